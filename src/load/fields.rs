@@ -1,0 +1,548 @@
+//! Reading one node or edge object, field by field, reporting every problem with its place.
+
+use super::json::{self, Entry, Locator, NotObject, strip_position};
+use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean, quote};
+use crate::model::{
+    CredentialFields, CredentialType, Edge, EdgeKind, Level, Node, NodeIx, NodeKind, Properties,
+    Sensitivity, Span, Status,
+};
+use crate::timestamp::Timestamp;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+
+/// Keys FORMAT.md defines on nodes of every kind.
+const NODE_COMMON: &[&str] = &[
+    "id",
+    "kind",
+    "name",
+    "org",
+    "owner",
+    "status",
+    "sensitivity",
+    "tags",
+    "purpose",
+    "reviewed_at",
+];
+/// Keys FORMAT.md defines only on `credential` nodes.
+const CREDENTIAL_ONLY: &[&str] = &[
+    "credential_type",
+    "issued_at",
+    "expires_at",
+    "last_used_at",
+    "rotated_at",
+    "scopes",
+    "used_scopes",
+];
+/// Keys FORMAT.md defines on edges.
+const EDGE_KEYS: &[&str] = &[
+    "from",
+    "to",
+    "kind",
+    "level",
+    "requires",
+    "redelegable",
+    "expires_at",
+    "granted_by",
+    "purpose",
+    "reviewed_at",
+];
+
+/// A node as read, before ids are cross-checked.
+pub struct PendingNode {
+    /// Its place in the file's `nodes` array.
+    pub index: usize,
+    pub node: Node,
+    /// False when `kind` was missing or unknown (already reported); checks that need the
+    /// kind are skipped for it.
+    pub kind_known: bool,
+    /// `org` as written, resolved once every node is known.
+    pub org: Option<(String, Span)>,
+}
+
+/// An edge as read, its endpoints still ids.
+pub struct PendingEdge<'a> {
+    pub index: usize,
+    pub from: Cow<'a, str>,
+    pub to: Cow<'a, str>,
+    pub kind: EdgeKind,
+    pub edge: Edge,
+}
+
+/// Reads fields, reporting problems against one node or edge.
+pub struct Reader<'l, 'a> {
+    pub loc: &'l mut Locator<'a>,
+    pub diags: &'l mut Diagnostics,
+}
+
+impl<'a> Reader<'_, 'a> {
+    fn error(&mut self, place: &str, subject: &str, message: String, help: Option<String>) {
+        let span = self.loc.span_of(place);
+        let mut d = Diagnostic::error(Some(span), message).about(subject);
+        if let Some(h) = help {
+            d = d.help(h);
+        }
+        self.diags.push(d);
+    }
+
+    fn wrong_type(&mut self, subject: &str, e: &Entry<'a>, expected: &str) {
+        let msg = format!(
+            "`{}` must be {expected}, found {}",
+            e.key,
+            json::type_name(e.value)
+        );
+        self.error(e.value.get(), subject, msg, None);
+    }
+
+    /// The entries of an object, or `None` after reporting why it is not one.
+    pub fn entries(&mut self, raw: &'a RawValue, subject: &str) -> Option<Vec<Entry<'a>>> {
+        match json::object_entries(raw.get()) {
+            Ok(entries) => {
+                self.report_repeats(&entries, subject);
+                Some(entries)
+            }
+            Err(NotObject::Type(t)) => {
+                self.error(
+                    raw.get(),
+                    subject,
+                    format!("expected an object, found {t}"),
+                    None,
+                );
+                None
+            }
+            Err(NotObject::Json(e)) => {
+                self.error(raw.get(), subject, strip_position(&e), None);
+                None
+            }
+        }
+    }
+
+    pub fn report_repeats(&mut self, entries: &[Entry<'a>], subject: &str) {
+        for (i, e) in entries.iter().enumerate() {
+            if let Some(first) = entries[..i].iter().find(|f| f.key == e.key) {
+                let first_at = self.loc.span_of(first.key_place());
+                self.error(
+                    e.key_place(),
+                    subject,
+                    format!(
+                        "the key `{}` appears twice (first at {}:{})",
+                        e.key, first_at.line, first_at.column
+                    ),
+                    Some("keep one of them: an object must not repeat a key".into()),
+                );
+            }
+        }
+    }
+
+    fn string(&mut self, subject: &str, e: &Entry<'a>) -> Option<String> {
+        if json::is_null(e.value) {
+            return None;
+        }
+        match serde_json::from_str::<String>(e.value.get()) {
+            Ok(s) => Some(s),
+            Err(_) => {
+                self.wrong_type(subject, e, "a string");
+                None
+            }
+        }
+    }
+
+    fn cow_string(&mut self, subject: &str, e: &Entry<'a>) -> Option<Cow<'a, str>> {
+        if !e.value.get().starts_with('"') {
+            if !json::is_null(e.value) {
+                self.wrong_type(subject, e, "a string");
+            }
+            return None;
+        }
+        match serde_json::from_str::<Cow<'a, str>>(e.value.get()) {
+            Ok(s) => Some(s),
+            // Cow<str> only borrows through `&str`; an escaped string arrives owned.
+            Err(_) => serde_json::from_str::<String>(e.value.get())
+                .ok()
+                .map(Cow::Owned),
+        }
+    }
+
+    fn vocabulary<T>(
+        &mut self,
+        subject: &str,
+        e: &Entry<'a>,
+        parse: fn(&str) -> Option<T>,
+        all: &[&'static str],
+    ) -> Option<T> {
+        let s = self.string(subject, e)?;
+        if let Some(v) = parse(&s) {
+            return Some(v);
+        }
+        let mut help = format!("use one of: {}", all.join(", "));
+        if let Some(m) = did_you_mean(&s, all.iter().copied()) {
+            help = format!("did you mean {m:?}? ({help})");
+        }
+        self.error(
+            e.value.get(),
+            subject,
+            format!("unknown {} {}", e.key, quote(&s)),
+            Some(help),
+        );
+        None
+    }
+
+    pub fn time(&mut self, subject: &str, e: &Entry<'a>) -> Option<Timestamp> {
+        let s = self.string(subject, e)?;
+        match Timestamp::parse(&s) {
+            Ok(t) => Some(t),
+            Err(why) => {
+                self.error(
+                    e.value.get(),
+                    subject,
+                    format!("`{}` is not an RFC 3339 date-time: {}", e.key, quote(&s)),
+                    Some(why.to_string()),
+                );
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, subject: &str, e: &Entry<'a>) -> Option<Vec<String>> {
+        if json::is_null(e.value) {
+            return None;
+        }
+        match serde_json::from_str::<Vec<String>>(e.value.get()) {
+            Ok(v) => Some(v),
+            Err(_) => {
+                self.wrong_type(subject, e, "an array of strings");
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, subject: &str, e: &Entry<'a>) -> Option<bool> {
+        match e.value.get() {
+            "null" => None,
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => {
+                self.wrong_type(subject, e, "true or false");
+                None
+            }
+        }
+    }
+
+    fn property(&mut self, subject: &str, e: &Entry<'a>, props: &mut Properties) {
+        match json::free_value(e.value) {
+            Ok(v) => props.push((e.key.clone().into_owned(), v)),
+            Err(why) => self.error(
+                e.value.get(),
+                subject,
+                format!("the free-form field `{}` is not valid: {why}", e.key),
+                None,
+            ),
+        }
+    }
+
+    fn misplaced(&mut self, subject: &str, e: &Entry<'a>, why: String) {
+        // FORMAT.md: an optional field whose value is null is treated as absent.
+        if !json::is_null(e.value) {
+            self.error(
+                e.key_place(),
+                subject,
+                why,
+                Some(format!("remove `{}` from this object", e.key)),
+            );
+        }
+    }
+
+    /// Reads `nodes[index]`. Returns a node whenever it has a usable id, so later checks do
+    /// not repeat its problems as dangling references.
+    pub fn node(&mut self, index: usize, raw: &'a RawValue) -> Option<PendingNode> {
+        let span = self.loc.span_of(raw.get());
+        let entries = self.entries(raw, &format!("nodes[{index}]"))?;
+        let mut subject = format!("nodes[{index}]");
+        let mut id = None;
+        match entries.iter().find(|e| e.key == "id") {
+            None => self.error(
+                raw.get(),
+                &subject,
+                "missing required field `id`".into(),
+                Some("give every node a unique, non-empty string `id`".into()),
+            ),
+            Some(e) => match self.string(&subject, e) {
+                Some(s) if !s.is_empty() => {
+                    subject = format!("node {} (nodes[{index}])", quote(&s));
+                    id = Some(s);
+                }
+                Some(_) => self.error(
+                    e.value.get(),
+                    &subject,
+                    "`id` is empty".into(),
+                    Some("give every node a unique, non-empty string `id`".into()),
+                ),
+                None if json::is_null(e.value) => self.error(
+                    e.value.get(),
+                    &subject,
+                    "`id` is null".into(),
+                    Some("give every node a unique, non-empty string `id`".into()),
+                ),
+                None => {}
+            },
+        }
+        let kinds: Vec<&str> = NodeKind::ALL.iter().map(|k| k.as_str()).collect();
+        let kind = match entries.iter().find(|e| e.key == "kind") {
+            Some(e) if !json::is_null(e.value) => {
+                self.vocabulary(&subject, e, NodeKind::parse, &kinds)
+            }
+            _ => {
+                self.error(
+                    raw.get(),
+                    &subject,
+                    "missing required field `kind`".into(),
+                    Some(format!("use one of: {}", kinds.join(", "))),
+                );
+                None
+            }
+        };
+
+        let mut node = Node {
+            id: id.clone().unwrap_or_default(),
+            kind: kind.unwrap_or(NodeKind::Resource),
+            name: None,
+            org: None,
+            owner: None,
+            status: Status::Active,
+            sensitivity: Sensitivity::Medium,
+            tags: Vec::new(),
+            purpose: None,
+            reviewed_at: None,
+            credential: None,
+            contract_end: None,
+            properties: Vec::new(),
+            span,
+        };
+        let mut cred = CredentialFields::default();
+        let mut org = None;
+        let statuses: Vec<&str> = Status::ALL.iter().map(|k| k.as_str()).collect();
+        let sensitivities: Vec<&str> = Sensitivity::ALL.iter().map(|k| k.as_str()).collect();
+        let cred_types: Vec<&str> = CredentialType::ALL.iter().map(|k| k.as_str()).collect();
+        for e in &entries {
+            let key = e.key.as_ref();
+            if CREDENTIAL_ONLY.contains(&key) && kind.is_some_and(|k| k != NodeKind::Credential) {
+                let also = if EDGE_KEYS.contains(&key) {
+                    " (and to edges)"
+                } else {
+                    ""
+                };
+                self.misplaced(
+                    &subject,
+                    e,
+                    format!(
+                        "`{key}` belongs to credential nodes{also}, not to a {} node",
+                        node.kind
+                    ),
+                );
+                continue;
+            }
+            match key {
+                "id" | "kind" => {}
+                "name" => node.name = self.string(&subject, e),
+                "purpose" => node.purpose = self.string(&subject, e),
+                "owner" => node.owner = self.string(&subject, e),
+                "org" => {
+                    org = self
+                        .string(&subject, e)
+                        .map(|s| (s, self.loc.span_of(e.value.get())))
+                }
+                "status" => {
+                    node.status = self
+                        .vocabulary(&subject, e, Status::parse, &statuses)
+                        .unwrap_or(Status::Active)
+                }
+                "sensitivity" => {
+                    node.sensitivity = self
+                        .vocabulary(&subject, e, Sensitivity::parse, &sensitivities)
+                        .unwrap_or(Sensitivity::Medium)
+                }
+                "tags" => node.tags = self.strings(&subject, e).unwrap_or_default(),
+                "reviewed_at" => node.reviewed_at = self.time(&subject, e),
+                "credential_type" => {
+                    cred.credential_type =
+                        self.vocabulary(&subject, e, CredentialType::parse, &cred_types)
+                }
+                "issued_at" => cred.issued_at = self.time(&subject, e),
+                "expires_at" => cred.expires_at = self.time(&subject, e),
+                "last_used_at" => cred.last_used_at = self.time(&subject, e),
+                "rotated_at" => cred.rotated_at = self.time(&subject, e),
+                "scopes" => cred.scopes = self.strings(&subject, e),
+                "used_scopes" => cred.used_scopes = self.strings(&subject, e),
+                "contract_end" => {
+                    if kind.is_some_and(|k| k != NodeKind::Partner) {
+                        self.misplaced(
+                            &subject,
+                            e,
+                            format!(
+                                "`contract_end` belongs to partner nodes, not to a {} node",
+                                node.kind
+                            ),
+                        );
+                    } else {
+                        node.contract_end = self.time(&subject, e);
+                    }
+                }
+                _ if EDGE_KEYS.contains(&key) => self.misplaced(
+                    &subject,
+                    e,
+                    format!("`{key}` is an edge field; nodes cannot carry it"),
+                ),
+                _ => self.property(&subject, e, &mut node.properties),
+            }
+        }
+        if node.kind == NodeKind::Credential {
+            node.credential = Some(Box::new(cred));
+        }
+        id.map(|_| PendingNode {
+            index,
+            node,
+            kind_known: kind.is_some(),
+            org,
+        })
+    }
+
+    /// Reads `edges[index]`; `None` when its endpoints or kind are unusable (already reported).
+    pub fn edge(&mut self, index: usize, raw: &'a RawValue) -> Option<PendingEdge<'a>> {
+        let span = self.loc.span_of(raw.get());
+        let entries = self.entries(raw, &format!("edges[{index}]"))?;
+        let short = format!("edges[{index}]");
+        let from = self.endpoint(&entries, "from", &short, raw);
+        let to = self.endpoint(&entries, "to", &short, raw);
+        let kinds: Vec<&str> = EdgeKind::ALL.iter().map(|k| k.as_str()).collect();
+        let kind_entry = entries.iter().find(|e| e.key == "kind");
+        let kind = match kind_entry {
+            Some(e) if !json::is_null(e.value) => {
+                self.vocabulary(&short, e, EdgeKind::parse, &kinds)
+            }
+            _ => {
+                self.error(
+                    raw.get(),
+                    &short,
+                    "missing required field `kind`".into(),
+                    Some(format!("use one of: {}", kinds.join(", "))),
+                );
+                None
+            }
+        };
+        let subject = edge_subject(
+            index,
+            from.as_deref(),
+            to.as_deref(),
+            kind.map(|k| k.as_str()),
+        );
+        let mut edge = Edge {
+            from: NodeIx(0),
+            to: NodeIx(0),
+            kind: kind.unwrap_or(EdgeKind::AdminOf),
+            level: Level::Admin,
+            requires: Level::Read,
+            redelegable: false,
+            expires_at: None,
+            granted_by: None,
+            purpose: None,
+            reviewed_at: None,
+            properties: Vec::new(),
+            span,
+        };
+        let levels: Vec<&str> = Level::ALL.iter().map(|k| k.as_str()).collect();
+        for e in &entries {
+            let key = e.key.as_ref();
+            match key {
+                "from" | "to" | "kind" => {}
+                "level" if kind == Some(EdgeKind::Exposes) => self.misplaced(
+                    &subject,
+                    e,
+                    "`level` is not allowed on `exposes`: whoever reads the resource gets the credential outright (use `requires` for the level needed to read it)".into(),
+                ),
+                "level" => {
+                    edge.level = self
+                        .vocabulary(&subject, e, Level::parse, &levels)
+                        .unwrap_or(Level::Admin)
+                }
+                "requires" if kind.is_some_and(|k| k != EdgeKind::Exposes) => self.misplaced(
+                    &subject,
+                    e,
+                    format!("`requires` belongs only to `exposes` edges, not to `{}`", edge.kind),
+                ),
+                "requires" => {
+                    edge.requires = self
+                        .vocabulary(&subject, e, Level::parse, &levels)
+                        .unwrap_or(Level::Read)
+                }
+                "redelegable" if kind.is_some_and(|k| k != EdgeKind::AdminOf) => self.misplaced(
+                    &subject,
+                    e,
+                    format!("`redelegable` belongs only to `admin_of` edges, not to `{}`", edge.kind),
+                ),
+                "redelegable" => edge.redelegable = self.boolean(&subject, e).unwrap_or(false),
+                "expires_at" => edge.expires_at = self.time(&subject, e),
+                "reviewed_at" => edge.reviewed_at = self.time(&subject, e),
+                "granted_by" => edge.granted_by = self.string(&subject, e),
+                "purpose" => edge.purpose = self.string(&subject, e),
+                "status" => self.misplaced(
+                    &subject,
+                    e,
+                    "edges have no `status`: an edge is revoked by removing it or setting `expires_at`".into(),
+                ),
+                _ if NODE_COMMON.contains(&key)
+                    || CREDENTIAL_ONLY.contains(&key)
+                    || key == "contract_end" =>
+                {
+                    self.misplaced(
+                        &subject,
+                        e,
+                        format!("`{key}` is a node field; edges cannot carry it"),
+                    )
+                }
+                _ => self.property(&subject, e, &mut edge.properties),
+            }
+        }
+        Some(PendingEdge {
+            index,
+            from: from?,
+            to: to?,
+            kind: kind?,
+            edge,
+        })
+    }
+
+    fn endpoint(
+        &mut self,
+        entries: &[Entry<'a>],
+        key: &str,
+        subject: &str,
+        raw: &'a RawValue,
+    ) -> Option<Cow<'a, str>> {
+        match entries.iter().find(|e| e.key == key) {
+            Some(e) if !json::is_null(e.value) => self.cow_string(subject, e),
+            _ => {
+                self.error(
+                    raw.get(),
+                    subject,
+                    format!("missing required field `{key}`"),
+                    Some(format!("set `{key}` to the id of an existing node")),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// `edges[3] ("a" -holds-> "b")`, with whatever of the edge is known.
+pub fn edge_subject(
+    index: usize,
+    from: Option<&str>,
+    to: Option<&str>,
+    kind: Option<&str>,
+) -> String {
+    format!(
+        "edges[{index}] ({} -{}-> {})",
+        from.map_or("?".into(), quote),
+        kind.unwrap_or("?"),
+        to.map_or("?".into(), quote)
+    )
+}

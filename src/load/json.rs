@@ -1,0 +1,333 @@
+//! JSON with places: objects split into raw entries whose positions are known, so that every
+//! problem can name the line and column it was written at.
+
+use crate::model::Span;
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::fmt;
+
+/// Turns byte offsets in the input into 1-based lines and character columns. Offsets are
+/// asked for mostly in increasing order, so it walks forward from the last answer instead of
+/// rescanning: a one-line (minified) file stays linear.
+pub struct Locator<'a> {
+    text: &'a str,
+    offset: usize,
+    line: u32,
+    line_start: usize,
+    column: u32,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(text: &'a str) -> Locator<'a> {
+        Locator {
+            text,
+            offset: 0,
+            line: 1,
+            line_start: 0,
+            column: 1,
+        }
+    }
+
+    /// The byte offset of `part` inside the text; `part` must be a sub-slice of it.
+    pub fn offset_of(&self, part: &str) -> usize {
+        (part.as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize)
+    }
+
+    pub fn span_of(&mut self, part: &str) -> Span {
+        let at = self.offset_of(part);
+        self.span(at)
+    }
+
+    pub fn span(&mut self, offset: usize) -> Span {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            *self = Locator::new(self.text);
+        }
+        let bytes = &self.text.as_bytes()[self.offset..offset];
+        let newlines = memchr::memchr_iter(b'\n', bytes).count();
+        if newlines == 0 {
+            self.column += count_chars(bytes);
+        } else {
+            let last = memchr::memrchr(b'\n', bytes).unwrap_or(0);
+            self.line = self.line.saturating_add(newlines as u32);
+            self.line_start = self.offset + last + 1;
+            self.column = 1 + count_chars(&self.text.as_bytes()[self.line_start..offset]);
+        }
+        self.offset = offset;
+        Span {
+            line: self.line,
+            column: self.column,
+        }
+    }
+
+    /// The place a `serde_json` error names (its line, and its column in bytes) as a span.
+    pub fn span_of_error(&mut self, err: &serde_json::Error) -> Span {
+        let target_line = err.line().max(1);
+        let mut start = 0usize;
+        for (n, pos) in memchr::memchr_iter(b'\n', self.text.as_bytes()).enumerate() {
+            if n + 2 > target_line {
+                break;
+            }
+            start = pos + 1;
+        }
+        let mut at = (start + err.column().saturating_sub(1)).min(self.text.len());
+        while !self.text.is_char_boundary(at) {
+            at -= 1;
+        }
+        self.span(at)
+    }
+}
+
+fn count_chars(bytes: &[u8]) -> u32 {
+    bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count() as u32
+}
+
+/// What a raw JSON value is, in the words a message uses.
+pub fn type_name(raw: &RawValue) -> &'static str {
+    match raw.get().as_bytes().first() {
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b't') | Some(b'f') => "a boolean",
+        Some(b'n') => "null",
+        _ => "a number",
+    }
+}
+
+pub fn is_null(raw: &RawValue) -> bool {
+    raw.get() == "null"
+}
+
+/// One `"key": value` of an object, the value left unparsed.
+pub struct Entry<'a> {
+    pub key: Cow<'a, str>,
+    /// The key as written, when it had no escapes (then its place is known exactly).
+    pub key_text: Option<&'a str>,
+    pub value: &'a RawValue,
+}
+
+impl<'a> Entry<'a> {
+    /// The place of the key when known, else of the value.
+    pub fn key_place(&self) -> &'a str {
+        self.key_text.unwrap_or(self.value.get())
+    }
+}
+
+/// Why a value could not be read as an object.
+pub enum NotObject {
+    /// It is another JSON type (named as [`type_name`] does).
+    Type(&'static str),
+    /// The JSON itself is malformed or too deep.
+    Json(serde_json::Error),
+}
+
+/// The entries of the JSON object `text`, in order, duplicates kept (the caller reports them).
+pub fn object_entries(text: &str) -> Result<Vec<Entry<'_>>, NotObject> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let entries =
+        de::Deserializer::deserialize_any(&mut de, ObjectVisitor).map_err(NotObject::Json)?;
+    de.end().map_err(NotObject::Json)?;
+    entries.ok_or_else(|| {
+        let raw: Result<&RawValue, _> = serde_json::from_str(text);
+        NotObject::Type(raw.map(type_name).unwrap_or("not an object"))
+    })
+}
+
+/// Yields `None` for anything but an object, so the caller can say what was found instead.
+struct ObjectVisitor;
+
+impl<'de> Visitor<'de> for ObjectVisitor {
+    type Value = Option<Vec<Entry<'de>>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some((key, key_text)) = map.next_key_seed(KeySeed)? {
+            let value: &'de RawValue = map.next_value()?;
+            out.push(Entry {
+                key,
+                key_text,
+                value,
+            });
+        }
+        Ok(Some(out))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+}
+
+/// Reads a key, borrowing it from the input when it has no escapes.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = (Cow<'de, str>, Option<&'de str>);
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = (Cow<'de, str>, Option<&'de str>);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok((Cow::Borrowed(v), Some(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok((Cow::Owned(v.to_owned()), None))
+    }
+}
+
+/// The elements of the JSON array `text`, unparsed.
+pub fn array_elements(text: &str) -> Result<Vec<&RawValue>, serde_json::Error> {
+    serde_json::from_str(text)
+}
+
+/// A free-form value, kept as JSON; an object that repeats a key is refused, as everywhere
+/// in the format.
+pub fn free_value(raw: &RawValue) -> Result<serde_json::Value, String> {
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    de::Deserializer::deserialize_any(&mut de, StrictValue).map_err(|e| strip_position(&e))
+}
+
+/// A `serde_json` message without the " at line L column C" it appends, for when the caller
+/// names the place itself.
+pub fn strip_position(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg,
+    }
+}
+
+struct StrictValue;
+
+impl<'de> DeserializeSeed<'de> for StrictValue {
+    type Value = serde_json::Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(StrictValue)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictValue {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(StrictValue)? {
+            out.push(v);
+        }
+        Ok(out.into())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some((key, _)) = map.next_key_seed(KeySeed)? {
+            let value = map.next_value_seed(StrictValue)?;
+            if out.contains_key(key.as_ref()) {
+                return Err(de::Error::custom(format_args!(
+                    "the key {:?} appears twice in one object",
+                    key
+                )));
+            }
+            out.insert(key.into_owned(), value);
+        }
+        Ok(out.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locator_counts_lines_and_characters() {
+        let text = "{\n  \"é\": 1,\n  \"b\": 2}";
+        let mut loc = Locator::new(text);
+        assert_eq!(loc.span(0), Span { line: 1, column: 1 });
+        let b = text.find("\"b\"").unwrap();
+        assert_eq!(loc.span(b), Span { line: 3, column: 3 });
+        let e = text.find('1').unwrap();
+        // Going backwards restarts the walk and still answers right; é is one column.
+        assert_eq!(loc.span(e), Span { line: 2, column: 8 });
+    }
+
+    #[test]
+    fn entries_keep_duplicates_and_places() {
+        let text = r#"{"a": 1, "a": [2], "\u0062": "x"}"#;
+        let entries = object_entries(text).ok().unwrap();
+        assert_eq!(entries.len(), 3);
+        assert_eq!(entries[1].value.get(), "[2]");
+        assert_eq!(entries[2].key, "b");
+        assert!(entries[2].key_text.is_none());
+        assert!(matches!(
+            object_entries("[1]"),
+            Err(NotObject::Type("an array"))
+        ));
+    }
+
+    #[test]
+    fn free_values_refuse_repeated_keys() {
+        let raw: &RawValue = serde_json::from_str(r#"{"x": {"k": 1, "k": 2}}"#).unwrap();
+        assert!(free_value(raw).unwrap_err().contains("appears twice"));
+        let raw: &RawValue = serde_json::from_str(r#"[1, "a", {"k": null}]"#).unwrap();
+        assert_eq!(
+            free_value(raw).unwrap(),
+            serde_json::json!([1, "a", {"k": null}])
+        );
+    }
+}

@@ -1,0 +1,249 @@
+//! From bytes to a validated [`Graph`]: parse, read every node and edge, cross-check ids,
+//! and report every problem found with its place — never only the first, never a panic.
+
+mod check;
+mod fields;
+mod json;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::model::Graph;
+use fields::Reader;
+use json::{Locator, NotObject};
+use std::io::Read;
+use std::path::Path;
+
+/// What loading an input produced: the graph when it has no errors, and every problem found
+/// (warnings included, which never prevent the graph).
+#[derive(Debug)]
+pub struct Loaded {
+    pub graph: Option<Graph>,
+    pub diagnostics: Diagnostics,
+}
+
+const TOP_LEVEL_KEYS: &[&str] = &["version", "as_of", "nodes", "edges"];
+
+/// Loads a graph file; `-` reads standard input.
+pub fn load_path(path: &Path) -> Loaded {
+    let name = path.display().to_string();
+    let read = if name == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf).map(|_| buf)
+    } else {
+        std::fs::read(path)
+    };
+    match read {
+        Ok(bytes) => load_bytes(&name, &bytes),
+        Err(e) => {
+            let mut diagnostics = Diagnostics::new(name);
+            let help = match e.kind() {
+                std::io::ErrorKind::NotFound => "check the path",
+                std::io::ErrorKind::PermissionDenied => "check the file's permissions",
+                _ => "check that the path names a readable file",
+            };
+            diagnostics
+                .push(Diagnostic::error(None, format!("cannot read the file: {e}")).help(help));
+            Loaded {
+                graph: None,
+                diagnostics,
+            }
+        }
+    }
+}
+
+/// Loads a graph from the bytes of a file called `name` (used in messages).
+pub fn load_bytes(name: &str, bytes: &[u8]) -> Loaded {
+    let mut diagnostics = Diagnostics::new(name);
+    let graph = load_into(name, bytes, &mut diagnostics);
+    Loaded { graph, diagnostics }
+}
+
+fn load_into(name: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option<Graph> {
+    // FORMAT.md: a leading byte-order mark is ignored.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
+            let span = Locator::new(valid).span(valid.len());
+            diags.push(
+                Diagnostic::error(Some(span), "the file is not valid UTF-8")
+                    .help("save the file as UTF-8"),
+            );
+            return None;
+        }
+    };
+    let mut loc = Locator::new(text);
+    if text.trim().is_empty() {
+        diags.push(
+            Diagnostic::error(Some(loc.span(0)), "the file is empty").help(
+                "a graph file is a JSON object: {\"version\": 1, \"nodes\": [...], \"edges\": [...]}",
+            ),
+        );
+        return None;
+    }
+    let entries = match json::object_entries(text) {
+        Ok(entries) => entries,
+        Err(NotObject::Type(found)) => {
+            let start = text.len() - text.trim_start().len();
+            diags.push(
+                Diagnostic::error(
+                    Some(loc.span(start)),
+                    format!("the top level must be a JSON object, found {found}"),
+                )
+                .help("a graph file is a JSON object: {\"version\": 1, \"nodes\": [...], \"edges\": [...]}"),
+            );
+            return None;
+        }
+        Err(NotObject::Json(e)) => {
+            let help = if e.is_eof() {
+                "the file ends too early: it looks truncated"
+            } else {
+                "fix the JSON syntax at this place"
+            };
+            diags.push(
+                Diagnostic::error(
+                    Some(loc.span_of_error(&e)),
+                    format!("invalid JSON: {}", json::strip_position(&e)),
+                )
+                .help(help),
+            );
+            return None;
+        }
+    };
+
+    let top = loc.span(text.len() - text.trim_start().len());
+    let mut reader = Reader {
+        loc: &mut loc,
+        diags,
+    };
+    reader.report_repeats(&entries, "the top-level object");
+    let mut version_seen = false;
+    let mut as_of = None;
+    let mut nodes = None;
+    let mut edges = None;
+    for (i, e) in entries.iter().enumerate() {
+        if entries[..i].iter().any(|f| f.key == e.key) {
+            continue; // a repeated key, already reported
+        }
+        let value = e.value.get();
+        match e.key.as_ref() {
+            "version" => {
+                version_seen = true;
+                let problem = match value {
+                    "1" => None,
+                    "null" => Some("`version` is null".to_string()),
+                    v if v.starts_with('"') => Some(format!(
+                        "`version` must be the JSON number 1, not the string {v}"
+                    )),
+                    v if v.parse::<f64>() == Ok(1.0) => {
+                        Some(format!("`version` must be the integer 1, not {v}"))
+                    }
+                    v if v.starts_with(['-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']) => {
+                        Some(format!(
+                            "unsupported version {v}: this authpath reads version 1"
+                        ))
+                    }
+                    _ => Some(format!(
+                        "`version` must be the JSON number 1, found {}",
+                        json::type_name(e.value)
+                    )),
+                };
+                if let Some(message) = problem {
+                    let span = reader.loc.span_of(value);
+                    reader
+                        .diags
+                        .push(Diagnostic::error(Some(span), message).help("write \"version\": 1"));
+                }
+            }
+            "as_of" => as_of = reader.time("the top-level object", e),
+            "nodes" => nodes = reader_array(&mut reader, e, "node"),
+            "edges" => edges = reader_array(&mut reader, e, "edge"),
+            other => {
+                let span = reader.loc.span_of(e.key_place());
+                let mut help = format!("the top-level keys are {}", TOP_LEVEL_KEYS.join(", "));
+                if let Some(m) = did_you_mean(other, TOP_LEVEL_KEYS.iter().copied()) {
+                    help = format!("did you mean {m:?}? ({help})");
+                }
+                reader.diags.push(
+                    Diagnostic::error(Some(span), format!("unknown top-level key {other:?}"))
+                        .help(help),
+                );
+            }
+        }
+    }
+    for (key, seen) in [
+        ("version", version_seen),
+        ("nodes", nodes.is_some()),
+        ("edges", edges.is_some()),
+    ] {
+        if !seen && !entries.iter().any(|e| e.key == key) {
+            reader.diags.push(
+                Diagnostic::error(Some(top), format!("missing required top-level key `{key}`"))
+                    .help("a graph file is a JSON object: {\"version\": 1, \"nodes\": [...], \"edges\": [...]}"),
+            );
+        }
+    }
+
+    let raw_nodes = nodes.unwrap_or_default();
+    let raw_edges = edges.unwrap_or_default();
+    let pending_nodes: Vec<_> = raw_nodes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, raw)| reader.node(i, raw))
+        .collect();
+    let pending_edges: Vec<_> = raw_edges
+        .iter()
+        .enumerate()
+        .filter_map(|(i, raw)| reader.edge(i, raw))
+        .collect();
+    if as_of.is_none()
+        && !entries
+            .iter()
+            .any(|e| e.key == "as_of" && !json::is_null(e.value))
+    {
+        reader.diags.push(
+            Diagnostic::warning(Some(top), "no `as_of`: time-based rules will judge at the wall clock unless --now is given")
+                .help("set \"as_of\" to the instant the snapshot describes, e.g. \"2026-11-01T00:00:00Z\""),
+        );
+    }
+    let graph = check::resolve(name, as_of, pending_nodes, pending_edges, &mut reader);
+    if reader.diags.has_errors() {
+        None
+    } else {
+        Some(graph)
+    }
+}
+
+/// The elements of `nodes` or `edges`, or `None` after reporting why it is not an array.
+fn reader_array<'a>(
+    reader: &mut Reader<'_, 'a>,
+    e: &json::Entry<'a>,
+    what: &str,
+) -> Option<Vec<&'a serde_json::value::RawValue>> {
+    let value = e.value.get();
+    let span = reader.loc.span_of(value);
+    if !value.starts_with('[') {
+        reader.diags.push(
+            Diagnostic::error(
+                Some(span),
+                format!(
+                    "`{}` must be an array of {what} objects, found {}",
+                    e.key,
+                    json::type_name(e.value)
+                ),
+            )
+            .help(format!("write \"{}\": [ ... ]", e.key)),
+        );
+        return Some(Vec::new());
+    }
+    match json::array_elements(value) {
+        Ok(v) => Some(v),
+        Err(err) => {
+            reader.diags.push(Diagnostic::error(
+                Some(span),
+                format!("`{}`: {}", e.key, json::strip_position(&err)),
+            ));
+            Some(Vec::new())
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! The JSON Schema of the graph format, generated from file-shaped types so that editors can
+//! check graph files as they are written. `validate` remains the authority: the schema cannot
+//! say that ids are unique or that edge endpoints exist.
+
+use crate::model::{CredentialType, EdgeKind, Level, NodeKind, Sensitivity, Status};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde_json::{Value, json};
+use std::borrow::Cow;
+
+/// An RFC 3339 date-time string.
+struct DateTime;
+
+impl JsonSchema for DateTime {
+    fn schema_name() -> Cow<'static, str> {
+        "DateTime".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "format": "date-time",
+            "description": "RFC 3339 date-time: date, `T`, time and offset all required; fractional seconds allowed; leap seconds rejected."
+        })
+    }
+}
+
+/// An authority graph, version 1. Every edge `A → B` says: whoever controls `A` can act
+/// with `B`'s authority.
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(title = "authpath authority graph, version 1", deny_unknown_fields)]
+struct GraphFile {
+    /// The format version: the JSON number 1.
+    #[schemars(extend("const" = 1))]
+    version: u32,
+    /// The instant the snapshot describes; every time-based rule is judged at it.
+    as_of: Option<DateTime>,
+    nodes: Vec<NodeSpec>,
+    edges: Vec<EdgeSpec>,
+}
+
+/// A node. Keys the format does not define are kept as free-form properties.
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(transform = node_rules)]
+struct NodeSpec {
+    /// Unique, non-empty; any characters.
+    #[schemars(length(min = 1))]
+    id: String,
+    kind: NodeKind,
+    /// Display name (defaults to the id).
+    name: Option<String>,
+    /// Id of the tenant or partner node this node belongs to; absent is the home organisation.
+    org: Option<String>,
+    /// Id of the node accountable for this one (not checked when loading).
+    owner: Option<String>,
+    /// `active` when absent; only active nodes pass authority.
+    status: Option<Status>,
+    /// `medium` when absent.
+    sensitivity: Option<Sensitivity>,
+    /// The tag `tier0` marks a node as critical whatever its sensitivity.
+    tags: Option<Vec<String>>,
+    purpose: Option<String>,
+    reviewed_at: Option<DateTime>,
+    /// Credential nodes only; `other` when absent.
+    credential_type: Option<CredentialType>,
+    /// Credential nodes only.
+    issued_at: Option<DateTime>,
+    /// Credential nodes only; absent means it never expires.
+    expires_at: Option<DateTime>,
+    /// Credential nodes only.
+    last_used_at: Option<DateTime>,
+    /// Credential nodes only.
+    rotated_at: Option<DateTime>,
+    /// Credential nodes only: the scopes granted.
+    scopes: Option<Vec<String>>,
+    /// Credential nodes only: the scopes observed in use.
+    used_scopes: Option<Vec<String>>,
+    /// Partner nodes only: after it the partnership is over.
+    contract_end: Option<DateTime>,
+}
+
+/// An edge. Keys the format does not define are kept as free-form properties.
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(transform = edge_rules)]
+struct EdgeSpec {
+    /// Id of an existing node.
+    from: String,
+    /// Id of an existing node.
+    to: String,
+    kind: EdgeKind,
+    /// The most authority over `to` this edge passes on (`admin` when absent). Not on `exposes`.
+    level: Option<Level>,
+    /// `exposes` only: the level over `from` needed to use the edge (`read` when absent).
+    requires: Option<Level>,
+    /// `admin_of` only: the grantee may delegate further.
+    redelegable: Option<bool>,
+    expires_at: Option<DateTime>,
+    /// Who approved it (not checked against the nodes).
+    granted_by: Option<String>,
+    purpose: Option<String>,
+    reviewed_at: Option<DateTime>,
+}
+
+/// `{"kind": {"enum": kinds}}`, matched in an `if`.
+fn kind_in(kinds: &[&str]) -> Value {
+    json!({"properties": {"kind": {"enum": kinds}}, "required": ["kind"]})
+}
+
+/// A `then` that lets each of `keys` be only absent or null.
+fn only_null(keys: &[&str]) -> Value {
+    let props: serde_json::Map<String, Value> = keys
+        .iter()
+        .map(|k| ((*k).to_owned(), json!({"type": "null"})))
+        .collect();
+    json!({"properties": props})
+}
+
+fn kinds_except<T: Copy + PartialEq>(
+    all: &[T],
+    keep: &[T],
+    name: fn(T) -> &'static str,
+) -> Vec<&'static str> {
+    all.iter()
+        .filter(|k| !keep.contains(k))
+        .map(|k| name(*k))
+        .collect()
+}
+
+fn node_rules(schema: &mut Schema) {
+    let credential_only = [
+        "credential_type",
+        "issued_at",
+        "expires_at",
+        "last_used_at",
+        "rotated_at",
+        "scopes",
+        "used_scopes",
+    ];
+    let not_credential = kinds_except(NodeKind::ALL, &[NodeKind::Credential], NodeKind::as_str);
+    let not_partner = kinds_except(NodeKind::ALL, &[NodeKind::Partner], NodeKind::as_str);
+    let edge_only = [
+        "from",
+        "to",
+        "level",
+        "requires",
+        "redelegable",
+        "granted_by",
+    ];
+    schema.insert(
+        "allOf".into(),
+        json!([
+            {"if": kind_in(&not_credential), "then": only_null(&credential_only)},
+            {"if": kind_in(&not_partner), "then": only_null(&["contract_end"])},
+            {"if": kind_in(&["partner", "tenant"]), "then": only_null(&["org"])},
+            only_null(&edge_only),
+        ]),
+    );
+}
+
+fn edge_rules(schema: &mut Schema) {
+    let not_exposes = kinds_except(EdgeKind::ALL, &[EdgeKind::Exposes], EdgeKind::as_str);
+    let not_admin_of = kinds_except(EdgeKind::ALL, &[EdgeKind::AdminOf], EdgeKind::as_str);
+    let node_only = [
+        "id",
+        "name",
+        "org",
+        "owner",
+        "status",
+        "sensitivity",
+        "tags",
+        "credential_type",
+        "issued_at",
+        "last_used_at",
+        "rotated_at",
+        "scopes",
+        "used_scopes",
+        "contract_end",
+    ];
+    schema.insert(
+        "allOf".into(),
+        json!([
+            {"if": kind_in(&["exposes"]), "then": only_null(&["level"])},
+            {"if": kind_in(&not_exposes), "then": only_null(&["requires"])},
+            {"if": kind_in(&not_admin_of), "then": only_null(&["redelegable"])},
+            only_null(&node_only),
+        ]),
+    );
+}
+
+/// The schema as pretty JSON with a final newline, exactly as committed in
+/// `schema/authpath-graph.schema.json`.
+pub fn graph_schema_json() -> String {
+    let schema = schemars::schema_for!(GraphFile);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_names_the_vocabulary_and_the_per_kind_rules() {
+        let text = graph_schema_json();
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["additionalProperties"], json!(false));
+        assert!(text.contains("\"authenticates_as\""));
+        assert!(text.contains("\"date-time\""));
+        assert!(text.contains("\"contract_end\""));
+        assert!(text.contains("\"allOf\""));
+    }
+}

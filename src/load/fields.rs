@@ -76,7 +76,12 @@ pub struct Reader<'l, 'a> {
 
 impl<'a> Reader<'_, 'a> {
     fn error(&mut self, place: &str, subject: &str, message: String, help: Option<String>) {
-        let span = self.loc.span_of(place);
+        let at = self.loc.offset_of(place);
+        self.error_at(at, subject, message, help);
+    }
+
+    fn error_at(&mut self, at: usize, subject: &str, message: String, help: Option<String>) {
+        let span = self.loc.span(at);
         let mut d = Diagnostic::error(Some(span), message).about(subject);
         if let Some(h) = help {
             d = d.help(h);
@@ -119,9 +124,9 @@ impl<'a> Reader<'_, 'a> {
     pub fn report_repeats(&mut self, entries: &[Entry<'a>], subject: &str) {
         for (i, e) in entries.iter().enumerate() {
             if let Some(first) = entries[..i].iter().find(|f| f.key == e.key) {
-                let first_at = self.loc.span_of(first.key_place());
-                self.error(
-                    e.key_place(),
+                let first_at = self.loc.span(first.key_offset(self.loc));
+                self.error_at(
+                    e.key_offset(self.loc),
                     subject,
                     format!(
                         "the key `{}` appears twice (first at {}:{})",
@@ -242,8 +247,8 @@ impl<'a> Reader<'_, 'a> {
     fn misplaced(&mut self, subject: &str, e: &Entry<'a>, why: String) {
         // FORMAT.md: an optional field whose value is null is treated as absent.
         if !json::is_null(e.value) {
-            self.error(
-                e.key_place(),
+            self.error_at(
+                e.key_offset(self.loc),
                 subject,
                 why,
                 Some(format!("remove `{}` from this object", e.key)),

@@ -63,6 +63,9 @@ impl<'a> Locator<'a> {
 
     /// The place a `serde_json` error names (its line, and its column in bytes) as a span.
     pub fn span_of_error(&mut self, err: &serde_json::Error) -> Span {
+        if err.is_eof() {
+            return self.span(self.text.len());
+        }
         let target_line = err.line().max(1);
         let mut start = 0usize;
         for (n, pos) in memchr::memchr_iter(b'\n', self.text.as_bytes()).enumerate() {
@@ -71,7 +74,14 @@ impl<'a> Locator<'a> {
             }
             start = pos + 1;
         }
-        let mut at = (start + err.column().saturating_sub(1)).min(self.text.len());
+        // serde_json counts columns in bytes and, for most errors, 1-based at the offending
+        // byte; errors raised while reading inside a string are 0-based instead.
+        let column = if err.to_string().starts_with("control character") {
+            err.column()
+        } else {
+            err.column().saturating_sub(1)
+        };
+        let mut at = (start + column).min(self.text.len());
         while !self.text.is_char_boundary(at) {
             at -= 1;
         }
@@ -108,9 +118,12 @@ pub struct Entry<'a> {
 }
 
 impl<'a> Entry<'a> {
-    /// The place of the key when known, else of the value.
-    pub fn key_place(&self) -> &'a str {
-        self.key_text.unwrap_or(self.value.get())
+    /// The byte offset of the key's opening quote when known, else of the value.
+    pub fn key_offset(&self, loc: &Locator<'_>) -> usize {
+        match self.key_text {
+            Some(k) => loc.offset_of(k).saturating_sub(1),
+            None => loc.offset_of(self.value.get()),
+        }
     }
 }
 

@@ -159,7 +159,7 @@ fn load_into(name: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option<Graph>
             "nodes" => nodes = reader_array(&mut reader, e, "node"),
             "edges" => edges = reader_array(&mut reader, e, "edge"),
             other => {
-                let span = reader.loc.span_of(e.key_place());
+                let span = reader.loc.span(e.key_offset(reader.loc));
                 let mut help = format!("the top-level keys are {}", TOP_LEVEL_KEYS.join(", "));
                 if let Some(m) = did_you_mean(other, TOP_LEVEL_KEYS.iter().copied()) {
                     help = format!("did you mean {m:?}? ({help})");

@@ -1,0 +1,403 @@
+//! Hostile inputs through the real binary: every one exits 2 with the exact place named (or
+//! 0 where the format allows it), and none panics.
+
+mod common;
+
+use common::{authpath, authpath_stdin, write};
+
+struct Case {
+    name: &'static str,
+    content: Vec<u8>,
+    code: i32,
+    /// Each must appear in stderr (the first is usually the exact `file:line:col: error:`).
+    expect: Vec<String>,
+}
+
+fn case(name: &'static str, content: impl Into<Vec<u8>>, code: i32, expect: &[&str]) -> Case {
+    Case {
+        name,
+        content: content.into(),
+        code,
+        expect: expect.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+const HEAD: &str = r#"{"version": 1, "as_of": "2026-11-01T00:00:00Z","#;
+
+fn cases() -> Vec<Case> {
+    let long_id = "x".repeat(10_000);
+    let mut nested = "[".repeat(10_000);
+    nested.push_str(&"]".repeat(10_000));
+    vec![
+        case(
+            "bad_json_missing_comma",
+            "{\n  \"version\": 1\n  \"nodes\": [],\n  \"edges\": []\n}\n",
+            2,
+            &[":3:3: error: invalid JSON: expected `,` or `}`", "help: fix the JSON syntax"],
+        ),
+        case(
+            "truncated",
+            "{\n  \"version\": 1,\n  \"nodes\": [\n    {\"id\": \"a\", \"kind\": \"serv",
+            2,
+            &[":4:30: error: invalid JSON: EOF while parsing a string", "looks truncated"],
+        ),
+        case(
+            "bom_is_ignored",
+            [b"\xEF\xBB\xBF".as_slice(), br#"{"version": 1, "as_of": "2026-11-01T00:00:00Z", "nodes": [], "edges": []}"#].concat(),
+            0,
+            &[],
+        ),
+        case(
+            "bom_then_error_counts_columns_without_it",
+            [b"\xEF\xBB\xBF".as_slice(), br#"{"version": 2, "nodes": [], "edges": []}"#].concat(),
+            2,
+            &[":1:13: error: unsupported version 2: this authpath reads version 1"],
+        ),
+        case("empty_file", "", 2, &[":1:1: error: the file is empty"]),
+        case("only_whitespace", "\n\n   \n", 2, &[":1:1: error: the file is empty"]),
+        case(
+            "top_level_array",
+            "\n  [1, 2]",
+            2,
+            &[":2:3: error: the top level must be a JSON object, found an array"],
+        ),
+        case(
+            "trailing_garbage",
+            "{\"version\": 1, \"nodes\": [], \"edges\": []}\n}",
+            2,
+            &[":2:1: error: invalid JSON: trailing characters"],
+        ),
+        case(
+            "nested_garbage_in_a_property",
+            format!("{HEAD}\n\"nodes\": [{{\"id\": \"a\", \"kind\": \"human\", \"x\": {nested}}}], \"edges\": []}}"),
+            2,
+            &[":2:45: error: node \"a\" (nodes[0]): the free-form field `x` is not valid: recursion limit exceeded"],
+        ),
+        case(
+            "nested_garbage_at_the_top",
+            nested.clone(),
+            2,
+            &[":1:1: error: the top level must be a JSON object, found an array"],
+        ),
+        case(
+            "invalid_utf8",
+            b"{\"version\": 1,\n \"nodes\": [{\"id\": \"a\xFF\", \"kind\": \"human\"}], \"edges\": []}".to_vec(),
+            2,
+            &[":2:21: error: the file is not valid UTF-8"],
+        ),
+        case(
+            "control_character_in_string",
+            "{\"version\": 1, \"nodes\": [{\"id\": \"a\u{1}b\", \"kind\": \"human\"}], \"edges\": []}",
+            2,
+            &[":1:35: error: invalid JSON: control character"],
+        ),
+        case(
+            "missing_top_level_keys",
+            "{\"as_of\": \"2026-11-01T00:00:00Z\"}",
+            2,
+            &[
+                ":1:1: error: missing required top-level key `version`",
+                ":1:1: error: missing required top-level key `nodes`",
+                ":1:1: error: missing required top-level key `edges`",
+            ],
+        ),
+        case(
+            "unknown_top_level_key",
+            "{\"version\": 1, \"nodes\": [], \"edges\": [], \"egdes\": []}",
+            2,
+            &[":1:42: error: unknown top-level key \"egdes\"", "did you mean \"edges\"?"],
+        ),
+        case(
+            "version_as_string_and_float",
+            "{\"version\": \"1\", \"nodes\": [], \"edges\": []}",
+            2,
+            &[":1:13: error: `version` must be the JSON number 1, not the string \"1\""],
+        ),
+        case(
+            "version_float",
+            "{\"version\": 1.0, \"nodes\": [], \"edges\": []}",
+            2,
+            &[":1:13: error: `version` must be the integer 1, not 1.0"],
+        ),
+        case(
+            "repeated_top_level_key",
+            "{\"version\": 1, \"nodes\": [], \"edges\": [],\n \"nodes\": []}",
+            2,
+            &[":2:2: error: the top-level object: the key `nodes` appears twice (first at 1:16)"],
+        ),
+        case(
+            "nodes_not_an_array",
+            "{\"version\": 1, \"nodes\": {\"id\": \"a\"}, \"edges\": []}",
+            2,
+            &[":1:25: error: `nodes` must be an array of node objects, found an object"],
+        ),
+        case(
+            "duplicate_ids",
+            format!("{HEAD}\n\"nodes\": [\n  {{\"id\": \"svc:a\", \"kind\": \"service\"}},\n  {{\"id\": \"svc:a\", \"kind\": \"app\"}}\n], \"edges\": []}}"),
+            2,
+            &[":4:3: error: nodes[1]: duplicate node id \"svc:a\": first defined at 3:3 (nodes[0])"],
+        ),
+        case(
+            "dangling_edge_with_suggestion",
+            format!("{HEAD}\n\"nodes\": [{{\"id\": \"svc:sync\", \"kind\": \"service\"}}, {{\"id\": \"grp:ops\", \"kind\": \"group\"}}],\n\"edges\": [\n  {{\"from\": \"svc:snyc\", \"to\": \"grp:ops\", \"kind\": \"member_of\"}},\n  {{\"from\": \"svc:sync\", \"to\": \"nowhere-at-all\", \"kind\": \"member_of\"}}\n]}}"),
+            2,
+            &[
+                ":4:3: error: edges[0] (\"svc:snyc\" -member_of-> \"grp:ops\"): `from` \"svc:snyc\" names no node",
+                "help: did you mean \"svc:sync\"?",
+                ":5:3: error: edges[1] (\"svc:sync\" -member_of-> \"nowhere-at-all\"): `to` \"nowhere-at-all\" names no node",
+                "2 error(s)",
+            ],
+        ),
+        case(
+            "edge_kind_does_not_fit",
+            format!("{HEAD}\n\"nodes\": [{{\"id\": \"svc:a\", \"kind\": \"service\"}}, {{\"id\": \"svc:b\", \"kind\": \"service\"}}],\n\"edges\": [\n  {{\"from\": \"svc:a\", \"to\": \"svc:b\", \"kind\": \"authenticates_as\"}}\n]}}"),
+            2,
+            &[":4:3: error: edges[0] (\"svc:a\" -authenticates_as-> \"svc:b\"): `authenticates_as` goes from a credential → a principal", "here it goes from a service to a service"],
+        ),
+        case(
+            "bad_times",
+            format!("{HEAD}\n\"nodes\": [{{\"id\": \"k\", \"kind\": \"credential\",\n \"issued_at\": \"2025-01-10\",\n \"expires_at\": \"2016-12-31T23:59:60Z\",\n \"last_used_at\": \"2026-10-30 10:00:00Z\",\n \"rotated_at\": \"2026-02-30T00:00:00Z\"}}], \"edges\": []}}"),
+            2,
+            &[
+                ":3:15: error: node \"k\" (nodes[0]): `issued_at` is not an RFC 3339 date-time: \"2025-01-10\"",
+                "a date alone is not a date-time",
+                ":4:16: error: node \"k\" (nodes[0]): `expires_at`",
+                "leap seconds",
+                ":5:18: error: node \"k\" (nodes[0]): `last_used_at`",
+                ":6:16: error: node \"k\" (nodes[0]): `rotated_at`",
+                "4 error(s)",
+            ],
+        ),
+        case(
+            "unknown_vocabulary_lists_accepted_values",
+            format!("{HEAD}\n\"nodes\": [{{\"id\": \"k\", \"kind\": \"credential\", \"credential_type\": \"apikey\", \"status\": \"gone\", \"sensitivity\": \"extreme\"}},\n {{\"id\": \"r\", \"kind\": \"resource\"}}],\n\"edges\": [{{\"from\": \"r\", \"to\": \"r\", \"kind\": \"grant\"}}, {{\"from\": \"r\", \"to\": \"k\", \"kind\": \"exposes\", \"requires\": \"owner\"}}]}}"),
+            2,
+            &[
+                "unknown credential_type \"apikey\"",
+                "did you mean \"api_key\"?",
+                "unknown status \"gone\"",
+                "use one of: active, disabled, deleted, offboarded, revoked",
+                "unknown sensitivity \"extreme\"",
+                ":4:44: error: edges[0]: unknown kind \"grant\"",
+                "did you mean \"grants\"?",
+                "unknown requires \"owner\"",
+                "use one of: read, write, admin",
+            ],
+        ),
+        case(
+            "missing_fields_and_wrong_types",
+            format!("{HEAD}\n\"nodes\": [\n {{\"id\": \"a\", \"name\": 5}},\n {{\"kind\": \"human\"}},\n {{\"id\": \"t\", \"kind\": \"tag\", \"tags\": [1]}}\n],\n\"edges\": [{{\"from\": \"a\", \"kind\": \"holds\", \"redelegable\": \"yes\"}}]}}"),
+            2,
+            &[
+                ":3:2: error: node \"a\" (nodes[0]): missing required field `kind`",
+                ":3:22: error: node \"a\" (nodes[0]): `name` must be a string, found a number",
+                ":4:2: error: nodes[1]: missing required field `id`",
+                ":5:37: error: node \"t\" (nodes[2]): `tags` must be an array of strings, found an array",
+                ":7:11: error: edges[0]: missing required field `to`",
+                "`redelegable` belongs only to `admin_of` edges, not to `holds`",
+            ],
+        ),
+        case(
+            "fields_of_other_kinds",
+            format!("{HEAD}\n\"nodes\": [\n {{\"id\": \"s\", \"kind\": \"service\", \"contract_end\": \"2026-06-30T00:00:00Z\", \"granted_by\": \"bob\"}},\n {{\"id\": \"g\", \"kind\": \"group\"}}, {{\"id\": \"r\", \"kind\": \"resource\"}}, {{\"id\": \"k\", \"kind\": \"credential\"}}\n],\n\"edges\": [\n {{\"from\": \"s\", \"to\": \"g\", \"kind\": \"member_of\", \"requires\": \"read\", \"status\": \"active\"}},\n {{\"from\": \"r\", \"to\": \"k\", \"kind\": \"exposes\", \"level\": \"read\"}}\n]}}"),
+            2,
+            &[
+                ":3:33: error: node \"s\" (nodes[0]): `contract_end` belongs to partner nodes, not to a service node",
+                ":3:73: error: node \"s\" (nodes[0]): `granted_by` is an edge field; nodes cannot carry it",
+                "`requires` belongs only to `exposes` edges, not to `member_of`",
+                "edges have no `status`",
+                ":8:46: error: edges[1] (\"r\" -exposes-> \"k\"): `level` is not allowed on `exposes`",
+                "5 error(s)",
+            ],
+        ),
+        case(
+            "org_must_be_tenant_or_partner",
+            format!("{HEAD}\n\"nodes\": [\n {{\"id\": \"p\", \"kind\": \"partner\", \"org\": \"t\"}},\n {{\"id\": \"t\", \"kind\": \"tenant\"}},\n {{\"id\": \"s\", \"kind\": \"service\", \"org\": \"h\"}},\n {{\"id\": \"h\", \"kind\": \"human\", \"org\": \"tenant:nope\"}}\n], \"edges\": []}}"),
+            2,
+            &[
+                ":3:40: error: node \"p\" (nodes[0]): a partner is its own organisation and must not carry `org`",
+                ":5:40: error: node \"s\" (nodes[2]): `org` must name a tenant or partner node, but \"h\" is a human",
+                ":6:38: error: node \"h\" (nodes[3]): `org` \"tenant:nope\" names no node",
+            ],
+        ),
+        case(
+            "repeated_key_inside_a_node_and_a_property",
+            format!("{HEAD}\n\"nodes\": [{{\"id\": \"a\", \"kind\": \"human\", \"kind\": \"service\",\n \"extra\": {{\"k\": 1, \"k\": 2}}}}], \"edges\": []}}"),
+            2,
+            &[
+                ":2:40: error: nodes[0]: the key `kind` appears twice (first at 2:23)",
+                ":3:11: error: node \"a\" (nodes[0]): the free-form field `extra` is not valid: the key \"k\" appears twice",
+            ],
+        ),
+        case(
+            "huge_ids",
+            format!("{HEAD}\"nodes\": [{{\"id\": \"{long_id}\", \"kind\": \"human\"}}, {{\"id\": \"{long_id}\", \"kind\": \"human\"}}], \"edges\": [{{\"from\": \"{long_id}y\", \"to\": \"{long_id}\", \"kind\": \"assumes\"}}]}}"),
+            2,
+            &["duplicate node id \"xxxxxxxxxx", "(10000 bytes)", "(10001 bytes)"],
+        ),
+        case(
+            "nulls_are_absent",
+            format!("{HEAD}\"nodes\": [{{\"id\": \"s\", \"kind\": \"service\", \"name\": null, \"org\": null, \"contract_end\": null, \"expires_at\": null}}], \"edges\": [{{\"from\": \"s\", \"to\": \"s\", \"kind\": \"assumes\", \"level\": null, \"redelegable\": null}}]}}"),
+            0,
+            &[],
+        ),
+        case(
+            "dangling_owner_is_a_warning",
+            format!("{HEAD}\"nodes\": [{{\"id\": \"k\", \"kind\": \"credential\", \"owner\": \"human:gone\"}}], \"edges\": []}}"),
+            0,
+            &[":1:58: warning: node \"k\" (nodes[0]): `owner` \"human:gone\" names no node"],
+        ),
+        case(
+            "lowercase_t_and_z_and_free_properties",
+            "{\"version\": 1, \"as_of\": \"2026-11-01t00:00:00z\", \"nodes\": [{\"id\": \"a\", \"kind\": \"agent\", \"model\": {\"name\": \"x\", \"ctx\": [1, 2]}}], \"edges\": []}",
+            0,
+            &[],
+        ),
+        case(
+            "no_as_of_warns",
+            "{\"version\": 1, \"nodes\": [], \"edges\": []}",
+            0,
+            &[":1:1: warning: no `as_of`"],
+        ),
+    ]
+}
+
+#[test]
+fn hostile_inputs_are_rejected_with_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    let all = cases();
+    assert!(all.iter().filter(|c| c.code == 2).count() >= 20);
+    for c in &all {
+        let path = write(dir.path(), &format!("{}.json", c.name), &c.content);
+        let run = authpath(&["validate", path.to_str().unwrap()]);
+        let mut problems = Vec::new();
+        if run.code != c.code {
+            problems.push(format!("exit {} (expected {})", run.code, c.code));
+        }
+        if run.stderr.contains("panicked") {
+            problems.push("panicked".into());
+        }
+        for e in &c.expect {
+            let needle = if e.starts_with(':') {
+                format!("{}.json{e}", c.name)
+            } else {
+                e.clone()
+            };
+            if !run.stderr.contains(&needle) {
+                problems.push(format!("stderr lacks {needle:?}"));
+            }
+        }
+        if c.code == 0 && !run.stdout.contains(": valid, ") {
+            problems.push("no summary line on stdout".into());
+        }
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{}: {}\n--- stderr ---\n{}",
+                c.name,
+                problems.join("; "),
+                run.stderr.chars().take(3000).collect::<String>()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
+}
+
+#[test]
+fn many_problems_are_capped_but_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let edges: Vec<String> = (0..500)
+        .map(|i| format!("{{\"from\": \"a\", \"to\": \"missing-{i}\", \"kind\": \"assumes\"}}"))
+        .collect();
+    let text = format!(
+        "{HEAD}\"nodes\": [{{\"id\": \"a\", \"kind\": \"service\"}}],\n\"edges\": [\n{}\n]}}",
+        edges.join(",\n")
+    );
+    let path = write(dir.path(), "many.json", text.as_bytes());
+    let run = authpath(&["validate", path.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr.matches(": error: ").count(), 100);
+    assert!(run.stderr.contains("… and 400 more error(s)"), "{}", run.stderr);
+    assert!(run.stderr.contains("many.json: 500 error(s), 0 warning(s)"));
+    assert!(run.stderr.contains("many.json:3:1: error: edges[0]"));
+}
+
+#[test]
+fn stdin_and_missing_files() {
+    let run = authpath_stdin(
+        &["validate", "-"],
+        br#"{"version": 1, "as_of": "2026-11-01T00:00:00Z", "nodes": [{"id": "a", "kind": "human"}], "edges": []}"#,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "-: valid, 1 nodes (1 human), 0 edges ()\n");
+
+    let run = authpath_stdin(&["validate", "-"], b"{\"version\": 1,");
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.starts_with("-:1:15: error: invalid JSON: EOF while parsing a value"), "{}", run.stderr);
+
+    let run = authpath(&["validate", "/nonexistent/graph.json"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("/nonexistent/graph.json: error: cannot read the file"));
+    assert!(run.stderr.contains("help: check the path"));
+}
+
+#[test]
+fn one_bad_file_among_good_ones_fails_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(dir.path(), "good.json", br#"{"version": 1, "as_of": "2026-11-01T00:00:00Z", "nodes": [], "edges": []}"#);
+    let bad = write(dir.path(), "bad.json", b"[]");
+    let run = authpath(&["validate", good.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.contains("good.json: valid, 0 nodes"));
+    assert!(run.stderr.contains("bad.json:1:1: error"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let run = authpath(&["validate"]);
+    assert_eq!(run.code, 2);
+    let run = authpath(&["frobnicate"]);
+    assert_eq!(run.code, 2);
+}
+
+/// A valid file of about 50 MB, generated here (never committed), loads and is counted right.
+#[test]
+fn fifty_megabyte_valid_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.json");
+    let nodes = 200_000usize;
+    let edges = 600_000usize;
+    let mut text = String::with_capacity(52 << 20);
+    text.push_str("{\"version\": 1, \"as_of\": \"2026-11-01T00:00:00Z\",\n\"nodes\": [\n");
+    for i in 0..nodes {
+        let kind = if i % 10 == 0 { "group" } else { "service" };
+        if i > 0 {
+            text.push_str(",\n");
+        }
+        text.push_str(&format!(
+            "{{\"id\": \"node-{i:07}\", \"kind\": \"{kind}\", \"name\": \"Node number {i}\", \"owner\": \"node-{:07}\", \"purpose\": \"generated for the fifty megabyte test\"}}",
+            (i * 7) % nodes
+        ));
+    }
+    text.push_str("\n],\n\"edges\": [\n");
+    for j in 0..edges {
+        if j > 0 {
+            text.push_str(",\n");
+        }
+        let from = (j * 31) % nodes;
+        let to = (j * 17 % (nodes / 10)) * 10;
+        text.push_str(&format!(
+            "{{\"from\": \"node-{from:07}\", \"to\": \"node-{to:07}\", \"kind\": \"member_of\", \"granted_by\": \"generator\", \"expires_at\": \"2027-01-01T00:00:00Z\"}}"
+        ));
+    }
+    text.push_str("\n]}\n");
+    assert!(text.len() > 50_000_000, "only {} bytes", text.len());
+    std::fs::write(&path, &text).unwrap();
+    let run = authpath(&["validate", path.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("200000 nodes (180000 service, 20000 group), 600000 edges (600000 member_of)"),
+        "{}",
+        run.stdout
+    );
+}

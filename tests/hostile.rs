@@ -317,7 +317,11 @@ fn many_problems_are_capped_but_counted() {
     let run = authpath(&["validate", path.to_str().unwrap()]);
     assert_eq!(run.code, 2);
     assert_eq!(run.stderr.matches(": error: ").count(), 100);
-    assert!(run.stderr.contains("… and 400 more error(s)"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("… and 400 more error(s)"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("many.json: 500 error(s), 0 warning(s)"));
     assert!(run.stderr.contains("many.json:3:1: error: edges[0]"));
 }
@@ -333,18 +337,30 @@ fn stdin_and_missing_files() {
 
     let run = authpath_stdin(&["validate", "-"], b"{\"version\": 1,");
     assert_eq!(run.code, 2);
-    assert!(run.stderr.starts_with("-:1:15: error: invalid JSON: EOF while parsing a value"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("-:1:15: error: invalid JSON: EOF while parsing a value"),
+        "{}",
+        run.stderr
+    );
 
     let run = authpath(&["validate", "/nonexistent/graph.json"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("/nonexistent/graph.json: error: cannot read the file"));
+    assert!(
+        run.stderr
+            .contains("/nonexistent/graph.json: error: cannot read the file")
+    );
     assert!(run.stderr.contains("help: check the path"));
 }
 
 #[test]
 fn one_bad_file_among_good_ones_fails_the_run() {
     let dir = tempfile::tempdir().unwrap();
-    let good = write(dir.path(), "good.json", br#"{"version": 1, "as_of": "2026-11-01T00:00:00Z", "nodes": [], "edges": []}"#);
+    let good = write(
+        dir.path(),
+        "good.json",
+        br#"{"version": 1, "as_of": "2026-11-01T00:00:00Z", "nodes": [], "edges": []}"#,
+    );
     let bad = write(dir.path(), "bad.json", b"[]");
     let run = authpath(&["validate", good.to_str().unwrap(), bad.to_str().unwrap()]);
     assert_eq!(run.code, 2);
@@ -365,39 +381,16 @@ fn usage_errors_exit_2() {
 fn fifty_megabyte_valid_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.json");
-    let nodes = 200_000usize;
-    let edges = 600_000usize;
-    let mut text = String::with_capacity(52 << 20);
-    text.push_str("{\"version\": 1, \"as_of\": \"2026-11-01T00:00:00Z\",\n\"nodes\": [\n");
-    for i in 0..nodes {
-        let kind = if i % 10 == 0 { "group" } else { "service" };
-        if i > 0 {
-            text.push_str(",\n");
-        }
-        text.push_str(&format!(
-            "{{\"id\": \"node-{i:07}\", \"kind\": \"{kind}\", \"name\": \"Node number {i}\", \"owner\": \"node-{:07}\", \"purpose\": \"generated for the fifty megabyte test\"}}",
-            (i * 7) % nodes
-        ));
-    }
-    text.push_str("\n],\n\"edges\": [\n");
-    for j in 0..edges {
-        if j > 0 {
-            text.push_str(",\n");
-        }
-        let from = (j * 31) % nodes;
-        let to = (j * 17 % (nodes / 10)) * 10;
-        text.push_str(&format!(
-            "{{\"from\": \"node-{from:07}\", \"to\": \"node-{to:07}\", \"kind\": \"member_of\", \"granted_by\": \"generator\", \"expires_at\": \"2027-01-01T00:00:00Z\"}}"
-        ));
-    }
-    text.push_str("\n]}\n");
+    let text = common::uniform::uniform_graph(200_000, 600_000);
     assert!(text.len() > 50_000_000, "only {} bytes", text.len());
     std::fs::write(&path, &text).unwrap();
     let run = authpath(&["validate", path.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout.contains("200000 nodes (180000 service, 20000 group), 600000 edges (600000 member_of)"),
-        "{}",
-        run.stdout
+    assert_eq!(
+        run.stdout,
+        format!(
+            "{}: valid, 200000 nodes (180000 service, 20000 group), 600000 edges (600000 member_of)\n",
+            path.display()
+        )
     );
 }

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod uniform;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -15,7 +17,10 @@ pub struct Run {
 impl Run {
     fn from(out: Output) -> Run {
         Run {
-            code: out.status.code().expect("the binary was killed by a signal"),
+            code: out
+                .status
+                .code()
+                .expect("the binary was killed by a signal"),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }

@@ -1,0 +1,85 @@
+//! End-to-end tests of the commands on the bundled files.
+//!
+//! Where a new test goes: malformed or adversarial input → `tests/hostile.rs`; a command run
+//! on `graphs/` or on a committed artefact → here.
+
+mod common;
+
+use common::{authpath, root};
+
+fn graph_files() -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(root().join("graphs"))
+        .expect("graphs/ exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_bundled_graph_validates_cleanly() {
+    let files = graph_files();
+    assert!(
+        files.len() >= 7,
+        "the scenarios of BRIEF.md are missing: {files:?}"
+    );
+    for f in &files {
+        let run = authpath(&["validate", f.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{}: {}", f.display(), run.stderr);
+        assert!(
+            run.stderr.is_empty(),
+            "{}: warnings: {}",
+            f.display(),
+            run.stderr
+        );
+        assert!(run.stdout.contains(": valid, "), "{}", run.stdout);
+        let text = std::fs::read_to_string(f).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert!(v["as_of"].is_string(), "{} has no as_of", f.display());
+        let n = v["nodes"].as_array().unwrap().len();
+        assert!((20..=400).contains(&n), "{}: {n} nodes", f.display());
+    }
+}
+
+#[test]
+fn graphs_readme_describes_every_graph() {
+    let readme = std::fs::read_to_string(root().join("graphs/README.md")).unwrap();
+    for f in graph_files() {
+        let name = f.file_name().unwrap().to_str().unwrap();
+        assert!(
+            readme.contains(&format!("`{name}`")),
+            "graphs/README.md does not describe {name}"
+        );
+    }
+}
+
+#[test]
+fn committed_schema_matches_the_types() {
+    let run = authpath(&["schema"]);
+    assert_eq!(run.code, 0);
+    let committed =
+        std::fs::read_to_string(root().join("schema/authpath-graph.schema.json")).unwrap();
+    assert!(
+        run.stdout == committed,
+        "schema/authpath-graph.schema.json is stale: run `cargo run -- schema -o schema/authpath-graph.schema.json`"
+    );
+}
+
+#[test]
+fn schema_to_a_file_is_written_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s.json");
+    let run = authpath(&["schema", "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(v["title"], "authpath authority graph, version 1");
+    let run = authpath(&["schema", "-o", "/nonexistent-dir/s.json"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("cannot write /nonexistent-dir/s.json"),
+        "{}",
+        run.stderr
+    );
+}

@@ -48,9 +48,65 @@ impl Diagnostic {
         self
     }
 
+    /// Names the node or edge the problem concerns (nothing for the top level).
+    pub fn about_subject(self, subject: &Subject<'_>) -> Diagnostic {
+        match subject {
+            Subject::Top => self,
+            s => self.about(s.to_string()),
+        }
+    }
+
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
+    }
+}
+
+/// What a problem is about, turned into words only when a problem is reported (so that the
+/// loader formats nothing for the millions of nodes and edges that are fine).
+#[derive(Clone, Copy, Debug)]
+pub enum Subject<'s> {
+    /// The file's top-level object.
+    Top,
+    /// `nodes[index]`, with its id once known.
+    Node { index: usize, id: Option<&'s str> },
+    /// `edges[index]`, with whatever of its endpoints and kind is known.
+    Edge {
+        index: usize,
+        from: Option<&'s str>,
+        to: Option<&'s str>,
+        kind: Option<&'static str>,
+    },
+}
+
+impl fmt::Display for Subject<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::Top => f.write_str("the top-level object"),
+            Subject::Node { index, id: None } => write!(f, "nodes[{index}]"),
+            Subject::Node {
+                index,
+                id: Some(id),
+            } => write!(f, "node {} (nodes[{index}])", quote(id)),
+            Subject::Edge {
+                index,
+                from: None,
+                to: None,
+                kind: None,
+            } => write!(f, "edges[{index}]"),
+            Subject::Edge {
+                index,
+                from,
+                to,
+                kind,
+            } => write!(
+                f,
+                "edges[{index}] ({} -{}-> {})",
+                from.map_or("?".into(), quote),
+                kind.unwrap_or("?"),
+                to.map_or("?".into(), quote)
+            ),
+        }
     }
 }
 

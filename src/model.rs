@@ -20,6 +20,9 @@ macro_rules! vocabulary {
             /// Every value, in the order FORMAT.md lists them.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
+            /// Every spelling, in the same order.
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+
             /// The spelling used in graph files and outputs.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
@@ -30,11 +33,6 @@ macro_rules! vocabulary {
                 match s { $($text => Some($name::$variant),)+ _ => None }
             }
 
-            /// The accepted spellings, for "expected one of" messages.
-            pub fn accepted() -> String {
-                let all: &[&str] = &[$($text),+];
-                all.join(", ")
-            }
         }
 
         impl fmt::Display for $name {

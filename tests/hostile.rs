@@ -123,7 +123,7 @@ fn cases() -> Vec<Case> {
             "repeated_top_level_key",
             "{\"version\": 1, \"nodes\": [], \"edges\": [],\n \"nodes\": []}",
             2,
-            &[":2:2: error: the top-level object: the key `nodes` appears twice (first at 1:16)"],
+            &[":2:2: error: the key `nodes` appears twice (first at 1:16)"],
         ),
         case(
             "nodes_not_an_array",

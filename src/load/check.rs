@@ -1,9 +1,9 @@
 //! Cross-checks that need every node at hand: unique ids, `org` and edge endpoints that
 //! resolve, and edge kinds that fit their endpoints.
 
-use super::fields::{PendingEdge, PendingNode, Reader, edge_subject};
-use crate::diagnostics::{Diagnostic, did_you_mean, quote};
-use crate::model::{Graph, NodeIx};
+use super::fields::{Ends, PendingNode, Reader};
+use crate::diagnostics::{Diagnostic, Subject, did_you_mean, quote};
+use crate::model::{Edge, Graph, NodeIx};
 use crate::timestamp::Timestamp;
 use std::collections::HashMap;
 
@@ -15,10 +15,12 @@ pub fn resolve(
     source: &str,
     as_of: Option<Timestamp>,
     nodes: Vec<PendingNode>,
-    edges: Vec<PendingEdge<'_>>,
+    ends: Vec<Ends<'_>>,
+    mut edges: Vec<Edge>,
     reader: &mut Reader<'_, '_>,
 ) -> Graph {
-    let mut index: HashMap<&str, usize> = HashMap::with_capacity(nodes.len());
+    let mut index: HashMap<&str, usize, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(nodes.len(), Default::default());
     for (i, p) in nodes.iter().enumerate() {
         if let Some(&first) = index.get(p.node.id.as_str()) {
             let f = &nodes[first];
@@ -58,7 +60,10 @@ pub fn resolve(
 
     let mut orgs = vec![None; nodes.len()];
     for (i, p) in nodes.iter().enumerate() {
-        let subject = format!("node {} (nodes[{}])", quote(&p.node.id), p.index);
+        let subject = Subject::Node {
+            index: p.index,
+            id: Some(&p.node.id),
+        };
         if let Some(owner) = &p.node.owner
             && !index.contains_key(owner.as_str())
         {
@@ -67,7 +72,7 @@ pub fn resolve(
                     Some(p.node.span),
                     format!("`owner` {} names no node", quote(owner)),
                 )
-                .about(subject.clone())
+                .about_subject(&subject)
                 .help("this is not a load error: `analyze` reports it as an orphaned-credential (owner-missing) finding where it applies"),
             );
         }
@@ -81,7 +86,7 @@ pub fn resolve(
                         p.node.kind
                     ),
                 )
-                .about(subject)
+                .about_subject(&subject)
                 .help("remove `org` from this node"),
             );
             continue;
@@ -94,7 +99,7 @@ pub fn resolve(
                     });
                 reader.diags.push(
                     Diagnostic::error(Some(*span), format!("`org` {} names no node", quote(org)))
-                        .about(subject)
+                        .about_subject(&subject)
                         .help(help),
                 );
             }
@@ -108,7 +113,7 @@ pub fn resolve(
                             nodes[o].node.kind
                         ),
                     )
-                    .about(subject)
+                    .about_subject(&subject)
                     .help("point `org` at the tenant or partner this node belongs to, or remove it (home organisation)"),
                 );
             }
@@ -116,57 +121,55 @@ pub fn resolve(
         }
     }
 
-    let mut resolved = Vec::with_capacity(edges.len());
-    for pe in edges {
-        let subject = edge_subject(
-            pe.index,
-            Some(&pe.from),
-            Some(&pe.to),
-            Some(pe.kind.as_str()),
-        );
-        let mut ends = [None, None];
+    for (pe, edge) in ends.iter().zip(edges.iter_mut()) {
+        let subject = Subject::Edge {
+            index: pe.index,
+            from: Some(&pe.from),
+            to: Some(&pe.to),
+            kind: Some(edge.kind.as_str()),
+        };
+        let mut found = [None, None];
         for (slot, (field, id)) in [("from", &pe.from), ("to", &pe.to)].into_iter().enumerate() {
             match index.get(id.as_ref()) {
-                Some(&i) => ends[slot] = Some(i),
+                Some(&i) => found[slot] = Some(i),
                 None => {
                     let help = suggest(id, &|_| true).unwrap_or_else(|| {
                         format!("`{field}` must be the id of a node in this file")
                     });
                     reader.diags.push(
                         Diagnostic::error(
-                            Some(pe.edge.span),
+                            Some(edge.span),
                             format!("`{field}` {} names no node", quote(id)),
                         )
-                        .about(subject.clone())
+                        .about_subject(&subject)
                         .help(help),
                     );
                 }
             }
         }
-        let [Some(f), Some(t)] = ends else { continue };
+        let [Some(f), Some(t)] = found else { continue };
         let (from, to) = (&nodes[f], &nodes[t]);
-        if from.kind_known && to.kind_known && !pe.kind.fits(from.node.kind, to.node.kind) {
+        if from.kind_known && to.kind_known && !edge.kind.fits(from.node.kind, to.node.kind) {
             reader.diags.push(
                 Diagnostic::error(
-                    Some(pe.edge.span),
+                    Some(edge.span),
                     format!(
                         "`{}` goes from {}; here it goes from a {} to a {}",
-                        pe.kind,
-                        pe.kind.signature(),
+                        edge.kind,
+                        edge.kind.signature(),
                         from.node.kind,
                         to.node.kind
                     ),
                 )
-                .about(subject)
+                .about_subject(&subject)
                 .help("use the edge kind that matches these endpoints, or fix the endpoints"),
             );
             continue;
         }
-        let mut edge = pe.edge;
         edge.from = NodeIx(f as u32);
         edge.to = NodeIx(t as u32);
-        resolved.push(edge);
     }
+    drop(ends);
 
     let nodes = nodes
         .into_iter()
@@ -181,6 +184,6 @@ pub fn resolve(
         source: source.to_owned(),
         as_of,
         nodes,
-        edges: resolved,
+        edges,
     }
 }

@@ -1,7 +1,7 @@
 //! Reading one node or edge object, field by field, reporting every problem with its place.
 
 use super::json::{self, Entry, Locator, NotObject, strip_position};
-use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean, quote};
+use crate::diagnostics::{Diagnostic, Diagnostics, Subject, did_you_mean, quote};
 use crate::model::{
     CredentialFields, CredentialType, Edge, EdgeKind, Level, Node, NodeIx, NodeKind, Properties,
     Sensitivity, Span, Status,
@@ -59,13 +59,12 @@ pub struct PendingNode {
     pub org: Option<(String, Span)>,
 }
 
-/// An edge as read, its endpoints still ids.
-pub struct PendingEdge<'a> {
+/// The endpoints of an edge as written, resolved to nodes once every node is known. Kept
+/// apart from the [`Edge`] so that resolution fills the edges in place.
+pub struct Ends<'a> {
     pub index: usize,
     pub from: Cow<'a, str>,
     pub to: Cow<'a, str>,
-    pub kind: EdgeKind,
-    pub edge: Edge,
 }
 
 /// Reads fields, reporting problems against one node or edge.
@@ -75,21 +74,27 @@ pub struct Reader<'l, 'a> {
 }
 
 impl<'a> Reader<'_, 'a> {
-    fn error(&mut self, place: &str, subject: &str, message: String, help: Option<String>) {
+    fn error(&mut self, place: &str, subject: &Subject<'_>, message: String, help: Option<String>) {
         let at = self.loc.offset_of(place);
         self.error_at(at, subject, message, help);
     }
 
-    fn error_at(&mut self, at: usize, subject: &str, message: String, help: Option<String>) {
+    fn error_at(
+        &mut self,
+        at: usize,
+        subject: &Subject<'_>,
+        message: String,
+        help: Option<String>,
+    ) {
         let span = self.loc.span(at);
-        let mut d = Diagnostic::error(Some(span), message).about(subject);
+        let mut d = Diagnostic::error(Some(span), message).about_subject(subject);
         if let Some(h) = help {
             d = d.help(h);
         }
         self.diags.push(d);
     }
 
-    fn wrong_type(&mut self, subject: &str, e: &Entry<'a>, expected: &str) {
+    fn wrong_type(&mut self, subject: &Subject<'_>, e: &Entry<'a>, expected: &str) {
         let msg = format!(
             "`{}` must be {expected}, found {}",
             e.key,
@@ -99,7 +104,7 @@ impl<'a> Reader<'_, 'a> {
     }
 
     /// The entries of an object, or `None` after reporting why it is not one.
-    pub fn entries(&mut self, raw: &'a RawValue, subject: &str) -> Option<Vec<Entry<'a>>> {
+    pub fn entries(&mut self, raw: &'a RawValue, subject: &Subject<'_>) -> Option<Vec<Entry<'a>>> {
         match json::object_entries(raw.get()) {
             Ok(entries) => {
                 self.report_repeats(&entries, subject);
@@ -121,7 +126,7 @@ impl<'a> Reader<'_, 'a> {
         }
     }
 
-    pub fn report_repeats(&mut self, entries: &[Entry<'a>], subject: &str) {
+    pub fn report_repeats(&mut self, entries: &[Entry<'a>], subject: &Subject<'_>) {
         for (i, e) in entries.iter().enumerate() {
             if let Some(first) = entries[..i].iter().find(|f| f.key == e.key) {
                 let first_at = self.loc.span(first.key_offset(self.loc));
@@ -138,7 +143,7 @@ impl<'a> Reader<'_, 'a> {
         }
     }
 
-    fn string(&mut self, subject: &str, e: &Entry<'a>) -> Option<String> {
+    fn string(&mut self, subject: &Subject<'_>, e: &Entry<'a>) -> Option<String> {
         if json::is_null(e.value) {
             return None;
         }
@@ -151,7 +156,7 @@ impl<'a> Reader<'_, 'a> {
         }
     }
 
-    fn cow_string(&mut self, subject: &str, e: &Entry<'a>) -> Option<Cow<'a, str>> {
+    fn cow_string(&mut self, subject: &Subject<'_>, e: &Entry<'a>) -> Option<Cow<'a, str>> {
         if !e.value.get().starts_with('"') {
             if !json::is_null(e.value) {
                 self.wrong_type(subject, e, "a string");
@@ -169,7 +174,7 @@ impl<'a> Reader<'_, 'a> {
 
     fn vocabulary<T>(
         &mut self,
-        subject: &str,
+        subject: &Subject<'_>,
         e: &Entry<'a>,
         parse: fn(&str) -> Option<T>,
         all: &[&'static str],
@@ -191,7 +196,7 @@ impl<'a> Reader<'_, 'a> {
         None
     }
 
-    pub fn time(&mut self, subject: &str, e: &Entry<'a>) -> Option<Timestamp> {
+    pub fn time(&mut self, subject: &Subject<'_>, e: &Entry<'a>) -> Option<Timestamp> {
         let s = self.string(subject, e)?;
         match Timestamp::parse(&s) {
             Ok(t) => Some(t),
@@ -207,7 +212,7 @@ impl<'a> Reader<'_, 'a> {
         }
     }
 
-    fn strings(&mut self, subject: &str, e: &Entry<'a>) -> Option<Vec<String>> {
+    fn strings(&mut self, subject: &Subject<'_>, e: &Entry<'a>) -> Option<Vec<String>> {
         if json::is_null(e.value) {
             return None;
         }
@@ -220,7 +225,7 @@ impl<'a> Reader<'_, 'a> {
         }
     }
 
-    fn boolean(&mut self, subject: &str, e: &Entry<'a>) -> Option<bool> {
+    fn boolean(&mut self, subject: &Subject<'_>, e: &Entry<'a>) -> Option<bool> {
         match e.value.get() {
             "null" => None,
             "true" => Some(true),
@@ -232,7 +237,7 @@ impl<'a> Reader<'_, 'a> {
         }
     }
 
-    fn property(&mut self, subject: &str, e: &Entry<'a>, props: &mut Properties) {
+    fn property(&mut self, subject: &Subject<'_>, e: &Entry<'a>, props: &mut Properties) {
         match json::free_value(e.value) {
             Ok(v) => props.push((e.key.clone().into_owned(), v)),
             Err(why) => self.error(
@@ -244,7 +249,7 @@ impl<'a> Reader<'_, 'a> {
         }
     }
 
-    fn misplaced(&mut self, subject: &str, e: &Entry<'a>, why: String) {
+    fn misplaced(&mut self, subject: &Subject<'_>, e: &Entry<'a>, why: String) {
         // FORMAT.md: an optional field whose value is null is treated as absent.
         if !json::is_null(e.value) {
             self.error_at(
@@ -260,8 +265,8 @@ impl<'a> Reader<'_, 'a> {
     /// not repeat its problems as dangling references.
     pub fn node(&mut self, index: usize, raw: &'a RawValue) -> Option<PendingNode> {
         let span = self.loc.span_of(raw.get());
-        let entries = self.entries(raw, &format!("nodes[{index}]"))?;
-        let mut subject = format!("nodes[{index}]");
+        let mut subject = Subject::Node { index, id: None };
+        let entries = self.entries(raw, &subject)?;
         let mut id = None;
         match entries.iter().find(|e| e.key == "id") {
             None => self.error(
@@ -271,10 +276,7 @@ impl<'a> Reader<'_, 'a> {
                 Some("give every node a unique, non-empty string `id`".into()),
             ),
             Some(e) => match self.string(&subject, e) {
-                Some(s) if !s.is_empty() => {
-                    subject = format!("node {} (nodes[{index}])", quote(&s));
-                    id = Some(s);
-                }
+                Some(s) if !s.is_empty() => id = Some(s),
                 Some(_) => self.error(
                     e.value.get(),
                     &subject,
@@ -290,17 +292,20 @@ impl<'a> Reader<'_, 'a> {
                 None => {}
             },
         }
-        let kinds: Vec<&str> = NodeKind::ALL.iter().map(|k| k.as_str()).collect();
+        subject = Subject::Node {
+            index,
+            id: id.as_deref(),
+        };
         let kind = match entries.iter().find(|e| e.key == "kind") {
             Some(e) if !json::is_null(e.value) => {
-                self.vocabulary(&subject, e, NodeKind::parse, &kinds)
+                self.vocabulary(&subject, e, NodeKind::parse, NodeKind::NAMES)
             }
             _ => {
                 self.error(
                     raw.get(),
                     &subject,
                     "missing required field `kind`".into(),
-                    Some(format!("use one of: {}", kinds.join(", "))),
+                    Some(format!("use one of: {}", NodeKind::NAMES.join(", "))),
                 );
                 None
             }
@@ -324,29 +329,28 @@ impl<'a> Reader<'_, 'a> {
         };
         let mut cred = CredentialFields::default();
         let mut org = None;
-        let statuses: Vec<&str> = Status::ALL.iter().map(|k| k.as_str()).collect();
-        let sensitivities: Vec<&str> = Sensitivity::ALL.iter().map(|k| k.as_str()).collect();
-        let cred_types: Vec<&str> = CredentialType::ALL.iter().map(|k| k.as_str()).collect();
         for e in &entries {
             let key = e.key.as_ref();
-            if CREDENTIAL_ONLY.contains(&key) && kind.is_some_and(|k| k != NodeKind::Credential) {
-                let also = if EDGE_KEYS.contains(&key) {
-                    " (and to edges)"
-                } else {
-                    ""
-                };
-                self.misplaced(
-                    &subject,
-                    e,
-                    format!(
-                        "`{key}` belongs to credential nodes{also}, not to a {} node",
-                        node.kind
-                    ),
-                );
-                continue;
-            }
             match key {
                 "id" | "kind" => {}
+                "credential_type" | "issued_at" | "expires_at" | "last_used_at" | "rotated_at"
+                | "scopes" | "used_scopes"
+                    if kind.is_some_and(|k| k != NodeKind::Credential) =>
+                {
+                    let also = if EDGE_KEYS.contains(&key) {
+                        " (and to edges)"
+                    } else {
+                        ""
+                    };
+                    self.misplaced(
+                        &subject,
+                        e,
+                        format!(
+                            "`{key}` belongs to credential nodes{also}, not to a {} node",
+                            node.kind
+                        ),
+                    );
+                }
                 "name" => node.name = self.string(&subject, e),
                 "purpose" => node.purpose = self.string(&subject, e),
                 "owner" => node.owner = self.string(&subject, e),
@@ -357,19 +361,19 @@ impl<'a> Reader<'_, 'a> {
                 }
                 "status" => {
                     node.status = self
-                        .vocabulary(&subject, e, Status::parse, &statuses)
+                        .vocabulary(&subject, e, Status::parse, Status::NAMES)
                         .unwrap_or(Status::Active)
                 }
                 "sensitivity" => {
                     node.sensitivity = self
-                        .vocabulary(&subject, e, Sensitivity::parse, &sensitivities)
+                        .vocabulary(&subject, e, Sensitivity::parse, Sensitivity::NAMES)
                         .unwrap_or(Sensitivity::Medium)
                 }
                 "tags" => node.tags = self.strings(&subject, e).unwrap_or_default(),
                 "reviewed_at" => node.reviewed_at = self.time(&subject, e),
                 "credential_type" => {
                     cred.credential_type =
-                        self.vocabulary(&subject, e, CredentialType::parse, &cred_types)
+                        self.vocabulary(&subject, e, CredentialType::parse, CredentialType::NAMES)
                 }
                 "issued_at" => cred.issued_at = self.time(&subject, e),
                 "expires_at" => cred.expires_at = self.time(&subject, e),
@@ -411,34 +415,38 @@ impl<'a> Reader<'_, 'a> {
     }
 
     /// Reads `edges[index]`; `None` when its endpoints or kind are unusable (already reported).
-    pub fn edge(&mut self, index: usize, raw: &'a RawValue) -> Option<PendingEdge<'a>> {
+    pub fn edge(&mut self, index: usize, raw: &'a RawValue) -> Option<(Ends<'a>, Edge)> {
         let span = self.loc.span_of(raw.get());
-        let entries = self.entries(raw, &format!("edges[{index}]"))?;
-        let short = format!("edges[{index}]");
-        let from = self.endpoint(&entries, "from", &short, raw);
-        let to = self.endpoint(&entries, "to", &short, raw);
-        let kinds: Vec<&str> = EdgeKind::ALL.iter().map(|k| k.as_str()).collect();
+        let mut subject = Subject::Edge {
+            index,
+            from: None,
+            to: None,
+            kind: None,
+        };
+        let entries = self.entries(raw, &subject)?;
+        let from = self.endpoint(&entries, "from", &subject, raw);
+        let to = self.endpoint(&entries, "to", &subject, raw);
         let kind_entry = entries.iter().find(|e| e.key == "kind");
         let kind = match kind_entry {
             Some(e) if !json::is_null(e.value) => {
-                self.vocabulary(&short, e, EdgeKind::parse, &kinds)
+                self.vocabulary(&subject, e, EdgeKind::parse, EdgeKind::NAMES)
             }
             _ => {
                 self.error(
                     raw.get(),
-                    &short,
+                    &subject,
                     "missing required field `kind`".into(),
-                    Some(format!("use one of: {}", kinds.join(", "))),
+                    Some(format!("use one of: {}", EdgeKind::NAMES.join(", "))),
                 );
                 None
             }
         };
-        let subject = edge_subject(
+        subject = Subject::Edge {
             index,
-            from.as_deref(),
-            to.as_deref(),
-            kind.map(|k| k.as_str()),
-        );
+            from: from.as_deref(),
+            to: to.as_deref(),
+            kind: kind.map(EdgeKind::as_str),
+        };
         let mut edge = Edge {
             from: NodeIx(0),
             to: NodeIx(0),
@@ -453,7 +461,6 @@ impl<'a> Reader<'_, 'a> {
             properties: Vec::new(),
             span,
         };
-        let levels: Vec<&str> = Level::ALL.iter().map(|k| k.as_str()).collect();
         for e in &entries {
             let key = e.key.as_ref();
             match key {
@@ -465,7 +472,7 @@ impl<'a> Reader<'_, 'a> {
                 ),
                 "level" => {
                     edge.level = self
-                        .vocabulary(&subject, e, Level::parse, &levels)
+                        .vocabulary(&subject, e, Level::parse, Level::NAMES)
                         .unwrap_or(Level::Admin)
                 }
                 "requires" if kind.is_some_and(|k| k != EdgeKind::Exposes) => self.misplaced(
@@ -475,7 +482,7 @@ impl<'a> Reader<'_, 'a> {
                 ),
                 "requires" => {
                     edge.requires = self
-                        .vocabulary(&subject, e, Level::parse, &levels)
+                        .vocabulary(&subject, e, Level::parse, Level::NAMES)
                         .unwrap_or(Level::Read)
                 }
                 "redelegable" if kind.is_some_and(|k| k != EdgeKind::AdminOf) => self.misplaced(
@@ -506,20 +513,20 @@ impl<'a> Reader<'_, 'a> {
                 _ => self.property(&subject, e, &mut edge.properties),
             }
         }
-        Some(PendingEdge {
+        kind?;
+        let ends = Ends {
             index,
             from: from?,
             to: to?,
-            kind: kind?,
-            edge,
-        })
+        };
+        Some((ends, edge))
     }
 
     fn endpoint(
         &mut self,
         entries: &[Entry<'a>],
         key: &str,
-        subject: &str,
+        subject: &Subject<'_>,
         raw: &'a RawValue,
     ) -> Option<Cow<'a, str>> {
         match entries.iter().find(|e| e.key == key) {
@@ -535,19 +542,4 @@ impl<'a> Reader<'_, 'a> {
             }
         }
     }
-}
-
-/// `edges[3] ("a" -holds-> "b")`, with whatever of the edge is known.
-pub fn edge_subject(
-    index: usize,
-    from: Option<&str>,
-    to: Option<&str>,
-    kind: Option<&str>,
-) -> String {
-    format!(
-        "edges[{index}] ({} -{}-> {})",
-        from.map_or("?".into(), quote),
-        kind.unwrap_or("?"),
-        to.map_or("?".into(), quote)
-    )
 }

@@ -5,7 +5,7 @@ mod check;
 mod fields;
 mod json;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diagnostics::{Diagnostic, Diagnostics, Subject, did_you_mean};
 use crate::model::Graph;
 use fields::Reader;
 use json::{Locator, NotObject};
@@ -116,7 +116,7 @@ fn load_into(name: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option<Graph>
         loc: &mut loc,
         diags,
     };
-    reader.report_repeats(&entries, "the top-level object");
+    reader.report_repeats(&entries, &Subject::Top);
     let mut version_seen = false;
     let mut as_of = None;
     let mut nodes = None;
@@ -155,7 +155,7 @@ fn load_into(name: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option<Graph>
                         .push(Diagnostic::error(Some(span), message).help("write \"version\": 1"));
                 }
             }
-            "as_of" => as_of = reader.time("the top-level object", e),
+            "as_of" => as_of = reader.time(&Subject::Top, e),
             "nodes" => nodes = reader_array(&mut reader, e, "node"),
             "edges" => edges = reader_array(&mut reader, e, "edge"),
             other => {
@@ -191,11 +191,14 @@ fn load_into(name: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option<Graph>
         .enumerate()
         .filter_map(|(i, raw)| reader.node(i, raw))
         .collect();
-    let pending_edges: Vec<_> = raw_edges
-        .iter()
-        .enumerate()
-        .filter_map(|(i, raw)| reader.edge(i, raw))
-        .collect();
+    let mut ends = Vec::with_capacity(raw_edges.len());
+    let mut edges = Vec::with_capacity(raw_edges.len());
+    for (i, raw) in raw_edges.iter().enumerate() {
+        if let Some((end, edge)) = reader.edge(i, raw) {
+            ends.push(end);
+            edges.push(edge);
+        }
+    }
     if as_of.is_none()
         && !entries
             .iter()
@@ -206,7 +209,7 @@ fn load_into(name: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option<Graph>
                 .help("set \"as_of\" to the instant the snapshot describes, e.g. \"2026-11-01T00:00:00Z\""),
         );
     }
-    let graph = check::resolve(name, as_of, pending_nodes, pending_edges, &mut reader);
+    let graph = check::resolve(name, as_of, pending_nodes, ends, edges, &mut reader);
     if reader.diags.has_errors() {
         None
     } else {

@@ -14,6 +14,31 @@ pub struct AuthGraph<'g> {
     pub graph: DiGraph<NodeIx, u32, u32>,
     /// Id → node, in file order (deterministic iteration).
     pub ids: IndexMap<&'g str, NodeIndex<u32>>,
+    /// Compact adjacency for the hot searches: the model edge indices leaving (entering)
+    /// node `n` are `out_edges[out_start[n]..out_start[n + 1]]` (likewise `in_`), in file order.
+    out_start: Vec<u32>,
+    out_edges: Vec<u32>,
+    in_start: Vec<u32>,
+    in_edges: Vec<u32>,
+}
+
+/// Counting sort of edge indices by one endpoint: stable, so each node's list is in file order.
+fn adjacency(nodes: usize, edges: &[crate::model::Edge], key: fn(&crate::model::Edge) -> NodeIx) -> (Vec<u32>, Vec<u32>) {
+    let mut start = vec![0u32; nodes + 1];
+    for e in edges {
+        start[key(e).index() + 1] += 1;
+    }
+    for i in 0..nodes {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut list = vec![0u32; edges.len()];
+    for (i, e) in edges.iter().enumerate() {
+        let slot = &mut fill[key(e).index()];
+        list[*slot as usize] = i as u32;
+        *slot += 1;
+    }
+    (start, list)
 }
 
 impl<'g> AuthGraph<'g> {
@@ -31,7 +56,34 @@ impl<'g> AuthGraph<'g> {
                 i as u32,
             );
         }
-        AuthGraph { model, graph, ids }
+        let (out_start, out_edges) = adjacency(model.nodes.len(), &model.edges, |e| e.from);
+        let (in_start, in_edges) = adjacency(model.nodes.len(), &model.edges, |e| e.to);
+        AuthGraph {
+            model,
+            graph,
+            ids,
+            out_start,
+            out_edges,
+            in_start,
+            in_edges,
+        }
+    }
+
+    /// Indices (into `model.edges`) of the edges leaving `n`, in file order.
+    pub fn out_edges(&self, n: NodeIx) -> &[u32] {
+        let i = n.index();
+        &self.out_edges[self.out_start[i] as usize..self.out_start[i + 1] as usize]
+    }
+
+    /// Indices (into `model.edges`) of the edges entering `n`, in file order.
+    pub fn in_edges(&self, n: NodeIx) -> &[u32] {
+        let i = n.index();
+        &self.in_edges[self.in_start[i] as usize..self.in_start[i + 1] as usize]
+    }
+
+    /// The node with this index in the model.
+    pub fn node_ix(&self, id: &str) -> Option<NodeIx> {
+        self.lookup(id).map(|ix| self.graph[ix])
     }
 
     /// The node with this id, if any.
@@ -64,5 +116,8 @@ mod tests {
         use petgraph::visit::EdgeRef;
         assert_eq!(g.edge(out[0].id()).kind, crate::model::EdgeKind::MemberOf);
         assert_eq!(g.ids.get_index(1).map(|(k, _)| *k), Some("g"));
+        assert_eq!(g.out_edges(NodeIx(0)), &[0]);
+        assert_eq!(g.in_edges(NodeIx(1)), &[0]);
+        assert!(g.in_edges(NodeIx(0)).is_empty());
     }
 }

@@ -10,5 +10,6 @@ pub mod graph;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod reach;
 pub mod schema;
 pub mod timestamp;

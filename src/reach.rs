@@ -1,0 +1,564 @@
+//! The reachability engine: effective levels and witness walks, exactly as FORMAT.md
+//! defines them. Every command that asks "who reaches what" goes through here.
+//!
+//! A search runs over states (node, carried level, flag). The flag is an extra bit some rules
+//! need ("has the walk passed through a third-party partner?"); plain reachability leaves it
+//! at 0. Each state is entered at most once, breadth-first, so a search costs
+//! O(6·(V+E)). Layers are ranked so that, among the fewest-edge walks to a state, the one with
+//! the lexicographically smallest node-id sequence is kept: a state's predecessor is the
+//! lowest-ranked state of the previous layer that reaches it, and a layer is ranked by
+//! (predecessor's rank, node id).
+
+use crate::graph::AuthGraph;
+use crate::model::{Edge, EdgeKind, Level, NodeIx, NodeKind};
+use crate::timestamp::Timestamp;
+
+const UNSEEN: u32 = u32::MAX;
+const ROOT: u32 = u32::MAX - 1;
+/// Per-node lower bound meaning "never worth entering".
+pub const NEVER: u8 = u8::MAX;
+
+fn lvl(l: Level) -> u8 {
+    l as u8
+}
+
+fn level_of(l: u8) -> Level {
+    Level::ALL[l as usize]
+}
+
+/// A walk found by a search: nodes from the source to the end, and the edge taken between
+/// each consecutive pair (model edge indices).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Walk {
+    pub nodes: Vec<NodeIx>,
+    pub edges: Vec<u32>,
+    /// The level the walk carries at its end.
+    pub level: Level,
+}
+
+/// Which nodes and edges pass authority.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReachOptions {
+    /// Treat inactive nodes, expired edges and expired credentials as usable (latent paths).
+    pub include_inactive: bool,
+}
+
+/// The graph prepared for searches at one instant.
+pub struct Engine<'g> {
+    pub g: &'g AuthGraph<'g>,
+    pub as_of: Timestamp,
+    node_ok: Vec<bool>,
+    edge_ok: Vec<bool>,
+    /// Position of each node's id in byte order: comparing ranks compares ids.
+    id_rank: Vec<u32>,
+}
+
+impl<'g> Engine<'g> {
+    pub fn new(g: &'g AuthGraph<'g>, as_of: Timestamp, opts: ReachOptions) -> Engine<'g> {
+        let model = g.model;
+        let node_ok = model
+            .nodes
+            .iter()
+            .map(|n| {
+                opts.include_inactive
+                    || (n.is_live()
+                        && n
+                            .credential
+                            .as_ref()
+                            .and_then(|c| c.expires_at)
+                            .is_none_or(|t| t >= as_of))
+            })
+            .collect();
+        let edge_ok = model
+            .edges
+            .iter()
+            .map(|e| opts.include_inactive || e.expires_at.is_none_or(|t| t >= as_of))
+            .collect();
+        let mut order: Vec<u32> = (0..model.nodes.len() as u32).collect();
+        order.sort_unstable_by(|a, b| {
+            model.nodes[*a as usize]
+                .id
+                .as_bytes()
+                .cmp(model.nodes[*b as usize].id.as_bytes())
+        });
+        let mut id_rank = vec![0u32; order.len()];
+        for (rank, n) in order.iter().enumerate() {
+            id_rank[*n as usize] = rank as u32;
+        }
+        Engine {
+            g,
+            as_of,
+            node_ok,
+            edge_ok,
+            id_rank,
+        }
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.node_ok.len()
+    }
+
+    /// Usable: live and, for a credential, not expired — a node authority can pass through.
+    pub fn usable(&self, n: NodeIx) -> bool {
+        self.node_ok[n.index()]
+    }
+
+    /// Unexpired (or latent paths included).
+    pub fn edge_usable(&self, e: u32) -> bool {
+        self.edge_ok[e as usize]
+    }
+
+    pub fn edge(&self, e: u32) -> &'g Edge {
+        &self.g.model.edges[e as usize]
+    }
+
+    /// Ids compare as their ranks do.
+    pub fn id_rank(&self, n: NodeIx) -> u32 {
+        self.id_rank[n.index()]
+    }
+
+    /// The level carried over `e` from `level`, or `None` when the edge cannot be used from it.
+    pub fn step(e: &Edge, level: Level) -> Option<Level> {
+        if e.kind == EdgeKind::Exposes {
+            (level >= e.requires).then_some(Level::Admin)
+        } else {
+            Some(level.min(e.level))
+        }
+    }
+
+    /// Breadth-first search from `sources`, each starting at `start`.
+    ///
+    /// `third`, when given, raises the flag on leaving a node for which it holds. `floor`,
+    /// when given, is a per-node minimum level below which a state is not worth entering
+    /// (used to prune to what can still reach a target); `NEVER` skips the node.
+    pub fn search<'s>(
+        &self,
+        sources: &[NodeIx],
+        start: Level,
+        third: Option<&dyn Fn(NodeIx) -> bool>,
+        floor: Option<&[u8]>,
+        scratch: &'s mut Scratch,
+    ) -> Search<'s, '_> {
+        scratch.reset(self.node_count());
+        let mut layer: Vec<u32> = sources
+            .iter()
+            .copied()
+            .filter(|s| self.usable(*s))
+            .map(|s| encode(s, lvl(start), 0))
+            .collect();
+        layer.sort_unstable_by_key(|s| self.id_rank[node_of(*s).index()]);
+        layer.dedup();
+        for &s in &layer {
+            scratch.pred[s as usize] = ROOT;
+            scratch.touched.push(s);
+        }
+        self.rank_layer(&layer, scratch);
+        let mut next = Vec::new();
+        while !layer.is_empty() {
+            for &s in &layer {
+                let u = node_of(s);
+                let flag = flag_of(s) | u8::from(third.is_some_and(|f| f(u)));
+                let carried = level_of(level_bits(s));
+                for &ei in self.g.out_edges(u) {
+                    if !self.edge_ok[ei as usize] {
+                        continue;
+                    }
+                    let e = &self.g.model.edges[ei as usize];
+                    let v = e.to;
+                    if !self.node_ok[v.index()] {
+                        continue;
+                    }
+                    let Some(l) = Self::step(e, carried) else {
+                        continue;
+                    };
+                    if let Some(f) = floor
+                        && lvl(l) < f[v.index()]
+                    {
+                        continue;
+                    }
+                    let t = encode(v, lvl(l), flag);
+                    if scratch.pred[t as usize] == UNSEEN {
+                        scratch.pred[t as usize] = s;
+                        scratch.touched.push(t);
+                        next.push(t);
+                    }
+                }
+            }
+            // The order of discovery put each state after its lowest-ranked predecessor;
+            // ranking the new layer by (that rank, own id) keeps walks in lexicographic order.
+            next.sort_unstable_by_key(|t| {
+                (
+                    scratch.rank[scratch.pred[*t as usize] as usize],
+                    self.id_rank[node_of(*t).index()],
+                )
+            });
+            self.rank_layer(&next, scratch);
+            std::mem::swap(&mut layer, &mut next);
+            next.clear();
+        }
+        Search {
+            engine: self,
+            start,
+            scratch,
+        }
+    }
+
+    /// Dense ranks for a sorted layer: states with equal (predecessor rank, id) share a rank,
+    /// because their node sequences are equal.
+    fn rank_layer(&self, layer: &[u32], scratch: &mut Scratch) {
+        let mut rank = 0u32;
+        let mut prev: Option<(u32, u32)> = None;
+        for &s in layer {
+            let p = scratch.pred[s as usize];
+            let key = (
+                if p == ROOT { 0 } else { scratch.rank[p as usize] },
+                self.id_rank[node_of(s).index()],
+            );
+            if prev.is_some_and(|k| k != key) {
+                rank += 1;
+            }
+            prev = Some(key);
+            scratch.rank[s as usize] = rank;
+        }
+    }
+
+    /// For every node, the lowest starting level from which some node of `targets` is
+    /// reached at `at_least` or more (`NEVER` when none is); a usable target needs
+    /// `at_least` itself. A reverse label-correcting search over three buckets: each node's
+    /// label only falls, at most twice.
+    pub fn need_to_reach(&self, targets: &[NodeIx], at_least: Level) -> Vec<u8> {
+        let mut need = vec![NEVER; self.node_count()];
+        let mut buckets: [Vec<NodeIx>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+        for &t in targets {
+            if self.usable(t) && need[t.index()] > lvl(at_least) {
+                need[t.index()] = lvl(at_least);
+                buckets[lvl(at_least) as usize].push(t);
+            }
+        }
+        loop {
+            let Some(b) = (0..3).find(|b| !buckets[*b].is_empty()) else {
+                break;
+            };
+            let v = buckets[b].pop().unwrap_or(NodeIx(0));
+            if need[v.index()] as usize != b {
+                continue; // improved since it was queued
+            }
+            for &ei in self.g.in_edges(v) {
+                if !self.edge_ok[ei as usize] {
+                    continue;
+                }
+                let e = &self.g.model.edges[ei as usize];
+                let u = e.from;
+                if !self.node_ok[u.index()] {
+                    continue;
+                }
+                let cand = if e.kind == EdgeKind::Exposes {
+                    lvl(e.requires)
+                } else if lvl(e.level) >= b as u8 {
+                    b as u8
+                } else {
+                    continue;
+                };
+                if cand < need[u.index()] {
+                    need[u.index()] = cand;
+                    buckets[cand as usize].push(u);
+                }
+            }
+        }
+        need
+    }
+
+    /// The edge `path_edges` names between consecutive witness nodes: the usable one carrying
+    /// the highest level from `held`; then `member_of` and `grants` before identity-changing
+    /// kinds; then the smallest kind name (FORMAT.md).
+    pub fn best_edge(&self, from: NodeIx, to: NodeIx, held: Level) -> Option<(u32, Level)> {
+        let mut best: Option<(u32, Level)> = None;
+        for &ei in self.g.out_edges(from) {
+            let e = &self.g.model.edges[ei as usize];
+            if e.to != to || !self.edge_ok[ei as usize] {
+                continue;
+            }
+            let Some(l) = Self::step(e, held) else {
+                continue;
+            };
+            let better = match best {
+                None => true,
+                Some((bi, bl)) => {
+                    let b = &self.g.model.edges[bi as usize];
+                    (l, !e.kind.is_identity_changing(), std::cmp::Reverse(e.kind.as_str()))
+                        > (bl, !b.kind.is_identity_changing(), std::cmp::Reverse(b.kind.as_str()))
+                }
+            };
+            if better {
+                best = Some((ei, l));
+            }
+        }
+        best
+    }
+
+    /// The edges and final level of a node sequence, choosing each edge as `best_edge` does.
+    pub fn walk_of(&self, nodes: Vec<NodeIx>, start: Level) -> Walk {
+        let mut held = start;
+        let mut edges = Vec::with_capacity(nodes.len().saturating_sub(1));
+        for pair in nodes.windows(2) {
+            if let Some((e, l)) = self.best_edge(pair[0], pair[1], held) {
+                edges.push(e);
+                held = l;
+            }
+        }
+        Walk {
+            nodes,
+            edges,
+            level: held,
+        }
+    }
+
+    /// The organisation of a node: itself for tenants and partners, else its `org`, else the
+    /// home organisation (`None`).
+    pub fn org(&self, n: NodeIx) -> Option<NodeIx> {
+        let node = self.g.model.node(n);
+        if node.kind.is_org() {
+            Some(n)
+        } else {
+            node.org
+        }
+    }
+
+    /// External: a partner, or a node whose org is a partner (whatever its status).
+    pub fn is_external(&self, n: NodeIx) -> bool {
+        self.org(n)
+            .is_some_and(|o| self.g.model.node(o).kind == NodeKind::Partner)
+    }
+}
+
+fn encode(n: NodeIx, level: u8, flag: u8) -> u32 {
+    n.0 * 6 + u32::from(level) * 2 + u32::from(flag)
+}
+
+fn node_of(s: u32) -> NodeIx {
+    NodeIx(s / 6)
+}
+
+fn level_bits(s: u32) -> u8 {
+    ((s % 6) / 2) as u8
+}
+
+fn flag_of(s: u32) -> u8 {
+    (s % 2) as u8
+}
+
+/// Reusable per-thread memory for searches: cleared through the list of states touched, so
+/// a small search on a large graph costs only what it visits.
+#[derive(Default)]
+pub struct Scratch {
+    pred: Vec<u32>,
+    rank: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+impl Scratch {
+    fn reset(&mut self, nodes: usize) {
+        let states = nodes * 6;
+        if self.pred.len() != states {
+            self.pred = vec![UNSEEN; states];
+            self.rank = vec![0; states];
+            self.touched.clear();
+        } else {
+            for &s in &self.touched {
+                self.pred[s as usize] = UNSEEN;
+            }
+            self.touched.clear();
+        }
+    }
+}
+
+/// The outcome of one search, readable until the scratch is reused.
+pub struct Search<'s, 'e> {
+    engine: &'e Engine<'e>,
+    start: Level,
+    scratch: &'s Scratch,
+}
+
+impl Search<'_, '_> {
+    fn seen(&self, n: NodeIx, level: u8, flag: u8) -> bool {
+        self.scratch.pred[encode(n, level, flag) as usize] != UNSEEN
+    }
+
+    /// The highest level at which `n` is reached with the flag at `flag`.
+    pub fn level(&self, n: NodeIx, flag: bool) -> Option<Level> {
+        (0..3u8)
+            .rev()
+            .find(|l| self.seen(n, *l, u8::from(flag)))
+            .map(level_of)
+    }
+
+    /// Every node reached (any flag), in the order first reached.
+    pub fn reached(&self) -> impl Iterator<Item = NodeIx> + '_ {
+        self.scratch.touched.iter().map(|s| node_of(*s))
+    }
+
+    /// The witness for `n` at its effective level under `flag`: fewest edges, then the
+    /// lexicographically smallest node sequence.
+    pub fn witness(&self, n: NodeIx, flag: bool) -> Option<Walk> {
+        let level = self.level(n, flag)?;
+        let mut s = encode(n, lvl(level), u8::from(flag));
+        let mut nodes = vec![n];
+        loop {
+            let p = self.scratch.pred[s as usize];
+            if p == ROOT {
+                break;
+            }
+            nodes.push(node_of(p));
+            s = p;
+        }
+        nodes.reverse();
+        let start = self.start;
+        let walk = self.engine.walk_of(nodes, start);
+        debug_assert_eq!(walk.level, level);
+        Some(walk)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load_bytes;
+
+    fn graph(nodes: &str, edges: &str) -> crate::model::Graph {
+        let text = format!(
+            r#"{{"version": 1, "as_of": "2026-11-01T00:00:00Z", "nodes": [{nodes}], "edges": [{edges}]}}"#
+        );
+        let loaded = load_bytes("t.json", text.as_bytes());
+        loaded
+            .graph
+            .unwrap_or_else(|| panic!("{}", loaded.diagnostics.render()))
+    }
+
+    fn ids(g: &AuthGraph, w: &Walk) -> Vec<String> {
+        w.nodes
+            .iter()
+            .map(|n| g.model.node(*n).id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn read_token_through_admin_service_yields_read() {
+        let m = graph(
+            r#"{"id": "p", "kind": "partner"}, {"id": "k", "kind": "credential"},
+               {"id": "s", "kind": "service"}, {"id": "db", "kind": "resource"}"#,
+            r#"{"from": "p", "to": "k", "kind": "holds"},
+               {"from": "k", "to": "s", "kind": "authenticates_as", "level": "read"},
+               {"from": "s", "to": "db", "kind": "grants"}"#,
+        );
+        let g = AuthGraph::build(&m);
+        let e = Engine::new(&g, m.as_of.unwrap(), ReachOptions::default());
+        let mut sc = Scratch::default();
+        let p = g.node_ix("p").unwrap();
+        let db = g.node_ix("db").unwrap();
+        let s = e.search(&[p], Level::Admin, None, None, &mut sc);
+        assert_eq!(s.level(db, false), Some(Level::Read));
+        let w = s.witness(db, false).unwrap();
+        assert_eq!(ids(&g, &w), ["p", "k", "s", "db"]);
+    }
+
+    #[test]
+    fn exposes_needs_its_level_and_restores_admin() {
+        let m = graph(
+            r#"{"id": "a", "kind": "service"}, {"id": "vault", "kind": "resource"},
+               {"id": "k", "kind": "credential"}, {"id": "b", "kind": "service"},
+               {"id": "c", "kind": "service"}"#,
+            r#"{"from": "a", "to": "vault", "kind": "grants", "level": "read"},
+               {"from": "vault", "to": "k", "kind": "exposes", "requires": "write"},
+               {"from": "c", "to": "vault", "kind": "grants", "level": "write"},
+               {"from": "k", "to": "b", "kind": "authenticates_as"}"#,
+        );
+        let g = AuthGraph::build(&m);
+        let e = Engine::new(&g, m.as_of.unwrap(), ReachOptions::default());
+        let mut sc = Scratch::default();
+        let b = g.node_ix("b").unwrap();
+        let a = g.node_ix("a").unwrap();
+        let c = g.node_ix("c").unwrap();
+        assert_eq!(
+            e.search(&[a], Level::Admin, None, None, &mut sc)
+                .level(b, false),
+            None
+        );
+        assert_eq!(
+            e.search(&[c], Level::Admin, None, None, &mut sc)
+                .level(b, false),
+            Some(Level::Admin)
+        );
+        let need = e.need_to_reach(&[b], Level::Read);
+        assert_eq!(need[a.index()], NEVER);
+        assert_eq!(need[c.index()], lvl(Level::Write));
+    }
+
+    #[test]
+    fn expired_edges_and_inactive_nodes_break_paths() {
+        let m = graph(
+            r#"{"id": "a", "kind": "service"}, {"id": "b", "kind": "service", "status": "disabled"},
+               {"id": "c", "kind": "service"}, {"id": "k", "kind": "credential", "expires_at": "2026-10-01T00:00:00Z"},
+               {"id": "d", "kind": "service"}"#,
+            r#"{"from": "a", "to": "b", "kind": "assumes"},
+               {"from": "b", "to": "c", "kind": "assumes"},
+               {"from": "a", "to": "c", "kind": "assumes", "expires_at": "2026-10-31T23:59:59Z"},
+               {"from": "a", "to": "k", "kind": "holds"},
+               {"from": "k", "to": "d", "kind": "authenticates_as"},
+               {"from": "a", "to": "d", "kind": "assumes", "expires_at": "2026-11-01T00:00:00Z"}"#,
+        );
+        let g = AuthGraph::build(&m);
+        let e = Engine::new(&g, m.as_of.unwrap(), ReachOptions::default());
+        let mut sc = Scratch::default();
+        let a = g.node_ix("a").unwrap();
+        let s = e.search(&[a], Level::Admin, None, None, &mut sc);
+        assert_eq!(s.level(g.node_ix("c").unwrap(), false), None);
+        // An edge expiring exactly at as_of is still unexpired.
+        let w = s.witness(g.node_ix("d").unwrap(), false).unwrap();
+        assert_eq!(ids(&g, &w), ["a", "d"]);
+        let latent = Engine::new(&g, m.as_of.unwrap(), ReachOptions { include_inactive: true });
+        let s = latent.search(&[a], Level::Admin, None, None, &mut sc);
+        assert_eq!(s.level(g.node_ix("c").unwrap(), false), Some(Level::Admin));
+    }
+
+    #[test]
+    fn a_walk_may_come_back_higher() {
+        // Read the vault, take the key it exposes, come back to the vault as its admin.
+        let m = graph(
+            r#"{"id": "s", "kind": "service"}, {"id": "vault", "kind": "resource"},
+               {"id": "k", "kind": "credential"}, {"id": "root", "kind": "service"}"#,
+            r#"{"from": "s", "to": "vault", "kind": "grants", "level": "read"},
+               {"from": "vault", "to": "k", "kind": "exposes"},
+               {"from": "k", "to": "root", "kind": "authenticates_as"},
+               {"from": "root", "to": "vault", "kind": "grants"}"#,
+        );
+        let g = AuthGraph::build(&m);
+        let e = Engine::new(&g, m.as_of.unwrap(), ReachOptions::default());
+        let mut sc = Scratch::default();
+        let s = e.search(&[g.node_ix("s").unwrap()], Level::Admin, None, None, &mut sc);
+        let vault = g.node_ix("vault").unwrap();
+        assert_eq!(s.level(vault, false), Some(Level::Admin));
+        let w = s.witness(vault, false).unwrap();
+        assert_eq!(ids(&g, &w), ["s", "vault", "k", "root", "vault"]);
+    }
+
+    #[test]
+    fn ties_go_to_the_smallest_node_sequence_and_parallel_edges_to_the_rule() {
+        let m = graph(
+            r#"{"id": "s", "kind": "service"}, {"id": "m2", "kind": "group"},
+               {"id": "m1", "kind": "group"}, {"id": "t", "kind": "resource"}"#,
+            r#"{"from": "s", "to": "m2", "kind": "member_of"},
+               {"from": "s", "to": "m1", "kind": "assumes"},
+               {"from": "s", "to": "m1", "kind": "member_of"},
+               {"from": "m2", "to": "t", "kind": "grants"},
+               {"from": "m1", "to": "t", "kind": "grants"}"#,
+        );
+        let g = AuthGraph::build(&m);
+        let e = Engine::new(&g, m.as_of.unwrap(), ReachOptions::default());
+        let mut sc = Scratch::default();
+        let s = e.search(&[g.node_ix("s").unwrap()], Level::Admin, None, None, &mut sc);
+        let w = s.witness(g.node_ix("t").unwrap(), false).unwrap();
+        assert_eq!(ids(&g, &w), ["s", "m1", "t"]);
+        let kinds: Vec<_> = w.edges.iter().map(|e| m.edges[*e as usize].kind).collect();
+        assert_eq!(kinds, [EdgeKind::MemberOf, EdgeKind::Grants]);
+    }
+}

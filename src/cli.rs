@@ -1,11 +1,16 @@
 //! The command line: clap types, and the dispatch from a parsed command to the library.
 
+use crate::analyze::{AsOfSource, Options, analyze};
+use crate::findings::Severity;
 use crate::load::{Loaded, load_path};
 use crate::model::Graph;
 use crate::output;
-use clap::{Parser, Subcommand};
-use std::io::Write;
-use std::path::PathBuf;
+use crate::render::Renderer;
+use crate::rules::Subjects;
+use crate::timestamp::Timestamp;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Exit codes of every command (RULES.md).
@@ -39,12 +44,78 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
-    /// Print the JSON Schema of the graph format (for editors).
+    /// Run every rule over a graph and report the findings (exit 1 when any is at or above
+    /// --fail-on).
+    Analyze(AnalyzeArgs),
+    /// Print a JSON Schema: of the graph format (default, for editors) or of the findings
+    /// document.
     Schema {
+        /// The schema of `analyze --format json` instead of the graph format.
+        #[arg(long)]
+        findings: bool,
         /// Write to this file (atomically) instead of standard output.
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// The graph file; `-` reads standard input.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Output format; `text` on a terminal, `json` otherwise.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Judge time-based rules at this RFC 3339 instant instead of the graph's `as_of`.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    pub now: Option<Timestamp>,
+    /// Which principals start the reachability rules.
+    #[arg(long, value_enum, default_value = "default")]
+    pub subjects: SubjectsArg,
+    /// Exit 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value = "high")]
+    pub fail_on: FailOn,
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SubjectsArg {
+    Default,
+    All,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::High => Some(Severity::High),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Never => None,
+        }
+    }
+}
+
+fn parse_time(s: &str) -> Result<Timestamp, String> {
+    Timestamp::parse(s).map_err(|e| e.to_string())
 }
 
 /// Parses the process arguments and runs the command.
@@ -57,19 +128,89 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Validate { files } => validate(&files),
-        Command::Schema { output } => {
-            let text = crate::schema::graph_schema_json();
-            match output::emit(output.as_deref(), text.as_bytes()) {
-                Ok(()) => exit::OK,
-                Err(e) => {
-                    let target =
-                        output.map_or("standard output".into(), |p| p.display().to_string());
-                    eprintln!("authpath: error: cannot write {target}: {e}");
-                    exit::BAD_INPUT
-                }
-            }
+        Command::Analyze(args) => run_analyze(&args),
+        Command::Schema { findings, output } => {
+            let text = if findings {
+                crate::render::json::findings_schema_json()
+            } else {
+                crate::schema::graph_schema_json()
+            };
+            write_output(output.as_deref(), text.as_bytes())
         }
     }
+}
+
+/// Writes a command's output; an I/O error is exit 2 with the target named.
+fn write_output(path: Option<&Path>, bytes: &[u8]) -> u8 {
+    match output::emit(path, bytes) {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            let target = path.map_or("standard output".into(), |p| p.display().to_string());
+            eprintln!("authpath: error: cannot write {target}: {e}");
+            exit::BAD_INPUT
+        }
+    }
+}
+
+/// Loads a graph for a command that needs a valid one: problems go to stderr, `None` means
+/// exit 2. Warnings are `validate`'s business and are not repeated here.
+fn load_valid(path: &Path) -> Option<Graph> {
+    let Loaded { graph, diagnostics } = load_path(path);
+    if diagnostics.has_errors() {
+        let _ = std::io::stderr().write_all(diagnostics.render().as_bytes());
+    }
+    graph
+}
+
+/// Colour only for a terminal, and never when NO_COLOR is set to anything non-empty.
+fn use_color(to_file: bool) -> bool {
+    !to_file
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn run_analyze(args: &AnalyzeArgs) -> u8 {
+    let Some(model) = load_valid(&args.file) else {
+        return exit::BAD_INPUT;
+    };
+    let opts = Options {
+        now: args.now,
+        subjects: match args.subjects {
+            SubjectsArg::Default => Subjects::Default,
+            SubjectsArg::All => Subjects::All,
+        },
+        ..Options::default()
+    };
+    let report = analyze(&model, &opts);
+    if report.as_of_source == AsOfSource::WallClock {
+        eprintln!(
+            "authpath: warning: {} has no as_of and no --now was given: judging at the wall clock ({})",
+            report.source, report.as_of
+        );
+    }
+    let to_file = args.output.is_some();
+    let format = args
+        .format
+        .unwrap_or(if !to_file && std::io::stdout().is_terminal() {
+            Format::Text
+        } else {
+            Format::Json
+        });
+    let threshold = args.fail_on.threshold();
+    let text = match format {
+        Format::Json => crate::render::json::Json.render(&report),
+        Format::Text => crate::render::text::Text {
+            color: use_color(to_file),
+            fail_on: threshold,
+        }
+        .render(&report),
+    };
+    let code = write_output(args.output.as_deref(), text.as_bytes());
+    if code != exit::OK {
+        return code;
+    }
+    let failing = threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity.at_least(t)));
+    if failing { exit::FINDINGS } else { exit::OK }
 }
 
 fn validate(files: &[PathBuf]) -> u8 {

@@ -229,6 +229,19 @@ pub fn quote(s: &str) -> String {
     format!("{:?}…{:?} ({} bytes)", head, tail, s.len())
 }
 
+/// An id as printed in a path: as it is when it is plain text, quoted and escaped when it has
+/// whitespace, quotes, control characters or is empty, so no id can forge a line.
+pub fn quote_if_needed(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && c != '"' && c != '\\');
+    if plain && s.chars().count() <= 80 {
+        s.to_owned()
+    } else {
+        quote(s)
+    }
+}
+
 /// The closest of `candidates` to `wanted`, when one is close enough to be a likely typo.
 pub fn did_you_mean<'a>(
     wanted: &str,

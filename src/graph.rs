@@ -23,7 +23,11 @@ pub struct AuthGraph<'g> {
 }
 
 /// Counting sort of edge indices by one endpoint: stable, so each node's list is in file order.
-fn adjacency(nodes: usize, edges: &[crate::model::Edge], key: fn(&crate::model::Edge) -> NodeIx) -> (Vec<u32>, Vec<u32>) {
+fn adjacency(
+    nodes: usize,
+    edges: &[crate::model::Edge],
+    key: fn(&crate::model::Edge) -> NodeIx,
+) -> (Vec<u32>, Vec<u32>) {
     let mut start = vec![0u32; nodes + 1];
     for e in edges {
         start[key(e).index() + 1] += 1;

@@ -4,12 +4,17 @@
 //! The pipeline is [`load`] (bytes → validated [`model::Graph`] and every problem) →
 //! [`graph`] (the petgraph analysis graph). `ARCHITECTURE.md` maps the modules.
 
+pub mod analyze;
 pub mod cli;
 pub mod diagnostics;
+pub mod explain;
+pub mod findings;
 pub mod graph;
 pub mod load;
 pub mod model;
 pub mod output;
 pub mod reach;
+pub mod render;
+pub mod rules;
 pub mod schema;
 pub mod timestamp;

@@ -62,8 +62,7 @@ impl<'g> Engine<'g> {
             .map(|n| {
                 opts.include_inactive
                     || (n.is_live()
-                        && n
-                            .credential
+                        && n.credential
                             .as_ref()
                             .and_then(|c| c.expires_at)
                             .is_none_or(|t| t >= as_of))
@@ -211,7 +210,11 @@ impl<'g> Engine<'g> {
         for &s in layer {
             let p = scratch.pred[s as usize];
             let key = (
-                if p == ROOT { 0 } else { scratch.rank[p as usize] },
+                if p == ROOT {
+                    0
+                } else {
+                    scratch.rank[p as usize]
+                },
                 self.id_rank[node_of(s).index()],
             );
             if prev.is_some_and(|k| k != key) {
@@ -285,8 +288,15 @@ impl<'g> Engine<'g> {
                 None => true,
                 Some((bi, bl)) => {
                     let b = &self.g.model.edges[bi as usize];
-                    (l, !e.kind.is_identity_changing(), std::cmp::Reverse(e.kind.as_str()))
-                        > (bl, !b.kind.is_identity_changing(), std::cmp::Reverse(b.kind.as_str()))
+                    (
+                        l,
+                        !e.kind.is_identity_changing(),
+                        std::cmp::Reverse(e.kind.as_str()),
+                    ) > (
+                        bl,
+                        !b.kind.is_identity_changing(),
+                        std::cmp::Reverse(b.kind.as_str()),
+                    )
                 }
             };
             if better {
@@ -345,6 +355,16 @@ fn level_bits(s: u32) -> u8 {
 
 fn flag_of(s: u32) -> u8 {
     (s % 2) as u8
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Runs `f` with this thread's search memory: allocated once per thread and graph size, not
+/// once per search.
+pub fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|s| f(&mut s.borrow_mut()))
 }
 
 /// Reusable per-thread memory for searches: cleared through the list of states touched, so
@@ -515,7 +535,13 @@ mod tests {
         // An edge expiring exactly at as_of is still unexpired.
         let w = s.witness(g.node_ix("d").unwrap(), false).unwrap();
         assert_eq!(ids(&g, &w), ["a", "d"]);
-        let latent = Engine::new(&g, m.as_of.unwrap(), ReachOptions { include_inactive: true });
+        let latent = Engine::new(
+            &g,
+            m.as_of.unwrap(),
+            ReachOptions {
+                include_inactive: true,
+            },
+        );
         let s = latent.search(&[a], Level::Admin, None, None, &mut sc);
         assert_eq!(s.level(g.node_ix("c").unwrap(), false), Some(Level::Admin));
     }
@@ -534,7 +560,13 @@ mod tests {
         let g = AuthGraph::build(&m);
         let e = Engine::new(&g, m.as_of.unwrap(), ReachOptions::default());
         let mut sc = Scratch::default();
-        let s = e.search(&[g.node_ix("s").unwrap()], Level::Admin, None, None, &mut sc);
+        let s = e.search(
+            &[g.node_ix("s").unwrap()],
+            Level::Admin,
+            None,
+            None,
+            &mut sc,
+        );
         let vault = g.node_ix("vault").unwrap();
         assert_eq!(s.level(vault, false), Some(Level::Admin));
         let w = s.witness(vault, false).unwrap();
@@ -555,7 +587,13 @@ mod tests {
         let g = AuthGraph::build(&m);
         let e = Engine::new(&g, m.as_of.unwrap(), ReachOptions::default());
         let mut sc = Scratch::default();
-        let s = e.search(&[g.node_ix("s").unwrap()], Level::Admin, None, None, &mut sc);
+        let s = e.search(
+            &[g.node_ix("s").unwrap()],
+            Level::Admin,
+            None,
+            None,
+            &mut sc,
+        );
         let w = s.witness(g.node_ix("t").unwrap(), false).unwrap();
         assert_eq!(ids(&g, &w), ["s", "m1", "t"]);
         let kinds: Vec<_> = w.edges.iter().map(|e| m.edges[*e as usize].kind).collect();

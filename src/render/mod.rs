@@ -1,0 +1,12 @@
+//! Outputs: one renderer per format, each turning a report into bytes. Serialisation lives
+//! here only; analysis types are not output types.
+
+pub mod json;
+pub mod text;
+
+use crate::analyze::Report;
+
+/// One output format.
+pub trait Renderer {
+    fn render(&self, report: &Report) -> String;
+}

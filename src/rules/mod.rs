@@ -1,0 +1,177 @@
+//! The rules of RULES.md, one module per family; each returns findings as data.
+//!
+//! - `privilege`: transitive-privilege, external-critical-access
+//! - `partner`: indirect-partner-access
+//! - `delegation`: delegation-cycle, redelegable-admin
+//! - `credentials`: orphaned-, stale-, over-scoped- and shared-credential
+//! - `governance`: ungoverned-access
+
+mod credentials;
+mod delegation;
+mod governance;
+mod partner;
+mod privilege;
+
+use crate::findings::{self, Finding};
+use crate::model::{EdgeKind, Graph, Level, NodeIx, NodeKind};
+use crate::reach::{Engine, NEVER, Scratch};
+use crate::timestamp::Timestamp;
+
+/// Which principals start the subject-based rules (RULES.md "subjects").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Subjects {
+    /// Live partners, services, agents and apps, and live external principals of any kind.
+    #[default]
+    Default,
+    /// The default set plus every live human and tenant.
+    All,
+}
+
+/// The time thresholds of the credential rules, in days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Thresholds {
+    pub dormant_days: u32,
+    pub never_used_days: u32,
+    pub rotation_days: u32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Thresholds {
+        Thresholds {
+            dormant_days: 90,
+            never_used_days: 90,
+            rotation_days: 365,
+        }
+    }
+}
+
+/// What every rule reads: the graph prepared for searches, and the facts several rules share.
+pub struct Context<'a> {
+    pub engine: &'a Engine<'a>,
+    pub model: &'a Graph,
+    pub as_of: Timestamp,
+    pub subjects: Subjects,
+    pub thresholds: Thresholds,
+    critical: Vec<bool>,
+    /// For each node, the lowest starting level from which some usable critical node is
+    /// reached (`NEVER` when none is).
+    need_critical: Vec<u8>,
+}
+
+impl<'a> Context<'a> {
+    /// `critical` says which nodes are critical (RULES.md; the policy may widen it).
+    pub fn new(
+        engine: &'a Engine<'a>,
+        subjects: Subjects,
+        thresholds: Thresholds,
+        critical: Vec<bool>,
+    ) -> Context<'a> {
+        let targets: Vec<NodeIx> = critical
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c)
+            .map(|(i, _)| NodeIx(i as u32))
+            .collect();
+        let need_critical = engine.need_to_reach(&targets, Level::Read);
+        Context {
+            engine,
+            model: engine.g.model,
+            as_of: engine.as_of,
+            subjects,
+            thresholds,
+            critical,
+            need_critical,
+        }
+    }
+
+    pub fn is_critical(&self, n: NodeIx) -> bool {
+        self.critical[n.index()]
+    }
+
+    /// The subject set of RULES.md, in node order.
+    pub fn subjects(&self) -> Vec<NodeIx> {
+        (0..self.model.nodes.len() as u32)
+            .map(NodeIx)
+            .filter(|n| self.is_subject(*n))
+            .collect()
+    }
+
+    pub fn is_subject(&self, n: NodeIx) -> bool {
+        let node = self.model.node(n);
+        if !node.is_live() || !node.kind.is_principal() {
+            return false;
+        }
+        match node.kind {
+            NodeKind::Partner | NodeKind::Service | NodeKind::Agent | NodeKind::App => true,
+            _ => self.subjects == Subjects::All || self.engine.is_external(n),
+        }
+    }
+
+    /// RULES.md "reaches a critical node": some live critical node other than `x` is
+    /// reachable from `x` starting at `level`.
+    pub fn reaches_critical(&self, x: NodeIx, level: Level, scratch: &mut Scratch) -> bool {
+        if !self.engine.usable(x) {
+            return false;
+        }
+        if !self.is_critical(x) {
+            return self.need_critical[x.index()] <= level as u8;
+        }
+        // The reverse labels cannot tell "reaches itself" from "reaches another": search.
+        let floor = &self.need_critical;
+        let search = self.engine.search(&[x], level, None, Some(floor), scratch);
+        search.reached().any(|n| n != x && self.is_critical(n))
+    }
+
+    /// Per-node floor for searches that only care about critical targets.
+    pub fn critical_floor(&self) -> &[u8] {
+        &self.need_critical
+    }
+
+    pub fn can_reach_critical(&self, x: NodeIx) -> bool {
+        self.need_critical[x.index()] != NEVER
+    }
+
+    /// RULES.md "holders": the `from` of every unexpired `holds` edge into `c`, whatever the
+    /// holder's status; each holder once, in edge order.
+    pub fn holders(&self, c: NodeIx) -> Vec<NodeIx> {
+        let mut out: Vec<NodeIx> = Vec::new();
+        for &ei in self.engine.g.in_edges(c) {
+            let e = self.engine.edge(ei);
+            if e.kind == EdgeKind::Holds && !self.expired(e.expires_at) && !out.contains(&e.from) {
+                out.push(e.from);
+            }
+        }
+        out
+    }
+
+    /// Strictly before `as_of`.
+    pub fn expired(&self, t: Option<Timestamp>) -> bool {
+        t.is_some_and(|t| t < self.as_of)
+    }
+
+    pub fn id(&self, n: NodeIx) -> String {
+        self.model.node(n).id.clone()
+    }
+
+    pub fn ids(&self, ns: &[NodeIx]) -> Vec<String> {
+        ns.iter().map(|n| self.id(*n)).collect()
+    }
+}
+
+/// Every rule over the graph, findings in the contract's order.
+pub fn run_all(ctx: &Context<'_>) -> Vec<Finding> {
+    let ((mut a, b), ((c, d), (e, f))) = rayon::join(
+        || (privilege::check(ctx), partner::check(ctx)),
+        || {
+            rayon::join(
+                || (delegation::cycles(ctx), delegation::redelegable(ctx)),
+                || (credentials::check(ctx), governance::check(ctx)),
+            )
+        },
+    );
+    for mut more in [b, c, d, e, f] {
+        a.append(&mut more);
+    }
+    findings::sort(&mut a);
+    a
+}

@@ -114,7 +114,7 @@ impl Renderer for Text {
         };
         let _ = writeln!(
             out,
-            "{}: {} nodes, {} edges, judged at {} ({source})",
+            "{}: {} nodes, {} edges, judged at {} ({source})\n",
             report.source, report.nodes, report.edges, report.as_of
         );
         let findings = &report.findings;
@@ -132,7 +132,7 @@ impl Renderer for Text {
                 let head = format!("{} ({count})", f.severity.as_str().to_uppercase());
                 let _ = writeln!(
                     out,
-                    "\n{}",
+                    "{}",
                     self.paint(Self::severity_style(f.severity), &head)
                 );
             }
@@ -162,6 +162,7 @@ impl Renderer for Text {
             } else {
                 self.single(&mut out, f);
             }
+            out.push('\n');
         }
         let s = report.summary();
         let counted = match self.fail_on {
@@ -177,7 +178,7 @@ impl Renderer for Text {
         };
         let _ = writeln!(
             out,
-            "\n{} finding(s): {} critical, {} high, {} medium, {} low, {} info{counted}",
+            "{} finding(s): {} critical, {} high, {} medium, {} low, {} info{counted}",
             s.total(),
             s.critical,
             s.high,

@@ -1,0 +1,202 @@
+//! `authpath analyze` end to end: snapshots of every bundled graph, determinism across thread
+//! counts, the findings schema, exit codes and options.
+//!
+//! Where a new test goes: a rule's firing and near-miss cases → `tests/rules.rs`; the engine
+//! against brute force → `tests/reach_props.rs`; a command's behaviour → here.
+
+mod common;
+
+use common::{authpath, root};
+use std::process::Command;
+
+fn graph_files() -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(root().join("graphs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn analyze_json(file: &std::path::Path, threads: Option<&str>) -> (i32, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_authpath"));
+    cmd.args(["analyze", "--format", "json"]).arg(file).current_dir(root());
+    if let Some(t) = threads {
+        cmd.env("RAYON_NUM_THREADS", t);
+    }
+    let out = cmd.output().unwrap();
+    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap())
+}
+
+/// Each graph's findings, pinned. A change here is a change of what authpath tells a
+/// security reviewer: review the diff (`cargo insta review`) before accepting it.
+#[test]
+fn snapshot_of_every_bundled_graph() {
+    for f in graph_files() {
+        let rel = f.strip_prefix(root()).unwrap();
+        let (code, json) = analyze_json(rel, None);
+        assert!(code == 0 || code == 1, "{}: exit {code}", rel.display());
+        let name = rel.file_stem().unwrap().to_str().unwrap().to_owned();
+        insta::assert_snapshot!(name, json);
+    }
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    for f in graph_files() {
+        let one = analyze_json(&f, Some("1"));
+        let two = analyze_json(&f, Some("2"));
+        let default = analyze_json(&f, None);
+        assert_eq!(one, default, "{}", f.display());
+        assert_eq!(two, default, "{}", f.display());
+    }
+}
+
+#[test]
+fn json_output_validates_against_the_published_schema() {
+    let committed =
+        std::fs::read_to_string(root().join("schema/authpath-findings.schema.json")).unwrap();
+    let run = authpath(&["schema", "--findings"]);
+    assert_eq!(
+        run.stdout, committed,
+        "schema/authpath-findings.schema.json is stale: run `cargo run -- schema --findings -o schema/authpath-findings.schema.json`"
+    );
+    let schema: serde_json::Value = serde_json::from_str(&committed).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for f in graph_files() {
+        let (_, json) = analyze_json(&f, None);
+        let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", f.display());
+    }
+    // The schema can fail: a finding without its id is rejected.
+    let (_, json) = analyze_json(&root().join("graphs/ci-secrets.json"), None);
+    let mut doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    doc["findings"][0].as_object_mut().unwrap().remove("id");
+    assert!(!validator.is_valid(&doc));
+}
+
+const EXAMPLE: &str = r#"{
+  "version": 1,
+  "as_of": "2026-11-01T00:00:00Z",
+  "nodes": [
+    {"id": "partner:acme", "kind": "partner", "name": "Acme Logistics", "contract_end": "2026-06-30T00:00:00Z"},
+    {"id": "key:ak-1", "kind": "credential", "credential_type": "api_key", "org": "partner:acme",
+     "owner": "human:bob", "issued_at": "2025-01-10T00:00:00Z", "last_used_at": "2026-10-30T00:00:00Z"},
+    {"id": "svc:sync", "kind": "service", "owner": "human:bob"},
+    {"id": "grp:ops", "kind": "group"},
+    {"id": "db:prod", "kind": "resource", "sensitivity": "critical"},
+    {"id": "human:bob", "kind": "human", "status": "disabled"}
+  ],
+  "edges": [
+    {"from": "partner:acme", "to": "key:ak-1", "kind": "holds"},
+    {"from": "key:ak-1", "to": "svc:sync", "kind": "authenticates_as"},
+    {"from": "svc:sync", "to": "grp:ops", "kind": "member_of"},
+    {"from": "grp:ops", "to": "db:prod", "kind": "grants", "level": "admin"}
+  ]
+}"#;
+
+fn example_file(dir: &std::path::Path) -> String {
+    common::write(dir, "example.json", EXAMPLE.as_bytes())
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn the_format_example_yields_its_four_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = example_file(dir.path());
+    let run = authpath(&["analyze", &file, "--format", "json"]);
+    assert_eq!(run.code, 1, "a critical finding fails the default --fail-on high");
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["as_of_source"], "graph");
+    assert_eq!(doc["summary"], serde_json::json!({"critical": 1, "high": 1, "medium": 2, "low": 0, "info": 0}));
+    let got: Vec<(String, String, Vec<String>)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["severity"].as_str().unwrap().to_owned(),
+                f["reasons"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_owned()).collect(),
+            )
+        })
+        .collect();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        got,
+        vec![
+            ("transitive-privilege".into(), "critical".into(), vec![]),
+            ("orphaned-credential".into(), "high".into(), s(&["owner-inactive", "partner-ended"])),
+            ("stale-credential".into(), "medium".into(), s(&["no-expiry", "outlives-contract", "rotation-overdue"])),
+            ("ungoverned-access".into(), "medium".into(), s(&["no-expiry", "no-granted-by", "no-purpose"])),
+        ]
+    );
+    assert_eq!(
+        doc["findings"][0]["message"],
+        "Acme Logistics (partner) can administer db:prod: it holds key:ak-1, which authenticates as svc:sync, a member of grp:ops, which has admin on db:prod."
+    );
+}
+
+#[test]
+fn fail_on_and_now_and_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = example_file(dir.path());
+    assert_eq!(authpath(&["analyze", &file, "--fail-on", "critical", "--format", "json"]).code, 1);
+    assert_eq!(authpath(&["analyze", &file, "--fail-on", "never", "--format", "json"]).code, 0);
+    // Judged before the contract ended and before the key's rotation fell due, Acme's
+    // key is neither ended nor overdue.
+    let run = authpath(&["analyze", &file, "--now", "2026-01-01T00:00:00Z", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["as_of"], "2026-01-01T00:00:00Z");
+    assert_eq!(doc["as_of_source"], "now");
+    let orphan = doc["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "orphaned-credential").unwrap();
+    assert_eq!(orphan["reasons"], serde_json::json!(["owner-inactive"]));
+    let bad = authpath(&["analyze", &file, "--now", "2026-01-01"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("a date alone is not a date-time"), "{}", bad.stderr);
+
+    let out = dir.path().join("report.json");
+    let run = authpath(&["analyze", &file, "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.is_empty());
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 4, "a file gets json by default");
+}
+
+#[test]
+fn wall_clock_is_announced() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = common::write(dir.path(), "g.json", br#"{"version": 1, "nodes": [], "edges": []}"#);
+    let run = authpath(&["analyze", file.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stderr.contains("has no as_of and no --now was given"), "{}", run.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["as_of_source"], "wall-clock");
+}
+
+#[test]
+fn bad_input_exits_2_with_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = common::write(dir.path(), "bad.json", b"{\"version\": 1, \"nodes\": [], \"edges\": [{}]}");
+    let run = authpath(&["analyze", file.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("bad.json:1:39: error: edges[0]: missing required field `from`"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn text_report_groups_shared_chains_and_has_no_colour_off_a_terminal() {
+    let run = authpath(&["analyze", "graphs/sso-retrofit.json", "--format", "text"]);
+    let t = &run.stdout;
+    assert!(!t.contains('\u{1b}'), "colour escaped into a pipe");
+    assert!(t.contains("\nCRITICAL (6)\n"), "{t}");
+    assert!(t.contains("    - svc:bp-provisioning-cron: (starts the chain)"), "{t}");
+    assert!(t.contains("through one shared chain"), "{t}");
+    assert!(t.contains("    chain: svc:bp-provisioning-cron -holds-> key:legacy-provisioning-key -authenticates_as-> svc:legacy-provisioner"), "{t}");
+    let last = t.lines().last().unwrap();
+    assert!(last.contains("finding(s): 6 critical, 2 high, 3 medium, 2 low, 0 info; 8 at or above --fail-on high"), "{last}");
+}

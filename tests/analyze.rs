@@ -21,12 +21,17 @@ fn graph_files() -> Vec<std::path::PathBuf> {
 
 fn analyze_json(file: &std::path::Path, threads: Option<&str>) -> (i32, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_authpath"));
-    cmd.args(["analyze", "--format", "json"]).arg(file).current_dir(root());
+    cmd.args(["analyze", "--format", "json"])
+        .arg(file)
+        .current_dir(root());
     if let Some(t) = threads {
         cmd.env("RAYON_NUM_THREADS", t);
     }
     let out = cmd.output().unwrap();
-    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap())
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
 }
 
 /// Each graph's findings, pinned. A change here is a change of what authpath tells a
@@ -109,10 +114,16 @@ fn the_format_example_yields_its_four_findings() {
     let dir = tempfile::tempdir().unwrap();
     let file = example_file(dir.path());
     let run = authpath(&["analyze", &file, "--format", "json"]);
-    assert_eq!(run.code, 1, "a critical finding fails the default --fail-on high");
+    assert_eq!(
+        run.code, 1,
+        "a critical finding fails the default --fail-on high"
+    );
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(doc["as_of_source"], "graph");
-    assert_eq!(doc["summary"], serde_json::json!({"critical": 1, "high": 1, "medium": 2, "low": 0, "info": 0}));
+    assert_eq!(
+        doc["summary"],
+        serde_json::json!({"critical": 1, "high": 1, "medium": 2, "low": 0, "info": 0})
+    );
     let got: Vec<(String, String, Vec<String>)> = doc["findings"]
         .as_array()
         .unwrap()
@@ -121,7 +132,12 @@ fn the_format_example_yields_its_four_findings() {
             (
                 f["rule"].as_str().unwrap().to_owned(),
                 f["severity"].as_str().unwrap().to_owned(),
-                f["reasons"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_owned()).collect(),
+                f["reasons"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.as_str().unwrap().to_owned())
+                    .collect(),
             )
         })
         .collect();
@@ -130,9 +146,21 @@ fn the_format_example_yields_its_four_findings() {
         got,
         vec![
             ("transitive-privilege".into(), "critical".into(), vec![]),
-            ("orphaned-credential".into(), "high".into(), s(&["owner-inactive", "partner-ended"])),
-            ("stale-credential".into(), "medium".into(), s(&["no-expiry", "outlives-contract", "rotation-overdue"])),
-            ("ungoverned-access".into(), "medium".into(), s(&["no-expiry", "no-granted-by", "no-purpose"])),
+            (
+                "orphaned-credential".into(),
+                "high".into(),
+                s(&["owner-inactive", "partner-ended"])
+            ),
+            (
+                "stale-credential".into(),
+                "medium".into(),
+                s(&["no-expiry", "outlives-contract", "rotation-overdue"])
+            ),
+            (
+                "ungoverned-access".into(),
+                "medium".into(),
+                s(&["no-expiry", "no-granted-by", "no-purpose"])
+            ),
         ]
     );
     assert_eq!(
@@ -145,35 +173,78 @@ fn the_format_example_yields_its_four_findings() {
 fn fail_on_and_now_and_output_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = example_file(dir.path());
-    assert_eq!(authpath(&["analyze", &file, "--fail-on", "critical", "--format", "json"]).code, 1);
-    assert_eq!(authpath(&["analyze", &file, "--fail-on", "never", "--format", "json"]).code, 0);
+    assert_eq!(
+        authpath(&[
+            "analyze",
+            &file,
+            "--fail-on",
+            "critical",
+            "--format",
+            "json"
+        ])
+        .code,
+        1
+    );
+    assert_eq!(
+        authpath(&["analyze", &file, "--fail-on", "never", "--format", "json"]).code,
+        0
+    );
     // Judged before the contract ended and before the key's rotation fell due, Acme's
     // key is neither ended nor overdue.
-    let run = authpath(&["analyze", &file, "--now", "2026-01-01T00:00:00Z", "--format", "json"]);
+    let run = authpath(&[
+        "analyze",
+        &file,
+        "--now",
+        "2026-01-01T00:00:00Z",
+        "--format",
+        "json",
+    ]);
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(doc["as_of"], "2026-01-01T00:00:00Z");
     assert_eq!(doc["as_of_source"], "now");
-    let orphan = doc["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "orphaned-credential").unwrap();
+    let orphan = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "orphaned-credential")
+        .unwrap();
     assert_eq!(orphan["reasons"], serde_json::json!(["owner-inactive"]));
     let bad = authpath(&["analyze", &file, "--now", "2026-01-01"]);
     assert_eq!(bad.code, 2);
-    assert!(bad.stderr.contains("a date alone is not a date-time"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("a date alone is not a date-time"),
+        "{}",
+        bad.stderr
+    );
 
     let out = dir.path().join("report.json");
     let run = authpath(&["analyze", &file, "-o", out.to_str().unwrap()]);
     assert_eq!(run.code, 1);
     assert!(run.stdout.is_empty());
-    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(doc["findings"].as_array().unwrap().len(), 4, "a file gets json by default");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(
+        doc["findings"].as_array().unwrap().len(),
+        4,
+        "a file gets json by default"
+    );
 }
 
 #[test]
 fn wall_clock_is_announced() {
     let dir = tempfile::tempdir().unwrap();
-    let file = common::write(dir.path(), "g.json", br#"{"version": 1, "nodes": [], "edges": []}"#);
+    let file = common::write(
+        dir.path(),
+        "g.json",
+        br#"{"version": 1, "nodes": [], "edges": []}"#,
+    );
     let run = authpath(&["analyze", file.to_str().unwrap(), "--format", "json"]);
     assert_eq!(run.code, 0);
-    assert!(run.stderr.contains("has no as_of and no --now was given"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("has no as_of and no --now was given"),
+        "{}",
+        run.stderr
+    );
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(doc["as_of_source"], "wall-clock");
 }
@@ -181,10 +252,19 @@ fn wall_clock_is_announced() {
 #[test]
 fn bad_input_exits_2_with_the_place() {
     let dir = tempfile::tempdir().unwrap();
-    let file = common::write(dir.path(), "bad.json", b"{\"version\": 1, \"nodes\": [], \"edges\": [{}]}");
+    let file = common::write(
+        dir.path(),
+        "bad.json",
+        b"{\"version\": 1, \"nodes\": [], \"edges\": [{}]}",
+    );
     let run = authpath(&["analyze", file.to_str().unwrap()]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("bad.json:1:39: error: edges[0]: missing required field `from`"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("bad.json:1:39: error: edges[0]: missing required field `from`"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stdout.is_empty());
 }
 
@@ -194,9 +274,17 @@ fn text_report_groups_shared_chains_and_has_no_colour_off_a_terminal() {
     let t = &run.stdout;
     assert!(!t.contains('\u{1b}'), "colour escaped into a pipe");
     assert!(t.contains("\nCRITICAL (6)\n"), "{t}");
-    assert!(t.contains("    - svc:bp-provisioning-cron: (starts the chain)"), "{t}");
+    assert!(
+        t.contains("    - svc:bp-provisioning-cron: (starts the chain)"),
+        "{t}"
+    );
     assert!(t.contains("through one shared chain"), "{t}");
     assert!(t.contains("    chain: svc:bp-provisioning-cron -holds-> key:legacy-provisioning-key -authenticates_as-> svc:legacy-provisioner"), "{t}");
     let last = t.lines().last().unwrap();
-    assert!(last.contains("finding(s): 6 critical, 2 high, 3 medium, 2 low, 0 info; 8 at or above --fail-on high"), "{last}");
+    assert!(
+        last.contains(
+            "finding(s): 6 critical, 2 high, 3 medium, 2 low, 0 info; 8 at or above --fail-on high"
+        ),
+        "{last}"
+    );
 }

@@ -1,0 +1,278 @@
+//! The reachability engine against brute force: on hundreds of small random graphs, every
+//! node as the source, the effective level, the witness walk and its edges must equal what an
+//! exhaustive enumeration of walks finds.
+
+use authpath::graph::AuthGraph;
+use authpath::model::{
+    CredentialFields, Edge, EdgeKind, Graph, Level, Node, NodeIx, NodeKind, Sensitivity, Span,
+    Status,
+};
+use authpath::reach::{Engine, ReachOptions, Scratch};
+use authpath::timestamp::Timestamp;
+use proptest::prelude::*;
+
+/// Ids chosen so that byte order differs from index order and from length order.
+const IDS: [&str; 6] = ["b", "a", "ab", "B", "aa", "ba"];
+const KINDS: [EdgeKind; 4] = [
+    EdgeKind::MemberOf,
+    EdgeKind::Assumes,
+    EdgeKind::Grants,
+    EdgeKind::Exposes,
+];
+
+#[derive(Clone, Debug)]
+struct Spec {
+    /// (is a credential, live, expired credential)
+    nodes: Vec<(bool, bool, bool)>,
+    /// (from, to, kind, level, requires, expired)
+    edges: Vec<(usize, usize, usize, usize, usize, bool)>,
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (2usize..=5).prop_flat_map(|n| {
+        let node = (
+            any::<bool>(),
+            prop::bool::weighted(0.85),
+            prop::bool::weighted(0.2),
+        );
+        let edge = (
+            0..n,
+            0..n,
+            0..4usize,
+            0..3usize,
+            0..3usize,
+            prop::bool::weighted(0.1),
+        );
+        (
+            prop::collection::vec(node, n),
+            prop::collection::vec(edge, 0..=8),
+        )
+            .prop_map(|(nodes, edges)| Spec { nodes, edges })
+    })
+}
+
+fn ts(s: &str) -> Timestamp {
+    Timestamp::parse(s).unwrap()
+}
+
+fn build(spec: &Spec) -> Graph {
+    let nodes = spec
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, (cred, live, expired))| Node {
+            id: IDS[i].to_owned(),
+            kind: if *cred {
+                NodeKind::Credential
+            } else {
+                NodeKind::Service
+            },
+            name: None,
+            org: None,
+            owner: None,
+            status: if *live {
+                Status::Active
+            } else {
+                Status::Disabled
+            },
+            sensitivity: Sensitivity::Medium,
+            tags: Vec::new(),
+            purpose: None,
+            reviewed_at: None,
+            credential: cred.then(|| {
+                Box::new(CredentialFields {
+                    expires_at: expired.then(|| ts("2026-01-01T00:00:00Z")),
+                    ..CredentialFields::default()
+                })
+            }),
+            contract_end: None,
+            properties: Vec::new(),
+            span: Span::default(),
+        })
+        .collect();
+    let edges = spec
+        .edges
+        .iter()
+        .map(|&(f, t, k, l, r, expired)| Edge {
+            from: NodeIx(f as u32),
+            to: NodeIx(t as u32),
+            kind: KINDS[k],
+            level: Level::ALL[l],
+            requires: Level::ALL[r],
+            redelegable: false,
+            expires_at: expired.then(|| ts("2026-01-01T00:00:00Z")),
+            granted_by: None,
+            purpose: None,
+            reviewed_at: None,
+            properties: Vec::new(),
+            span: Span::default(),
+        })
+        .collect();
+    Graph {
+        source: "random".into(),
+        as_of: Some(ts("2026-11-01T00:00:00Z")),
+        nodes,
+        edges,
+    }
+}
+
+/// FORMAT.md, read directly: what passes authority, and what one edge carries.
+fn usable_node(g: &Graph, n: usize) -> bool {
+    let node = &g.nodes[n];
+    node.status == Status::Active
+        && node
+            .credential
+            .as_ref()
+            .and_then(|c| c.expires_at)
+            .is_none_or(|t| t >= g.as_of.unwrap())
+}
+
+fn carry(e: &Edge, held: Level) -> Option<Level> {
+    if e.kind == EdgeKind::Exposes {
+        (held >= e.requires).then_some(Level::Admin)
+    } else {
+        Some(held.min(e.level))
+    }
+}
+
+/// Best per end node: (level, fewest edges, smallest id sequence).
+type Best = Vec<Option<(Level, usize, Vec<String>)>>;
+
+fn brute_force(g: &Graph, source: usize) -> Best {
+    let n = g.nodes.len();
+    let mut best: Best = vec![None; n];
+    if !usable_node(g, source) {
+        return best;
+    }
+    let max_len = 3 * n;
+    let mut walk = vec![source];
+    fn dfs(g: &Graph, walk: &mut Vec<usize>, held: Level, max_len: usize, best: &mut Best) {
+        let end = *walk.last().unwrap();
+        if walk.len() > 1 {
+            let ids: Vec<String> = walk.iter().map(|i| g.nodes[*i].id.clone()).collect();
+            let cand = (held, walk.len() - 1, ids);
+            let better = match &best[end] {
+                None => true,
+                Some((l, len, seq)) => {
+                    cand.0 > *l
+                        || (cand.0 == *l && cand.1 < *len)
+                        || (cand.0 == *l
+                            && cand.1 == *len
+                            && cand
+                                .2
+                                .iter()
+                                .map(|s| s.as_bytes())
+                                .lt(seq.iter().map(|s| s.as_bytes())))
+                }
+            };
+            if better {
+                best[end] = Some(cand);
+            }
+        }
+        if walk.len() > max_len {
+            return;
+        }
+        for e in &g.edges {
+            if e.from.index() != end
+                || e.expires_at.is_some_and(|t| t < g.as_of.unwrap())
+                || !usable_node(g, e.to.index())
+            {
+                continue;
+            }
+            if let Some(l) = carry(e, held) {
+                walk.push(e.to.index());
+                dfs(g, walk, l, max_len, best);
+                walk.pop();
+            }
+        }
+    }
+    dfs(g, &mut walk, Level::Admin, max_len, &mut best);
+    best
+}
+
+/// FORMAT.md's edge choice between consecutive witness nodes, computed independently.
+fn expected_kinds(g: &Graph, ids: &[String]) -> Vec<EdgeKind> {
+    let ix = |id: &String| g.nodes.iter().position(|n| &n.id == id).unwrap();
+    let mut held = Level::Admin;
+    let mut out = Vec::new();
+    for pair in ids.windows(2) {
+        let (a, b) = (ix(&pair[0]), ix(&pair[1]));
+        let mut cands: Vec<(Level, bool, &str, EdgeKind)> = g
+            .edges
+            .iter()
+            .filter(|e| {
+                e.from.index() == a
+                    && e.to.index() == b
+                    && e.expires_at.is_none_or(|t| t >= g.as_of.unwrap())
+            })
+            .filter_map(|e| {
+                carry(e, held).map(|l| (l, e.kind.is_identity_changing(), e.kind.as_str(), e.kind))
+            })
+            .collect();
+        // Highest level, then member_of/grants before identity-changing, then smallest name.
+        cands.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(y.2)));
+        let (l, _, _, k) = cands[0];
+        held = l;
+        out.push(k);
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn engine_matches_exhaustive_walks(spec in spec()) {
+        let g = build(&spec);
+        let ag = AuthGraph::build(&g);
+        let engine = Engine::new(&ag, g.as_of.unwrap(), ReachOptions::default());
+        let mut scratch = Scratch::default();
+        for s in 0..g.nodes.len() {
+            let expected = brute_force(&g, s);
+            let search = engine.search(&[NodeIx(s as u32)], Level::Admin, None, None, &mut scratch);
+            for (v, exp) in expected.iter().enumerate() {
+                let got = search.witness(NodeIx(v as u32), false);
+                match (exp, got) {
+                    (None, None) => {}
+                    (None, Some(w)) if v == s => {
+                        // The source itself at admin, with no edge: not a walk of one or more edges.
+                        prop_assert!(w.edges.is_empty());
+                    }
+                    (Some((level, len, seq)), Some(w)) if v == s && w.edges.is_empty() => {
+                        // A cycle back to the source: the engine starts at admin already.
+                        prop_assert!(*level <= Level::Admin && *len >= 1 && !seq.is_empty());
+                    }
+                    (Some((level, len, seq)), Some(w)) => {
+                        let ids: Vec<String> = w.nodes.iter().map(|n| g.nodes[n.index()].id.clone()).collect();
+                        prop_assert_eq!(w.level, *level, "level of {} from {}", IDS[v], IDS[s]);
+                        prop_assert_eq!(w.edges.len(), *len, "length of {} from {}", IDS[v], IDS[s]);
+                        prop_assert_eq!(&ids, seq, "witness of {} from {}", IDS[v], IDS[s]);
+                        let kinds: Vec<EdgeKind> = w.edges.iter().map(|e| g.edges[*e as usize].kind).collect();
+                        prop_assert_eq!(kinds, expected_kinds(&g, seq));
+                    }
+                    (exp, got) => prop_assert!(false, "from {} to {}: brute {:?}, engine {:?}", IDS[s], IDS[v], exp, got),
+                }
+            }
+        }
+    }
+
+    /// The reverse labels agree with forward searches: `need[u] <= L` exactly when some
+    /// search from `u` at `L` reaches the target at `at_least`.
+    #[test]
+    fn reverse_need_matches_forward_searches(spec in spec(), target in 0usize..5, at_least in 0usize..3) {
+        let g = build(&spec);
+        let target = target % g.nodes.len();
+        let at_least = Level::ALL[at_least];
+        let ag = AuthGraph::build(&g);
+        let engine = Engine::new(&ag, g.as_of.unwrap(), ReachOptions::default());
+        let need = engine.need_to_reach(&[NodeIx(target as u32)], at_least);
+        let mut scratch = Scratch::default();
+        for u in 0..g.nodes.len() {
+            for start in Level::ALL {
+                let s = engine.search(&[NodeIx(u as u32)], *start, None, None, &mut scratch);
+                let reached = s.level(NodeIx(target as u32), false).is_some_and(|l| l >= at_least);
+                prop_assert_eq!(need[u] <= *start as u8, reached, "u={} start={} target={}", u, start, target);
+            }
+        }
+    }
+}

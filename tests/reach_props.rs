@@ -13,6 +13,7 @@ use proptest::prelude::*;
 
 /// Ids chosen so that byte order differs from index order and from length order.
 const IDS: [&str; 6] = ["b", "a", "ab", "B", "aa", "ba"];
+
 const KINDS: [EdgeKind; 4] = [
     EdgeKind::MemberOf,
     EdgeKind::Assumes,
@@ -138,55 +139,68 @@ fn carry(e: &Edge, held: Level) -> Option<Level> {
 /// Best per end node: (level, fewest edges, smallest id sequence).
 type Best = Vec<Option<(Level, usize, Vec<String>)>>;
 
+/// Every walk of one to 3·n edges from `source`, by length: for each length k and each end
+/// state (node, carried level) the smallest id sequence among the walks of exactly k edges
+/// ending there. A walk's extensions depend only on its end state, so keeping the smallest
+/// per state and length loses no walk that could be best. No visited set, no early stop:
+/// longer walks are all considered, unlike the engine's breadth-first search.
 fn brute_force(g: &Graph, source: usize) -> Best {
     let n = g.nodes.len();
     let mut best: Best = vec![None; n];
     if !usable_node(g, source) {
         return best;
     }
-    let max_len = 3 * n;
-    let mut walk = vec![source];
-    fn dfs(g: &Graph, walk: &mut Vec<usize>, held: Level, max_len: usize, best: &mut Best) {
-        let end = *walk.last().unwrap();
-        if walk.len() > 1 {
-            let ids: Vec<String> = walk.iter().map(|i| g.nodes[*i].id.clone()).collect();
-            let cand = (held, walk.len() - 1, ids);
-            let better = match &best[end] {
-                None => true,
-                Some((l, len, seq)) => {
-                    cand.0 > *l
-                        || (cand.0 == *l && cand.1 < *len)
-                        || (cand.0 == *l
-                            && cand.1 == *len
-                            && cand
-                                .2
-                                .iter()
-                                .map(|s| s.as_bytes())
-                                .lt(seq.iter().map(|s| s.as_bytes())))
+    let id = |i: usize| g.nodes[i].id.clone();
+    let less = |a: &[String], b: &[String]| {
+        a.iter()
+            .map(|s| s.as_bytes())
+            .lt(b.iter().map(|s| s.as_bytes()))
+    };
+    // layer[v][level] = smallest sequence of the current length ending in that state.
+    let mut layer: Vec<[Option<Vec<String>>; 3]> = vec![[None, None, None]; n];
+    layer[source][Level::Admin as usize] = Some(vec![id(source)]);
+    for len in 1..=3 * n {
+        let mut next: Vec<[Option<Vec<String>>; 3]> = vec![[None, None, None]; n];
+        for (v, states) in layer.iter().enumerate() {
+            for (l, seq) in states.iter().enumerate() {
+                let Some(seq) = seq else { continue };
+                for e in &g.edges {
+                    if e.from.index() != v
+                        || e.expires_at.is_some_and(|t| t < g.as_of.unwrap())
+                        || !usable_node(g, e.to.index())
+                    {
+                        continue;
+                    }
+                    let Some(l2) = carry(e, Level::ALL[l]) else {
+                        continue;
+                    };
+                    let mut cand = seq.clone();
+                    cand.push(id(e.to.index()));
+                    let slot = &mut next[e.to.index()][l2 as usize];
+                    if slot.as_ref().is_none_or(|cur| less(&cand, cur)) {
+                        *slot = Some(cand);
+                    }
                 }
-            };
-            if better {
-                best[end] = Some(cand);
             }
         }
-        if walk.len() > max_len {
-            return;
-        }
-        for e in &g.edges {
-            if e.from.index() != end
-                || e.expires_at.is_some_and(|t| t < g.as_of.unwrap())
-                || !usable_node(g, e.to.index())
-            {
-                continue;
+        for (w, states) in next.iter().enumerate() {
+            for (l, seq) in states.iter().enumerate() {
+                let Some(seq) = seq else { continue };
+                let level = Level::ALL[l];
+                let better = match &best[w] {
+                    None => true,
+                    Some((bl, blen, bseq)) => {
+                        level > *bl
+                            || (level == *bl && (len < *blen || (len == *blen && less(seq, bseq))))
+                    }
+                };
+                if better {
+                    best[w] = Some((level, len, seq.clone()));
+                }
             }
-            if let Some(l) = carry(e, held) {
-                walk.push(e.to.index());
-                dfs(g, walk, l, max_len, best);
-                walk.pop();
-            }
         }
+        layer = next;
     }
-    dfs(g, &mut walk, Level::Admin, max_len, &mut best);
     best
 }
 

@@ -238,10 +238,7 @@ impl<'g> Engine<'g> {
                 buckets[lvl(at_least) as usize].push(t);
             }
         }
-        loop {
-            let Some(b) = (0..3).find(|b| !buckets[*b].is_empty()) else {
-                break;
-            };
+        while let Some(b) = (0..3).find(|b| !buckets[*b].is_empty()) {
             let v = buckets[b].pop().unwrap_or(NodeIx(0));
             if need[v.index()] as usize != b {
                 continue; // improved since it was queued

@@ -288,3 +288,45 @@ fn text_report_groups_shared_chains_and_has_no_colour_off_a_terminal() {
         "{last}"
     );
 }
+
+/// On a terminal (a pseudo-terminal made by util-linux `script`), text is the default format
+/// and has colour unless NO_COLOR is set.
+#[test]
+fn terminal_gets_coloured_text_unless_no_color() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!(
+            "SKIPPED LOUDLY: util-linux `script` is not installed, no pseudo-terminal to test colour with"
+        );
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_authpath");
+    let run = |no_color: bool| {
+        let mut cmd = Command::new("script");
+        cmd.args([
+            "-qec",
+            &format!("{bin} analyze graphs/ci-secrets.json"),
+            "/dev/null",
+        ])
+        .current_dir(root())
+        .env_remove("NO_COLOR");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        String::from_utf8_lossy(&cmd.output().unwrap().stdout).into_owned()
+    };
+    let coloured = run(false);
+    assert!(
+        coloured.contains("CRITICAL (4)"),
+        "text is the default on a terminal: {coloured}"
+    );
+    assert!(
+        coloured.contains("\u{1b}[1m\u{1b}[31mCRITICAL (4)"),
+        "{coloured}"
+    );
+    let plain = run(true);
+    assert!(plain.contains("CRITICAL (4)"));
+    assert!(
+        !plain.contains('\u{1b}'),
+        "NO_COLOR must turn colour off: {plain}"
+    );
+}

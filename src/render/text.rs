@@ -72,13 +72,18 @@ fn common_suffix(a: &Finding, b: &Finding) -> usize {
     n.min(e + 1)
 }
 
+/// Findings that may share a chain: same rule, severity, target and level.
+type GroupKey<'a> = (
+    &'a str,
+    Severity,
+    Option<&'a str>,
+    Option<crate::model::Level>,
+);
+
 /// For each finding, the length of the final chain it shares with another finding of the
 /// same rule, severity, target and level (0 when it shares none of at least one edge).
 fn shared_chains(findings: &[Finding]) -> Vec<usize> {
-    let mut groups: HashMap<
-        (&str, Severity, Option<&str>, Option<crate::model::Level>),
-        Vec<usize>,
-    > = HashMap::new();
+    let mut groups: HashMap<GroupKey<'_>, Vec<usize>> = HashMap::new();
     for (i, f) in findings.iter().enumerate() {
         if f.target.is_some() && f.path.len() >= 2 && f.nodes.is_empty() {
             groups

@@ -53,25 +53,6 @@ fn path_words(path: &[String], edges: &[crate::model::EdgeKind]) -> String {
     out
 }
 
-/// Length (in nodes) of the longest common suffix of two paths whose edges also agree.
-fn common_suffix(a: &Finding, b: &Finding) -> usize {
-    let n = a
-        .path
-        .iter()
-        .rev()
-        .zip(b.path.iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    let e = a
-        .path_edges
-        .iter()
-        .rev()
-        .zip(b.path_edges.iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    n.min(e + 1)
-}
-
 /// Findings that may share a chain: same rule, severity, target and level.
 type GroupKey<'a> = (
     &'a str,
@@ -80,12 +61,23 @@ type GroupKey<'a> = (
     Option<crate::model::Level>,
 );
 
-/// For each finding, the length of the final chain it shares with another finding of the
-/// same rule, severity, target and level (0 when it shares none of at least one edge).
-fn shared_chains(findings: &[Finding]) -> Vec<usize> {
+/// The last `c` nodes of a finding's path and the edges between them.
+fn suffix(f: &Finding, c: usize) -> (&[String], &[crate::model::EdgeKind]) {
+    (
+        &f.path[f.path.len() - c..],
+        &f.path_edges[f.path_edges.len() + 1 - c..],
+    )
+}
+
+/// Blocks of findings to print together: same rule, severity, target and level, and the same
+/// final chain of at least one edge — the longest chain each finding shares with another.
+/// Returns each finding's block (an index into the second value) and the blocks — the
+/// shared chain's length in nodes (0 for a finding alone) and the members in finding order.
+/// Counting suffixes keeps this linear in the findings times path length.
+fn blocks(findings: &[Finding]) -> (Vec<usize>, Vec<(usize, Vec<usize>)>) {
     let mut groups: HashMap<GroupKey<'_>, Vec<usize>> = HashMap::new();
     for (i, f) in findings.iter().enumerate() {
-        if f.target.is_some() && f.path.len() >= 2 && f.nodes.is_empty() {
+        if f.target.is_some() && f.path.len() >= 2 && f.path_edges.len() + 1 == f.path.len() {
             groups
                 .entry((f.rule.name(), f.severity, f.target.as_deref(), f.level))
                 .or_default()
@@ -94,19 +86,42 @@ fn shared_chains(findings: &[Finding]) -> Vec<usize> {
     }
     let mut chain = vec![0usize; findings.len()];
     for members in groups.values().filter(|m| m.len() >= 2) {
+        let mut counts: HashMap<(&[String], &[crate::model::EdgeKind]), usize> = HashMap::new();
         for &i in members {
-            let best = members
-                .iter()
-                .filter(|j| **j != i)
-                .map(|&j| common_suffix(&findings[i], &findings[j]))
-                .max()
-                .unwrap_or(0);
-            if best >= 2 {
-                chain[i] = best;
+            for c in 2..=findings[i].path.len() {
+                *counts.entry(suffix(&findings[i], c)).or_default() += 1;
             }
         }
+        for &i in members {
+            chain[i] = (2..=findings[i].path.len())
+                .rev()
+                .find(|c| counts[&suffix(&findings[i], *c)] >= 2)
+                .unwrap_or(0);
+        }
     }
-    chain
+    let mut index: HashMap<(GroupKey<'_>, usize, (&[String], &[crate::model::EdgeKind])), usize> =
+        HashMap::new();
+    let mut block_of = Vec::with_capacity(findings.len());
+    let mut out: Vec<(usize, Vec<usize>)> = Vec::new();
+    for (i, f) in findings.iter().enumerate() {
+        let b = if chain[i] >= 2 {
+            let key = (
+                (f.rule.name(), f.severity, f.target.as_deref(), f.level),
+                chain[i],
+                suffix(f, chain[i]),
+            );
+            *index.entry(key).or_insert_with(|| {
+                out.push((chain[i], Vec::new()));
+                out.len() - 1
+            })
+        } else {
+            out.push((0, Vec::new()));
+            out.len() - 1
+        };
+        out[b].1.push(i);
+        block_of.push(b);
+    }
+    (block_of, out)
 }
 
 impl Renderer for Text {
@@ -123,17 +138,19 @@ impl Renderer for Text {
             report.source, report.nodes, report.edges, report.as_of
         );
         let findings = &report.findings;
-        let chains = shared_chains(findings);
-        let mut printed = vec![false; findings.len()];
+        let (block_of, blocks) = blocks(findings);
+        let summary = report.summary();
+        let mut printed = vec![false; blocks.len()];
         let mut current: Option<Severity> = None;
-        for i in 0..findings.len() {
-            if printed[i] {
+        for (i, f) in findings.iter().enumerate() {
+            let b = block_of[i];
+            if printed[b] {
                 continue;
             }
-            let f = &findings[i];
+            printed[b] = true;
             if current != Some(f.severity) {
                 current = Some(f.severity);
-                let count = report.summary().count(f.severity);
+                let count = summary.count(f.severity);
                 let head = format!("{} ({count})", f.severity.as_str().to_uppercase());
                 let _ = writeln!(
                     out,
@@ -141,35 +158,15 @@ impl Renderer for Text {
                     self.paint(Self::severity_style(f.severity), &head)
                 );
             }
-            // Members of a block: same rule, severity, target, level, and the same final chain.
-            let block: Vec<usize> = if chains[i] >= 2 {
-                (i..findings.len())
-                    .filter(|&j| {
-                        let g = &findings[j];
-                        !printed[j]
-                            && chains[j] == chains[i]
-                            && g.rule == f.rule
-                            && g.severity == f.severity
-                            && g.target == f.target
-                            && g.level == f.level
-                            && g.path[g.path.len() - chains[i]..]
-                                == f.path[f.path.len() - chains[i]..]
-                    })
-                    .collect()
-            } else {
-                vec![i]
-            };
-            for &j in &block {
-                printed[j] = true;
-            }
+            let (chain, block) = &blocks[b];
             if block.len() >= 2 {
-                self.block(&mut out, findings, &block, chains[i]);
+                self.block(&mut out, findings, block, *chain);
             } else {
                 self.single(&mut out, f);
             }
             out.push('\n');
         }
-        let s = report.summary();
+        let s = summary;
         let counted = match self.fail_on {
             Some(t) => {
                 let n: usize = Severity::ALL

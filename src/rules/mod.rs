@@ -132,15 +132,19 @@ impl<'a> Context<'a> {
     }
 
     /// RULES.md "holders": the `from` of every unexpired `holds` edge into `c`, whatever the
-    /// holder's status; each holder once, in edge order.
+    /// holder's status; each holder once, in node order.
     pub fn holders(&self, c: NodeIx) -> Vec<NodeIx> {
-        let mut out: Vec<NodeIx> = Vec::new();
-        for &ei in self.engine.g.in_edges(c) {
-            let e = self.engine.edge(ei);
-            if e.kind == EdgeKind::Holds && !self.expired(e.expires_at) && !out.contains(&e.from) {
-                out.push(e.from);
-            }
-        }
+        let mut out: Vec<NodeIx> = self
+            .engine
+            .g
+            .in_edges(c)
+            .iter()
+            .map(|ei| self.engine.edge(*ei))
+            .filter(|e| e.kind == EdgeKind::Holds && !self.expired(e.expires_at))
+            .map(|e| e.from)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
         out
     }
 

@@ -1,4 +1,4 @@
-//! Loader throughput: parse and validate a generated graph held in memory.
+//! Loader throughput (parse and validate a generated graph held in memory) and full analyses.
 //! `cargo bench --bench load`
 
 #[path = "../tests/common/uniform.rs"]
@@ -36,5 +36,50 @@ fn build_analysis_graph_100k(b: divan::Bencher) {
         authpath::graph::AuthGraph::build(divan::black_box(&model))
             .graph
             .edge_count()
+    });
+}
+
+static PRIVILEGED: LazyLock<authpath::model::Graph> = LazyLock::new(|| {
+    authpath::load::load_bytes(
+        "bench.json",
+        uniform::privileged_graph(100_000, 500_000).as_bytes(),
+    )
+    .graph
+    .expect("the generated graph is valid")
+});
+
+/// Every rule over 100k nodes / 500k edges where 90k subjects reach critical groups
+/// through `assumes` (about 270k findings).
+#[divan::bench(sample_count = 3)]
+fn analyze_100k_privileged(b: divan::Bencher) {
+    let model = &*PRIVILEGED;
+    b.bench(|| {
+        authpath::analyze::analyze(
+            divan::black_box(model),
+            &authpath::analyze::Options::default(),
+        )
+        .findings
+        .len()
+    });
+}
+
+/// Every rule over each bundled scenario graph.
+#[divan::bench]
+fn analyze_bundled_graphs(b: divan::Bencher) {
+    let graphs: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/graphs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| authpath::load::load_path(&p).graph.unwrap())
+        .collect();
+    b.bench(|| {
+        graphs
+            .iter()
+            .map(|g| {
+                authpath::analyze::analyze(g, &authpath::analyze::Options::default())
+                    .findings
+                    .len()
+            })
+            .sum::<usize>()
     });
 }

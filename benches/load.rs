@@ -83,3 +83,20 @@ fn analyze_bundled_graphs(b: divan::Bencher) {
             .sum::<usize>()
     });
 }
+
+/// The DOT of the 100k graph's findings with --paths-only (analysis done beforehand; the
+/// default node cap of 300 applies, as on the command line).
+#[divan::bench(sample_count = 5)]
+fn dot_paths_only_100k(b: divan::Bencher) {
+    let model = &*PRIVILEGED;
+    let report = authpath::analyze::analyze(model, &authpath::analyze::Options::default());
+    let g = authpath::graph::AuthGraph::build(model);
+    let options = authpath::picture::PictureOptions {
+        paths_only: true,
+        ..Default::default()
+    };
+    b.bench(|| {
+        authpath::render::dot::draw(&g, report.as_of, &report.findings, &options, "bench")
+            .map(|(dot, _)| dot.len())
+    });
+}

@@ -47,6 +47,9 @@ pub enum Command {
     /// Run every rule over a graph and report the findings (exit 1 when any is at or above
     /// --fail-on).
     Analyze(AnalyzeArgs),
+    /// Draw the graph as Graphviz DOT (or SVG/PNG through Graphviz): one cluster per
+    /// organisation, shapes by kind, critical and inactive nodes marked.
+    Dot(DotArgs),
     /// Print a JSON Schema: of the graph format (default, for editors) or of the findings
     /// document.
     Schema {
@@ -79,12 +82,106 @@ pub struct AnalyzeArgs {
     /// Write the report to this file (atomically) instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub focus: FocusArgs,
+    #[command(flatten)]
+    pub filter: FindingFilterArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DotArgs {
+    /// The graph file; `-` reads standard input.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// `dot` (Graphviz source), or `svg` / `png` rendered by Graphviz.
+    #[arg(long, value_enum, default_value = "dot")]
+    pub format: PictureFormat,
+    /// Judge expiry and inactivity at this RFC 3339 instant instead of the graph's `as_of`.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    pub now: Option<Timestamp>,
+    /// Write the picture to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub focus: FocusArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
     Json,
+    /// Graphviz DOT of the graph with every finding's path highlighted.
+    Dot,
+    /// The DOT picture rendered by Graphviz (must be installed).
+    Svg,
+    /// The DOT picture rendered by Graphviz (must be installed).
+    Png,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PictureFormat {
+    Dot,
+    Svg,
+    Png,
+}
+
+/// Narrowing a picture to what a reader can take in.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FocusArgs {
+    /// Draw only the neighbourhood of this node (repeat, or separate ids with commas).
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub focus: Vec<String>,
+    /// Hops around --focus, in both directions.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub depth: usize,
+    /// Draw at most this many nodes; the rest are counted and named in a note.
+    #[arg(long, value_name = "N", default_value_t = crate::picture::DEFAULT_MAX_NODES)]
+    pub max_nodes: usize,
+}
+
+/// Choosing which findings a picture draws.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FindingFilterArgs {
+    /// Only the nodes and edges on finding paths (for --format dot, svg, png).
+    #[arg(long)]
+    pub paths_only: bool,
+    /// Draw only findings of this rule (repeatable; for --format dot, svg, png).
+    #[arg(long = "rule", value_name = "NAME", value_parser = parse_rule)]
+    pub rules: Vec<crate::findings::Rule>,
+    /// Draw only findings at or above this severity (for --format dot, svg, png).
+    #[arg(long, value_enum, value_name = "S")]
+    pub min_severity: Option<MinSeverity>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MinSeverity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl MinSeverity {
+    fn severity(self) -> Severity {
+        match self {
+            MinSeverity::Critical => Severity::Critical,
+            MinSeverity::High => Severity::High,
+            MinSeverity::Medium => Severity::Medium,
+            MinSeverity::Low => Severity::Low,
+            MinSeverity::Info => Severity::Info,
+        }
+    }
+}
+
+fn parse_rule(s: &str) -> Result<crate::findings::Rule, String> {
+    crate::findings::Rule::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = crate::findings::Rule::ALL
+            .iter()
+            .map(|r| r.name())
+            .collect();
+        format!("unknown rule; use one of: {}", names.join(", "))
+    })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -129,6 +226,7 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Validate { files } => validate(&files),
         Command::Analyze(args) => run_analyze(&args),
+        Command::Dot(args) => run_dot(&args),
         Command::Schema { findings, output } => {
             let text = if findings {
                 crate::render::json::findings_schema_json()
@@ -197,20 +295,130 @@ fn run_analyze(args: &AnalyzeArgs) -> u8 {
             Format::Json
         });
     let threshold = args.fail_on.threshold();
-    let text = match format {
-        Format::Json => crate::render::json::Json.render(&report),
-        Format::Text => crate::render::text::Text {
-            color: use_color(to_file),
-            fail_on: threshold,
+    let code = match format {
+        Format::Json => write_output(
+            args.output.as_deref(),
+            crate::render::json::Json.render(&report).as_bytes(),
+        ),
+        Format::Text => write_output(
+            args.output.as_deref(),
+            crate::render::text::Text {
+                color: use_color(to_file),
+                fail_on: threshold,
+            }
+            .render(&report)
+            .as_bytes(),
+        ),
+        Format::Dot | Format::Svg | Format::Png => {
+            let picture_format = match format {
+                Format::Svg => PictureFormat::Svg,
+                Format::Png => PictureFormat::Png,
+                _ => PictureFormat::Dot,
+            };
+            let options = picture_options(&args.focus, Some(&args.filter));
+            let title = format!(
+                "authpath analyze {}: judged at {}",
+                report.source, report.as_of
+            );
+            draw(
+                &model,
+                report.as_of,
+                &report.findings,
+                &options,
+                &title,
+                picture_format,
+                args.output.as_deref(),
+            )
         }
-        .render(&report),
     };
-    let code = write_output(args.output.as_deref(), text.as_bytes());
     if code != exit::OK {
         return code;
     }
     let failing = threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity.at_least(t)));
     if failing { exit::FINDINGS } else { exit::OK }
+}
+
+fn picture_options(
+    focus: &FocusArgs,
+    filter: Option<&FindingFilterArgs>,
+) -> crate::picture::PictureOptions {
+    crate::picture::PictureOptions {
+        focus: focus.focus.clone(),
+        depth: focus.depth,
+        paths_only: filter.is_some_and(|f| f.paths_only),
+        rules: filter.map(|f| f.rules.clone()).unwrap_or_default(),
+        min_severity: filter.and_then(|f| f.min_severity.map(MinSeverity::severity)),
+        max_nodes: focus.max_nodes,
+    }
+}
+
+/// Draws a picture and writes it as DOT, or as SVG/PNG through Graphviz.
+fn draw(
+    model: &Graph,
+    as_of: Timestamp,
+    findings: &[crate::findings::Finding],
+    options: &crate::picture::PictureOptions,
+    title: &str,
+    format: PictureFormat,
+    output: Option<&Path>,
+) -> u8 {
+    if format == PictureFormat::Png && output.is_none() && std::io::stdout().is_terminal() {
+        eprintln!(
+            "authpath: error: PNG is binary and standard output is a terminal: write it with -o FILE.png"
+        );
+        return exit::BAD_INPUT;
+    }
+    let g = crate::graph::AuthGraph::build(model);
+    let (dot, note) = match crate::render::dot::draw(&g, as_of, findings, options, title) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("authpath: error: {}", e.0);
+            return exit::BAD_INPUT;
+        }
+    };
+    if let Some(note) = note {
+        eprintln!("authpath: note: {note}");
+    }
+    let bytes = match format {
+        PictureFormat::Dot => dot.into_bytes(),
+        PictureFormat::Svg | PictureFormat::Png => {
+            let kind = if format == PictureFormat::Svg {
+                "svg"
+            } else {
+                "png"
+            };
+            match crate::render::graphviz::render(&dot, kind) {
+                Ok((bytes, warnings)) => {
+                    if !warnings.trim().is_empty() {
+                        eprint!("{warnings}");
+                    }
+                    bytes
+                }
+                Err(e) => {
+                    eprintln!("authpath: error: {e}");
+                    return exit::BAD_INPUT;
+                }
+            }
+        }
+    };
+    write_output(output, &bytes)
+}
+
+fn run_dot(args: &DotArgs) -> u8 {
+    let Some(model) = load_valid(&args.file) else {
+        return exit::BAD_INPUT;
+    };
+    let (as_of, _) = crate::analyze::judgement_time(&model, args.now);
+    let title = format!("authpath: {}", model.source);
+    draw(
+        &model,
+        as_of,
+        &[],
+        &picture_options(&args.focus, None),
+        &title,
+        args.format,
+        args.output.as_deref(),
+    )
 }
 
 fn validate(files: &[PathBuf]) -> u8 {

@@ -13,6 +13,7 @@ pub mod graph;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod picture;
 pub mod reach;
 pub mod render;
 pub mod rules;

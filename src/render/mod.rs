@@ -1,6 +1,8 @@
 //! Outputs: one renderer per format, each turning a report into bytes. Serialisation lives
 //! here only; analysis types are not output types.
 
+pub mod dot;
+pub mod graphviz;
 pub mod json;
 pub mod text;
 

@@ -61,8 +61,11 @@ type GroupKey<'a> = (
     Option<crate::model::Level>,
 );
 
+/// The final part of a path: its nodes and the edges between them.
+type Chain<'a> = (&'a [String], &'a [crate::model::EdgeKind]);
+
 /// The last `c` nodes of a finding's path and the edges between them.
-fn suffix(f: &Finding, c: usize) -> (&[String], &[crate::model::EdgeKind]) {
+fn suffix(f: &Finding, c: usize) -> Chain<'_> {
     (
         &f.path[f.path.len() - c..],
         &f.path_edges[f.path_edges.len() + 1 - c..],
@@ -86,7 +89,7 @@ fn blocks(findings: &[Finding]) -> (Vec<usize>, Vec<(usize, Vec<usize>)>) {
     }
     let mut chain = vec![0usize; findings.len()];
     for members in groups.values().filter(|m| m.len() >= 2) {
-        let mut counts: HashMap<(&[String], &[crate::model::EdgeKind]), usize> = HashMap::new();
+        let mut counts: HashMap<Chain<'_>, usize> = HashMap::new();
         for &i in members {
             for c in 2..=findings[i].path.len() {
                 *counts.entry(suffix(&findings[i], c)).or_default() += 1;
@@ -99,8 +102,7 @@ fn blocks(findings: &[Finding]) -> (Vec<usize>, Vec<(usize, Vec<usize>)>) {
                 .unwrap_or(0);
         }
     }
-    let mut index: HashMap<(GroupKey<'_>, usize, (&[String], &[crate::model::EdgeKind])), usize> =
-        HashMap::new();
+    let mut index: HashMap<(GroupKey<'_>, usize, Chain<'_>), usize> = HashMap::new();
     let mut block_of = Vec::with_capacity(findings.len());
     let mut out: Vec<(usize, Vec<usize>)> = Vec::new();
     for (i, f) in findings.iter().enumerate() {

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod dotcheck;
 pub mod uniform;
 
 use std::io::Write;
@@ -60,4 +61,16 @@ pub fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
 /// The repository's root (where Cargo.toml is).
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the binary in `dir`, so relative paths in its output do not depend on temp names.
+pub fn authpath_in(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_authpath"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs");
+    Run::from(out)
 }

@@ -83,3 +83,29 @@ fn schema_to_a_file_is_written_whole() {
         run.stderr
     );
 }
+
+/// `authpath … | head` must end quietly: a closed pipe is not an error and never a panic.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let file = common::write(
+        dir.path(),
+        "big.json",
+        common::uniform::uniform_graph(20_000, 40_000).as_bytes(),
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_authpath"))
+        .args(["dot", file.to_str().unwrap(), "--max-nodes", "100000"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    assert!(first.starts_with(b"digraph {"));
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -64,10 +64,11 @@ pub enum Rule {
     UngovernedAccess,
     OverScopedCredential,
     SharedCredential,
+    AssertionViolated,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 10] = [
+    pub const ALL: [Rule; 11] = [
         Rule::TransitivePrivilege,
         Rule::ExternalCriticalAccess,
         Rule::IndirectPartnerAccess,
@@ -78,6 +79,7 @@ impl Rule {
         Rule::UngovernedAccess,
         Rule::OverScopedCredential,
         Rule::SharedCredential,
+        Rule::AssertionViolated,
     ];
 
     pub fn name(self) -> &'static str {
@@ -92,6 +94,7 @@ impl Rule {
             Rule::UngovernedAccess => "ungoverned-access",
             Rule::OverScopedCredential => "over-scoped-credential",
             Rule::SharedCredential => "shared-credential",
+            Rule::AssertionViolated => "assertion-violated",
         }
     }
 
@@ -128,6 +131,9 @@ impl Rule {
             }
             Rule::OverScopedCredential => "A credential carries scopes it never used.",
             Rule::SharedCredential => "One credential is held from two or more organisations.",
+            Rule::AssertionViolated => {
+                "A subject's effective level over a target exceeds what a policy assertion allows."
+            }
         }
     }
 }

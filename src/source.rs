@@ -1,0 +1,108 @@
+//! Places in a text: byte offsets turned into the 1-based line and character column a
+//! person's editor shows.
+
+use crate::model::Span;
+
+/// Turns byte offsets in the input into 1-based lines and character columns. Offsets are
+/// asked for mostly in increasing order, so it walks forward from the last answer instead of
+/// rescanning: a one-line (minified) file stays linear.
+pub struct Locator<'a> {
+    text: &'a str,
+    offset: usize,
+    line: u32,
+    line_start: usize,
+    column: u32,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(text: &'a str) -> Locator<'a> {
+        Locator {
+            text,
+            offset: 0,
+            line: 1,
+            line_start: 0,
+            column: 1,
+        }
+    }
+
+    /// The byte offset of `part` inside the text; `part` must be a sub-slice of it.
+    pub fn offset_of(&self, part: &str) -> usize {
+        (part.as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize)
+    }
+
+    pub fn span_of(&mut self, part: &str) -> Span {
+        let at = self.offset_of(part);
+        self.span(at)
+    }
+
+    pub fn span(&mut self, offset: usize) -> Span {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            *self = Locator::new(self.text);
+        }
+        let bytes = &self.text.as_bytes()[self.offset..offset];
+        let newlines = memchr::memchr_iter(b'\n', bytes).count();
+        if newlines == 0 {
+            self.column += count_chars(bytes);
+        } else {
+            let last = memchr::memrchr(b'\n', bytes).unwrap_or(0);
+            self.line = self.line.saturating_add(newlines as u32);
+            self.line_start = self.offset + last + 1;
+            self.column = 1 + count_chars(&self.text.as_bytes()[self.line_start..offset]);
+        }
+        self.offset = offset;
+        Span {
+            line: self.line,
+            column: self.column,
+        }
+    }
+
+    /// The place a `serde_json` error names (its line, and its column in bytes) as a span.
+    pub fn span_of_error(&mut self, err: &serde_json::Error) -> Span {
+        if err.is_eof() {
+            return self.span(self.text.len());
+        }
+        let target_line = err.line().max(1);
+        let mut start = 0usize;
+        for (n, pos) in memchr::memchr_iter(b'\n', self.text.as_bytes()).enumerate() {
+            if n + 2 > target_line {
+                break;
+            }
+            start = pos + 1;
+        }
+        // serde_json counts columns in bytes and, for most errors, 1-based at the offending
+        // byte; errors raised while reading inside a string are 0-based instead.
+        let column = if err.to_string().starts_with("control character") {
+            err.column()
+        } else {
+            err.column().saturating_sub(1)
+        };
+        let mut at = (start + column).min(self.text.len());
+        while !self.text.is_char_boundary(at) {
+            at -= 1;
+        }
+        self.span(at)
+    }
+}
+
+fn count_chars(bytes: &[u8]) -> u32 {
+    bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count() as u32
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locator_counts_lines_and_characters() {
+        let text = "{\n  \"é\": 1,\n  \"b\": 2}";
+        let mut loc = Locator::new(text);
+        assert_eq!(loc.span(0), Span { line: 1, column: 1 });
+        let b = text.find("\"b\"").unwrap();
+        assert_eq!(loc.span(b), Span { line: 3, column: 3 });
+        let e = text.find('1').unwrap();
+        // Going backwards restarts the walk and still answers right; é is one column.
+        assert_eq!(loc.span(e), Span { line: 2, column: 8 });
+    }
+}

@@ -1,14 +1,16 @@
 //! `analyze` as a library call: choose the instant of judgement, prepare the engine, run
 //! every rule, and hand back the report that the renderers print.
 
-use crate::findings::{Finding, Summary};
+use crate::findings::{Finding, Summary, WaiverNote};
 use crate::graph::AuthGraph;
-use crate::model::Graph;
+use crate::model::{EdgeKind, Graph, Level, Span};
+use crate::policy::{Policy, Waiver, WaiverTarget};
 use crate::reach::{Engine, ReachOptions};
-use crate::rules::{self, Context, Subjects, Thresholds};
+use crate::rules::{self, Context, Subjects};
 use crate::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// Where the instant of judgement came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -27,7 +29,24 @@ pub struct Options {
     /// Overrides the graph's `as_of`.
     pub now: Option<Timestamp>,
     pub subjects: Subjects,
-    pub thresholds: Thresholds,
+    /// Thresholds, what is critical, rule settings, waivers and assertions.
+    pub policy: Policy,
+    /// Keep every subject's level over every critical node (what `diff` compares).
+    pub collect_access: bool,
+}
+
+/// One subject's effective level over one critical node, by id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessEntry {
+    pub subject: String,
+    pub target: String,
+    pub level: Level,
+    pub path: Vec<String>,
+    pub path_edges: Vec<EdgeKind>,
+    /// The subject is external (a partner or a partner's node).
+    pub external: bool,
+    /// The path in words.
+    pub message: String,
 }
 
 /// What `analyze` found, in the contract's order.
@@ -38,7 +57,19 @@ pub struct Report {
     pub as_of_source: AsOfSource,
     pub nodes: usize,
     pub edges: usize,
+    /// The findings that count, in the contract's order (an expired waiver is noted on
+    /// its finding, which counts again).
     pub findings: Vec<Finding>,
+    /// Findings an unexpired waiver accepts: reported, not counted.
+    pub waived: Vec<Finding>,
+    /// Waivers that named no finding (worth removing from the policy).
+    pub unused_waivers: Vec<Waiver>,
+    /// How many findings a baseline removed, when one was applied.
+    pub baselined: Option<usize>,
+    /// With `Options::collect_access`: subject × critical node levels, sorted by ids.
+    pub access: Vec<AccessEntry>,
+    /// Where each finding's subject is defined in the graph file.
+    pub spans: HashMap<String, Span>,
 }
 
 impl Report {
@@ -57,14 +88,54 @@ pub fn judgement_time(model: &Graph, now: Option<Timestamp>) -> (Timestamp, AsOf
     }
 }
 
-/// Runs every rule of RULES.md over `model`.
+/// Runs every rule of RULES.md over `model` under the policy in `opts`.
 pub fn analyze(model: &Graph, opts: &Options) -> Report {
     let (as_of, as_of_source) = judgement_time(model, opts.now);
     let g = AuthGraph::build(model);
     let engine = Engine::new(&g, as_of, ReachOptions::default());
-    let critical = model.nodes.iter().map(|n| n.is_critical()).collect();
-    let ctx = Context::new(&engine, opts.subjects, opts.thresholds, critical);
-    let findings = rules::run_all(&ctx);
+    let critical = model
+        .nodes
+        .iter()
+        .map(|n| opts.policy.critical.is_critical(n))
+        .collect();
+    let ctx = Context::new(&engine, opts.subjects, opts.policy.thresholds, critical);
+    let outcome = rules::run_all(&ctx, &opts.policy);
+    let (findings, waived, unused_waivers) =
+        apply_waivers(outcome.findings, &opts.policy.waivers, as_of);
+    let mut spans = HashMap::new();
+    for f in findings.iter().chain(&waived) {
+        if let Some(n) = g.node_ix(&f.subject) {
+            spans.insert(f.subject.clone(), model.node(n).span);
+        }
+    }
+    let mut access: Vec<AccessEntry> = if opts.collect_access {
+        outcome
+            .access
+            .iter()
+            .map(|a| AccessEntry {
+                subject: model.node(a.subject).id.clone(),
+                target: model.node(a.target).id.clone(),
+                level: a.walk.level,
+                path: a
+                    .walk
+                    .nodes
+                    .iter()
+                    .map(|n| model.node(*n).id.clone())
+                    .collect(),
+                path_edges: a
+                    .walk
+                    .edges
+                    .iter()
+                    .map(|e| model.edges[*e as usize].kind)
+                    .collect(),
+                external: engine.is_external(a.subject),
+                message: crate::explain::reach_sentence(model, &a.walk, ""),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    access.sort_by(|a, b| (&a.subject, &a.target).cmp(&(&b.subject, &b.target)));
     Report {
         source: model.source.clone(),
         as_of,
@@ -72,5 +143,86 @@ pub fn analyze(model: &Graph, opts: &Options) -> Report {
         nodes: model.nodes.len(),
         edges: model.edges.len(),
         findings,
+        waived,
+        unused_waivers,
+        baselined: None,
+        access,
+        spans,
     }
+}
+
+fn waiver_names(w: &Waiver, f: &Finding) -> bool {
+    match &w.names {
+        WaiverTarget::Id(id) => id == &f.id,
+        WaiverTarget::Finding {
+            rule,
+            subject,
+            target,
+        } => *rule == f.rule && subject == &f.subject && target == &f.target,
+    }
+}
+
+/// Splits findings into those that count and those an unexpired waiver accepts; a finding
+/// whose only waivers expired counts again, with the latest of them noted. Waivers are
+/// judged at the instant of judgement, like everything else.
+fn apply_waivers(
+    findings: Vec<Finding>,
+    waivers: &[Waiver],
+    as_of: Timestamp,
+) -> (Vec<Finding>, Vec<Finding>, Vec<Waiver>) {
+    if waivers.is_empty() {
+        return (findings, Vec::new(), Vec::new());
+    }
+    let mut used = vec![false; waivers.len()];
+    let mut counted = Vec::new();
+    let mut waived = Vec::new();
+    for mut f in findings {
+        let mut best: Option<&Waiver> = None;
+        for (i, w) in waivers.iter().enumerate() {
+            if waiver_names(w, &f) {
+                used[i] = true;
+                // Prefer an unexpired waiver; among expired ones, the latest.
+                let better = match best {
+                    None => true,
+                    Some(b) => (w.expires >= as_of, w.expires) > (b.expires >= as_of, b.expires),
+                };
+                if better {
+                    best = Some(w);
+                }
+            }
+        }
+        match best {
+            Some(w) => {
+                let expired = w.expires < as_of;
+                f.waiver = Some(WaiverNote {
+                    reason: w.reason.clone(),
+                    owner: w.owner.clone(),
+                    expires: w.expires,
+                    expired,
+                });
+                if expired {
+                    counted.push(f);
+                } else {
+                    waived.push(f);
+                }
+            }
+            None => counted.push(f),
+        }
+    }
+    let unused = waivers
+        .iter()
+        .zip(used)
+        .filter(|(_, u)| !u)
+        .map(|(w, _)| w.clone())
+        .collect();
+    (counted, waived, unused)
+}
+
+/// Removes the findings whose ids a baseline lists; returns how many it removed.
+pub fn apply_baseline(report: &mut Report, baseline: &std::collections::HashSet<String>) -> usize {
+    let before = report.findings.len();
+    report.findings.retain(|f| !baseline.contains(&f.id));
+    let removed = before - report.findings.len();
+    report.baselined = Some(removed);
+    removed
 }

@@ -73,15 +73,24 @@ pub struct AnalyzeArgs {
     /// Judge time-based rules at this RFC 3339 instant instead of the graph's `as_of`.
     #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
     pub now: Option<Timestamp>,
-    /// Which principals start the reachability rules.
-    #[arg(long, value_enum, default_value = "default")]
-    pub subjects: SubjectsArg,
-    /// Exit 1 when a finding is at or above this severity.
-    #[arg(long, value_enum, default_value = "high")]
-    pub fail_on: FailOn,
+    /// Which principals start the reachability rules [default: the policy's, else default].
+    #[arg(long, value_enum)]
+    pub subjects: Option<SubjectsArg>,
+    /// Exit 1 when a finding is at or above this severity [default: the policy's, else high].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// Write the report to this file (atomically) instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The policy file [default: ./authpath.toml when it exists].
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Report only findings whose ids are not in this earlier findings document.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Also write every current finding (before --baseline) as a baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     #[command(flatten)]
     pub focus: FocusArgs,
     #[command(flatten)]
@@ -267,19 +276,73 @@ fn use_color(to_file: bool) -> bool {
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// The policy given with --policy, or ./authpath.toml; `Err` after printing its problems.
+fn load_policy(path: Option<&Path>) -> Result<crate::policy::Policy, u8> {
+    match crate::policy::find_and_load(path) {
+        Ok(p) => Ok(p.unwrap_or_default()),
+        Err(d) => {
+            let _ = std::io::stderr().write_all(d.render().as_bytes());
+            Err(exit::BAD_INPUT)
+        }
+    }
+}
+
+/// Command line first, then the policy, then the built-in default.
+fn effective_settings(
+    subjects: Option<SubjectsArg>,
+    fail_on: Option<FailOn>,
+    policy: &crate::policy::Policy,
+) -> (Subjects, Option<Severity>) {
+    let subjects = match subjects {
+        Some(SubjectsArg::Default) => Subjects::Default,
+        Some(SubjectsArg::All) => Subjects::All,
+        None => policy.subjects.unwrap_or_default(),
+    };
+    let fail_on = match fail_on {
+        Some(f) => f.threshold(),
+        None => policy.fail_on.unwrap_or(Some(Severity::High)),
+    };
+    (subjects, fail_on)
+}
+
 fn run_analyze(args: &AnalyzeArgs) -> u8 {
+    let policy = match load_policy(args.policy.as_deref()) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let baseline = match &args.baseline {
+        Some(path) => match crate::baseline::read_ids(path) {
+            Ok(ids) => Some(ids),
+            Err(d) => {
+                let _ = std::io::stderr().write_all(d.render().as_bytes());
+                return exit::BAD_INPUT;
+            }
+        },
+        None => None,
+    };
     let Some(model) = load_valid(&args.file) else {
         return exit::BAD_INPUT;
     };
+    let (subjects, threshold) = effective_settings(args.subjects, args.fail_on, &policy);
     let opts = Options {
         now: args.now,
-        subjects: match args.subjects {
-            SubjectsArg::Default => Subjects::Default,
-            SubjectsArg::All => Subjects::All,
-        },
-        ..Options::default()
+        subjects,
+        policy,
+        collect_access: false,
     };
-    let report = analyze(&model, &opts);
+    let mut report = analyze(&model, &opts);
+    if let Some(path) = &args.write_baseline {
+        let code = write_output(
+            Some(path),
+            crate::render::json::Json.render(&report).as_bytes(),
+        );
+        if code != exit::OK {
+            return code;
+        }
+    }
+    if let Some(ids) = &baseline {
+        crate::analyze::apply_baseline(&mut report, ids);
+    }
     if report.as_of_source == AsOfSource::WallClock {
         eprintln!(
             "authpath: warning: {} has no as_of and no --now was given: judging at the wall clock ({})",
@@ -294,7 +357,6 @@ fn run_analyze(args: &AnalyzeArgs) -> u8 {
         } else {
             Format::Json
         });
-    let threshold = args.fail_on.threshold();
     let code = match format {
         Format::Json => write_output(
             args.output.as_deref(),

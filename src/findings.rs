@@ -160,6 +160,18 @@ pub struct Finding {
     pub path: Vec<String>,
     pub path_edges: Vec<EdgeKind>,
     pub message: String,
+    /// The policy waiver that names this finding, if any.
+    pub waiver: Option<WaiverNote>,
+}
+
+/// A waiver as a finding reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaiverNote {
+    pub reason: String,
+    pub owner: String,
+    pub expires: crate::timestamp::Timestamp,
+    /// An expired waiver no longer waives: the finding counts again.
+    pub expired: bool,
 }
 
 /// What a rule hands over; [`Finding::new`] completes it with its fingerprint.
@@ -204,6 +216,7 @@ impl Finding {
             path: d.path,
             path_edges: d.path_edges,
             message: d.message,
+            waiver: None,
         }
     }
 }

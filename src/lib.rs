@@ -5,6 +5,7 @@
 //! [`graph`] (the petgraph analysis graph). `ARCHITECTURE.md` maps the modules.
 
 pub mod analyze;
+pub mod baseline;
 pub mod cli;
 pub mod diagnostics;
 pub mod explain;

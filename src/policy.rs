@@ -225,7 +225,10 @@ impl Validator<'_> {
     fn wrong<T>(&mut self, key: &str, v: &Spanned<DeValue<'_>>, expected: &str) -> Option<T> {
         self.error(
             v.span().start,
-            format!("`{key}` must be {expected}, found {}", type_name(v.get_ref())),
+            format!(
+                "`{key}` must be {expected}, found {}",
+                type_name(v.get_ref())
+            ),
             None,
         );
         None
@@ -306,7 +309,11 @@ impl Validator<'_> {
         if let Some(m) = did_you_mean(&s, names.iter().copied()) {
             help = format!("did you mean {m:?}? ({help})");
         }
-        self.error(v.span().start, format!("unknown {key} {}", quote(&s)), Some(help));
+        self.error(
+            v.span().start,
+            format!("unknown {key} {}", quote(&s)),
+            Some(help),
+        );
         None
     }
 
@@ -380,7 +387,15 @@ impl Validator<'_> {
         let mut p = Policy::default();
         self.unknown_keys(
             root,
-            &["fail_on", "subjects", "thresholds", "critical", "rules", "waiver", "assert"],
+            &[
+                "fail_on",
+                "subjects",
+                "thresholds",
+                "critical",
+                "rules",
+                "waiver",
+                "assert",
+            ],
             "the policy",
         );
         for (k, v) in root.iter() {
@@ -540,17 +555,15 @@ impl Validator<'_> {
     ) -> Option<&'a Spanned<DeValue<'i>>> {
         let found = t.iter().find(|(k, _)| k.get_ref() == key).map(|(_, v)| v);
         if found.is_none() {
-            self.error(
-                at,
-                format!("{what} has no `{key}`"),
-                Some(why.to_owned()),
-            );
+            self.error(at, format!("{what} has no `{key}`"), Some(why.to_owned()));
         }
         found
     }
 
     fn waiver(&mut self, at: usize, t: &DeTable<'_>) -> Option<Waiver> {
-        let known = ["id", "rule", "subject", "target", "reason", "owner", "expires"];
+        let known = [
+            "id", "rule", "subject", "target", "reason", "owner", "expires",
+        ];
         self.unknown_keys(t, &known, "[[waiver]]");
         let what = "this [[waiver]]";
         let get = |key: &str| t.iter().find(|(k, _)| k.get_ref() == key).map(|(_, v)| v);
@@ -599,13 +612,31 @@ impl Validator<'_> {
             }
         };
         let reason = self
-            .required(t, at, "reason", what, "say why the risk is accepted: `reason = \"…\"`")
+            .required(
+                t,
+                at,
+                "reason",
+                what,
+                "say why the risk is accepted: `reason = \"…\"`",
+            )
             .and_then(|v| self.string("reason", v));
         let owner = self
-            .required(t, at, "owner", what, "name who answers for the accepted risk: `owner = \"alice@example.com\"`")
+            .required(
+                t,
+                at,
+                "owner",
+                what,
+                "name who answers for the accepted risk: `owner = \"alice@example.com\"`",
+            )
             .and_then(|v| self.string("owner", v));
         let expires = self
-            .required(t, at, "expires", what, "every waiver ends: `expires = 2026-12-31T00:00:00Z`")
+            .required(
+                t,
+                at,
+                "expires",
+                what,
+                "every waiver ends: `expires = 2026-12-31T00:00:00Z`",
+            )
             .and_then(|v| self.time("expires", v));
         for (key, value) in [("reason", &reason), ("owner", &owner)] {
             if value.as_deref().is_some_and(|s| s.trim().is_empty()) {
@@ -622,19 +653,47 @@ impl Validator<'_> {
     }
 
     fn assertion(&mut self, at: usize, t: &DeTable<'_>) -> Option<Assertion> {
-        self.unknown_keys(t, &["name", "from", "to", "max_level", "severity"], "[[assert]]");
+        self.unknown_keys(
+            t,
+            &["name", "from", "to", "max_level", "severity"],
+            "[[assert]]",
+        );
         let what = "this [[assert]]";
         let name = self
-            .required(t, at, "name", what, "name the assertion: findings cite it as assert:<name>")
+            .required(
+                t,
+                at,
+                "name",
+                what,
+                "name the assertion: findings cite it as assert:<name>",
+            )
             .and_then(|v| self.string("name", v));
         let from = self
-            .required(t, at, "from", what, "choose the subjects, e.g. `from = { kind = \"partner\" }`")
+            .required(
+                t,
+                at,
+                "from",
+                what,
+                "choose the subjects, e.g. `from = { kind = \"partner\" }`",
+            )
             .and_then(|v| self.selector("from", v));
         let to = self
-            .required(t, at, "to", what, "choose the targets, e.g. `to = { tag = \"tier0\" }`")
+            .required(
+                t,
+                at,
+                "to",
+                what,
+                "choose the targets, e.g. `to = { tag = \"tier0\" }`",
+            )
             .and_then(|v| self.selector("to", v));
         let max_level = self
-            .required(t, at, "max_level", what, "the most access allowed: none, read or write")
+            .required(
+                t,
+                at,
+                "max_level",
+                what,
+                "the most access allowed: none, read or write",
+            )
             .and_then(|v| {
                 self.word(
                     "max_level",
@@ -768,12 +827,29 @@ max_level = "read"
         )
         .unwrap_err();
         let text = d.render();
-        assert!(text.contains("authpath.toml:1:11: error: unknown fail_on \"hgh\""), "{text}");
+        assert!(
+            text.contains("authpath.toml:1:11: error: unknown fail_on \"hgh\""),
+            "{text}"
+        );
         assert!(text.contains("did you mean \"high\"?"), "{text}");
-        assert!(text.contains("authpath.toml:2:1: error: unknown key \"foo\" in the policy"), "{text}");
-        assert!(text.contains("authpath.toml:4:16: error: `dormant_days` must be a whole number of days"), "{text}");
-        assert!(text.contains("authpath.toml:5:1: error: this [[waiver]] has no `owner`"), "{text}");
-        assert!(text.contains("authpath.toml:8:11: error: `expires` is not an RFC 3339 date-time"), "{text}");
+        assert!(
+            text.contains("authpath.toml:2:1: error: unknown key \"foo\" in the policy"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "authpath.toml:4:16: error: `dormant_days` must be a whole number of days"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("authpath.toml:5:1: error: this [[waiver]] has no `owner`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("authpath.toml:8:11: error: `expires` is not an RFC 3339 date-time"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -89,7 +89,6 @@ fn count_chars(bytes: &[u8]) -> u32 {
     bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count() as u32
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

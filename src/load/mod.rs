@@ -8,6 +8,7 @@ mod json;
 use crate::diagnostics::{Diagnostic, Diagnostics, Subject, did_you_mean};
 use crate::model::Graph;
 use fields::Reader;
+pub use json::strip_position;
 use json::{Locator, NotObject};
 use std::io::Read;
 use std::path::Path;

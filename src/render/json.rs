@@ -22,6 +22,24 @@ pub struct FindingsDocument<'a> {
     pub graph: GraphCounts,
     pub summary: Summary,
     pub findings: Vec<FindingOut<'a>>,
+    /// With a policy whose waivers accept findings: those findings, reported but not
+    /// counted in `summary` or towards `--fail-on`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived: Option<Vec<FindingOut<'a>>>,
+    /// With `--baseline`: how many findings the baseline removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baselined: Option<usize>,
+}
+
+/// The waiver that names a finding.
+#[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct WaiverOut<'a> {
+    pub reason: &'a str,
+    pub owner: &'a str,
+    pub expires: String,
+    /// An expired waiver no longer waives: the finding counts again.
+    pub expired: bool,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -57,6 +75,9 @@ pub struct FindingOut<'a> {
     pub path: &'a [String],
     pub path_edges: &'a [EdgeKind],
     pub message: &'a str,
+    /// Present only when a policy waiver names the finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverOut<'a>>,
 }
 
 fn rule_names(schema: &mut Schema) {
@@ -65,7 +86,7 @@ fn rule_names(schema: &mut Schema) {
 }
 
 impl<'a> FindingOut<'a> {
-    fn of(f: &'a Finding) -> FindingOut<'a> {
+    pub fn of(f: &'a Finding) -> FindingOut<'a> {
         FindingOut {
             id: &f.id,
             rule: f.rule.name(),
@@ -78,6 +99,12 @@ impl<'a> FindingOut<'a> {
             path: &f.path,
             path_edges: &f.path_edges,
             message: &f.message,
+            waiver: f.waiver.as_ref().map(|w| WaiverOut {
+                reason: &w.reason,
+                owner: &w.owner,
+                expires: w.expires.to_string(),
+                expired: w.expired,
+            }),
         }
     }
 }
@@ -97,6 +124,9 @@ pub fn document(report: &Report) -> FindingsDocument<'_> {
         },
         summary: report.summary(),
         findings: report.findings.iter().map(FindingOut::of).collect(),
+        waived: (!report.waived.is_empty())
+            .then(|| report.waived.iter().map(FindingOut::of).collect()),
+        baselined: report.baselined,
     }
 }
 

@@ -168,6 +168,27 @@ impl Renderer for Text {
             }
             out.push('\n');
         }
+        if !report.waived.is_empty() {
+            let _ = writeln!(
+                out,
+                "WAIVED ({}) — accepted by the policy, not counted",
+                report.waived.len()
+            );
+            for f in &report.waived {
+                self.single(&mut out, f);
+                out.push('\n');
+            }
+        }
+        for w in &report.unused_waivers {
+            let _ = writeln!(
+                out,
+                "note: the [[waiver]] at line {} of the policy names no finding: remove it or fix what it names",
+                w.line
+            );
+        }
+        if let Some(n) = report.baselined {
+            let _ = writeln!(out, "{n} finding(s) already in the baseline are not shown");
+        }
         let s = summary;
         let counted = match self.fail_on {
             Some(t) => {
@@ -221,6 +242,21 @@ impl Text {
         }
         if !f.reasons.is_empty() {
             let _ = writeln!(out, "    reasons: {}", f.reasons.join(", "));
+        }
+        if let Some(w) = &f.waiver {
+            let _ = if w.expired {
+                writeln!(
+                    out,
+                    "    waiver expired on {} — this finding counts again (it said: {}; owner {})",
+                    w.expires, w.reason, w.owner
+                )
+            } else {
+                writeln!(
+                    out,
+                    "    waived until {} by {}: {}",
+                    w.expires, w.owner, w.reason
+                )
+            };
         }
     }
 

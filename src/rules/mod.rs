@@ -5,15 +5,20 @@
 //! - `delegation`: delegation-cycle, redelegable-admin
 //! - `credentials`: orphaned-, stale-, over-scoped- and shared-credential
 //! - `governance`: ungoverned-access
+//! - `assertions`: assertion-violated (the policy's `[[assert]]` entries)
 
+mod assertions;
 mod credentials;
 mod delegation;
 mod governance;
 mod partner;
 mod privilege;
 
-use crate::findings::{self, Finding};
+pub use privilege::Access;
+
+use crate::findings::{self, Finding, Rule};
 use crate::model::{EdgeKind, Graph, Level, NodeIx, NodeKind};
+use crate::policy::Policy;
 use crate::reach::{Engine, NEVER, Scratch};
 use crate::timestamp::Timestamp;
 
@@ -162,20 +167,68 @@ impl<'a> Context<'a> {
     }
 }
 
-/// Every rule over the graph, findings in the contract's order.
-pub fn run_all(ctx: &Context<'_>) -> Vec<Finding> {
-    let ((mut a, b), ((c, d), (e, f))) = rayon::join(
-        || (privilege::check(ctx), partner::check(ctx)),
-        || {
-            rayon::join(
-                || (delegation::cycles(ctx), delegation::redelegable(ctx)),
-                || (credentials::check(ctx), governance::check(ctx)),
-            )
-        },
-    );
-    for mut more in [b, c, d, e, f] {
-        a.append(&mut more);
+/// What the rules found, and the access map they computed on the way.
+pub struct Outcome {
+    /// In the contract's order; disabled rules left out, severity overrides applied.
+    pub findings: Vec<Finding>,
+    /// Every subject's effective level over every critical node it reaches.
+    pub access: Vec<Access>,
+}
+
+/// Every rule over the graph under `policy`.
+pub fn run_all(ctx: &Context<'_>, policy: &Policy) -> Outcome {
+    let on = |r: Rule| policy.rule(r).enabled;
+    let ((access, partner), ((cycles, redelegable), ((credentials, governance), asserted))) =
+        rayon::join(
+            || {
+                rayon::join(
+                    || privilege::reach_critical(ctx),
+                    || on(Rule::IndirectPartnerAccess).then(|| partner::check(ctx)),
+                )
+            },
+            || {
+                rayon::join(
+                    || {
+                        (
+                            on(Rule::DelegationCycle).then(|| delegation::cycles(ctx)),
+                            on(Rule::RedelegableAdmin).then(|| delegation::redelegable(ctx)),
+                        )
+                    },
+                    || {
+                        rayon::join(
+                            || (credentials::check(ctx), governance::check(ctx)),
+                            || {
+                                on(Rule::AssertionViolated)
+                                    .then(|| assertions::check(ctx, &policy.asserts))
+                            },
+                        )
+                    },
+                )
+            },
+        );
+    let mut all = privilege::findings(ctx, &access);
+    for more in [
+        partner,
+        cycles,
+        redelegable,
+        Some(credentials),
+        Some(governance),
+        asserted,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        all.extend(more);
     }
-    findings::sort(&mut a);
-    a
+    all.retain(|f| on(f.rule));
+    for f in &mut all {
+        if let Some(sev) = policy.rule(f.rule).severity {
+            f.severity = sev;
+        }
+    }
+    findings::sort(&mut all);
+    Outcome {
+        findings: all,
+        access,
+    }
 }

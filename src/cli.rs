@@ -119,6 +119,8 @@ pub struct DotArgs {
 pub enum Format {
     Text,
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
     /// Graphviz DOT of the graph with every finding's path highlighted.
     Dot,
     /// The DOT picture rendered by Graphviz (must be installed).
@@ -361,6 +363,10 @@ fn run_analyze(args: &AnalyzeArgs) -> u8 {
         Format::Json => write_output(
             args.output.as_deref(),
             crate::render::json::Json.render(&report).as_bytes(),
+        ),
+        Format::Sarif => write_output(
+            args.output.as_deref(),
+            crate::render::sarif::Sarif.render(&report).as_bytes(),
         ),
         Format::Text => write_output(
             args.output.as_deref(),

@@ -8,6 +8,7 @@ pub mod analyze;
 pub mod baseline;
 pub mod cli;
 pub mod diagnostics;
+pub mod diff;
 pub mod explain;
 pub mod findings;
 pub mod graph;

@@ -108,6 +108,12 @@ pub fn analyze(model: &Graph, opts: &Options) -> Report {
             spans.insert(f.subject.clone(), model.node(n).span);
         }
     }
+    if opts.collect_access {
+        for a in &outcome.access {
+            let n = model.node(a.subject);
+            spans.entry(n.id.clone()).or_insert(n.span);
+        }
+    }
     let mut access: Vec<AccessEntry> = if opts.collect_access {
         outcome
             .access

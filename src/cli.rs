@@ -47,6 +47,10 @@ pub enum Command {
     /// Run every rule over a graph and report the findings (exit 1 when any is at or above
     /// --fail-on).
     Analyze(AnalyzeArgs),
+    /// Compare two versions of a graph: new and resolved findings, access to critical nodes
+    /// that appeared, rose, fell or vanished, and what changed (exit 1 on a new finding at or
+    /// above --fail-on, or when an external subject gains access to a critical node).
+    Diff(DiffArgs),
     /// Draw the graph as Graphviz DOT (or SVG/PNG through Graphviz): one cluster per
     /// organisation, shapes by kind, critical and inactive nodes marked.
     Dot(DotArgs),
@@ -95,6 +99,43 @@ pub struct AnalyzeArgs {
     pub focus: FocusArgs,
     #[command(flatten)]
     pub filter: FindingFilterArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The graph before the change.
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The graph after the change.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// Output format; `text` on a terminal, `json` otherwise.
+    #[arg(long, value_enum)]
+    pub format: Option<DiffFormat>,
+    /// Judge both graphs at this RFC 3339 instant instead of each graph's `as_of`.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    pub now: Option<Timestamp>,
+    /// Which principals start the reachability rules [default: the policy's, else default].
+    #[arg(long, value_enum)]
+    pub subjects: Option<SubjectsArg>,
+    /// Exit 1 when a new finding is at or above this severity [default: the policy's, else high].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// The policy file [default: ./authpath.toml when it exists].
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
+    Sarif,
+    /// New paths in one colour, removed paths in another.
+    Dot,
 }
 
 #[derive(Debug, clap::Args)]
@@ -238,6 +279,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Validate { files } => validate(&files),
         Command::Analyze(args) => run_analyze(&args),
         Command::Dot(args) => run_dot(&args),
+        Command::Diff(args) => run_diff(&args),
         Command::Schema { findings, output } => {
             let text = if findings {
                 crate::render::json::findings_schema_json()
@@ -470,6 +512,54 @@ fn draw(
         }
     };
     write_output(output, &bytes)
+}
+
+fn run_diff(args: &DiffArgs) -> u8 {
+    let policy = match load_policy(args.policy.as_deref()) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    // Both files are checked before either is analysed, so one run shows all problems.
+    let old = load_valid(&args.old);
+    let new = load_valid(&args.new);
+    let (Some(old), Some(new)) = (old, new) else {
+        return exit::BAD_INPUT;
+    };
+    let (subjects, threshold) = effective_settings(args.subjects, args.fail_on, &policy);
+    let opts = Options {
+        now: args.now,
+        subjects,
+        policy,
+        collect_access: true,
+    };
+    let d = crate::diff::diff(&old, &new, &opts, threshold);
+    for r in [&d.old, &d.new] {
+        if r.as_of_source == AsOfSource::WallClock {
+            eprintln!(
+                "authpath: warning: {} has no as_of and no --now was given: judging at the wall clock ({})",
+                r.source, r.as_of
+            );
+        }
+    }
+    let to_file = args.output.is_some();
+    let format = args
+        .format
+        .unwrap_or(if !to_file && std::io::stdout().is_terminal() {
+            DiffFormat::Text
+        } else {
+            DiffFormat::Json
+        });
+    let text = match format {
+        DiffFormat::Text => crate::render::text::diff_text(&d, use_color(to_file)),
+        DiffFormat::Json => crate::render::json::diff_document(&d),
+        DiffFormat::Sarif => crate::render::sarif::diff_log(&d),
+        DiffFormat::Dot => crate::render::dot::diff_dot(&old, &new, &d),
+    };
+    let code = write_output(args.output.as_deref(), text.as_bytes());
+    if code != exit::OK {
+        return code;
+    }
+    if d.fails() { exit::FINDINGS } else { exit::OK }
 }
 
 fn run_dot(args: &DotArgs) -> u8 {

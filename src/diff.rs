@@ -8,7 +8,9 @@ use crate::model::{Edge, EdgeKind, Graph, Level, Node};
 use std::collections::{HashMap, HashSet};
 
 /// How a subject's access to a critical node changed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Change {
     Appeared,
@@ -90,7 +92,9 @@ impl Diff {
 
     /// External subjects that gained access to a critical node.
     pub fn external_gains(&self) -> impl Iterator<Item = &AccessChange> {
-        self.access.iter().filter(|a| a.external && a.change.is_gain())
+        self.access
+            .iter()
+            .filter(|a| a.external && a.change.is_gain())
     }
 
     /// Assertions that newly fail: the new assertion-violated findings.
@@ -247,14 +251,22 @@ fn delta(old: &Graph, new: &Graph) -> Delta {
     let mut old_edges: HashMap<Key<'_>, Vec<&Edge>> = HashMap::new();
     for e in &old.edges {
         old_edges
-            .entry((old.node(e.from).id.as_str(), old.node(e.to).id.as_str(), e.kind))
+            .entry((
+                old.node(e.from).id.as_str(),
+                old.node(e.to).id.as_str(),
+                e.kind,
+            ))
             .or_default()
             .push(e);
     }
     let mut new_edges: HashMap<Key<'_>, Vec<&Edge>> = HashMap::new();
     for e in &new.edges {
         new_edges
-            .entry((new.node(e.from).id.as_str(), new.node(e.to).id.as_str(), e.kind))
+            .entry((
+                new.node(e.from).id.as_str(),
+                new.node(e.to).id.as_str(),
+                e.kind,
+            ))
             .or_default()
             .push(e);
     }
@@ -294,7 +306,10 @@ mod tests {
 
     #[test]
     fn a_new_edge_gives_a_partner_access_and_fails() {
-        let old = graph(r#"{"from": "grp:g", "to": "db:x", "kind": "grants", "level": "read"}"#, "");
+        let old = graph(
+            r#"{"from": "grp:g", "to": "db:x", "kind": "grants", "level": "read"}"#,
+            "",
+        );
         let new = graph(
             r#"{"from": "grp:g", "to": "db:x", "kind": "grants", "level": "read"},
                {"from": "partner:p", "to": "grp:g", "kind": "member_of"}"#,
@@ -310,20 +325,41 @@ mod tests {
 
     #[test]
     fn the_same_graph_twice_differs_in_nothing() {
-        let g = graph(r#"{"from": "partner:p", "to": "grp:g", "kind": "member_of"}, {"from": "grp:g", "to": "db:x", "kind": "grants"}"#, "");
+        let g = graph(
+            r#"{"from": "partner:p", "to": "grp:g", "kind": "member_of"}, {"from": "grp:g", "to": "db:x", "kind": "grants"}"#,
+            "",
+        );
         let d = diff(&g, &g, &Options::default(), Some(Severity::High));
-        assert!(d.delta.is_empty() && d.access.is_empty() && d.new_findings.is_empty() && d.resolved.is_empty());
+        assert!(
+            d.delta.is_empty()
+                && d.access.is_empty()
+                && d.new_findings.is_empty()
+                && d.resolved.is_empty()
+        );
         assert!(!d.fails());
     }
 
     #[test]
     fn changed_edges_and_nodes_are_counted() {
-        let old = graph(r#"{"from": "grp:g", "to": "db:x", "kind": "grants", "level": "read"}"#, r#", {"id": "human:a", "kind": "human", "name": "A"}"#);
-        let new = graph(r#"{"from": "grp:g", "to": "db:x", "kind": "grants", "level": "write"}"#, r#", {"id": "human:a", "kind": "human", "name": "B"}, {"id": "human:b", "kind": "human"}"#);
+        let old = graph(
+            r#"{"from": "grp:g", "to": "db:x", "kind": "grants", "level": "read"}"#,
+            r#", {"id": "human:a", "kind": "human", "name": "A"}"#,
+        );
+        let new = graph(
+            r#"{"from": "grp:g", "to": "db:x", "kind": "grants", "level": "write"}"#,
+            r#", {"id": "human:a", "kind": "human", "name": "B"}, {"id": "human:b", "kind": "human"}"#,
+        );
         let d = delta(&old, &new);
         assert_eq!(
             d,
-            Delta { nodes_added: 1, nodes_removed: 0, nodes_changed: 1, edges_added: 0, edges_removed: 0, edges_changed: 1 }
+            Delta {
+                nodes_added: 1,
+                nodes_removed: 0,
+                nodes_changed: 1,
+                edges_added: 0,
+                edges_removed: 0,
+                edges_changed: 1
+            }
         );
     }
 }

@@ -142,34 +142,76 @@ impl Rule {
     /// What the rule means, in full.
     pub fn description(self) -> &'static str {
         match self {
-            Rule::TransitivePrivilege => "A subject (partner, service, agent or app, or any external principal) reaches a critical node through a chain of two or more edges of which at least one acts through another identity or a credential (holds, authenticates_as, assumes, admin_of, mints, exposes). Nobody granted that access in one place: it is the sum of grants reviewed one hop at a time.",
-            Rule::ExternalCriticalAccess => "An external subject (a partner or a partner's principal) reaches a critical node through standing access: one edge, or only group memberships and grants.",
-            Rule::IndirectPartnerAccess => "A partner reaches a tenant, or a critical node of another organisation, on a walk that passes through a node of a third partner: one partner's delegation hands access on to another.",
-            Rule::DelegationCycle => "admin_of and assumes edges form a strongly connected loop: every member can regain every other, so revoking one link revokes nothing.",
-            Rule::RedelegableAdmin => "An external party holds admin_of with redelegable: true, so it may delegate the administration further, outside your review.",
-            Rule::OrphanedCredential => "An active credential has no owner, an owner that is missing or inactive, an inactive holder, a holder whose partnership has ended, or no known holder at all.",
-            Rule::StaleCredential => "An active credential is expired but not revoked, dormant, never used, overdue for rotation, never expiring, or set to outlive the contract of the partner holding it.",
-            Rule::UngovernedAccess => "An external party's admin_of, grants, assumes or holds edge lacks a purpose, an expiry or an approver (granted_by).",
-            Rule::OverScopedCredential => "A credential's granted scopes include scopes never observed in use.",
-            Rule::SharedCredential => "One credential is held by principals of two or more organisations, so actions with it cannot be told apart.",
-            Rule::AssertionViolated => "A reachability assertion of the policy file is broken: a subject it selects holds more than the allowed level over a target it selects.",
+            Rule::TransitivePrivilege => {
+                "A subject (partner, service, agent or app, or any external principal) reaches a critical node through a chain of two or more edges of which at least one acts through another identity or a credential (holds, authenticates_as, assumes, admin_of, mints, exposes). Nobody granted that access in one place: it is the sum of grants reviewed one hop at a time."
+            }
+            Rule::ExternalCriticalAccess => {
+                "An external subject (a partner or a partner's principal) reaches a critical node through standing access: one edge, or only group memberships and grants."
+            }
+            Rule::IndirectPartnerAccess => {
+                "A partner reaches a tenant, or a critical node of another organisation, on a walk that passes through a node of a third partner: one partner's delegation hands access on to another."
+            }
+            Rule::DelegationCycle => {
+                "admin_of and assumes edges form a strongly connected loop: every member can regain every other, so revoking one link revokes nothing."
+            }
+            Rule::RedelegableAdmin => {
+                "An external party holds admin_of with redelegable: true, so it may delegate the administration further, outside your review."
+            }
+            Rule::OrphanedCredential => {
+                "An active credential has no owner, an owner that is missing or inactive, an inactive holder, a holder whose partnership has ended, or no known holder at all."
+            }
+            Rule::StaleCredential => {
+                "An active credential is expired but not revoked, dormant, never used, overdue for rotation, never expiring, or set to outlive the contract of the partner holding it."
+            }
+            Rule::UngovernedAccess => {
+                "An external party's admin_of, grants, assumes or holds edge lacks a purpose, an expiry or an approver (granted_by)."
+            }
+            Rule::OverScopedCredential => {
+                "A credential's granted scopes include scopes never observed in use."
+            }
+            Rule::SharedCredential => {
+                "One credential is held by principals of two or more organisations, so actions with it cannot be told apart."
+            }
+            Rule::AssertionViolated => {
+                "A reachability assertion of the policy file is broken: a subject it selects holds more than the allowed level over a target it selects."
+            }
         }
     }
 
     /// How to fix what the rule finds.
     pub fn help(self) -> &'static str {
         match self {
-            Rule::TransitivePrivilege => "Cut the chain at its cheapest link: scope the credential down, remove the group membership that carries the privilege, or give the integration its own least-privilege identity. Be able to explain the path in one sentence, or it is too broad.",
-            Rule::ExternalCriticalAccess => "Confirm the partner needs this access; bind it to a named owner, a purpose and an expiry, and prefer a scoped role over membership of a broad group.",
-            Rule::IndirectPartnerAccess => "Remove the third party's path, or make the hand-over explicit: a direct, reviewed, expiring grant to the partner that needs it.",
-            Rule::DelegationCycle => "Break the loop so that delegation flows one way; revoke the edge that points back up the chain.",
-            Rule::RedelegableAdmin => "Grant admin_of without the right to delegate further, or require each onward delegation to be reviewed by you.",
-            Rule::OrphanedCredential => "Assign an accountable owner, revoke the credential if nobody needs it, and revoke credentials of ended partnerships.",
-            Rule::StaleCredential => "Revoke expired and dormant credentials, rotate old ones, and give every credential an expiry no later than the contract it serves.",
-            Rule::UngovernedAccess => "Record purpose, granted_by and expires_at on every external access, and review it before it expires.",
+            Rule::TransitivePrivilege => {
+                "Cut the chain at its cheapest link: scope the credential down, remove the group membership that carries the privilege, or give the integration its own least-privilege identity. Be able to explain the path in one sentence, or it is too broad."
+            }
+            Rule::ExternalCriticalAccess => {
+                "Confirm the partner needs this access; bind it to a named owner, a purpose and an expiry, and prefer a scoped role over membership of a broad group."
+            }
+            Rule::IndirectPartnerAccess => {
+                "Remove the third party's path, or make the hand-over explicit: a direct, reviewed, expiring grant to the partner that needs it."
+            }
+            Rule::DelegationCycle => {
+                "Break the loop so that delegation flows one way; revoke the edge that points back up the chain."
+            }
+            Rule::RedelegableAdmin => {
+                "Grant admin_of without the right to delegate further, or require each onward delegation to be reviewed by you."
+            }
+            Rule::OrphanedCredential => {
+                "Assign an accountable owner, revoke the credential if nobody needs it, and revoke credentials of ended partnerships."
+            }
+            Rule::StaleCredential => {
+                "Revoke expired and dormant credentials, rotate old ones, and give every credential an expiry no later than the contract it serves."
+            }
+            Rule::UngovernedAccess => {
+                "Record purpose, granted_by and expires_at on every external access, and review it before it expires."
+            }
             Rule::OverScopedCredential => "Re-issue the credential with only the scopes it uses.",
-            Rule::SharedCredential => "Issue one credential per organisation (or per integration) so actions can be attributed and revoked separately.",
-            Rule::AssertionViolated => "Remove the path the witness shows, or change the assertion if the architecture's intent changed.",
+            Rule::SharedCredential => {
+                "Issue one credential per organisation (or per integration) so actions can be attributed and revoked separately."
+            }
+            Rule::AssertionViolated => {
+                "Remove the path the witness shows, or change the assertion if the architecture's intent changed."
+            }
         }
     }
 
@@ -283,13 +325,25 @@ pub fn fingerprint(
     nodes: &[String],
     edge_kind: Option<EdgeKind>,
 ) -> String {
+    fingerprint_named(rule.name(), subject, target, nodes, edge_kind)
+}
+
+/// [`fingerprint`] for a code that is not a finding rule (the SARIF of `diff` uses it for
+/// access changes).
+pub fn fingerprint_named(
+    rule: &str,
+    subject: &str,
+    target: Option<&str>,
+    nodes: &[String],
+    edge_kind: Option<EdgeKind>,
+) -> String {
     let mut h = Sha256::new();
     let mut part = |tag: u8, bytes: &[u8]| {
         h.update([tag]);
         h.update((bytes.len() as u64).to_le_bytes());
         h.update(bytes);
     };
-    part(b'r', rule.name().as_bytes());
+    part(b'r', rule.as_bytes());
     part(b's', subject.as_bytes());
     if let Some(t) = target {
         part(b't', t.as_bytes());

@@ -11,7 +11,7 @@ use crate::findings::Severity;
 use crate::model::{EdgeKind, Level, Node, NodeIx, NodeKind};
 use crate::picture::Picture;
 use dot_writer::{Attributes, DotWriter};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Longest id shown in a label; longer ones are cut in the middle.
 const MAX_ID_CHARS: usize = 80;
@@ -398,4 +398,138 @@ mod tests {
         assert_eq!(s.chars().count(), 79);
         assert!(s.ends_with("xxxxxxxEND"));
     }
+}
+
+/// `diff --format dot`: only what changed — paths that are new (new findings, access
+/// gained) in one colour, paths that are gone (resolved findings, access lost) in another.
+pub fn diff_dot(
+    old: &crate::model::Graph,
+    new: &crate::model::Graph,
+    d: &crate::diff::Diff,
+) -> String {
+    const ADDED: &str = "#b91c1c";
+    const REMOVED: &str = "#15803d";
+    let mut paths: Vec<(&[String], &[EdgeKind], bool)> = Vec::new();
+    for f in &d.new_findings {
+        paths.push((&f.path, &f.path_edges, true));
+    }
+    for f in &d.resolved {
+        paths.push((&f.path, &f.path_edges, false));
+    }
+    for a in &d.access {
+        paths.push((&a.path, &a.path_edges, a.change.is_gain()));
+    }
+    let mut ids: Vec<&str> = paths
+        .iter()
+        .flat_map(|(p, _, _)| p.iter().map(String::as_str))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let index = |id: &str| ids.binary_search(&id).unwrap_or(0);
+    let lookup = |g: &crate::model::Graph, id: &str| g.nodes.iter().position(|n| n.id == id);
+    let mut edges: Vec<(usize, usize, EdgeKind, bool)> = paths
+        .iter()
+        .flat_map(|(p, kinds, added)| {
+            p.windows(2)
+                .zip(kinds.iter())
+                .map(move |(w, k)| (index(&w[0]), index(&w[1]), *k, *added))
+        })
+        .collect();
+    edges.sort_unstable_by_key(|(a, b, k, added)| (*a, *b, k.as_str(), !*added));
+    edges.dedup();
+
+    let mut bytes = Vec::new();
+    {
+        let mut writer = DotWriter::from(&mut bytes);
+        writer.set_pretty_print(true);
+        let mut g = writer.digraph();
+        let title = format!("authpath diff {} → {}", d.old.source, d.new.source);
+        g.set("rankdir", "LR", false)
+            .set("labelloc", "t", false)
+            .set("fontname", "Helvetica", true)
+            .set("label", &escape(&title), true);
+        g.node_attributes()
+            .set("fontname", "Helvetica", true)
+            .set("fontsize", "10", false);
+        g.edge_attributes()
+            .set("fontname", "Helvetica", true)
+            .set("fontsize", "9", false);
+        // Nodes only in OLD are drawn from OLD and marked removed.
+        let new_ix: HashMap<&str, usize> = new
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.as_str(), i))
+            .collect();
+        for (i, id) in ids.iter().enumerate() {
+            let (node, gone) = match new_ix.get(id) {
+                Some(&n) => (&new.nodes[n], false),
+                None => match lookup(old, id) {
+                    Some(n) => (&old.nodes[n], true),
+                    None => continue,
+                },
+            };
+            let (shape, style, fill) = kind_style(node.kind);
+            let mut label = Vec::new();
+            if let Some(name) = &node.name
+                && name != &node.id
+            {
+                label.push(shorten(name, MAX_NAME_CHARS));
+            }
+            label.push(shorten(&node.id, MAX_ID_CHARS));
+            if node.is_critical() {
+                label.push("★ critical".to_owned());
+            }
+            if gone {
+                label.push("(removed)".to_owned());
+            }
+            let mut n = g.node_named(format!("n{i}"));
+            n.set("shape", shape, false)
+                .set("label", &lines(&label), true)
+                .set("style", if gone { "filled,dashed" } else { style }, true)
+                .set("fillcolor", if gone { "#e5e7eb" } else { fill }, true);
+            if node.is_critical() {
+                n.set("peripheries", "2", false);
+            }
+        }
+        for (a, b, kind, added) in edges {
+            let color = if added { ADDED } else { REMOVED };
+            let label = format!("{kind} ({})", if added { "new" } else { "removed" });
+            g.edge(format!("n{a}"), format!("n{b}"))
+                .attributes()
+                .set("label", &escape(&label), true)
+                .set("color", color, true)
+                .set("fontcolor", color, true)
+                .set("penwidth", "3", false)
+                .set("style", if added { "solid" } else { "dashed" }, false);
+        }
+        let mut legend = g.cluster();
+        legend
+            .set("label", "Legend", true)
+            .set("style", "rounded", true)
+            .set("color", "#d1d5db", true);
+        for (i, (label, color, style)) in [
+            ("new path", ADDED, "solid"),
+            ("removed path", REMOVED, "dashed"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            for end in ["a", "b"] {
+                legend
+                    .node_named(format!("legend_{i}{end}"))
+                    .set("shape", "point", false)
+                    .set("width", "0.05", false);
+            }
+            legend
+                .edge(format!("legend_{i}a"), format!("legend_{i}b"))
+                .attributes()
+                .set("label", label, true)
+                .set("color", color, true)
+                .set("fontcolor", color, true)
+                .set("penwidth", "3", false)
+                .set("style", style, false);
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_default()
 }

@@ -147,3 +147,126 @@ pub fn findings_schema_json() -> String {
     text.push('\n');
     text
 }
+
+/// One side of a diff.
+#[derive(Serialize, JsonSchema)]
+pub struct DiffSide {
+    pub file: String,
+    pub as_of: String,
+    pub nodes: usize,
+    pub edges: usize,
+    pub summary: Summary,
+}
+
+/// A changed access, as `diff --format json` writes it.
+#[derive(Serialize, JsonSchema)]
+pub struct AccessChangeOut<'a> {
+    pub change: crate::diff::Change,
+    pub subject: &'a str,
+    pub target: &'a str,
+    pub before: Option<Level>,
+    pub after: Option<Level>,
+    pub external: bool,
+    /// The new witness (the old one when the access vanished).
+    pub path: &'a [String],
+    pub path_edges: &'a [EdgeKind],
+    pub message: &'a str,
+}
+
+/// The document of `diff --format json`.
+#[derive(Serialize, JsonSchema)]
+pub struct DiffDocument<'a> {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub old: DiffSide,
+    pub new: DiffSide,
+    pub graph_changes: crate::diff::Delta,
+    pub new_findings: Vec<FindingOut<'a>>,
+    pub resolved_findings: Vec<FindingOut<'a>>,
+    pub access_changes: Vec<AccessChangeOut<'a>>,
+    /// Names of the assertions with new violations.
+    pub assertions_newly_failing: Vec<String>,
+    pub fail_on: Option<Severity>,
+    /// Whether the diff fails the build (exit 1), and why.
+    pub failing: bool,
+    pub why: Vec<String>,
+}
+
+fn side(r: &Report) -> DiffSide {
+    DiffSide {
+        file: r.source.clone(),
+        as_of: r.as_of.to_string(),
+        nodes: r.nodes,
+        edges: r.edges,
+        summary: r.summary(),
+    }
+}
+
+/// Why a diff fails, one sentence per reason (empty when it passes).
+pub fn diff_reasons(d: &crate::diff::Diff) -> Vec<String> {
+    let mut why = Vec::new();
+    let failing = d.failing_findings().count();
+    if failing > 0 {
+        why.push(format!(
+            "{failing} new finding(s) at or above --fail-on {}",
+            d.fail_on.map_or("never", |s| s.as_str())
+        ));
+    }
+    let gains = d.external_gains().count();
+    if gains > 0 {
+        why.push(format!(
+            "{gains} external subject(s) gained access to a critical node"
+        ));
+    }
+    why
+}
+
+/// Assertion names with new violations, sorted and unique.
+pub fn newly_failing_assertions(d: &crate::diff::Diff) -> Vec<String> {
+    let mut names: Vec<String> = d
+        .new_assertion_failures()
+        .flat_map(|f| f.reasons.iter())
+        .filter_map(|r| r.strip_prefix("assert:").map(str::to_owned))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+pub fn diff_document(d: &crate::diff::Diff) -> String {
+    let why = diff_reasons(d);
+    let doc = DiffDocument {
+        schema_version: 1,
+        tool: Tool {
+            name: "authpath",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        old: side(&d.old),
+        new: side(&d.new),
+        graph_changes: d.delta,
+        new_findings: d.new_findings.iter().map(FindingOut::of).collect(),
+        resolved_findings: d.resolved.iter().map(FindingOut::of).collect(),
+        access_changes: d
+            .access
+            .iter()
+            .map(|a| AccessChangeOut {
+                change: a.change,
+                subject: &a.subject,
+                target: &a.target,
+                before: a.before,
+                after: a.after,
+                external: a.external,
+                path: &a.path,
+                path_edges: &a.path_edges,
+                message: &a.message,
+            })
+            .collect(),
+        assertions_newly_failing: newly_failing_assertions(d),
+        fail_on: d.fail_on,
+        failing: !why.is_empty(),
+        why,
+    };
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -201,8 +201,12 @@ fn descriptor(id: &str, short: &str, full: &str, help: &str, highest: Severity) 
     Descriptor {
         id: id.to_owned(),
         name: pascal(id),
-        short_description: Text { text: short.to_owned() },
-        full_description: Text { text: full.to_owned() },
+        short_description: Text {
+            text: short.to_owned(),
+        },
+        full_description: Text {
+            text: full.to_owned(),
+        },
         help: Help {
             text: help.to_owned(),
             markdown: format!("**{short}**\n\n{full}\n\n**Fix:** {help}"),
@@ -335,15 +339,20 @@ pub fn log(
     }
 }
 
-/// An extra result (for `diff`), located at `subject` like a finding.
+/// What an extra result says (for `diff`).
+pub struct ExtraFinding {
+    pub fingerprint: String,
+    pub message: String,
+    pub subject: String,
+    pub target: String,
+    pub path: Vec<String>,
+}
+
+/// An extra result, located at its subject like a finding.
 pub fn extra_result(
     rule: &ExtraRule,
     rule_index: usize,
-    fingerprint: String,
-    message: String,
-    subject: &str,
-    target: &str,
-    path: Vec<String>,
+    x: ExtraFinding,
     source: &Source<'_>,
 ) -> SarifResult {
     SarifResult {
@@ -351,14 +360,14 @@ pub fn extra_result(
         rule_index,
         level: level(rule.severity),
         rank: score(rule.severity) * 10.0,
-        message: Text { text: message },
-        locations: source.locations(subject),
-        partial_fingerprints: BTreeMap::from([("authpathFindingId/v1", fingerprint)]),
+        message: Text { text: x.message },
+        locations: source.locations(&x.subject),
+        partial_fingerprints: BTreeMap::from([("authpathFindingId/v1", x.fingerprint)]),
         properties: ResultProperties {
             severity: rule.severity,
-            subject: subject.to_owned(),
-            target: Some(target.to_owned()),
-            path,
+            subject: x.subject,
+            target: Some(x.target),
+            path: x.path,
             reasons: Vec::new(),
         },
         suppressions: Vec::new(),
@@ -384,4 +393,41 @@ impl super::Renderer for Sarif {
         let all: Vec<&Finding> = report.findings.iter().chain(&report.waived).collect();
         to_json(&log(&all, &source, &[], Vec::new()))
     }
+}
+
+/// `diff --format sarif`: the new findings, and one `access-gained` result per external
+/// subject that gained access to a critical node, located in the NEW graph file.
+pub fn diff_log(d: &crate::diff::Diff) -> String {
+    let source = Source {
+        uri: uri_of(&d.new.source),
+        spans: &d.new.spans,
+    };
+    let index = Rule::ALL.len();
+    let extra: Vec<SarifResult> = d
+        .external_gains()
+        .map(|a| {
+            let before = a.before.map_or("no".to_owned(), |l| l.to_string());
+            let after = a.after.map_or("no".to_owned(), |l| l.to_string());
+            let x = ExtraFinding {
+                fingerprint: crate::findings::fingerprint_named(
+                    ACCESS_GAINED.id,
+                    &a.subject,
+                    Some(&a.target),
+                    &[],
+                    None,
+                ),
+                message: format!(
+                    "Access {} from {before} to {after}: {}",
+                    a.change.as_str(),
+                    a.message
+                ),
+                subject: a.subject.clone(),
+                target: a.target.clone(),
+                path: a.path.clone(),
+            };
+            extra_result(&ACCESS_GAINED, index, x, &source)
+        })
+        .collect();
+    let findings: Vec<&Finding> = d.new_findings.iter().collect();
+    to_json(&log(&findings, &source, &[&ACCESS_GAINED], extra))
 }

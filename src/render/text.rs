@@ -297,3 +297,134 @@ impl Text {
         }
     }
 }
+
+/// `diff` as text for a pull-request comment: the verdict first, then what was gained,
+/// what is new, what was resolved and what was lost, each path in words.
+pub fn diff_text(d: &crate::diff::Diff, color: bool) -> String {
+    let t = Text {
+        color,
+        fail_on: d.fail_on,
+    };
+    let bold = Style::new().bold();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "authpath diff {} → {} (judged at {})",
+        d.old.source, d.new.source, d.new.as_of
+    );
+    let g = &d.delta;
+    let _ = writeln!(
+        out,
+        "graph: nodes +{} −{} ~{}; edges +{} −{} ~{}",
+        g.nodes_added,
+        g.nodes_removed,
+        g.nodes_changed,
+        g.edges_added,
+        g.edges_removed,
+        g.edges_changed
+    );
+    let why = crate::render::json::diff_reasons(d);
+    let verdict = if why.is_empty() {
+        t.paint(Style::new().fg_color(Some(AnsiColor::Green.into())), "PASS")
+    } else {
+        t.paint(Text::severity_style(Severity::Critical), "FAIL")
+    };
+    let because = if why.is_empty() {
+        "no new finding at or above --fail-on and no external subject gained access to a critical node".to_owned()
+    } else {
+        why.join("; ")
+    };
+    let _ = writeln!(out, "{verdict}: {because}\n");
+
+    let gained: Vec<&crate::diff::AccessChange> =
+        d.access.iter().filter(|a| a.change.is_gain()).collect();
+    let lost: Vec<&crate::diff::AccessChange> =
+        d.access.iter().filter(|a| !a.change.is_gain()).collect();
+    let level = |l: Option<crate::model::Level>| l.map_or("none".to_owned(), |l| l.to_string());
+    if !gained.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            t.paint(bold, &format!("Access gained ({})", gained.len()))
+        );
+        for a in gained {
+            let ext = if a.external { ", external" } else { "" };
+            let _ = writeln!(
+                out,
+                "  {} {} → {}: {} → {}{ext}\n    {}",
+                a.change.as_str(),
+                crate::diagnostics::quote_if_needed(&a.subject),
+                crate::diagnostics::quote_if_needed(&a.target),
+                level(a.before),
+                level(a.after),
+                a.message
+            );
+        }
+        out.push('\n');
+    }
+    let assertions = crate::render::json::newly_failing_assertions(d);
+    if !assertions.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            t.paint(
+                bold,
+                &format!("Assertions newly failing: {}", assertions.join(", "))
+            )
+        );
+        out.push('\n');
+    }
+    for (title, list) in [
+        ("New findings", &d.new_findings),
+        ("Resolved findings", &d.resolved),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "{}",
+            t.paint(bold, &format!("{title} ({})", list.len()))
+        );
+        for f in list {
+            let sev = t.paint(Text::severity_style(f.severity), f.severity.as_str());
+            let target = f
+                .target
+                .as_deref()
+                .map(|x| format!(" → {}", crate::diagnostics::quote_if_needed(x)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  [{sev}] {} {}{target}  [{}]\n    {}",
+                f.rule,
+                crate::diagnostics::quote_if_needed(&f.subject),
+                f.id,
+                f.message
+            );
+        }
+        out.push('\n');
+    }
+    if !lost.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            t.paint(bold, &format!("Access lost ({})", lost.len()))
+        );
+        for a in lost {
+            let _ = writeln!(
+                out,
+                "  {} {} → {}: {} → {}",
+                a.change.as_str(),
+                crate::diagnostics::quote_if_needed(&a.subject),
+                crate::diagnostics::quote_if_needed(&a.target),
+                level(a.before),
+                level(a.after)
+            );
+        }
+        out.push('\n');
+    }
+    if d.access.is_empty() && d.new_findings.is_empty() && d.resolved.is_empty() {
+        let _ = writeln!(out, "No change in findings or in access to critical nodes.");
+    }
+    out
+}

@@ -58,8 +58,11 @@ pub enum Command {
     /// document.
     Schema {
         /// The schema of `analyze --format json` instead of the graph format.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "policy")]
         findings: bool,
+        /// The schema of the policy file `authpath.toml`.
+        #[arg(long)]
+        policy: bool,
         /// Write to this file (atomically) instead of standard output.
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
@@ -280,9 +283,15 @@ pub fn run(cli: Cli) -> u8 {
         Command::Analyze(args) => run_analyze(&args),
         Command::Dot(args) => run_dot(&args),
         Command::Diff(args) => run_diff(&args),
-        Command::Schema { findings, output } => {
+        Command::Schema {
+            findings,
+            policy,
+            output,
+        } => {
             let text = if findings {
                 crate::render::json::findings_schema_json()
+            } else if policy {
+                crate::schema::policy_schema_json()
             } else {
                 crate::schema::graph_schema_json()
             };

@@ -213,3 +213,179 @@ mod tests {
         assert!(text.contains("\"allOf\""));
     }
 }
+
+/// A string, or a list of strings (any of which matches).
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[serde(untagged)]
+enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(rename_all = "lowercase")]
+enum FailOnName {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Never,
+}
+
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(rename_all = "lowercase")]
+enum SubjectsName {
+    Default,
+    All,
+}
+
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(rename_all = "lowercase")]
+enum SeverityName {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(rename_all = "lowercase")]
+enum MaxLevel {
+    None,
+    Read,
+    Write,
+}
+
+/// Time thresholds of the credential rules, in days.
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct ThresholdsSpec {
+    /// `dormant`: last used more than this many days ago (default 90).
+    dormant_days: Option<u32>,
+    /// `never-used`: issued more than this many days ago and never used (default 90).
+    never_used_days: Option<u32>,
+    /// `rotation-overdue`: rotated or issued more than this many days ago (default 365).
+    rotation_days: Option<u32>,
+}
+
+/// What else counts as critical (added to `sensitivity: critical` and the `tier0` tag).
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct CriticalFile {
+    sensitivities: Option<OneOrMany<Sensitivity>>,
+    tags: Option<OneOrMany<String>>,
+    ids: Option<OneOrMany<String>>,
+    kinds: Option<OneOrMany<NodeKind>>,
+}
+
+/// Settings of one rule.
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct RuleSpec {
+    /// `false` turns the rule off.
+    enabled: Option<bool>,
+    /// Replaces the severity the rule reports.
+    severity: Option<SeverityName>,
+}
+
+/// An accepted finding. Name it by `id`, or by `rule` + `subject` (+ `target`).
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct WaiverSpec {
+    /// The finding's id (`ap-` and 16 hex digits).
+    #[schemars(extend("pattern" = "^ap-[0-9a-f]{16}$"))]
+    id: Option<String>,
+    #[schemars(transform = rule_names_enum)]
+    rule: Option<String>,
+    subject: Option<String>,
+    target: Option<String>,
+    /// Why the risk is accepted.
+    #[schemars(length(min = 1))]
+    reason: String,
+    /// Who answers for it.
+    #[schemars(length(min = 1))]
+    owner: String,
+    /// When the waiver stops waiving.
+    expires: DateTime,
+}
+
+/// Chooses nodes: every field given must match; a list matches any of its values.
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct SelectorSpec {
+    id: Option<OneOrMany<String>>,
+    kind: Option<OneOrMany<NodeKind>>,
+    /// Id of the tenant or partner the node belongs to.
+    org: Option<OneOrMany<String>>,
+    tag: Option<OneOrMany<String>>,
+    sensitivity: Option<OneOrMany<Sensitivity>>,
+    /// A partner or a partner's node.
+    external: Option<bool>,
+}
+
+/// A reachability assertion: nothing chosen by `from` may hold more than `max_level` over
+/// anything chosen by `to`.
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct AssertSpec {
+    /// Findings cite it as `assert:<name>`.
+    name: String,
+    from: SelectorSpec,
+    to: SelectorSpec,
+    max_level: MaxLevel,
+    /// Severity of a violation (default high).
+    severity: Option<SeverityName>,
+}
+
+/// The policy file `authpath.toml`.
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(title = "authpath policy (authpath.toml)", deny_unknown_fields)]
+struct PolicyFile {
+    /// Exit 1 when a finding is at or above this severity (default high).
+    fail_on: Option<FailOnName>,
+    /// The subject set of the reachability rules (default `default`).
+    subjects: Option<SubjectsName>,
+    thresholds: Option<ThresholdsSpec>,
+    critical: Option<CriticalFile>,
+    /// Per-rule settings, keyed by rule name.
+    #[schemars(transform = rule_table)]
+    rules: Option<std::collections::BTreeMap<String, RuleSpec>>,
+    /// `[[waiver]]` entries.
+    waiver: Option<Vec<WaiverSpec>>,
+    /// `[[assert]]` entries.
+    assert: Option<Vec<AssertSpec>>,
+}
+
+fn rule_names() -> Vec<&'static str> {
+    crate::findings::Rule::ALL.iter().map(|r| r.name()).collect()
+}
+
+fn rule_names_enum(schema: &mut Schema) {
+    schema.insert("enum".into(), json!(rule_names()));
+    schema.remove("type");
+}
+
+fn rule_table(schema: &mut Schema) {
+    schema.insert("propertyNames".into(), json!({"enum": rule_names()}));
+}
+
+/// The JSON Schema of the policy file, as committed in `schema/authpath-policy.schema.json`.
+pub fn policy_schema_json() -> String {
+    let schema = schemars::schema_for!(PolicyFile);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -67,6 +67,29 @@ fn committed_schema_matches_the_types() {
 }
 
 #[test]
+fn committed_policy_schema_matches_the_types() {
+    let run = authpath(&["schema", "--policy"]);
+    assert_eq!(run.code, 0);
+    let committed =
+        std::fs::read_to_string(root().join("schema/authpath-policy.schema.json")).unwrap();
+    assert!(
+        run.stdout == committed,
+        "schema/authpath-policy.schema.json is stale: run `cargo run -- schema --policy -o schema/authpath-policy.schema.json`"
+    );
+    let schema: serde_json::Value = serde_json::from_str(&committed).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let good = serde_json::json!({
+        "fail_on": "high",
+        "rules": {"stale-credential": {"severity": "high"}},
+        "waiver": [{"id": "ap-0123456789abcdef", "reason": "r", "owner": "o", "expires": "2026-12-31T00:00:00Z"}],
+        "assert": [{"name": "a", "from": {"kind": "partner"}, "to": {"tag": ["tier0"]}, "max_level": "read"}]
+    });
+    assert!(validator.is_valid(&good));
+    let bad = serde_json::json!({"rules": {"stale-credentail": {}}, "waiver": [{"id": "ap-0123456789abcdef", "reason": "r", "expires": "2026-12-31T00:00:00Z"}]});
+    assert_eq!(validator.iter_errors(&bad).count(), 2, "unknown rule and missing owner");
+}
+
+#[test]
 fn schema_to_a_file_is_written_whole() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("s.json");

@@ -370,7 +370,10 @@ struct PolicyFile {
 }
 
 fn rule_names() -> Vec<&'static str> {
-    crate::findings::Rule::ALL.iter().map(|r| r.name()).collect()
+    crate::findings::Rule::ALL
+        .iter()
+        .map(|r| r.name())
+        .collect()
 }
 
 fn rule_names_enum(schema: &mut Schema) {

@@ -86,7 +86,11 @@ fn committed_policy_schema_matches_the_types() {
     });
     assert!(validator.is_valid(&good));
     let bad = serde_json::json!({"rules": {"stale-credentail": {}}, "waiver": [{"id": "ap-0123456789abcdef", "reason": "r", "expires": "2026-12-31T00:00:00Z"}]});
-    assert_eq!(validator.iter_errors(&bad).count(), 2, "unknown rule and missing owner");
+    assert_eq!(
+        validator.iter_errors(&bad).count(),
+        2,
+        "unknown rule and missing owner"
+    );
 }
 
 #[test]

@@ -65,11 +65,26 @@ fn a_waiver_without_an_owner_is_a_policy_error_with_its_place() {
     assert_eq!(run.code, 2);
     assert!(run.stdout.is_empty());
     let e = &run.stderr;
-    assert!(e.contains("authpath.toml:3:1: error: this [[waiver]] has no `owner`"), "{e}");
-    assert!(e.contains("help: name who answers for the accepted risk"), "{e}");
-    assert!(e.contains("authpath.toml:10:17: error: unknown kind \"partnr\""), "{e}");
-    assert!(e.contains("authpath.toml:11:6: error: the `to` selector is empty"), "{e}");
-    assert!(e.contains("authpath.toml:12:13: error: unknown max_level \"admin\""), "{e}");
+    assert!(
+        e.contains("authpath.toml:3:1: error: this [[waiver]] has no `owner`"),
+        "{e}"
+    );
+    assert!(
+        e.contains("help: name who answers for the accepted risk"),
+        "{e}"
+    );
+    assert!(
+        e.contains("authpath.toml:10:17: error: unknown kind \"partnr\""),
+        "{e}"
+    );
+    assert!(
+        e.contains("authpath.toml:11:6: error: the `to` selector is empty"),
+        "{e}"
+    );
+    assert!(
+        e.contains("authpath.toml:12:13: error: unknown max_level \"admin\""),
+        "{e}"
+    );
     assert!(e.contains("4 error(s)"), "{e}");
 }
 
@@ -111,8 +126,13 @@ expires = 2026-12-31T00:00:00Z
         .unwrap();
     assert_eq!(ungoverned["waiver"]["expired"], true);
     assert_eq!(ungoverned["waiver"]["expires"], "2026-10-01T00:00:00Z");
-    let text = d.run(&["analyze", "example.json", "--format", "text"]).stdout;
-    assert!(text.contains("waiver expired on 2026-10-01T00:00:00Z — this finding counts again"), "{text}");
+    let text = d
+        .run(&["analyze", "example.json", "--format", "text"])
+        .stdout;
+    assert!(
+        text.contains("waiver expired on 2026-10-01T00:00:00Z — this finding counts again"),
+        "{text}"
+    );
     assert!(text.contains("WAIVED (1)"), "{text}");
 }
 
@@ -144,13 +164,20 @@ severity = "critical"
         .iter()
         .filter(|f| f["rule"] == "assertion-violated")
         .collect();
-    assert_eq!(violations.len(), 1, "the second assertion holds: svc:sync reaches nothing external");
+    assert_eq!(
+        violations.len(),
+        1,
+        "the second assertion holds: svc:sync reaches nothing external"
+    );
     let v = violations[0];
     assert_eq!(v["subject"], "partner:acme");
     assert_eq!(v["target"], "db:prod");
     assert_eq!(v["severity"], "high");
     assert_eq!(v["level"], "admin");
-    assert_eq!(v["reasons"], serde_json::json!(["assert:partners-read-only-on-critical"]));
+    assert_eq!(
+        v["reasons"],
+        serde_json::json!(["assert:partners-read-only-on-critical"])
+    );
     assert_eq!(
         v["path"],
         serde_json::json!(["partner:acme", "key:ak-1", "svc:sync", "grp:ops", "db:prod"])
@@ -169,42 +196,100 @@ fn policy_settings_and_command_line_precedence() {
     let doc = json(&run.stdout);
     let rules = rules_of(&doc, "findings");
     assert!(!rules.contains(&"ungoverned-access".to_owned()));
-    let stale = doc["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "stale-credential").unwrap();
+    let stale = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "stale-credential")
+        .unwrap();
     assert_eq!(stale["severity"], "critical");
     assert!(
-        doc["findings"].as_array().unwrap().iter().any(|f| f["target"] == "grp:ops"),
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["target"] == "grp:ops"),
         "grp:ops is critical by the policy"
     );
-    assert_eq!(d.run(&["analyze", "example.json", "--format", "json", "--fail-on", "high"]).code, 1);
+    assert_eq!(
+        d.run(&[
+            "analyze",
+            "example.json",
+            "--format",
+            "json",
+            "--fail-on",
+            "high"
+        ])
+        .code,
+        1
+    );
     // --policy names another file; a missing one is an error.
     let run = d.run(&["analyze", "example.json", "--policy", "nope.toml"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("nope.toml: error: cannot read the policy file"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("nope.toml: error: cannot read the policy file"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn baselines_hide_known_findings_and_say_how_many() {
     let d = Dir::new();
-    let run = d.run(&["analyze", "example.json", "--format", "json", "--write-baseline", "base.json"]);
+    let run = d.run(&[
+        "analyze",
+        "example.json",
+        "--format",
+        "json",
+        "--write-baseline",
+        "base.json",
+    ]);
     assert_eq!(run.code, 1);
     let base = json(&std::fs::read_to_string(d.0.path().join("base.json")).unwrap());
     assert_eq!(base["findings"].as_array().unwrap().len(), 4);
-    let run = d.run(&["analyze", "example.json", "--format", "json", "--baseline", "base.json"]);
+    let run = d.run(&[
+        "analyze",
+        "example.json",
+        "--format",
+        "json",
+        "--baseline",
+        "base.json",
+    ]);
     assert_eq!(run.code, 0, "nothing new");
     let doc = json(&run.stdout);
     assert_eq!(doc["findings"].as_array().unwrap().len(), 0);
     assert_eq!(doc["baselined"], 4);
-    let text = d.run(&["analyze", "example.json", "--format", "text", "--baseline", "base.json"]).stdout;
-    assert!(text.contains("4 finding(s) already in the baseline are not shown"), "{text}");
+    let text = d
+        .run(&[
+            "analyze",
+            "example.json",
+            "--format",
+            "text",
+            "--baseline",
+            "base.json",
+        ])
+        .stdout;
+    assert!(
+        text.contains("4 finding(s) already in the baseline are not shown"),
+        "{text}"
+    );
     d.file("broken.json", "{\"findings\": [\n  {\"rule\": 1}\n");
     let run = d.run(&["analyze", "example.json", "--baseline", "broken.json"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("broken.json:3:1: error: invalid JSON"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("broken.json:3:1: error: invalid JSON"),
+        "{}",
+        run.stderr
+    );
 }
 
 fn with_edge_removed(kind: &str) -> String {
     let mut g = json(EXAMPLE);
-    g["edges"].as_array_mut().unwrap().retain(|e| e["kind"] != kind);
+    g["edges"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|e| e["kind"] != kind);
     serde_json::to_string_pretty(&g).unwrap()
 }
 
@@ -228,19 +313,35 @@ fn diff_fails_when_an_edge_gives_a_partner_admin_on_a_critical_node() {
         serde_json::json!(["partner:acme", "key:ak-1", "svc:sync", "grp:ops", "db:prod"])
     );
     assert!(rules_of(&doc, "new_findings").contains(&"transitive-privilege".to_owned()));
-    let text = d.run(&["diff", "old.json", "example.json", "--format", "text"]).stdout;
-    assert!(text.contains("FAIL: 1 new finding(s) at or above --fail-on high; 1 external subject(s) gained access"), "{text}");
-    assert!(text.contains("it holds key:ak-1, which authenticates as svc:sync"), "{text}");
+    let text = d
+        .run(&["diff", "old.json", "example.json", "--format", "text"])
+        .stdout;
+    assert!(
+        text.contains(
+            "FAIL: 1 new finding(s) at or above --fail-on high; 1 external subject(s) gained access"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("it holds key:ak-1, which authenticates as svc:sync"),
+        "{text}"
+    );
     // The other way round the access vanishes: nothing gained, exit 0.
     let back = d.run(&["diff", "example.json", "old.json", "--format", "json"]);
     assert_eq!(back.code, 0);
-    assert_eq!(json(&back.stdout)["access_changes"][0]["change"], "vanished");
+    assert_eq!(
+        json(&back.stdout)["access_changes"][0]["change"],
+        "vanished"
+    );
 }
 
 #[test]
 fn diff_of_a_rename_reports_no_access_change() {
     let d = Dir::new();
-    d.file("renamed.json", &EXAMPLE.replace("\"Acme Logistics\"", "\"Acme Logistics GmbH\""));
+    d.file(
+        "renamed.json",
+        &EXAMPLE.replace("\"Acme Logistics\"", "\"Acme Logistics GmbH\""),
+    );
     let run = d.run(&["diff", "example.json", "renamed.json", "--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     let doc = json(&run.stdout);
@@ -273,12 +374,19 @@ fn diff_reports_newly_failing_assertions() {
         "authpath.toml",
         "[[assert]]\nname = \"no-partner-on-prod\"\nfrom = { external = true }\nto = { id = \"db:prod\" }\nmax_level = \"none\"\n",
     );
-    let doc = json(&d.run(&["diff", "old.json", "example.json", "--format", "json"]).stdout);
-    assert_eq!(doc["assertions_newly_failing"], serde_json::json!(["no-partner-on-prod"]));
+    let doc = json(
+        &d.run(&["diff", "old.json", "example.json", "--format", "json"])
+            .stdout,
+    );
+    assert_eq!(
+        doc["assertions_newly_failing"],
+        serde_json::json!(["no-partner-on-prod"])
+    );
 }
 
 fn sarif_validator() -> jsonschema::Validator {
-    let schema = json(&std::fs::read_to_string(root().join("tests/data/sarif-schema-2.1.0.json")).unwrap());
+    let schema =
+        json(&std::fs::read_to_string(root().join("tests/data/sarif-schema-2.1.0.json")).unwrap());
     jsonschema::validator_for(&schema).unwrap()
 }
 
@@ -293,7 +401,10 @@ fn sarif_validates_against_the_official_schema() {
         let rel = f.strip_prefix(root()).unwrap().to_str().unwrap().to_owned();
         let run = authpath_in(&root(), &["analyze", &rel, "--format", "sarif"]);
         let doc = json(&run.stdout);
-        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
         assert!(errors.is_empty(), "{rel}: {errors:?}");
         let results = doc["runs"][0]["results"].as_array().unwrap();
         assert!(!results.is_empty());
@@ -301,37 +412,73 @@ fn sarif_validates_against_the_official_schema() {
             let loc = &r["locations"][0]["physicalLocation"];
             assert_eq!(loc["artifactLocation"]["uri"], rel.as_str());
             assert!(loc["region"]["startLine"].as_u64().unwrap() > 1);
-            assert!(r["partialFingerprints"]["authpathFindingId/v1"].as_str().unwrap().starts_with("ap-"));
+            assert!(
+                r["partialFingerprints"]["authpathFindingId/v1"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("ap-")
+            );
         }
-        let rules = doc["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+        let rules = doc["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap();
         assert_eq!(rules.len(), 11);
-        assert!(rules.iter().all(|r| r["properties"]["security-severity"].is_string()));
+        assert!(
+            rules
+                .iter()
+                .all(|r| r["properties"]["security-severity"].is_string())
+        );
     }
     // The subject's line: partner:acme is defined on line 5 of the example.
     let d = Dir::new();
     d.file("old.json", &with_edge_removed("holds"));
-    let doc = json(&d.run(&["analyze", "example.json", "--format", "sarif"]).stdout);
+    let doc = json(
+        &d.run(&["analyze", "example.json", "--format", "sarif"])
+            .stdout,
+    );
     let r = &doc["runs"][0]["results"][0];
     assert_eq!(r["ruleId"], "transitive-privilege");
     assert_eq!(r["level"], "error");
-    assert_eq!(r["locations"][0]["physicalLocation"]["region"]["startLine"], 5);
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        5
+    );
     // diff's SARIF too, with its access-gained rule.
-    let doc = json(&d.run(&["diff", "old.json", "example.json", "--format", "sarif"]).stdout);
+    let doc = json(
+        &d.run(&["diff", "old.json", "example.json", "--format", "sarif"])
+            .stdout,
+    );
     let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:?}");
     let mut broken = doc.clone();
     broken["version"] = "2.0.0".into();
     assert!(!validator.is_valid(&broken), "the schema check can fail");
-    let ids: Vec<&str> = doc["runs"][0]["results"].as_array().unwrap().iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
-    assert!(ids.contains(&"access-gained") && ids.contains(&"transitive-privilege"), "{ids:?}");
+    let ids: Vec<&str> = doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"access-gained") && ids.contains(&"transitive-privilege"),
+        "{ids:?}"
+    );
     // Waived findings are suppressed results, still valid SARIF.
     d.file(
         "authpath.toml",
         "[[waiver]]\nrule = \"stale-credential\"\nsubject = \"key:ak-1\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2027-01-01T00:00:00Z\n",
     );
-    let doc = json(&d.run(&["analyze", "example.json", "--format", "sarif"]).stdout);
+    let doc = json(
+        &d.run(&["analyze", "example.json", "--format", "sarif"])
+            .stdout,
+    );
     assert!(validator.is_valid(&doc));
-    let suppressed: Vec<&Value> = doc["runs"][0]["results"].as_array().unwrap().iter().filter(|r| r.get("suppressions").is_some()).collect();
+    let suppressed: Vec<&Value> = doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
     assert_eq!(suppressed.len(), 1);
     assert_eq!(suppressed[0]["suppressions"][0]["status"], "accepted");
 }
@@ -343,7 +490,11 @@ fn diff_pictures_the_changed_paths() {
     let run = d.run(&["diff", "old.json", "example.json", "--format", "dot"]);
     assert_eq!(run.code, 1);
     let parsed = common::dotcheck::parse(&run.stdout).unwrap_or_else(|e| panic!("{e}"));
-    assert!(parsed.strings.iter().any(|s| s == "holds (new)"), "{:?}", parsed.strings);
+    assert!(
+        parsed.strings.iter().any(|s| s == "holds (new)"),
+        "{:?}",
+        parsed.strings
+    );
     let back = d.run(&["diff", "example.json", "old.json", "--format", "dot"]);
     let parsed = common::dotcheck::parse(&back.stdout).unwrap();
     assert!(parsed.strings.iter().any(|s| s == "holds (removed)"));

@@ -375,31 +375,6 @@ fn write_legend(p: &Picture<'_>, g: &mut dot_writer::Scope<'_, '_>) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escaping_keeps_values_inside_their_string() {
-        assert_eq!(escape(r#"a"b\c"#), r#"a\"b\\c"#);
-        assert_eq!(escape("x\ny"), "x\\\\ny");
-        assert_eq!(
-            escape("\"]; n0 [image=\"/etc/passwd\""),
-            "\\\"]; n0 [image=\\\"/etc/passwd\\\""
-        );
-        assert_eq!(escape("a\u{202E}b"), "a\\\\u{202e}b");
-        assert_eq!(escape("<b>&</b> {x|y}"), "<b>&</b> {x|y}");
-    }
-
-    #[test]
-    fn long_text_is_cut_in_the_middle() {
-        let long = "x".repeat(10_000) + "END";
-        let s = shorten(&long, 80);
-        assert_eq!(s.chars().count(), 79);
-        assert!(s.ends_with("xxxxxxxEND"));
-    }
-}
-
 /// `diff --format dot`: only what changed — paths that are new (new findings, access
 /// gained) in one colour, paths that are gone (resolved findings, access lost) in another.
 pub fn diff_dot(
@@ -532,4 +507,29 @@ pub fn diff_dot(
         }
     }
     String::from_utf8(bytes).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_keeps_values_inside_their_string() {
+        assert_eq!(escape(r#"a"b\c"#), r#"a\"b\\c"#);
+        assert_eq!(escape("x\ny"), "x\\\\ny");
+        assert_eq!(
+            escape("\"]; n0 [image=\"/etc/passwd\""),
+            "\\\"]; n0 [image=\\\"/etc/passwd\\\""
+        );
+        assert_eq!(escape("a\u{202E}b"), "a\\\\u{202e}b");
+        assert_eq!(escape("<b>&</b> {x|y}"), "<b>&</b> {x|y}");
+    }
+
+    #[test]
+    fn long_text_is_cut_in_the_middle() {
+        let long = "x".repeat(10_000) + "END";
+        let s = shorten(&long, 80);
+        assert_eq!(s.chars().count(), 79);
+        assert!(s.ends_with("xxxxxxxEND"));
+    }
 }

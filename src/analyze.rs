@@ -3,7 +3,7 @@
 
 use crate::findings::{Finding, Summary, WaiverNote};
 use crate::graph::AuthGraph;
-use crate::model::{EdgeKind, Graph, Level, Span};
+use crate::model::{Graph, Span};
 use crate::policy::{Policy, Waiver, WaiverTarget};
 use crate::reach::{Engine, ReachOptions};
 use crate::rules::{self, Context, Subjects};
@@ -35,20 +35,6 @@ pub struct Options {
     pub collect_access: bool,
 }
 
-/// One subject's effective level over one critical node, by id.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AccessEntry {
-    pub subject: String,
-    pub target: String,
-    pub level: Level,
-    pub path: Vec<String>,
-    pub path_edges: Vec<EdgeKind>,
-    /// The subject is external (a partner or a partner's node).
-    pub external: bool,
-    /// The path in words.
-    pub message: String,
-}
-
 /// What `analyze` found, in the contract's order.
 #[derive(Clone, Debug)]
 pub struct Report {
@@ -66,8 +52,9 @@ pub struct Report {
     pub unused_waivers: Vec<Waiver>,
     /// How many findings a baseline removed, when one was applied.
     pub baselined: Option<usize>,
-    /// With `Options::collect_access`: subject × critical node levels, sorted by ids.
-    pub access: Vec<AccessEntry>,
+    /// With `Options::collect_access`: every subject's level over every critical node it
+    /// reaches, with the witness (node indices of the analysed graph), in subject order.
+    pub access: Vec<crate::rules::Access>,
     /// Where each finding's subject is defined in the graph file.
     pub spans: HashMap<String, Span>,
 }
@@ -114,34 +101,11 @@ pub fn analyze(model: &Graph, opts: &Options) -> Report {
             spans.entry(n.id.clone()).or_insert(n.span);
         }
     }
-    let mut access: Vec<AccessEntry> = if opts.collect_access {
-        outcome
-            .access
-            .iter()
-            .map(|a| AccessEntry {
-                subject: model.node(a.subject).id.clone(),
-                target: model.node(a.target).id.clone(),
-                level: a.walk.level,
-                path: a
-                    .walk
-                    .nodes
-                    .iter()
-                    .map(|n| model.node(*n).id.clone())
-                    .collect(),
-                path_edges: a
-                    .walk
-                    .edges
-                    .iter()
-                    .map(|e| model.edges[*e as usize].kind)
-                    .collect(),
-                external: engine.is_external(a.subject),
-                message: crate::explain::reach_sentence(model, &a.walk, ""),
-            })
-            .collect()
+    let access = if opts.collect_access {
+        outcome.access
     } else {
         Vec::new()
     };
-    access.sort_by(|a, b| (&a.subject, &a.target).cmp(&(&b.subject, &b.target)));
     Report {
         source: model.source.clone(),
         as_of,

@@ -2,9 +2,10 @@
 //! the same policy; findings are matched by id, subject × critical-node access levels are
 //! compared, and nodes and edges are counted as added, removed or changed.
 
-use crate::analyze::{AccessEntry, Options, Report, analyze};
+use crate::analyze::{Options, Report, analyze};
 use crate::findings::{Finding, Rule, Severity};
 use crate::model::{Edge, EdgeKind, Graph, Level, Node};
+use crate::rules::Access;
 use std::collections::{HashMap, HashSet};
 
 /// How a subject's access to a critical node changed.
@@ -142,7 +143,7 @@ pub fn diff(old: &Graph, new: &Graph, opts: &Options, fail_on: Option<Severity>)
         .filter(|f| !new_ids.contains(&f.id))
         .cloned()
         .collect();
-    let access = compare_access(&old_report.access, &new_report.access);
+    let access = compare_access(old, &old_report.access, new, &new_report.access);
     Diff {
         old: old_report,
         new: new_report,
@@ -154,42 +155,94 @@ pub fn diff(old: &Graph, new: &Graph, opts: &Options, fail_on: Option<Severity>)
     }
 }
 
-fn compare_access(old: &[AccessEntry], new: &[AccessEntry]) -> Vec<AccessChange> {
-    let mut out = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    let change = |e: &AccessEntry, c: Change, before, after| AccessChange {
+/// Access entries keyed and sorted by (subject id, target id), so two graphs' maps merge.
+fn keyed<'g>(g: &'g Graph, access: &'g [Access]) -> Vec<(&'g str, &'g str, &'g Access)> {
+    let mut out: Vec<_> = access
+        .iter()
+        .map(|a| {
+            (
+                g.node(a.subject).id.as_str(),
+                g.node(a.target).id.as_str(),
+                a,
+            )
+        })
+        .collect();
+    out.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    out
+}
+
+/// Words and ids for a changed access: only changes are ever spelled out.
+fn change(
+    g: &Graph,
+    a: &Access,
+    c: Change,
+    before: Option<Level>,
+    after: Option<Level>,
+) -> AccessChange {
+    let subject = g.node(a.subject);
+    AccessChange {
         change: c,
-        subject: e.subject.clone(),
-        target: e.target.clone(),
+        subject: subject.id.clone(),
+        target: g.node(a.target).id.clone(),
         before,
         after,
-        external: e.external,
-        path: e.path.clone(),
-        path_edges: e.path_edges.clone(),
-        message: e.message.clone(),
+        external: is_external(g, a.subject),
+        path: a.walk.nodes.iter().map(|n| g.node(*n).id.clone()).collect(),
+        path_edges: a
+            .walk
+            .edges
+            .iter()
+            .map(|e| g.edges[*e as usize].kind)
+            .collect(),
+        message: crate::explain::reach_sentence(g, &a.walk, ""),
+    }
+}
+
+/// A partner, or a node whose org is a partner.
+fn is_external(g: &Graph, n: crate::model::NodeIx) -> bool {
+    let node = g.node(n);
+    let org = if node.kind.is_org() {
+        Some(n)
+    } else {
+        node.org
     };
+    org.is_some_and(|o| g.node(o).kind == crate::model::NodeKind::Partner)
+}
+
+fn compare_access(
+    old_g: &Graph,
+    old: &[Access],
+    new_g: &Graph,
+    new: &[Access],
+) -> Vec<AccessChange> {
+    let (old, new) = (keyed(old_g, old), keyed(new_g, new));
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
     // Both lists are sorted by (subject, target): a merge.
     while i < old.len() || j < new.len() {
         let order = match (old.get(i), new.get(j)) {
-            (Some(a), Some(b)) => (&a.subject, &a.target).cmp(&(&b.subject, &b.target)),
+            (Some(a), Some(b)) => (a.0, a.1).cmp(&(b.0, b.1)),
             (Some(_), None) => std::cmp::Ordering::Less,
             _ => std::cmp::Ordering::Greater,
         };
         match order {
             std::cmp::Ordering::Less => {
-                out.push(change(&old[i], Change::Vanished, Some(old[i].level), None));
+                let a = old[i].2;
+                out.push(change(old_g, a, Change::Vanished, Some(a.walk.level), None));
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
-                out.push(change(&new[j], Change::Appeared, None, Some(new[j].level)));
+                let b = new[j].2;
+                out.push(change(new_g, b, Change::Appeared, None, Some(b.walk.level)));
                 j += 1;
             }
             std::cmp::Ordering::Equal => {
-                let (a, b) = (&old[i], &new[j]);
-                if b.level > a.level {
-                    out.push(change(b, Change::Rose, Some(a.level), Some(b.level)));
-                } else if b.level < a.level {
-                    out.push(change(b, Change::Fell, Some(a.level), Some(b.level)));
+                let (a, b) = (old[i].2, new[j].2);
+                let (la, lb) = (a.walk.level, b.walk.level);
+                if lb > la {
+                    out.push(change(new_g, b, Change::Rose, Some(la), Some(lb)));
+                } else if lb < la {
+                    out.push(change(new_g, b, Change::Fell, Some(la), Some(lb)));
                 }
                 i += 1;
                 j += 1;

@@ -51,6 +51,19 @@ pub struct Engine<'g> {
     edge_ok: Vec<bool>,
     /// Position of each node's id in byte order: comparing ranks compares ids.
     id_rank: Vec<u32>,
+    /// Whether latent paths are included (inactive nodes and expired edges re-enabled).
+    latent: bool,
+}
+
+/// Why a node or edge on a latent path passes no authority today.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Blocker {
+    /// A node whose status is not active.
+    Inactive(NodeIx),
+    /// A credential past its own `expires_at`.
+    ExpiredCredential(NodeIx),
+    /// An edge past its `expires_at` (index into the model's edges).
+    ExpiredEdge(u32),
 }
 
 impl<'g> Engine<'g> {
@@ -90,6 +103,55 @@ impl<'g> Engine<'g> {
             node_ok,
             edge_ok,
             id_rank,
+            latent: opts.include_inactive,
+        }
+    }
+
+    /// Why a node passes no authority today, if it does not.
+    fn blocker_of_node(model: &crate::model::Graph, as_of: Timestamp, n: NodeIx) -> Option<Blocker> {
+        let node = model.node(n);
+        if !node.is_live() {
+            return Some(Blocker::Inactive(n));
+        }
+        let expired = node
+            .credential
+            .as_ref()
+            .and_then(|c| c.expires_at)
+            .is_some_and(|t| t < as_of);
+        expired.then_some(Blocker::ExpiredCredential(n))
+    }
+
+    /// What on `walk` passes no authority today: empty unless latent paths are included and
+    /// the walk needs a disabled node, an expired credential or an expired edge.
+    pub fn blockers(&self, walk: &Walk) -> Vec<Blocker> {
+        if !self.latent {
+            return Vec::new();
+        }
+        let model = self.g.model;
+        let mut out: Vec<Blocker> = walk
+            .nodes
+            .iter()
+            .filter_map(|n| Self::blocker_of_node(model, self.as_of, *n))
+            .collect();
+        out.extend(
+            walk.edges
+                .iter()
+                .filter(|e| model.edges[**e as usize].expires_at.is_some_and(|t| t < self.as_of))
+                .map(|e| Blocker::ExpiredEdge(*e)),
+        );
+        out.dedup();
+        out
+    }
+
+    /// Whether this engine treats inactive nodes and expired edges as usable.
+    pub fn includes_latent(&self) -> bool {
+        self.latent
+    }
+
+    /// Takes edges out of every later search (what-if: these edges are revoked).
+    pub fn revoke(&mut self, edges: &[u32]) {
+        for e in edges {
+            self.edge_ok[*e as usize] = false;
         }
     }
 
@@ -266,6 +328,149 @@ impl<'g> Engine<'g> {
             }
         }
         need
+    }
+
+    /// Every node accepted by `keep` (other than `target`) that reaches `target` at
+    /// `at_least` or more when it starts at `admin`, with its witness — the same walk a
+    /// forward search from it would give (fewest edges achieving its effective level, then
+    /// the smallest ids) — in node order.
+    ///
+    /// Built backwards so one query costs a few passes over the graph however many nodes
+    /// qualify: reverse labels give each node's effective level; a reverse breadth-first
+    /// search over states gives, per level, every state's distance to the target; each witness
+    /// is then read forwards, choosing the smallest next id among the states one step closer.
+    pub fn who_can(
+        &self,
+        target: NodeIx,
+        at_least: Level,
+        keep: &(dyn Fn(NodeIx) -> bool + Sync),
+    ) -> Vec<(NodeIx, Walk)> {
+        use rayon::prelude::*;
+        let n = self.node_count();
+        // Effective level of each candidate: the highest L whose reverse labels reach it.
+        let mut eff: Vec<Option<Level>> = vec![None; n];
+        for level in Level::ALL.iter().copied().filter(|l| *l >= at_least) {
+            let need = self.need_to_reach(&[target], level);
+            for (u, e) in eff.iter_mut().enumerate() {
+                if need[u] != NEVER {
+                    *e = Some(level);
+                }
+            }
+        }
+        let candidates: Vec<NodeIx> = (0..n as u32)
+            .map(NodeIx)
+            .filter(|u| *u != target && eff[u.index()].is_some() && self.usable(*u) && keep(*u))
+            .collect();
+        let mut out: Vec<(NodeIx, Walk)> = Vec::with_capacity(candidates.len());
+        for level in Level::ALL.iter().copied() {
+            let group: Vec<NodeIx> = candidates
+                .iter()
+                .copied()
+                .filter(|u| eff[u.index()] == Some(level))
+                .collect();
+            if group.is_empty() {
+                continue;
+            }
+            let dist = self.distance_to(target, level);
+            out.par_extend(group.par_iter().map(|u| (*u, self.walk_down(*u, &dist))));
+        }
+        out.sort_unstable_by_key(|(u, _)| *u);
+        out
+    }
+
+    /// For every state (node, level), the fewest edges to a state (target, ≥ `level`).
+    fn distance_to(&self, target: NodeIx, level: Level) -> Vec<u32> {
+        let mut dist = vec![UNSEEN; self.node_count() * 6];
+        let mut queue = std::collections::VecDeque::new();
+        if self.usable(target) {
+            for l in lvl(level)..3 {
+                let s = encode(target, l, 0);
+                dist[s as usize] = 0;
+                queue.push_back(s);
+            }
+        }
+        while let Some(s) = queue.pop_front() {
+            let (v, l2) = (node_of(s), level_bits(s));
+            let d = dist[s as usize];
+            for &ei in self.g.in_edges(v) {
+                if !self.edge_ok[ei as usize] {
+                    continue;
+                }
+                let e = &self.g.model.edges[ei as usize];
+                let u = e.from;
+                if !self.node_ok[u.index()] {
+                    continue;
+                }
+                // The levels at `u` from which this edge lands at exactly `l2`.
+                let preds = if e.kind == EdgeKind::Exposes {
+                    if l2 != lvl(Level::Admin) {
+                        continue;
+                    }
+                    lvl(e.requires)..3
+                } else if l2 < lvl(e.level) {
+                    l2..l2 + 1
+                } else if l2 == lvl(e.level) {
+                    l2..3
+                } else {
+                    continue;
+                };
+                for l in preds {
+                    let p = encode(u, l, 0);
+                    if dist[p as usize] == UNSEEN {
+                        dist[p as usize] = d + 1;
+                        queue.push_back(p);
+                    }
+                }
+            }
+        }
+        dist
+    }
+
+    /// The lexicographically smallest shortest walk from (`u`, admin) down `dist` to 0.
+    fn walk_down(&self, u: NodeIx, dist: &[u32]) -> Walk {
+        let mut current = vec![encode(u, lvl(Level::Admin), 0)];
+        let mut d = dist[current[0] as usize];
+        let mut nodes = vec![u];
+        while d > 0 && d != UNSEEN {
+            let mut best: Option<NodeIx> = None;
+            let mut next: Vec<u32> = Vec::new();
+            for &s in &current {
+                let x = node_of(s);
+                for &ei in self.g.out_edges(x) {
+                    if !self.edge_ok[ei as usize] {
+                        continue;
+                    }
+                    let e = &self.g.model.edges[ei as usize];
+                    if !self.node_ok[e.to.index()] {
+                        continue;
+                    }
+                    let Some(l2) = Self::step(e, level_of(level_bits(s))) else {
+                        continue;
+                    };
+                    let t = encode(e.to, lvl(l2), 0);
+                    if dist[t as usize] != d - 1 {
+                        continue;
+                    }
+                    let rank = self.id_rank[e.to.index()];
+                    match best.map(|b| self.id_rank[b.index()].cmp(&rank)) {
+                        Some(std::cmp::Ordering::Less) => {}
+                        Some(std::cmp::Ordering::Equal) => next.push(t),
+                        _ => {
+                            best = Some(e.to);
+                            next.clear();
+                            next.push(t);
+                        }
+                    }
+                }
+            }
+            let Some(v) = best else { break };
+            next.sort_unstable();
+            next.dedup();
+            nodes.push(v);
+            current = next;
+            d -= 1;
+        }
+        self.walk_of(nodes, Level::Admin)
     }
 
     /// The edge `path_edges` names between consecutive witness nodes: the usable one carrying

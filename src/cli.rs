@@ -51,6 +51,15 @@ pub enum Command {
     /// that appeared, rose, fell or vanished, and what changed (exit 1 on a new finding at or
     /// above --fail-on, or when an external subject gains access to a critical node).
     Diff(DiffArgs),
+    /// Everything one or more compromised nodes reach, at what level, and how.
+    BlastRadius(BlastArgs),
+    /// Every subject that reaches a node at least at a level, with its path.
+    WhoCan(WhoCanArgs),
+    /// The effective level from one node to another and the simple paths between them.
+    Path(PathArgs),
+    /// The cheapest set of edges to revoke so that no source reaches any target (a minimum
+    /// cut), verified by re-running reachability.
+    Cut(CutArgs),
     /// Draw the graph as Graphviz DOT (or SVG/PNG through Graphviz): one cluster per
     /// organisation, shapes by kind, critical and inactive nodes marked.
     Dot(DotArgs),
@@ -61,8 +70,11 @@ pub enum Command {
         #[arg(long, conflicts_with = "policy")]
         findings: bool,
         /// The schema of the policy file `authpath.toml`.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "query")]
         policy: bool,
+        /// The schema of an incident-response command's JSON output.
+        #[arg(long, value_name = "COMMAND", value_parser = ["blast-radius", "who-can", "path", "cut"], conflicts_with = "findings")]
+        query: Option<String>,
         /// Write to this file (atomically) instead of standard output.
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
@@ -139,6 +151,139 @@ pub enum DiffFormat {
     Sarif,
     /// New paths in one colour, removed paths in another.
     Dot,
+}
+
+/// What every incident-response command shares.
+#[derive(Debug, Clone, clap::Args)]
+pub struct QueryArgs {
+    /// The graph file; `-` reads standard input.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Output format; `text` on a terminal, `json` otherwise.
+    #[arg(long, value_enum)]
+    pub format: Option<QueryFormat>,
+    /// Judge expiry and inactivity at this RFC 3339 instant instead of the graph's `as_of`.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    pub now: Option<Timestamp>,
+    /// Treat disabled nodes and expired edges as re-enabled, marking every path that needs
+    /// one as latent (a disabled account can be switched back on).
+    #[arg(long)]
+    pub include_inactive: bool,
+    /// With --format dot: draw at most this many nodes.
+    #[arg(long, value_name = "N", default_value_t = crate::picture::DEFAULT_MAX_NODES)]
+    pub max_nodes: usize,
+    /// Write the answer to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum QueryFormat {
+    Text,
+    Json,
+    Dot,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    Read,
+    Write,
+    Admin,
+}
+
+impl LevelArg {
+    fn level(self) -> crate::model::Level {
+        match self {
+            LevelArg::Read => crate::model::Level::Read,
+            LevelArg::Write => crate::model::Level::Write,
+            LevelArg::Admin => crate::model::Level::Admin,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BlastArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+    /// The compromised nodes (repeat, or separate ids with commas).
+    #[arg(long, value_name = "ID", value_delimiter = ',', required = true)]
+    pub from: Vec<String>,
+    /// List only nodes reached at this level or more.
+    #[arg(long, value_enum, default_value = "read")]
+    pub min_level: LevelArg,
+    /// List only nodes of these kinds (repeat, or separate with commas).
+    #[arg(long, value_name = "KIND", value_delimiter = ',', value_parser = parse_kind)]
+    pub kind: Vec<crate::model::NodeKind>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WhoCanArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+    /// The node to reach.
+    #[arg(long, value_name = "ID")]
+    pub reach: String,
+    /// The least level that counts.
+    #[arg(long, value_enum, default_value = "read")]
+    pub level: LevelArg,
+    /// Which principals count as subjects.
+    #[arg(long, value_enum, default_value = "default")]
+    pub subjects: SubjectsArg,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PathArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+    #[arg(long, value_name = "ID")]
+    pub from: String,
+    #[arg(long, value_name = "ID")]
+    pub to: String,
+    /// How many simple paths to list, shortest first.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub max: usize,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CutArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+    /// The compromised nodes (repeat, or separate ids with commas).
+    #[arg(long, value_name = "ID", value_delimiter = ',', required = true)]
+    pub from: Vec<String>,
+    /// The nodes to protect [default: every critical node].
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub to: Vec<String>,
+    /// Revocation cost of an edge kind, e.g. `--cost member_of=10,holds=1`.
+    #[arg(long, value_name = "KIND=N", value_delimiter = ',', value_parser = parse_cost)]
+    pub cost: Vec<(crate::model::EdgeKind, u64)>,
+}
+
+fn parse_kind(s: &str) -> Result<crate::model::NodeKind, String> {
+    crate::model::NodeKind::parse(s).ok_or_else(|| {
+        format!(
+            "unknown kind; use one of: {}",
+            crate::model::NodeKind::NAMES.join(", ")
+        )
+    })
+}
+
+fn parse_cost(s: &str) -> Result<(crate::model::EdgeKind, u64), String> {
+    let (kind, n) = s
+        .split_once('=')
+        .ok_or_else(|| "write KIND=N, e.g. member_of=10".to_owned())?;
+    let kind = crate::model::EdgeKind::parse(kind).ok_or_else(|| {
+        format!(
+            "unknown edge kind {kind:?}; use one of: {}",
+            crate::model::EdgeKind::NAMES.join(", ")
+        )
+    })?;
+    let n: u64 = n
+        .parse()
+        .ok()
+        .filter(|n| *n >= 1 && *n <= 1_000_000)
+        .ok_or_else(|| format!("the cost of {kind} must be a whole number from 1 to 1000000"))?;
+    Ok((kind, n))
 }
 
 #[derive(Debug, clap::Args)]
@@ -283,12 +428,19 @@ pub fn run(cli: Cli) -> u8 {
         Command::Analyze(args) => run_analyze(&args),
         Command::Dot(args) => run_dot(&args),
         Command::Diff(args) => run_diff(&args),
+        Command::BlastRadius(args) => run_blast(&args),
+        Command::WhoCan(args) => run_whocan(&args),
+        Command::Path(args) => run_path(&args),
+        Command::Cut(args) => run_cut(&args),
         Command::Schema {
             findings,
             policy,
+            query,
             output,
         } => {
-            let text = if findings {
+            let text = if let Some(q) = query {
+                crate::render::query::query_schema(&q).unwrap_or_default()
+            } else if findings {
                 crate::render::json::findings_schema_json()
             } else if policy {
                 crate::schema::policy_schema_json()
@@ -569,6 +721,326 @@ fn run_diff(args: &DiffArgs) -> u8 {
         return code;
     }
     if d.fails() { exit::FINDINGS } else { exit::OK }
+}
+
+/// The graph, its instant and the chosen format for an incident-response command.
+struct Query {
+    model: Graph,
+    as_of: Timestamp,
+    format: QueryFormat,
+}
+
+fn open_query(q: &QueryArgs) -> Result<Query, u8> {
+    let model = load_valid(&q.file).ok_or(exit::BAD_INPUT)?;
+    let (as_of, source) = crate::analyze::judgement_time(&model, q.now);
+    if source == AsOfSource::WallClock {
+        eprintln!(
+            "authpath: warning: {} has no as_of and no --now was given: judging at the wall clock ({as_of})",
+            model.source
+        );
+    }
+    let format = q
+        .format
+        .unwrap_or(if q.output.is_none() && std::io::stdout().is_terminal() {
+            QueryFormat::Text
+        } else {
+            QueryFormat::Json
+        });
+    Ok(Query {
+        model,
+        as_of,
+        format,
+    })
+}
+
+/// Ids from the command line, or exit 2 naming every unknown one.
+fn resolve_ids(
+    g: &crate::graph::AuthGraph<'_>,
+    ids: &[String],
+    flag: &str,
+) -> Result<Vec<crate::model::NodeIx>, u8> {
+    crate::incident::resolve(g, ids, flag).map_err(|errors| {
+        for e in errors {
+            eprintln!("authpath: error: {e}");
+        }
+        exit::BAD_INPUT
+    })
+}
+
+fn emit_picture(picture: &crate::picture::Picture<'_>, title: &str, output: Option<&Path>) -> u8 {
+    if let Some(note) = picture.left_out_message() {
+        eprintln!("authpath: note: {note}");
+    }
+    write_output(
+        output,
+        crate::render::dot::to_dot(picture, title).as_bytes(),
+    )
+}
+
+fn run_blast(args: &BlastArgs) -> u8 {
+    let q = match open_query(&args.query) {
+        Ok(q) => q,
+        Err(code) => return code,
+    };
+    let g = crate::graph::AuthGraph::build(&q.model);
+    let sources = match resolve_ids(&g, &args.from, "--from") {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let engine = crate::reach::Engine::new(
+        &g,
+        q.as_of,
+        crate::reach::ReachOptions {
+            include_inactive: args.query.include_inactive,
+        },
+    );
+    let b =
+        crate::incident::blast::blast_radius(&engine, &sources, args.min_level.level(), &args.kind);
+    let out = args.query.output.as_deref();
+    match q.format {
+        QueryFormat::Json => write_output(
+            out,
+            crate::render::query::blast_json(&q.model, q.as_of, &b).as_bytes(),
+        ),
+        QueryFormat::Text => write_output(
+            out,
+            crate::render::query::blast_text(&q.model, q.as_of, &b).as_bytes(),
+        ),
+        QueryFormat::Dot => {
+            let walks: Vec<(&crate::reach::Walk, Severity)> = b
+                .reached
+                .iter()
+                .map(|r| {
+                    let sev = if q.model.node(r.node).is_critical() {
+                        Severity::Critical
+                    } else {
+                        Severity::Medium
+                    };
+                    (&r.walk, sev)
+                })
+                .collect();
+            let mut p =
+                crate::picture::of_walks(&g, q.as_of, &walks, &sources, args.query.max_nodes);
+            p.compromised = sources.iter().copied().collect();
+            let ids: Vec<&str> = sources
+                .iter()
+                .map(|s| q.model.node(*s).id.as_str())
+                .collect();
+            emit_picture(
+                &p,
+                &format!(
+                    "authpath blast-radius from {}: {} node(s) reached",
+                    ids.join(", "),
+                    b.reached.len()
+                ),
+                out,
+            )
+        }
+    }
+}
+
+fn run_whocan(args: &WhoCanArgs) -> u8 {
+    let q = match open_query(&args.query) {
+        Ok(q) => q,
+        Err(code) => return code,
+    };
+    let g = crate::graph::AuthGraph::build(&q.model);
+    let target = match resolve_ids(&g, std::slice::from_ref(&args.reach), "--reach") {
+        Ok(t) => t[0],
+        Err(code) => return code,
+    };
+    let engine = crate::reach::Engine::new(
+        &g,
+        q.as_of,
+        crate::reach::ReachOptions {
+            include_inactive: args.query.include_inactive,
+        },
+    );
+    let subjects = match args.subjects {
+        SubjectsArg::Default => Subjects::Default,
+        SubjectsArg::All => Subjects::All,
+    };
+    let w = crate::incident::whocan::who_can(&engine, target, args.level.level(), subjects);
+    let out = args.query.output.as_deref();
+    match q.format {
+        QueryFormat::Json => write_output(
+            out,
+            crate::render::query::whocan_json(&q.model, q.as_of, &w).as_bytes(),
+        ),
+        QueryFormat::Text => write_output(
+            out,
+            crate::render::query::whocan_text(&q.model, q.as_of, &w).as_bytes(),
+        ),
+        QueryFormat::Dot => {
+            let walks: Vec<(&crate::reach::Walk, Severity)> = w
+                .subjects
+                .iter()
+                .map(|(_, walk, _)| (walk, Severity::High))
+                .collect();
+            let p = crate::picture::of_walks(&g, q.as_of, &walks, &[target], args.query.max_nodes);
+            emit_picture(
+                &p,
+                &format!(
+                    "authpath who-can reach {}: {} subject(s)",
+                    args.reach,
+                    w.subjects.len()
+                ),
+                out,
+            )
+        }
+    }
+}
+
+fn run_path(args: &PathArgs) -> u8 {
+    let q = match open_query(&args.query) {
+        Ok(q) => q,
+        Err(code) => return code,
+    };
+    let g = crate::graph::AuthGraph::build(&q.model);
+    let ends = match resolve_ids(&g, &[args.from.clone(), args.to.clone()], "--from/--to") {
+        Ok(_) => (g.node_ix(&args.from), g.node_ix(&args.to)),
+        Err(code) => return code,
+    };
+    let (Some(from), Some(to)) = ends else {
+        return exit::BAD_INPUT;
+    };
+    let engine = crate::reach::Engine::new(
+        &g,
+        q.as_of,
+        crate::reach::ReachOptions {
+            include_inactive: args.query.include_inactive,
+        },
+    );
+    let latent = (!args.query.include_inactive).then(|| {
+        crate::reach::Engine::new(
+            &g,
+            q.as_of,
+            crate::reach::ReachOptions {
+                include_inactive: true,
+            },
+        )
+    });
+    let p = crate::incident::paths::paths(&engine, latent.as_ref(), from, to, args.max);
+    let out = args.query.output.as_deref();
+    match q.format {
+        QueryFormat::Json => write_output(
+            out,
+            crate::render::query::path_json(&q.model, q.as_of, &p).as_bytes(),
+        ),
+        QueryFormat::Text => write_output(
+            out,
+            crate::render::query::path_text(&q.model, q.as_of, &p).as_bytes(),
+        ),
+        QueryFormat::Dot => {
+            let walks: Vec<(&crate::reach::Walk, Severity)> = p
+                .paths
+                .iter()
+                .enumerate()
+                .map(|(i, (w, _))| {
+                    (
+                        w,
+                        if i == 0 {
+                            Severity::Critical
+                        } else {
+                            Severity::High
+                        },
+                    )
+                })
+                .chain(p.nearest_blocked.iter().map(|(w, _)| (w, Severity::Low)))
+                .collect();
+            let pic =
+                crate::picture::of_walks(&g, q.as_of, &walks, &[from, to], args.query.max_nodes);
+            emit_picture(
+                &pic,
+                &format!("authpath path {} → {}", args.from, args.to),
+                out,
+            )
+        }
+    }
+}
+
+fn run_cut(args: &CutArgs) -> u8 {
+    let q = match open_query(&args.query) {
+        Ok(q) => q,
+        Err(code) => return code,
+    };
+    let g = crate::graph::AuthGraph::build(&q.model);
+    let sources = match resolve_ids(&g, &args.from, "--from") {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let targets = if args.to.is_empty() {
+        let mut t: Vec<crate::model::NodeIx> = (0..q.model.nodes.len() as u32)
+            .map(crate::model::NodeIx)
+            .filter(|n| q.model.node(*n).is_critical() && !sources.contains(n))
+            .collect();
+        t.sort_unstable_by_key(|n| q.model.node(*n).id.clone());
+        t
+    } else {
+        match resolve_ids(&g, &args.to, "--to") {
+            Ok(t) => t,
+            Err(code) => return code,
+        }
+    };
+    let mut costs = crate::incident::cut::Costs::default();
+    for (k, n) in &args.cost {
+        costs.0.insert(*k, *n);
+    }
+    let engine = crate::reach::Engine::new(
+        &g,
+        q.as_of,
+        crate::reach::ReachOptions {
+            include_inactive: args.query.include_inactive,
+        },
+    );
+    let cut = match crate::incident::cut::min_cut(&engine, &sources, &targets, &costs) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("authpath: error: {}", e.0);
+            return exit::BAD_INPUT;
+        }
+    };
+    let out = args.query.output.as_deref();
+    match q.format {
+        QueryFormat::Json => write_output(
+            out,
+            crate::render::query::cut_json(&q.model, &cut, &costs).as_bytes(),
+        ),
+        QueryFormat::Text => write_output(
+            out,
+            crate::render::query::cut_text(&q.model, &cut, &costs).as_bytes(),
+        ),
+        QueryFormat::Dot => {
+            let walks: Vec<crate::reach::Walk> = crate::reach::with_scratch(|scratch| {
+                let s = engine.search(&sources, crate::model::Level::Admin, None, None, scratch);
+                cut.exposed_before
+                    .iter()
+                    .filter_map(|t| s.witness(*t, false))
+                    .collect()
+            });
+            let marked: Vec<(&crate::reach::Walk, Severity)> =
+                walks.iter().map(|w| (w, Severity::High)).collect();
+            let mut extra = sources.clone();
+            for e in &cut.edges {
+                let edge = &q.model.edges[*e as usize];
+                extra.push(edge.from);
+                extra.push(edge.to);
+            }
+            let mut p =
+                crate::picture::of_walks(&g, q.as_of, &marked, &extra, args.query.max_nodes);
+            p.compromised = sources.iter().copied().collect();
+            p.cut = cut.edges.iter().copied().collect();
+            emit_picture(
+                &p,
+                &format!(
+                    "authpath cut: revoke {} edge(s), cost {}",
+                    cut.edges.len(),
+                    cut.cost
+                ),
+                out,
+            )
+        }
+    }
 }
 
 fn run_dot(args: &DotArgs) -> u8 {

@@ -7,7 +7,7 @@ use crate::findings::{Finding, Rule, Severity};
 use crate::graph::AuthGraph;
 use crate::model::{Graph, NodeIx};
 use crate::timestamp::Timestamp;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// The default node cap: past it a picture stops being readable.
 pub const DEFAULT_MAX_NODES: usize = 300;
@@ -55,6 +55,10 @@ pub struct Picture<'g> {
     pub edge_marks: HashMap<u32, Severity>,
     /// How many findings the picture highlights.
     pub findings_drawn: usize,
+    /// Nodes drawn as compromised (the sources of a blast radius or a cut).
+    pub compromised: HashSet<NodeIx>,
+    /// Edges drawn as cut (a revocation plan).
+    pub cut: HashSet<u32>,
     /// Nodes that qualified but were left out by the node cap.
     pub left_out: usize,
 }
@@ -170,8 +174,68 @@ pub fn select<'g>(
         node_marks,
         edge_marks,
         findings_drawn: drawn.len(),
+        compromised: HashSet::new(),
+        cut: HashSet::new(),
         left_out,
     })
+}
+
+/// A picture of walks (an incident's answer): their nodes plus `extra`, every edge between
+/// drawn nodes, each walk's edges marked with its severity. The node cap keeps marked nodes
+/// first, as `select` does.
+pub fn of_walks<'g>(
+    g: &AuthGraph<'g>,
+    as_of: Timestamp,
+    walks: &[(&crate::reach::Walk, Severity)],
+    extra: &[NodeIx],
+    max_nodes: usize,
+) -> Picture<'g> {
+    let model = g.model;
+    let mut node_marks: HashMap<NodeIx, Severity> = HashMap::new();
+    let mut edge_marks: HashMap<u32, Severity> = HashMap::new();
+    for (w, sev) in walks {
+        for n in &w.nodes {
+            let m = node_marks.entry(*n).or_insert(*sev);
+            *m = (*m).min(*sev);
+        }
+        for e in &w.edges {
+            let m = edge_marks.entry(*e).or_insert(*sev);
+            *m = (*m).min(*sev);
+        }
+    }
+    let mut candidates: Vec<(u8, NodeIx)> = node_marks
+        .iter()
+        .map(|(n, s)| (*s as u8, *n))
+        .chain(extra.iter().map(|n| (0, *n)))
+        .collect();
+    candidates.sort_unstable();
+    candidates.dedup_by_key(|(_, n)| *n);
+    let left_out = candidates.len().saturating_sub(max_nodes);
+    candidates.truncate(max_nodes);
+    let mut nodes: Vec<NodeIx> = candidates.into_iter().map(|(_, n)| n).collect();
+    nodes.sort_unstable();
+    nodes.dedup();
+    let keep: HashSet<NodeIx> = nodes.iter().copied().collect();
+    let edges: Vec<u32> = (0..model.edges.len() as u32)
+        .filter(|ei| {
+            let e = &model.edges[*ei as usize];
+            keep.contains(&e.from) && keep.contains(&e.to)
+        })
+        .collect();
+    node_marks.retain(|n, _| keep.contains(n));
+    edge_marks.retain(|e, _| edges.binary_search(e).is_ok());
+    Picture {
+        model,
+        as_of,
+        nodes,
+        edges,
+        node_marks,
+        edge_marks,
+        findings_drawn: walks.len(),
+        compromised: HashSet::new(),
+        cut: HashSet::new(),
+        left_out,
+    }
 }
 
 /// Hop distance from the focus nodes, following edges both ways, up to `depth`.

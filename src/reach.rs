@@ -108,7 +108,11 @@ impl<'g> Engine<'g> {
     }
 
     /// Why a node passes no authority today, if it does not.
-    fn blocker_of_node(model: &crate::model::Graph, as_of: Timestamp, n: NodeIx) -> Option<Blocker> {
+    fn blocker_of_node(
+        model: &crate::model::Graph,
+        as_of: Timestamp,
+        n: NodeIx,
+    ) -> Option<Blocker> {
         let node = model.node(n);
         if !node.is_live() {
             return Some(Blocker::Inactive(n));
@@ -136,7 +140,11 @@ impl<'g> Engine<'g> {
         out.extend(
             walk.edges
                 .iter()
-                .filter(|e| model.edges[**e as usize].expires_at.is_some_and(|t| t < self.as_of))
+                .filter(|e| {
+                    model.edges[**e as usize]
+                        .expires_at
+                        .is_some_and(|t| t < self.as_of)
+                })
                 .map(|e| Blocker::ExpiredEdge(*e)),
         );
         out.dedup();

@@ -227,6 +227,13 @@ fn write_node(p: &Picture<'_>, scope: &mut dot_writer::Scope<'_, '_>, n: NodeIx)
     if critical {
         attrs.set("peripheries", "2", false);
     }
+    if p.compromised.contains(&n) {
+        attrs
+            .set("color", "#000000", true)
+            .set("fillcolor", "#fca5a5", true)
+            .set("penwidth", "4", false);
+        return;
+    }
     match p.node_marks.get(&n) {
         Some(sev) => {
             attrs
@@ -262,6 +269,10 @@ fn write_edge(p: &Picture<'_>, g: &mut dot_writer::Scope<'_, '_>, ei: u32) {
     if expired {
         label.push_str(" [expired]");
     }
+    let cut = p.cut.contains(&ei);
+    if cut {
+        label = format!("✂ REVOKE {label}");
+    }
     let edge = g.edge(format!("n{}", e.from.0), format!("n{}", e.to.0));
     let mut attrs = edge.attributes();
     attrs.set("label", &escape(&label), true);
@@ -270,7 +281,13 @@ fn write_edge(p: &Picture<'_>, g: &mut dot_writer::Scope<'_, '_>, ei: u32) {
             .set("style", "dotted", false)
             .set("color", "#9ca3af", true);
     }
-    if let Some(sev) = p.edge_marks.get(&ei) {
+    if cut {
+        attrs
+            .set("color", "#000000", true)
+            .set("fontcolor", "#000000", true)
+            .set("style", "dashed", false)
+            .set("penwidth", "4", false);
+    } else if let Some(sev) = p.edge_marks.get(&ei) {
         attrs
             .set("color", severity_color(*sev), true)
             .set("fontcolor", severity_color(*sev), true)

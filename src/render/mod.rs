@@ -4,6 +4,7 @@
 pub mod dot;
 pub mod graphviz;
 pub mod json;
+pub mod query;
 pub mod sarif;
 pub mod text;
 

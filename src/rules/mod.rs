@@ -50,6 +50,19 @@ impl Default for Thresholds {
     }
 }
 
+/// RULES.md "subjects": live partners, services, agents and apps, and live external
+/// principals of any kind; with `Subjects::All`, every live principal.
+pub fn is_subject(engine: &Engine<'_>, subjects: Subjects, n: NodeIx) -> bool {
+    let node = engine.g.model.node(n);
+    if !node.is_live() || !node.kind.is_principal() {
+        return false;
+    }
+    match node.kind {
+        NodeKind::Partner | NodeKind::Service | NodeKind::Agent | NodeKind::App => true,
+        _ => subjects == Subjects::All || engine.is_external(n),
+    }
+}
+
 /// What every rule reads: the graph prepared for searches, and the facts several rules share.
 pub struct Context<'a> {
     pub engine: &'a Engine<'a>,
@@ -102,14 +115,7 @@ impl<'a> Context<'a> {
     }
 
     pub fn is_subject(&self, n: NodeIx) -> bool {
-        let node = self.model.node(n);
-        if !node.is_live() || !node.kind.is_principal() {
-            return false;
-        }
-        match node.kind {
-            NodeKind::Partner | NodeKind::Service | NodeKind::Agent | NodeKind::App => true,
-            _ => self.subjects == Subjects::All || self.engine.is_external(n),
-        }
+        is_subject(self.engine, self.subjects, n)
     }
 
     /// RULES.md "reaches a critical node": some live critical node other than `x` is

@@ -1,0 +1,39 @@
+//! Incident response: what a compromised node reaches (`blast`), who reaches a node
+//! (`whocan`), the paths between two nodes (`paths`), and the cheapest set of edges to
+//! revoke to cut sources off from targets (`cut`). All answers come from `reach::Engine`.
+
+pub mod blast;
+pub mod cut;
+pub mod paths;
+pub mod whocan;
+
+use crate::diagnostics::{did_you_mean, quote};
+use crate::graph::AuthGraph;
+use crate::model::NodeIx;
+
+/// Resolves ids given on the command line, every unknown one reported with a suggestion.
+pub fn resolve(g: &AuthGraph<'_>, ids: &[String], flag: &str) -> Result<Vec<NodeIx>, Vec<String>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for id in ids {
+        match g.node_ix(id) {
+            Some(n) => out.push(n),
+            None => {
+                let hint = did_you_mean(id, g.ids.keys().copied())
+                    .map(|m| format!(": did you mean {}?", quote(m)))
+                    .unwrap_or_default();
+                errors.push(format!(
+                    "{flag} {} names no node in the graph{hint}",
+                    quote(id)
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        out.sort_unstable_by_key(|n| g.model.node(*n).id.clone());
+        out.dedup();
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,58 @@
+//! `who-can`: every subject that reaches a node at least at a level, and how.
+
+use crate::model::{Level, NodeIx};
+use crate::reach::{Blocker, Engine, Walk};
+use crate::rules::{Subjects, is_subject};
+
+pub struct WhoCan {
+    pub target: NodeIx,
+    pub min_level: Level,
+    /// Sorted by id: each subject, its witness (whose level is its effective level), and
+    /// with latent paths included what on it is disabled or expired today.
+    pub subjects: Vec<(NodeIx, Walk, Vec<Blocker>)>,
+}
+
+pub fn who_can(
+    engine: &Engine<'_>,
+    target: NodeIx,
+    min_level: Level,
+    subjects: Subjects,
+) -> WhoCan {
+    let model = engine.g.model;
+    let keep = |n: NodeIx| {
+        is_subject(engine, subjects, n)
+            || (engine.includes_latent() && latent_subject(engine, subjects, n))
+    };
+    let mut found: Vec<(NodeIx, Walk, Vec<Blocker>)> = engine
+        .who_can(target, min_level, &keep)
+        .into_iter()
+        .map(|(n, w)| {
+            let b = engine.blockers(&w);
+            (n, w, b)
+        })
+        .collect();
+    found.sort_by(|a, b| {
+        model
+            .node(a.0)
+            .id
+            .as_bytes()
+            .cmp(model.node(b.0).id.as_bytes())
+    });
+    WhoCan {
+        target,
+        min_level,
+        subjects: found,
+    }
+}
+
+/// With latent paths, a disabled principal counts as a subject too: it can be switched back on.
+fn latent_subject(engine: &Engine<'_>, subjects: Subjects, n: NodeIx) -> bool {
+    let node = engine.g.model.node(n);
+    if node.is_live() || !node.kind.is_principal() {
+        return false;
+    }
+    use crate::model::NodeKind as K;
+    matches!(node.kind, K::Partner | K::Service | K::Agent | K::App)
+        || subjects == Subjects::All
+        || engine.is_external(n)
+}

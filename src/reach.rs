@@ -380,7 +380,12 @@ impl<'g> Engine<'g> {
                 continue;
             }
             let dist = self.distance_to(target, level);
-            out.par_extend(group.par_iter().map(|u| (*u, self.walk_down(*u, &dist))));
+            let single = self.single_steps(&dist);
+            out.par_extend(
+                group
+                    .par_iter()
+                    .map(|u| (*u, self.walk_down(*u, &dist, &single))),
+            );
         }
         out.sort_unstable_by_key(|(u, _)| *u);
         out
@@ -434,46 +439,83 @@ impl<'g> Engine<'g> {
         dist
     }
 
+    /// One step down `dist` from the state set `current` (all at distance `d`): the smallest
+    /// next node, and every state of it one step closer.
+    fn step_down(&self, current: &[u32], d: u32, dist: &[u32]) -> Option<(NodeIx, Vec<u32>)> {
+        let mut best: Option<NodeIx> = None;
+        let mut next: Vec<u32> = Vec::new();
+        for &s in current {
+            let x = node_of(s);
+            for &ei in self.g.out_edges(x) {
+                if !self.edge_ok[ei as usize] {
+                    continue;
+                }
+                let e = &self.g.model.edges[ei as usize];
+                if !self.node_ok[e.to.index()] {
+                    continue;
+                }
+                let Some(l2) = Self::step(e, level_of(level_bits(s))) else {
+                    continue;
+                };
+                let t = encode(e.to, lvl(l2), 0);
+                if dist[t as usize] != d - 1 {
+                    continue;
+                }
+                let rank = self.id_rank[e.to.index()];
+                match best.map(|b| self.id_rank[b.index()].cmp(&rank)) {
+                    Some(std::cmp::Ordering::Less) => {}
+                    Some(std::cmp::Ordering::Equal) => next.push(t),
+                    _ => {
+                        best = Some(e.to);
+                        next.clear();
+                        next.push(t);
+                    }
+                }
+            }
+        }
+        next.sort_unstable();
+        next.dedup();
+        best.map(|v| (v, next))
+    }
+
+    /// For every state on the way down, its one next state when the step from it alone leads
+    /// to exactly one state (`UNSEEN` otherwise): walks from many subjects share these steps,
+    /// so each is worked out once.
+    fn single_steps(&self, dist: &[u32]) -> Vec<u32> {
+        use rayon::prelude::*;
+        (0..dist.len() as u32)
+            .into_par_iter()
+            .map(|s| {
+                let d = dist[s as usize];
+                if d == 0 || d == UNSEEN {
+                    return UNSEEN;
+                }
+                match self.step_down(&[s], d, dist) {
+                    Some((_, next)) if next.len() == 1 => next[0],
+                    _ => UNSEEN,
+                }
+            })
+            .collect()
+    }
+
     /// The lexicographically smallest shortest walk from (`u`, admin) down `dist` to 0.
-    fn walk_down(&self, u: NodeIx, dist: &[u32]) -> Walk {
+    fn walk_down(&self, u: NodeIx, dist: &[u32], single: &[u32]) -> Walk {
         let mut current = vec![encode(u, lvl(Level::Admin), 0)];
         let mut d = dist[current[0] as usize];
         let mut nodes = vec![u];
         while d > 0 && d != UNSEEN {
-            let mut best: Option<NodeIx> = None;
-            let mut next: Vec<u32> = Vec::new();
-            for &s in &current {
-                let x = node_of(s);
-                for &ei in self.g.out_edges(x) {
-                    if !self.edge_ok[ei as usize] {
-                        continue;
-                    }
-                    let e = &self.g.model.edges[ei as usize];
-                    if !self.node_ok[e.to.index()] {
-                        continue;
-                    }
-                    let Some(l2) = Self::step(e, level_of(level_bits(s))) else {
-                        continue;
-                    };
-                    let t = encode(e.to, lvl(l2), 0);
-                    if dist[t as usize] != d - 1 {
-                        continue;
-                    }
-                    let rank = self.id_rank[e.to.index()];
-                    match best.map(|b| self.id_rank[b.index()].cmp(&rank)) {
-                        Some(std::cmp::Ordering::Less) => {}
-                        Some(std::cmp::Ordering::Equal) => next.push(t),
-                        _ => {
-                            best = Some(e.to);
-                            next.clear();
-                            next.push(t);
-                        }
-                    }
-                }
+            if let [s] = current[..]
+                && single[s as usize] != UNSEEN
+            {
+                let t = single[s as usize];
+                nodes.push(node_of(t));
+                current[0] = t;
+                d -= 1;
+                continue;
             }
-            let Some(v) = best else { break };
-            next.sort_unstable();
-            next.dedup();
+            let Some((v, next)) = self.step_down(&current, d, dist) else {
+                break;
+            };
             nodes.push(v);
             current = next;
             d -= 1;

@@ -54,13 +54,7 @@ pub fn blast_radius(
             })
             .collect::<Vec<_>>()
     });
-    reached.sort_by(|a, b| {
-        model
-            .node(a.node)
-            .id
-            .as_bytes()
-            .cmp(model.node(b.node).id.as_bytes())
-    });
+    reached.sort_unstable_by_key(|r| engine.id_rank(r.node));
     BlastRadius {
         sources: sources.to_vec(),
         dead_sources,

@@ -18,7 +18,6 @@ pub fn who_can(
     min_level: Level,
     subjects: Subjects,
 ) -> WhoCan {
-    let model = engine.g.model;
     let keep = |n: NodeIx| {
         is_subject(engine, subjects, n)
             || (engine.includes_latent() && latent_subject(engine, subjects, n))
@@ -31,13 +30,7 @@ pub fn who_can(
             (n, w, b)
         })
         .collect();
-    found.sort_by(|a, b| {
-        model
-            .node(a.0)
-            .id
-            .as_bytes()
-            .cmp(model.node(b.0).id.as_bytes())
-    });
+    found.sort_unstable_by_key(|(n, _, _)| engine.id_rank(*n));
     WhoCan {
         target,
         min_level,

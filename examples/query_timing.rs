@@ -15,7 +15,8 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let (Some(file), Some(from), Some(reach)) = (args.first(), get("--from"), get("--reach")) else {
+    let (Some(file), Some(from), Some(reach)) = (args.first(), get("--from"), get("--reach"))
+    else {
         eprintln!("usage: query_timing FILE --from ID --reach ID");
         std::process::exit(2);
     };
@@ -28,7 +29,13 @@ fn main() {
     println!("load: {:.2} s", t.elapsed().as_secs_f64());
     let t = Instant::now();
     let g = AuthGraph::build(&model);
-    let engine = Engine::new(&g, model.as_of.unwrap_or_else(authpath::timestamp::Timestamp::now), ReachOptions::default());
+    let engine = Engine::new(
+        &g,
+        model
+            .as_of
+            .unwrap_or_else(authpath::timestamp::Timestamp::now),
+        ReachOptions::default(),
+    );
     println!("graph + engine: {:.2} s", t.elapsed().as_secs_f64());
     let (Some(from), Some(reach)) = (g.node_ix(&from), g.node_ix(&reach)) else {
         eprintln!("unknown id");
@@ -37,9 +44,17 @@ fn main() {
     for _ in 0..2 {
         let t = Instant::now();
         let b = authpath::incident::blast::blast_radius(&engine, &[from], Level::Read, &[]);
-        println!("blast-radius: {} reached in {:.3} s", b.reached.len(), t.elapsed().as_secs_f64());
+        println!(
+            "blast-radius: {} reached in {:.3} s",
+            b.reached.len(),
+            t.elapsed().as_secs_f64()
+        );
         let t = Instant::now();
         let w = authpath::incident::whocan::who_can(&engine, reach, Level::Read, Subjects::Default);
-        println!("who-can: {} subjects in {:.3} s", w.subjects.len(), t.elapsed().as_secs_f64());
+        println!(
+            "who-can: {} subjects in {:.3} s",
+            w.subjects.len(),
+            t.elapsed().as_secs_f64()
+        );
     }
 }

@@ -129,7 +129,9 @@ fn yen(engine: &Engine<'_>, from: NodeIx, to: NodeIx, k: usize) -> Vec<Walk> {
         return Vec::new();
     };
     let mut accepted: Vec<Vec<NodeIx>> = vec![first];
-    let mut candidates: BTreeSet<((usize, Vec<u32>), Vec<NodeIx>)> = BTreeSet::new();
+    // Ordered by (length, id ranks): the next shortest, smallest path first.
+    type Candidate = ((usize, Vec<u32>), Vec<NodeIx>);
+    let mut candidates: BTreeSet<Candidate> = BTreeSet::new();
     let mut out = Vec::new();
     // Paths a level cap makes useless (an `exposes` needing more than is held) are skipped,
     // so look at a bounded number beyond `k`.

@@ -489,7 +489,7 @@ fn cut_document(g: &Graph, c: &Cut, costs: &Costs) -> CutDocument {
             }
         })
         .collect();
-    plan.sort_by(|a, b| (a.cost, a.edge).cmp(&(b.cost, b.edge)));
+    plan.sort_by_key(|e| (e.cost, e.edge));
     CutDocument {
         schema_version: 1,
         sources: ids(g, &c.sources),

@@ -23,4 +23,5 @@ pub mod render;
 pub mod rules;
 pub mod schema;
 pub mod source;
+pub mod synth;
 pub mod timestamp;

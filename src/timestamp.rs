@@ -54,6 +54,12 @@ impl Timestamp {
         }
     }
 
+    /// The instant `secs` seconds after 1970-01-01T00:00:00Z (clamped to years 0000–9999).
+    pub fn from_unix(secs: i64) -> Timestamp {
+        let secs = secs.clamp(-62_167_219_200, 253_402_300_799);
+        Timestamp(UtcDateTime::from_unix_timestamp(secs).unwrap_or(UtcDateTime::UNIX_EPOCH))
+    }
+
     /// The current wall-clock time.
     pub fn now() -> Timestamp {
         Timestamp(UtcDateTime::now())

@@ -7,10 +7,13 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let get = |flag: &str, default: u64| -> u64 {
         match args.iter().position(|a| a == flag) {
-            Some(i) => args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or_else(|| {
-                eprintln!("usage: synth --nodes N --seed S");
-                std::process::exit(2)
-            }),
+            Some(i) => args
+                .get(i + 1)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| {
+                    eprintln!("usage: synth --nodes N --seed S");
+                    std::process::exit(2)
+                }),
             None => default,
         }
     };

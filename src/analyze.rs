@@ -33,7 +33,12 @@ pub struct Options {
     pub policy: Policy,
     /// Keep every subject's level over every critical node (what `diff` compares).
     pub collect_access: bool,
+    /// At most this many findings, the first in the contract's order (`None`: no cap).
+    pub max_findings: Option<usize>,
 }
+
+/// The default `--max-findings`: far more than anyone reads, far less than exhausts memory.
+pub const DEFAULT_MAX_FINDINGS: usize = 100_000;
 
 /// What `analyze` found, in the contract's order.
 #[derive(Clone, Debug)]
@@ -57,6 +62,8 @@ pub struct Report {
     pub access: Vec<crate::rules::Access>,
     /// Where each finding's subject is defined in the graph file.
     pub spans: HashMap<String, Span>,
+    /// Set when `max_findings` left findings out.
+    pub truncated: Option<crate::rules::Truncation>,
 }
 
 impl Report {
@@ -86,7 +93,12 @@ pub fn analyze(model: &Graph, opts: &Options) -> Report {
         .map(|n| opts.policy.critical.is_critical(n))
         .collect();
     let ctx = Context::new(&engine, opts.subjects, opts.policy.thresholds, critical);
-    let outcome = rules::run_all(&ctx, &opts.policy);
+    let outcome = rules::run_all(
+        &ctx,
+        &opts.policy,
+        opts.max_findings.unwrap_or(usize::MAX),
+        opts.collect_access,
+    );
     let (findings, waived, unused_waivers) =
         apply_waivers(outcome.findings, &opts.policy.waivers, as_of);
     let mut spans = HashMap::new();
@@ -118,6 +130,7 @@ pub fn analyze(model: &Graph, opts: &Options) -> Report {
         baselined: None,
         access,
         spans,
+        truncated: outcome.truncated,
     }
 }
 

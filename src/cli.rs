@@ -110,6 +110,10 @@ pub struct AnalyzeArgs {
     /// Also write every current finding (before --baseline) as a baseline file.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Report at most this many findings, the first in the contract's order; the output says
+    /// when it truncated, with counts per rule.
+    #[arg(long, value_name = "N", default_value_t = crate::analyze::DEFAULT_MAX_FINDINGS)]
+    pub max_findings: usize,
     #[command(flatten)]
     pub focus: FocusArgs,
     #[command(flatten)]
@@ -142,6 +146,9 @@ pub struct DiffArgs {
     /// Write the report to this file (atomically) instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Consider at most this many findings of each graph (see analyze --max-findings).
+    #[arg(long, value_name = "N", default_value_t = crate::analyze::DEFAULT_MAX_FINDINGS)]
+    pub max_findings: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -534,6 +541,7 @@ fn run_analyze(args: &AnalyzeArgs) -> u8 {
         subjects,
         policy,
         collect_access: false,
+        max_findings: Some(args.max_findings),
     };
     let mut report = analyze(&model, &opts);
     if let Some(path) = &args.write_baseline {
@@ -692,6 +700,7 @@ fn run_diff(args: &DiffArgs) -> u8 {
         subjects,
         policy,
         collect_access: true,
+        max_findings: Some(args.max_findings),
     };
     let d = crate::diff::diff(&old, &new, &opts, threshold);
     for r in [&d.old, &d.new] {

@@ -112,14 +112,20 @@ pub fn generate(nodes: usize, seed: u64) -> String {
         }
     };
     for t in 0..s.tenants {
-        node(&mut out, format!("\"id\": \"tenant:{t}\", \"kind\": \"tenant\", \"name\": \"Tenant {t}\""));
+        node(
+            &mut out,
+            format!("\"id\": \"tenant:{t}\", \"kind\": \"tenant\", \"name\": \"Tenant {t}\""),
+        );
     }
     for p in 0..s.partners {
         let end = AS_OF + rng.i64(-400..800) * day;
-        node(&mut out, format!(
-            "\"id\": \"partner:{p}\", \"kind\": \"partner\", \"name\": \"Partner {p}\", \"contract_end\": \"{}\"",
-            time(end)
-        ));
+        node(
+            &mut out,
+            format!(
+                "\"id\": \"partner:{p}\", \"kind\": \"partner\", \"name\": \"Partner {p}\", \"contract_end\": \"{}\"",
+                time(end)
+            ),
+        );
     }
     for h in 0..s.humans {
         let status = match rng.u32(0..100) {
@@ -128,7 +134,10 @@ pub fn generate(nodes: usize, seed: u64) -> String {
             _ => "",
         };
         let o = org(&mut rng);
-        node(&mut out, format!("\"id\": \"human:{h}\", \"kind\": \"human\"{o}{status}"));
+        node(
+            &mut out,
+            format!("\"id\": \"human:{h}\", \"kind\": \"human\"{o}{status}"),
+        );
     }
     for (prefix, kind, count) in [
         ("svc", "service", s.services),
@@ -136,17 +145,38 @@ pub fn generate(nodes: usize, seed: u64) -> String {
         ("agent", "agent", s.agents),
     ] {
         for i in 0..count {
-            let status = if rng.u32(0..100) < 2 { ", \"status\": \"disabled\"" } else { "" };
+            let status = if rng.u32(0..100) < 2 {
+                ", \"status\": \"disabled\""
+            } else {
+                ""
+            };
             let (o, w) = (org(&mut rng), owner(&mut rng));
-            node(&mut out, format!("\"id\": \"{prefix}:{i}\", \"kind\": \"{kind}\"{o}{w}{status}"));
+            node(
+                &mut out,
+                format!("\"id\": \"{prefix}:{i}\", \"kind\": \"{kind}\"{o}{w}{status}"),
+            );
         }
     }
     for g in 0..s.groups {
-        let tier0 = if g % 997 == 3 { ", \"tags\": [\"tier0\"]" } else { "" };
+        let tier0 = if g % 997 == 3 {
+            ", \"tags\": [\"tier0\"]"
+        } else {
+            ""
+        };
         let o = org(&mut rng);
-        node(&mut out, format!("\"id\": \"grp:{g}\", \"kind\": \"group\"{o}{tier0}"));
+        node(
+            &mut out,
+            format!("\"id\": \"grp:{g}\", \"kind\": \"group\"{o}{tier0}"),
+        );
     }
-    let types = ["api_key", "oauth_token", "client_secret", "certificate", "ssh_key", "pat"];
+    let types = [
+        "api_key",
+        "oauth_token",
+        "client_secret",
+        "certificate",
+        "ssh_key",
+        "pat",
+    ];
     for c in 0..s.credentials {
         let issued = AS_OF - rng.i64(1..1100) * day;
         let mut extra = format!(", \"issued_at\": \"{}\"", time(issued));
@@ -155,19 +185,32 @@ pub fn generate(nodes: usize, seed: u64) -> String {
             let _ = write!(extra, ", \"last_used_at\": \"{}\"", time(used));
         }
         if rng.u32(0..100) < 55 {
-            let _ = write!(extra, ", \"expires_at\": \"{}\"", time(issued + rng.i64(30..1500) * day));
+            let _ = write!(
+                extra,
+                ", \"expires_at\": \"{}\"",
+                time(issued + rng.i64(30..1500) * day)
+            );
         }
         if rng.u32(0..100) < 30 {
-            let _ = write!(extra, ", \"rotated_at\": \"{}\"", time(issued + rng.i64(0..(AS_OF - issued) / day + 1) * day));
+            let _ = write!(
+                extra,
+                ", \"rotated_at\": \"{}\"",
+                time(issued + rng.i64(0..(AS_OF - issued) / day + 1) * day)
+            );
         }
         if rng.u32(0..100) < 15 {
-            extra.push_str(", \"scopes\": [\"read\", \"write\", \"admin\"], \"used_scopes\": [\"read\"]");
+            extra.push_str(
+                ", \"scopes\": [\"read\", \"write\", \"admin\"], \"used_scopes\": [\"read\"]",
+            );
         }
         let (o, w) = (org(&mut rng), owner(&mut rng));
-        node(&mut out, format!(
-            "\"id\": \"key:{c}\", \"kind\": \"credential\", \"credential_type\": \"{}\"{o}{w}{extra}",
-            types[rng.usize(0..types.len())]
-        ));
+        node(
+            &mut out,
+            format!(
+                "\"id\": \"key:{c}\", \"kind\": \"credential\", \"credential_type\": \"{}\"{o}{w}{extra}",
+                types[rng.usize(0..types.len())]
+            ),
+        );
     }
     for r in 0..s.resources {
         let sens = match rng.u32(0..100) {
@@ -177,7 +220,10 @@ pub fn generate(nodes: usize, seed: u64) -> String {
             _ => "low",
         };
         let o = org(&mut rng);
-        node(&mut out, format!("\"id\": \"res:{r}\", \"kind\": \"resource\", \"sensitivity\": \"{sens}\"{o}"));
+        node(
+            &mut out,
+            format!("\"id\": \"res:{r}\", \"kind\": \"resource\", \"sensitivity\": \"{sens}\"{o}"),
+        );
     }
     out.push_str("\n],\n\"edges\": [\n");
 
@@ -187,7 +233,10 @@ pub fn generate(nodes: usize, seed: u64) -> String {
             out.push_str(",\n");
         }
         first = false;
-        let _ = write!(out, "{{\"from\": \"{from}\", \"to\": \"{to}\", \"kind\": \"{kind}\"{extra}}}");
+        let _ = write!(
+            out,
+            "{{\"from\": \"{from}\", \"to\": \"{to}\", \"kind\": \"{kind}\"{extra}}}"
+        );
     };
     let heavy = |rng: &mut fastrand::Rng, n: usize| -> usize {
         let u = rng.f64();
@@ -214,40 +263,82 @@ pub fn generate(nodes: usize, seed: u64) -> String {
     for h in 0..s.humans {
         for _ in 0..rng.usize(2..7) {
             let g = heavy(&mut rng, s.groups);
-            edge(&mut out, format!("human:{h}"), format!("grp:{g}"), "member_of", "");
+            edge(
+                &mut out,
+                format!("human:{h}"),
+                format!("grp:{g}"),
+                "member_of",
+                "",
+            );
         }
     }
     for (prefix, count) in [("svc", s.services), ("app", s.apps), ("agent", s.agents)] {
         for i in 0..count {
             for _ in 0..rng.usize(2..6) {
                 let g = heavy(&mut rng, s.groups);
-                edge(&mut out, format!("{prefix}:{i}"), format!("grp:{g}"), "member_of", "");
+                edge(
+                    &mut out,
+                    format!("{prefix}:{i}"),
+                    format!("grp:{g}"),
+                    "member_of",
+                    "",
+                );
             }
             for _ in 0..rng.usize(0..3) {
                 let r = rng.usize(0..s.resources);
                 let lv = level(&mut rng);
-                edge(&mut out, format!("{prefix}:{i}"), format!("res:{r}"), "grants", lv);
+                edge(
+                    &mut out,
+                    format!("{prefix}:{i}"),
+                    format!("res:{r}"),
+                    "grants",
+                    lv,
+                );
             }
             if rng.u32(0..100) < 8 {
                 let other = rng.usize(0..s.services);
                 let lv = level(&mut rng);
-                edge(&mut out, format!("{prefix}:{i}"), format!("svc:{other}"), "assumes", lv);
+                edge(
+                    &mut out,
+                    format!("{prefix}:{i}"),
+                    format!("svc:{other}"),
+                    "assumes",
+                    lv,
+                );
             }
         }
     }
     for g in 0..s.groups {
         if rng.bool() && g > 0 {
             let parent = heavy(&mut rng, g);
-            edge(&mut out, format!("grp:{g}"), format!("grp:{parent}"), "member_of", "");
+            edge(
+                &mut out,
+                format!("grp:{g}"),
+                format!("grp:{parent}"),
+                "member_of",
+                "",
+            );
         }
         for _ in 0..rng.usize(2..9) {
             let r = rng.usize(0..s.resources);
             let lv = level(&mut rng);
-            edge(&mut out, format!("grp:{g}"), format!("res:{r}"), "grants", lv);
+            edge(
+                &mut out,
+                format!("grp:{g}"),
+                format!("res:{r}"),
+                "grants",
+                lv,
+            );
         }
         if rng.u32(0..100) < 2 {
             let other = rng.usize(0..s.groups);
-            edge(&mut out, format!("grp:{g}"), format!("grp:{other}"), "admin_of", "");
+            edge(
+                &mut out,
+                format!("grp:{g}"),
+                format!("grp:{other}"),
+                "admin_of",
+                "",
+            );
         }
     }
     for c in 0..s.credentials {
@@ -257,13 +348,33 @@ pub fn generate(nodes: usize, seed: u64) -> String {
             80..=89 => format!("partner:{}", rng.usize(0..s.partners)),
             _ => format!("app:{}", rng.usize(0..s.apps)),
         };
-        let gov = if holder.starts_with("partner") { governed(&mut rng) } else { String::new() };
+        let gov = if holder.starts_with("partner") {
+            governed(&mut rng)
+        } else {
+            String::new()
+        };
         edge(&mut out, holder, format!("key:{c}"), "holds", &gov);
         let lv = level(&mut rng);
-        edge(&mut out, format!("key:{c}"), format!("svc:{}", rng.usize(0..s.services)), "authenticates_as", lv);
+        edge(
+            &mut out,
+            format!("key:{c}"),
+            format!("svc:{}", rng.usize(0..s.services)),
+            "authenticates_as",
+            lv,
+        );
         if rng.u32(0..100) < 5 {
-            let requires = if rng.bool() { ", \"requires\": \"write\"" } else { "" };
-            edge(&mut out, format!("res:{}", rng.usize(0..s.resources)), format!("key:{c}"), "exposes", requires);
+            let requires = if rng.bool() {
+                ", \"requires\": \"write\""
+            } else {
+                ""
+            };
+            edge(
+                &mut out,
+                format!("res:{}", rng.usize(0..s.resources)),
+                format!("key:{c}"),
+                "exposes",
+                requires,
+            );
         }
     }
     for p in 0..s.partners {
@@ -280,16 +391,40 @@ pub fn generate(nodes: usize, seed: u64) -> String {
             edge(&mut out, format!("partner:{p}"), target, "admin_of", &extra);
         }
         let gov = governed(&mut rng);
-        edge(&mut out, format!("partner:{p}"), format!("grp:{}", heavy(&mut rng, s.groups)), "assumes", &gov);
+        edge(
+            &mut out,
+            format!("partner:{p}"),
+            format!("grp:{}", heavy(&mut rng, s.groups)),
+            "assumes",
+            &gov,
+        );
         if p % 10 == 0 && p + 1 < s.partners {
             // Two partners administering each other: a delegation cycle across orgs.
-            edge(&mut out, format!("partner:{p}"), format!("partner:{}", p + 1), "admin_of", "");
-            edge(&mut out, format!("partner:{}", p + 1), format!("partner:{p}"), "assumes", "");
+            edge(
+                &mut out,
+                format!("partner:{p}"),
+                format!("partner:{}", p + 1),
+                "admin_of",
+                "",
+            );
+            edge(
+                &mut out,
+                format!("partner:{}", p + 1),
+                format!("partner:{p}"),
+                "assumes",
+                "",
+            );
         }
     }
     for t in 0..s.tenants {
         for _ in 0..3 {
-            edge(&mut out, format!("tenant:{t}"), format!("res:{}", rng.usize(0..s.resources)), "admin_of", "");
+            edge(
+                &mut out,
+                format!("tenant:{t}"),
+                format!("res:{}", rng.usize(0..s.resources)),
+                "admin_of",
+                "",
+            );
         }
     }
     out.push_str("\n]}\n");

@@ -29,6 +29,22 @@ pub struct FindingsDocument<'a> {
     /// With `--baseline`: how many findings the baseline removed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baselined: Option<usize>,
+    /// When `--max-findings` left findings out: how many there were and are shown, per rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<TruncatedOut>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct TruncatedOut {
+    pub total: usize,
+    pub shown: usize,
+    pub per_rule: std::collections::BTreeMap<&'static str, RuleCount>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct RuleCount {
+    pub total: usize,
+    pub shown: usize,
 }
 
 /// The waiver that names a finding.
@@ -127,6 +143,23 @@ pub fn document(report: &Report) -> FindingsDocument<'_> {
         waived: (!report.waived.is_empty())
             .then(|| report.waived.iter().map(FindingOut::of).collect()),
         baselined: report.baselined,
+        truncated: report.truncated.as_ref().map(|t| TruncatedOut {
+            total: t.total,
+            shown: t.shown,
+            per_rule: t
+                .per_rule
+                .iter()
+                .map(|(r, (total, shown))| {
+                    (
+                        *r,
+                        RuleCount {
+                            total: *total,
+                            shown: *shown,
+                        },
+                    )
+                })
+                .collect(),
+        }),
     }
 }
 

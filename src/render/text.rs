@@ -186,6 +186,21 @@ impl Renderer for Text {
                 w.line
             );
         }
+        if let Some(t) = &report.truncated {
+            let per: Vec<String> = t
+                .per_rule
+                .iter()
+                .filter(|(_, (total, shown))| total > shown)
+                .map(|(r, (total, shown))| format!("{r} {shown} of {total}"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "note: only the first {} of {} findings are shown (--max-findings): {}",
+                t.shown,
+                t.total,
+                per.join(", ")
+            );
+        }
         if let Some(n) = report.baselined {
             let _ = writeln!(out, "{n} finding(s) already in the baseline are not shown");
         }

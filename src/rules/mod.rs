@@ -16,7 +16,7 @@ mod privilege;
 
 pub use privilege::Access;
 
-use crate::findings::{self, Finding, Rule};
+use crate::findings::{self, Finding, Rule, Severity};
 use crate::model::{EdgeKind, Graph, Level, NodeIx, NodeKind};
 use crate::policy::Policy;
 use crate::reach::{Engine, NEVER, Scratch};
@@ -175,20 +175,52 @@ impl<'a> Context<'a> {
 
 /// What the rules found, and the access map they computed on the way.
 pub struct Outcome {
-    /// In the contract's order; disabled rules left out, severity overrides applied.
+    /// In the contract's order; disabled rules left out, severity overrides applied, at
+    /// most the cap.
     pub findings: Vec<Finding>,
-    /// Every subject's effective level over every critical node it reaches.
+    /// With `keep_access`: every subject's effective level over every critical node it
+    /// reaches, with its witness.
     pub access: Vec<Access>,
+    /// Set when the cap left findings out.
+    pub truncated: Option<Truncation>,
 }
 
-/// Every rule over the graph under `policy`.
-pub fn run_all(ctx: &Context<'_>, policy: &Policy) -> Outcome {
+/// Findings left out by `--max-findings`: per rule, how many there were and how many are
+/// shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Truncation {
+    pub total: usize,
+    pub shown: usize,
+    pub per_rule: std::collections::BTreeMap<&'static str, (usize, usize)>,
+}
+
+/// The contract's order on what both kinds of record share: severity, rule, subject,
+/// target. Transitive-privilege and external-critical-access findings are unique by these,
+/// so ordering them by this key agrees with the full order.
+fn head_key<'a>(f: &'a Finding) -> (Severity, &'static str, &'a [u8], Option<&'a [u8]>) {
+    (
+        f.severity,
+        f.rule.name(),
+        f.subject.as_bytes(),
+        f.target.as_deref().map(str::as_bytes),
+    )
+}
+
+/// Every rule over the graph under `policy`, at most `max_findings` findings (the first in
+/// the contract's order). Paths and sentences of transitive and external access are written
+/// only for the findings kept, so a graph with millions of them does not exhaust memory.
+pub fn run_all(
+    ctx: &Context<'_>,
+    policy: &Policy,
+    max_findings: usize,
+    keep_access: bool,
+) -> Outcome {
     let on = |r: Rule| policy.rule(r).enabled;
-    let ((access, partner), ((cycles, redelegable), ((credentials, governance), asserted))) =
+    let ((reach, partner), ((cycles, redelegable), ((credentials, governance), asserted))) =
         rayon::join(
             || {
                 rayon::join(
-                    || privilege::reach_critical(ctx),
+                    || privilege::pending(ctx, keep_access),
                     || on(Rule::IndirectPartnerAccess).then(|| partner::check(ctx)),
                 )
             },
@@ -212,8 +244,8 @@ pub fn run_all(ctx: &Context<'_>, policy: &Policy) -> Outcome {
                 )
             },
         );
-    let mut all = privilege::findings(ctx, &access);
-    for more in [
+    let (mut pending, access) = reach;
+    let mut others: Vec<Finding> = [
         partner,
         cycles,
         redelegable,
@@ -223,18 +255,84 @@ pub fn run_all(ctx: &Context<'_>, policy: &Policy) -> Outcome {
     ]
     .into_iter()
     .flatten()
-    {
-        all.extend(more);
-    }
-    all.retain(|f| on(f.rule));
-    for f in &mut all {
+    .flatten()
+    .collect();
+    others.retain(|f| on(f.rule));
+    for f in &mut others {
         if let Some(sev) = policy.rule(f.rule).severity {
             f.severity = sev;
         }
     }
+    pending.retain(|p| on(p.rule));
+    for p in &mut pending {
+        if let Some(sev) = policy.rule(p.rule).severity {
+            p.severity = sev;
+        }
+    }
+    findings::sort(&mut others);
+    let total = others.len() + pending.len();
+    let (kept_pending, kept_others, truncated) = if total <= max_findings {
+        (pending, others, None)
+    } else {
+        // Byte order of ids is rank order: sort the pending records cheaply, then take the
+        // first `max_findings` of both sorted lists merged.
+        let engine = ctx.engine;
+        pending.sort_unstable_by_key(|p| {
+            (
+                p.severity,
+                p.rule.name(),
+                engine.id_rank(p.subject),
+                engine.id_rank(p.target),
+            )
+        });
+        let model = ctx.model;
+        let (mut i, mut j) = (0, 0);
+        while i + j < max_findings && (i < pending.len() || j < others.len()) {
+            let take_pending = match (pending.get(i), others.get(j)) {
+                (Some(p), Some(o)) => {
+                    (
+                        p.severity,
+                        p.rule.name(),
+                        model.node(p.subject).id.as_bytes(),
+                        Some(model.node(p.target).id.as_bytes()),
+                    ) < head_key(o)
+                }
+                (Some(_), None) => true,
+                _ => false,
+            };
+            if take_pending {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        let mut per_rule: std::collections::BTreeMap<&'static str, (usize, usize)> =
+            Default::default();
+        for (k, p) in pending.iter().enumerate() {
+            let e = per_rule.entry(p.rule.name()).or_default();
+            e.0 += 1;
+            e.1 += usize::from(k < i);
+        }
+        for (k, o) in others.iter().enumerate() {
+            let e = per_rule.entry(o.rule.name()).or_default();
+            e.0 += 1;
+            e.1 += usize::from(k < j);
+        }
+        pending.truncate(i);
+        others.truncate(j);
+        let t = Truncation {
+            total,
+            shown: i + j,
+            per_rule,
+        };
+        (pending, others, Some(t))
+    };
+    let mut all = privilege::materialize(ctx, &kept_pending);
+    all.extend(kept_others);
     findings::sort(&mut all);
     Outcome {
         findings: all,
         access,
+        truncated,
     }
 }

@@ -1,6 +1,7 @@
 //! transitive-privilege and external-critical-access: what each subject reaches among the
 //! critical nodes, split by how — through other identities, or standing access. The same
-//! pass yields the access map (`Access`) that `diff` compares between two graphs.
+//! pass yields the access map (`Access`) that `diff` compares between two graphs. Findings
+//! are first `Pending` records; paths and sentences are written only for those kept.
 
 use super::Context;
 use crate::explain;
@@ -17,17 +18,85 @@ pub struct Access {
     pub walk: Walk,
 }
 
-/// Every (subject, critical node ≠ subject) pair the subject reaches, in subject order.
-pub fn reach_critical(ctx: &Context<'_>) -> Vec<Access> {
-    ctx.subjects()
-        .par_iter()
-        .flat_map_iter(|&s| with_scratch(|scratch| for_subject(ctx, s, scratch)))
-        .collect()
+/// A finding of either rule before its path and sentence are written: enough to count,
+/// order and cap findings without holding millions of paths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pending {
+    pub rule: Rule,
+    pub severity: Severity,
+    pub subject: NodeIx,
+    pub target: NodeIx,
 }
 
-/// The findings of both rules from the access map.
-pub fn findings(ctx: &Context<'_>, access: &[Access]) -> Vec<Finding> {
-    access.iter().filter_map(|a| finding(ctx, a)).collect()
+/// The findings of both rules, as pending records; with `keep_access`, also the access map
+/// (every pair with its witness) that `diff` compares.
+pub fn pending(ctx: &Context<'_>, keep_access: bool) -> (Vec<Pending>, Vec<Access>) {
+    let per_subject: Vec<(Vec<Pending>, Vec<Access>)> = ctx
+        .subjects()
+        .par_iter()
+        .map(|&s| {
+            with_scratch(|scratch| {
+                let access = for_subject(ctx, s, scratch);
+                let pending = access
+                    .iter()
+                    .filter_map(|a| {
+                        classify(ctx, a).map(|(rule, severity, _)| Pending {
+                            rule,
+                            severity,
+                            subject: a.subject,
+                            target: a.target,
+                        })
+                    })
+                    .collect();
+                (pending, if keep_access { access } else { Vec::new() })
+            })
+        })
+        .collect();
+    let mut pending = Vec::new();
+    let mut access = Vec::new();
+    for (p, a) in per_subject {
+        pending.extend(p);
+        access.extend(a);
+    }
+    (pending, access)
+}
+
+/// The full findings of `pending` records (one search per subject involved).
+pub fn materialize(ctx: &Context<'_>, pending: &[Pending]) -> Vec<Finding> {
+    let mut by_subject: std::collections::BTreeMap<NodeIx, Vec<NodeIx>> = Default::default();
+    for p in pending {
+        by_subject.entry(p.subject).or_default().push(p.target);
+    }
+    let subjects: Vec<(NodeIx, Vec<NodeIx>)> = by_subject.into_iter().collect();
+    subjects
+        .par_iter()
+        .flat_map_iter(|(s, targets)| {
+            with_scratch(|scratch| {
+                let search = ctx.engine.search(
+                    &[*s],
+                    Level::Admin,
+                    None,
+                    Some(ctx.critical_floor()),
+                    scratch,
+                );
+                targets
+                    .iter()
+                    .filter_map(|t| {
+                        search.witness(*t, false).and_then(|walk| {
+                            finding(
+                                ctx,
+                                &Access {
+                                    subject: *s,
+                                    target: *t,
+                                    walk,
+                                },
+                            )
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect()
 }
 
 /// Whether a witness is the subject's own standing access: one edge, or only `member_of`
@@ -69,11 +138,12 @@ fn for_subject(ctx: &Context<'_>, s: NodeIx, scratch: &mut Scratch) -> Vec<Acces
         .collect()
 }
 
-fn finding(ctx: &Context<'_>, a: &Access) -> Option<Finding> {
+/// Which rule a pair falls under, at what severity, and how the sentence says it.
+fn classify(ctx: &Context<'_>, a: &Access) -> Option<(Rule, Severity, &'static str)> {
     let (s, n, walk) = (a.subject, a.target, &a.walk);
     let external = ctx.engine.is_external(s);
     let level = walk.level;
-    let (rule, severity, how) = if !is_standing(ctx, walk) {
+    Some(if !is_standing(ctx, walk) {
         let cross_org = ctx.engine.org(s) != ctx.engine.org(n);
         let severity = if external && level == Level::Admin {
             Severity::Critical
@@ -96,7 +166,13 @@ fn finding(ctx: &Context<'_>, a: &Access) -> Option<Finding> {
         )
     } else {
         return None;
-    };
+    })
+}
+
+fn finding(ctx: &Context<'_>, a: &Access) -> Option<Finding> {
+    let (s, n, walk) = (a.subject, a.target, &a.walk);
+    let level = walk.level;
+    let (rule, severity, how) = classify(ctx, a)?;
     Some(Finding::new(Draft {
         rule,
         severity,

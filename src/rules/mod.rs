@@ -197,7 +197,7 @@ pub struct Truncation {
 /// The contract's order on what both kinds of record share: severity, rule, subject,
 /// target. Transitive-privilege and external-critical-access findings are unique by these,
 /// so ordering them by this key agrees with the full order.
-fn head_key<'a>(f: &'a Finding) -> (Severity, &'static str, &'a [u8], Option<&'a [u8]>) {
+fn head_key(f: &Finding) -> (Severity, &'static str, &[u8], Option<&[u8]>) {
     (
         f.severity,
         f.rule.name(),

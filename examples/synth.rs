@@ -19,10 +19,10 @@ fn main() {
     };
     let text = authpath::synth::generate(get("--nodes", 10_000) as usize, get("--seed", 1));
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("synth: {e}");
-            std::process::exit(2);
-        }
+    if let Err(e) = out.write_all(text.as_bytes())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("synth: {e}");
+        std::process::exit(2);
     }
 }

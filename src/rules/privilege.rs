@@ -30,34 +30,66 @@ pub struct Pending {
 
 /// The findings of both rules, as pending records; with `keep_access`, also the access map
 /// (every pair with its witness) that `diff` compares.
+///
+/// Searches run from whichever side is smaller: one forward search per subject, or — when
+/// critical nodes are fewer than subjects, as in any real estate — one backward `who_can`
+/// per critical node. Both give the same witnesses (property-tested in `reach`).
 pub fn pending(ctx: &Context<'_>, keep_access: bool) -> (Vec<Pending>, Vec<Access>) {
-    let per_subject: Vec<(Vec<Pending>, Vec<Access>)> = ctx
-        .subjects()
-        .par_iter()
-        .map(|&s| {
-            with_scratch(|scratch| {
-                let access = for_subject(ctx, s, scratch);
-                let pending = access
-                    .iter()
-                    .filter_map(|a| {
-                        classify(ctx, a).map(|(rule, severity, _)| Pending {
-                            rule,
-                            severity,
-                            subject: a.subject,
-                            target: a.target,
-                        })
+    let subjects = ctx.subjects();
+    let targets: Vec<NodeIx> = (0..ctx.model.nodes.len() as u32)
+        .map(NodeIx)
+        .filter(|n| ctx.is_critical(*n) && ctx.engine.usable(*n))
+        .collect();
+    // Each side's answers are classified as they come: only with `keep_access` are the
+    // millions of witnesses a large estate has kept.
+    let digest = |found: Vec<Access>| -> (Vec<Pending>, Vec<Access>) {
+        let pending = found
+            .iter()
+            .filter_map(|a| {
+                classify(ctx, a).map(|(rule, severity, _)| Pending {
+                    rule,
+                    severity,
+                    subject: a.subject,
+                    target: a.target,
+                })
+            })
+            .collect();
+        (pending, if keep_access { found } else { Vec::new() })
+    };
+    let parts: Vec<(Vec<Pending>, Vec<Access>)> = if targets.len() < subjects.len() {
+        let mut is_subject = vec![false; ctx.model.nodes.len()];
+        for s in &subjects {
+            is_subject[s.index()] = ctx.engine.usable(*s);
+        }
+        targets
+            .par_iter()
+            .map(|&t| {
+                let found = ctx
+                    .engine
+                    .who_can(t, Level::Read, &|s| is_subject[s.index()])
+                    .into_iter()
+                    .map(|(subject, walk)| Access {
+                        subject,
+                        target: t,
+                        walk,
                     })
                     .collect();
-                (pending, if keep_access { access } else { Vec::new() })
+                digest(found)
             })
-        })
-        .collect();
+            .collect()
+    } else {
+        subjects
+            .par_iter()
+            .map(|&s| digest(with_scratch(|scratch| for_subject(ctx, s, scratch))))
+            .collect()
+    };
     let mut pending = Vec::new();
     let mut access = Vec::new();
-    for (p, a) in per_subject {
+    for (p, a) in parts {
         pending.extend(p);
         access.extend(a);
     }
+    access.par_sort_unstable_by_key(|a| (a.subject, a.target));
     (pending, access)
 }
 

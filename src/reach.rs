@@ -353,58 +353,134 @@ impl<'g> Engine<'g> {
         at_least: Level,
         keep: &(dyn Fn(NodeIx) -> bool + Sync),
     ) -> Vec<(NodeIx, Walk)> {
+        self.who_can_with(target, at_least, keep, &mut Back::default(), true)
+    }
+
+    /// `who_can` with reusable memory: every pass touches only what reaches the target, so
+    /// one query per critical node of a large graph costs what that node's reach costs, not
+    /// the size of the graph. `parallel` builds the witnesses on rayon's threads (never when
+    /// the caller already runs one query per thread, which keeps `back` unshared).
+    pub fn who_can_with(
+        &self,
+        target: NodeIx,
+        at_least: Level,
+        keep: &(dyn Fn(NodeIx) -> bool + Sync),
+        back: &mut Back,
+        parallel: bool,
+    ) -> Vec<(NodeIx, Walk)> {
         use rayon::prelude::*;
-        let n = self.node_count();
+        back.prepare(self.node_count());
         // Effective level of each candidate: the highest L whose reverse labels reach it.
-        let mut eff: Vec<Option<Level>> = vec![None; n];
+        // The labels for `at_least` reach a superset of the higher ones'.
+        let mut candidates: Vec<NodeIx> = Vec::new();
         for level in Level::ALL.iter().copied().filter(|l| *l >= at_least) {
-            let need = self.need_to_reach(&[target], level);
-            for (u, e) in eff.iter_mut().enumerate() {
-                if need[u] != NEVER {
-                    *e = Some(level);
-                }
+            self.need_sparse(target, level, back);
+            for &u in &back.need_touched {
+                back.eff[u as usize] = lvl(level) + 1;
+            }
+            if level == at_least {
+                candidates = back
+                    .need_touched
+                    .iter()
+                    .map(|u| NodeIx(*u))
+                    .filter(|u| *u != target && self.usable(*u) && keep(*u))
+                    .collect();
+                back.eff_touched = back.need_touched.clone();
             }
         }
-        let candidates: Vec<NodeIx> = (0..n as u32)
-            .map(NodeIx)
-            .filter(|u| *u != target && eff[u.index()].is_some() && self.usable(*u) && keep(*u))
-            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
         let mut out: Vec<(NodeIx, Walk)> = Vec::with_capacity(candidates.len());
         for level in Level::ALL.iter().copied() {
             let group: Vec<NodeIx> = candidates
                 .iter()
                 .copied()
-                .filter(|u| eff[u.index()] == Some(level))
+                .filter(|u| back.eff[u.index()] == lvl(level) + 1)
                 .collect();
             if group.is_empty() {
                 continue;
             }
-            let dist = self.distance_to(target, level);
-            let single = self.single_steps(&dist);
-            out.par_extend(
-                group
-                    .par_iter()
-                    .map(|u| (*u, self.walk_down(*u, &dist, &single))),
-            );
+            self.distance_sparse(target, level, back);
+            let (dist, single) = (&back.dist, &back.single);
+            if parallel {
+                out.par_extend(
+                    group
+                        .par_iter()
+                        .map(|u| (*u, self.walk_down(*u, dist, single))),
+                );
+            } else {
+                out.extend(group.iter().map(|u| (*u, self.walk_down(*u, dist, single))));
+            }
         }
         out.sort_unstable_by_key(|(u, _)| *u);
         out
     }
 
-    /// For every state (node, level), the fewest edges to a state (target, ≥ `level`).
-    fn distance_to(&self, target: NodeIx, level: Level) -> Vec<u32> {
-        let mut dist = vec![UNSEEN; self.node_count() * 6];
+    /// `need_to_reach(&[target], level)` into `back.need`, recording the nodes it labels.
+    fn need_sparse(&self, target: NodeIx, level: Level, back: &mut Back) {
+        for &u in &back.need_touched {
+            back.need[u as usize] = NEVER;
+        }
+        back.need_touched.clear();
+        if !self.usable(target) {
+            return;
+        }
+        let mut buckets: [Vec<NodeIx>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+        back.need[target.index()] = lvl(level);
+        back.need_touched.push(target.0);
+        buckets[lvl(level) as usize].push(target);
+        while let Some(b) = (0..3).find(|b| !buckets[*b].is_empty()) {
+            let v = buckets[b].pop().unwrap_or(NodeIx(0));
+            if back.need[v.index()] as usize != b {
+                continue;
+            }
+            for &ei in self.g.in_edges(v) {
+                if !self.edge_ok[ei as usize] {
+                    continue;
+                }
+                let e = &self.g.model.edges[ei as usize];
+                let u = e.from;
+                if !self.node_ok[u.index()] {
+                    continue;
+                }
+                let cand = if e.kind == EdgeKind::Exposes {
+                    lvl(e.requires)
+                } else if lvl(e.level) >= b as u8 {
+                    b as u8
+                } else {
+                    continue;
+                };
+                if cand < back.need[u.index()] {
+                    if back.need[u.index()] == NEVER {
+                        back.need_touched.push(u.0);
+                    }
+                    back.need[u.index()] = cand;
+                    buckets[cand as usize].push(u);
+                }
+            }
+        }
+    }
+
+    /// For every state (node, level) that can get there, the fewest edges to a state
+    /// (target, ≥ `level`), into `back.dist`; and `back.single` for those states.
+    fn distance_sparse(&self, target: NodeIx, level: Level, back: &mut Back) {
+        for &s in &back.dist_touched {
+            back.dist[s as usize] = UNSEEN;
+            back.single[s as usize] = UNSEEN;
+        }
+        back.dist_touched.clear();
         let mut queue = std::collections::VecDeque::new();
         if self.usable(target) {
             for l in lvl(level)..3 {
                 let s = encode(target, l, 0);
-                dist[s as usize] = 0;
+                back.dist[s as usize] = 0;
+                back.dist_touched.push(s);
                 queue.push_back(s);
             }
         }
         while let Some(s) = queue.pop_front() {
             let (v, l2) = (node_of(s), level_bits(s));
-            let d = dist[s as usize];
+            let d = back.dist[s as usize];
             for &ei in self.g.in_edges(v) {
                 if !self.edge_ok[ei as usize] {
                     continue;
@@ -429,14 +505,27 @@ impl<'g> Engine<'g> {
                 };
                 for l in preds {
                     let p = encode(u, l, 0);
-                    if dist[p as usize] == UNSEEN {
-                        dist[p as usize] = d + 1;
+                    if back.dist[p as usize] == UNSEEN {
+                        back.dist[p as usize] = d + 1;
+                        back.dist_touched.push(p);
                         queue.push_back(p);
                     }
                 }
             }
         }
-        dist
+        // Each state's single next step, worked out once for all the walks that pass it.
+        for i in 0..back.dist_touched.len() {
+            let s = back.dist_touched[i];
+            let d = back.dist[s as usize];
+            if d == 0 {
+                continue;
+            }
+            if let Some((_, next)) = self.step_down(&[s], d, &back.dist)
+                && next.len() == 1
+            {
+                back.single[s as usize] = next[0];
+            }
+        }
     }
 
     /// One step down `dist` from the state set `current` (all at distance `d`): the smallest
@@ -476,26 +565,6 @@ impl<'g> Engine<'g> {
         next.sort_unstable();
         next.dedup();
         best.map(|v| (v, next))
-    }
-
-    /// For every state on the way down, its one next state when the step from it alone leads
-    /// to exactly one state (`UNSEEN` otherwise): walks from many subjects share these steps,
-    /// so each is worked out once.
-    fn single_steps(&self, dist: &[u32]) -> Vec<u32> {
-        use rayon::prelude::*;
-        (0..dist.len() as u32)
-            .into_par_iter()
-            .map(|s| {
-                let d = dist[s as usize];
-                if d == 0 || d == UNSEEN {
-                    return UNSEEN;
-                }
-                match self.step_down(&[s], d, dist) {
-                    Some((_, next)) if next.len() == 1 => next[0],
-                    _ => UNSEEN,
-                }
-            })
-            .collect()
     }
 
     /// The lexicographically smallest shortest walk from (`u`, admin) down `dist` to 0.
@@ -607,6 +676,48 @@ fn level_bits(s: u32) -> u8 {
 
 fn flag_of(s: u32) -> u8 {
     (s % 2) as u8
+}
+
+/// Reusable memory for backward queries (`Engine::who_can_with`), cleared through the lists
+/// of what the last query touched.
+#[derive(Default)]
+pub struct Back {
+    need: Vec<u8>,
+    need_touched: Vec<u32>,
+    eff: Vec<u8>,
+    eff_touched: Vec<u32>,
+    dist: Vec<u32>,
+    dist_touched: Vec<u32>,
+    single: Vec<u32>,
+}
+
+impl Back {
+    fn prepare(&mut self, nodes: usize) {
+        if self.need.len() != nodes {
+            *self = Back {
+                need: vec![NEVER; nodes],
+                eff: vec![0; nodes],
+                dist: vec![UNSEEN; nodes * 6],
+                single: vec![UNSEEN; nodes * 6],
+                ..Back::default()
+            };
+            return;
+        }
+        for &u in &self.eff_touched {
+            self.eff[u as usize] = 0;
+        }
+        self.eff_touched.clear();
+    }
+}
+
+thread_local! {
+    static BACK: std::cell::RefCell<Back> = std::cell::RefCell::new(Back::default());
+}
+
+/// Runs `f` with this thread's backward-query memory. `f` must not start rayon work that
+/// could run another such query on this thread.
+pub fn with_back<R>(f: impl FnOnce(&mut Back) -> R) -> R {
+    BACK.with(|b| f(&mut b.borrow_mut()))
 }
 
 thread_local! {

@@ -64,16 +64,17 @@ pub fn pending(ctx: &Context<'_>, keep_access: bool) -> (Vec<Pending>, Vec<Acces
         targets
             .par_iter()
             .map(|&t| {
-                let found = ctx
-                    .engine
-                    .who_can(t, Level::Read, &|s| is_subject[s.index()])
-                    .into_iter()
-                    .map(|(subject, walk)| Access {
-                        subject,
-                        target: t,
-                        walk,
-                    })
-                    .collect();
+                let found = crate::reach::with_back(|back| {
+                    ctx.engine
+                        .who_can_with(t, Level::Read, &|s| is_subject[s.index()], back, false)
+                })
+                .into_iter()
+                .map(|(subject, walk)| Access {
+                    subject,
+                    target: t,
+                    walk,
+                })
+                .collect();
                 digest(found)
             })
             .collect()

@@ -139,6 +139,31 @@ impl Diagnostics {
         }
     }
 
+    /// Takes in every problem another list found (same file), keeping the caps.
+    pub fn absorb(&mut self, other: Diagnostics) {
+        let (hidden_errors, hidden_warnings) = (
+            other.errors.saturating_sub(
+                other
+                    .shown
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .count(),
+            ),
+            other.warnings.saturating_sub(
+                other
+                    .shown
+                    .iter()
+                    .filter(|d| d.severity == Severity::Warning)
+                    .count(),
+            ),
+        );
+        for d in other.shown {
+            self.push(d);
+        }
+        self.errors += hidden_errors;
+        self.warnings += hidden_warnings;
+    }
+
     pub fn error_count(&self) -> usize {
         self.errors
     }

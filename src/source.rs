@@ -6,6 +6,7 @@ use crate::model::Span;
 /// Turns byte offsets in the input into 1-based lines and character columns. Offsets are
 /// asked for mostly in increasing order, so it walks forward from the last answer instead of
 /// rescanning: a one-line (minified) file stays linear.
+#[derive(Clone)]
 pub struct Locator<'a> {
     text: &'a str,
     offset: usize,

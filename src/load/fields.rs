@@ -144,32 +144,24 @@ impl<'a> Reader<'_, 'a> {
     }
 
     fn string(&mut self, subject: &Subject<'_>, e: &Entry<'a>) -> Option<String> {
-        if json::is_null(e.value) {
-            return None;
-        }
-        match serde_json::from_str::<String>(e.value.get()) {
-            Ok(s) => Some(s),
-            Err(_) => {
-                self.wrong_type(subject, e, "a string");
-                None
-            }
-        }
+        self.cow_string(subject, e).map(Cow::into_owned)
     }
 
+    /// A string value, borrowed from the input unless it has escapes. The raw value is
+    /// already valid JSON, so a string without a backslash is exactly its quoted text;
+    /// serde would allocate every one of them (its `Cow<str>` is always owned).
     fn cow_string(&mut self, subject: &Subject<'_>, e: &Entry<'a>) -> Option<Cow<'a, str>> {
-        if !e.value.get().starts_with('"') {
+        let raw = e.value.get();
+        if !raw.starts_with('"') {
             if !json::is_null(e.value) {
                 self.wrong_type(subject, e, "a string");
             }
             return None;
         }
-        match serde_json::from_str::<Cow<'a, str>>(e.value.get()) {
-            Ok(s) => Some(s),
-            // Cow<str> only borrows through `&str`; an escaped string arrives owned.
-            Err(_) => serde_json::from_str::<String>(e.value.get())
-                .ok()
-                .map(Cow::Owned),
+        if raw.len() >= 2 && !raw.contains('\\') {
+            return Some(Cow::Borrowed(&raw[1..raw.len() - 1]));
         }
+        serde_json::from_str::<String>(raw).ok().map(Cow::Owned)
     }
 
     fn vocabulary<T>(
@@ -179,7 +171,7 @@ impl<'a> Reader<'_, 'a> {
         parse: fn(&str) -> Option<T>,
         all: &[&'static str],
     ) -> Option<T> {
-        let s = self.string(subject, e)?;
+        let s = self.cow_string(subject, e)?;
         if let Some(v) = parse(&s) {
             return Some(v);
         }
@@ -197,7 +189,7 @@ impl<'a> Reader<'_, 'a> {
     }
 
     pub fn time(&mut self, subject: &Subject<'_>, e: &Entry<'a>) -> Option<Timestamp> {
-        let s = self.string(subject, e)?;
+        let s = self.cow_string(subject, e)?;
         match Timestamp::parse(&s) {
             Ok(t) => Some(t),
             Err(why) => {

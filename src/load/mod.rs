@@ -187,19 +187,12 @@ fn load_into(name: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option<Graph>
 
     let raw_nodes = nodes.unwrap_or_default();
     let raw_edges = edges.unwrap_or_default();
-    let pending_nodes: Vec<_> = raw_nodes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, raw)| reader.node(i, raw))
-        .collect();
-    let mut ends = Vec::with_capacity(raw_edges.len());
-    let mut edges = Vec::with_capacity(raw_edges.len());
-    for (i, raw) in raw_edges.iter().enumerate() {
-        if let Some((end, edge)) = reader.edge(i, raw) {
-            ends.push(end);
-            edges.push(edge);
-        }
-    }
+    let pending_nodes: Vec<_> =
+        in_parallel(name, &mut reader, &raw_nodes, |r, i, raw| r.node(i, raw));
+    let (ends, edges): (Vec<_>, Vec<_>) =
+        in_parallel(name, &mut reader, &raw_edges, |r, i, raw| r.edge(i, raw))
+            .into_iter()
+            .unzip();
     if as_of.is_none()
         && !entries
             .iter()
@@ -216,6 +209,55 @@ fn load_into(name: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option<Graph>
     } else {
         Some(graph)
     }
+}
+
+/// Reads every element with `read`, in chunks on rayon's threads: each chunk has its own
+/// locator (positioned once, in order, so the whole file is counted once) and its own
+/// problem list, merged in order. Results keep element order.
+fn in_parallel<'a, T: Send>(
+    name: &str,
+    reader: &mut Reader<'_, 'a>,
+    raws: &[&'a serde_json::value::RawValue],
+    read: impl Fn(&mut Reader<'_, 'a>, usize, &'a serde_json::value::RawValue) -> Option<T> + Sync,
+) -> Vec<T> {
+    use rayon::prelude::*;
+    const CHUNK: usize = 16_384;
+    if raws.len() <= CHUNK {
+        return raws
+            .iter()
+            .enumerate()
+            .filter_map(|(i, raw)| read(reader, i, raw))
+            .collect();
+    }
+    let starts: Vec<(usize, Locator<'a>)> = (0..raws.len())
+        .step_by(CHUNK)
+        .map(|i| {
+            reader.loc.span_of(raws[i].get());
+            (i, reader.loc.clone())
+        })
+        .collect();
+    let parts: Vec<(Vec<T>, Diagnostics)> = starts
+        .into_par_iter()
+        .map(|(first, mut loc)| {
+            let mut diags = Diagnostics::new(name);
+            let mut r = Reader {
+                loc: &mut loc,
+                diags: &mut diags,
+            };
+            let out = raws[first..(first + CHUNK).min(raws.len())]
+                .iter()
+                .enumerate()
+                .filter_map(|(k, raw)| read(&mut r, first + k, raw))
+                .collect();
+            (out, diags)
+        })
+        .collect();
+    let mut out = Vec::with_capacity(raws.len());
+    for (part, diags) in parts {
+        out.extend(part);
+        reader.diags.absorb(diags);
+    }
+    out
 }
 
 /// The elements of `nodes` or `edges`, or `None` after reporting why it is not an array.

@@ -220,7 +220,17 @@ pub fn run_all(
         rayon::join(
             || {
                 rayon::join(
-                    || privilege::pending(ctx, keep_access),
+                    || {
+                        // Only computed when something needs it.
+                        if keep_access
+                            || on(Rule::TransitivePrivilege)
+                            || on(Rule::ExternalCriticalAccess)
+                        {
+                            privilege::pending(ctx, keep_access)
+                        } else {
+                            (Vec::new(), Vec::new())
+                        }
+                    },
                     || on(Rule::IndirectPartnerAccess).then(|| partner::check(ctx)),
                 )
             },
@@ -234,7 +244,21 @@ pub fn run_all(
                     },
                     || {
                         rayon::join(
-                            || (credentials::check(ctx), governance::check(ctx)),
+                            || {
+                                let credential_rules = [
+                                    Rule::OrphanedCredential,
+                                    Rule::StaleCredential,
+                                    Rule::OverScopedCredential,
+                                    Rule::SharedCredential,
+                                ];
+                                (
+                                    credential_rules
+                                        .iter()
+                                        .any(|r| on(*r))
+                                        .then(|| credentials::check(ctx)),
+                                    on(Rule::UngovernedAccess).then(|| governance::check(ctx)),
+                                )
+                            },
                             || {
                                 on(Rule::AssertionViolated)
                                     .then(|| assertions::check(ctx, &policy.asserts))
@@ -249,8 +273,8 @@ pub fn run_all(
         partner,
         cycles,
         redelegable,
-        Some(credentials),
-        Some(governance),
+        credentials,
+        governance,
         asserted,
     ]
     .into_iter()

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Scale run: generates a synthetic enterprise of N nodes (default 1,000,000) and reports wall
+# time and peak memory (/usr/bin/time -v) of validate, analyze --format json, one
+# blast-radius and one who-can, at 1 and 2 threads.
+#   benches/scale.sh [NODES] [SEED]
+# Each step is bounded by STEP_TIMEOUT seconds (default 1800) so a run always ends.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+nodes="${1:-1000000}"
+seed="${2:-1}"
+limit="${STEP_TIMEOUT:-1800}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+cargo build --release --quiet --example synth
+cargo build --release --quiet
+bin=target/release/authpath
+
+echo "generating $nodes nodes (seed $seed)…"
+target/release/examples/synth --nodes "$nodes" --seed "$seed" > "$work/graph.json"
+size=$(stat -c %s "$work/graph.json")
+echo "graph: $((size / 1000000)) MB"
+
+measure() {
+  local label="$1" threads="$2"; shift 2
+  local log="$work/time.log" code=0
+  RAYON_NUM_THREADS="$threads" timeout "$limit" /usr/bin/time -v "$@" > "$work/out" 2> "$log" || code=$?
+  local wall rss
+  wall=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}')
+  rss=$(grep "Maximum resident set size" "$log" | awk '{print $NF}')
+  if [ "$code" -eq 124 ]; then wall="> ${limit}s (timed out)"; fi
+  printf '%-28s threads=%s  wall=%-12s peak=%s MB  exit=%s\n' "$label" "$threads" "$wall" "$((${rss:-0} / 1024))" "$code"
+}
+
+for threads in 1 2; do
+  measure validate "$threads" "$bin" validate "$work/graph.json"
+  measure "analyze --format json" "$threads" "$bin" analyze "$work/graph.json" --format json -o "$work/findings.json"
+  measure "blast-radius partner:0" "$threads" "$bin" blast-radius "$work/graph.json" --from partner:0 --format json -o "$work/blast.json"
+  measure "who-can res:0" "$threads" "$bin" who-can "$work/graph.json" --reach res:0 --format json -o "$work/whocan.json"
+done

@@ -49,7 +49,11 @@ fn main() {
 fn load(b: divan::Bencher, n: usize) {
     let text = authpath::synth::generate(n, 1);
     b.counter(divan::counter::BytesCount::new(text.len()))
-        .bench(|| authpath::load::load_bytes("synth.json", text.as_bytes()).graph.is_some());
+        .bench(|| {
+            authpath::load::load_bytes("synth.json", text.as_bytes())
+                .graph
+                .is_some()
+        });
 }
 
 #[divan::bench(args = [10_000, 100_000], sample_count = 2)]

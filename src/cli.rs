@@ -31,8 +31,17 @@ pub mod exit {
     long_about = None
 )]
 pub struct Cli {
+    /// No progress on stderr (it only ever appears on a terminal, for phases over a second).
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
+}
+
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn phase(message: &str) -> crate::progress::Phase {
+    crate::progress::Phase::start(message, QUIET.load(std::sync::atomic::Ordering::Relaxed))
 }
 
 #[derive(Debug, Subcommand)]
@@ -430,6 +439,7 @@ pub fn main() -> ExitCode {
 
 /// Runs a parsed command and returns its exit code.
 pub fn run(cli: Cli) -> u8 {
+    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     match cli.command {
         Command::Validate { files } => validate(&files),
         Command::Analyze(args) => run_analyze(&args),
@@ -474,7 +484,10 @@ fn write_output(path: Option<&Path>, bytes: &[u8]) -> u8 {
 /// Loads a graph for a command that needs a valid one: problems go to stderr, `None` means
 /// exit 2. Warnings are `validate`'s business and are not repeated here.
 fn load_valid(path: &Path) -> Option<Graph> {
-    let Loaded { graph, diagnostics } = load_path(path);
+    let Loaded { graph, diagnostics } = {
+        let _p = phase(&format!("loading {}", path.display()));
+        load_path(path)
+    };
     if diagnostics.has_errors() {
         let _ = std::io::stderr().write_all(diagnostics.render().as_bytes());
     }
@@ -543,7 +556,10 @@ fn run_analyze(args: &AnalyzeArgs) -> u8 {
         collect_access: false,
         max_findings: Some(args.max_findings),
     };
-    let mut report = analyze(&model, &opts);
+    let mut report = {
+        let _p = phase("analysing");
+        analyze(&model, &opts)
+    };
     if let Some(path) = &args.write_baseline {
         let code = write_output(
             Some(path),
@@ -702,7 +718,10 @@ fn run_diff(args: &DiffArgs) -> u8 {
         collect_access: true,
         max_findings: Some(args.max_findings),
     };
-    let d = crate::diff::diff(&old, &new, &opts, threshold);
+    let d = {
+        let _p = phase("analysing both graphs");
+        crate::diff::diff(&old, &new, &opts, threshold)
+    };
     for r in [&d.old, &d.new] {
         if r.as_of_source == AsOfSource::WallClock {
             eprintln!(
@@ -1072,7 +1091,10 @@ fn run_dot(args: &DotArgs) -> u8 {
 fn validate(files: &[PathBuf]) -> u8 {
     let mut code = exit::OK;
     for f in files {
-        let Loaded { graph, diagnostics } = load_path(f);
+        let Loaded { graph, diagnostics } = {
+            let _p = phase(&format!("loading {}", f.display()));
+            load_path(f)
+        };
         let report = diagnostics.render();
         if !report.is_empty() {
             let _ = std::io::stderr().write_all(report.as_bytes());

@@ -18,6 +18,7 @@ pub mod model;
 pub mod output;
 pub mod picture;
 pub mod policy;
+pub mod progress;
 pub mod reach;
 pub mod render;
 pub mod rules;

@@ -330,3 +330,52 @@ fn terminal_gets_coloured_text_unless_no_color() {
         "NO_COLOR must turn colour off: {plain}"
     );
 }
+
+#[test]
+fn max_findings_keeps_the_first_in_order_and_says_what_it_left_out() {
+    let full: serde_json::Value = serde_json::from_str(
+        &analyze_json(&root().join("graphs/msp-delegated-admin.json"), None).1,
+    )
+    .unwrap();
+    let run = authpath(&[
+        "analyze",
+        "graphs/msp-delegated-admin.json",
+        "--format",
+        "json",
+        "--max-findings",
+        "3",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let ids = |d: &serde_json::Value| -> Vec<String> {
+        d["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&doc), ids(&full)[..3].to_vec());
+    assert_eq!(doc["truncated"]["total"], 21);
+    assert_eq!(doc["truncated"]["shown"], 3);
+    assert_eq!(
+        doc["truncated"]["per_rule"]["transitive-privilege"],
+        serde_json::json!({"total": 10, "shown": 2})
+    );
+    assert!(
+        full.get("truncated").is_none(),
+        "nothing is said when nothing is left out"
+    );
+    let text = authpath(&[
+        "analyze",
+        "graphs/msp-delegated-admin.json",
+        "--format",
+        "text",
+        "--max-findings",
+        "3",
+    ])
+    .stdout;
+    assert!(
+        text.contains("note: only the first 3 of 21 findings are shown (--max-findings)"),
+        "{text}"
+    );
+}

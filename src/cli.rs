@@ -494,6 +494,20 @@ fn load_valid(path: &Path) -> Option<Graph> {
     graph
 }
 
+/// Says so when an instant of judgement came from the wall clock.
+fn warn_wall_clock(source: &str, as_of: Timestamp, from: AsOfSource) {
+    if from == AsOfSource::WallClock {
+        eprintln!(
+            "authpath: warning: {source} has no as_of and no --now was given: judging at the wall clock ({as_of})"
+        );
+    }
+}
+
+/// Text on a terminal, JSON into a pipe or a file.
+fn for_a_person(output: &Option<PathBuf>) -> bool {
+    output.is_none() && std::io::stdout().is_terminal()
+}
+
 /// Colour only for a terminal, and never when NO_COLOR is set to anything non-empty.
 fn use_color(to_file: bool) -> bool {
     !to_file
@@ -572,20 +586,13 @@ fn run_analyze(args: &AnalyzeArgs) -> u8 {
     if let Some(ids) = &baseline {
         crate::analyze::apply_baseline(&mut report, ids);
     }
-    if report.as_of_source == AsOfSource::WallClock {
-        eprintln!(
-            "authpath: warning: {} has no as_of and no --now was given: judging at the wall clock ({})",
-            report.source, report.as_of
-        );
-    }
+    warn_wall_clock(&report.source, report.as_of, report.as_of_source);
     let to_file = args.output.is_some();
-    let format = args
-        .format
-        .unwrap_or(if !to_file && std::io::stdout().is_terminal() {
-            Format::Text
-        } else {
-            Format::Json
-        });
+    let format = args.format.unwrap_or(if for_a_person(&args.output) {
+        Format::Text
+    } else {
+        Format::Json
+    });
     let code = match format {
         Format::Json => write_output(
             args.output.as_deref(),
@@ -723,21 +730,14 @@ fn run_diff(args: &DiffArgs) -> u8 {
         crate::diff::diff(&old, &new, &opts, threshold)
     };
     for r in [&d.old, &d.new] {
-        if r.as_of_source == AsOfSource::WallClock {
-            eprintln!(
-                "authpath: warning: {} has no as_of and no --now was given: judging at the wall clock ({})",
-                r.source, r.as_of
-            );
-        }
+        warn_wall_clock(&r.source, r.as_of, r.as_of_source);
     }
     let to_file = args.output.is_some();
-    let format = args
-        .format
-        .unwrap_or(if !to_file && std::io::stdout().is_terminal() {
-            DiffFormat::Text
-        } else {
-            DiffFormat::Json
-        });
+    let format = args.format.unwrap_or(if for_a_person(&args.output) {
+        DiffFormat::Text
+    } else {
+        DiffFormat::Json
+    });
     let text = match format {
         DiffFormat::Text => crate::render::text::diff_text(&d, use_color(to_file)),
         DiffFormat::Json => crate::render::json::diff_document(&d),
@@ -756,28 +756,35 @@ struct Query {
     model: Graph,
     as_of: Timestamp,
     format: QueryFormat,
+    latent: bool,
+}
+
+impl Query {
+    fn engine<'g>(&self, g: &'g crate::graph::AuthGraph<'g>) -> crate::reach::Engine<'g> {
+        crate::reach::Engine::new(
+            g,
+            self.as_of,
+            crate::reach::ReachOptions {
+                include_inactive: self.latent,
+            },
+        )
+    }
 }
 
 fn open_query(q: &QueryArgs) -> Result<Query, u8> {
     let model = load_valid(&q.file).ok_or(exit::BAD_INPUT)?;
     let (as_of, source) = crate::analyze::judgement_time(&model, q.now);
-    if source == AsOfSource::WallClock {
-        eprintln!(
-            "authpath: warning: {} has no as_of and no --now was given: judging at the wall clock ({as_of})",
-            model.source
-        );
-    }
-    let format = q
-        .format
-        .unwrap_or(if q.output.is_none() && std::io::stdout().is_terminal() {
-            QueryFormat::Text
-        } else {
-            QueryFormat::Json
-        });
+    warn_wall_clock(&model.source, as_of, source);
+    let format = q.format.unwrap_or(if for_a_person(&q.output) {
+        QueryFormat::Text
+    } else {
+        QueryFormat::Json
+    });
     Ok(Query {
         model,
         as_of,
         format,
+        latent: q.include_inactive,
     })
 }
 
@@ -815,13 +822,7 @@ fn run_blast(args: &BlastArgs) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let engine = crate::reach::Engine::new(
-        &g,
-        q.as_of,
-        crate::reach::ReachOptions {
-            include_inactive: args.query.include_inactive,
-        },
-    );
+    let engine = q.engine(&g);
     let b =
         crate::incident::blast::blast_radius(&engine, &sources, args.min_level.level(), &args.kind);
     let out = args.query.output.as_deref();
@@ -877,13 +878,7 @@ fn run_whocan(args: &WhoCanArgs) -> u8 {
         Ok(t) => t[0],
         Err(code) => return code,
     };
-    let engine = crate::reach::Engine::new(
-        &g,
-        q.as_of,
-        crate::reach::ReachOptions {
-            include_inactive: args.query.include_inactive,
-        },
-    );
+    let engine = q.engine(&g);
     let subjects = match args.subjects {
         SubjectsArg::Default => Subjects::Default,
         SubjectsArg::All => Subjects::All,
@@ -932,13 +927,7 @@ fn run_path(args: &PathArgs) -> u8 {
     let (Some(from), Some(to)) = ends else {
         return exit::BAD_INPUT;
     };
-    let engine = crate::reach::Engine::new(
-        &g,
-        q.as_of,
-        crate::reach::ReachOptions {
-            include_inactive: args.query.include_inactive,
-        },
-    );
+    let engine = q.engine(&g);
     let latent = (!args.query.include_inactive).then(|| {
         crate::reach::Engine::new(
             &g,
@@ -1014,13 +1003,7 @@ fn run_cut(args: &CutArgs) -> u8 {
     for (k, n) in &args.cost {
         costs.0.insert(*k, *n);
     }
-    let engine = crate::reach::Engine::new(
-        &g,
-        q.as_of,
-        crate::reach::ReachOptions {
-            include_inactive: args.query.include_inactive,
-        },
-    );
+    let engine = q.engine(&g);
     let cut = match crate::incident::cut::min_cut(&engine, &sources, &targets, &costs) {
         Ok(c) => c,
         Err(e) => {

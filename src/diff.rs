@@ -283,6 +283,17 @@ fn same_edge(a: &Edge, b: &Edge) -> bool {
         && a.properties == b.properties
 }
 
+/// A graph's edges grouped by (from id, to id, kind).
+fn edges_by_key(g: &Graph) -> HashMap<(&str, &str, EdgeKind), Vec<&Edge>> {
+    let mut out: HashMap<(&str, &str, EdgeKind), Vec<&Edge>> = HashMap::new();
+    for e in &g.edges {
+        out.entry((g.node(e.from).id.as_str(), g.node(e.to).id.as_str(), e.kind))
+            .or_default()
+            .push(e);
+    }
+    out
+}
+
 fn delta(old: &Graph, new: &Graph) -> Delta {
     let mut d = Delta::default();
     let old_nodes: HashMap<&str, &Node> = old.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
@@ -300,29 +311,8 @@ fn delta(old: &Graph, new: &Graph) -> Delta {
     }
     d.nodes_removed = old.nodes.len() - seen;
 
-    type Key<'a> = (&'a str, &'a str, EdgeKind);
-    let mut old_edges: HashMap<Key<'_>, Vec<&Edge>> = HashMap::new();
-    for e in &old.edges {
-        old_edges
-            .entry((
-                old.node(e.from).id.as_str(),
-                old.node(e.to).id.as_str(),
-                e.kind,
-            ))
-            .or_default()
-            .push(e);
-    }
-    let mut new_edges: HashMap<Key<'_>, Vec<&Edge>> = HashMap::new();
-    for e in &new.edges {
-        new_edges
-            .entry((
-                new.node(e.from).id.as_str(),
-                new.node(e.to).id.as_str(),
-                e.kind,
-            ))
-            .or_default()
-            .push(e);
-    }
+    let old_edges = edges_by_key(old);
+    let mut new_edges = edges_by_key(new);
     for (k, mut olds) in old_edges {
         let mut news = new_edges.remove(&k).unwrap_or_default();
         // Identical edges match first; what is left pairs up as changed.

@@ -300,42 +300,12 @@ impl<'g> Engine<'g> {
     /// `at_least` itself. A reverse label-correcting search over three buckets: each node's
     /// label only falls, at most twice.
     pub fn need_to_reach(&self, targets: &[NodeIx], at_least: Level) -> Vec<u8> {
-        let mut need = vec![NEVER; self.node_count()];
-        let mut buckets: [Vec<NodeIx>; 3] = [Vec::new(), Vec::new(), Vec::new()];
-        for &t in targets {
-            if self.usable(t) && need[t.index()] > lvl(at_least) {
-                need[t.index()] = lvl(at_least);
-                buckets[lvl(at_least) as usize].push(t);
-            }
-        }
-        while let Some(b) = (0..3).find(|b| !buckets[*b].is_empty()) {
-            let v = buckets[b].pop().unwrap_or(NodeIx(0));
-            if need[v.index()] as usize != b {
-                continue; // improved since it was queued
-            }
-            for &ei in self.g.in_edges(v) {
-                if !self.edge_ok[ei as usize] {
-                    continue;
-                }
-                let e = &self.g.model.edges[ei as usize];
-                let u = e.from;
-                if !self.node_ok[u.index()] {
-                    continue;
-                }
-                let cand = if e.kind == EdgeKind::Exposes {
-                    lvl(e.requires)
-                } else if lvl(e.level) >= b as u8 {
-                    b as u8
-                } else {
-                    continue;
-                };
-                if cand < need[u.index()] {
-                    need[u.index()] = cand;
-                    buckets[cand as usize].push(u);
-                }
-            }
-        }
-        need
+        let mut back = Back {
+            need: vec![NEVER; self.node_count()],
+            ..Back::default()
+        };
+        self.need_sparse(targets, at_least, &mut back);
+        back.need
     }
 
     /// Every node accepted by `keep` (other than `target`) that reaches `target` at
@@ -374,7 +344,7 @@ impl<'g> Engine<'g> {
         // The labels for `at_least` reach a superset of the higher ones'.
         let mut candidates: Vec<NodeIx> = Vec::new();
         for level in Level::ALL.iter().copied().filter(|l| *l >= at_least) {
-            self.need_sparse(target, level, back);
+            self.need_sparse(&[target], level, back);
             for &u in &back.need_touched {
                 back.eff[u as usize] = lvl(level) + 1;
             }
@@ -416,19 +386,23 @@ impl<'g> Engine<'g> {
         out
     }
 
-    /// `need_to_reach(&[target], level)` into `back.need`, recording the nodes it labels.
-    fn need_sparse(&self, target: NodeIx, level: Level, back: &mut Back) {
+    /// `need_to_reach(targets, level)` into `back.need`, recording the nodes it labels (and
+    /// clearing the last call's labels first).
+    fn need_sparse(&self, targets: &[NodeIx], level: Level, back: &mut Back) {
         for &u in &back.need_touched {
             back.need[u as usize] = NEVER;
         }
         back.need_touched.clear();
-        if !self.usable(target) {
-            return;
-        }
         let mut buckets: [Vec<NodeIx>; 3] = [Vec::new(), Vec::new(), Vec::new()];
-        back.need[target.index()] = lvl(level);
-        back.need_touched.push(target.0);
-        buckets[lvl(level) as usize].push(target);
+        for &t in targets {
+            if self.usable(t) && back.need[t.index()] > lvl(level) {
+                if back.need[t.index()] == NEVER {
+                    back.need_touched.push(t.0);
+                }
+                back.need[t.index()] = lvl(level);
+                buckets[lvl(level) as usize].push(t);
+            }
+        }
         while let Some(b) = (0..3).find(|b| !buckets[*b].is_empty()) {
             let v = buckets[b].pop().unwrap_or(NodeIx(0));
             if back.need[v.index()] as usize != b {

@@ -5,25 +5,7 @@ mod common;
 use common::{authpath, authpath_in, root, write};
 use serde_json::Value;
 
-const EXAMPLE: &str = r#"{
-  "version": 1,
-  "as_of": "2026-11-01T00:00:00Z",
-  "nodes": [
-    {"id": "partner:acme", "kind": "partner", "name": "Acme Logistics", "contract_end": "2026-06-30T00:00:00Z"},
-    {"id": "key:ak-1", "kind": "credential", "credential_type": "api_key", "org": "partner:acme",
-     "owner": "human:bob", "issued_at": "2025-01-10T00:00:00Z", "last_used_at": "2026-10-30T00:00:00Z"},
-    {"id": "svc:sync", "kind": "service", "owner": "human:bob"},
-    {"id": "grp:ops", "kind": "group"},
-    {"id": "db:prod", "kind": "resource", "sensitivity": "critical"},
-    {"id": "human:bob", "kind": "human", "status": "disabled"}
-  ],
-  "edges": [
-    {"from": "partner:acme", "to": "key:ak-1", "kind": "holds"},
-    {"from": "key:ak-1", "to": "svc:sync", "kind": "authenticates_as"},
-    {"from": "svc:sync", "to": "grp:ops", "kind": "member_of"},
-    {"from": "grp:ops", "to": "db:prod", "kind": "grants", "level": "admin"}
-  ]
-}"#;
+use common::FORMAT_EXAMPLE as EXAMPLE;
 
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))

@@ -3,6 +3,27 @@
 #![allow(dead_code)]
 
 pub mod dotcheck;
+
+/// The example graph of FORMAT.md, with its four findings.
+pub const FORMAT_EXAMPLE: &str = r#"{
+  "version": 1,
+  "as_of": "2026-11-01T00:00:00Z",
+  "nodes": [
+    {"id": "partner:acme", "kind": "partner", "name": "Acme Logistics", "contract_end": "2026-06-30T00:00:00Z"},
+    {"id": "key:ak-1", "kind": "credential", "credential_type": "api_key", "org": "partner:acme",
+     "owner": "human:bob", "issued_at": "2025-01-10T00:00:00Z", "last_used_at": "2026-10-30T00:00:00Z"},
+    {"id": "svc:sync", "kind": "service", "owner": "human:bob"},
+    {"id": "grp:ops", "kind": "group"},
+    {"id": "db:prod", "kind": "resource", "sensitivity": "critical"},
+    {"id": "human:bob", "kind": "human", "status": "disabled"}
+  ],
+  "edges": [
+    {"from": "partner:acme", "to": "key:ak-1", "kind": "holds"},
+    {"from": "key:ak-1", "to": "svc:sync", "kind": "authenticates_as"},
+    {"from": "svc:sync", "to": "grp:ops", "kind": "member_of"},
+    {"from": "grp:ops", "to": "db:prod", "kind": "grants", "level": "admin"}
+  ]
+}"#;
 pub mod uniform;
 
 use std::io::Write;

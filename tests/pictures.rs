@@ -336,32 +336,23 @@ fn focus_paths_only_rules_and_the_node_cap_narrow_the_picture() {
     );
 }
 
-const EXAMPLE: &str = r#"{
-  "version": 1,
-  "as_of": "2026-11-01T00:00:00Z",
-  "nodes": [
-    {"id": "partner:acme", "kind": "partner", "name": "Acme Logistics", "contract_end": "2026-06-30T00:00:00Z"},
-    {"id": "key:ak-1", "kind": "credential", "credential_type": "api_key", "org": "partner:acme",
-     "owner": "human:bob", "issued_at": "2025-01-10T00:00:00Z", "last_used_at": "2026-10-30T00:00:00Z"},
-    {"id": "svc:sync", "kind": "service", "owner": "human:bob"},
-    {"id": "grp:ops", "kind": "group"},
-    {"id": "db:prod", "kind": "resource", "sensitivity": "critical"},
-    {"id": "human:bob", "kind": "human", "status": "disabled"}
-  ],
-  "edges": [
-    {"from": "partner:acme", "to": "key:ak-1", "kind": "holds"},
-    {"from": "key:ak-1", "to": "svc:sync", "kind": "authenticates_as"},
-    {"from": "svc:sync", "to": "grp:ops", "kind": "member_of"},
-    {"from": "grp:ops", "to": "db:prod", "kind": "grants", "level": "admin"},
-    {"from": "svc:sync", "to": "grp:ops", "kind": "assumes", "level": "read", "expires_at": "2026-01-01T00:00:00Z"}
-  ]
-}"#;
+/// FORMAT.md's example with one more edge: an expired, read-capped `assumes`.
+fn example() -> String {
+    let last = r#"{"from": "grp:ops", "to": "db:prod", "kind": "grants", "level": "admin"}"#;
+    common::FORMAT_EXAMPLE.replace(
+        last,
+        &format!(
+            "{last},\n    {}",
+            r#"{"from": "svc:sync", "to": "grp:ops", "kind": "assumes", "level": "read", "expires_at": "2026-01-01T00:00:00Z"}"#
+        ),
+    )
+}
 
 /// The DOT of one small graph, pinned: a change here changes every picture.
 #[test]
 fn dot_of_the_format_example_is_pinned() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), "example.json", EXAMPLE.as_bytes());
+    let file = write(dir.path(), "example.json", example().as_bytes());
     let run = common::authpath_in(dir.path(), &["analyze", "example.json", "--format", "dot"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let _ = file;

@@ -117,6 +117,37 @@ pub fn draw(
     Ok((to_dot(&picture, &title), picture.left_out_message()))
 }
 
+/// Layout and fonts every picture shares, and its (already escaped) title.
+fn header(g: &mut dot_writer::Scope<'_, '_>, label: &str) {
+    g.set("rankdir", "LR", false)
+        .set("labelloc", "t", false)
+        .set("fontname", "Helvetica", true)
+        .set("newrank", "true", false)
+        .set("label", label, true);
+    g.node_attributes()
+        .set("fontname", "Helvetica", true)
+        .set("fontsize", "10", false);
+    g.edge_attributes()
+        .set("fontname", "Helvetica", true)
+        .set("fontsize", "9", false)
+        .set("color", "#4b5563", true);
+}
+
+/// A node's label lines: its name (when it has one), its id, and the critical badge.
+fn node_lines(node: &Node) -> Vec<String> {
+    let mut label = Vec::new();
+    if let Some(name) = &node.name
+        && name != &node.id
+    {
+        label.push(shorten(name, MAX_NAME_CHARS));
+    }
+    label.push(shorten(&node.id, MAX_ID_CHARS));
+    if node.is_critical() {
+        label.push("★ critical".to_owned());
+    }
+    label
+}
+
 /// Writes the picture as DOT. `title` heads the picture.
 pub fn to_dot(p: &Picture<'_>, title: &str) -> String {
     let model = p.model;
@@ -130,18 +161,7 @@ pub fn to_dot(p: &Picture<'_>, title: &str) -> String {
         if let Some(note) = p.left_out_message() {
             heading.push(note);
         }
-        g.set("rankdir", "LR", false)
-            .set("labelloc", "t", false)
-            .set("fontname", "Helvetica", true)
-            .set("newrank", "true", false)
-            .set("label", &lines(&heading), true);
-        g.node_attributes()
-            .set("fontname", "Helvetica", true)
-            .set("fontsize", "10", false);
-        g.edge_attributes()
-            .set("fontname", "Helvetica", true)
-            .set("fontsize", "9", false)
-            .set("color", "#4b5563", true);
+        header(&mut g, &lines(&heading));
 
         // One cluster per organisation: home first, then in file order of the org node.
         let mut by_org: BTreeMap<Option<NodeIx>, Vec<NodeIx>> = BTreeMap::new();
@@ -196,17 +216,8 @@ pub fn to_dot(p: &Picture<'_>, title: &str) -> String {
 fn write_node(p: &Picture<'_>, scope: &mut dot_writer::Scope<'_, '_>, n: NodeIx) {
     let node = p.model.node(n);
     let (shape, style, fill) = kind_style(node.kind);
-    let mut label = Vec::new();
-    if let Some(name) = &node.name
-        && name != &node.id
-    {
-        label.push(shorten(name, MAX_NAME_CHARS));
-    }
-    label.push(shorten(&node.id, MAX_ID_CHARS));
+    let mut label = node_lines(node);
     let critical = node.is_critical();
-    if critical {
-        label.push("★ critical".to_owned());
-    }
     let dead = inactive(p, node);
     if let Some(why) = &dead {
         label.push(format!("({why})"));
@@ -436,16 +447,7 @@ pub fn diff_dot(
         writer.set_pretty_print(true);
         let mut g = writer.digraph();
         let title = format!("authpath diff {} → {}", d.old.source, d.new.source);
-        g.set("rankdir", "LR", false)
-            .set("labelloc", "t", false)
-            .set("fontname", "Helvetica", true)
-            .set("label", &escape(&title), true);
-        g.node_attributes()
-            .set("fontname", "Helvetica", true)
-            .set("fontsize", "10", false);
-        g.edge_attributes()
-            .set("fontname", "Helvetica", true)
-            .set("fontsize", "9", false);
+        header(&mut g, &escape(&title));
         // Nodes only in OLD are drawn from OLD and marked removed.
         let new_ix: HashMap<&str, usize> = new
             .nodes
@@ -462,16 +464,7 @@ pub fn diff_dot(
                 },
             };
             let (shape, style, fill) = kind_style(node.kind);
-            let mut label = Vec::new();
-            if let Some(name) = &node.name
-                && name != &node.id
-            {
-                label.push(shorten(name, MAX_NAME_CHARS));
-            }
-            label.push(shorten(&node.id, MAX_ID_CHARS));
-            if node.is_critical() {
-                label.push("★ critical".to_owned());
-            }
+            let mut label = node_lines(node);
             if gone {
                 label.push("(removed)".to_owned());
             }

@@ -121,7 +121,30 @@ pub fn resolve(
         }
     }
 
-    for (pe, edge) in ends.iter().zip(edges.iter_mut()) {
+    // Most edges resolve and fit: do those in parallel, then report the rest in order.
+    let bad: Vec<usize> = {
+        use rayon::prelude::*;
+        ends.par_iter()
+            .zip(edges.par_iter_mut())
+            .enumerate()
+            .filter_map(|(k, (pe, edge))| {
+                match (index.get(pe.from.as_ref()), index.get(pe.to.as_ref())) {
+                    (Some(&f), Some(&t))
+                        if !nodes[f].kind_known
+                            || !nodes[t].kind_known
+                            || edge.kind.fits(nodes[f].node.kind, nodes[t].node.kind) =>
+                    {
+                        edge.from = NodeIx(f as u32);
+                        edge.to = NodeIx(t as u32);
+                        None
+                    }
+                    _ => Some(k),
+                }
+            })
+            .collect()
+    };
+    for k in bad {
+        let (pe, edge) = (&ends[k], &mut edges[k]);
         let subject = Subject::Edge {
             index: pe.index,
             from: Some(&pe.from),

@@ -9,7 +9,7 @@
 //! lowest-ranked state of the previous layer that reaches it, and a layer is ranked by
 //! (predecessor's rank, node id).
 
-use crate::graph::AuthGraph;
+use crate::graph::{AuthGraph, Packed};
 use crate::model::{Edge, EdgeKind, Level, NodeIx, NodeKind};
 use crate::timestamp::Timestamp;
 
@@ -188,11 +188,11 @@ impl<'g> Engine<'g> {
 
     /// The level carried over `e` from `level`, or `None` when the edge cannot be used from it.
     pub fn step(e: &Edge, level: Level) -> Option<Level> {
-        if e.kind == EdgeKind::Exposes {
-            (level >= e.requires).then_some(Level::Admin)
-        } else {
-            Some(level.min(e.level))
-        }
+        step_of(e.kind, e.level, e.requires, level)
+    }
+
+    fn step_packed(e: &Packed, level: Level) -> Option<Level> {
+        step_of(e.kind, e.level, e.requires, level)
     }
 
     /// Breadth-first search from `sources`, each starting at `start`.
@@ -232,12 +232,12 @@ impl<'g> Engine<'g> {
                     if !self.edge_ok[ei as usize] {
                         continue;
                     }
-                    let e = &self.g.model.edges[ei as usize];
+                    let e = &self.g.packed[ei as usize];
                     let v = e.to;
                     if !self.node_ok[v.index()] {
                         continue;
                     }
-                    let Some(l) = Self::step(e, carried) else {
+                    let Some(l) = Self::step_packed(e, carried) else {
                         continue;
                     };
                     if let Some(f) = floor
@@ -412,7 +412,7 @@ impl<'g> Engine<'g> {
                 if !self.edge_ok[ei as usize] {
                     continue;
                 }
-                let e = &self.g.model.edges[ei as usize];
+                let e = &self.g.packed[ei as usize];
                 let u = e.from;
                 if !self.node_ok[u.index()] {
                     continue;
@@ -459,7 +459,7 @@ impl<'g> Engine<'g> {
                 if !self.edge_ok[ei as usize] {
                     continue;
                 }
-                let e = &self.g.model.edges[ei as usize];
+                let e = &self.g.packed[ei as usize];
                 let u = e.from;
                 if !self.node_ok[u.index()] {
                     continue;
@@ -513,11 +513,11 @@ impl<'g> Engine<'g> {
                 if !self.edge_ok[ei as usize] {
                     continue;
                 }
-                let e = &self.g.model.edges[ei as usize];
+                let e = &self.g.packed[ei as usize];
                 if !self.node_ok[e.to.index()] {
                     continue;
                 }
-                let Some(l2) = Self::step(e, level_of(level_bits(s))) else {
+                let Some(l2) = Self::step_packed(e, level_of(level_bits(s))) else {
                     continue;
                 };
                 let t = encode(e.to, lvl(l2), 0);
@@ -572,17 +572,17 @@ impl<'g> Engine<'g> {
     pub fn best_edge(&self, from: NodeIx, to: NodeIx, held: Level) -> Option<(u32, Level)> {
         let mut best: Option<(u32, Level)> = None;
         for &ei in self.g.out_edges(from) {
-            let e = &self.g.model.edges[ei as usize];
+            let e = &self.g.packed[ei as usize];
             if e.to != to || !self.edge_ok[ei as usize] {
                 continue;
             }
-            let Some(l) = Self::step(e, held) else {
+            let Some(l) = Self::step_packed(e, held) else {
                 continue;
             };
             let better = match best {
                 None => true,
                 Some((bi, bl)) => {
-                    let b = &self.g.model.edges[bi as usize];
+                    let b = &self.g.packed[bi as usize];
                     (
                         l,
                         !e.kind.is_identity_changing(),
@@ -633,6 +633,16 @@ impl<'g> Engine<'g> {
     pub fn is_external(&self, n: NodeIx) -> bool {
         self.org(n)
             .is_some_and(|o| self.g.model.node(o).kind == NodeKind::Partner)
+    }
+}
+
+/// FORMAT.md's one rule of levels: every edge caps the carried level at its own, except
+/// `exposes`, which needs `requires` over the resource and gives the credential outright.
+fn step_of(kind: EdgeKind, cap: Level, requires: Level, held: Level) -> Option<Level> {
+    if kind == EdgeKind::Exposes {
+        (held >= requires).then_some(Level::Admin)
+    } else {
+        Some(held.min(cap))
     }
 }
 

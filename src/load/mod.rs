@@ -188,11 +188,19 @@ fn load_into(name: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option<Graph>
     let raw_nodes = nodes.unwrap_or_default();
     let raw_edges = edges.unwrap_or_default();
     let pending_nodes: Vec<_> =
-        in_parallel(name, &mut reader, &raw_nodes, |r, i, raw| r.node(i, raw));
-    let (ends, edges): (Vec<_>, Vec<_>) =
-        in_parallel(name, &mut reader, &raw_edges, |r, i, raw| r.edge(i, raw))
+        in_parallel(name, &mut reader, &raw_nodes, |r, i, raw| r.node(i, raw))
             .into_iter()
-            .unzip();
+            .flatten()
+            .collect();
+    // Chunks are drained one by one into the two vectors, each freed as it empties.
+    let mut ends = Vec::with_capacity(raw_edges.len());
+    let mut edges = Vec::with_capacity(raw_edges.len());
+    for part in in_parallel(name, &mut reader, &raw_edges, |r, i, raw| r.edge(i, raw)) {
+        for (end, edge) in part {
+            ends.push(end);
+            edges.push(edge);
+        }
+    }
     if as_of.is_none()
         && !entries
             .iter()
@@ -213,21 +221,22 @@ fn load_into(name: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option<Graph>
 
 /// Reads every element with `read`, in chunks on rayon's threads: each chunk has its own
 /// locator (positioned once, in order, so the whole file is counted once) and its own
-/// problem list, merged in order. Results keep element order.
+/// problem list, merged in order. Returns the chunks' results in element order.
 fn in_parallel<'a, T: Send>(
     name: &str,
     reader: &mut Reader<'_, 'a>,
     raws: &[&'a serde_json::value::RawValue],
     read: impl Fn(&mut Reader<'_, 'a>, usize, &'a serde_json::value::RawValue) -> Option<T> + Sync,
-) -> Vec<T> {
+) -> Vec<Vec<T>> {
     use rayon::prelude::*;
     const CHUNK: usize = 16_384;
     if raws.len() <= CHUNK {
-        return raws
-            .iter()
-            .enumerate()
-            .filter_map(|(i, raw)| read(reader, i, raw))
-            .collect();
+        return vec![
+            raws.iter()
+                .enumerate()
+                .filter_map(|(i, raw)| read(reader, i, raw))
+                .collect(),
+        ];
     }
     let starts: Vec<(usize, Locator<'a>)> = (0..raws.len())
         .step_by(CHUNK)
@@ -252,9 +261,9 @@ fn in_parallel<'a, T: Send>(
             (out, diags)
         })
         .collect();
-    let mut out = Vec::with_capacity(raws.len());
+    let mut out = Vec::with_capacity(parts.len());
     for (part, diags) in parts {
-        out.extend(part);
+        out.push(part);
         reader.diags.absorb(diags);
     }
     out

@@ -98,31 +98,17 @@ pub struct AnalyzeArgs {
     /// Output format; `text` on a terminal, `json` otherwise.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Judge time-based rules at this RFC 3339 instant instead of the graph's `as_of`.
-    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
-    pub now: Option<Timestamp>,
-    /// Which principals start the reachability rules [default: the policy's, else default].
-    #[arg(long, value_enum)]
-    pub subjects: Option<SubjectsArg>,
-    /// Exit 1 when a finding is at or above this severity [default: the policy's, else high].
-    #[arg(long, value_enum)]
-    pub fail_on: Option<FailOn>,
     /// Write the report to this file (atomically) instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// The policy file [default: ./authpath.toml when it exists].
-    #[arg(long, value_name = "FILE")]
-    pub policy: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunArgs,
     /// Report only findings whose ids are not in this earlier findings document.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Also write every current finding (before --baseline) as a baseline file.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
-    /// Report at most this many findings, the first in the contract's order; the output says
-    /// when it truncated, with counts per rule.
-    #[arg(long, value_name = "N", default_value_t = crate::analyze::DEFAULT_MAX_FINDINGS)]
-    pub max_findings: usize,
     #[command(flatten)]
     pub focus: FocusArgs,
     #[command(flatten)]
@@ -140,24 +126,50 @@ pub struct DiffArgs {
     /// Output format; `text` on a terminal, `json` otherwise.
     #[arg(long, value_enum)]
     pub format: Option<DiffFormat>,
-    /// Judge both graphs at this RFC 3339 instant instead of each graph's `as_of`.
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// How `analyze` and `diff` run the rules (each also settable in the policy file).
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// Judge time-based rules at this RFC 3339 instant instead of the graph's `as_of`.
     #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
     pub now: Option<Timestamp>,
     /// Which principals start the reachability rules [default: the policy's, else default].
     #[arg(long, value_enum)]
     pub subjects: Option<SubjectsArg>,
-    /// Exit 1 when a new finding is at or above this severity [default: the policy's, else high].
+    /// Exit 1 when a (new) finding is at or above this severity [default: the policy's,
+    /// else high].
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
     /// The policy file [default: ./authpath.toml when it exists].
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
-    /// Write the report to this file (atomically) instead of standard output.
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Consider at most this many findings of each graph (see analyze --max-findings).
+    /// Report at most this many findings (per graph), the first in the contract's order; the
+    /// output says when it truncated, with counts per rule.
     #[arg(long, value_name = "N", default_value_t = crate::analyze::DEFAULT_MAX_FINDINGS)]
     pub max_findings: usize,
+}
+
+impl RunArgs {
+    /// The analysis options and the `--fail-on` threshold: the command line first, then the
+    /// policy, then the built-in defaults. `Err` (exit code) after printing policy problems.
+    fn options(&self, collect_access: bool) -> Result<(Options, Option<Severity>), u8> {
+        let policy = load_policy(self.policy.as_deref())?;
+        let (subjects, threshold) = effective_settings(self.subjects, self.fail_on, &policy);
+        let opts = Options {
+            now: self.now,
+            subjects,
+            policy,
+            collect_access,
+            max_findings: Some(self.max_findings),
+        };
+        Ok((opts, threshold))
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -545,8 +557,8 @@ fn effective_settings(
 }
 
 fn run_analyze(args: &AnalyzeArgs) -> u8 {
-    let policy = match load_policy(args.policy.as_deref()) {
-        Ok(p) => p,
+    let (opts, threshold) = match args.run.options(false) {
+        Ok(x) => x,
         Err(code) => return code,
     };
     let baseline = match &args.baseline {
@@ -561,14 +573,6 @@ fn run_analyze(args: &AnalyzeArgs) -> u8 {
     };
     let Some(model) = load_valid(&args.file) else {
         return exit::BAD_INPUT;
-    };
-    let (subjects, threshold) = effective_settings(args.subjects, args.fail_on, &policy);
-    let opts = Options {
-        now: args.now,
-        subjects,
-        policy,
-        collect_access: false,
-        max_findings: Some(args.max_findings),
     };
     let mut report = {
         let _p = phase("analysing");
@@ -707,8 +711,8 @@ fn draw(
 }
 
 fn run_diff(args: &DiffArgs) -> u8 {
-    let policy = match load_policy(args.policy.as_deref()) {
-        Ok(p) => p,
+    let (opts, threshold) = match args.run.options(true) {
+        Ok(x) => x,
         Err(code) => return code,
     };
     // Both files are checked before either is analysed, so one run shows all problems.
@@ -716,14 +720,6 @@ fn run_diff(args: &DiffArgs) -> u8 {
     let new = load_valid(&args.new);
     let (Some(old), Some(new)) = (old, new) else {
         return exit::BAD_INPUT;
-    };
-    let (subjects, threshold) = effective_settings(args.subjects, args.fail_on, &policy);
-    let opts = Options {
-        now: args.now,
-        subjects,
-        policy,
-        collect_access: true,
-        max_findings: Some(args.max_findings),
     };
     let d = {
         let _p = phase("analysing both graphs");

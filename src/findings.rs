@@ -424,13 +424,9 @@ impl Summary {
     }
 
     pub fn count(&self, sev: Severity) -> usize {
-        match sev {
-            Severity::Critical => self.critical,
-            Severity::High => self.high,
-            Severity::Medium => self.medium,
-            Severity::Low => self.low,
-            Severity::Info => self.info,
-        }
+        // A copy: the one severity-to-field mapping lives in `slot`.
+        let mut copy = *self;
+        *copy.slot(sev)
     }
 
     pub fn total(&self) -> usize {

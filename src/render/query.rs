@@ -81,6 +81,19 @@ fn entry(g: &Graph, node: NodeIx, walk: &Walk, blockers: &[Blocker]) -> Entry {
     }
 }
 
+/// An entry for a responder: `node (level) [latent]`, its sentence, and what blocks it.
+fn entry_text(out: &mut String, indent: &str, e: &Entry) {
+    let latent = if e.latent { " [latent]" } else { "" };
+    let _ = writeln!(
+        out,
+        "{indent}{} ({}){latent}\n{indent}  {}",
+        e.node, e.level, e.message
+    );
+    for b in &e.blocked_by {
+        let _ = writeln!(out, "{indent}  needs re-enabling: {b}");
+    }
+}
+
 fn to_json<T: Serialize>(doc: &T) -> String {
     let mut text = serde_json::to_string_pretty(doc).unwrap_or_default();
     text.push('\n');
@@ -202,11 +215,7 @@ pub fn blast_text(g: &Graph, as_of: crate::timestamp::Timestamp, b: &BlastRadius
     if !crit.is_empty() {
         let _ = writeln!(out, "\nCritical nodes reached ({}):", crit.len());
         for e in crit {
-            let latent = if e.latent { " [latent]" } else { "" };
-            let _ = writeln!(out, "  {} ({}){latent}\n    {}", e.node, e.level, e.message);
-            for b in &e.blocked_by {
-                let _ = writeln!(out, "    needs re-enabling: {b}");
-            }
+            entry_text(&mut out, "  ", e);
         }
     }
     let line = |m: &BTreeMap<String, usize>| {
@@ -311,11 +320,7 @@ pub fn whocan_text(g: &Graph, as_of: crate::timestamp::Timestamp, w: &WhoCan) ->
             if &org_key(g, *n) != org {
                 continue;
             }
-            let latent = if e.latent { " [latent]" } else { "" };
-            let _ = writeln!(out, "  {} ({}){latent}\n    {}", e.node, e.level, e.message);
-            for b in &e.blocked_by {
-                let _ = writeln!(out, "    needs re-enabling: {b}");
-            }
+            entry_text(&mut out, "  ", e);
         }
     }
     out

@@ -24,7 +24,9 @@ echo "graph: $((size / 1000000)) MB"
 measure() {
   local label="$1" threads="$2"; shift 2
   local log="$work/time.log" code=0
-  RAYON_NUM_THREADS="$threads" timeout "$limit" /usr/bin/time -v "$@" > "$work/out" 2> "$log" || code=$?
+  # timeout runs under time (not around it) so that a step that runs out is killed itself,
+  # not left running orphaned; time reports the largest of its children's peaks.
+  RAYON_NUM_THREADS="$threads" /usr/bin/time -v timeout "$limit" "$@" > "$work/out" 2> "$log" || code=$?
   local wall rss
   wall=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}')
   rss=$(grep "Maximum resident set size" "$log" | awk '{print $NF}')

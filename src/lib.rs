@@ -12,6 +12,7 @@ pub mod diff;
 pub mod explain;
 pub mod findings;
 pub mod graph;
+pub mod import;
 pub mod incident;
 pub mod load;
 pub mod model;

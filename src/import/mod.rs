@@ -1,0 +1,140 @@
+//! Importers: other systems' descriptions of identity and access, written as a graph in the
+//! format (`FORMAT.md`). [`GraphBuilder`] collects nodes and edges (merging repeats, so a
+//! derivation may be found several ways) and writes the file deterministically: nodes by
+//! id, edges by (from, to, kind).
+
+pub mod k8s;
+
+use crate::model::{EdgeKind, Level, NodeKind, Sensitivity};
+use crate::timestamp::Timestamp;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A node being built.
+#[derive(Clone, Debug)]
+pub struct NodeOut {
+    pub kind: NodeKind,
+    pub name: Option<String>,
+    pub org: Option<String>,
+    pub owner: Option<String>,
+    pub sensitivity: Option<Sensitivity>,
+    pub tags: BTreeSet<String>,
+    pub credential_type: Option<&'static str>,
+    /// Free-form properties (FORMAT.md keeps and shows them).
+    pub properties: BTreeMap<String, Value>,
+}
+
+/// An edge being built: the highest level any derivation gave it, and every reason.
+#[derive(Clone, Debug)]
+pub struct EdgeOut {
+    pub level: Level,
+    pub derived_from: BTreeSet<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct GraphBuilder {
+    nodes: BTreeMap<String, NodeOut>,
+    edges: BTreeMap<(String, String, EdgeKind), EdgeOut>,
+}
+
+impl GraphBuilder {
+    /// The node `id`, created with `kind` when it is new.
+    pub fn node(&mut self, id: &str, kind: NodeKind) -> &mut NodeOut {
+        self.nodes.entry(id.to_string()).or_insert_with(|| NodeOut {
+            kind,
+            name: None,
+            org: None,
+            owner: None,
+            sensitivity: None,
+            tags: BTreeSet::new(),
+            credential_type: None,
+            properties: BTreeMap::new(),
+        })
+    }
+
+    pub fn has_node(&self, id: &str) -> bool {
+        self.nodes.contains_key(id)
+    }
+
+    pub fn nodes(&self) -> impl Iterator<Item = (&String, &NodeOut)> {
+        self.nodes.iter()
+    }
+
+    /// Adds `from -kind-> to` at `level` (ignored on `exposes`, which requires read), or raises
+    /// an existing one's level; `why` says which object or derivation rule produced it.
+    pub fn edge(&mut self, from: &str, to: &str, kind: EdgeKind, level: Level, why: &str) {
+        let e = self
+            .edges
+            .entry((from.to_string(), to.to_string(), kind))
+            .or_insert(EdgeOut {
+                level,
+                derived_from: BTreeSet::new(),
+            });
+        e.level = e.level.max(level);
+        e.derived_from.insert(why.to_string());
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.edges.len()
+    }
+
+    /// The graph file: one node or edge per line, so that two imports diff line by line.
+    pub fn to_json(&self, as_of: Option<Timestamp>) -> String {
+        let mut out = String::from("{\n  \"version\": 1,\n");
+        if let Some(t) = as_of {
+            out.push_str(&format!("  \"as_of\": {},\n", json!(t.to_string())));
+        }
+        out.push_str("  \"nodes\": [");
+        for (i, (id, n)) in self.nodes.iter().enumerate() {
+            let mut m = Map::new();
+            m.insert("id".into(), json!(id));
+            m.insert("kind".into(), json!(n.kind.as_str()));
+            if let Some(name) = &n.name {
+                m.insert("name".into(), json!(name));
+            }
+            if let Some(org) = &n.org {
+                m.insert("org".into(), json!(org));
+            }
+            if let Some(owner) = &n.owner {
+                m.insert("owner".into(), json!(owner));
+            }
+            if let Some(s) = n.sensitivity {
+                m.insert("sensitivity".into(), json!(s.as_str()));
+            }
+            if !n.tags.is_empty() {
+                m.insert("tags".into(), json!(n.tags));
+            }
+            if let Some(t) = n.credential_type {
+                m.insert("credential_type".into(), json!(t));
+            }
+            for (k, v) in &n.properties {
+                m.insert(k.clone(), v.clone());
+            }
+            out.push_str(if i == 0 { "\n    " } else { ",\n    " });
+            out.push_str(&Value::Object(m).to_string());
+        }
+        out.push_str("\n  ],\n  \"edges\": [");
+        for (i, ((from, to, kind), e)) in self.edges.iter().enumerate() {
+            let mut m = Map::new();
+            m.insert("from".into(), json!(from));
+            m.insert("to".into(), json!(to));
+            m.insert("kind".into(), json!(kind.as_str()));
+            match kind {
+                EdgeKind::Exposes => {}
+                _ if e.level != Level::Admin => {
+                    m.insert("level".into(), json!(e.level.as_str()));
+                }
+                _ => {}
+            }
+            m.insert("derived_from".into(), json!(e.derived_from));
+            out.push_str(if i == 0 { "\n    " } else { ",\n    " });
+            out.push_str(&Value::Object(m).to_string());
+        }
+        out.push_str("\n  ]\n}\n");
+        out
+    }
+}

@@ -1,0 +1,813 @@
+//! `authpath import k8s` end to end: hand-written manifests that exercise each derivation
+//! rule of docs/k8s-import.md, imported by the binary, validated, then analysed — asserting
+//! the finding each escalation path must produce (and, for the near misses, must not).
+
+mod common;
+
+use common::{authpath_in, root, write};
+use serde_json::Value;
+use std::path::Path;
+
+/// A service account bound to cluster-admin: the prize of every escalation below.
+const ROOT_SA: &str = "
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: root, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: cluster-admin}
+rules:
+- apiGroups: ['*']
+  resources: ['*']
+  verbs: ['*']
+- nonResourceURLs: ['*']
+  verbs: ['*']
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: root-is-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects:
+- {kind: ServiceAccount, name: root, namespace: kube-system}
+";
+
+struct Imported {
+    graph: Value,
+    findings: Value,
+    stderr: String,
+}
+
+/// Imports `manifests` (one file), validates the graph and analyses it.
+fn import(manifests: &str, extra: &[&str]) -> Imported {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "m.yaml", manifests.as_bytes());
+    import_in(dir.path(), &["m.yaml"], extra)
+}
+
+fn import_in(dir: &Path, inputs: &[&str], extra: &[&str]) -> Imported {
+    let mut args = vec!["import", "k8s"];
+    args.extend_from_slice(inputs);
+    args.extend_from_slice(&["-o", "g.json"]);
+    args.extend_from_slice(extra);
+    let run = authpath_in(dir, &args);
+    assert_eq!(run.code, 0, "import failed: {}", run.stderr);
+    let v = authpath_in(dir, &["validate", "g.json"]);
+    assert_eq!(v.code, 0, "the imported graph must validate: {}", v.stderr);
+    let a = authpath_in(
+        dir,
+        &[
+            "analyze",
+            "g.json",
+            "--format",
+            "json",
+            "--now",
+            "2026-11-01T00:00:00Z",
+        ],
+    );
+    assert!(a.code == 0 || a.code == 1, "analyze failed: {}", a.stderr);
+    Imported {
+        graph: serde_json::from_str(&std::fs::read_to_string(dir.join("g.json")).unwrap()).unwrap(),
+        findings: serde_json::from_str(&a.stdout).unwrap(),
+        stderr: run.stderr,
+    }
+}
+
+impl Imported {
+    fn finding(&self, rule: &str, subject: &str, target: &str) -> Option<&Value> {
+        self.findings["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule && f["subject"] == subject && f["target"] == target)
+    }
+
+    /// The path of the transitive-privilege finding `subject` → `target`, or a panic
+    /// listing what was found instead.
+    fn path(&self, subject: &str, target: &str) -> Vec<String> {
+        let Some(f) = self.finding("transitive-privilege", subject, target) else {
+            let found: Vec<String> = self.findings["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| format!("{} {} -> {}", f["rule"], f["subject"], f["target"]))
+                .collect();
+            panic!(
+                "no transitive-privilege {subject} -> {target}; found:\n{}",
+                found.join("\n")
+            );
+        };
+        f["path"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    fn edge(&self, from: &str, to: &str, kind: &str) -> Option<&Value> {
+        self.graph["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["from"] == from && e["to"] == to && e["kind"] == kind)
+    }
+
+    fn node(&self, id: &str) -> Option<&Value> {
+        self.graph["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["id"] == id)
+    }
+}
+
+const ADMIN: &str = "k8s:clusterrole:cluster-admin";
+
+#[test]
+fn reading_secrets_reaches_cluster_admin_through_a_token_in_that_namespace() {
+    let m = format!(
+        "{ROOT_SA}
+---
+apiVersion: v1
+kind: Secret
+type: kubernetes.io/service-account-token
+metadata:
+  name: root-token
+  namespace: kube-system
+  annotations: {{kubernetes.io/service-account.name: root}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {{name: reader, namespace: kube-system}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: secret-reader, namespace: kube-system}}
+rules:
+- apiGroups: ['']
+  resources: [secrets]
+  verbs: [get, list]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: reader, namespace: kube-system}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: secret-reader}}
+subjects: [{{kind: ServiceAccount, name: reader}}]
+"
+    );
+    let i = import(&m, &[]);
+    assert_eq!(
+        i.path("k8s:sa:kube-system/reader", ADMIN),
+        [
+            "k8s:sa:kube-system/reader",
+            "k8s:role:kube-system/secret-reader",
+            "k8s:res:kube-system:/secrets",
+            "k8s:secret:kube-system/root-token",
+            "k8s:sa:kube-system/root",
+            ADMIN
+        ]
+    );
+    let f = i
+        .finding("transitive-privilege", "k8s:sa:kube-system/reader", ADMIN)
+        .unwrap();
+    assert_eq!(f["level"], "admin");
+    assert_eq!(f["severity"], "high");
+    let exposes = i
+        .edge(
+            "k8s:res:kube-system:/secrets",
+            "k8s:secret:kube-system/root-token",
+            "exposes",
+        )
+        .expect("exposes edge");
+    assert!(exposes.get("level").is_none());
+    // The grant is read, and the Role is namespaced: its grant is in its namespace only.
+    assert_eq!(
+        i.edge(
+            "k8s:role:kube-system/secret-reader",
+            "k8s:res:kube-system:/secrets",
+            "grants"
+        )
+        .unwrap()["level"],
+        "read"
+    );
+    assert_eq!(
+        i.node("k8s:role:kube-system/secret-reader").unwrap()["org"],
+        "k8s:ns:kube-system"
+    );
+}
+
+#[test]
+fn legacy_tokens_expose_every_account_and_only_with_the_flag() {
+    let m = format!(
+        "{ROOT_SA}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {{name: reader, namespace: kube-system}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: secret-reader}}
+rules: [{{apiGroups: [''], resources: [secrets], verbs: [list]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: reader}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}}
+subjects: [{{kind: ServiceAccount, name: reader, namespace: kube-system}}]
+"
+    );
+    let modern = import(&m, &[]);
+    assert!(
+        modern
+            .finding("transitive-privilege", "k8s:sa:kube-system/reader", ADMIN)
+            .is_none()
+    );
+    let legacy = import(&m, &["--legacy-sa-tokens"]);
+    assert_eq!(
+        legacy.path("k8s:sa:kube-system/reader", ADMIN),
+        [
+            "k8s:sa:kube-system/reader",
+            "k8s:clusterrole:secret-reader",
+            "k8s:res:*:/secrets",
+            "k8s:token:kube-system/root",
+            "k8s:sa:kube-system/root",
+            ADMIN
+        ]
+    );
+}
+
+#[test]
+fn a_rolebinding_to_a_clusterrole_grants_only_in_its_namespace() {
+    let m = format!(
+        "{ROOT_SA}
+---
+apiVersion: v1
+kind: Secret
+type: kubernetes.io/service-account-token
+metadata:
+  name: root-token
+  namespace: kube-system
+  annotations: {{kubernetes.io/service-account.name: root}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: secret-reader}}
+rules: [{{apiGroups: [''], resources: [secrets], verbs: [get, list, watch]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: read-team-secrets, namespace: team}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}}
+subjects: [{{kind: ServiceAccount, name: app, namespace: team}}]
+"
+    );
+    let i = import(&m, &[]);
+    assert!(
+        i.edge(
+            "k8s:sa:team/app",
+            "k8s:clusterrole:team/secret-reader",
+            "member_of"
+        )
+        .is_some()
+    );
+    assert!(
+        i.edge(
+            "k8s:clusterrole:team/secret-reader",
+            "k8s:res:team:/secrets",
+            "grants"
+        )
+        .is_some()
+    );
+    assert!(
+        i.edge(
+            "k8s:clusterrole:team/secret-reader",
+            "k8s:res:*:/secrets",
+            "grants"
+        )
+        .is_none()
+    );
+    assert!(
+        i.finding("transitive-privilege", "k8s:sa:team/app", ADMIN)
+            .is_none()
+    );
+}
+
+#[test]
+fn creating_pods_assumes_every_account_in_the_namespace_and_crosses_orgs() {
+    let m = format!(
+        "{ROOT_SA}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: deployer, namespace: kube-system}}
+rules: [{{apiGroups: [apps], resources: [deployments], verbs: [create]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: ci-deploys, namespace: kube-system}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: deployer}}
+subjects: [{{kind: ServiceAccount, name: runner, namespace: ci}}]
+"
+    );
+    let i = import(&m, &[]);
+    assert_eq!(
+        i.path("k8s:sa:ci/runner", ADMIN),
+        [
+            "k8s:sa:ci/runner",
+            "k8s:role:kube-system/deployer",
+            "k8s:sa:kube-system/root",
+            ADMIN
+        ]
+    );
+    // The runner lives in `ci`; reaching through `kube-system` crosses organisations.
+    assert_eq!(
+        i.finding("transitive-privilege", "k8s:sa:ci/runner", ADMIN)
+            .unwrap()["severity"],
+        "high"
+    );
+    assert_eq!(i.node("k8s:sa:ci/runner").unwrap()["org"], "k8s:ns:ci");
+}
+
+#[test]
+fn impersonation_and_token_requests_and_bind() {
+    let m = format!(
+        "{ROOT_SA}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: alice-admin}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}}
+subjects: [{{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: impersonator}}
+rules: [{{apiGroups: [''], resources: [users], verbs: [impersonate], resourceNames: [alice]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: imp}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: impersonator}}
+subjects: [{{kind: ServiceAccount, name: imp, namespace: tools}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: token-minter, namespace: kube-system}}
+rules: [{{apiGroups: [''], resources: [serviceaccounts/token], verbs: [create]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: minter, namespace: kube-system}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: token-minter}}
+subjects: [{{kind: ServiceAccount, name: minter, namespace: tools}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: binder}}
+rules: [{{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [cluster-admin]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: binder}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: binder}}
+subjects: [{{kind: ServiceAccount, name: binder, namespace: tools}}]
+"
+    );
+    let i = import(&m, &[]);
+    assert_eq!(
+        i.path("k8s:sa:tools/imp", ADMIN),
+        [
+            "k8s:sa:tools/imp",
+            "k8s:clusterrole:impersonator",
+            "k8s:user:alice",
+            ADMIN
+        ]
+    );
+    assert_eq!(
+        i.path("k8s:sa:tools/minter", ADMIN),
+        [
+            "k8s:sa:tools/minter",
+            "k8s:role:kube-system/token-minter",
+            "k8s:sa:kube-system/root",
+            ADMIN
+        ]
+    );
+    assert!(
+        i.edge(
+            "k8s:role:kube-system/token-minter",
+            "k8s:sa:kube-system/root",
+            "mints"
+        )
+        .is_some()
+    );
+    assert_eq!(
+        i.path("k8s:sa:tools/binder", ADMIN),
+        ["k8s:sa:tools/binder", "k8s:clusterrole:binder", ADMIN]
+    );
+    assert!(
+        i.edge("k8s:clusterrole:binder", ADMIN, "admin_of")
+            .is_some()
+    );
+    assert!(
+        i.node(ADMIN).unwrap()["tags"]
+            .as_array()
+            .unwrap()
+            .contains(&"tier0".into())
+    );
+}
+
+#[test]
+fn nodes_proxy_csr_approval_and_webhooks_are_admin_paths() {
+    let m = format!(
+        "{ROOT_SA}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {{name: agent, namespace: kube-system}}
+spec:
+  template:
+    spec:
+      serviceAccountName: root
+      containers: [{{name: a, image: a}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: kubelet-reader}}
+rules: [{{apiGroups: [''], resources: [nodes/proxy], verbs: [get]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: csr-approver}}
+rules:
+- {{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [update]}}
+- {{apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve], resourceNames: [kubernetes.io/kube-apiserver-client]}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: webhook-admin}}
+rules: [{{apiGroups: [admissionregistration.k8s.io], resources: [mutatingwebhookconfigurations], verbs: [patch]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: monitoring}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: kubelet-reader}}
+subjects: [{{kind: ServiceAccount, name: prometheus, namespace: monitoring}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: approver}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: csr-approver}}
+subjects: [{{kind: ServiceAccount, name: approver, namespace: tools}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: hooks}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: webhook-admin}}
+subjects: [{{kind: ServiceAccount, name: injector, namespace: mesh}}]
+"
+    );
+    let i = import(&m, &[]);
+    assert_eq!(
+        i.path("k8s:sa:monitoring/prometheus", ADMIN),
+        [
+            "k8s:sa:monitoring/prometheus",
+            "k8s:clusterrole:kubelet-reader",
+            "k8s:workload:kube-system/DaemonSet/agent",
+            "k8s:sa:kube-system/root",
+            ADMIN
+        ]
+    );
+    let masters = "k8s:group:system:masters";
+    assert_eq!(
+        i.path("k8s:sa:tools/approver", masters),
+        [
+            "k8s:sa:tools/approver",
+            "k8s:clusterrole:csr-approver",
+            masters
+        ]
+    );
+    assert_eq!(
+        i.path("k8s:sa:mesh/injector", ADMIN),
+        [
+            "k8s:sa:mesh/injector",
+            "k8s:clusterrole:webhook-admin",
+            "k8s:workload:kube-system/DaemonSet/agent",
+            "k8s:sa:kube-system/root",
+            ADMIN
+        ]
+    );
+}
+
+#[test]
+fn the_pods_automount_setting_overrides_the_accounts() {
+    let m = "
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: quiet, namespace: apps}
+automountServiceAccountToken: false
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: mounts-anyway, namespace: apps}
+spec:
+  template:
+    spec:
+      serviceAccountName: quiet
+      automountServiceAccountToken: true
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: inherits, namespace: apps}
+spec:
+  jobTemplate:
+    spec:
+      template:
+        spec: {serviceAccountName: quiet}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: bare, namespace: apps}
+spec:
+  automountServiceAccountToken: false
+";
+    let i = import(m, &[]);
+    assert!(
+        i.edge(
+            "k8s:workload:apps/Deployment/mounts-anyway",
+            "k8s:sa:apps/quiet",
+            "assumes"
+        )
+        .is_some()
+    );
+    assert!(
+        i.edge(
+            "k8s:workload:apps/CronJob/inherits",
+            "k8s:sa:apps/quiet",
+            "assumes"
+        )
+        .is_none()
+    );
+    // No serviceAccountName: the namespace's `default` account, here not mounted.
+    assert!(i.node("k8s:sa:apps/default").is_some());
+    assert!(
+        i.edge(
+            "k8s:workload:apps/Pod/bare",
+            "k8s:sa:apps/default",
+            "assumes"
+        )
+        .is_none()
+    );
+    assert_eq!(i.node("k8s:workload:apps/Pod/bare").unwrap()["kind"], "app");
+}
+
+#[test]
+fn aggregated_clusterroles_take_their_rules_from_the_labels_present() {
+    let m = format!(
+        "{ROOT_SA}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: ops}}
+aggregationRule:
+  clusterRoleSelectors:
+  - matchLabels: {{example.com/aggregate-to-ops: 'true'}}
+rules: null
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: ops-pods
+  labels: {{example.com/aggregate-to-ops: 'true'}}
+rules: [{{apiGroups: [''], resources: [pods], verbs: [create]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: unrelated
+  labels: {{example.com/aggregate-to-ops: 'false'}}
+rules: [{{apiGroups: [''], resources: [configmaps], verbs: [get]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: ops}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ops}}
+subjects: [{{kind: ServiceAccount, name: bot, namespace: ops}}]
+"
+    );
+    let i = import(&m, &[]);
+    assert_eq!(
+        i.path("k8s:sa:ops/bot", ADMIN),
+        [
+            "k8s:sa:ops/bot",
+            "k8s:clusterrole:ops",
+            "k8s:sa:kube-system/root",
+            ADMIN
+        ]
+    );
+    assert!(
+        i.edge("k8s:clusterrole:ops", "k8s:res:*:/configmaps", "grants")
+            .is_none()
+    );
+}
+
+#[test]
+fn broken_bindings_warn_and_draw_no_path() {
+    let m = "
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: dangling}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: not-here}
+subjects: [{kind: User, name: bob}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: lonely}
+rules: [{apiGroups: [''], resources: [pods], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: empty}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: lonely}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: c}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s}
+";
+    let i = import(m, &[]);
+    assert!(i.stderr.contains("m.yaml:1:1: warning: document 0: ClusterRoleBinding dangling refers to ClusterRole \"not-here\", which is not in the manifests"), "{}", i.stderr);
+    assert!(
+        i.stderr
+            .contains("ClusterRoleBinding empty has no subjects"),
+        "{}",
+        i.stderr
+    );
+    assert!(
+        i.stderr
+            .contains("skipped 2 object(s) of kinds not modelled (1 ConfigMap, 1 Service)"),
+        "{}",
+        i.stderr
+    );
+    assert!(i.node("k8s:user:bob").is_none());
+    assert!(
+        i.graph["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["kind"] != "member_of")
+    );
+}
+
+#[test]
+fn malformed_manifests_name_file_document_and_field_and_all_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "bad.yaml",
+        b"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: a}
+rules: [{apiGroups: [''], resources: [pods], verbs: get}]
+---
+metadata: {name: no-kind}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: b, namespace: x}
+subjects: []
+",
+    );
+    write(
+        dir.path(),
+        "syntax.yaml",
+        b"kind: Role\nmetadata: {name: [\n",
+    );
+    let run = authpath_in(dir.path(), &["import", "k8s", ".", "-o", "g.json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("bad.yaml:1:1: error: document 0: ClusterRole: field `rules[0].verbs`: invalid type: string \"get\", expected a sequence"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("bad.yaml:6:1: error: document 1: missing field `kind`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("bad.yaml:8:1: error: document 2: RoleBinding: missing field `roleRef`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("syntax.yaml:3:1: error: document 0:"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.path().join("g.json").exists());
+}
+
+#[test]
+fn lists_json_directories_and_output_are_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("in")).unwrap();
+    write(
+        &dir.path().join("in"),
+        "list.json",
+        br#"{"apiVersion": "v1", "kind": "List", "items": [
+          {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "a"}},
+          {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "r"},
+           "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["create"]}]}
+        ]}"#,
+    );
+    write(
+        &dir.path().join("in"),
+        "b.yml",
+        b"kind: RoleBinding\napiVersion: rbac.authorization.k8s.io/v1\nmetadata: {name: rb}\nroleRef: {kind: Role, name: r}\nsubjects: [{kind: ServiceAccount, name: a}]\n",
+    );
+    let first = import_in(dir.path(), &["in"], &["--namespace", "team"]);
+    let bytes = std::fs::read(dir.path().join("g.json")).unwrap();
+    import_in(dir.path(), &["in"], &["--namespace", "team"]);
+    assert_eq!(bytes, std::fs::read(dir.path().join("g.json")).unwrap());
+    assert!(
+        first
+            .edge("k8s:sa:team/a", "k8s:role:team/r", "member_of")
+            .is_some()
+    );
+    assert!(
+        first
+            .edge("k8s:role:team/r", "k8s:sa:team/a", "assumes")
+            .is_some()
+    );
+    let ids: Vec<&str> = first.graph["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted);
+}
+
+#[test]
+fn the_real_default_rbac_and_kube_state_metrics_import() {
+    let data = root().join("../shared/realdata");
+    if !data.exists() {
+        eprintln!("skipped: ../shared/realdata is not here");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bootstrap = data.join("kubernetes-bootstrap-rbac");
+    let ksm = data.join("kube-state-metrics");
+    let i = import_in(
+        dir.path(),
+        &[bootstrap.to_str().unwrap(), ksm.to_str().unwrap()],
+        &[],
+    );
+    assert!(
+        i.node(ADMIN).unwrap()["tags"]
+            .as_array()
+            .unwrap()
+            .contains(&"tier0".into())
+    );
+    assert!(
+        i.edge("k8s:group:system:masters", ADMIN, "member_of")
+            .is_some()
+    );
+    // kube-state-metrics: the pod mounts the token although the account says not to.
+    assert!(
+        i.edge(
+            "k8s:workload:kube-system/Deployment/kube-state-metrics",
+            "k8s:sa:kube-system/kube-state-metrics",
+            "assumes"
+        )
+        .is_some()
+    );
+    // `admin` aggregates `edit`, which aggregates `view`.
+    assert!(
+        i.edge("k8s:clusterrole:admin", "k8s:res:*:/pods", "grants")
+            .is_some()
+    );
+    let legacy = import_in(
+        dir.path(),
+        &[bootstrap.to_str().unwrap(), ksm.to_str().unwrap()],
+        &["--legacy-sa-tokens"],
+    );
+    // Before 1.24, listing every Secret is cluster-admin: kube-state-metrics reads the token
+    // of a controller that may bind or escalate any role.
+    assert!(
+        legacy
+            .finding(
+                "transitive-privilege",
+                "k8s:sa:kube-system/kube-state-metrics",
+                ADMIN
+            )
+            .is_some(),
+        "{:#}",
+        legacy.findings["summary"]
+    );
+}

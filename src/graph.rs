@@ -29,6 +29,9 @@ pub struct AuthGraph<'g> {
     /// node `n` are `out_edges[out_start[n]..out_start[n + 1]]` (likewise `in_`), in file order.
     out_start: Vec<u32>,
     out_edges: Vec<u32>,
+    /// The node each of `out_edges` leads to, same position: whole-graph walks read it in
+    /// sequence rather than look each edge up.
+    out_to: Vec<u32>,
     in_start: Vec<u32>,
     in_edges: Vec<u32>,
     /// `model.edges[i]` packed, same index.
@@ -86,12 +89,17 @@ impl<'g> AuthGraph<'g> {
                 requires: e.requires,
             })
             .collect();
+        let out_to = out_edges
+            .iter()
+            .map(|ei| model.edges[*ei as usize].to.0)
+            .collect();
         AuthGraph {
             model,
             graph,
             ids,
             out_start,
             out_edges,
+            out_to,
             in_start,
             in_edges,
             packed,
@@ -118,6 +126,71 @@ impl<'g> AuthGraph<'g> {
     /// The node with this id, if any.
     pub fn lookup(&self, id: &str) -> Option<NodeIndex<u32>> {
         self.ids.get(id).copied()
+    }
+
+    /// The strongly connected components of the subgraph of the edges `keep` accepts, each
+    /// once, every node in exactly one (singletons included). Tarjan's algorithm with an
+    /// explicit call stack over the CSR adjacency: no recursion (petgraph's `tarjan_scc`
+    /// overflows the stack on deep graphs) and none of the linked-list walks of `Graph`.
+    pub fn strong_components(&self, keep: impl Fn(u32) -> bool) -> Vec<Vec<NodeIx>> {
+        const UNSEEN: u32 = u32::MAX;
+        let n = self.out_start.len() - 1;
+        let mut index = vec![UNSEEN; n];
+        let mut low = vec![0u32; n];
+        let mut on_stack = vec![false; n];
+        let mut stack: Vec<u32> = Vec::new();
+        // (node, position of its next edge in `out_edges`)
+        let mut calls: Vec<(u32, u32)> = Vec::new();
+        let mut next = 0u32;
+        let mut out = Vec::new();
+        for root in 0..n as u32 {
+            if index[root as usize] != UNSEEN {
+                continue;
+            }
+            index[root as usize] = next;
+            low[root as usize] = next;
+            next += 1;
+            stack.push(root);
+            on_stack[root as usize] = true;
+            calls.push((root, self.out_start[root as usize]));
+            while let Some(top) = calls.len().checked_sub(1) {
+                let (v, pos) = calls[top];
+                if pos < self.out_start[v as usize + 1] {
+                    calls[top].1 += 1;
+                    if !keep(self.out_edges[pos as usize]) {
+                        continue;
+                    }
+                    let w = self.out_to[pos as usize] as usize;
+                    if index[w] == UNSEEN {
+                        index[w] = next;
+                        low[w] = next;
+                        next += 1;
+                        stack.push(w as u32);
+                        on_stack[w] = true;
+                        calls.push((w as u32, self.out_start[w]));
+                    } else if on_stack[w] {
+                        low[v as usize] = low[v as usize].min(index[w]);
+                    }
+                    continue;
+                }
+                calls.pop();
+                if let Some(&(u, _)) = calls.last() {
+                    low[u as usize] = low[u as usize].min(low[v as usize]);
+                }
+                if low[v as usize] == index[v as usize] {
+                    let mut comp = Vec::new();
+                    while let Some(w) = stack.pop() {
+                        on_stack[w as usize] = false;
+                        comp.push(NodeIx(w));
+                        if w == v {
+                            break;
+                        }
+                    }
+                    out.push(comp);
+                }
+            }
+        }
+        out
     }
 
     /// The model edge behind a petgraph edge.
@@ -148,5 +221,56 @@ mod tests {
         assert_eq!(g.out_edges(NodeIx(0)), &[0]);
         assert_eq!(g.in_edges(NodeIx(1)), &[0]);
         assert!(g.in_edges(NodeIx(0)).is_empty());
+    }
+
+    #[test]
+    fn strong_components_match_kosaraju_and_survive_depth() {
+        // A 200,000-node chain closed into one cycle, plus a tail: recursion would overflow.
+        let n = 200_000;
+        let mut text = String::from(r#"{"version": 1, "nodes": ["#);
+        for i in 0..n + 2 {
+            text.push_str(&format!(
+                r#"{}{{"id": "n{i}", "kind": "service"}}"#,
+                if i > 0 { "," } else { "" }
+            ));
+        }
+        text.push_str(r#"], "edges": ["#);
+        for i in 0..n {
+            text.push_str(&format!(
+                r#"{}{{"from": "n{i}", "to": "n{}", "kind": "assumes"}}"#,
+                if i > 0 { "," } else { "" },
+                (i + 1) % n
+            ));
+        }
+        text.push_str(&format!(
+            r#",{{"from": "n{}", "to": "n0", "kind": "assumes"}}"#,
+            n
+        ));
+        text.push_str("]}");
+        let model = load_bytes("t.json", text.as_bytes()).graph.unwrap();
+        let g = AuthGraph::build(&model);
+        let mut ours: Vec<Vec<NodeIx>> = g
+            .strong_components(|_| true)
+            .into_iter()
+            .map(|mut c| {
+                c.sort_unstable();
+                c
+            })
+            .collect();
+        ours.sort();
+        let mut theirs: Vec<Vec<NodeIx>> = petgraph::algo::kosaraju_scc(&g.graph)
+            .into_iter()
+            .map(|c| {
+                let mut c: Vec<NodeIx> = c.into_iter().map(|ix| g.graph[ix]).collect();
+                c.sort_unstable();
+                c
+            })
+            .collect();
+        theirs.sort();
+        assert_eq!(ours, theirs);
+        assert_eq!(ours.len(), 3);
+        assert_eq!(ours.iter().map(Vec::len).max(), Some(n));
+        // With every edge filtered out, every node is its own component.
+        assert_eq!(g.strong_components(|_| false).len(), n + 2);
     }
 }

@@ -49,10 +49,23 @@ pub struct Engine<'g> {
     pub as_of: Timestamp,
     node_ok: Vec<bool>,
     edge_ok: Vec<bool>,
+    /// The usable edges between usable nodes, grouped by `from` (CSR order), copied inline:
+    /// `levels_from` reads them sequentially instead of chasing edge indices.
+    fwd_start: Vec<u32>,
+    fwd: Vec<Step>,
     /// Position of each node's id in byte order: comparing ranks compares ids.
     id_rank: Vec<u32>,
     /// Whether latent paths are included (inactive nodes and expired edges re-enabled).
     latent: bool,
+}
+
+/// An edge as a forward walk needs it: where it leads and what it passes (8 bytes).
+#[derive(Clone, Copy, Debug)]
+struct Step {
+    to: u32,
+    kind: EdgeKind,
+    level: Level,
+    requires: Level,
 }
 
 /// Why a node or edge on a latent path passes no authority today.
@@ -97,14 +110,44 @@ impl<'g> Engine<'g> {
         for (rank, n) in order.iter().enumerate() {
             id_rank[*n as usize] = rank as u32;
         }
-        Engine {
+        let mut engine = Engine {
             g,
             as_of,
             node_ok,
             edge_ok,
+            fwd_start: Vec::new(),
+            fwd: Vec::new(),
             id_rank,
             latent: opts.include_inactive,
+        };
+        engine.build_forward();
+        engine
+    }
+
+    fn build_forward(&mut self) {
+        let n = self.node_count();
+        let mut start = Vec::with_capacity(n + 1);
+        let mut fwd = Vec::with_capacity(self.g.packed.len());
+        for v in 0..n {
+            start.push(fwd.len() as u32);
+            if !self.node_ok[v] {
+                continue;
+            }
+            for &ei in self.g.out_edges(NodeIx(v as u32)) {
+                let e = self.g.packed[ei as usize];
+                if self.edge_ok[ei as usize] && self.node_ok[e.to.index()] {
+                    fwd.push(Step {
+                        to: e.to.0,
+                        kind: e.kind,
+                        level: e.level,
+                        requires: e.requires,
+                    });
+                }
+            }
         }
+        start.push(fwd.len() as u32);
+        self.fwd_start = start;
+        self.fwd = fwd;
     }
 
     /// Why a node passes no authority today, if it does not.
@@ -161,6 +204,7 @@ impl<'g> Engine<'g> {
         for e in edges {
             self.edge_ok[*e as usize] = false;
         }
+        self.build_forward();
     }
 
     pub fn node_count(&self) -> usize {
@@ -384,6 +428,42 @@ impl<'g> Engine<'g> {
         }
         out.sort_unstable_by_key(|(u, _)| *u);
         out
+    }
+
+    /// The effective level of `sources` (together, each starting at `start`) over every
+    /// node, without witnesses: `0` where nothing is reached, else the level's rank plus one
+    /// (`read` = 1 … `admin` = 3). A forward label-correcting search over three buckets,
+    /// highest first, so each node's label only rises, at most three times: the questions
+    /// that need a level or a yes/no, not a path, skip the ranking `search` does.
+    pub fn levels_from(&self, sources: &[NodeIx], start: Level) -> Vec<u8> {
+        let mut label = vec![0u8; self.node_count()];
+        let mut buckets: [Vec<u32>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+        for &s in sources {
+            if self.usable(s) && label[s.index()] < lvl(start) + 1 {
+                label[s.index()] = lvl(start) + 1;
+                buckets[lvl(start) as usize].push(s.0);
+            }
+        }
+        while let Some(b) = (0..3).rev().find(|b| !buckets[*b].is_empty()) {
+            let v = buckets[b].pop().unwrap_or(0);
+            if label[v as usize] != b as u8 + 1 {
+                continue;
+            }
+            let held = level_of(b as u8);
+            let range =
+                self.fwd_start[v as usize] as usize..self.fwd_start[v as usize + 1] as usize;
+            for e in &self.fwd[range] {
+                let Some(l2) = step_of(e.kind, e.level, e.requires, held) else {
+                    continue;
+                };
+                let cand = lvl(l2) + 1;
+                if cand > label[e.to as usize] {
+                    label[e.to as usize] = cand;
+                    buckets[lvl(l2) as usize].push(e.to);
+                }
+            }
+        }
+        label
     }
 
     /// `need_to_reach(targets, level)` into `back.need`, recording the nodes it labels (and

@@ -293,6 +293,26 @@ proptest! {
         }
     }
 
+    /// The unranked forward labels give the levels the ranked search gives, from every node
+    /// and every starting level.
+    #[test]
+    fn levels_from_matches_the_ranked_search(spec in spec()) {
+        let g = build(&spec);
+        let ag = AuthGraph::build(&g);
+        let engine = Engine::new(&ag, g.as_of.unwrap(), ReachOptions::default());
+        let mut scratch = Scratch::default();
+        for u in 0..g.nodes.len() {
+            for start in Level::ALL {
+                let labels = engine.levels_from(&[NodeIx(u as u32)], *start);
+                let s = engine.search(&[NodeIx(u as u32)], *start, None, None, &mut scratch);
+                for v in 0..g.nodes.len() {
+                    let want = s.level(NodeIx(v as u32), false).map_or(0, |l| l as u8 + 1);
+                    prop_assert_eq!(labels[v], want, "u={} v={} start={}", u, v, start);
+                }
+            }
+        }
+    }
+
     /// The reverse who-can gives exactly what a forward search from every node gives: the
     /// same nodes, the same effective levels, the same witnesses — for every target and
     /// every minimum level.

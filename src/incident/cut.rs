@@ -8,7 +8,7 @@
 //! `member_of` 4 (remove someone from a group). `--cost kind=N` overrides.
 
 use crate::model::{EdgeKind, Level, NodeIx};
-use crate::reach::{Engine, with_scratch};
+use crate::reach::Engine;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -188,13 +188,8 @@ pub fn min_cut(
         },
     );
     after.revoke(&edges);
-    let still = with_scratch(|scratch| {
-        let search = after.search(sources, Level::Admin, None, None, scratch);
-        targets
-            .iter()
-            .filter(|t| search.level(**t, false).is_some())
-            .count()
-    });
+    let reached = after.levels_from(sources, Level::Admin);
+    let still = targets.iter().filter(|t| reached[t.index()] > 0).count();
     let protects = edges
         .iter()
         .map(|&ei| {

@@ -5,7 +5,6 @@ use super::Context;
 use crate::explain;
 use crate::findings::{Draft, Finding, Rule, Severity};
 use crate::model::{EdgeKind, NodeIx, NodeKind};
-use petgraph::visit::EdgeFiltered;
 use std::collections::{BTreeSet, HashMap};
 
 /// The delegation subgraph: unexpired `admin_of` and `assumes` edges between live nodes.
@@ -19,12 +18,9 @@ fn is_delegation(ctx: &Context<'_>, ei: u32) -> bool {
 
 pub fn cycles(ctx: &Context<'_>) -> Vec<Finding> {
     let g = ctx.engine.g;
-    let view = EdgeFiltered::from_fn(&g.graph, |er| is_delegation(ctx, *er.weight()));
-    // kosaraju_scc walks with explicit stacks: safe on graphs far deeper than the call stack.
-    let components = petgraph::algo::kosaraju_scc(&view);
+    let components = g.strong_components(|ei| is_delegation(ctx, ei));
     let mut out = Vec::new();
-    for comp in components {
-        let mut members: Vec<NodeIx> = comp.iter().map(|ix| g.graph[*ix]).collect();
+    for mut members in components {
         let self_loops: Vec<EdgeKind> = if members.len() == 1 {
             let n = members[0];
             g.out_edges(n)

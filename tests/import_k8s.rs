@@ -366,7 +366,9 @@ subjects: [{{kind: ServiceAccount, name: minter, namespace: tools}}]
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {{name: binder}}
-rules: [{{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [cluster-admin]}}]
+rules:
+- {{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [cluster-admin]}}
+- {{apiGroups: [rbac.authorization.k8s.io], resources: [clusterrolebindings], verbs: [create]}}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
@@ -441,6 +443,7 @@ apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {{name: csr-approver}}
 rules:
+- {{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create, get]}}
 - {{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [update]}}
 - {{apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve], resourceNames: [kubernetes.io/kube-apiserver-client]}}
 ---
@@ -493,7 +496,6 @@ subjects: [{{kind: ServiceAccount, name: injector, namespace: mesh}}]
         [
             "k8s:sa:mesh/injector",
             "k8s:clusterrole:webhook-admin",
-            "k8s:workload:kube-system/DaemonSet/agent",
             "k8s:sa:kube-system/root",
             ADMIN
         ]
@@ -809,5 +811,126 @@ fn the_real_default_rbac_and_kube_state_metrics_import() {
             .is_some(),
         "{:#}",
         legacy.findings["summary"]
+    );
+}
+
+#[test]
+fn near_misses_draw_no_path() {
+    let m = format!(
+        "{ROOT_SA}
+---
+apiVersion: v1
+kind: Secret
+type: kubernetes.io/service-account-token
+metadata:
+  name: root-token
+  namespace: kube-system
+  annotations: {{kubernetes.io/service-account.name: root}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: secret-writer, namespace: kube-system}}
+rules: [{{apiGroups: [''], resources: [secrets], verbs: [create, update]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: writer, namespace: kube-system}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: secret-writer}}
+subjects: [{{kind: ServiceAccount, name: writer, namespace: tools}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: bind-only}}
+rules: [{{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: bind-only}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: bind-only}}
+subjects: [{{kind: ServiceAccount, name: binder, namespace: tools}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: everything-here, namespace: team}}
+rules: [{{apiGroups: ['*'], resources: ['*'], verbs: ['*']}}]
+"
+    );
+    let i = import(&m, &[]);
+    // create/update on Secrets reveals none of them: the grant goes to a node that exposes
+    // nothing.
+    assert!(
+        i.finding("transitive-privilege", "k8s:sa:tools/writer", ADMIN)
+            .is_none()
+    );
+    assert!(
+        i.edge(
+            "k8s:role:kube-system/secret-writer",
+            "k8s:res:kube-system:/secrets#write-only",
+            "grants"
+        )
+        .is_some()
+    );
+    // bind without the right to write bindings binds nothing.
+    assert!(
+        i.edge("k8s:clusterrole:bind-only", ADMIN, "admin_of")
+            .is_none()
+    );
+    // cluster-admin may do everything: no derived paths out of it, so a direct member is
+    // standing access, reported by no rule.
+    assert!(
+        i.edge(ADMIN, "k8s:sa:kube-system/root", "assumes")
+            .is_none()
+    );
+    assert!(
+        i.findings["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["subject"] != "k8s:sa:kube-system/root")
+    );
+    // Administering one namespace is not administering the cluster.
+    assert!(
+        i.node("k8s:role:team/everything-here")
+            .unwrap()
+            .get("tags")
+            .is_none()
+    );
+    assert!(i.node("k8s:res:*:*/*").unwrap().get("tags").is_none());
+}
+
+#[test]
+fn creating_and_reading_secrets_mints_any_account_there() {
+    let m = format!(
+        "{ROOT_SA}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: secrets, namespace: kube-system}}
+rules: [{{apiGroups: [''], resources: [secrets], verbs: [create, get]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: secrets, namespace: kube-system}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: secrets}}
+subjects: [{{kind: ServiceAccount, name: operator, namespace: tools}}]
+"
+    );
+    let i = import(&m, &[]);
+    assert_eq!(
+        i.path("k8s:sa:tools/operator", ADMIN),
+        [
+            "k8s:sa:tools/operator",
+            "k8s:role:kube-system/secrets",
+            "k8s:sa:kube-system/root",
+            ADMIN
+        ]
+    );
+    assert!(
+        i.edge(
+            "k8s:role:kube-system/secrets",
+            "k8s:sa:kube-system/root",
+            "mints"
+        )
+        .is_some()
     );
 }

@@ -159,16 +159,46 @@ impl Scope {
     }
 }
 
-/// Workload kinds whose creation runs pods, with their API group and resource.
-const POD_CREATORS: &[(&str, &str, &str)] = &[
-    ("Pod", "", "pods"),
+/// Workload controllers, with the API groups and resources they are written through: each
+/// creates pods from a template that names the account they run as.
+const POD_CONTROLLERS: &[(&str, &str, &str)] = &[
     ("Deployment", "apps", "deployments"),
+    ("Deployment", "extensions", "deployments"),
     ("StatefulSet", "apps", "statefulsets"),
     ("DaemonSet", "apps", "daemonsets"),
+    ("DaemonSet", "extensions", "daemonsets"),
     ("ReplicaSet", "apps", "replicasets"),
+    ("ReplicaSet", "extensions", "replicasets"),
     ("Job", "batch", "jobs"),
     ("CronJob", "batch", "cronjobs"),
+    ("ReplicationController", "", "replicationcontrollers"),
 ];
+
+/// Resources that exist only cluster-wide: a Role (or a RoleBinding's scope) cannot grant
+/// them.
+fn is_cluster_scoped(resource: &str) -> bool {
+    let base = resource.split('/').next().unwrap_or(resource);
+    matches!(
+        base,
+        "nodes"
+            | "namespaces"
+            | "persistentvolumes"
+            | "clusterroles"
+            | "clusterrolebindings"
+            | "certificatesigningrequests"
+            | "signers"
+            | "mutatingwebhookconfigurations"
+            | "validatingwebhookconfigurations"
+            | "customresourcedefinitions"
+            | "storageclasses"
+            | "priorityclasses"
+            | "apiservices"
+            | "tokenreviews"
+            | "subjectaccessreviews"
+            | "selfsubjectaccessreviews"
+            | "selfsubjectrulesreviews"
+    )
+}
 
 const WRITE: &[&str] = &["create", "update", "patch"];
 
@@ -176,6 +206,8 @@ struct RoleNode {
     id: String,
     scope: Scope,
     rules: Vec<PolicyRule>,
+    /// Tagged tier0: it may already do everything.
+    tier0: bool,
 }
 
 struct ResourceNode {
@@ -417,13 +449,15 @@ impl<'a> Builder<'a> {
             if r.aggregation.is_some() {
                 n.properties.insert("k8s_aggregated".into(), json!(true));
             }
-            if name == "cluster-admin" || rbac::is_everything(&rules) {
+            let tier0 = name == "cluster-admin" || rbac::is_everything(&rules);
+            if tier0 {
                 n.tags.insert("tier0".into());
             }
             scoped.push(RoleNode {
                 id,
                 scope: Scope::Cluster,
                 rules,
+                tier0,
             });
         }
         let mut role_rules: BTreeMap<(String, String), Vec<PolicyRule>> = BTreeMap::new();
@@ -439,14 +473,12 @@ impl<'a> Builder<'a> {
                 "k8s_source".into(),
                 json!(format!("{}#{}", origin.file, origin.describe())),
             );
-            if rbac::is_everything(&r.rules) {
-                n.tags.insert("tier0".into());
-            }
             role_rules.insert((ns.clone(), name), r.rules.clone());
             scoped.push(RoleNode {
                 id,
                 scope: Scope::Namespace(ns.clone()),
                 rules: r.rules.clone(),
+                tier0: false,
             });
         }
 
@@ -555,13 +587,11 @@ impl<'a> Builder<'a> {
             n.name = Some(format!("ClusterRole {name} in {ns}"));
             n.org = Some(org);
             n.properties.insert("k8s_kind".into(), json!("ClusterRole"));
-            if rbac::is_everything(&rules) {
-                n.tags.insert("tier0".into());
-            }
             scoped.push(RoleNode {
                 id,
                 scope: Scope::Namespace(ns.clone()),
                 rules,
+                tier0: false,
             });
         }
 
@@ -595,9 +625,17 @@ impl<'a> Builder<'a> {
             });
         }
         if self.opts.legacy_sa_tokens {
+            // Accounts whose token Secret is in the manifests already have it modelled.
+            let with_secret: BTreeSet<String> = tokens
+                .iter()
+                .filter_map(|t| self.g.node(&t.id, NodeKind::Credential).owner.clone())
+                .collect();
             let accounts: Vec<(String, String)> = self.accounts.keys().cloned().collect();
             for (ns, sa) in accounts {
                 let account = ids::service_account(&ns, &sa);
+                if with_secret.contains(&account) {
+                    continue;
+                }
                 let id = ids::legacy_token(&ns, &sa);
                 let org = self.tenant(&ns);
                 let n = self.g.node(&id, NodeKind::Credential);
@@ -675,9 +713,17 @@ impl<'a> Builder<'a> {
         let scope = &role.scope;
         let r = &role.id;
         // Permissions as grants on resource nodes.
-        for ((group, resource, name), level) in rbac::targets(rules) {
-            let id = self.resource(scope, &group, &resource, name.as_deref());
-            self.g.edge(r, &id, EdgeKind::Grants, level, "rule");
+        for ((group, resource, name), access) in rbac::targets(rules) {
+            if matches!(scope, Scope::Namespace(_)) && is_cluster_scoped(&resource) {
+                continue; // a namespaced grant on a cluster-scoped resource grants nothing
+            }
+            let id = self.resource(scope, &group, &resource, name.as_deref(), access.reads);
+            self.g.edge(r, &id, EdgeKind::Grants, access.level, "rule");
+        }
+        // A role that may do everything gains nothing from the paths below: drawing them
+        // would only report its members again through it.
+        if role.tier0 {
+            return;
         }
         let accounts_in_scope: Vec<(String, String)> = self
             .accounts
@@ -685,15 +731,14 @@ impl<'a> Builder<'a> {
             .filter(|(ns, _)| scope.contains(ns))
             .cloned()
             .collect();
-        // Creating pods, or anything that creates pods, runs code as any account there.
-        let creates_pods = POD_CREATORS
-            .iter()
-            .any(|(_, g, res)| rbac::allows(rules, g, res, &["create"]) == Some(Names::All));
-        if creates_pods {
-            let why = format!(
-                "creates pods {}: can run them as any service account",
-                scope.words()
-            );
+        // Creating pods, or creating or changing anything that creates pods (the template
+        // names the account), runs code as any account there.
+        let runs_pods = rbac::allows(rules, "", "pods", &["create"]) == Some(Names::All)
+            || POD_CONTROLLERS
+                .iter()
+                .any(|(_, g, res)| rbac::allows(rules, g, res, WRITE) == Some(Names::All));
+        if runs_pods {
+            let why = format!("runs pods {}: as any service account there", scope.words());
             for (ns, sa) in &accounts_in_scope {
                 self.g.edge(
                     r,
@@ -717,7 +762,7 @@ impl<'a> Builder<'a> {
                 )
             })
             .collect();
-        for (kind, g, res) in POD_CREATORS {
+        for (kind, g, res) in POD_CONTROLLERS.iter().chain([&("Pod", "", "pods")]) {
             if let Some(names) = rbac::allows(rules, g, res, WRITE) {
                 let why = format!("writes {res} {}", scope.words());
                 for (ns, k, name) in &workloads {
@@ -774,40 +819,54 @@ impl<'a> Builder<'a> {
                     continue;
                 };
                 let why = format!("impersonates {res}");
-                let known: Vec<String> = self
+                let prefix = make("");
+                let mut targets: BTreeSet<String> = self
                     .g
                     .nodes()
-                    .filter(|(id, n)| n.kind == kind && id.starts_with(&make("")))
-                    .map(|(id, _)| id[make("").len()..].to_string())
+                    .filter(|(id, n)| n.kind == kind && id.starts_with(&prefix))
+                    .map(|(id, _)| id[prefix.len()..].to_string())
+                    .filter(|n| names.covers(n))
                     .collect();
-                let mut targets: BTreeSet<String> =
-                    known.into_iter().filter(|n| names.covers(n)).collect();
-                if let Names::Only(named) = &names {
-                    targets.extend(named.iter().cloned());
+                match &names {
+                    Names::Only(named) => targets.extend(named.iter().cloned()),
+                    // Any group may be impersonated, system:masters included.
+                    Names::All if kind == NodeKind::Group => {
+                        targets.insert("system:masters".into());
+                    }
+                    Names::All => {}
                 }
                 for t in targets {
                     let id = make(&t);
                     if !self.g.has_node(&id) {
                         let n = self.g.node(&id, kind);
                         n.name = Some(t.clone());
-                        n.properties.insert(
-                            "k8s_kind".into(),
-                            json!(if kind == NodeKind::Human {
-                                "User"
-                            } else {
-                                "Group"
-                            }),
-                        );
+                        let k8s_kind = if kind == NodeKind::Human {
+                            "User"
+                        } else {
+                            "Group"
+                        };
+                        n.properties.insert("k8s_kind".into(), json!(k8s_kind));
                     }
-                    if id != *r {
-                        self.g.edge(r, &id, EdgeKind::Assumes, Level::Admin, &why);
-                    }
+                    self.g.edge(r, &id, EdgeKind::Assumes, Level::Admin, &why);
                 }
             }
         }
-        // bind/escalate: a role one may rewrite or bind freely is a role one holds.
+        // bind (with the right to write bindings) or escalate (with the right to change the
+        // role): a role one may bind freely or rewrite is a role one holds (RBAC reference,
+        // "Restrictions on role binding creation or update" and "…on role creation or update").
         let rbac_group = "rbac.authorization.k8s.io";
-        if let Some(names) = rbac::allows(rules, rbac_group, "roles", &["bind", "escalate"]) {
+        let may = |res: &str, verb: &str, paired: &str, paired_verbs: &[&str]| {
+            rbac::allows(rules, rbac_group, res, &[verb])
+                .filter(|_| rbac::allows(rules, rbac_group, paired, paired_verbs).is_some())
+        };
+        let role_names = match (
+            may("roles", "bind", "rolebindings", WRITE),
+            may("roles", "escalate", "roles", &["update", "patch"]),
+        ) {
+            (Some(a), Some(b)) => Some(a.union(b)),
+            (a, b) => a.or(b),
+        };
+        if let Some(names) = role_names {
             let why = format!("binds or escalates roles {}", scope.words());
             for (ns, name) in role_rules.keys() {
                 if scope.contains(ns) && names.covers(name) {
@@ -818,8 +877,24 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        if let Some(names) = rbac::allows(rules, rbac_group, "clusterroles", &["bind", "escalate"])
-        {
+        let binding_kind = match scope {
+            Scope::Cluster => "clusterrolebindings",
+            Scope::Namespace(_) => "rolebindings",
+        };
+        let cluster_role_names = match (
+            may("clusterroles", "bind", binding_kind, WRITE),
+            may(
+                "clusterroles",
+                "escalate",
+                "clusterroles",
+                &["update", "patch"],
+            )
+            .filter(|_| *scope == Scope::Cluster),
+        ) {
+            (Some(a), Some(b)) => Some(a.union(b)),
+            (a, b) => a.or(b),
+        };
+        if let Some(names) = cluster_role_names {
             let why = format!("binds or escalates clusterroles {}", scope.words());
             let targets: Vec<String> = match scope {
                 Scope::Cluster => cluster_rules
@@ -839,7 +914,9 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        // Token requests mint a service account's credentials.
+        // Token requests mint a service account's credentials; so does creating a token
+        // Secret for an account (the token controller fills it in) that one may then read —
+        // any Secret, since the new one's name is not known to a rule's resourceNames.
         if let Some(names) = rbac::allows(rules, "", "serviceaccounts/token", &["create"]) {
             let why = format!("creates service-account tokens {}", scope.words());
             for (ns, sa) in &accounts_in_scope {
@@ -854,83 +931,68 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        if rbac::allows(rules, "", "secrets", &["create"]) == Some(Names::All)
+            && rbac::allows(rules, "", "secrets", &["get", "list", "watch"]) == Some(Names::All)
+        {
+            let why = format!(
+                "creates and reads Secrets {}: can have a token issued into one",
+                scope.words()
+            );
+            for (ns, sa) in &accounts_in_scope {
+                self.g.edge(
+                    r,
+                    &ids::service_account(ns, sa),
+                    EdgeKind::Mints,
+                    Level::Admin,
+                    &why,
+                );
+            }
+        }
         if *scope != Scope::Cluster {
             return;
         }
-        let all_workloads: Vec<String> = workloads
-            .iter()
-            .map(|(ns, k, name)| ids::workload(ns, k, name))
-            .collect();
-        // The kubelet API behind nodes/proxy runs commands in any pod on the node.
-        if rbac::allows(
-            rules,
-            "",
-            "nodes/proxy",
-            &["get", "create", "update", "patch"],
-        )
-        .is_some()
-        {
-            for w in &all_workloads {
+        // The kubelet API behind nodes/proxy runs commands in any pod.
+        if rbac::allows(rules, "", "nodes/proxy", &["get", "create"]).is_some() {
+            for (ns, k, name) in &workloads {
                 self.g.edge(
                     r,
-                    w,
+                    &ids::workload(ns, k, name),
                     EdgeKind::AdminOf,
                     Level::Admin,
                     "nodes/proxy: the kubelet API runs commands in any pod",
                 );
             }
         }
-        // Approving (or signing) a client certificate request issues any identity, the
-        // system:masters group included.
+        // Creating a client certificate request and approving it for the API server's client
+        // signer issues any identity, the system:masters group included.
         let certs = "certificates.k8s.io";
-        let approves = rbac::allows(
-            rules,
-            certs,
-            "certificatesigningrequests/approval",
-            &["update", "patch"],
-        )
-        .is_some()
-            && rbac::allows(rules, certs, "signers", &["approve"]).is_some_and(|n| {
-                n == Names::All
-                    || n.covers("kubernetes.io/kube-apiserver-client")
-                    || n.covers("kubernetes.io/legacy-unknown")
-            });
-        let signs = rbac::allows(
-            rules,
-            certs,
-            "certificatesigningrequests/status",
-            &["update", "patch"],
-        )
-        .is_some()
-            && rbac::allows(rules, certs, "signers", &["sign"]).is_some_and(|n| {
-                n == Names::All
-                    || n.covers("kubernetes.io/kube-apiserver-client")
-                    || n.covers("kubernetes.io/legacy-unknown")
-            });
-        if approves || signs {
+        let approves = rbac::allows(rules, certs, "certificatesigningrequests", &["create"])
+            .is_some()
+            && rbac::allows(
+                rules,
+                certs,
+                "certificatesigningrequests/approval",
+                &["update", "patch"],
+            )
+            .is_some()
+            && rbac::allows(rules, certs, "signers", &["approve"])
+                .is_some_and(|n| n.covers("kubernetes.io/kube-apiserver-client"));
+        if approves {
             let masters = ids::group("system:masters");
             let n = self.g.node(&masters, NodeKind::Group);
             n.name = Some("system:masters".into());
             n.properties.insert("k8s_kind".into(), json!("Group"));
-            let why = if approves {
-                "approves client certificate requests: can issue a system:masters certificate"
-            } else {
-                "signs client certificate requests: can issue a system:masters certificate"
-            };
-            if masters != *r {
-                self.g
-                    .edge(r, &masters, EdgeKind::Assumes, Level::Admin, why);
-            }
+            self.g.edge(r, &masters, EdgeKind::Assumes, Level::Admin, "creates and approves client certificate requests: can issue a system:masters certificate");
         }
         // Admission webhooks see every object written (Secrets included); mutating ones
-        // also rewrite pods.
+        // also rewrite every pod created, the account it runs as included.
         let admission = "admissionregistration.k8s.io";
         let mutating =
             rbac::allows(rules, admission, "mutatingwebhookconfigurations", WRITE).is_some();
         let validating =
             rbac::allows(rules, admission, "validatingwebhookconfigurations", WRITE).is_some();
         if mutating || validating {
-            let secrets = self.resource(&Scope::Cluster, "", "secrets", None);
+            let secrets = self.resource(&Scope::Cluster, "", "secrets", None, true);
             self.g.edge(
                 r,
                 &secrets,
@@ -940,27 +1002,35 @@ impl<'a> Builder<'a> {
             );
         }
         if mutating {
-            for w in &all_workloads {
+            for (ns, sa) in &accounts_in_scope {
                 self.g.edge(
                     r,
-                    w,
-                    EdgeKind::AdminOf,
+                    &ids::service_account(ns, sa),
+                    EdgeKind::Assumes,
                     Level::Admin,
-                    "controls mutating webhooks: rewrites any pod",
+                    "controls mutating webhooks: rewrites any pod to run as any account",
                 );
             }
         }
     }
 
-    /// The resource node for (scope, group, resource, name), created on first use.
+    /// The resource node for (scope, group, resource, name), created on first use. A grant
+    /// that cannot read Secrets goes to a `#write-only` node of its own, which reveals nothing.
     fn resource(
         &mut self,
         scope: &Scope,
         group: &str,
         resource: &str,
         name: Option<&str>,
+        reads: bool,
     ) -> String {
-        let id = ids::resource(scope.id_part(), group, resource, name);
+        let can_expose =
+            (group.is_empty() || group == "*") && (resource == "secrets" || resource == "*");
+        let write_only = can_expose && !reads;
+        let mut id = ids::resource(scope.id_part(), group, resource, name);
+        if write_only {
+            id.push_str("#write-only");
+        }
         if !self.g.has_node(&id) {
             let org = match scope {
                 Scope::Namespace(ns) => Some(self.tenant(ns)),
@@ -971,23 +1041,25 @@ impl<'a> Builder<'a> {
             if let Some(n) = name {
                 label.push_str(&format!(" {n:?}"));
             }
+            if write_only {
+                label.push_str(" (write only)");
+            }
             let n = self.g.node(&id, NodeKind::Resource);
             n.name = Some(format!("{label} {}", scope.words()));
             n.org = org;
             n.properties.insert("k8s_kind".into(), json!("Resource"));
-            if resource == "secrets" || resource == "*" {
+            if can_expose {
                 n.sensitivity = Some(Sensitivity::High);
             }
-            if *scope == Scope::Cluster && group == "*" && resource == "*" && name.is_none() {
-                n.tags.insert("tier0".into());
+            if !write_only {
+                self.resources.push(ResourceNode {
+                    scope: scope.clone(),
+                    group: group.into(),
+                    resource: resource.into(),
+                    name: name.map(str::to_string),
+                    id: id.clone(),
+                });
             }
-            self.resources.push(ResourceNode {
-                scope: scope.clone(),
-                group: group.into(),
-                resource: resource.into(),
-                name: name.map(str::to_string),
-                id: id.clone(),
-            });
         }
         id
     }

@@ -31,7 +31,7 @@ impl Names {
         }
     }
 
-    fn union(self, other: Names) -> Names {
+    pub fn union(self, other: Names) -> Names {
         match (self, other) {
             (Names::All, _) | (_, Names::All) => Names::All,
             (Names::Only(mut a), Names::Only(b)) => {
@@ -103,13 +103,35 @@ pub fn is_everything(rules: &[PolicyRule]) -> bool {
 /// One permission target of a rule: API group, resource, and name (`None`: all names).
 pub type Target = (String, String, Option<String>);
 
-/// Every (group, resource, name) the rules name, each at the highest level its verbs give.
-pub fn targets(rules: &[PolicyRule]) -> BTreeMap<Target, Level> {
-    let mut out: BTreeMap<Target, Level> = BTreeMap::new();
+/// What the rules allow on one target: the highest level their verbs give, and whether any
+/// of them reads it (levels are ordered, Kubernetes verbs are not: `create` on Secrets
+/// reveals none of them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Access {
+    pub level: Level,
+    pub reads: bool,
+}
+
+fn is_read(verb: &str) -> bool {
+    matches!(verb, "get" | "list" | "watch" | "*")
+}
+
+/// Every (group, resource, name) the rules name, each with what its verbs allow. A rule
+/// with `resourceNames` never matches `create` or `deletecollection` (the API server has no
+/// name to compare then), so those verbs are dropped from it.
+pub fn targets(rules: &[PolicyRule]) -> BTreeMap<Target, Access> {
+    let mut out: BTreeMap<Target, Access> = BTreeMap::new();
     for r in rules {
-        let Some(level) = r.verbs.iter().map(|v| verb_level(v)).max() else {
+        let verbs: Vec<&str> = r
+            .verbs
+            .iter()
+            .map(String::as_str)
+            .filter(|v| r.resource_names.is_empty() || !matches!(*v, "create" | "deletecollection"))
+            .collect();
+        let Some(level) = verbs.iter().map(|v| verb_level(v)).max() else {
             continue;
         };
+        let reads = verbs.iter().any(|v| is_read(v));
         for g in &r.api_groups {
             for res in &r.resources {
                 let names: Vec<Option<String>> = if r.resource_names.is_empty() {
@@ -118,8 +140,11 @@ pub fn targets(rules: &[PolicyRule]) -> BTreeMap<Target, Level> {
                     r.resource_names.iter().cloned().map(Some).collect()
                 };
                 for n in names {
-                    let e = out.entry((g.clone(), res.clone(), n)).or_insert(level);
-                    *e = (*e).max(level);
+                    let e = out
+                        .entry((g.clone(), res.clone(), n))
+                        .or_insert(Access { level, reads });
+                    e.level = e.level.max(level);
+                    e.reads |= reads;
                 }
             }
         }
@@ -239,7 +264,24 @@ mod tests {
         assert_eq!(verb_level("patch"), Level::Write);
         assert_eq!(verb_level("escalate"), Level::Admin);
         let t = targets(&[rule(&[""], &["secrets"], &["get", "delete"], &[])]);
-        assert_eq!(t.values().copied().collect::<Vec<_>>(), [Level::Write]);
+        let want = Access {
+            level: Level::Write,
+            reads: true,
+        };
+        assert_eq!(t.values().copied().collect::<Vec<_>>(), [want]);
+        let t = targets(&[rule(&[""], &["secrets"], &["create"], &[])]);
+        let want = Access {
+            level: Level::Write,
+            reads: false,
+        };
+        assert_eq!(t.values().copied().collect::<Vec<_>>(), [want]);
+        // create never matches a named rule: only get is left of this one.
+        let t = targets(&[rule(&[""], &["secrets"], &["create", "get"], &["a"])]);
+        let want = Access {
+            level: Level::Read,
+            reads: true,
+        };
+        assert_eq!(t.values().copied().collect::<Vec<_>>(), [want]);
     }
 
     #[test]

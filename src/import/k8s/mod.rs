@@ -7,6 +7,7 @@
 //! documented, with its source, in `docs/k8s-import.md`; every edge carries `derived_from`
 //! naming the binding or rule that produced it.
 
+pub mod generate;
 pub mod manifest;
 pub mod rbac;
 
@@ -685,6 +686,7 @@ impl<'a> Builder<'a> {
             }
         }
         self.workloads = workloads;
+        self.workloads.sort_by(|a, b| a.0.cmp(&b.0));
 
         scoped.sort_by(|a, b| a.id.cmp(&b.id));
         for role in &scoped {
@@ -699,6 +701,43 @@ impl<'a> Builder<'a> {
                 .insert("tier0".into());
         }
         self.g
+    }
+
+    /// The service accounts in a scope (namespace, name), looked up by namespace: only the
+    /// rules that fire ask, so a cluster of many roles and accounts stays linear.
+    fn accounts_in(&self, scope: &Scope) -> Vec<(String, String)> {
+        let range = match scope {
+            Scope::Cluster => self.accounts.range::<(String, String), _>(..),
+            Scope::Namespace(ns) => self
+                .accounts
+                .range((ns.clone(), String::new())..(format!("{ns}\u{0}"), String::new())),
+        };
+        range
+            .filter(|((ns, _), _)| scope.contains(ns))
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// The workloads in a scope: (namespace, kind, name).
+    fn workloads_in(&self, scope: &Scope) -> Vec<(String, String, String)> {
+        let range = match scope {
+            Scope::Cluster => 0..self.workloads.len(),
+            Scope::Namespace(ns) => {
+                let from = self.workloads.partition_point(|(n, _)| n < ns);
+                let to = self.workloads.partition_point(|(n, _)| n <= ns);
+                from..to
+            }
+        };
+        self.workloads[range]
+            .iter()
+            .map(|(ns, w)| {
+                (
+                    ns.clone(),
+                    w.kind.clone(),
+                    w.metadata.name.clone().unwrap_or_default(),
+                )
+            })
+            .collect()
     }
 
     /// The edges one role's rules give it, within its scope.
@@ -725,12 +764,6 @@ impl<'a> Builder<'a> {
         if role.tier0 {
             return;
         }
-        let accounts_in_scope: Vec<(String, String)> = self
-            .accounts
-            .keys()
-            .filter(|(ns, _)| scope.contains(ns))
-            .cloned()
-            .collect();
         // Creating pods, or creating or changing anything that creates pods (the template
         // names the account), runs code as any account there.
         let runs_pods = rbac::allows(rules, "", "pods", &["create"]) == Some(Names::All)
@@ -739,7 +772,7 @@ impl<'a> Builder<'a> {
                 .any(|(_, g, res)| rbac::allows(rules, g, res, WRITE) == Some(Names::All));
         if runs_pods {
             let why = format!("runs pods {}: as any service account there", scope.words());
-            for (ns, sa) in &accounts_in_scope {
+            for (ns, sa) in &self.accounts_in(scope) {
                 self.g.edge(
                     r,
                     &ids::service_account(ns, sa),
@@ -750,22 +783,10 @@ impl<'a> Builder<'a> {
             }
         }
         // Changing a workload changes the code that runs as its account.
-        let workloads: Vec<(String, String, String)> = self
-            .workloads
-            .iter()
-            .filter(|(ns, _)| scope.contains(ns))
-            .map(|(ns, w)| {
-                (
-                    ns.clone(),
-                    w.kind.clone(),
-                    w.metadata.name.clone().unwrap_or_default(),
-                )
-            })
-            .collect();
         for (kind, g, res) in POD_CONTROLLERS.iter().chain([&("Pod", "", "pods")]) {
             if let Some(names) = rbac::allows(rules, g, res, WRITE) {
                 let why = format!("writes {res} {}", scope.words());
-                for (ns, k, name) in &workloads {
+                for (ns, k, name) in &self.workloads_in(scope) {
                     if k == kind && names.covers(name) {
                         self.g.edge(
                             r,
@@ -782,7 +803,7 @@ impl<'a> Builder<'a> {
         for sub in ["pods/exec", "pods/attach"] {
             if let Some(names) = rbac::allows(rules, "", sub, &["create", "get"]) {
                 let why = format!("{sub} {}", scope.words());
-                for (ns, k, name) in &workloads {
+                for (ns, k, name) in &self.workloads_in(scope) {
                     if names == Names::All || (k == "Pod" && names.covers(name)) {
                         self.g.edge(
                             r,
@@ -798,7 +819,7 @@ impl<'a> Builder<'a> {
         // Impersonation.
         if let Some(names) = rbac::allows(rules, "", "serviceaccounts", &["impersonate"]) {
             let why = format!("impersonates service accounts {}", scope.words());
-            for (ns, sa) in &accounts_in_scope {
+            for (ns, sa) in &self.accounts_in(scope) {
                 if names.covers(sa) {
                     self.g.edge(
                         r,
@@ -919,7 +940,7 @@ impl<'a> Builder<'a> {
         // any Secret, since the new one's name is not known to a rule's resourceNames.
         if let Some(names) = rbac::allows(rules, "", "serviceaccounts/token", &["create"]) {
             let why = format!("creates service-account tokens {}", scope.words());
-            for (ns, sa) in &accounts_in_scope {
+            for (ns, sa) in &self.accounts_in(scope) {
                 if names.covers(sa) {
                     self.g.edge(
                         r,
@@ -938,7 +959,7 @@ impl<'a> Builder<'a> {
                 "creates and reads Secrets {}: can have a token issued into one",
                 scope.words()
             );
-            for (ns, sa) in &accounts_in_scope {
+            for (ns, sa) in &self.accounts_in(scope) {
                 self.g.edge(
                     r,
                     &ids::service_account(ns, sa),
@@ -953,7 +974,7 @@ impl<'a> Builder<'a> {
         }
         // The kubelet API behind nodes/proxy runs commands in any pod.
         if rbac::allows(rules, "", "nodes/proxy", &["get", "create"]).is_some() {
-            for (ns, k, name) in &workloads {
+            for (ns, k, name) in &self.workloads_in(scope) {
                 self.g.edge(
                     r,
                     &ids::workload(ns, k, name),
@@ -1002,7 +1023,7 @@ impl<'a> Builder<'a> {
             );
         }
         if mutating {
-            for (ns, sa) in &accounts_in_scope {
+            for (ns, sa) in &self.accounts_in(scope) {
                 self.g.edge(
                     r,
                     &ids::service_account(ns, sa),

@@ -934,3 +934,66 @@ subjects: [{{kind: ServiceAccount, name: operator, namespace: tools}}]
         .is_some()
     );
 }
+
+#[test]
+fn hostile_manifests_are_refused_quickly_with_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    // Billion laughs: aliases that would expand to 10^12 nodes.
+    let mut laughs = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12u8 {
+        let (n, p) = ((b'a' + i) as char, (b'a' + i - 1) as char);
+        laughs.push_str(&format!(
+            "{n}: &{n} [{}]\n",
+            vec![format!("*{p}"); 10].join(", ")
+        ));
+    }
+    write(dir.path(), "laughs.yaml", laughs.as_bytes());
+    // 100,000 nested flow sequences: the YAML scanner would take ~40 s.
+    let deep = format!(
+        "kind: Role\nmetadata: {{name: x}}\nrules: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    write(dir.path(), "deep.yaml", deep.as_bytes());
+    write(
+        dir.path(),
+        "binary.yaml",
+        b"kind: Role\n\xff\xfe\x00garbage",
+    );
+    write(dir.path(), "scalar.yaml", b"just a string\n---\n[1, 2]\n");
+    write(
+        dir.path(),
+        "items.json",
+        br#"{"kind": "List", "items": {"a": 1}}"#,
+    );
+    write(dir.path(), "empty.yaml", b"");
+    let started = std::time::Instant::now();
+    let run = authpath_in(dir.path(), &["import", "k8s", ".", "-o", "g.json"]);
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "hostile input took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    for expected in [
+        "./laughs.yaml:1:1: error: document 0: repetition limit exceeded",
+        "./deep.yaml:3:264: error: collections nested more than 256 levels deep",
+        "./binary.yaml:2:1: error: the file is not valid UTF-8",
+        "./scalar.yaml:1:1: error: document 0: a manifest must be an object, found a string",
+        "./scalar.yaml:3:1: error: document 1: a manifest must be an object, found an array",
+        "./items.json:1:1: error: document 0: field `items` of a List must be an array, found an object",
+    ] {
+        assert!(
+            run.stderr.contains(expected),
+            "missing {expected:?} in:\n{}",
+            run.stderr
+        );
+    }
+    assert!(
+        !run.stderr.contains("empty.yaml"),
+        "an empty file is no problem: {}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"));
+    assert!(!dir.path().join("g.json").exists());
+}

@@ -320,6 +320,16 @@ fn split_documents(name: &str, text: &str, diags: &mut Diagnostics) -> Vec<(u32,
             }
         };
     }
+    if let Some(span) = too_deep(text) {
+        diags.push(
+            Diagnostic::error(
+                Some(span),
+                format!("collections nested more than {MAX_FLOW_DEPTH} levels deep"),
+            )
+            .help("no Kubernetes object nests this deep: check that the file is a manifest"),
+        );
+        return Vec::new();
+    }
     let starts = document_lines(text);
     let mut out = Vec::new();
     for (i, doc) in serde_norway::Deserializer::from_str(text).enumerate() {
@@ -347,6 +357,50 @@ fn split_documents(name: &str, text: &str, diags: &mut Diagnostics) -> Vec<(u32,
         }
     }
     out
+}
+
+/// Deeper flow nesting than any manifest has; the YAML scanner slows quadratically with
+/// depth (100,000 levels: 37 s), so such input is refused before it is parsed.
+const MAX_FLOW_DEPTH: usize = 256;
+
+/// Where `[`/`{` nesting first exceeds `MAX_FLOW_DEPTH`, outside quoted scalars and comments.
+fn too_deep(text: &str) -> Option<Span> {
+    let (mut depth, mut line, mut col) = (0usize, 1u32, 0u32);
+    let (mut single, mut double, mut escaped, mut comment) = (false, false, false, false);
+    let mut prev = '\n';
+    for c in text.chars() {
+        col += 1;
+        if c == '\n' {
+            (line, col, comment) = (line + 1, 0, false);
+        } else if comment {
+        } else if double {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                double = false;
+            }
+        } else if single {
+            single = c != '\'';
+        } else {
+            match c {
+                '#' if prev.is_whitespace() => comment = true,
+                '"' => double = true,
+                '\'' => single = true,
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Some(Span { line, column: col });
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        prev = c;
+    }
+    None
 }
 
 /// The first content line of each YAML document (documents are separated by `---` lines).

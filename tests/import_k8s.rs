@@ -997,3 +997,34 @@ fn hostile_manifests_are_refused_quickly_with_their_place() {
     assert!(!run.stderr.contains("panicked"));
     assert!(!dir.path().join("g.json").exists());
 }
+
+/// The worked example of graphs/k8s/platform: its findings are listed in graphs/README.md
+/// and the fixture's README, so they are pinned here.
+#[test]
+fn the_platform_fixture_findings_are_pinned() {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = root().join("graphs/k8s/platform");
+    let i = import_in(dir.path(), &[platform.to_str().unwrap()], &[]);
+    let lines: Vec<String> = i.findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let path: Vec<&str> = f["path"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_str().unwrap())
+                .collect();
+            format!(
+                "{} {} {} -> {} via {}",
+                f["severity"].as_str().unwrap(),
+                f["rule"].as_str().unwrap(),
+                f["subject"].as_str().unwrap_or("-"),
+                f["target"].as_str().unwrap_or("-"),
+                path.join(" > ")
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(lines.join("\n"));
+}

@@ -967,6 +967,11 @@ fn hostile_manifests_are_refused_quickly_with_their_place() {
         br#"{"kind": "List", "items": {"a": 1}}"#,
     );
     write(dir.path(), "empty.yaml", b"");
+    write(
+        dir.path(),
+        "twice.yaml",
+        b"kind: RoleBinding\nmetadata: {name: a}\nroleRef: {kind: Role, name: r}\nsubjects: []\nsubjects: [{kind: User, name: eve}]\n",
+    );
     let started = std::time::Instant::now();
     let run = authpath_in(dir.path(), &["import", "k8s", ".", "-o", "g.json"]);
     assert!(
@@ -982,6 +987,7 @@ fn hostile_manifests_are_refused_quickly_with_their_place() {
         "./scalar.yaml:1:1: error: document 0: a manifest must be an object, found a string",
         "./scalar.yaml:3:1: error: document 1: a manifest must be an object, found an array",
         "./items.json:1:1: error: document 0: field `items` of a List must be an array, found an object",
+        "./twice.yaml:1:1: error: document 0: the key \"subjects\" appears twice in one mapping",
     ] {
         assert!(
             run.stderr.contains(expected),

@@ -1034,3 +1034,105 @@ fn the_platform_fixture_findings_are_pinned() {
         .collect();
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+#[test]
+fn binding_clusterroles_in_a_namespace_and_patching_running_pods() {
+    let m = format!(
+        "{ROOT_SA}
+---
+apiVersion: v1
+kind: Secret
+type: kubernetes.io/service-account-token
+metadata:
+  name: root-token
+  namespace: kube-system
+  annotations: {{kubernetes.io/service-account.name: root}}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {{name: agent, namespace: kube-system}}
+spec: {{template: {{spec: {{serviceAccountName: root}}}}}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: binder, namespace: kube-system}}
+rules:
+- {{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [cluster-admin]}}
+- {{apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create]}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: binder, namespace: kube-system}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: binder}}
+subjects: [{{kind: ServiceAccount, name: binder, namespace: tools}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: patcher, namespace: kube-system}}
+rules: [{{apiGroups: [''], resources: [pods], verbs: [patch]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: patcher, namespace: kube-system}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: patcher}}
+subjects: [{{kind: ServiceAccount, name: patcher, namespace: tools}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: group-only}}
+rules: [{{apiGroups: [''], resources: [groups], verbs: [impersonate]}}]
+"
+    );
+    let i = import(&m, &[]);
+    // The Role may bind cluster-admin inside kube-system: it holds that namespace's instance,
+    // which runs pods as any account there.
+    assert_eq!(
+        i.path("k8s:sa:tools/binder", ADMIN),
+        [
+            "k8s:sa:tools/binder",
+            "k8s:role:kube-system/binder",
+            "k8s:clusterrole:kube-system/cluster-admin",
+            "k8s:sa:kube-system/root",
+            ADMIN
+        ]
+    );
+    // …which, not being tier0 (one namespace), has the namespace's paths: reading the
+    // token too.
+    assert!(
+        i.edge(
+            "k8s:res:kube-system:*/*",
+            "k8s:secret:kube-system/root-token",
+            "exposes"
+        )
+        .is_some()
+    );
+    // Patching running pods reaches the pods a DaemonSet runs.
+    assert_eq!(
+        i.path("k8s:sa:tools/patcher", ADMIN),
+        [
+            "k8s:sa:tools/patcher",
+            "k8s:role:kube-system/patcher",
+            "k8s:workload:kube-system/DaemonSet/agent",
+            "k8s:sa:kube-system/root",
+            ADMIN
+        ]
+    );
+    // Impersonating groups needs impersonating a user or account too.
+    assert!(
+        i.edge(
+            "k8s:clusterrole:group-only",
+            "k8s:group:system:masters",
+            "assumes"
+        )
+        .is_none()
+    );
+    assert_eq!(
+        i.edge(
+            "k8s:role:kube-system/patcher",
+            "k8s:res:kube-system:/pods",
+            "grants"
+        )
+        .unwrap()["derived_from"],
+        serde_json::json!(["verbs: patch"])
+    );
+}

@@ -580,6 +580,29 @@ impl<'a> Builder<'a> {
                     .edge(&member, &role, EdgeKind::MemberOf, Level::Admin, &what);
             }
         }
+        // A namespaced role that may bind ClusterRoles there holds them there: their
+        // namespaced instances are drawn even where no binding exists yet (to a fixpoint,
+        // since an instance may itself allow binding).
+        loop {
+            let mut more: Vec<(String, String)> = Vec::new();
+            let namespaced = role_rules
+                .iter()
+                .map(|((ns, _), rules)| (ns, rules))
+                .chain(instances.iter().map(|(ns, n)| (ns, &cluster_rules[n])));
+            for (ns, rules) in namespaced {
+                if let Some(names) = binds_in_namespaces(rules) {
+                    for n in cluster_rules.keys().filter(|n| names.covers(n)) {
+                        if !instances.contains(&(ns.clone(), n.clone())) {
+                            more.push((ns.clone(), n.clone()));
+                        }
+                    }
+                }
+            }
+            if more.is_empty() {
+                break;
+            }
+            instances.extend(more);
+        }
         for (ns, name) in &instances {
             let id = ids::cluster_role_in(ns, name);
             let org = self.tenant(ns);
@@ -643,6 +666,7 @@ impl<'a> Builder<'a> {
                 n.name = Some(format!("legacy token of {ns}/{sa}"));
                 n.org = Some(org);
                 n.owner = Some(account.clone());
+                n.properties.insert("k8s_kind".into(), json!("Secret"));
                 n.properties.insert("k8s_legacy_token".into(), json!(true));
                 self.g.edge(
                     &id,
@@ -757,7 +781,9 @@ impl<'a> Builder<'a> {
                 continue; // a namespaced grant on a cluster-scoped resource grants nothing
             }
             let id = self.resource(scope, &group, &resource, name.as_deref(), access.reads);
-            self.g.edge(r, &id, EdgeKind::Grants, access.level, "rule");
+            let verbs: Vec<&str> = access.verbs.iter().map(String::as_str).collect();
+            let why = format!("verbs: {}", verbs.join(", "));
+            self.g.edge(r, &id, EdgeKind::Grants, access.level, &why);
         }
         // A role that may do everything gains nothing from the paths below: drawing them
         // would only report its members again through it.
@@ -787,7 +813,10 @@ impl<'a> Builder<'a> {
             if let Some(names) = rbac::allows(rules, g, res, WRITE) {
                 let why = format!("writes {res} {}", scope.words());
                 for (ns, k, name) in &self.workloads_in(scope) {
-                    if k == kind && names.covers(name) {
+                    // Every workload runs as pods, and a running pod's image can be patched:
+                    // write on all pods reaches the pods behind every controller too.
+                    let pods_of_any = *res == "pods" && names == Names::All;
+                    if (k == kind && names.covers(name)) || pods_of_any {
                         self.g.edge(
                             r,
                             &ids::workload(ns, k, name),
@@ -839,6 +868,13 @@ impl<'a> Builder<'a> {
                 let Some(names) = rbac::allows(rules, "", res, &["impersonate"]) else {
                     continue;
                 };
+                // A request impersonates groups only together with a user or an account.
+                if res == "groups"
+                    && rbac::allows(rules, "", "users", &["impersonate"]).is_none()
+                    && rbac::allows(rules, "", "serviceaccounts", &["impersonate"]).is_none()
+                {
+                    continue;
+                }
                 let why = format!("impersonates {res}");
                 let prefix = make("");
                 let mut targets: BTreeSet<String> = self
@@ -935,6 +971,18 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        // Cluster-wide, binding ClusterRoles with RoleBindings holds them in every namespace.
+        if *scope == Scope::Cluster
+            && let Some(names) = binds_in_namespaces(rules)
+        {
+            let why = "binds clusterroles in any namespace";
+            for (ns, n) in instances {
+                let id = ids::cluster_role_in(ns, n);
+                if names.covers(n) && id != *r {
+                    self.g.edge(r, &id, EdgeKind::AdminOf, Level::Admin, why);
+                }
+            }
+        }
         // Token requests mint a service account's credentials; so does creating a token
         // Secret for an account (the token controller fills it in) that one may then read —
         // any Secret, since the new one's name is not known to a rule's resourceNames.
@@ -996,8 +1044,10 @@ impl<'a> Builder<'a> {
                 &["update", "patch"],
             )
             .is_some()
-            && rbac::allows(rules, certs, "signers", &["approve"])
-                .is_some_and(|n| n.covers("kubernetes.io/kube-apiserver-client"));
+            && rbac::allows(rules, certs, "signers", &["approve"]).is_some_and(|n| {
+                // Signer names may end in `/*`: every signer of that domain.
+                n.covers("kubernetes.io/kube-apiserver-client") || n.covers("kubernetes.io/*")
+            });
         if approves {
             let masters = ids::group("system:masters");
             let n = self.g.node(&masters, NodeKind::Group);
@@ -1156,6 +1206,14 @@ impl<'a> Builder<'a> {
             }
         }
     }
+}
+
+/// The ClusterRoles these rules may bind with RoleBindings: `bind` on them and the right to
+/// write RoleBindings (RBAC reference, "Restrictions on role binding creation or update").
+fn binds_in_namespaces(rules: &[PolicyRule]) -> Option<Names> {
+    let rbac_group = "rbac.authorization.k8s.io";
+    rbac::allows(rules, rbac_group, "clusterroles", &["bind"])
+        .filter(|_| rbac::allows(rules, rbac_group, "rolebindings", WRITE).is_some())
 }
 
 fn workload_kind(kind: &str) -> &'static str {

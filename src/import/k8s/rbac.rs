@@ -106,10 +106,12 @@ pub type Target = (String, String, Option<String>);
 /// What the rules allow on one target: the highest level their verbs give, and whether any
 /// of them reads it (levels are ordered, Kubernetes verbs are not: `create` on Secrets
 /// reveals none of them).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Access {
     pub level: Level,
     pub reads: bool,
+    /// The verbs that give it, for the edge's `derived_from`.
+    pub verbs: BTreeSet<String>,
 }
 
 fn is_read(verb: &str) -> bool {
@@ -140,11 +142,14 @@ pub fn targets(rules: &[PolicyRule]) -> BTreeMap<Target, Access> {
                     r.resource_names.iter().cloned().map(Some).collect()
                 };
                 for n in names {
-                    let e = out
-                        .entry((g.clone(), res.clone(), n))
-                        .or_insert(Access { level, reads });
+                    let e = out.entry((g.clone(), res.clone(), n)).or_insert(Access {
+                        level,
+                        reads,
+                        verbs: BTreeSet::new(),
+                    });
                     e.level = e.level.max(level);
                     e.reads |= reads;
+                    e.verbs.extend(verbs.iter().map(|v| v.to_string()));
                 }
             }
         }
@@ -180,17 +185,17 @@ pub struct Aggregable<'a> {
     pub rules: &'a [PolicyRule],
 }
 
-/// The effective rules of each ClusterRole: its own, or — for one with an `aggregationRule`
-/// — the union of the rules of every ClusterRole its selectors match, repeated until
+/// The effective rules of each ClusterRole: its own, and — for one with an `aggregationRule`
+/// — the rules of every ClusterRole its selectors match, repeated until
 /// nothing changes (`admin` aggregates `edit`, which aggregates `view`), as the aggregation
 /// controller does.
 pub fn aggregate(roles: &[Aggregable<'_>]) -> Vec<Vec<PolicyRule>> {
     let mut rules: Vec<BTreeSet<PolicyRule>> = roles
         .iter()
-        .map(|r| match r.selectors {
-            Some(_) => BTreeSet::new(),
-            None => r.rules.iter().cloned().collect(),
-        })
+        // An aggregated role's own rules stay in the union: the controller would overwrite
+        // them with the same union, and a partial dump (a role without its parts) keeps what
+        // it shows.
+        .map(|r| r.rules.iter().cloned().collect())
         .collect();
     let sources: Vec<Vec<usize>> = roles
         .iter()
@@ -263,25 +268,19 @@ mod tests {
         assert_eq!(verb_level("watch"), Level::Read);
         assert_eq!(verb_level("patch"), Level::Write);
         assert_eq!(verb_level("escalate"), Level::Admin);
+        let got = |t: BTreeMap<Target, Access>| -> Vec<(Level, bool, Vec<String>)> {
+            t.into_values()
+                .map(|a| (a.level, a.reads, a.verbs.into_iter().collect()))
+                .collect()
+        };
         let t = targets(&[rule(&[""], &["secrets"], &["get", "delete"], &[])]);
-        let want = Access {
-            level: Level::Write,
-            reads: true,
-        };
-        assert_eq!(t.values().copied().collect::<Vec<_>>(), [want]);
+        let verbs = vec!["delete".to_string(), "get".to_string()];
+        assert_eq!(got(t), [(Level::Write, true, verbs)]);
         let t = targets(&[rule(&[""], &["secrets"], &["create"], &[])]);
-        let want = Access {
-            level: Level::Write,
-            reads: false,
-        };
-        assert_eq!(t.values().copied().collect::<Vec<_>>(), [want]);
+        assert_eq!(got(t), [(Level::Write, false, vec!["create".to_string()])]);
         // create never matches a named rule: only get is left of this one.
         let t = targets(&[rule(&[""], &["secrets"], &["create", "get"], &["a"])]);
-        let want = Access {
-            level: Level::Read,
-            reads: true,
-        };
-        assert_eq!(t.values().copied().collect::<Vec<_>>(), [want]);
+        assert_eq!(got(t), [(Level::Read, true, vec!["get".to_string()])]);
     }
 
     #[test]
@@ -313,6 +312,17 @@ mod tests {
                 rules: &view_rules,
             },
         ];
+        let own = [rule(&[""], &["nodes"], &["get"], &[])];
+        let partial = [Aggregable {
+            labels: &none,
+            selectors: Some(&admin_sel),
+            rules: &own,
+        }];
+        assert_eq!(
+            aggregate(&partial)[0],
+            own.to_vec(),
+            "a partial dump keeps its own rules"
+        );
         let out = aggregate(&roles);
         assert_eq!(out[0], view_rules.to_vec());
         assert_eq!(out[1], view_rules.to_vec());

@@ -32,6 +32,15 @@ subjects:
 - {kind: ServiceAccount, name: root, namespace: kube-system}
 ";
 
+/// The root account's token Secret, readable by whoever reads Secrets in kube-system.
+const ROOT_TOKEN: &str = "apiVersion: v1
+kind: Secret
+type: kubernetes.io/service-account-token
+metadata:
+  name: root-token
+  namespace: kube-system
+  annotations: {kubernetes.io/service-account.name: root}";
+
 struct Imported {
     graph: Value,
     findings: Value,
@@ -129,13 +138,7 @@ fn reading_secrets_reaches_cluster_admin_through_a_token_in_that_namespace() {
     let m = format!(
         "{ROOT_SA}
 ---
-apiVersion: v1
-kind: Secret
-type: kubernetes.io/service-account-token
-metadata:
-  name: root-token
-  namespace: kube-system
-  annotations: {{kubernetes.io/service-account.name: root}}
+{ROOT_TOKEN}
 ---
 apiVersion: v1
 kind: ServiceAccount
@@ -243,13 +246,7 @@ fn a_rolebinding_to_a_clusterrole_grants_only_in_its_namespace() {
     let m = format!(
         "{ROOT_SA}
 ---
-apiVersion: v1
-kind: Secret
-type: kubernetes.io/service-account-token
-metadata:
-  name: root-token
-  namespace: kube-system
-  annotations: {{kubernetes.io/service-account.name: root}}
+{ROOT_TOKEN}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
@@ -819,13 +816,7 @@ fn near_misses_draw_no_path() {
     let m = format!(
         "{ROOT_SA}
 ---
-apiVersion: v1
-kind: Secret
-type: kubernetes.io/service-account-token
-metadata:
-  name: root-token
-  namespace: kube-system
-  annotations: {{kubernetes.io/service-account.name: root}}
+{ROOT_TOKEN}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
@@ -1040,13 +1031,7 @@ fn binding_clusterroles_in_a_namespace_and_patching_running_pods() {
     let m = format!(
         "{ROOT_SA}
 ---
-apiVersion: v1
-kind: Secret
-type: kubernetes.io/service-account-token
-metadata:
-  name: root-token
-  namespace: kube-system
-  annotations: {{kubernetes.io/service-account.name: root}}
+{ROOT_TOKEN}
 ---
 apiVersion: apps/v1
 kind: DaemonSet

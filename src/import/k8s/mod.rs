@@ -727,23 +727,33 @@ impl<'a> Builder<'a> {
         self.g
     }
 
-    /// The service accounts in a scope (namespace, name), looked up by namespace: only the
-    /// rules that fire ask, so a cluster of many roles and accounts stays linear.
-    fn accounts_in(&self, scope: &Scope) -> Vec<(String, String)> {
+    /// `role -kind-> account` for every service account in scope whose name `names` covers.
+    /// Accounts are looked up by namespace: only the rules that fire ask, so a cluster of
+    /// many roles and accounts stays linear.
+    fn to_accounts(&mut self, role: &str, scope: &Scope, names: &Names, kind: EdgeKind, why: &str) {
         let range = match scope {
             Scope::Cluster => self.accounts.range::<(String, String), _>(..),
             Scope::Namespace(ns) => self
                 .accounts
                 .range((ns.clone(), String::new())..(format!("{ns}\u{0}"), String::new())),
         };
-        range
-            .filter(|((ns, _), _)| scope.contains(ns))
-            .map(|(k, _)| k.clone())
-            .collect()
+        let targets: Vec<String> = range
+            .filter(|((ns, sa), _)| scope.contains(ns) && names.covers(sa))
+            .map(|((ns, sa), _)| ids::service_account(ns, sa))
+            .collect();
+        for t in targets {
+            self.g.edge(role, &t, kind, Level::Admin, why);
+        }
     }
 
-    /// The workloads in a scope: (namespace, kind, name).
-    fn workloads_in(&self, scope: &Scope) -> Vec<(String, String, String)> {
+    /// `role -admin_of-> workload` for every workload in scope that `pick(kind, name)` takes.
+    fn to_workloads(
+        &mut self,
+        role: &str,
+        scope: &Scope,
+        why: &str,
+        pick: impl Fn(&str, &str) -> bool,
+    ) {
         let range = match scope {
             Scope::Cluster => 0..self.workloads.len(),
             Scope::Namespace(ns) => {
@@ -752,16 +762,21 @@ impl<'a> Builder<'a> {
                 from..to
             }
         };
-        self.workloads[range]
+        let targets: Vec<String> = self.workloads[range]
             .iter()
             .map(|(ns, w)| {
                 (
-                    ns.clone(),
-                    w.kind.clone(),
-                    w.metadata.name.clone().unwrap_or_default(),
+                    ns,
+                    w.kind.as_str(),
+                    w.metadata.name.as_deref().unwrap_or_default(),
                 )
             })
-            .collect()
+            .filter(|(_, k, name)| pick(k, name))
+            .map(|(ns, k, name)| ids::workload(ns, k, name))
+            .collect();
+        for t in targets {
+            self.g.edge(role, &t, EdgeKind::AdminOf, Level::Admin, why);
+        }
     }
 
     /// The edges one role's rules give it, within its scope.
@@ -798,67 +813,33 @@ impl<'a> Builder<'a> {
                 .any(|(_, g, res)| rbac::allows(rules, g, res, WRITE) == Some(Names::All));
         if runs_pods {
             let why = format!("runs pods {}: as any service account there", scope.words());
-            for (ns, sa) in &self.accounts_in(scope) {
-                self.g.edge(
-                    r,
-                    &ids::service_account(ns, sa),
-                    EdgeKind::Assumes,
-                    Level::Admin,
-                    &why,
-                );
-            }
+            self.to_accounts(r, scope, &Names::All, EdgeKind::Assumes, &why);
         }
         // Changing a workload changes the code that runs as its account.
         for (kind, g, res) in POD_CONTROLLERS.iter().chain([&("Pod", "", "pods")]) {
             if let Some(names) = rbac::allows(rules, g, res, WRITE) {
                 let why = format!("writes {res} {}", scope.words());
-                for (ns, k, name) in &self.workloads_in(scope) {
-                    // Every workload runs as pods, and a running pod's image can be patched:
-                    // write on all pods reaches the pods behind every controller too.
-                    let pods_of_any = *res == "pods" && names == Names::All;
-                    if (k == kind && names.covers(name)) || pods_of_any {
-                        self.g.edge(
-                            r,
-                            &ids::workload(ns, k, name),
-                            EdgeKind::AdminOf,
-                            Level::Admin,
-                            &why,
-                        );
-                    }
-                }
+                // Every workload runs as pods, and a running pod's image can be patched: write
+                // on all pods reaches the pods behind every controller too.
+                let pods_of_any = *res == "pods" && names == Names::All;
+                self.to_workloads(r, scope, &why, |k, name| {
+                    (k == *kind && names.covers(name)) || pods_of_any
+                });
             }
         }
         // exec/attach: a shell in a pod is its account.
         for sub in ["pods/exec", "pods/attach"] {
             if let Some(names) = rbac::allows(rules, "", sub, &["create", "get"]) {
                 let why = format!("{sub} {}", scope.words());
-                for (ns, k, name) in &self.workloads_in(scope) {
-                    if names == Names::All || (k == "Pod" && names.covers(name)) {
-                        self.g.edge(
-                            r,
-                            &ids::workload(ns, k, name),
-                            EdgeKind::AdminOf,
-                            Level::Admin,
-                            &why,
-                        );
-                    }
-                }
+                self.to_workloads(r, scope, &why, |k, name| {
+                    names == Names::All || (k == "Pod" && names.covers(name))
+                });
             }
         }
         // Impersonation.
         if let Some(names) = rbac::allows(rules, "", "serviceaccounts", &["impersonate"]) {
             let why = format!("impersonates service accounts {}", scope.words());
-            for (ns, sa) in &self.accounts_in(scope) {
-                if names.covers(sa) {
-                    self.g.edge(
-                        r,
-                        &ids::service_account(ns, sa),
-                        EdgeKind::Assumes,
-                        Level::Admin,
-                        &why,
-                    );
-                }
-            }
+            self.to_accounts(r, scope, &names, EdgeKind::Assumes, &why);
         }
         if *scope == Scope::Cluster {
             for (res, kind, make) in [
@@ -988,17 +969,7 @@ impl<'a> Builder<'a> {
         // any Secret, since the new one's name is not known to a rule's resourceNames.
         if let Some(names) = rbac::allows(rules, "", "serviceaccounts/token", &["create"]) {
             let why = format!("creates service-account tokens {}", scope.words());
-            for (ns, sa) in &self.accounts_in(scope) {
-                if names.covers(sa) {
-                    self.g.edge(
-                        r,
-                        &ids::service_account(ns, sa),
-                        EdgeKind::Mints,
-                        Level::Admin,
-                        &why,
-                    );
-                }
-            }
+            self.to_accounts(r, scope, &names, EdgeKind::Mints, &why);
         }
         if rbac::allows(rules, "", "secrets", &["create"]) == Some(Names::All)
             && rbac::allows(rules, "", "secrets", &["get", "list", "watch"]) == Some(Names::All)
@@ -1007,30 +978,15 @@ impl<'a> Builder<'a> {
                 "creates and reads Secrets {}: can have a token issued into one",
                 scope.words()
             );
-            for (ns, sa) in &self.accounts_in(scope) {
-                self.g.edge(
-                    r,
-                    &ids::service_account(ns, sa),
-                    EdgeKind::Mints,
-                    Level::Admin,
-                    &why,
-                );
-            }
+            self.to_accounts(r, scope, &Names::All, EdgeKind::Mints, &why);
         }
         if *scope != Scope::Cluster {
             return;
         }
         // The kubelet API behind nodes/proxy runs commands in any pod.
         if rbac::allows(rules, "", "nodes/proxy", &["get", "create"]).is_some() {
-            for (ns, k, name) in &self.workloads_in(scope) {
-                self.g.edge(
-                    r,
-                    &ids::workload(ns, k, name),
-                    EdgeKind::AdminOf,
-                    Level::Admin,
-                    "nodes/proxy: the kubelet API runs commands in any pod",
-                );
-            }
+            let why = "nodes/proxy: the kubelet API runs commands in any pod";
+            self.to_workloads(r, scope, why, |_, _| true);
         }
         // Creating a client certificate request and approving it for the API server's client
         // signer issues any identity, the system:masters group included.
@@ -1073,15 +1029,8 @@ impl<'a> Builder<'a> {
             );
         }
         if mutating {
-            for (ns, sa) in &self.accounts_in(scope) {
-                self.g.edge(
-                    r,
-                    &ids::service_account(ns, sa),
-                    EdgeKind::Assumes,
-                    Level::Admin,
-                    "controls mutating webhooks: rewrites any pod to run as any account",
-                );
-            }
+            let why = "controls mutating webhooks: rewrites any pod to run as any account";
+            self.to_accounts(r, scope, &Names::All, EdgeKind::Assumes, why);
         }
     }
 

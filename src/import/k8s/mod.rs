@@ -730,7 +730,14 @@ impl<'a> Builder<'a> {
     /// `role -kind-> account` for every service account in scope whose name `names` covers.
     /// Accounts are looked up by namespace: only the rules that fire ask, so a cluster of
     /// many roles and accounts stays linear.
-    fn to_accounts(&mut self, role: &str, scope: &Scope, names: &Names, kind: EdgeKind, why: &str) {
+    fn edges_to_accounts(
+        &mut self,
+        role: &str,
+        scope: &Scope,
+        names: &Names,
+        kind: EdgeKind,
+        why: &str,
+    ) {
         let range = match scope {
             Scope::Cluster => self.accounts.range::<(String, String), _>(..),
             Scope::Namespace(ns) => self
@@ -747,7 +754,7 @@ impl<'a> Builder<'a> {
     }
 
     /// `role -admin_of-> workload` for every workload in scope that `pick(kind, name)` takes.
-    fn to_workloads(
+    fn admin_of_workloads(
         &mut self,
         role: &str,
         scope: &Scope,
@@ -813,7 +820,7 @@ impl<'a> Builder<'a> {
                 .any(|(_, g, res)| rbac::allows(rules, g, res, WRITE) == Some(Names::All));
         if runs_pods {
             let why = format!("runs pods {}: as any service account there", scope.words());
-            self.to_accounts(r, scope, &Names::All, EdgeKind::Assumes, &why);
+            self.edges_to_accounts(r, scope, &Names::All, EdgeKind::Assumes, &why);
         }
         // Changing a workload changes the code that runs as its account.
         for (kind, g, res) in POD_CONTROLLERS.iter().chain([&("Pod", "", "pods")]) {
@@ -822,7 +829,7 @@ impl<'a> Builder<'a> {
                 // Every workload runs as pods, and a running pod's image can be patched: write
                 // on all pods reaches the pods behind every controller too.
                 let pods_of_any = *res == "pods" && names == Names::All;
-                self.to_workloads(r, scope, &why, |k, name| {
+                self.admin_of_workloads(r, scope, &why, |k, name| {
                     (k == *kind && names.covers(name)) || pods_of_any
                 });
             }
@@ -831,7 +838,7 @@ impl<'a> Builder<'a> {
         for sub in ["pods/exec", "pods/attach"] {
             if let Some(names) = rbac::allows(rules, "", sub, &["create", "get"]) {
                 let why = format!("{sub} {}", scope.words());
-                self.to_workloads(r, scope, &why, |k, name| {
+                self.admin_of_workloads(r, scope, &why, |k, name| {
                     names == Names::All || (k == "Pod" && names.covers(name))
                 });
             }
@@ -839,7 +846,7 @@ impl<'a> Builder<'a> {
         // Impersonation.
         if let Some(names) = rbac::allows(rules, "", "serviceaccounts", &["impersonate"]) {
             let why = format!("impersonates service accounts {}", scope.words());
-            self.to_accounts(r, scope, &names, EdgeKind::Assumes, &why);
+            self.edges_to_accounts(r, scope, &names, EdgeKind::Assumes, &why);
         }
         if *scope == Scope::Cluster {
             for (res, kind, make) in [
@@ -969,7 +976,7 @@ impl<'a> Builder<'a> {
         // any Secret, since the new one's name is not known to a rule's resourceNames.
         if let Some(names) = rbac::allows(rules, "", "serviceaccounts/token", &["create"]) {
             let why = format!("creates service-account tokens {}", scope.words());
-            self.to_accounts(r, scope, &names, EdgeKind::Mints, &why);
+            self.edges_to_accounts(r, scope, &names, EdgeKind::Mints, &why);
         }
         if rbac::allows(rules, "", "secrets", &["create"]) == Some(Names::All)
             && rbac::allows(rules, "", "secrets", &["get", "list", "watch"]) == Some(Names::All)
@@ -978,7 +985,7 @@ impl<'a> Builder<'a> {
                 "creates and reads Secrets {}: can have a token issued into one",
                 scope.words()
             );
-            self.to_accounts(r, scope, &Names::All, EdgeKind::Mints, &why);
+            self.edges_to_accounts(r, scope, &Names::All, EdgeKind::Mints, &why);
         }
         if *scope != Scope::Cluster {
             return;
@@ -986,7 +993,7 @@ impl<'a> Builder<'a> {
         // The kubelet API behind nodes/proxy runs commands in any pod.
         if rbac::allows(rules, "", "nodes/proxy", &["get", "create"]).is_some() {
             let why = "nodes/proxy: the kubelet API runs commands in any pod";
-            self.to_workloads(r, scope, why, |_, _| true);
+            self.admin_of_workloads(r, scope, why, |_, _| true);
         }
         // Creating a client certificate request and approving it for the API server's client
         // signer issues any identity, the system:masters group included.
@@ -1030,7 +1037,7 @@ impl<'a> Builder<'a> {
         }
         if mutating {
             let why = "controls mutating webhooks: rewrites any pod to run as any account";
-            self.to_accounts(r, scope, &Names::All, EdgeKind::Assumes, why);
+            self.edges_to_accounts(r, scope, &Names::All, EdgeKind::Assumes, why);
         }
     }
 

@@ -157,6 +157,18 @@ pub struct Workload {
     pub pod: PodSpec,
 }
 
+impl Workload {
+    /// The account its pods run as: `serviceAccountName`, else the deprecated
+    /// `serviceAccount`, else the namespace's `default`.
+    pub fn service_account(&self) -> &str {
+        [&self.pod.service_account_name, &self.pod.service_account]
+            .into_iter()
+            .flatten()
+            .find(|s| !s.is_empty())
+            .map_or("default", String::as_str)
+    }
+}
+
 /// An object the importer models, with its origin.
 #[derive(Clone, Debug)]
 pub enum Object {

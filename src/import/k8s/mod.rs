@@ -222,6 +222,8 @@ struct ResourceNode {
 struct TokenCred {
     id: String,
     ns: String,
+    /// The account it authenticates as.
+    account: String,
     /// The Secret's name; `None` for a legacy token whose Secret name is not known.
     secret: Option<String>,
 }
@@ -397,13 +399,7 @@ impl<'a> Builder<'a> {
                 Object::ClusterRoleBinding(b) => bindings.push((None, b, origin)),
                 Object::Workload(w) => {
                     let ns = self.namespace_of(&w.metadata);
-                    let sa = w
-                        .pod
-                        .service_account_name
-                        .clone()
-                        .or(w.pod.service_account.clone())
-                        .filter(|s| !s.is_empty())
-                        .unwrap_or_else(|| "default".into());
+                    let sa = w.service_account().to_string();
                     self.account(&ns, &sa);
                     let org = self.tenant(&ns);
                     let name = w.metadata.name.clone().unwrap_or_default();
@@ -645,15 +641,13 @@ impl<'a> Builder<'a> {
             tokens.push(TokenCred {
                 id,
                 ns,
+                account,
                 secret: Some(secret),
             });
         }
         if self.opts.legacy_sa_tokens {
             // Accounts whose token Secret is in the manifests already have it modelled.
-            let with_secret: BTreeSet<String> = tokens
-                .iter()
-                .filter_map(|t| self.g.node(&t.id, NodeKind::Credential).owner.clone())
-                .collect();
+            let with_secret: BTreeSet<String> = tokens.iter().map(|t| t.account.clone()).collect();
             let accounts: Vec<(String, String)> = self.accounts.keys().cloned().collect();
             for (ns, sa) in accounts {
                 let account = ids::service_account(&ns, &sa);
@@ -678,6 +672,7 @@ impl<'a> Builder<'a> {
                 tokens.push(TokenCred {
                     id,
                     ns,
+                    account,
                     secret: None,
                 });
             }
@@ -686,13 +681,7 @@ impl<'a> Builder<'a> {
         // Workloads run as their account when its token is mounted.
         let workloads = std::mem::take(&mut self.workloads);
         for (ns, w) in &workloads {
-            let sa = w
-                .pod
-                .service_account_name
-                .clone()
-                .or(w.pod.service_account.clone())
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| "default".into());
+            let sa = w.service_account().to_string();
             let account_mounts = self
                 .accounts
                 .get(&(ns.clone(), sa.clone()))

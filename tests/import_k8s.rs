@@ -1024,6 +1024,18 @@ fn the_platform_fixture_findings_are_pinned() {
         })
         .collect();
     insta::assert_snapshot!(lines.join("\n"));
+    // The graph an importer writes is a graph file like any other: the published schema
+    // accepts it (editors and other tools read it by that schema).
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schema/authpath-graph.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&i.graph)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
 }
 
 #[test]

@@ -212,6 +212,9 @@ pub fn generate(nodes: usize, seed: u64) -> String {
             ),
         );
     }
+    // Resources that lead nowhere further (not critical, exposing nothing): the targets of
+    // the everyday data-access grants added last.
+    let mut dead_end = vec![true; s.resources];
     for r in 0..s.resources {
         let sens = match rng.u32(0..100) {
             0..=1 => "critical",
@@ -219,6 +222,7 @@ pub fn generate(nodes: usize, seed: u64) -> String {
             15..=60 => "medium",
             _ => "low",
         };
+        dead_end[r] = sens != "critical";
         let o = org(&mut rng);
         node(
             &mut out,
@@ -368,9 +372,11 @@ pub fn generate(nodes: usize, seed: u64) -> String {
             } else {
                 ""
             };
+            let r = rng.usize(0..s.resources);
+            dead_end[r] = false;
             edge(
                 &mut out,
-                format!("res:{}", rng.usize(0..s.resources)),
+                format!("res:{r}"),
                 format!("key:{c}"),
                 "exposes",
                 requires,
@@ -425,6 +431,33 @@ pub fn generate(nodes: usize, seed: u64) -> String {
                 "admin_of",
                 "",
             );
+        }
+    }
+    // Everyday data access: each service, app and agent reads or writes one to three data
+    // stores that lead nowhere further. It brings the graph to about five edges per node
+    // without adding paths to critical nodes. A separate generator keeps everything above
+    // the same for the same seed.
+    let stores: Vec<usize> = (0..s.resources).filter(|r| dead_end[*r]).collect();
+    let mut data = fastrand::Rng::with_seed(seed ^ 0xDA7A_5EED);
+    if !stores.is_empty() {
+        for (prefix, count) in [("svc", s.services), ("app", s.apps), ("agent", s.agents)] {
+            for i in 0..count {
+                for _ in 0..data.usize(1..4) {
+                    let r = stores[data.usize(0..stores.len())];
+                    let lv = if data.bool() {
+                        ", \"level\": \"read\""
+                    } else {
+                        ", \"level\": \"write\""
+                    };
+                    edge(
+                        &mut out,
+                        format!("{prefix}:{i}"),
+                        format!("res:{r}"),
+                        "grants",
+                        lv,
+                    );
+                }
+            }
         }
     }
     out.push_str("\n]}\n");

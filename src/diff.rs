@@ -277,10 +277,10 @@ fn same_edge(a: &Edge, b: &Edge) -> bool {
         && a.requires == b.requires
         && a.redelegable == b.redelegable
         && a.expires_at == b.expires_at
-        && a.granted_by == b.granted_by
-        && a.purpose == b.purpose
-        && a.reviewed_at == b.reviewed_at
-        && a.properties == b.properties
+        && a.granted_by() == b.granted_by()
+        && a.purpose() == b.purpose()
+        && a.reviewed_at() == b.reviewed_at()
+        && a.properties() == b.properties()
 }
 
 /// A graph's edges grouped by (from id, to id, kind).

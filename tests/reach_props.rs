@@ -105,11 +105,8 @@ fn build(spec: &Spec) -> Graph {
             requires: Level::ALL[r],
             redelegable: false,
             expires_at: expired.then(|| ts("2026-01-01T00:00:00Z")),
-            granted_by: None,
-            purpose: None,
-            reviewed_at: None,
-            properties: Vec::new(),
             span: Span::default(),
+            extra: None,
         })
         .collect();
     Graph {

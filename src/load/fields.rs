@@ -447,11 +447,8 @@ impl<'a> Reader<'_, 'a> {
             requires: Level::Read,
             redelegable: false,
             expires_at: None,
-            granted_by: None,
-            purpose: None,
-            reviewed_at: None,
-            properties: Vec::new(),
             span,
+            extra: None,
         };
         for e in &entries {
             let key = e.key.as_ref();
@@ -484,9 +481,22 @@ impl<'a> Reader<'_, 'a> {
                 ),
                 "redelegable" => edge.redelegable = self.boolean(&subject, e).unwrap_or(false),
                 "expires_at" => edge.expires_at = self.time(&subject, e),
-                "reviewed_at" => edge.reviewed_at = self.time(&subject, e),
-                "granted_by" => edge.granted_by = self.string(&subject, e),
-                "purpose" => edge.purpose = self.string(&subject, e),
+                // Absent and null leave `extra` unallocated: most edges carry none of these.
+                "reviewed_at" => {
+                    if let Some(t) = self.time(&subject, e) {
+                        edge.extra_mut().reviewed_at = Some(t);
+                    }
+                }
+                "granted_by" => {
+                    if let Some(v) = self.string(&subject, e) {
+                        edge.extra_mut().granted_by = Some(v);
+                    }
+                }
+                "purpose" => {
+                    if let Some(v) = self.string(&subject, e) {
+                        edge.extra_mut().purpose = Some(v);
+                    }
+                }
                 "status" => self.misplaced(
                     &subject,
                     e,
@@ -502,7 +512,7 @@ impl<'a> Reader<'_, 'a> {
                         format!("`{key}` is a node field; edges cannot carry it"),
                     )
                 }
-                _ => self.property(&subject, e, &mut edge.properties),
+                _ => self.property(&subject, e, &mut edge.extra_mut().properties),
             }
         }
         kind?;

@@ -21,13 +21,13 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             continue;
         }
         let mut reasons = BTreeSet::new();
-        if e.purpose.is_none() {
+        if e.purpose().is_none() {
             reasons.insert("no-purpose");
         }
         if e.expires_at.is_none() {
             reasons.insert("no-expiry");
         }
-        if e.granted_by.is_none() {
+        if e.granted_by().is_none() {
             reasons.insert("no-granted-by");
         }
         if reasons.is_empty() {

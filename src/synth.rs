@@ -215,14 +215,14 @@ pub fn generate(nodes: usize, seed: u64) -> String {
     // Resources that lead nowhere further (not critical, exposing nothing): the targets of
     // the everyday data-access grants added last.
     let mut dead_end = vec![true; s.resources];
-    for r in 0..s.resources {
+    for (r, dead) in dead_end.iter_mut().enumerate() {
         let sens = match rng.u32(0..100) {
             0..=1 => "critical",
             2..=14 => "high",
             15..=60 => "medium",
             _ => "low",
         };
-        dead_end[r] = sens != "critical";
+        *dead = sens != "critical";
         let o = org(&mut rng);
         node(
             &mut out,

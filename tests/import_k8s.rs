@@ -978,7 +978,7 @@ fn hostile_manifests_are_refused_quickly_with_their_place() {
         "./scalar.yaml:1:1: error: document 0: a manifest must be an object, found a string",
         "./scalar.yaml:3:1: error: document 1: a manifest must be an object, found an array",
         "./items.json:1:1: error: document 0: field `items` of a List must be an array, found an object",
-        "./twice.yaml:1:1: error: document 0: the key \"subjects\" appears twice in one mapping",
+        "./twice.yaml:1:1: error: document 0: the key \"subjects\" appears twice in one object",
     ] {
         assert!(
             run.stderr.contains(expected),

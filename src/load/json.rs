@@ -159,7 +159,10 @@ pub fn strip_position(e: &serde_json::Error) -> String {
     }
 }
 
-struct StrictValue;
+/// A JSON value that refuses a key repeated in one object, read from any serde input (the
+/// graph loader's JSON, the importers' YAML): keeping one of two values silently could hide
+/// what the other said.
+pub struct StrictValue;
 
 impl<'de> DeserializeSeed<'de> for StrictValue {
     type Value = serde_json::Value;
@@ -191,8 +194,17 @@ impl<'de> Visitor<'de> for StrictValue {
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         Ok(v.into())
     }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(serde_json::Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
     }
     fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut out = Vec::new();
@@ -203,15 +215,21 @@ impl<'de> Visitor<'de> for StrictValue {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut out = serde_json::Map::new();
-        while let Some((key, _)) = map.next_key_seed(KeySeed)? {
+        while let Some(key) = map.next_key_seed(StrictValue)? {
+            // JSON keys are strings; YAML ones may be numbers or booleans, which Kubernetes
+            // (like JSON) reads as their spelling.
+            let key = match key {
+                serde_json::Value::String(s) => s,
+                v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)) => v.to_string(),
+                _ => return Err(de::Error::custom("a key must be a string")),
+            };
             let value = map.next_value_seed(StrictValue)?;
-            if out.contains_key(key.as_ref()) {
+            if out.contains_key(&key) {
                 return Err(de::Error::custom(format_args!(
-                    "the key {:?} appears twice in one object",
-                    key
+                    "the key {key:?} appears twice in one object"
                 )));
             }
-            out.insert(key.into_owned(), value);
+            out.insert(key, value);
         }
         Ok(out.into())
     }

@@ -8,8 +8,8 @@ mod json;
 use crate::diagnostics::{Diagnostic, Diagnostics, Subject, did_you_mean};
 use crate::model::Graph;
 use fields::Reader;
-pub use json::strip_position;
 use json::{Locator, NotObject};
+pub use json::{StrictValue, strip_position};
 use std::io::Read;
 use std::path::Path;
 

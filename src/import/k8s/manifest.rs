@@ -4,6 +4,7 @@
 //! read into typed records, and a malformed one is an error naming the field.
 
 use crate::diagnostics::{Diagnostic, Diagnostics, quote};
+use crate::load::StrictValue;
 use crate::model::Span;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -317,7 +318,7 @@ fn split_documents(name: &str, text: &str, diags: &mut Diagnostics) -> Vec<(u32,
     let trimmed = text.trim_start();
     if trimmed.starts_with('{') || (trimmed.starts_with('[') && name.ends_with(".json")) {
         let mut de = serde_json::Deserializer::from_str(text);
-        let parsed = Strict
+        let parsed = StrictValue
             .deserialize(&mut de)
             .and_then(|v| de.end().map(|()| v));
         return match parsed {
@@ -351,7 +352,7 @@ fn split_documents(name: &str, text: &str, diags: &mut Diagnostics) -> Vec<(u32,
     let mut out = Vec::new();
     for (i, doc) in serde_norway::Deserializer::from_str(text).enumerate() {
         let line = starts.get(i).copied().unwrap_or(1);
-        match Strict.deserialize(doc) {
+        match StrictValue.deserialize(doc) {
             Ok(Value::Null) => out.push((line, None)),
             Ok(v) => out.push((line, Some(v))),
             Err(e) => {
@@ -665,106 +666,6 @@ fn json_type(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
-    }
-}
-
-/// A JSON value read from YAML or JSON that refuses a key repeated in one mapping: the API
-/// server rejects such a manifest, and silently keeping one of the two could hide a subject
-/// or a rule.
-struct Strict;
-
-impl<'de> serde::de::DeserializeSeed<'de> for Strict {
-    type Value = Value;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(StrictVisitor)
-    }
-}
-
-struct StrictVisitor;
-
-impl<'de> serde::de::Visitor<'de> for StrictVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a YAML or JSON value")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_string()))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut out = Vec::new();
-        while let Some(v) = seq.next_element_seed(Strict)? {
-            out.push(v);
-        }
-        Ok(Value::Array(out))
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = serde_json::Map::new();
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            if out.contains_key(&key) {
-                return Err(serde::de::Error::custom(format!(
-                    "the key {} appears twice in one mapping",
-                    quote(&key)
-                )));
-            }
-            let value = map.next_value_seed(Strict)?;
-            out.insert(key, value);
-        }
-        Ok(Value::Object(out))
-    }
-}
-
-/// A mapping key as the API server reads it: a string, or a number or boolean spelled out.
-struct KeySeed;
-
-impl<'de> serde::de::DeserializeSeed<'de> for KeySeed {
-    type Value = String;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
-        match Strict.deserialize(d)? {
-            Value::String(s) => Ok(s),
-            v @ (Value::Number(_) | Value::Bool(_)) => Ok(v.to_string()),
-            other => Err(serde::de::Error::custom(format!(
-                "a mapping key must be a string, found {}",
-                json_type(&other)
-            ))),
-        }
     }
 }
 

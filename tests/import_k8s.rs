@@ -32,6 +32,22 @@ subjects:
 - {kind: ServiceAccount, name: root, namespace: kube-system}
 ";
 
+/// A binding of a role to one service account, as `kubectl create rolebinding` writes it:
+/// `binding("RoleBinding", "NS/NAME", "Role/ROLE", "SA_NS/SA")`.
+fn binding(kind: &str, name: &str, role: &str, account: &str) -> String {
+    let meta = match name.split_once('/') {
+        Some((ns, n)) => format!("{{name: {n}, namespace: {ns}}}"),
+        None => format!("{{name: {name}}}"),
+    };
+    let (role_kind, role_name) = role.split_once('/').unwrap();
+    let (sa_ns, sa) = account.split_once('/').unwrap();
+    format!(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: {kind}\nmetadata: {meta}\n\
+         roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: {role_kind}, name: {role_name}}}\n\
+         subjects: [{{kind: ServiceAccount, name: {sa}, namespace: {sa_ns}}}]"
+    )
+}
+
 /// The root account's token Secret, readable by whoever reads Secrets in kube-system.
 const ROOT_TOKEN: &str = "apiVersion: v1
 kind: Secret
@@ -214,12 +230,14 @@ kind: ClusterRole
 metadata: {{name: secret-reader}}
 rules: [{{apiGroups: [''], resources: [secrets], verbs: [list]}}]
 ---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {{name: reader}}
-roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}}
-subjects: [{{kind: ServiceAccount, name: reader, namespace: kube-system}}]
-"
+{b0}
+",
+        b0 = binding(
+            "ClusterRoleBinding",
+            "reader",
+            "ClusterRole/secret-reader",
+            "kube-system/reader"
+        ),
     );
     let modern = import(&m, &[]);
     assert!(
@@ -253,12 +271,14 @@ kind: ClusterRole
 metadata: {{name: secret-reader}}
 rules: [{{apiGroups: [''], resources: [secrets], verbs: [get, list, watch]}}]
 ---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {{name: read-team-secrets, namespace: team}}
-roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}}
-subjects: [{{kind: ServiceAccount, name: app, namespace: team}}]
-"
+{b0}
+",
+        b0 = binding(
+            "RoleBinding",
+            "team/read-team-secrets",
+            "ClusterRole/secret-reader",
+            "team/app"
+        ),
     );
     let i = import(&m, &[]);
     assert!(
@@ -301,12 +321,14 @@ kind: Role
 metadata: {{name: deployer, namespace: kube-system}}
 rules: [{{apiGroups: [apps], resources: [deployments], verbs: [create]}}]
 ---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {{name: ci-deploys, namespace: kube-system}}
-roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: deployer}}
-subjects: [{{kind: ServiceAccount, name: runner, namespace: ci}}]
-"
+{b0}
+",
+        b0 = binding(
+            "RoleBinding",
+            "kube-system/ci-deploys",
+            "Role/deployer",
+            "ci/runner"
+        ),
     );
     let i = import(&m, &[]);
     assert_eq!(
@@ -343,22 +365,14 @@ kind: ClusterRole
 metadata: {{name: impersonator}}
 rules: [{{apiGroups: [''], resources: [users], verbs: [impersonate], resourceNames: [alice]}}]
 ---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {{name: imp}}
-roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: impersonator}}
-subjects: [{{kind: ServiceAccount, name: imp, namespace: tools}}]
+{b0}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
 metadata: {{name: token-minter, namespace: kube-system}}
 rules: [{{apiGroups: [''], resources: [serviceaccounts/token], verbs: [create]}}]
 ---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {{name: minter, namespace: kube-system}}
-roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: token-minter}}
-subjects: [{{kind: ServiceAccount, name: minter, namespace: tools}}]
+{b1}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
@@ -367,12 +381,11 @@ rules:
 - {{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [cluster-admin]}}
 - {{apiGroups: [rbac.authorization.k8s.io], resources: [clusterrolebindings], verbs: [create]}}
 ---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {{name: binder}}
-roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: binder}}
-subjects: [{{kind: ServiceAccount, name: binder, namespace: tools}}]
-"
+{b2}
+",
+        b0 = binding("ClusterRoleBinding", "imp", "ClusterRole/impersonator", "tools/imp"),
+        b1 = binding("RoleBinding", "kube-system/minter", "Role/token-minter", "tools/minter"),
+        b2 = binding("ClusterRoleBinding", "binder", "ClusterRole/binder", "tools/binder"),
     );
     let i = import(&m, &[]);
     assert_eq!(
@@ -449,24 +462,15 @@ kind: ClusterRole
 metadata: {{name: webhook-admin}}
 rules: [{{apiGroups: [admissionregistration.k8s.io], resources: [mutatingwebhookconfigurations], verbs: [patch]}}]
 ---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {{name: monitoring}}
-roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: kubelet-reader}}
-subjects: [{{kind: ServiceAccount, name: prometheus, namespace: monitoring}}]
+{b0}
 ---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {{name: approver}}
-roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: csr-approver}}
-subjects: [{{kind: ServiceAccount, name: approver, namespace: tools}}]
+{b1}
 ---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {{name: hooks}}
-roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: webhook-admin}}
-subjects: [{{kind: ServiceAccount, name: injector, namespace: mesh}}]
-"
+{b2}
+",
+        b0 = binding("ClusterRoleBinding", "monitoring", "ClusterRole/kubelet-reader", "monitoring/prometheus"),
+        b1 = binding("ClusterRoleBinding", "approver", "ClusterRole/csr-approver", "tools/approver"),
+        b2 = binding("ClusterRoleBinding", "hooks", "ClusterRole/webhook-admin", "mesh/injector"),
     );
     let i = import(&m, &[]);
     assert_eq!(
@@ -588,12 +592,9 @@ metadata:
   labels: {{example.com/aggregate-to-ops: 'false'}}
 rules: [{{apiGroups: [''], resources: [configmaps], verbs: [get]}}]
 ---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {{name: ops}}
-roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ops}}
-subjects: [{{kind: ServiceAccount, name: bot, namespace: ops}}]
-"
+{b0}
+",
+        b0 = binding("ClusterRoleBinding", "ops", "ClusterRole/ops", "ops/bot"),
     );
     let i = import(&m, &[]);
     assert_eq!(
@@ -823,28 +824,32 @@ kind: Role
 metadata: {{name: secret-writer, namespace: kube-system}}
 rules: [{{apiGroups: [''], resources: [secrets], verbs: [create, update]}}]
 ---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {{name: writer, namespace: kube-system}}
-roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: secret-writer}}
-subjects: [{{kind: ServiceAccount, name: writer, namespace: tools}}]
+{b0}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {{name: bind-only}}
 rules: [{{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind]}}]
 ---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {{name: bind-only}}
-roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: bind-only}}
-subjects: [{{kind: ServiceAccount, name: binder, namespace: tools}}]
+{b1}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
 metadata: {{name: everything-here, namespace: team}}
 rules: [{{apiGroups: ['*'], resources: ['*'], verbs: ['*']}}]
-"
+",
+        b0 = binding(
+            "RoleBinding",
+            "kube-system/writer",
+            "Role/secret-writer",
+            "tools/writer"
+        ),
+        b1 = binding(
+            "ClusterRoleBinding",
+            "bind-only",
+            "ClusterRole/bind-only",
+            "tools/binder"
+        ),
     );
     let i = import(&m, &[]);
     // create/update on Secrets reveals none of them: the grant goes to a node that exposes
@@ -899,12 +904,14 @@ kind: Role
 metadata: {{name: secrets, namespace: kube-system}}
 rules: [{{apiGroups: [''], resources: [secrets], verbs: [create, get]}}]
 ---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {{name: secrets, namespace: kube-system}}
-roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: secrets}}
-subjects: [{{kind: ServiceAccount, name: operator, namespace: tools}}]
-"
+{b0}
+",
+        b0 = binding(
+            "RoleBinding",
+            "kube-system/secrets",
+            "Role/secrets",
+            "tools/operator"
+        ),
     );
     let i = import(&m, &[]);
     assert_eq!(
@@ -1057,28 +1064,22 @@ rules:
 - {{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [cluster-admin]}}
 - {{apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create]}}
 ---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {{name: binder, namespace: kube-system}}
-roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: binder}}
-subjects: [{{kind: ServiceAccount, name: binder, namespace: tools}}]
+{b0}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
 metadata: {{name: patcher, namespace: kube-system}}
 rules: [{{apiGroups: [''], resources: [pods], verbs: [patch]}}]
 ---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {{name: patcher, namespace: kube-system}}
-roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: patcher}}
-subjects: [{{kind: ServiceAccount, name: patcher, namespace: tools}}]
+{b1}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {{name: group-only}}
 rules: [{{apiGroups: [''], resources: [groups], verbs: [impersonate]}}]
-"
+",
+        b0 = binding("RoleBinding", "kube-system/binder", "Role/binder", "tools/binder"),
+        b1 = binding("RoleBinding", "kube-system/patcher", "Role/patcher", "tools/patcher"),
     );
     let i = import(&m, &[]);
     // The Role may bind cluster-admin inside kube-system: it holds that namespace's instance,

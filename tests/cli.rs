@@ -111,6 +111,66 @@ fn schema_to_a_file_is_written_whole() {
     );
 }
 
+/// `-o` naming a pipe or a device (`-o /dev/null`) writes into it: renaming a temporary file
+/// over it, as for a regular file, would replace the device itself (it once turned this
+/// machine's /dev/null into a regular file). Checked with a FIFO, which is safe to break: it
+/// is opened for reading first, without blocking, so a regression fails rather than hangs.
+#[cfg(target_os = "linux")]
+#[test]
+fn output_to_a_fifo_writes_into_it_and_leaves_it_a_fifo() {
+    use std::io::Read;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    const O_NONBLOCK: i32 = 0o4000;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("out.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("SKIPPED LOUDLY: mkfifo is not available");
+        return;
+    }
+    let mut reader = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK)
+        .open(&fifo)
+        .unwrap();
+    // The schema (14 kB) fits in the pipe's buffer, so the writer never waits for us.
+    let run = authpath(&["schema", "-o", fifo.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut bytes = Vec::new();
+    let _ = reader.read_to_end(&mut bytes);
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        text.contains("authpath authority graph, version 1"),
+        "nothing came through the FIFO"
+    );
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the FIFO was replaced: {kind:?}");
+}
+
+/// `-o` through a symbolic link replaces the file it names and keeps the link.
+#[cfg(unix)]
+#[test]
+fn output_through_a_symlink_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("real.json");
+    std::fs::write(&target, "old").unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let run = authpath(&["schema", "-o", link.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&target)
+            .unwrap()
+            .contains("authority graph")
+    );
+}
+
 /// `authpath … | head` must end quietly: a closed pipe is not an error and never a panic.
 #[test]
 fn a_closed_pipe_ends_quietly() {

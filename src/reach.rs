@@ -50,9 +50,9 @@ pub struct Engine<'g> {
     node_ok: Vec<bool>,
     edge_ok: Vec<bool>,
     /// The usable edges between usable nodes, grouped by `from` (CSR order), copied inline:
-    /// `levels_from` reads them sequentially instead of chasing edge indices.
-    fwd_start: Vec<u32>,
-    fwd: Vec<Step>,
+    /// `levels_from` reads them sequentially instead of chasing edge indices. Built on its
+    /// first use, so the commands that never ask pay neither the pass nor the memory.
+    forward: std::sync::OnceLock<Forward>,
     /// Position of each node's id in byte order: comparing ranks compares ids.
     id_rank: Vec<u32>,
     /// Whether latent paths are included (inactive nodes and expired edges re-enabled).
@@ -66,6 +66,12 @@ struct Step {
     kind: EdgeKind,
     level: Level,
     requires: Level,
+}
+
+/// `Engine::forward`: node `v`'s steps are `steps[start[v]..start[v + 1]]`.
+struct Forward {
+    start: Vec<u32>,
+    steps: Vec<Step>,
 }
 
 /// Why a node or edge on a latent path passes no authority today.
@@ -110,21 +116,22 @@ impl<'g> Engine<'g> {
         for (rank, n) in order.iter().enumerate() {
             id_rank[*n as usize] = rank as u32;
         }
-        let mut engine = Engine {
+        Engine {
             g,
             as_of,
             node_ok,
             edge_ok,
-            fwd_start: Vec::new(),
-            fwd: Vec::new(),
+            forward: std::sync::OnceLock::new(),
             id_rank,
             latent: opts.include_inactive,
-        };
-        engine.build_forward();
-        engine
+        }
     }
 
-    fn build_forward(&mut self) {
+    fn forward(&self) -> &Forward {
+        self.forward.get_or_init(|| self.build_forward())
+    }
+
+    fn build_forward(&self) -> Forward {
         let n = self.node_count();
         let mut start = Vec::with_capacity(n + 1);
         let mut fwd = Vec::with_capacity(self.g.packed.len());
@@ -146,8 +153,7 @@ impl<'g> Engine<'g> {
             }
         }
         start.push(fwd.len() as u32);
-        self.fwd_start = start;
-        self.fwd = fwd;
+        Forward { start, steps: fwd }
     }
 
     /// Why a node passes no authority today, if it does not.
@@ -204,7 +210,7 @@ impl<'g> Engine<'g> {
         for e in edges {
             self.edge_ok[*e as usize] = false;
         }
-        self.build_forward();
+        self.forward = std::sync::OnceLock::new();
     }
 
     pub fn node_count(&self) -> usize {
@@ -436,6 +442,7 @@ impl<'g> Engine<'g> {
     /// highest first, so each node's label only rises, at most three times: the questions
     /// that need a level or a yes/no, not a path, skip the ranking `search` does.
     pub fn levels_from(&self, sources: &[NodeIx], start: Level) -> Vec<u8> {
+        let forward = self.forward();
         let mut label = vec![0u8; self.node_count()];
         let mut buckets: [Vec<u32>; 3] = [Vec::new(), Vec::new(), Vec::new()];
         for &s in sources {
@@ -450,9 +457,8 @@ impl<'g> Engine<'g> {
                 continue;
             }
             let held = level_of(b as u8);
-            let range =
-                self.fwd_start[v as usize] as usize..self.fwd_start[v as usize + 1] as usize;
-            for e in &self.fwd[range] {
+            let range = forward.start[v as usize] as usize..forward.start[v as usize + 1] as usize;
+            for e in &forward.steps[range] {
                 let Some(l2) = step_of(e.kind, e.level, e.requires, held) else {
                     continue;
                 };

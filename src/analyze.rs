@@ -1,12 +1,14 @@
 //! `analyze` as a library call: choose the instant of judgement, prepare the engine, run
 //! every rule, and hand back the report that the renderers print.
 
+use crate::exposure::Exposure;
 use crate::findings::{Finding, Summary, WaiverNote};
 use crate::graph::AuthGraph;
 use crate::model::{Graph, Span};
 use crate::policy::{Policy, Waiver, WaiverTarget};
+use crate::reach::matrix::Matrix;
 use crate::reach::{Engine, ReachOptions};
-use crate::rules::{self, Context, Subjects};
+use crate::rules::{self, Context, Subjects, Totals};
 use crate::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -31,8 +33,6 @@ pub struct Options {
     pub subjects: Subjects,
     /// Thresholds, what is critical, rule settings, waivers and assertions.
     pub policy: Policy,
-    /// Keep every subject's level over every critical node (what `diff` compares).
-    pub collect_access: bool,
     /// At most this many findings, the first in the contract's order (`None`: no cap).
     pub max_findings: Option<usize>,
 }
@@ -57,18 +57,19 @@ pub struct Report {
     pub unused_waivers: Vec<Waiver>,
     /// How many findings a baseline removed, when one was applied.
     pub baselined: Option<usize>,
-    /// With `Options::collect_access`: every subject's level over every critical node it
-    /// reaches, with the witness (node indices of the analysed graph), in subject order.
-    pub access: Vec<crate::rules::Access>,
     /// Where each finding's subject is defined in the graph file.
     pub spans: HashMap<String, Span>,
-    /// Set when `max_findings` left findings out.
-    pub truncated: Option<crate::rules::Truncation>,
+    /// Every finding that counts, shown or not (waived and baselined ones taken out): per
+    /// severity, and per rule with how many are shown.
+    pub totals: Totals,
+    /// Who reaches the critical nodes, when the transitive or external access rule ran.
+    pub exposure: Option<Exposure>,
 }
 
 impl Report {
+    /// Findings per severity, over every finding (not only those shown).
     pub fn summary(&self) -> Summary {
-        Summary::of(&self.findings)
+        self.totals.summary
     }
 }
 
@@ -87,40 +88,57 @@ pub fn analyze(model: &Graph, opts: &Options) -> Report {
     let (as_of, as_of_source) = judgement_time(model, opts.now);
     let g = AuthGraph::build(model);
     let engine = Engine::new(&g, as_of, ReachOptions::default());
-    let critical = model
+    let ctx = context(&engine, opts);
+    let targets = rules::critical_targets(&ctx)
+        .into_iter()
+        .map(Some)
+        .collect();
+    let matrix = Matrix::new(&engine, targets, ctx.subjects());
+    report(&ctx, &matrix, opts, as_of_source)
+}
+
+/// What every rule reads, for `engine` under the policy in `opts`.
+pub fn context<'a>(engine: &'a Engine<'a>, opts: &Options) -> Context<'a> {
+    let critical = engine
+        .g
+        .model
         .nodes
         .iter()
         .map(|n| opts.policy.critical.is_critical(n))
         .collect();
-    let ctx = Context::new(&engine, opts.subjects, opts.policy.thresholds, critical);
+    Context::new(engine, opts.subjects, opts.policy.thresholds, critical)
+}
+
+/// The rules over a prepared context; `matrix` holds its subjects' levels over its critical
+/// nodes (in any order of targets).
+pub fn report(
+    ctx: &Context<'_>,
+    matrix: &Matrix<'_>,
+    opts: &Options,
+    as_of_source: AsOfSource,
+) -> Report {
+    let model = ctx.model;
     let outcome = rules::run_all(
-        &ctx,
+        ctx,
         &opts.policy,
         opts.max_findings.unwrap_or(usize::MAX),
-        opts.collect_access,
+        matrix,
     );
     let (findings, waived, unused_waivers) =
-        apply_waivers(outcome.findings, &opts.policy.waivers, as_of);
+        apply_waivers(outcome.findings, &opts.policy.waivers, ctx.as_of);
+    let mut totals = outcome.totals;
+    for f in &waived {
+        uncount(&mut totals, f);
+    }
     let mut spans = HashMap::new();
     for f in findings.iter().chain(&waived) {
-        if let Some(n) = g.node_ix(&f.subject) {
+        if let Some(n) = ctx.engine.g.node_ix(&f.subject) {
             spans.insert(f.subject.clone(), model.node(n).span);
         }
     }
-    if opts.collect_access {
-        for a in &outcome.access {
-            let n = model.node(a.subject);
-            spans.entry(n.id.clone()).or_insert(n.span);
-        }
-    }
-    let access = if opts.collect_access {
-        outcome.access
-    } else {
-        Vec::new()
-    };
     Report {
         source: model.source.clone(),
-        as_of,
+        as_of: ctx.as_of,
         as_of_source,
         nodes: model.nodes.len(),
         edges: model.edges.len(),
@@ -128,9 +146,19 @@ pub fn analyze(model: &Graph, opts: &Options) -> Report {
         waived,
         unused_waivers,
         baselined: None,
-        access,
         spans,
-        truncated: outcome.truncated,
+        totals,
+        exposure: outcome.exposure,
+    }
+}
+
+/// Takes a shown finding out of the totals (waived or baselined).
+fn uncount(totals: &mut Totals, f: &Finding) {
+    let s = totals.summary.slot(f.severity);
+    *s = s.saturating_sub(1);
+    if let Some((total, shown)) = totals.by_rule.get_mut(f.rule.name()) {
+        *total = total.saturating_sub(1);
+        *shown = shown.saturating_sub(1);
     }
 }
 
@@ -203,9 +231,14 @@ fn apply_waivers(
 
 /// Removes the findings whose ids a baseline lists; returns how many it removed.
 pub fn apply_baseline(report: &mut Report, baseline: &std::collections::HashSet<String>) -> usize {
-    let before = report.findings.len();
-    report.findings.retain(|f| !baseline.contains(&f.id));
-    let removed = before - report.findings.len();
+    let (kept, removed): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut report.findings)
+        .into_iter()
+        .partition(|f| !baseline.contains(&f.id));
+    report.findings = kept;
+    for f in &removed {
+        uncount(&mut report.totals, f);
+    }
+    let removed = removed.len();
     report.baselined = Some(removed);
     removed
 }

@@ -190,14 +190,13 @@ pub struct RunArgs {
 impl RunArgs {
     /// The analysis options and the `--fail-on` threshold: the command line first, then the
     /// policy, then the built-in defaults. `Err` (exit code) after printing policy problems.
-    fn options(&self, collect_access: bool) -> Result<(Options, Option<Severity>), u8> {
+    fn options(&self) -> Result<(Options, Option<Severity>), u8> {
         let policy = load_policy(self.policy.as_deref())?;
         let (subjects, threshold) = effective_settings(self.subjects, self.fail_on, &policy);
         let opts = Options {
             now: self.now,
             subjects,
             policy,
-            collect_access,
             max_findings: Some(self.max_findings),
         };
         Ok((opts, threshold))
@@ -590,7 +589,7 @@ fn effective_settings(
 }
 
 fn run_analyze(args: &AnalyzeArgs) -> u8 {
-    let (opts, threshold) = match args.run.options(false) {
+    let (opts, threshold) = match args.run.options() {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -673,7 +672,13 @@ fn run_analyze(args: &AnalyzeArgs) -> u8 {
     if code != exit::OK {
         return code;
     }
-    let failing = threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity.at_least(t)));
+    // Every finding counts towards the gate, shown or not.
+    let summary = report.summary();
+    let failing = threshold.is_some_and(|t| {
+        Severity::ALL
+            .iter()
+            .any(|s| s.at_least(t) && summary.count(*s) > 0)
+    });
     if failing { exit::FINDINGS } else { exit::OK }
 }
 
@@ -744,7 +749,7 @@ fn draw(
 }
 
 fn run_diff(args: &DiffArgs) -> u8 {
-    let (opts, threshold) = match args.run.options(true) {
+    let (opts, threshold) = match args.run.options() {
         Ok(x) => x,
         Err(code) => return code,
     };

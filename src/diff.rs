@@ -2,10 +2,14 @@
 //! the same policy; findings are matched by id, subject × critical-node access levels are
 //! compared, and nodes and edges are counted as added, removed or changed.
 
-use crate::analyze::{Options, Report, analyze};
+use crate::analyze::{Options, Report, context, judgement_time, report};
 use crate::findings::{Finding, Rule, Severity};
-use crate::model::{Edge, EdgeKind, Graph, Level, Node};
-use crate::rules::Access;
+use crate::graph::AuthGraph;
+use crate::model::{Edge, EdgeKind, Graph, Level, Node, NodeIx};
+use crate::reach::matrix::{BLOCK, Matrix, Planes};
+use crate::reach::{Engine, ReachOptions, Walk, with_scratch};
+use crate::rules::{Context, critical_targets};
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 /// How a subject's access to a critical node changed.
@@ -114,14 +118,8 @@ impl Diff {
 
 /// Compares `old` and `new` under the same options.
 pub fn diff(old: &Graph, new: &Graph, opts: &Options, fail_on: Option<Severity>) -> Diff {
-    let opts = Options {
-        collect_access: true,
-        ..opts.clone()
-    };
-    let ((old_report, new_report), delta) = rayon::join(
-        || rayon::join(|| analyze(old, &opts), || analyze(new, &opts)),
-        || delta(old, new),
-    );
+    let ((old_report, new_report, access), delta) =
+        rayon::join(|| analyze_both(old, new, opts), || delta(old, new));
     let ids = |r: &Report| -> HashSet<String> {
         r.findings
             .iter()
@@ -143,7 +141,6 @@ pub fn diff(old: &Graph, new: &Graph, opts: &Options, fail_on: Option<Severity>)
         .filter(|f| !new_ids.contains(&f.id))
         .cloned()
         .collect();
-    let access = compare_access(old, &old_report.access, new, &new_report.access);
     Diff {
         old: old_report,
         new: new_report,
@@ -155,51 +152,203 @@ pub fn diff(old: &Graph, new: &Graph, opts: &Options, fail_on: Option<Severity>)
     }
 }
 
-/// Access entries keyed and sorted by (subject id, target id), so two graphs' maps merge.
-fn keyed<'g>(g: &'g Graph, access: &'g [Access]) -> Vec<(&'g str, &'g str, &'g Access)> {
-    let mut out: Vec<_> = access
-        .iter()
-        .map(|a| {
-            (
-                g.node(a.subject).id.as_str(),
-                g.node(a.target).id.as_str(),
-                a,
+/// Both graphs analysed, and their access maps compared: the matrices of both graphs are
+/// built over the same targets (every critical node of either, by id), block for block, so
+/// comparing them is comparing bit planes; only changed pairs get paths and sentences.
+fn analyze_both(old: &Graph, new: &Graph, opts: &Options) -> (Report, Report, Vec<AccessChange>) {
+    let (old_at, old_source) = judgement_time(old, opts.now);
+    let (new_at, new_source) = judgement_time(new, opts.now);
+    let (old_g, new_g) = rayon::join(|| AuthGraph::build(old), || AuthGraph::build(new));
+    let old_e = Engine::new(&old_g, old_at, ReachOptions::default());
+    let new_e = Engine::new(&new_g, new_at, ReachOptions::default());
+    let (old_c, new_c) = (context(&old_e, opts), context(&new_e, opts));
+    let mut ids: Vec<&str> = critical_targets(&old_c)
+        .into_iter()
+        .map(|n| old.node(n).id.as_str())
+        .chain(
+            critical_targets(&new_c)
+                .into_iter()
+                .map(|n| new.node(n).id.as_str()),
+        )
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let lanes = |c: &Context<'_>| -> Vec<Option<NodeIx>> {
+        ids.iter()
+            .map(|id| {
+                c.engine
+                    .g
+                    .node_ix(id)
+                    .filter(|n| c.is_critical(*n) && c.engine.usable(*n))
+            })
+            .collect()
+    };
+    let (old_m, new_m) = rayon::join(
+        || Matrix::new(&old_e, lanes(&old_c), old_c.subjects()),
+        || Matrix::new(&new_e, lanes(&new_c), new_c.subjects()),
+    );
+    let ((old_r, new_r), access) = rayon::join(
+        || {
+            rayon::join(
+                || report(&old_c, &old_m, opts, old_source),
+                || report(&new_c, &new_m, opts, new_source),
             )
+        },
+        || compare_access(&ids, (&old_c, &old_m), (&new_c, &new_m)),
+    );
+    (old_r, new_r, access)
+}
+
+/// One pair whose effective level differs, before its path is written.
+struct Changed {
+    subject: (Option<NodeIx>, Option<NodeIx>),
+    lane: usize,
+    before: Option<Level>,
+    after: Option<Level>,
+}
+
+/// The level a row's planes give lane `j`.
+fn level_at(p: Option<&Planes>, j: usize) -> Option<Level> {
+    let p = p?;
+    Level::ALL
+        .iter()
+        .rev()
+        .copied()
+        .find(|l| p[*l as usize][j / 64] >> (j % 64) & 1 == 1)
+}
+
+fn compare_access(
+    ids: &[&str],
+    old: (&Context<'_>, &Matrix<'_>),
+    new: (&Context<'_>, &Matrix<'_>),
+) -> Vec<AccessChange> {
+    let rows = |m: &Matrix<'_>, b: usize| {
+        let mut out: Vec<(NodeIx, Planes)> = Vec::new();
+        m.block(b, |r| out.push((r.subject, r.effective)));
+        out
+    };
+    let changed: Vec<Changed> = (0..old.1.blocks())
+        .into_par_iter()
+        .flat_map_iter(|b| {
+            let (a, z) = (rows(old.1, b), rows(new.1, b));
+            let mut out = Vec::new();
+            let (mut i, mut k) = (0, 0);
+            // Both lists are in subject id order: a merge.
+            while i < a.len() || k < z.len() {
+                let order = match (a.get(i), z.get(k)) {
+                    (Some(x), Some(y)) => old
+                        .0
+                        .model
+                        .node(x.0)
+                        .id
+                        .as_bytes()
+                        .cmp(new.0.model.node(y.0).id.as_bytes()),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    _ => std::cmp::Ordering::Greater,
+                };
+                let (x, y) = match order {
+                    std::cmp::Ordering::Less => (a.get(i), None),
+                    std::cmp::Ordering::Greater => (None, z.get(k)),
+                    std::cmp::Ordering::Equal => (a.get(i), z.get(k)),
+                };
+                i += usize::from(x.is_some());
+                k += usize::from(y.is_some());
+                for j in 0..BLOCK.min(ids.len() - b * BLOCK) {
+                    let (before, after) =
+                        (level_at(x.map(|r| &r.1), j), level_at(y.map(|r| &r.1), j));
+                    if before != after {
+                        out.push(Changed {
+                            subject: (x.map(|r| r.0), y.map(|r| r.0)),
+                            lane: b * BLOCK + j,
+                            before,
+                            after,
+                        });
+                    }
+                }
+            }
+            out
         })
         .collect();
-    out.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    // Paths: from the new graph, or the old one when the access vanished; one search per
+    // subject and graph.
+    let mut by_subject: std::collections::BTreeMap<(bool, NodeIx), Vec<&Changed>> =
+        Default::default();
+    for c in &changed {
+        let key = match (c.after, c.subject) {
+            (Some(_), (_, Some(n))) => (true, n),
+            (_, (Some(n), _)) => (false, n),
+            (_, (None, Some(n))) => (true, n),
+            (_, (None, None)) => continue,
+        };
+        by_subject.entry(key).or_default().push(c);
+    }
+    let groups: Vec<_> = by_subject.into_iter().collect();
+    let mut out: Vec<AccessChange> = groups
+        .par_iter()
+        .flat_map_iter(|((in_new, s), list)| {
+            let (ctx, matrix) = if *in_new { new } else { old };
+            with_scratch(|scratch| {
+                let search = ctx.engine.search(
+                    &[*s],
+                    Level::Admin,
+                    None,
+                    Some(ctx.critical_floor()),
+                    scratch,
+                );
+                list.iter()
+                    .filter_map(|c| {
+                        let target = matrix.targets()[c.lane]?;
+                        let walk = search.witness(target, false)?;
+                        let change = match (c.before, c.after) {
+                            (None, _) => Change::Appeared,
+                            (_, None) => Change::Vanished,
+                            (Some(x), Some(y)) if y > x => Change::Rose,
+                            _ => Change::Fell,
+                        };
+                        Some(access_change(
+                            ctx.model, *s, target, &walk, change, c.before, c.after,
+                        ))
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    out.sort_unstable_by(|a, b| {
+        (a.subject.as_bytes(), a.target.as_bytes())
+            .cmp(&(b.subject.as_bytes(), b.target.as_bytes()))
+    });
     out
 }
 
 /// Words and ids for a changed access: only changes are ever spelled out.
-fn change(
+fn access_change(
     g: &Graph,
-    a: &Access,
-    c: Change,
+    subject: NodeIx,
+    target: NodeIx,
+    walk: &Walk,
+    change: Change,
     before: Option<Level>,
     after: Option<Level>,
 ) -> AccessChange {
-    let subject = g.node(a.subject);
     AccessChange {
-        change: c,
-        subject: subject.id.clone(),
-        target: g.node(a.target).id.clone(),
+        change,
+        subject: g.node(subject).id.clone(),
+        target: g.node(target).id.clone(),
         before,
         after,
-        external: is_external(g, a.subject),
-        path: a.walk.nodes.iter().map(|n| g.node(*n).id.clone()).collect(),
-        path_edges: a
-            .walk
+        external: is_external(g, subject),
+        path: walk.nodes.iter().map(|n| g.node(*n).id.clone()).collect(),
+        path_edges: walk
             .edges
             .iter()
             .map(|e| g.edges[*e as usize].kind)
             .collect(),
-        message: crate::explain::reach_sentence(g, &a.walk, ""),
+        message: crate::explain::reach_sentence(g, walk, ""),
     }
 }
 
 /// A partner, or a node whose org is a partner.
-fn is_external(g: &Graph, n: crate::model::NodeIx) -> bool {
+fn is_external(g: &Graph, n: NodeIx) -> bool {
     let node = g.node(n);
     let org = if node.kind.is_org() {
         Some(n)
@@ -207,49 +356,6 @@ fn is_external(g: &Graph, n: crate::model::NodeIx) -> bool {
         node.org
     };
     org.is_some_and(|o| g.node(o).kind == crate::model::NodeKind::Partner)
-}
-
-fn compare_access(
-    old_g: &Graph,
-    old: &[Access],
-    new_g: &Graph,
-    new: &[Access],
-) -> Vec<AccessChange> {
-    let (old, new) = (keyed(old_g, old), keyed(new_g, new));
-    let mut out = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    // Both lists are sorted by (subject, target): a merge.
-    while i < old.len() || j < new.len() {
-        let order = match (old.get(i), new.get(j)) {
-            (Some(a), Some(b)) => (a.0, a.1).cmp(&(b.0, b.1)),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            _ => std::cmp::Ordering::Greater,
-        };
-        match order {
-            std::cmp::Ordering::Less => {
-                let a = old[i].2;
-                out.push(change(old_g, a, Change::Vanished, Some(a.walk.level), None));
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                let b = new[j].2;
-                out.push(change(new_g, b, Change::Appeared, None, Some(b.walk.level)));
-                j += 1;
-            }
-            std::cmp::Ordering::Equal => {
-                let (a, b) = (old[i].2, new[j].2);
-                let (la, lb) = (a.walk.level, b.walk.level);
-                if lb > la {
-                    out.push(change(new_g, b, Change::Rose, Some(la), Some(lb)));
-                } else if lb < la {
-                    out.push(change(new_g, b, Change::Fell, Some(la), Some(lb)));
-                }
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    out
 }
 
 /// Whether two nodes say the same thing (ignoring where they were written).

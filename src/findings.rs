@@ -413,7 +413,7 @@ impl Summary {
         s
     }
 
-    fn slot(&mut self, sev: Severity) -> &mut usize {
+    pub fn slot(&mut self, sev: Severity) -> &mut usize {
         match sev {
             Severity::Critical => &mut self.critical,
             Severity::High => &mut self.high,

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod diff;
 pub mod explain;
+pub mod exposure;
 pub mod findings;
 pub mod graph;
 pub mod import;

@@ -343,6 +343,20 @@ fn max_findings_keeps_the_first_in_order_and_says_what_it_left_out() {
         doc["truncated"]["per_rule"]["transitive-privilege"],
         serde_json::json!({"total": 10, "shown": 2})
     );
+    // The summary counts every finding, not only those shown; by_rule is always there.
+    assert_eq!(doc["summary"], full["summary"]);
+    assert_eq!(
+        doc["summary"],
+        serde_json::json!({"critical": 11, "high": 7, "medium": 2, "low": 1, "info": 0})
+    );
+    assert_eq!(
+        doc["by_rule"]["transitive-privilege"],
+        serde_json::json!({"total": 10, "shown": 2})
+    );
+    assert_eq!(
+        full["by_rule"]["transitive-privilege"],
+        serde_json::json!({"total": 10, "shown": 10})
+    );
     assert!(
         full.get("truncated").is_none(),
         "nothing is said when nothing is left out"
@@ -356,8 +370,13 @@ fn max_findings_keeps_the_first_in_order_and_says_what_it_left_out() {
         "3",
     ])
     .stdout;
+    // The first lines say how many findings exist and how many are shown.
+    let head: Vec<&str> = text.lines().take(3).collect();
     assert!(
-        text.contains("note: only the first 3 of 21 findings are shown (--max-findings)"),
+        head[2].starts_with(
+            "21 findings (11 critical, 7 high, 2 medium, 1 low); the first 3 in order of severity are shown (--max-findings): "
+        ),
         "{text}"
     );
+    assert!(head[2].contains("transitive-privilege 2 of 10"), "{text}");
 }

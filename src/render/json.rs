@@ -2,6 +2,7 @@
 
 use super::Renderer;
 use crate::analyze::{AsOfSource, Report};
+use crate::exposure::{Exposure, share};
 use crate::findings::{Finding, Rule, Severity, Summary};
 use crate::model::{EdgeKind, Level};
 use schemars::{JsonSchema, Schema};
@@ -32,6 +33,101 @@ pub struct FindingsDocument<'a> {
     /// When `--max-findings` left findings out: how many there were and are shown, per rule.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub truncated: Option<TruncatedOut>,
+    /// Every rule that found something: how many findings it has (all counted in
+    /// `summary`) and how many `findings` shows.
+    pub by_rule: std::collections::BTreeMap<&'static str, RuleCount>,
+    /// Who reaches the critical nodes (absent when both transitive-privilege and
+    /// external-critical-access are disabled).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exposure: Option<ExposureOut<'a>>,
+}
+
+/// The share of subjects that reach at least one critical node.
+#[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ExposureOut<'a> {
+    /// Subjects considered (the subject set of the analysis).
+    pub subjects: u64,
+    /// Subjects that reach at least one critical node, at any level.
+    pub exposed: u64,
+    /// `exposed / subjects` (0 without subjects).
+    pub share: f64,
+    /// Per organisation of the subjects; `org` is null for the home organisation.
+    pub by_org: Vec<OrgExposureOut<'a>>,
+    /// Per kind of subject.
+    pub by_kind: Vec<KindExposureOut<'a>>,
+    /// Per critical node, how many subjects reach it, by effective level; most reached
+    /// first, then by id.
+    pub targets: Vec<TargetExposureOut<'a>>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct OrgExposureOut<'a> {
+    pub org: Option<&'a str>,
+    pub subjects: u64,
+    pub exposed: u64,
+    pub share: f64,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct KindExposureOut<'a> {
+    pub kind: &'a str,
+    pub subjects: u64,
+    pub exposed: u64,
+    pub share: f64,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TargetExposureOut<'a> {
+    pub target: &'a str,
+    /// Subjects that reach it at any level.
+    pub subjects: u64,
+    /// Subjects whose effective level over it is exactly read, write, admin.
+    pub read: u64,
+    pub write: u64,
+    pub admin: u64,
+}
+
+pub fn exposure_out(e: &Exposure) -> ExposureOut<'_> {
+    ExposureOut {
+        subjects: e.subjects,
+        exposed: e.exposed,
+        share: share(e.exposed, e.subjects),
+        by_org: e
+            .by_org
+            .iter()
+            .map(|g| OrgExposureOut {
+                org: g.key.as_deref(),
+                subjects: g.subjects,
+                exposed: g.exposed,
+                share: share(g.exposed, g.subjects),
+            })
+            .collect(),
+        by_kind: e
+            .by_kind
+            .iter()
+            .map(|g| KindExposureOut {
+                kind: g.key.as_deref().unwrap_or_default(),
+                subjects: g.subjects,
+                exposed: g.exposed,
+                share: share(g.exposed, g.subjects),
+            })
+            .collect(),
+        targets: e
+            .targets
+            .iter()
+            .map(|t| TargetExposureOut {
+                target: &t.target,
+                subjects: t.total(),
+                read: t.read,
+                write: t.write,
+                admin: t.admin,
+            })
+            .collect(),
+    }
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -143,24 +239,31 @@ pub fn document(report: &Report) -> FindingsDocument<'_> {
         waived: (!report.waived.is_empty())
             .then(|| report.waived.iter().map(FindingOut::of).collect()),
         baselined: report.baselined,
-        truncated: report.truncated.as_ref().map(|t| TruncatedOut {
-            total: t.total,
-            shown: t.shown,
-            per_rule: t
-                .per_rule
-                .iter()
-                .map(|(r, (total, shown))| {
-                    (
-                        *r,
-                        RuleCount {
-                            total: *total,
-                            shown: *shown,
-                        },
-                    )
-                })
-                .collect(),
+        truncated: report.totals.truncated().then(|| TruncatedOut {
+            total: report.totals.total(),
+            shown: report.totals.shown(),
+            per_rule: by_rule(report),
         }),
+        by_rule: by_rule(report),
+        exposure: report.exposure.as_ref().map(exposure_out),
     }
+}
+
+fn by_rule(report: &Report) -> std::collections::BTreeMap<&'static str, RuleCount> {
+    report
+        .totals
+        .by_rule
+        .iter()
+        .map(|(r, (total, shown))| {
+            (
+                *r,
+                RuleCount {
+                    total: *total,
+                    shown: *shown,
+                },
+            )
+        })
+        .collect()
 }
 
 pub struct Json;

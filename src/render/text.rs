@@ -142,6 +142,7 @@ impl Renderer for Text {
         let findings = &report.findings;
         let (block_of, blocks) = blocks(findings);
         let summary = report.summary();
+        headline(&mut out, report);
         let mut printed = vec![false; blocks.len()];
         let mut current: Option<Severity> = None;
         for (i, f) in findings.iter().enumerate() {
@@ -184,21 +185,6 @@ impl Renderer for Text {
                 out,
                 "note: the [[waiver]] at line {} of the policy names no finding: remove it or fix what it names",
                 w.line
-            );
-        }
-        if let Some(t) = &report.truncated {
-            let per: Vec<String> = t
-                .per_rule
-                .iter()
-                .filter(|(_, (total, shown))| total > shown)
-                .map(|(r, (total, shown))| format!("{r} {shown} of {total}"))
-                .collect();
-            let _ = writeln!(
-                out,
-                "note: only the first {} of {} findings are shown (--max-findings): {}",
-                t.shown,
-                t.total,
-                per.join(", ")
             );
         }
         if let Some(n) = report.baselined {
@@ -442,4 +428,80 @@ pub fn diff_text(d: &crate::diff::Diff, color: bool) -> String {
         let _ = writeln!(out, "No change in findings or in access to critical nodes.");
     }
     out
+}
+
+/// The report's first lines: how many findings exist and how many are shown, and the
+/// exposure of the critical nodes.
+fn headline(out: &mut String, report: &Report) {
+    let totals = &report.totals;
+    let (total, shown) = (totals.total(), totals.shown());
+    let s = report.summary();
+    let per_severity: Vec<String> = Severity::ALL
+        .iter()
+        .filter(|sev| s.count(**sev) > 0)
+        .map(|sev| format!("{} {}", s.count(*sev), sev.as_str()))
+        .collect();
+    let detail = if per_severity.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", per_severity.join(", "))
+    };
+    if shown < total {
+        let per: Vec<String> = totals
+            .by_rule
+            .iter()
+            .filter(|(_, (t, s))| t > s)
+            .map(|(r, (t, s))| format!("{r} {s} of {t}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{total} findings{detail}; the first {shown} in order of severity are shown (--max-findings): {}",
+            per.join(", ")
+        );
+    } else {
+        let _ = writeln!(out, "{total} findings{detail}, all shown");
+    }
+    if let Some(e) = &report.exposure {
+        let kinds: Vec<String> = e
+            .by_kind
+            .iter()
+            .map(|g| {
+                format!(
+                    "{} {} of {}",
+                    g.key.as_deref().unwrap_or_default(),
+                    g.exposed,
+                    g.subjects
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "Exposure: {} of {} subjects ({}) reach at least one critical node{}",
+            e.exposed,
+            e.subjects,
+            percent(e.exposed, e.subjects),
+            if kinds.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", kinds.join(", "))
+            }
+        );
+        for t in e.targets.iter().take(5).filter(|t| t.total() > 0) {
+            let _ = writeln!(
+                out,
+                "  {} is reached by {} subjects ({} admin, {} write, {} read)",
+                t.target,
+                t.total(),
+                t.admin,
+                t.write,
+                t.read
+            );
+        }
+    }
+    out.push('\n');
+}
+
+/// `part` of `whole` as a percentage with one decimal.
+fn percent(part: u64, whole: u64) -> String {
+    format!("{:.1}%", crate::exposure::share(part, whole) * 100.0)
 }

@@ -12,13 +12,14 @@ mod credentials;
 mod delegation;
 mod governance;
 mod partner;
-mod privilege;
+pub mod privilege;
 
-pub use privilege::Access;
+pub use privilege::{Pending, Tally};
 
 use crate::findings::{self, Finding, Rule, Severity};
 use crate::model::{EdgeKind, Graph, Level, NodeIx, NodeKind};
 use crate::policy::Policy;
+use crate::reach::matrix::Matrix;
 use crate::reach::{Engine, NEVER, Scratch};
 use crate::timestamp::Timestamp;
 
@@ -173,25 +174,38 @@ impl<'a> Context<'a> {
     }
 }
 
-/// What the rules found, and the access map they computed on the way.
+/// What the rules found.
 pub struct Outcome {
     /// In the contract's order; disabled rules left out, severity overrides applied, at
     /// most the cap.
     pub findings: Vec<Finding>,
-    /// With `keep_access`: every subject's effective level over every critical node it
-    /// reaches, with its witness.
-    pub access: Vec<Access>,
-    /// Set when the cap left findings out.
-    pub truncated: Option<Truncation>,
+    /// Every finding counted, shown or not: per severity, and per rule (total and shown).
+    pub totals: Totals,
+    /// Who reaches the critical nodes (when the transitive or external access rule runs).
+    pub exposure: Option<crate::exposure::Exposure>,
 }
 
-/// Findings left out by `--max-findings`: per rule, how many there were and how many are
-/// shown.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Truncation {
-    pub total: usize,
-    pub shown: usize,
-    pub per_rule: std::collections::BTreeMap<&'static str, (usize, usize)>,
+/// Every finding counted, including those the cap left out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub summary: findings::Summary,
+    /// Per rule that found something: (total, shown).
+    pub by_rule: std::collections::BTreeMap<&'static str, (usize, usize)>,
+}
+
+impl Totals {
+    pub fn total(&self) -> usize {
+        self.by_rule.values().map(|(t, _)| t).sum()
+    }
+
+    pub fn shown(&self) -> usize {
+        self.by_rule.values().map(|(_, s)| s).sum()
+    }
+
+    /// Whether the cap left findings out.
+    pub fn truncated(&self) -> bool {
+        self.shown() < self.total()
+    }
 }
 
 /// The contract's order on what both kinds of record share: severity, rule, subject,
@@ -206,14 +220,23 @@ fn head_key(f: &Finding) -> (Severity, &'static str, &[u8], Option<&[u8]>) {
     )
 }
 
+/// The usable critical nodes, in node order: the targets of the access matrix.
+pub fn critical_targets(ctx: &Context<'_>) -> Vec<NodeIx> {
+    (0..ctx.model.nodes.len() as u32)
+        .map(NodeIx)
+        .filter(|n| ctx.is_critical(*n) && ctx.engine.usable(*n))
+        .collect()
+}
+
 /// Every rule over the graph under `policy`, at most `max_findings` findings (the first in
-/// the contract's order). Paths and sentences of transitive and external access are written
-/// only for the findings kept, so a graph with millions of them does not exhaust memory.
+/// the contract's order). `matrix` holds the subjects' levels over the critical nodes;
+/// transitive and external access are counted from it over every pair, and paths and
+/// sentences are written only for the findings kept.
 pub fn run_all(
     ctx: &Context<'_>,
     policy: &Policy,
     max_findings: usize,
-    keep_access: bool,
+    matrix: &Matrix<'_>,
 ) -> Outcome {
     let on = |r: Rule| policy.rule(r).enabled;
     let ((reach, partner), ((cycles, redelegable), ((credentials, governance), asserted))) =
@@ -221,15 +244,8 @@ pub fn run_all(
             || {
                 rayon::join(
                     || {
-                        // Only computed when something needs it.
-                        if keep_access
-                            || on(Rule::TransitivePrivilege)
-                            || on(Rule::ExternalCriticalAccess)
-                        {
-                            privilege::pending(ctx, keep_access)
-                        } else {
-                            (Vec::new(), Vec::new())
-                        }
+                        (on(Rule::TransitivePrivilege) || on(Rule::ExternalCriticalAccess))
+                            .then(|| privilege::tally(ctx, matrix, max_findings))
                     },
                     || on(Rule::IndirectPartnerAccess).then(|| partner::check(ctx)),
                 )
@@ -268,7 +284,6 @@ pub fn run_all(
                 )
             },
         );
-    let (mut pending, access) = reach;
     let mut others: Vec<Finding> = [
         partner,
         cycles,
@@ -287,76 +302,83 @@ pub fn run_all(
             f.severity = sev;
         }
     }
+    findings::sort(&mut others);
+    let mut totals = Totals::default();
+    for f in &others {
+        *totals.summary.slot(f.severity) += 1;
+        totals.by_rule.entry(f.rule.name()).or_default().0 += 1;
+    }
+    let (mut pending, exposure) = match reach {
+        Some(t) => {
+            for (r, rule) in privilege::RULES.iter().enumerate() {
+                if !on(*rule) {
+                    continue;
+                }
+                for (s, count) in t.counts[r].iter().enumerate() {
+                    if *count == 0 {
+                        continue;
+                    }
+                    let sev = policy.rule(*rule).severity.unwrap_or(Severity::ALL[s]);
+                    *totals.summary.slot(sev) += *count as usize;
+                    totals.by_rule.entry(rule.name()).or_default().0 += *count as usize;
+                }
+            }
+            (t.first, Some(t.exposure))
+        }
+        None => (Vec::new(), None),
+    };
     pending.retain(|p| on(p.rule));
     for p in &mut pending {
         if let Some(sev) = policy.rule(p.rule).severity {
             p.severity = sev;
         }
     }
-    findings::sort(&mut others);
-    let total = others.len() + pending.len();
-    let (kept_pending, kept_others, truncated) = if total <= max_findings {
-        (pending, others, None)
-    } else {
-        // Byte order of ids is rank order: sort the pending records cheaply, then take the
-        // first `max_findings` of both sorted lists merged.
-        let engine = ctx.engine;
-        pending.sort_unstable_by_key(|p| {
-            (
-                p.severity,
-                p.rule.name(),
-                engine.id_rank(p.subject),
-                engine.id_rank(p.target),
-            )
-        });
-        let model = ctx.model;
-        let (mut i, mut j) = (0, 0);
-        while i + j < max_findings && (i < pending.len() || j < others.len()) {
-            let take_pending = match (pending.get(i), others.get(j)) {
-                (Some(p), Some(o)) => {
-                    (
-                        p.severity,
-                        p.rule.name(),
-                        model.node(p.subject).id.as_bytes(),
-                        Some(model.node(p.target).id.as_bytes()),
-                    ) < head_key(o)
-                }
-                (Some(_), None) => true,
-                _ => false,
-            };
-            if take_pending {
-                i += 1;
-            } else {
-                j += 1;
+    // Byte order of ids is rank order: sort the pending records cheaply, then take the first
+    // `max_findings` of both sorted lists merged.
+    let engine = ctx.engine;
+    pending.sort_unstable_by_key(|p| {
+        (
+            p.severity,
+            p.rule.name(),
+            engine.id_rank(p.subject),
+            engine.id_rank(p.target),
+        )
+    });
+    let model = ctx.model;
+    let (mut i, mut j) = (0, 0);
+    while i + j < max_findings && (i < pending.len() || j < others.len()) {
+        let take_pending = match (pending.get(i), others.get(j)) {
+            (Some(p), Some(o)) => {
+                (
+                    p.severity,
+                    p.rule.name(),
+                    model.node(p.subject).id.as_bytes(),
+                    Some(model.node(p.target).id.as_bytes()),
+                ) < head_key(o)
             }
-        }
-        let mut per_rule: std::collections::BTreeMap<&'static str, (usize, usize)> =
-            Default::default();
-        for (k, p) in pending.iter().enumerate() {
-            let e = per_rule.entry(p.rule.name()).or_default();
-            e.0 += 1;
-            e.1 += usize::from(k < i);
-        }
-        for (k, o) in others.iter().enumerate() {
-            let e = per_rule.entry(o.rule.name()).or_default();
-            e.0 += 1;
-            e.1 += usize::from(k < j);
-        }
-        pending.truncate(i);
-        others.truncate(j);
-        let t = Truncation {
-            total,
-            shown: i + j,
-            per_rule,
+            (Some(_), None) => true,
+            _ => false,
         };
-        (pending, others, Some(t))
-    };
-    let mut all = privilege::materialize(ctx, &kept_pending);
-    all.extend(kept_others);
+        if take_pending {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    pending.truncate(i);
+    others.truncate(j);
+    for p in &pending {
+        totals.by_rule.entry(p.rule.name()).or_default().1 += 1;
+    }
+    for o in &others {
+        totals.by_rule.entry(o.rule.name()).or_default().1 += 1;
+    }
+    let mut all = privilege::materialize(ctx, &pending);
+    all.extend(others);
     findings::sort(&mut all);
     Outcome {
         findings: all,
-        access,
-        truncated,
+        totals,
+        exposure,
     }
 }

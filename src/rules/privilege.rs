@@ -1,22 +1,19 @@
-//! transitive-privilege and external-critical-access: what each subject reaches among the
-//! critical nodes, split by how — through other identities, or standing access. The same
-//! pass yields the access map (`Access`) that `diff` compares between two graphs. Findings
-//! are first `Pending` records; paths and sentences are written only for those kept.
+//! transitive-privilege and external-critical-access over every (subject, critical node)
+//! pair. Both are decided on levels (RULES.md): a pair is transitive privilege when no
+//! standing walk reaches the target at the effective level, external critical access when
+//! one does and the subject is external. The access matrix gives both levels for every
+//! pair, so every finding is counted — and exposure tallied — without a search per pair;
+//! paths and sentences are written only for the findings kept.
 
 use super::Context;
 use crate::explain;
+use crate::exposure::{Exposure, ExposureBlock};
 use crate::findings::{Draft, Finding, Rule, Severity};
 use crate::model::{Level, NodeIx};
-use crate::reach::{Scratch, Walk, with_scratch};
+use crate::reach::matrix::{BLOCK, Matrix, Row, WORDS, at_level};
+use crate::reach::{Walk, with_scratch};
 use rayon::prelude::*;
-
-/// A subject's effective level over a critical node, with its witness.
-#[derive(Clone, Debug)]
-pub struct Access {
-    pub subject: NodeIx,
-    pub target: NodeIx,
-    pub walk: Walk,
-}
+use std::collections::HashMap;
 
 /// A finding of either rule before its path and sentence are written: enough to count,
 /// order and cap findings without holding millions of paths.
@@ -28,82 +25,172 @@ pub struct Pending {
     pub target: NodeIx,
 }
 
-/// The findings of both rules, as pending records; with `keep_access`, also the access map
-/// (every pair with its witness) that `diff` compares.
-///
-/// Searches run from whichever side is smaller: one forward search per subject, or — when
-/// critical nodes are fewer than subjects, as in any real estate — one backward `who_can`
-/// per critical node. Both give the same witnesses (property-tested in `reach`).
-pub fn pending(ctx: &Context<'_>, keep_access: bool) -> (Vec<Pending>, Vec<Access>) {
-    let subjects = ctx.subjects();
-    let targets: Vec<NodeIx> = (0..ctx.model.nodes.len() as u32)
-        .map(NodeIx)
-        .filter(|n| ctx.is_critical(*n) && ctx.engine.usable(*n))
-        .collect();
-    // Each side's answers are classified as they come: only with `keep_access` are the
-    // millions of witnesses a large estate has kept.
-    let digest = |found: Vec<Access>| -> (Vec<Pending>, Vec<Access>) {
-        let pending = found
-            .iter()
-            .filter_map(|a| {
-                classify(ctx, a).map(|(rule, severity, _)| Pending {
-                    rule,
-                    severity,
-                    subject: a.subject,
-                    target: a.target,
-                })
-            })
-            .collect();
-        (pending, if keep_access { found } else { Vec::new() })
+/// The two rules this family reports, in a fixed order for the tallies.
+pub const RULES: [Rule; 2] = [Rule::TransitivePrivilege, Rule::ExternalCriticalAccess];
+
+/// Every pair classified: how many findings of each rule at each severity, the first
+/// findings of each (rule, severity) in the contract's order, and the exposure.
+pub struct Tally {
+    /// `counts[r][s]`: findings of `RULES[r]` at `Severity::ALL[s]`.
+    pub counts: [[u64; 5]; 2],
+    /// At most `keep` per (rule, severity): the first in the contract's order.
+    pub first: Vec<Pending>,
+    pub exposure: Exposure,
+}
+
+/// What one block of targets contributes.
+struct Block {
+    counts: [[u64; 5]; 2],
+    first: Vec<Vec<Pending>>,
+    exposure: ExposureBlock,
+}
+
+fn category(rule: usize, severity: Severity) -> usize {
+    rule * 5 + severity as usize
+}
+
+/// Classifies every pair of the matrix, keeping the first `keep` findings of each rule and
+/// severity.
+pub fn tally(ctx: &Context<'_>, matrix: &Matrix<'_>, keep: usize) -> Tally {
+    let engine = ctx.engine;
+    let key = |p: &Pending| {
+        (
+            p.severity,
+            p.rule.name(),
+            engine.id_rank(p.subject),
+            engine.id_rank(p.target),
+        )
     };
-    let parts: Vec<(Vec<Pending>, Vec<Access>)> = if targets.len() < subjects.len() {
-        let mut is_subject = vec![false; ctx.model.nodes.len()];
-        for s in &subjects {
-            is_subject[s.index()] = ctx.engine.usable(*s);
+    let trim = |list: &mut Vec<Pending>| {
+        list.sort_unstable_by_key(key);
+        list.truncate(keep);
+    };
+    let init = |b: usize| {
+        // Lanes whose target shares an organisation, for the cross-org severity.
+        let mut same_org: HashMap<Option<NodeIx>, [u64; WORDS]> = HashMap::new();
+        for (j, t) in matrix.targets()[b * BLOCK..].iter().take(BLOCK).enumerate() {
+            if let Some(t) = t {
+                same_org.entry(engine.org(*t)).or_default()[j / 64] |= 1 << (j % 64);
+            }
         }
-        targets
-            .par_iter()
-            .map(|&t| {
-                let found = crate::reach::with_back(|back| {
-                    ctx.engine
-                        .who_can_with(t, Level::Read, &|s| is_subject[s.index()], back, false)
-                })
-                .into_iter()
-                .map(|(subject, walk)| Access {
-                    subject,
-                    target: t,
-                    walk,
-                })
-                .collect();
-                digest(found)
-            })
-            .collect()
-    } else {
-        subjects
-            .par_iter()
-            .map(|&s| digest(with_scratch(|scratch| for_subject(ctx, s, scratch))))
-            .collect()
+        (
+            Block {
+                counts: [[0; 5]; 2],
+                first: vec![Vec::new(); 10],
+                exposure: ExposureBlock::new(b, matrix.subjects().len()),
+            },
+            same_org,
+        )
     };
-    let mut pending = Vec::new();
-    let mut access = Vec::new();
-    for (p, a) in parts {
-        pending.extend(p);
-        access.extend(a);
+    let row = |(acc, same_org): &mut (Block, HashMap<Option<NodeIx>, [u64; WORDS]>),
+               r: &Row<'_>| {
+        acc.exposure.add(r);
+        let s = r.subject;
+        let external = engine.is_external(s);
+        let same = same_org.get(&engine.org(s)).copied().unwrap_or([0; WORDS]);
+        for (w, same) in same.iter().enumerate() {
+            for level in Level::ALL.iter().copied() {
+                let m = at_level(&r.effective, level, w);
+                if m == 0 {
+                    continue;
+                }
+                let standing = r.standing[level as usize][w];
+                let transitive = m & !standing;
+                let direct = m & standing;
+                let admin = level == Level::Admin;
+                let mut put = |rule: usize, severity: Severity, mask: u64| {
+                    if mask == 0 {
+                        return;
+                    }
+                    acc.counts[rule][severity as usize] += u64::from(mask.count_ones());
+                    let list = &mut acc.first[category(rule, severity)];
+                    // Rows come in subject order: once a list is full, later subjects
+                    // cannot displace what it holds.
+                    if list.len() < keep {
+                        let mut bits = mask;
+                        while bits != 0 {
+                            let j = w * 64 + bits.trailing_zeros() as usize;
+                            bits &= bits - 1;
+                            if let Some(t) = r.targets[j] {
+                                list.push(Pending {
+                                    rule: RULES[rule],
+                                    severity,
+                                    subject: s,
+                                    target: t,
+                                });
+                            }
+                        }
+                    }
+                };
+                if external {
+                    let sev = if admin {
+                        Severity::Critical
+                    } else {
+                        Severity::High
+                    };
+                    put(0, sev, transitive);
+                    put(1, sev, direct);
+                } else if admin {
+                    put(0, Severity::High, transitive);
+                } else {
+                    put(0, Severity::High, transitive & !same);
+                    put(0, Severity::Medium, transitive & same);
+                }
+            }
+        }
+    };
+    let finish = |(mut acc, _): (Block, HashMap<Option<NodeIx>, [u64; WORDS]>)| {
+        for list in &mut acc.first {
+            trim(list);
+        }
+        acc.exposure.finish();
+        acc
+    };
+    let merged = (0..matrix.blocks())
+        .into_par_iter()
+        .map(|b| {
+            let mut acc = init(b);
+            matrix.block(b, |r| row(&mut acc, r));
+            finish(acc)
+        })
+        .reduce_with(|mut a, b| {
+            for (x, y) in a.counts.iter_mut().zip(b.counts) {
+                for (p, q) in x.iter_mut().zip(y) {
+                    *p += q;
+                }
+            }
+            for (x, y) in a.first.iter_mut().zip(b.first) {
+                x.extend(y);
+                trim(x);
+            }
+            a.exposure.merge(b.exposure);
+            a
+        });
+    let (counts, first, exposure) = match merged {
+        Some(b) => (b.counts, b.first.concat(), b.exposure),
+        None => (
+            [[0; 5]; 2],
+            Vec::new(),
+            ExposureBlock::new(0, matrix.subjects().len()),
+        ),
+    };
+    Tally {
+        counts,
+        first,
+        exposure: exposure.into_exposure(ctx, matrix),
     }
-    access.par_sort_unstable_by_key(|a| (a.subject, a.target));
-    (pending, access)
 }
 
 /// The full findings of `pending` records (one search per subject involved).
 pub fn materialize(ctx: &Context<'_>, pending: &[Pending]) -> Vec<Finding> {
-    let mut by_subject: std::collections::BTreeMap<NodeIx, Vec<NodeIx>> = Default::default();
+    let mut by_subject: std::collections::BTreeMap<NodeIx, Vec<&Pending>> = Default::default();
     for p in pending {
-        by_subject.entry(p.subject).or_default().push(p.target);
+        by_subject.entry(p.subject).or_default().push(p);
     }
-    let subjects: Vec<(NodeIx, Vec<NodeIx>)> = by_subject.into_iter().collect();
+    let subjects: Vec<(NodeIx, Vec<&Pending>)> = by_subject.into_iter().collect();
     subjects
         .par_iter()
-        .flat_map_iter(|(s, targets)| {
+        .flat_map_iter(|(s, list)| {
             with_scratch(|scratch| {
                 let search = ctx.engine.search(
                     &[*s],
@@ -112,19 +199,21 @@ pub fn materialize(ctx: &Context<'_>, pending: &[Pending]) -> Vec<Finding> {
                     Some(ctx.critical_floor()),
                     scratch,
                 );
-                targets
+                let witnesses: Vec<Option<Walk>> = list
                     .iter()
-                    .filter_map(|t| {
-                        search.witness(*t, false).and_then(|walk| {
-                            finding(
-                                ctx,
-                                &Access {
-                                    subject: *s,
-                                    target: *t,
-                                    walk,
-                                },
-                            )
-                        })
+                    .map(|p| search.witness(p.target, false))
+                    .collect();
+                list.iter()
+                    .zip(witnesses)
+                    .filter_map(|(p, walk)| {
+                        let walk = walk?;
+                        let walk = if p.rule == Rule::ExternalCriticalAccess {
+                            ctx.engine
+                                .standing_walk(*s, p.target, walk.level, scratch)?
+                        } else {
+                            walk
+                        };
+                        Some(finding(ctx, p, &walk))
                     })
                     .collect::<Vec<_>>()
             })
@@ -132,86 +221,18 @@ pub fn materialize(ctx: &Context<'_>, pending: &[Pending]) -> Vec<Finding> {
         .collect()
 }
 
-/// Whether a witness is the subject's own standing access: one edge, or only `member_of`
-/// and `grants` edges.
-pub fn is_standing(ctx: &Context<'_>, walk: &Walk) -> bool {
-    walk.edges.len() < 2
-        || walk
-            .edges
-            .iter()
-            .all(|e| !ctx.engine.edge(*e).kind.is_identity_changing())
-}
-
-fn for_subject(ctx: &Context<'_>, s: NodeIx, scratch: &mut Scratch) -> Vec<Access> {
-    if !ctx.engine.usable(s) || !ctx.can_reach_critical(s) {
-        return Vec::new();
-    }
-    let search = ctx.engine.search(
-        &[s],
-        Level::Admin,
-        None,
-        Some(ctx.critical_floor()),
-        scratch,
-    );
-    let mut targets: Vec<NodeIx> = search
-        .reached()
-        .filter(|n| *n != s && ctx.is_critical(*n))
-        .collect();
-    targets.sort_unstable();
-    targets.dedup();
-    targets
-        .into_iter()
-        .filter_map(|n| {
-            search.witness(n, false).map(|walk| Access {
-                subject: s,
-                target: n,
-                walk,
-            })
-        })
-        .collect()
-}
-
-/// Which rule a pair falls under, at what severity, and how the sentence says it.
-fn classify(ctx: &Context<'_>, a: &Access) -> Option<(Rule, Severity, &'static str)> {
-    let (s, n, walk) = (a.subject, a.target, &a.walk);
-    let external = ctx.engine.is_external(s);
-    let level = walk.level;
-    Some(if !is_standing(ctx, walk) {
-        let cross_org = ctx.engine.org(s) != ctx.engine.org(n);
-        let severity = if external && level == Level::Admin {
-            Severity::Critical
-        } else if external || cross_org || level == Level::Admin {
-            Severity::High
-        } else {
-            Severity::Medium
-        };
-        (Rule::TransitivePrivilege, severity, "")
-    } else if external {
-        let severity = if level == Level::Admin {
-            Severity::Critical
-        } else {
-            Severity::High
-        };
-        (
-            Rule::ExternalCriticalAccess,
-            severity,
-            " through its own standing access",
-        )
+fn finding(ctx: &Context<'_>, p: &Pending, walk: &Walk) -> Finding {
+    let how = if p.rule == Rule::ExternalCriticalAccess {
+        " through its own standing access"
     } else {
-        return None;
-    })
-}
-
-fn finding(ctx: &Context<'_>, a: &Access) -> Option<Finding> {
-    let (s, n, walk) = (a.subject, a.target, &a.walk);
-    let level = walk.level;
-    let (rule, severity, how) = classify(ctx, a)?;
-    Some(Finding::new(Draft {
-        rule,
-        severity,
-        subject: ctx.id(s),
-        target: Some(ctx.id(n)),
-        level: Some(level),
+        ""
+    };
+    Finding::new(Draft {
+        rule: p.rule,
+        severity: p.severity,
+        subject: ctx.id(p.subject),
+        target: Some(ctx.id(p.target)),
+        level: Some(walk.level),
         reasons: Vec::new(),
         nodes: Vec::new(),
         path: ctx.ids(&walk.nodes),
@@ -222,5 +243,5 @@ fn finding(ctx: &Context<'_>, a: &Access) -> Option<Finding> {
             .collect(),
         message: explain::reach_sentence(ctx.model, walk, how),
         edge_kind: None,
-    }))
+    })
 }

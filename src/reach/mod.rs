@@ -13,6 +13,8 @@ use crate::graph::{AuthGraph, Packed};
 use crate::model::{Edge, EdgeKind, Level, NodeIx, NodeKind};
 use crate::timestamp::Timestamp;
 
+pub mod matrix;
+
 const UNSEEN: u32 = u32::MAX;
 const ROOT: u32 = u32::MAX - 1;
 /// Per-node lower bound meaning "never worth entering".
@@ -258,6 +260,28 @@ impl<'g> Engine<'g> {
         floor: Option<&[u8]>,
         scratch: &'s mut Scratch,
     ) -> Search<'s, '_> {
+        self.search_impl(sources, start, third, floor, false, scratch)
+    }
+
+    /// A search over standing walks only: `member_of` and `grants` edges (RULES.md).
+    pub fn search_standing<'s>(
+        &self,
+        sources: &[NodeIx],
+        floor: Option<&[u8]>,
+        scratch: &'s mut Scratch,
+    ) -> Search<'s, '_> {
+        self.search_impl(sources, Level::Admin, None, floor, true, scratch)
+    }
+
+    fn search_impl<'s>(
+        &self,
+        sources: &[NodeIx],
+        start: Level,
+        third: Option<&dyn Fn(NodeIx) -> bool>,
+        floor: Option<&[u8]>,
+        standing: bool,
+        scratch: &'s mut Scratch,
+    ) -> Search<'s, '_> {
         scratch.reset(self.node_count());
         let mut layer: Vec<u32> = sources
             .iter()
@@ -284,7 +308,7 @@ impl<'g> Engine<'g> {
                     }
                     let e = &self.g.packed[ei as usize];
                     let v = e.to;
-                    if !self.node_ok[v.index()] {
+                    if !self.node_ok[v.index()] || (standing && e.kind.is_identity_changing()) {
                         continue;
                     }
                     let Some(l) = Self::step_packed(e, carried) else {
@@ -318,6 +342,7 @@ impl<'g> Engine<'g> {
         Search {
             engine: self,
             start,
+            standing,
             scratch,
         }
     }
@@ -656,10 +681,24 @@ impl<'g> Engine<'g> {
     /// the highest level from `held`; then `member_of` and `grants` before identity-changing
     /// kinds; then the smallest kind name (FORMAT.md).
     pub fn best_edge(&self, from: NodeIx, to: NodeIx, held: Level) -> Option<(u32, Level)> {
+        self.best_edge_of(from, to, held, false)
+    }
+
+    /// `best_edge`, among `member_of` and `grants` edges only when `standing`.
+    fn best_edge_of(
+        &self,
+        from: NodeIx,
+        to: NodeIx,
+        held: Level,
+        standing: bool,
+    ) -> Option<(u32, Level)> {
         let mut best: Option<(u32, Level)> = None;
         for &ei in self.g.out_edges(from) {
             let e = &self.g.packed[ei as usize];
             if e.to != to || !self.edge_ok[ei as usize] {
+                continue;
+            }
+            if standing && e.kind.is_identity_changing() {
                 continue;
             }
             let Some(l) = Self::step_packed(e, held) else {
@@ -687,12 +726,43 @@ impl<'g> Engine<'g> {
         best
     }
 
+    /// The standing walk from `s` to `n` at `level` (RULES.md): one edge when one carries
+    /// it, else the fewest-edge walk of `member_of` and `grants` edges reaching `n` at
+    /// `level`, ties to the smallest node sequence. `None` when no standing walk reaches it.
+    pub fn standing_walk(
+        &self,
+        s: NodeIx,
+        n: NodeIx,
+        level: Level,
+        scratch: &mut Scratch,
+    ) -> Option<Walk> {
+        if let Some((e, l)) = self.best_edge(s, n, Level::Admin)
+            && l >= level
+            && self.usable(s)
+            && self.usable(n)
+        {
+            return Some(Walk {
+                nodes: vec![s, n],
+                edges: vec![e],
+                level: l,
+            });
+        }
+        let walk = self
+            .search_standing(&[s], None, scratch)
+            .witness(n, false)?;
+        (walk.level >= level).then_some(walk)
+    }
+
     /// The edges and final level of a node sequence, choosing each edge as `best_edge` does.
     pub fn walk_of(&self, nodes: Vec<NodeIx>, start: Level) -> Walk {
+        self.walk_of_kinds(nodes, start, false)
+    }
+
+    fn walk_of_kinds(&self, nodes: Vec<NodeIx>, start: Level, standing: bool) -> Walk {
         let mut held = start;
         let mut edges = Vec::with_capacity(nodes.len().saturating_sub(1));
         for pair in nodes.windows(2) {
-            if let Some((e, l)) = self.best_edge(pair[0], pair[1], held) {
+            if let Some((e, l)) = self.best_edge_of(pair[0], pair[1], held, standing) {
                 edges.push(e);
                 held = l;
             }
@@ -829,6 +899,8 @@ impl Scratch {
 pub struct Search<'s, 'e> {
     engine: &'e Engine<'e>,
     start: Level,
+    /// Only `member_of` and `grants` edges were followed.
+    standing: bool,
     scratch: &'s Scratch,
 }
 
@@ -866,7 +938,7 @@ impl Search<'_, '_> {
         }
         nodes.reverse();
         let start = self.start;
-        let walk = self.engine.walk_of(nodes, start);
+        let walk = self.engine.walk_of_kinds(nodes, start, self.standing);
         debug_assert_eq!(walk.level, level);
         Some(walk)
     }

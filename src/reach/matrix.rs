@@ -50,7 +50,7 @@ pub fn at_level(p: &Planes, level: Level, w: usize) -> u64 {
 }
 
 /// The condensed state graph over one choice of edges.
-struct Dag {
+pub(crate) struct Dag {
     /// Component of each state (`node * 3 + level`), `NONE` for a state that reaches no
     /// target. Components are numbered in reverse topological order: successors first.
     comp: Vec<u32>,
@@ -60,12 +60,38 @@ struct Dag {
 }
 
 impl Dag {
-    fn components(&self) -> usize {
+    pub(crate) fn components(&self) -> usize {
         self.succ_start.len() - 1
     }
 
+    /// The component of state (`n`, `level`), `None` when it reaches no target.
+    pub(crate) fn comp(&self, n: NodeIx, level: Level) -> Option<usize> {
+        let c = self.comp[n.index() * 3 + lvl(level) as usize];
+        (c != NONE).then_some(c as usize)
+    }
+
+    /// Sources spread forwards: `words` 64-bit words of lanes per component, each source's
+    /// lane set in its component and in every component it reaches.
+    pub(crate) fn spread(&self, sources: &[(usize, usize)], words: usize) -> Vec<u64> {
+        let mut f = vec![0u64; self.components() * words];
+        for &(c, lane) in sources {
+            f[c * words + lane / 64] |= 1 << (lane % 64);
+        }
+        // Successors have smaller numbers: from the last component down is topological.
+        for c in (0..self.components()).rev() {
+            let range = self.succ_start[c] as usize..self.succ_start[c + 1] as usize;
+            for &d in &self.succ[range] {
+                for w in 0..words {
+                    let bits = f[c * words + w];
+                    f[d as usize * words + w] |= bits;
+                }
+            }
+        }
+        f
+    }
+
     /// Tarjan's algorithm over the implicit state graph, with an explicit call stack.
-    fn build(engine: &Engine<'_>, need: &[u8], standing: bool) -> Dag {
+    pub(crate) fn build(engine: &Engine<'_>, need: &[u8], standing: bool) -> Dag {
         let fwd: &Forward = engine.forward();
         let states = engine.node_count() * 3;
         let included = |s: usize| -> bool { need[s / 3] != NEVER && (s % 3) as u8 >= need[s / 3] };
@@ -180,7 +206,24 @@ impl Dag {
         }
     }
 
-    /// Every component's planes for one block: its own targets' bits, then its successors'.
+    /// Every component's planes for one block of `lanes`: its own targets' bits, then its
+    /// successors'.
+    pub(crate) fn sweep_block(&self, lanes: &[Option<NodeIx>], out: &mut Vec<Planes>) {
+        let mut own = Vec::new();
+        for (j, t) in lanes.iter().enumerate() {
+            let Some(t) = t else { continue };
+            for l in 0..3u8 {
+                let c = self.comp[t.index() * 3 + l as usize];
+                if c != NONE {
+                    let mut p = [[0; WORDS]; 3];
+                    set_lane(&mut p, j, level_of(l));
+                    own.push((c as usize, p));
+                }
+            }
+        }
+        self.sweep(&own, out);
+    }
+
     fn sweep(&self, own: &[(usize, Planes)], out: &mut Vec<Planes>) {
         out.clear();
         out.resize(self.components(), [[0; WORDS]; 3]);
@@ -237,6 +280,15 @@ thread_local! {
         const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
+thread_local! {
+    static BUFFER: std::cell::RefCell<Vec<Planes>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's sweep buffer (one `Planes` per component, reused).
+pub(crate) fn with_buffer<R>(f: impl FnOnce(&mut Vec<Planes>) -> R) -> R {
+    BUFFER.with(|b| f(&mut b.borrow_mut()))
+}
+
 impl<'e> Matrix<'e> {
     /// Prepares the two condensations for these targets (unusable ones are never reached)
     /// and subjects (sorted here by id; unusable ones reach nothing).
@@ -291,26 +343,11 @@ impl<'e> Matrix<'e> {
     /// order.
     pub fn block(&self, b: usize, mut row: impl FnMut(&Row<'_>)) {
         let lanes = &self.targets[b * BLOCK..((b + 1) * BLOCK).min(self.targets.len())];
-        let own = |dag: &Dag| -> Vec<(usize, Planes)> {
-            let mut own = Vec::new();
-            for (j, t) in lanes.iter().enumerate() {
-                let Some(t) = t else { continue };
-                for l in 0..3u8 {
-                    let c = dag.comp[t.index() * 3 + l as usize];
-                    if c != NONE {
-                        let mut p = [[0; WORDS]; 3];
-                        set_lane(&mut p, j, level_of(l));
-                        own.push((c as usize, p));
-                    }
-                }
-            }
-            own
-        };
         SWEEP.with(|cell| {
             let mut guard = cell.borrow_mut();
             let (all, standing) = &mut *guard;
-            self.all.sweep(&own(&self.all), all);
-            self.standing.sweep(&own(&self.standing), standing);
+            self.all.sweep_block(lanes, all);
+            self.standing.sweep_block(lanes, standing);
             let admin = lvl(Level::Admin) as usize;
             let fwd = self.engine.forward();
             for (position, &s) in self.subjects.iter().enumerate() {

@@ -260,7 +260,21 @@ impl<'g> Engine<'g> {
         floor: Option<&[u8]>,
         scratch: &'s mut Scratch,
     ) -> Search<'s, '_> {
-        self.search_impl(sources, start, third, floor, false, scratch)
+        self.search_impl(sources, start, third, floor, false, &[], scratch)
+    }
+
+    /// `search` from admin that stops once every `(node, level, flag)` of `until` is reached
+    /// and its layer ranked: enough for those nodes' witnesses at those levels, without
+    /// walking the rest of the graph.
+    pub fn search_until<'s>(
+        &self,
+        sources: &[NodeIx],
+        third: Option<&dyn Fn(NodeIx) -> bool>,
+        floor: Option<&[u8]>,
+        until: &[(NodeIx, Level, bool)],
+        scratch: &'s mut Scratch,
+    ) -> Search<'s, '_> {
+        self.search_impl(sources, Level::Admin, third, floor, false, until, scratch)
     }
 
     /// A search over standing walks only: `member_of` and `grants` edges (RULES.md).
@@ -270,7 +284,7 @@ impl<'g> Engine<'g> {
         floor: Option<&[u8]>,
         scratch: &'s mut Scratch,
     ) -> Search<'s, '_> {
-        self.search_impl(sources, Level::Admin, None, floor, true, scratch)
+        self.search_impl(sources, Level::Admin, None, floor, true, &[], scratch)
     }
 
     fn search_impl<'s>(
@@ -280,6 +294,7 @@ impl<'g> Engine<'g> {
         third: Option<&dyn Fn(NodeIx) -> bool>,
         floor: Option<&[u8]>,
         standing: bool,
+        until: &[(NodeIx, Level, bool)],
         scratch: &'s mut Scratch,
     ) -> Search<'s, '_> {
         scratch.reset(self.node_count());
@@ -338,6 +353,13 @@ impl<'g> Engine<'g> {
             self.rank_layer(&next, scratch);
             std::mem::swap(&mut layer, &mut next);
             next.clear();
+            if !until.is_empty()
+                && until.iter().all(|(n, l, f)| {
+                    scratch.pred[encode(*n, lvl(*l), u8::from(*f)) as usize] != UNSEEN
+                })
+            {
+                break;
+            }
         }
         Search {
             engine: self,

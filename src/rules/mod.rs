@@ -247,7 +247,7 @@ pub fn run_all(
                         (on(Rule::TransitivePrivilege) || on(Rule::ExternalCriticalAccess))
                             .then(|| privilege::tally(ctx, matrix, max_findings))
                     },
-                    || on(Rule::IndirectPartnerAccess).then(|| partner::check(ctx)),
+                    || on(Rule::IndirectPartnerAccess).then(|| partner::tally(ctx, max_findings)),
                 )
             },
             || {
@@ -284,18 +284,11 @@ pub fn run_all(
                 )
             },
         );
-    let mut others: Vec<Finding> = [
-        partner,
-        cycles,
-        redelegable,
-        credentials,
-        governance,
-        asserted,
-    ]
-    .into_iter()
-    .flatten()
-    .flatten()
-    .collect();
+    let mut others: Vec<Finding> = [cycles, redelegable, credentials, governance, asserted]
+        .into_iter()
+        .flatten()
+        .flatten()
+        .collect();
     others.retain(|f| on(f.rule));
     for f in &mut others {
         if let Some(sev) = policy.rule(f.rule).severity {
@@ -327,6 +320,15 @@ pub fn run_all(
         }
         None => (Vec::new(), None),
     };
+    if let Some((count, first)) = partner
+        && count > 0
+    {
+        let rule = Rule::IndirectPartnerAccess;
+        let sev = policy.rule(rule).severity.unwrap_or(Severity::High);
+        *totals.summary.slot(sev) += count as usize;
+        totals.by_rule.entry(rule.name()).or_default().0 += count as usize;
+        pending.extend(first);
+    }
     pending.retain(|p| on(p.rule));
     for p in &mut pending {
         if let Some(sev) = policy.rule(p.rule).severity {
@@ -373,7 +375,14 @@ pub fn run_all(
     for o in &others {
         totals.by_rule.entry(o.rule.name()).or_default().1 += 1;
     }
-    let mut all = privilege::materialize(ctx, &pending);
+    let (partner_pending, pending): (Vec<Pending>, Vec<Pending>) = pending
+        .into_iter()
+        .partition(|p| p.rule == Rule::IndirectPartnerAccess);
+    let (mut all, partner_findings) = rayon::join(
+        || privilege::materialize(ctx, &pending),
+        || partner::materialize(ctx, &partner_pending),
+    );
+    all.extend(partner_findings);
     all.extend(others);
     findings::sort(&mut all);
     Outcome {

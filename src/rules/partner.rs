@@ -1,37 +1,36 @@
 //! indirect-partner-access: a partner that reaches a tenant or critical node of someone else
 //! through a third partner's delegation.
+//!
+//! Counted for every (partner, target) pair without a search per partner. A qualifying walk
+//! from `A` to `N` passes some node `X` whose organisation is a partner `B ∉ {A, org(N)}`,
+//! so it splits at `X`: `A` reaches `(X, l)`, and `(X, l)` reaches `N`. On the condensed
+//! state graph, partners spread forwards (which partners reach each state: one bit per
+//! partner) and targets are taken a block at a time backwards (which targets each state
+//! reaches, at which level); the partner's levels over a block are the OR, over the third-
+//! party states it reaches, of what they reach outside their own organisation. Witnesses —
+//! the fewest-edge qualifying walk — come from one flagged search per shown group.
 
 use super::Context;
+use super::privilege::Pending;
 use crate::explain;
 use crate::findings::{Draft, Finding, Rule, Severity};
 use crate::model::{Level, NodeIx, NodeKind};
-use crate::reach::{Scratch, with_scratch};
+use crate::reach::matrix::{BLOCK, Dag, Planes, WORDS, with_buffer};
+use crate::reach::{NEVER, with_scratch};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
+/// The live tenants and critical nodes other partners may not reach, in node order.
+fn targets(ctx: &Context<'_>) -> Vec<NodeIx> {
     let model = ctx.model;
-    let targets: Vec<NodeIx> = (0..model.nodes.len() as u32)
+    (0..model.nodes.len() as u32)
         .map(NodeIx)
         .filter(|n| {
             let node = model.node(*n);
-            node.is_live() && (node.kind == NodeKind::Tenant || ctx.is_critical(*n))
+            node.is_live()
+                && ctx.engine.usable(*n)
+                && (node.kind == NodeKind::Tenant || ctx.is_critical(*n))
         })
-        .collect();
-    if targets.is_empty() {
-        return Vec::new();
-    }
-    let floor = ctx.engine.need_to_reach(&targets, Level::Read);
-    let partners: Vec<NodeIx> = (0..model.nodes.len() as u32)
-        .map(NodeIx)
-        .filter(|n| {
-            let node = model.node(*n);
-            node.kind == NodeKind::Partner && node.is_live()
-        })
-        .collect();
-    partners
-        .par_iter()
-        .flat_map_iter(|&a| with_scratch(|sc| for_partner(ctx, a, &targets, &floor, sc)))
         .collect()
 }
 
@@ -39,60 +38,206 @@ fn is_partner(ctx: &Context<'_>, n: NodeIx) -> bool {
     ctx.model.node(n).kind == NodeKind::Partner
 }
 
-fn for_partner(
-    ctx: &Context<'_>,
-    a: NodeIx,
-    targets: &[NodeIx],
-    floor: &[u8],
-    scratch: &mut Scratch,
-) -> Vec<Finding> {
+/// The partner organisation of `u`, if any.
+fn partner_org(ctx: &Context<'_>, u: NodeIx) -> Option<NodeIx> {
+    ctx.engine.org(u).filter(|o| is_partner(ctx, *o))
+}
+
+/// How many findings there are, and the first `keep` in the contract's order.
+pub fn tally(ctx: &Context<'_>, keep: usize) -> (u64, Vec<Pending>) {
     let engine = ctx.engine;
-    if !engine.usable(a) || floor[a.index()] == crate::reach::NEVER {
+    let targets = targets(ctx);
+    if targets.is_empty() {
+        return (0, Vec::new());
+    }
+    let need = engine.need_to_reach(&targets, Level::Read);
+    let dag = Dag::build(engine, &need, false);
+    let mut partners: Vec<NodeIx> = (0..ctx.model.nodes.len() as u32)
+        .map(NodeIx)
+        .filter(|n| is_partner(ctx, *n) && engine.usable(*n))
+        .filter(|n| dag.comp(*n, Level::Admin).is_some())
+        .collect();
+    partners.sort_unstable_by_key(|a| engine.id_rank(*a));
+    if partners.is_empty() {
+        return (0, Vec::new());
+    }
+    let mut lane_of: HashMap<NodeIx, usize> = HashMap::new();
+    for (i, a) in partners.iter().enumerate() {
+        lane_of.insert(*a, i);
+    }
+    let words = partners.len().div_ceil(64);
+    let sources: Vec<(usize, usize)> = partners
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| Some((dag.comp(*a, Level::Admin)?, i)))
+        .collect();
+    let reached_by = dag.spread(&sources, words);
+    // Third-party states: a node of some partner's organisation (never left when it is a
+    // target, which no walk needs to leave). One entry per (component, organisation).
+    let mut third: Vec<(usize, NodeIx)> = Vec::new();
+    for u in (0..ctx.model.nodes.len() as u32).map(NodeIx) {
+        let Some(b) = partner_org(ctx, u) else {
+            continue;
+        };
+        for l in Level::ALL.iter().copied() {
+            if let Some(c) = dag.comp(u, l) {
+                third.push((c, b));
+            }
+        }
+    }
+    third.sort_unstable();
+    third.dedup();
+    let lanes: Vec<Option<NodeIx>> = targets.iter().copied().map(Some).collect();
+    let blocks = lanes.len().div_ceil(BLOCK);
+    let key = |p: &Pending| (engine.id_rank(p.subject), engine.id_rank(p.target));
+    let per_block = |b: usize| -> (u64, Vec<Pending>) {
+        let block = &lanes[b * BLOCK..((b + 1) * BLOCK).min(lanes.len())];
+        // Lanes of each organisation: a walk must not count a third party of N's own.
+        let mut org_mask: HashMap<NodeIx, [u64; WORDS]> = HashMap::new();
+        for (j, t) in block.iter().enumerate() {
+            if let Some(o) = t.and_then(|t| engine.org(t)) {
+                org_mask.entry(o).or_default()[j / 64] |= 1 << (j % 64);
+            }
+        }
+        let mut reach: Vec<Planes> = vec![[[0; WORDS]; 3]; partners.len()];
+        with_buffer(|buffer| {
+            dag.sweep_block(block, buffer);
+            for &(c, b_org) in &third {
+                let mask = org_mask.get(&b_org).copied().unwrap_or_default();
+                let mut v = buffer[c];
+                for plane in &mut v {
+                    for (x, m) in plane.iter_mut().zip(mask) {
+                        *x &= !m;
+                    }
+                }
+                if v[0].iter().all(|x| *x == 0) {
+                    continue;
+                }
+                let own = lane_of.get(&b_org).copied();
+                for w in 0..words {
+                    let mut bits = reached_by[c * words + w];
+                    while bits != 0 {
+                        let a = w * 64 + bits.trailing_zeros() as usize;
+                        bits &= bits - 1;
+                        if Some(a) == own {
+                            continue;
+                        }
+                        for (x, y) in reach[a].iter_mut().zip(&v) {
+                            for (p, q) in x.iter_mut().zip(y) {
+                                *p |= q;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        let mut count = 0u64;
+        let mut first = Vec::new();
+        for (i, a) in partners.iter().enumerate() {
+            // Never the partner's own organisation (which includes the partner itself).
+            let own = org_mask.get(a).copied().unwrap_or_default();
+            // Partners come in id order: once the list is full, later ones cannot enter.
+            let collect = first.len() < keep;
+            for w in 0..WORDS {
+                for level in Level::ALL.iter().copied() {
+                    let top = if level == Level::Admin {
+                        u64::MAX
+                    } else {
+                        !reach[i][level as usize + 1][w]
+                    };
+                    let m = reach[i][level as usize][w] & top & !own[w];
+                    count += u64::from(m.count_ones());
+                    if collect {
+                        let mut bits = m;
+                        while bits != 0 {
+                            let j = w * 64 + bits.trailing_zeros() as usize;
+                            bits &= bits - 1;
+                            if let Some(t) = block[j] {
+                                first.push(Pending {
+                                    rule: Rule::IndirectPartnerAccess,
+                                    severity: Severity::High,
+                                    subject: *a,
+                                    target: t,
+                                    level,
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        first.sort_unstable_by_key(key);
+        first.truncate(keep);
+        (count, first)
+    };
+    (0..blocks).into_par_iter().map(per_block).reduce(
+        || (0, Vec::new()),
+        |(c1, mut f1), (c2, f2)| {
+            f1.extend(f2);
+            f1.sort_unstable_by_key(key);
+            f1.truncate(keep);
+            (c1 + c2, f1)
+        },
+    )
+}
+
+/// The findings of `pending` records: one flagged search per partner and group of targets
+/// sharing the third party to exclude, stopped once it has their witnesses.
+pub fn materialize(ctx: &Context<'_>, pending: &[Pending]) -> Vec<Finding> {
+    if pending.is_empty() {
         return Vec::new();
     }
-    // The third party B must differ from org(N); targets are grouped by the partner org to
-    // exclude (None: N's org is no partner, so any B ≠ A qualifies), one search per group.
-    let mut groups: BTreeMap<Option<NodeIx>, Vec<NodeIx>> = BTreeMap::new();
-    for &n in targets {
-        let org = engine.org(n);
-        if n == a || org == Some(a) {
-            continue;
-        }
+    let engine = ctx.engine;
+    let floor = engine.need_to_reach(&targets(ctx), Level::Read);
+    // The third party B must differ from org(N): targets are grouped by the partner org to
+    // exclude (None: N's org is no partner, so any B ≠ A qualifies).
+    let mut groups: BTreeMap<(NodeIx, Option<NodeIx>), Vec<&Pending>> = BTreeMap::new();
+    for p in pending {
         groups
-            .entry(org.filter(|o| is_partner(ctx, *o)))
+            .entry((p.subject, partner_org(ctx, p.target)))
             .or_default()
-            .push(n);
+            .push(p);
     }
-    let mut out = Vec::new();
-    for (excluded, ns) in groups {
-        let third = |u: NodeIx| -> bool { third_party(ctx, u, a, excluded).is_some() };
-        let search = engine.search(&[a], Level::Admin, Some(&third), Some(floor), scratch);
-        for n in ns {
-            let Some(walk) = search.witness(n, true) else {
-                continue;
-            };
-            let through = walk.nodes[1..walk.nodes.len() - 1]
-                .iter()
-                .find_map(|u| third_party(ctx, *u, a, excluded))
-                .map(|b| explain::name(ctx.model, b))
-                .unwrap_or_default();
-            let how = format!(" through another partner, {through}");
-            out.push(Finding::new(Draft {
-                rule: Rule::IndirectPartnerAccess,
-                severity: Severity::High,
-                subject: ctx.id(a),
-                target: Some(ctx.id(n)),
-                level: Some(walk.level),
-                reasons: Vec::new(),
-                nodes: Vec::new(),
-                path: ctx.ids(&walk.nodes),
-                path_edges: walk.edges.iter().map(|e| engine.edge(*e).kind).collect(),
-                message: explain::reach_sentence(ctx.model, &walk, &how),
-                edge_kind: None,
-            }));
-        }
-    }
-    out
+    let groups: Vec<_> = groups.into_iter().collect();
+    groups
+        .par_iter()
+        .flat_map_iter(|((a, excluded), list)| {
+            let (a, excluded) = (*a, *excluded);
+            if floor[a.index()] == NEVER {
+                return Vec::new();
+            }
+            with_scratch(|scratch| {
+                let third = |u: NodeIx| -> bool { third_party(ctx, u, a, excluded).is_some() };
+                let until: Vec<(NodeIx, Level, bool)> =
+                    list.iter().map(|p| (p.target, p.level, true)).collect();
+                let search = engine.search_until(&[a], Some(&third), Some(&floor), &until, scratch);
+                list.iter()
+                    .filter_map(|p| {
+                        let walk = search.witness(p.target, true)?;
+                        let through = walk.nodes[1..walk.nodes.len() - 1]
+                            .iter()
+                            .find_map(|u| third_party(ctx, *u, a, excluded))
+                            .map(|b| explain::name(ctx.model, b))
+                            .unwrap_or_default();
+                        let how = format!(" through another partner, {through}");
+                        Some(Finding::new(Draft {
+                            rule: Rule::IndirectPartnerAccess,
+                            severity: p.severity,
+                            subject: ctx.id(a),
+                            target: Some(ctx.id(p.target)),
+                            level: Some(walk.level),
+                            reasons: Vec::new(),
+                            nodes: Vec::new(),
+                            path: ctx.ids(&walk.nodes),
+                            path_edges: walk.edges.iter().map(|e| engine.edge(*e).kind).collect(),
+                            message: explain::reach_sentence(ctx.model, &walk, &how),
+                            edge_kind: None,
+                        }))
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect()
 }
 
 /// The partner B that makes `u` a third party on a walk from partner `a`: `org(u)` is a
@@ -103,7 +248,5 @@ fn third_party(
     a: NodeIx,
     excluded: Option<NodeIx>,
 ) -> Option<NodeIx> {
-    ctx.engine
-        .org(u)
-        .filter(|b| *b != a && Some(*b) != excluded && is_partner(ctx, *b))
+    partner_org(ctx, u).filter(|b| *b != a && Some(*b) != excluded)
 }

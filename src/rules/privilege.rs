@@ -23,6 +23,8 @@ pub struct Pending {
     pub severity: Severity,
     pub subject: NodeIx,
     pub target: NodeIx,
+    /// The effective level.
+    pub level: Level,
 }
 
 /// The two rules this family reports, in a fixed order for the tallies.
@@ -117,6 +119,7 @@ pub fn tally(ctx: &Context<'_>, matrix: &Matrix<'_>, keep: usize) -> Tally {
                                     severity,
                                     subject: s,
                                     target: t,
+                                    level,
                                 });
                             }
                         }
@@ -192,30 +195,34 @@ pub fn materialize(ctx: &Context<'_>, pending: &[Pending]) -> Vec<Finding> {
         .par_iter()
         .flat_map_iter(|(s, list)| {
             with_scratch(|scratch| {
-                let search = ctx.engine.search(
-                    &[*s],
-                    Level::Admin,
-                    None,
-                    Some(ctx.critical_floor()),
-                    scratch,
-                );
-                let witnesses: Vec<Option<Walk>> = list
+                // External critical access is shown by its standing walk; only transitive
+                // privilege needs the witness, and the search stops once it has them all.
+                let until: Vec<(NodeIx, Level, bool)> = list
                     .iter()
-                    .map(|p| search.witness(p.target, false))
+                    .filter(|p| p.rule == Rule::TransitivePrivilege)
+                    .map(|p| (p.target, p.level, false))
                     .collect();
-                list.iter()
-                    .zip(witnesses)
-                    .filter_map(|(p, walk)| {
-                        let walk = walk?;
-                        let walk = if p.rule == Rule::ExternalCriticalAccess {
-                            ctx.engine
-                                .standing_walk(*s, p.target, walk.level, scratch)?
-                        } else {
-                            walk
-                        };
-                        Some(finding(ctx, p, &walk))
-                    })
-                    .collect::<Vec<_>>()
+                let mut out = Vec::with_capacity(list.len());
+                if !until.is_empty() {
+                    let search = ctx.engine.search_until(
+                        &[*s],
+                        None,
+                        Some(ctx.critical_floor()),
+                        &until,
+                        scratch,
+                    );
+                    for p in list.iter().filter(|p| p.rule == Rule::TransitivePrivilege) {
+                        if let Some(walk) = search.witness(p.target, false) {
+                            out.push(finding(ctx, p, &walk));
+                        }
+                    }
+                }
+                for p in list.iter().filter(|p| p.rule != Rule::TransitivePrivilege) {
+                    if let Some(walk) = ctx.engine.standing_walk(*s, p.target, p.level, scratch) {
+                        out.push(finding(ctx, p, &walk));
+                    }
+                }
+                out
             })
         })
         .collect()

@@ -45,6 +45,15 @@ pub struct ReachOptions {
     pub include_inactive: bool,
 }
 
+/// What a search follows and when it stops: the flag's nodes, the per-node floor, standing
+/// edges only, and the states after which it may stop (see `Engine::search_until`).
+struct How<'a> {
+    third: Option<&'a dyn Fn(NodeIx) -> bool>,
+    floor: Option<&'a [u8]>,
+    standing: bool,
+    until: &'a [(NodeIx, Level, bool)],
+}
+
 /// The graph prepared for searches at one instant.
 pub struct Engine<'g> {
     pub g: &'g AuthGraph<'g>,
@@ -260,7 +269,13 @@ impl<'g> Engine<'g> {
         floor: Option<&[u8]>,
         scratch: &'s mut Scratch,
     ) -> Search<'s, '_> {
-        self.search_impl(sources, start, third, floor, false, &[], scratch)
+        let how = How {
+            third,
+            floor,
+            standing: false,
+            until: &[],
+        };
+        self.search_impl(sources, start, how, scratch)
     }
 
     /// `search` from admin that stops once every `(node, level, flag)` of `until` is reached
@@ -274,7 +289,13 @@ impl<'g> Engine<'g> {
         until: &[(NodeIx, Level, bool)],
         scratch: &'s mut Scratch,
     ) -> Search<'s, '_> {
-        self.search_impl(sources, Level::Admin, third, floor, false, until, scratch)
+        let how = How {
+            third,
+            floor,
+            standing: false,
+            until,
+        };
+        self.search_impl(sources, Level::Admin, how, scratch)
     }
 
     /// A search over standing walks only: `member_of` and `grants` edges (RULES.md).
@@ -284,19 +305,28 @@ impl<'g> Engine<'g> {
         floor: Option<&[u8]>,
         scratch: &'s mut Scratch,
     ) -> Search<'s, '_> {
-        self.search_impl(sources, Level::Admin, None, floor, true, &[], scratch)
+        let how = How {
+            third: None,
+            floor,
+            standing: true,
+            until: &[],
+        };
+        self.search_impl(sources, Level::Admin, how, scratch)
     }
 
     fn search_impl<'s>(
         &self,
         sources: &[NodeIx],
         start: Level,
-        third: Option<&dyn Fn(NodeIx) -> bool>,
-        floor: Option<&[u8]>,
-        standing: bool,
-        until: &[(NodeIx, Level, bool)],
+        how: How<'_>,
         scratch: &'s mut Scratch,
     ) -> Search<'s, '_> {
+        let How {
+            third,
+            floor,
+            standing,
+            until,
+        } = how;
         scratch.reset(self.node_count());
         let mut layer: Vec<u32> = sources
             .iter()

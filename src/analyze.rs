@@ -1,6 +1,7 @@
 //! `analyze` as a library call: choose the instant of judgement, prepare the engine, run
 //! every rule, and hand back the report that the renderers print.
 
+use crate::choke::ChokePoints;
 use crate::exposure::Exposure;
 use crate::findings::{Finding, Summary, WaiverNote};
 use crate::graph::AuthGraph;
@@ -35,7 +36,13 @@ pub struct Options {
     pub policy: Policy,
     /// At most this many findings, the first in the contract's order (`None`: no cap).
     pub max_findings: Option<usize>,
+    /// How many choke points of each kind (nodes, edges) to report (`None`: the default,
+    /// 20; 0: none).
+    pub choke_points: Option<usize>,
 }
+
+/// The default `--choke-points`.
+pub const DEFAULT_CHOKE_POINTS: usize = 20;
 
 /// The default `--max-findings`: far more than anyone reads, far less than exhausts memory.
 pub const DEFAULT_MAX_FINDINGS: usize = 100_000;
@@ -64,6 +71,8 @@ pub struct Report {
     pub totals: Totals,
     /// Who reaches the critical nodes, when the transitive or external access rule ran.
     pub exposure: Option<Exposure>,
+    /// The nodes and edges the most (subject, critical node) pairs pass through.
+    pub choke_points: Option<ChokePoints>,
 }
 
 impl Report {
@@ -123,6 +132,7 @@ pub fn report(
         &opts.policy,
         opts.max_findings.unwrap_or(usize::MAX),
         matrix,
+        opts.choke_points.unwrap_or(DEFAULT_CHOKE_POINTS),
     );
     let (findings, waived, unused_waivers) =
         apply_waivers(outcome.findings, &opts.policy.waivers, ctx.as_of);
@@ -149,6 +159,7 @@ pub fn report(
         spans,
         totals,
         exposure: outcome.exposure,
+        choke_points: outcome.choke_points,
     }
 }
 

@@ -185,6 +185,10 @@ pub struct RunArgs {
     /// output says when it truncated, with counts per rule.
     #[arg(long, value_name = "N", default_value_t = crate::analyze::DEFAULT_MAX_FINDINGS)]
     pub max_findings: usize,
+    /// Report this many choke points of each kind: the nodes and the edges through which
+    /// the most (subject, critical node) pairs pass (0: none).
+    #[arg(long, value_name = "K", default_value_t = crate::analyze::DEFAULT_CHOKE_POINTS)]
+    pub choke_points: usize,
 }
 
 impl RunArgs {
@@ -198,6 +202,7 @@ impl RunArgs {
             subjects,
             policy,
             max_findings: Some(self.max_findings),
+            choke_points: Some(self.choke_points),
         };
         Ok((opts, threshold))
     }

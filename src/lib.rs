@@ -6,6 +6,7 @@
 
 pub mod analyze;
 pub mod baseline;
+pub mod choke;
 pub mod cli;
 pub mod diagnostics;
 pub mod diff;

@@ -2,6 +2,7 @@
 
 use super::Renderer;
 use crate::analyze::{AsOfSource, Report};
+use crate::choke::{ChokePoints, Element};
 use crate::exposure::{Exposure, share};
 use crate::findings::{Finding, Rule, Severity, Summary};
 use crate::model::{EdgeKind, Level};
@@ -40,6 +41,91 @@ pub struct FindingsDocument<'a> {
     /// external-critical-access are disabled).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exposure: Option<ExposureOut<'a>>,
+    /// The nodes and edges through which the most (subject, critical node) pairs pass
+    /// (absent with `--choke-points 0` or when neither access rule runs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub choke_points: Option<ChokePointsOut<'a>>,
+}
+
+/// Choke points: a pair passes through a node or edge when its witness does.
+#[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ChokePointsOut<'a> {
+    /// (subject, critical node) pairs with any access.
+    pub pairs: u64,
+    /// Pairs whose witnesses were walked: all of them when `exact`, else a uniform sample.
+    pub walked: u64,
+    /// Counts are exact; otherwise estimates with a 95% interval (`low`, `high`).
+    pub exact: bool,
+    pub nodes: Vec<ChokeNodeOut<'a>>,
+    pub edges: Vec<ChokeEdgeOut<'a>>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ChokeNodeOut<'a> {
+    pub node: &'a str,
+    /// Pairs whose witness passes through the node (neither its subject nor its target).
+    pub pairs: u64,
+    pub low: u64,
+    pub high: u64,
+    /// When exact: how many of those pairs would lose their level if the node's edges were
+    /// revoked (null for estimates).
+    pub lost: Option<u64>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ChokeEdgeOut<'a> {
+    /// Index in the input's `edges` array.
+    pub edge: u32,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub kind: EdgeKind,
+    /// Pairs whose witness uses the edge.
+    pub pairs: u64,
+    pub low: u64,
+    pub high: u64,
+    /// When exact: how many of those pairs would lose their level if it were revoked.
+    pub lost: Option<u64>,
+}
+
+pub fn choke_points_out(c: &ChokePoints) -> ChokePointsOut<'_> {
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    for p in c.nodes.iter().chain(&c.edges) {
+        match &p.what {
+            Element::Node(id) => nodes.push(ChokeNodeOut {
+                node: id,
+                pairs: p.pairs,
+                low: p.low,
+                high: p.high,
+                lost: p.lost,
+            }),
+            Element::Edge {
+                index,
+                from,
+                to,
+                kind,
+            } => edges.push(ChokeEdgeOut {
+                edge: *index,
+                from,
+                to,
+                kind: *kind,
+                pairs: p.pairs,
+                low: p.low,
+                high: p.high,
+                lost: p.lost,
+            }),
+        }
+    }
+    ChokePointsOut {
+        pairs: c.pairs,
+        walked: c.walked,
+        exact: c.exact,
+        nodes,
+        edges,
+    }
 }
 
 /// The share of subjects that reach at least one critical node.
@@ -246,6 +332,7 @@ pub fn document(report: &Report) -> FindingsDocument<'_> {
         }),
         by_rule: by_rule(report),
         exposure: report.exposure.as_ref().map(exposure_out),
+        choke_points: report.choke_points.as_ref().map(choke_points_out),
     }
 }
 

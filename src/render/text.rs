@@ -4,6 +4,7 @@
 
 use super::Renderer;
 use crate::analyze::{AsOfSource, Report};
+use crate::choke::Element;
 use crate::findings::{Finding, Severity};
 use anstyle::{AnsiColor, Style};
 use std::collections::HashMap;
@@ -498,8 +499,54 @@ fn headline(out: &mut String, report: &Report) {
             );
         }
     }
+    if let Some(c) = &report.choke_points
+        && (!c.nodes.is_empty() || !c.edges.is_empty())
+    {
+        let how = if c.exact {
+            format!("all {} pairs with access walked", c.pairs)
+        } else {
+            format!(
+                "estimated from {} of {} pairs with access, 95% interval in brackets",
+                c.walked, c.pairs
+            )
+        };
+        let _ = writeln!(
+            out,
+            "Choke points ({how}; the first {TEXT_CHOKE_POINTS} nodes and edges, --format json lists all asked for):"
+        );
+        let first = c.nodes.iter().take(TEXT_CHOKE_POINTS);
+        for p in first.chain(c.edges.iter().take(TEXT_CHOKE_POINTS)) {
+            let what = match &p.what {
+                Element::Node(id) => format!("node {id}"),
+                Element::Edge {
+                    index,
+                    from,
+                    to,
+                    kind,
+                } => format!("edge edges[{index}] {from} -{}-> {to}", kind.as_str()),
+            };
+            let range = if c.exact {
+                String::new()
+            } else {
+                format!(" [{}–{}]", p.low, p.high)
+            };
+            let lost = p
+                .lost
+                .map(|l| format!("; revoking it takes {l} of them below their level"))
+                .unwrap_or_default();
+            let pairs = if p.pairs == 1 {
+                "pair passes"
+            } else {
+                "pairs pass"
+            };
+            let _ = writeln!(out, "  {what}: {} {pairs} through it{range}{lost}", p.pairs);
+        }
+    }
     out.push('\n');
 }
+
+/// Choke points of each kind the text report lists.
+const TEXT_CHOKE_POINTS: usize = 5;
 
 /// `part` of `whole` as a percentage with one decimal.
 fn percent(part: u64, whole: u64) -> String {

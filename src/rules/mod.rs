@@ -183,6 +183,8 @@ pub struct Outcome {
     pub totals: Totals,
     /// Who reaches the critical nodes (when the transitive or external access rule runs).
     pub exposure: Option<crate::exposure::Exposure>,
+    /// The nodes and edges the most (subject, critical node) pairs pass through (likewise).
+    pub choke_points: Option<crate::choke::ChokePoints>,
 }
 
 /// Every finding counted, including those the cap left out.
@@ -237,6 +239,7 @@ pub fn run_all(
     policy: &Policy,
     max_findings: usize,
     matrix: &Matrix<'_>,
+    choke_points: usize,
 ) -> Outcome {
     let on = |r: Rule| policy.rule(r).enabled;
     let ((reach, partner), ((cycles, redelegable), ((credentials, governance), asserted))) =
@@ -301,8 +304,12 @@ pub fn run_all(
         *totals.summary.slot(f.severity) += 1;
         totals.by_rule.entry(f.rule.name()).or_default().0 += 1;
     }
+    let mut choke = None;
     let (mut pending, exposure) = match reach {
         Some(t) => {
+            if choke_points > 0 {
+                choke = Some((t.sample, t.pairs));
+            }
             for (r, rule) in privilege::RULES.iter().enumerate() {
                 if !on(*rule) {
                     continue;
@@ -378,9 +385,17 @@ pub fn run_all(
     let (partner_pending, pending): (Vec<Pending>, Vec<Pending>) = pending
         .into_iter()
         .partition(|p| p.rule == Rule::IndirectPartnerAccess);
-    let (mut all, partner_findings) = rayon::join(
-        || privilege::materialize(ctx, &pending),
-        || partner::materialize(ctx, &partner_pending),
+    let ((mut all, partner_findings), choke_points) = rayon::join(
+        || {
+            rayon::join(
+                || privilege::materialize(ctx, &pending),
+                || partner::materialize(ctx, &partner_pending),
+            )
+        },
+        || {
+            choke
+                .map(|(sample, pairs)| crate::choke::choke_points(ctx, sample, pairs, choke_points))
+        },
     );
     all.extend(partner_findings);
     all.extend(others);
@@ -389,5 +404,6 @@ pub fn run_all(
         findings: all,
         totals,
         exposure,
+        choke_points,
     }
 }

@@ -6,6 +6,7 @@
 //! paths and sentences are written only for the findings kept.
 
 use super::Context;
+use crate::choke::{Sampled, Sampler, subject_hash, target_hash};
 use crate::explain;
 use crate::exposure::{Exposure, ExposureBlock};
 use crate::findings::{Draft, Finding, Rule, Severity};
@@ -35,6 +36,10 @@ pub const RULES: [Rule; 2] = [Rule::TransitivePrivilege, Rule::ExternalCriticalA
 pub struct Tally {
     /// `counts[r][s]`: findings of `RULES[r]` at `Severity::ALL[s]`.
     pub counts: [[u64; 5]; 2],
+    /// (subject, critical node) pairs with any access, finding or not.
+    pub pairs: u64,
+    /// A uniform sample of those pairs (all of them when there are few), for choke points.
+    pub sample: Vec<Sampled>,
     /// At most `keep` per (rule, severity): the first in the contract's order.
     pub first: Vec<Pending>,
     pub exposure: Exposure,
@@ -43,6 +48,10 @@ pub struct Tally {
 /// What one block of targets contributes.
 struct Block {
     counts: [[u64; 5]; 2],
+    pairs: u64,
+    sampler: Sampler,
+    /// The sample hash of each lane's target.
+    lane_hash: Vec<u64>,
     first: Vec<Vec<Pending>>,
     exposure: ExposureBlock,
 }
@@ -78,6 +87,13 @@ pub fn tally(ctx: &Context<'_>, matrix: &Matrix<'_>, keep: usize) -> Tally {
         (
             Block {
                 counts: [[0; 5]; 2],
+                pairs: 0,
+                sampler: Sampler::new(),
+                lane_hash: matrix.targets()[b * BLOCK..]
+                    .iter()
+                    .take(BLOCK)
+                    .map(|t| t.map_or(0, |t| target_hash(engine, t)))
+                    .collect(),
                 first: vec![Vec::new(); 10],
                 exposure: ExposureBlock::new(b, matrix.subjects().len()),
             },
@@ -88,6 +104,29 @@ pub fn tally(ctx: &Context<'_>, matrix: &Matrix<'_>, keep: usize) -> Tally {
                r: &Row<'_>| {
         acc.exposure.add(r);
         let s = r.subject;
+        let hs = subject_hash(engine, s);
+        for w in 0..WORDS {
+            let any = r.effective[0][w];
+            acc.pairs += u64::from(any.count_ones());
+            let mut bits = any;
+            while bits != 0 {
+                let j = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let h = hs ^ acc.lane_hash[j];
+                if acc.sampler.wants(h)
+                    && let Some(t) = r.targets[j]
+                {
+                    let level = if r.effective[2][w] >> (j % 64) & 1 == 1 {
+                        Level::Admin
+                    } else if r.effective[1][w] >> (j % 64) & 1 == 1 {
+                        Level::Write
+                    } else {
+                        Level::Read
+                    };
+                    acc.sampler.push((h, s, t, level));
+                }
+            }
+        }
         let external = engine.is_external(s);
         let same = same_org.get(&engine.org(s)).copied().unwrap_or([0; WORDS]);
         for (w, same) in same.iter().enumerate() {
@@ -167,18 +206,30 @@ pub fn tally(ctx: &Context<'_>, matrix: &Matrix<'_>, keep: usize) -> Tally {
                 trim(x);
             }
             a.exposure.merge(b.exposure);
+            a.pairs += b.pairs;
+            a.sampler.merge(b.sampler);
             a
         });
-    let (counts, first, exposure) = match merged {
-        Some(b) => (b.counts, b.first.concat(), b.exposure),
+    let (counts, first, exposure, pairs, sample) = match merged {
+        Some(b) => (
+            b.counts,
+            b.first.concat(),
+            b.exposure,
+            b.pairs,
+            b.sampler.into_items(),
+        ),
         None => (
             [[0; 5]; 2],
             Vec::new(),
             ExposureBlock::new(0, matrix.subjects().len()),
+            0,
+            Vec::new(),
         ),
     };
     Tally {
         counts,
+        pairs,
+        sample,
         first,
         exposure: exposure.into_exposure(ctx, matrix),
     }

@@ -3,7 +3,7 @@
 
 use crate::choke::ChokePoints;
 use crate::exposure::Exposure;
-use crate::findings::{Finding, Summary, WaiverNote};
+use crate::findings::{Finding, Severity, Summary, WaiverNote};
 use crate::graph::AuthGraph;
 use crate::model::{Graph, Span};
 use crate::policy::{Policy, Waiver, WaiverTarget};
@@ -165,9 +165,13 @@ pub fn report(
 
 /// Takes a shown finding out of the totals (waived or baselined).
 fn uncount(totals: &mut Totals, f: &Finding) {
-    let s = totals.summary.slot(f.severity);
+    uncount_one(totals, f.rule, f.severity);
+}
+
+fn uncount_one(totals: &mut Totals, rule: crate::findings::Rule, severity: Severity) {
+    let s = totals.summary.slot(severity);
     *s = s.saturating_sub(1);
-    if let Some((total, shown)) = totals.by_rule.get_mut(f.rule.name()) {
+    if let Some((total, shown)) = totals.by_rule.get_mut(rule.name()) {
         *total = total.saturating_sub(1);
         *shown = shown.saturating_sub(1);
     }
@@ -198,46 +202,130 @@ fn apply_waivers(
     let mut used = vec![false; waivers.len()];
     let mut counted = Vec::new();
     let mut waived = Vec::new();
-    for mut f in findings {
-        let mut best: Option<&Waiver> = None;
-        for (i, w) in waivers.iter().enumerate() {
-            if waiver_names(w, &f) {
-                used[i] = true;
-                // Prefer an unexpired waiver; among expired ones, the latest.
-                let better = match best {
-                    None => true,
-                    Some(b) => (w.expires >= as_of, w.expires) > (b.expires >= as_of, b.expires),
-                };
-                if better {
-                    best = Some(w);
-                }
-            }
-        }
-        match best {
-            Some(w) => {
-                let expired = w.expires < as_of;
-                f.waiver = Some(WaiverNote {
-                    reason: w.reason.clone(),
-                    owner: w.owner.clone(),
-                    expires: w.expires,
-                    expired,
-                });
-                if expired {
-                    counted.push(f);
-                } else {
-                    waived.push(f);
-                }
-            }
-            None => counted.push(f),
+    for f in findings {
+        let (f, accepted) = judge(f, waivers, as_of, &mut used);
+        if accepted {
+            waived.push(f);
+        } else {
+            counted.push(f);
         }
     }
-    let unused = waivers
+    (counted, waived, unused(waivers, &used))
+}
+
+/// One finding against the waivers, with an expired waiver noted on it; `true` when an
+/// unexpired waiver accepts it (it does not count). Marks the waivers that name it as used.
+fn judge(
+    mut f: Finding,
+    waivers: &[Waiver],
+    as_of: Timestamp,
+    used: &mut [bool],
+) -> (Finding, bool) {
+    let mut best: Option<&Waiver> = None;
+    for (i, w) in waivers.iter().enumerate() {
+        if waiver_names(w, &f) {
+            used[i] = true;
+            // Prefer an unexpired waiver; among expired ones, the latest.
+            let better = match best {
+                None => true,
+                Some(b) => (w.expires >= as_of, w.expires) > (b.expires >= as_of, b.expires),
+            };
+            if better {
+                best = Some(w);
+            }
+        }
+    }
+    let Some(w) = best else {
+        return (f, false);
+    };
+    let expired = w.expires < as_of;
+    f.waiver = Some(WaiverNote {
+        reason: w.reason.clone(),
+        owner: w.owner.clone(),
+        expires: w.expires,
+        expired,
+    });
+    (f, !expired)
+}
+
+fn unused(waivers: &[Waiver], used: &[bool]) -> Vec<Waiver> {
+    waivers
         .iter()
         .zip(used)
-        .filter(|(_, u)| !u)
+        .filter(|(_, u)| !**u)
         .map(|(w, _)| w.clone())
+        .collect()
+}
+
+/// `analyze` without a cap and without holding the findings: each finding that counts is
+/// handed to `emit` in the contract's order (waived ones are kept in the report, and those
+/// `skip` says are already known — a baseline — are counted out). The report's `findings`
+/// is empty; everything else is as `analyze` gives it.
+pub fn analyze_each(
+    model: &Graph,
+    opts: &Options,
+    skip: Option<&dyn Fn(&Finding) -> bool>,
+    emit: &mut dyn FnMut(Finding),
+) -> Report {
+    let (as_of, as_of_source) = judgement_time(model, opts.now);
+    let g = AuthGraph::build(model);
+    let engine = Engine::new(&g, as_of, ReachOptions::default());
+    let ctx = context(&engine, opts);
+    let targets = rules::critical_targets(&ctx)
+        .into_iter()
+        .map(Some)
         .collect();
-    (counted, waived, unused)
+    let matrix = Matrix::new(&engine, targets, ctx.subjects());
+    let waivers = &opts.policy.waivers;
+    let mut used = vec![false; waivers.len()];
+    let mut waived = Vec::new();
+    let mut skipped = Vec::new();
+    let outcome = rules::stream_all(
+        &ctx,
+        &opts.policy,
+        &matrix,
+        opts.choke_points.unwrap_or(DEFAULT_CHOKE_POINTS),
+        &mut |chunk| {
+            for f in chunk {
+                let (f, accepted) = judge(f, waivers, as_of, &mut used);
+                if accepted {
+                    waived.push(f);
+                } else if skip.is_some_and(|skip| skip(&f)) {
+                    skipped.push((f.rule, f.severity));
+                } else {
+                    emit(f);
+                }
+            }
+        },
+    );
+    let mut totals = outcome.totals;
+    for f in &waived {
+        uncount(&mut totals, f);
+    }
+    for (rule, severity) in &skipped {
+        uncount_one(&mut totals, *rule, *severity);
+    }
+    let mut spans = HashMap::new();
+    for f in &waived {
+        if let Some(n) = g.node_ix(&f.subject) {
+            spans.insert(f.subject.clone(), model.node(n).span);
+        }
+    }
+    Report {
+        source: model.source.clone(),
+        as_of,
+        as_of_source,
+        nodes: model.nodes.len(),
+        edges: model.edges.len(),
+        findings: Vec::new(),
+        waived,
+        unused_waivers: unused(waivers, &used),
+        baselined: skip.map(|_| skipped.len()),
+        spans,
+        totals,
+        exposure: outcome.exposure,
+        choke_points: outcome.choke_points,
+    }
 }
 
 /// Removes the findings whose ids a baseline lists; returns how many it removed.

@@ -182,7 +182,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
     /// Report at most this many findings (per graph), the first in the contract's order; the
-    /// output says when it truncated, with counts per rule.
+    /// output says when it truncated, with counts per rule. 0: no cap (JSON is then streamed,
+    /// in bounded memory, however many findings there are).
     #[arg(long, value_name = "N", default_value_t = crate::analyze::DEFAULT_MAX_FINDINGS)]
     pub max_findings: usize,
     /// Report this many choke points of each kind: the nodes and the edges through which
@@ -201,7 +202,8 @@ impl RunArgs {
             now: self.now,
             subjects,
             policy,
-            max_findings: Some(self.max_findings),
+            // 0: no cap.
+            max_findings: (self.max_findings != 0).then_some(self.max_findings),
             choke_points: Some(self.choke_points),
         };
         Ok((opts, threshold))
@@ -611,6 +613,14 @@ fn run_analyze(args: &AnalyzeArgs) -> u8 {
     let Some(model) = load_valid(&args.file) else {
         return exit::BAD_INPUT;
     };
+    let format = args.format.unwrap_or(if for_a_person(&args.output) {
+        Format::Text
+    } else {
+        Format::Json
+    });
+    if opts.max_findings.is_none() && format == Format::Json {
+        return analyze_streamed(args, &model, &opts, baseline.as_ref(), threshold);
+    }
     let mut report = {
         let _p = phase("analysing");
         analyze(&model, &opts)
@@ -629,11 +639,6 @@ fn run_analyze(args: &AnalyzeArgs) -> u8 {
     }
     warn_wall_clock(&report.source, report.as_of, report.as_of_source);
     let to_file = args.output.is_some();
-    let format = args.format.unwrap_or(if for_a_person(&args.output) {
-        Format::Text
-    } else {
-        Format::Json
-    });
     let code = match format {
         Format::Json => write_output(
             args.output.as_deref(),
@@ -677,7 +682,11 @@ fn run_analyze(args: &AnalyzeArgs) -> u8 {
     if code != exit::OK {
         return code;
     }
-    // Every finding counts towards the gate, shown or not.
+    gate(&report, threshold)
+}
+
+/// Exit 1 when any finding that counts — shown or not — is at or above the threshold.
+fn gate(report: &crate::analyze::Report, threshold: Option<Severity>) -> u8 {
     let summary = report.summary();
     let failing = threshold.is_some_and(|t| {
         Severity::ALL
@@ -685,6 +694,81 @@ fn run_analyze(args: &AnalyzeArgs) -> u8 {
             .any(|s| s.at_least(t) && summary.count(*s) > 0)
     });
     if failing { exit::FINDINGS } else { exit::OK }
+}
+
+/// `analyze --max-findings 0 --format json`: every finding, written as it is found to a
+/// spill file outside memory, then the document assembled around it (atomically to `-o`).
+fn analyze_streamed(
+    args: &AnalyzeArgs,
+    model: &Graph,
+    opts: &Options,
+    baseline: Option<&std::collections::HashSet<String>>,
+    threshold: Option<Severity>,
+) -> u8 {
+    use std::io::{Seek, Write as _};
+    let fail = |what: &str, e: std::io::Error| -> u8 {
+        eprintln!("authpath: error: cannot {what}: {e}");
+        exit::BAD_INPUT
+    };
+    let spill = match tempfile::tempfile() {
+        Ok(f) => f,
+        Err(e) => return fail("create a temporary file for the findings", e),
+    };
+    let mut writer = std::io::BufWriter::new(spill);
+    let mut count = 0u64;
+    let mut error: Option<std::io::Error> = None;
+    let skip = |f: &crate::findings::Finding| baseline.is_some_and(|b| b.contains(&f.id));
+    let report = {
+        let _p = phase("analysing");
+        crate::analyze::analyze_each(
+            model,
+            opts,
+            baseline.map(|_| &skip as &dyn Fn(&crate::findings::Finding) -> bool),
+            &mut |f| {
+                if error.is_none() {
+                    match crate::render::json::finding_lines(&f, count == 0, &mut writer) {
+                        Ok(()) => count += 1,
+                        Err(e) => error = Some(e),
+                    }
+                }
+            },
+        )
+    };
+    if let Some(e) = error {
+        return fail("write the findings to a temporary file", e);
+    }
+    let mut spill = match writer.into_inner() {
+        Ok(f) => f,
+        Err(e) => return fail("write the findings to a temporary file", e.into_error()),
+    };
+    warn_wall_clock(&report.source, report.as_of, report.as_of_source);
+    let mut write_to = |path: Option<&Path>| -> u8 {
+        if let Err(e) = spill.rewind() {
+            return fail("read the temporary findings file", e);
+        }
+        let result = output::emit_with(path, &mut |w| {
+            crate::render::json::write_streamed(&report, &mut spill, count, w)
+        });
+        match result {
+            Ok(()) => exit::OK,
+            Err(e) => {
+                let target = path.map_or("standard output".into(), |p| p.display().to_string());
+                fail(&format!("write {target}"), e)
+            }
+        }
+    };
+    if let Some(path) = &args.write_baseline {
+        let code = write_to(Some(path));
+        if code != exit::OK {
+            return code;
+        }
+    }
+    let code = write_to(args.output.as_deref());
+    if code != exit::OK {
+        return code;
+    }
+    let _ = std::io::stdout().flush();
+    gate(&report, threshold)
 }
 
 fn picture_options(

@@ -6,14 +6,21 @@ use std::path::Path;
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so
 /// a reader never sees a half-written file and a failure leaves the old one intact.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, &mut |w| w.write_all(bytes))
+}
+
+/// `write_atomic` for output produced piece by piece: `write` fills the file.
+pub fn write_atomic_with(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     // A device or a pipe (`-o /dev/null`, `-o /dev/stdout`, a FIFO) is written in place:
     // renaming a temporary file over it would replace the device itself with a regular file.
     let special = path.starts_with("/dev") || path.starts_with("/proc");
     if special || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-        return std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)?
-            .write_all(bytes);
+        let mut out = io::BufWriter::new(std::fs::OpenOptions::new().write(true).open(path)?);
+        write(&mut out)?;
+        return out.flush();
     }
     // Through a symbolic link, the file it names is replaced, not the link.
     let resolved;
@@ -35,7 +42,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
     let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    {
+        let mut out = io::BufWriter::new(tmp.as_file_mut());
+        write(&mut out)?;
+        out.flush()?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -48,6 +59,23 @@ pub fn write_stdout(bytes: &[u8]) -> io::Result<()> {
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
+    }
+}
+
+/// `emit` for output produced piece by piece.
+pub fn emit_with(
+    path: Option<&Path>,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    match path {
+        Some(p) => write_atomic_with(p, write),
+        None => {
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            match write(&mut out).and_then(|()| out.flush()) {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+                other => other,
+            }
+        }
     }
 }
 

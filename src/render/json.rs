@@ -353,6 +353,54 @@ fn by_rule(report: &Report) -> std::collections::BTreeMap<&'static str, RuleCoun
         .collect()
 }
 
+/// The findings document of a streamed analysis (`analyze::analyze_each`): `findings`
+/// holds the lines of `spill` — each finding as `finding_lines` wrote it, `count` of them —
+/// and everything else comes from `report`. Byte for byte what `Json` writes for the same
+/// findings held in memory.
+pub fn write_streamed(
+    report: &Report,
+    spill: &mut dyn std::io::Read,
+    count: u64,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(&document(report)).unwrap_or_default();
+    let marker = "\n  \"findings\": []";
+    let at = text
+        .find(marker)
+        .map_or(text.len(), |i| i + marker.len() - 1);
+    if count == 0 {
+        out.write_all(text.as_bytes())?;
+    } else {
+        out.write_all(&text.as_bytes()[..at])?;
+        out.write_all(b"\n")?;
+        std::io::copy(spill, out)?;
+        out.write_all(b"\n  ")?;
+        out.write_all(&text.as_bytes()[at..])?;
+    }
+    out.write_all(b"\n")
+}
+
+/// One finding as it appears inside the document's `findings` array (indented, with the
+/// separating comma before every finding but the first).
+pub fn finding_lines(
+    f: &Finding,
+    first: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(&FindingOut::of(f)).unwrap_or_default();
+    if !first {
+        out.write_all(b",\n")?;
+    }
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+        }
+        out.write_all(b"    ")?;
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
 pub struct Json;
 
 impl Renderer for Json {

@@ -230,17 +230,33 @@ pub fn critical_targets(ctx: &Context<'_>) -> Vec<NodeIx> {
         .collect()
 }
 
-/// Every rule over the graph under `policy`, at most `max_findings` findings (the first in
-/// the contract's order). `matrix` holds the subjects' levels over the critical nodes;
-/// transitive and external access are counted from it over every pair, and paths and
-/// sentences are written only for the findings kept.
-pub fn run_all(
+/// What every rule found before any path is written: the transitive and partner access
+/// rules as counts and pending records, the other rules as findings.
+struct Ran {
+    /// Pending records of the access rules (overrides applied), in no particular order.
+    pending: Vec<Pending>,
+    /// The other rules' findings, sorted, overrides applied.
+    others: Vec<Finding>,
+    totals: Totals,
+    exposure: Option<crate::exposure::Exposure>,
+    /// The pair sample and the number of pairs, for choke points.
+    choke: Option<(Vec<crate::choke::Sampled>, u64)>,
+    /// The access rule's counts per (rule, severity) and stored rows, when streaming.
+    tally_counts: [[u64; 5]; 2],
+    rows: Option<Vec<Vec<privilege::Stored>>>,
+}
+
+/// Runs every enabled rule: the access rules keep their first `keep` findings per rule and
+/// severity as pending records (with `store`, every row for streaming instead, and every
+/// partner record).
+fn run_rules(
     ctx: &Context<'_>,
     policy: &Policy,
-    max_findings: usize,
+    keep: usize,
     matrix: &Matrix<'_>,
     choke_points: usize,
-) -> Outcome {
+    store: bool,
+) -> Ran {
     let on = |r: Rule| policy.rule(r).enabled;
     let ((reach, partner), ((cycles, redelegable), ((credentials, governance), asserted))) =
         rayon::join(
@@ -248,9 +264,14 @@ pub fn run_all(
                 rayon::join(
                     || {
                         (on(Rule::TransitivePrivilege) || on(Rule::ExternalCriticalAccess))
-                            .then(|| privilege::tally(ctx, matrix, max_findings))
+                            .then(|| privilege::tally(ctx, matrix, keep, store))
                     },
-                    || on(Rule::IndirectPartnerAccess).then(|| partner::tally(ctx, max_findings)),
+                    || {
+                        // Streaming holds every partner finding as a record: at most
+                        // partners × targets, far fewer than subjects × critical nodes.
+                        let keep = if store { usize::MAX } else { keep };
+                        on(Rule::IndirectPartnerAccess).then(|| partner::tally(ctx, keep))
+                    },
                 )
             },
             || {
@@ -304,46 +325,57 @@ pub fn run_all(
         *totals.summary.slot(f.severity) += 1;
         totals.by_rule.entry(f.rule.name()).or_default().0 += 1;
     }
-    let mut choke = None;
-    let (mut pending, exposure) = match reach {
-        Some(t) => {
-            if choke_points > 0 {
-                choke = Some((t.sample, t.pairs));
+    let mut ran = Ran {
+        pending: Vec::new(),
+        others,
+        totals,
+        exposure: None,
+        choke: None,
+        tally_counts: [[0; 5]; 2],
+        rows: None,
+    };
+    if let Some(t) = reach {
+        for (r, rule) in privilege::RULES.iter().enumerate() {
+            if !on(*rule) {
+                continue;
             }
-            for (r, rule) in privilege::RULES.iter().enumerate() {
-                if !on(*rule) {
+            for (s, count) in t.counts[r].iter().enumerate() {
+                if *count == 0 {
                     continue;
                 }
-                for (s, count) in t.counts[r].iter().enumerate() {
-                    if *count == 0 {
-                        continue;
-                    }
-                    let sev = policy.rule(*rule).severity.unwrap_or(Severity::ALL[s]);
-                    *totals.summary.slot(sev) += *count as usize;
-                    totals.by_rule.entry(rule.name()).or_default().0 += *count as usize;
-                }
+                let sev = policy.rule(*rule).severity.unwrap_or(Severity::ALL[s]);
+                *ran.totals.summary.slot(sev) += *count as usize;
+                ran.totals.by_rule.entry(rule.name()).or_default().0 += *count as usize;
+                ran.tally_counts[r][s] = *count;
             }
-            (t.first, Some(t.exposure))
         }
-        None => (Vec::new(), None),
-    };
+        if choke_points > 0 {
+            ran.choke = Some((t.sample, t.pairs));
+        }
+        ran.pending = t.first;
+        ran.exposure = Some(t.exposure);
+        ran.rows = t.rows;
+    }
     if let Some((count, first)) = partner
         && count > 0
     {
         let rule = Rule::IndirectPartnerAccess;
         let sev = policy.rule(rule).severity.unwrap_or(Severity::High);
-        *totals.summary.slot(sev) += count as usize;
-        totals.by_rule.entry(rule.name()).or_default().0 += count as usize;
-        pending.extend(first);
+        *ran.totals.summary.slot(sev) += count as usize;
+        ran.totals.by_rule.entry(rule.name()).or_default().0 += count as usize;
+        ran.pending.extend(first);
     }
-    pending.retain(|p| on(p.rule));
-    for p in &mut pending {
+    ran.pending.retain(|p| on(p.rule));
+    for p in &mut ran.pending {
         if let Some(sev) = policy.rule(p.rule).severity {
             p.severity = sev;
         }
     }
-    // Byte order of ids is rank order: sort the pending records cheaply, then take the first
-    // `max_findings` of both sorted lists merged.
+    ran
+}
+
+/// The contract's order on pending records (byte order of ids is rank order).
+fn sort_pending(ctx: &Context<'_>, pending: &mut [Pending]) {
     let engine = ctx.engine;
     pending.sort_unstable_by_key(|p| {
         (
@@ -353,6 +385,49 @@ pub fn run_all(
             engine.id_rank(p.target),
         )
     });
+}
+
+/// Paths and sentences for pending records of any access rule.
+fn materialize(ctx: &Context<'_>, pending: Vec<Pending>) -> Vec<Finding> {
+    let (partner_pending, pending): (Vec<Pending>, Vec<Pending>) = pending
+        .into_iter()
+        .partition(|p| p.rule == Rule::IndirectPartnerAccess);
+    let (mut all, partner_findings) = rayon::join(
+        || privilege::materialize(ctx, &pending),
+        || partner::materialize(ctx, &partner_pending),
+    );
+    all.extend(partner_findings);
+    all
+}
+
+fn choke_points_of(
+    ctx: &Context<'_>,
+    choke: Option<(Vec<crate::choke::Sampled>, u64)>,
+    top: usize,
+) -> Option<crate::choke::ChokePoints> {
+    choke.map(|(sample, pairs)| crate::choke::choke_points(ctx, sample, pairs, top))
+}
+
+/// Every rule over the graph under `policy`, at most `max_findings` findings (the first in
+/// the contract's order). `matrix` holds the subjects' levels over the critical nodes;
+/// transitive and external access are counted from it over every pair, and paths and
+/// sentences are written only for the findings kept.
+pub fn run_all(
+    ctx: &Context<'_>,
+    policy: &Policy,
+    max_findings: usize,
+    matrix: &Matrix<'_>,
+    choke_points: usize,
+) -> Outcome {
+    let Ran {
+        mut pending,
+        mut others,
+        mut totals,
+        exposure,
+        choke,
+        ..
+    } = run_rules(ctx, policy, max_findings, matrix, choke_points, false);
+    sort_pending(ctx, &mut pending);
     let model = ctx.model;
     let (mut i, mut j) = (0, 0);
     while i + j < max_findings && (i < pending.len() || j < others.len()) {
@@ -382,26 +457,101 @@ pub fn run_all(
     for o in &others {
         totals.by_rule.entry(o.rule.name()).or_default().1 += 1;
     }
-    let (partner_pending, pending): (Vec<Pending>, Vec<Pending>) = pending
-        .into_iter()
-        .partition(|p| p.rule == Rule::IndirectPartnerAccess);
-    let ((mut all, partner_findings), choke_points) = rayon::join(
-        || {
-            rayon::join(
-                || privilege::materialize(ctx, &pending),
-                || partner::materialize(ctx, &partner_pending),
-            )
-        },
-        || {
-            choke
-                .map(|(sample, pairs)| crate::choke::choke_points(ctx, sample, pairs, choke_points))
-        },
+    let (mut all, choke_points) = rayon::join(
+        || materialize(ctx, pending),
+        || choke_points_of(ctx, choke, choke_points),
     );
-    all.extend(partner_findings);
     all.extend(others);
     findings::sort(&mut all);
     Outcome {
         findings: all,
+        totals,
+        exposure,
+        choke_points,
+    }
+}
+
+/// Every finding, none left out, handed to `emit` in the contract's order a chunk at a time
+/// instead of being held: memory stays bounded by the access matrix's rows (a few dozen
+/// bytes per subject and block of targets) however many findings there are. The outcome's
+/// `findings` is empty.
+pub fn stream_all(
+    ctx: &Context<'_>,
+    policy: &Policy,
+    matrix: &Matrix<'_>,
+    choke_points: usize,
+    emit: &mut dyn FnMut(Vec<Finding>),
+) -> Outcome {
+    let Ran {
+        pending,
+        others,
+        mut totals,
+        exposure,
+        choke,
+        tally_counts,
+        rows,
+    } = run_rules(ctx, policy, 0, matrix, choke_points, true);
+    // Only partner records are pending here: the access rules kept none.
+    let mut partner_pending = pending;
+    sort_pending(ctx, &mut partner_pending);
+    for (_, (total, shown)) in totals.by_rule.iter_mut() {
+        *shown = *total;
+    }
+    // The output is a sequence of segments, one per (severity, rule), in the contract's
+    // order; within a segment, by subject and target (and the rest of the order for the
+    // other rules, already sorted).
+    enum Segment {
+        Access(Rule, Vec<Severity>),
+        Partner,
+        Others(usize, usize),
+    }
+    let mut segments: Vec<(Severity, &'static str, Segment)> = Vec::new();
+    for (r, rule) in privilege::RULES.iter().enumerate() {
+        let mut by_final: std::collections::BTreeMap<Severity, Vec<Severity>> = Default::default();
+        for (s, count) in tally_counts[r].iter().enumerate() {
+            if *count > 0 {
+                let original = Severity::ALL[s];
+                let sev = policy.rule(*rule).severity.unwrap_or(original);
+                by_final.entry(sev).or_default().push(original);
+            }
+        }
+        for (sev, originals) in by_final {
+            segments.push((sev, rule.name(), Segment::Access(*rule, originals)));
+        }
+    }
+    if let Some(p) = partner_pending.first() {
+        segments.push((p.severity, p.rule.name(), Segment::Partner));
+    }
+    let mut k = 0;
+    while k < others.len() {
+        let (sev, rule) = (others[k].severity, others[k].rule);
+        let end = k + others[k..]
+            .iter()
+            .take_while(|f| f.severity == sev && f.rule == rule)
+            .count();
+        segments.push((sev, rule.name(), Segment::Others(k, end)));
+        k = end;
+    }
+    segments.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let choke_points = choke_points_of(ctx, choke, choke_points);
+    let rows = rows.unwrap_or_default();
+    for (severity, _, segment) in segments {
+        match segment {
+            Segment::Access(rule, originals) => {
+                privilege::stream(ctx, matrix, &rows, rule, &originals, severity, emit);
+            }
+            Segment::Partner => {
+                for chunk in partner_pending.chunks(4096) {
+                    let mut found = partner::materialize(ctx, chunk);
+                    findings::sort(&mut found);
+                    emit(found);
+                }
+            }
+            Segment::Others(a, b) => emit(others[a..b].to_vec()),
+        }
+    }
+    Outcome {
+        findings: Vec::new(),
         totals,
         exposure,
         choke_points,

@@ -11,7 +11,7 @@ use crate::explain;
 use crate::exposure::{Exposure, ExposureBlock};
 use crate::findings::{Draft, Finding, Rule, Severity};
 use crate::model::{Level, NodeIx};
-use crate::reach::matrix::{BLOCK, Matrix, Row, WORDS, at_level};
+use crate::reach::matrix::{BLOCK, Matrix, Planes, Row, WORDS, at_level};
 use crate::reach::{Walk, with_scratch};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -43,11 +43,15 @@ pub struct Tally {
     /// At most `keep` per (rule, severity): the first in the contract's order.
     pub first: Vec<Pending>,
     pub exposure: Exposure,
+    /// With `store`: each block's rows, in subject order.
+    pub rows: Option<Vec<Vec<Stored>>>,
 }
 
 /// What one block of targets contributes.
 struct Block {
     counts: [[u64; 5]; 2],
+    /// Every row, classified, when the findings are to be streamed (one list per block).
+    rows: Option<Vec<Vec<Stored>>>,
     pairs: u64,
     sampler: Sampler,
     /// The sample hash of each lane's target.
@@ -62,7 +66,10 @@ fn category(rule: usize, severity: Severity) -> usize {
 
 /// Classifies every pair of the matrix, keeping the first `keep` findings of each rule and
 /// severity.
-pub fn tally(ctx: &Context<'_>, matrix: &Matrix<'_>, keep: usize) -> Tally {
+///
+/// With `store`, every row is also kept (compactly, per block) so that `stream` can write
+/// every finding in order without the matrix.
+pub fn tally(ctx: &Context<'_>, matrix: &Matrix<'_>, keep: usize, store: bool) -> Tally {
     let engine = ctx.engine;
     let key = |p: &Pending| {
         (
@@ -87,6 +94,7 @@ pub fn tally(ctx: &Context<'_>, matrix: &Matrix<'_>, keep: usize) -> Tally {
         (
             Block {
                 counts: [[0; 5]; 2],
+                rows: store.then(|| vec![Vec::new()]),
                 pairs: 0,
                 sampler: Sampler::new(),
                 lane_hash: matrix.targets()[b * BLOCK..]
@@ -129,57 +137,25 @@ pub fn tally(ctx: &Context<'_>, matrix: &Matrix<'_>, keep: usize) -> Tally {
         }
         let external = engine.is_external(s);
         let same = same_org.get(&engine.org(s)).copied().unwrap_or([0; WORDS]);
-        for (w, same) in same.iter().enumerate() {
-            for level in Level::ALL.iter().copied() {
-                let m = at_level(&r.effective, level, w);
-                if m == 0 {
-                    continue;
-                }
-                let standing = r.standing[level as usize][w];
-                let transitive = m & !standing;
-                let direct = m & standing;
-                let admin = level == Level::Admin;
-                let mut put = |rule: usize, severity: Severity, mask: u64| {
-                    if mask == 0 {
-                        return;
-                    }
-                    acc.counts[rule][severity as usize] += u64::from(mask.count_ones());
-                    let list = &mut acc.first[category(rule, severity)];
-                    // Rows come in subject order: once a list is full, later subjects
-                    // cannot displace what it holds.
-                    if list.len() < keep {
-                        let mut bits = mask;
-                        while bits != 0 {
-                            let j = w * 64 + bits.trailing_zeros() as usize;
-                            bits &= bits - 1;
-                            if let Some(t) = r.targets[j] {
-                                list.push(Pending {
-                                    rule: RULES[rule],
-                                    severity,
-                                    subject: s,
-                                    target: t,
-                                    level,
-                                });
-                            }
-                        }
-                    }
-                };
-                if external {
-                    let sev = if admin {
-                        Severity::Critical
-                    } else {
-                        Severity::High
-                    };
-                    put(0, sev, transitive);
-                    put(1, sev, direct);
-                } else if admin {
-                    put(0, Severity::High, transitive);
-                } else {
-                    put(0, Severity::High, transitive & !same);
-                    put(0, Severity::Medium, transitive & same);
-                }
-            }
+        let direct = direct_lanes(&r.effective, &r.standing);
+        if let Some(rows) = acc.rows.as_mut().and_then(|r| r.last_mut()) {
+            rows.push(Stored::of(r.position as u32, &r.effective, direct));
         }
+        classify(
+            external,
+            same,
+            &r.effective,
+            direct,
+            |rule, severity, w, level, mask| {
+                acc.counts[rule][severity as usize] += u64::from(mask.count_ones());
+                let list = &mut acc.first[category(rule, severity)];
+                // Rows come in subject order: once a list is full, later subjects cannot
+                // displace what it holds.
+                if list.len() < keep {
+                    push_lanes(list, mask, w, r.targets, s, RULES[rule], severity, level);
+                }
+            },
+        );
     };
     let finish = |(mut acc, _): (Block, HashMap<Option<NodeIx>, [u64; WORDS]>)| {
         for list in &mut acc.first {
@@ -208,15 +184,19 @@ pub fn tally(ctx: &Context<'_>, matrix: &Matrix<'_>, keep: usize) -> Tally {
             a.exposure.merge(b.exposure);
             a.pairs += b.pairs;
             a.sampler.merge(b.sampler);
+            if let (Some(x), Some(y)) = (&mut a.rows, b.rows) {
+                x.extend(y);
+            }
             a
         });
-    let (counts, first, exposure, pairs, sample) = match merged {
+    let (counts, first, exposure, pairs, sample, rows) = match merged {
         Some(b) => (
             b.counts,
             b.first.concat(),
             b.exposure,
             b.pairs,
             b.sampler.into_items(),
+            b.rows,
         ),
         None => (
             [[0; 5]; 2],
@@ -224,6 +204,7 @@ pub fn tally(ctx: &Context<'_>, matrix: &Matrix<'_>, keep: usize) -> Tally {
             ExposureBlock::new(0, matrix.subjects().len()),
             0,
             Vec::new(),
+            store.then(Vec::new),
         ),
     };
     Tally {
@@ -232,6 +213,202 @@ pub fn tally(ctx: &Context<'_>, matrix: &Matrix<'_>, keep: usize) -> Tally {
         sample,
         first,
         exposure: exposure.into_exposure(ctx, matrix),
+        rows,
+    }
+}
+
+/// The lanes whose effective level a standing walk also reaches.
+fn direct_lanes(effective: &Planes, standing: &Planes) -> [u64; WORDS] {
+    let mut direct = [0; WORDS];
+    for (w, d) in direct.iter_mut().enumerate() {
+        for level in Level::ALL.iter().copied() {
+            *d |= at_level(effective, level, w) & standing[level as usize][w];
+        }
+    }
+    direct
+}
+
+/// RULES.md's two rules over one row: calls `put(rule, severity, word, level, lanes)` for
+/// every non-empty set of lanes. `same` holds the lanes whose target shares the subject's
+/// organisation; `direct` the lanes a standing walk reaches at the effective level.
+fn classify(
+    external: bool,
+    same: [u64; WORDS],
+    effective: &Planes,
+    direct: [u64; WORDS],
+    mut put: impl FnMut(usize, Severity, usize, Level, u64),
+) {
+    for w in 0..WORDS {
+        for level in Level::ALL.iter().copied() {
+            let m = at_level(effective, level, w);
+            if m == 0 {
+                continue;
+            }
+            let transitive = m & !direct[w];
+            let standing = m & direct[w];
+            let admin = level == Level::Admin;
+            let mut emit = |rule: usize, severity: Severity, mask: u64| {
+                if mask != 0 {
+                    put(rule, severity, w, level, mask);
+                }
+            };
+            if external {
+                let sev = if admin {
+                    Severity::Critical
+                } else {
+                    Severity::High
+                };
+                emit(0, sev, transitive);
+                emit(1, sev, standing);
+            } else if admin {
+                emit(0, Severity::High, transitive);
+            } else {
+                emit(0, Severity::High, transitive & !same[w]);
+                emit(0, Severity::Medium, transitive & same[w]);
+            }
+        }
+    }
+}
+
+/// Appends a pending record for every lane of `mask` in word `w`.
+#[allow(clippy::too_many_arguments)]
+fn push_lanes(
+    list: &mut Vec<Pending>,
+    mask: u64,
+    w: usize,
+    targets: &[Option<NodeIx>],
+    subject: NodeIx,
+    rule: Rule,
+    severity: Severity,
+    level: Level,
+) {
+    let mut bits = mask;
+    while bits != 0 {
+        let j = w * 64 + bits.trailing_zeros() as usize;
+        bits &= bits - 1;
+        if let Some(target) = targets[j] {
+            list.push(Pending {
+                rule,
+                severity,
+                subject,
+                target,
+                level,
+            });
+        }
+    }
+}
+
+/// One subject's row over one block, as `stream` needs it: the effective level of each
+/// lane in two bit planes (`lo`, `hi`: 0 none, 1 read, 2 write, 3 admin) and the lanes a
+/// standing walk reaches at that level (40 bytes and the subject's position).
+#[derive(Clone, Copy, Debug)]
+pub struct Stored {
+    position: u32,
+    lo: [u64; WORDS],
+    hi: [u64; WORDS],
+    direct: [u64; WORDS],
+}
+
+impl Stored {
+    fn of(position: u32, p: &Planes, direct: [u64; WORDS]) -> Stored {
+        let mut lo = [0; WORDS];
+        let mut hi = [0; WORDS];
+        for w in 0..WORDS {
+            let read = at_level(p, Level::Read, w);
+            let write = at_level(p, Level::Write, w);
+            let admin = p[2][w];
+            lo[w] = read | admin;
+            hi[w] = write | admin;
+        }
+        Stored {
+            position,
+            lo,
+            hi,
+            direct,
+        }
+    }
+
+    fn planes(&self) -> Planes {
+        let mut p = [[0; WORDS]; 3];
+        for (w, (lo, hi)) in self.lo.iter().zip(&self.hi).enumerate() {
+            p[2][w] = lo & hi;
+            p[1][w] = *hi;
+            p[0][w] = hi | lo;
+        }
+        p
+    }
+}
+
+/// Subjects whose findings are written together while streaming: enough to keep both
+/// threads busy, few enough that one chunk's findings stay small.
+const STREAM_CHUNK: usize = 256;
+
+/// Every finding of `rule` whose unadjusted severity is one of `severities` (they are
+/// written under one severity when the policy overrides it), in the contract's order:
+/// subjects in id order, a chunk at a time, each chunk's findings handed to `emit` sorted.
+pub fn stream(
+    ctx: &Context<'_>,
+    matrix: &Matrix<'_>,
+    rows: &[Vec<Stored>],
+    rule: Rule,
+    severities: &[Severity],
+    severity: Severity,
+    emit: &mut dyn FnMut(Vec<Finding>),
+) {
+    let engine = ctx.engine;
+    let r = RULES.iter().position(|x| *x == rule).unwrap_or(0);
+    let same_org: Vec<HashMap<Option<NodeIx>, [u64; WORDS]>> = (0..matrix.blocks())
+        .map(|b| {
+            let mut m: HashMap<Option<NodeIx>, [u64; WORDS]> = HashMap::new();
+            for (j, t) in matrix.targets()[b * BLOCK..].iter().take(BLOCK).enumerate() {
+                if let Some(t) = t {
+                    m.entry(engine.org(*t)).or_default()[j / 64] |= 1 << (j % 64);
+                }
+            }
+            m
+        })
+        .collect();
+    let mut cursor = vec![0usize; rows.len()];
+    let subjects = matrix.subjects();
+    for start in (0..subjects.len()).step_by(STREAM_CHUNK) {
+        let end = (start + STREAM_CHUNK).min(subjects.len());
+        let mut pending = Vec::new();
+        for (b, block) in rows.iter().enumerate() {
+            let targets =
+                &matrix.targets()[b * BLOCK..((b + 1) * BLOCK).min(matrix.targets().len())];
+            while let Some(row) = block.get(cursor[b]) {
+                if row.position as usize >= end {
+                    break;
+                }
+                cursor[b] += 1;
+                let s = subjects[row.position as usize];
+                let same = same_org[b]
+                    .get(&engine.org(s))
+                    .copied()
+                    .unwrap_or([0; WORDS]);
+                let planes = row.planes();
+                classify(
+                    engine.is_external(s),
+                    same,
+                    &planes,
+                    row.direct,
+                    |x, sev, w, level, mask| {
+                        if x == r && severities.contains(&sev) {
+                            push_lanes(&mut pending, mask, w, targets, s, rule, severity, level);
+                        }
+                    },
+                );
+            }
+        }
+        if pending.is_empty() {
+            continue;
+        }
+        let mut found = materialize(ctx, &pending);
+        found.sort_unstable_by(|a, b| {
+            (a.subject.as_bytes(), a.target.as_deref().map(str::as_bytes))
+                .cmp(&(b.subject.as_bytes(), b.target.as_deref().map(str::as_bytes)))
+        });
+        emit(found);
     }
 }
 

@@ -380,3 +380,138 @@ fn max_findings_keeps_the_first_in_order_and_says_what_it_left_out() {
     );
     assert!(head[2].contains("transitive-privilege 2 of 10"), "{text}");
 }
+
+/// Every bundled graph: the summary and `by_rule` count exactly the findings an uncapped run
+/// writes; the streamed uncapped document is byte for byte the capped one when nothing is
+/// left out; and a cap changes what is shown, never what is counted.
+#[test]
+fn totals_count_every_finding_and_the_stream_matches() {
+    for file in graph_files() {
+        let f = file.to_str().unwrap();
+        let args = ["analyze", f, "--format", "json", "--fail-on", "never"];
+        let capped = authpath(&args).stdout;
+        let streamed = authpath(&[&args[..], &["--max-findings", "0"]].concat()).stdout;
+        assert_eq!(capped, streamed, "{f}");
+        let doc: serde_json::Value = serde_json::from_str(&streamed).unwrap();
+        let findings = doc["findings"].as_array().unwrap();
+        let summed: u64 = ["critical", "high", "medium", "low", "info"]
+            .iter()
+            .map(|s| doc["summary"][s].as_u64().unwrap())
+            .sum();
+        assert_eq!(summed as usize, findings.len(), "{f}");
+        let mut per_rule: std::collections::BTreeMap<String, u64> = Default::default();
+        for x in findings {
+            *per_rule
+                .entry(x["rule"].as_str().unwrap().to_owned())
+                .or_default() += 1;
+        }
+        let by_rule: std::collections::BTreeMap<String, u64> = doc["by_rule"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(r, c)| {
+                assert_eq!(c["total"], c["shown"], "{f} {r}");
+                (r.clone(), c["total"].as_u64().unwrap())
+            })
+            .collect();
+        assert_eq!(by_rule, per_rule, "{f}");
+        let one = authpath(&[&args[..], &["--max-findings", "1"]].concat()).stdout;
+        let one: serde_json::Value = serde_json::from_str(&one).unwrap();
+        assert_eq!(one["summary"], doc["summary"], "{f}");
+        assert!(one["findings"].as_array().unwrap().len() <= 1, "{f}");
+        let shown: u64 = one["by_rule"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|c| c["shown"].as_u64().unwrap())
+            .sum();
+        assert_eq!(
+            shown,
+            one["findings"].as_array().unwrap().len() as u64,
+            "{f}"
+        );
+    }
+}
+
+/// Past 2,048 pairs, choke points are estimated from a sample: the interval holds the true
+/// count, and a node every pair passes through is counted exactly (no spread to estimate).
+#[test]
+fn choke_points_are_estimated_with_an_interval_on_a_large_estate() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut nodes = vec![
+        r#"{"id": "hub", "kind": "group"}"#.to_owned(),
+        r#"{"id": "hub-a", "kind": "group"}"#.to_owned(),
+        r#"{"id": "hub-b", "kind": "group"}"#.to_owned(),
+    ];
+    let mut edges = vec![
+        r#"{"from": "hub", "to": "hub-a", "kind": "assumes"}"#.to_owned(),
+        r#"{"from": "hub", "to": "hub-b", "kind": "assumes"}"#.to_owned(),
+    ];
+    for i in 0..100 {
+        nodes.push(format!(r#"{{"id": "svc:{i:03}", "kind": "service"}}"#));
+        edges.push(format!(
+            r#"{{"from": "svc:{i:03}", "to": "hub", "kind": "member_of"}}"#
+        ));
+    }
+    // 100 subjects × 50 targets, 25 behind each of the two inner hubs: 5,000 pairs, half
+    // through each inner hub, all through the outer one.
+    for (hub, prefix) in [("hub-a", "a"), ("hub-b", "b")] {
+        for j in 0..25 {
+            nodes.push(format!(
+                r#"{{"id": "db:{prefix}{j:02}", "kind": "resource", "sensitivity": "critical"}}"#
+            ));
+            edges.push(format!(
+                r#"{{"from": "{hub}", "to": "db:{prefix}{j:02}", "kind": "grants"}}"#
+            ));
+        }
+    }
+    let text = format!(
+        r#"{{"version": 1, "as_of": "2026-11-01T00:00:00Z", "nodes": [{}], "edges": [{}]}}"#,
+        nodes.join(","),
+        edges.join(",")
+    );
+    let path = common::write(dir.path(), "estate.json", text.as_bytes());
+    let run = authpath(&[
+        "analyze",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--max-findings",
+        "1",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let c = &doc["choke_points"];
+    assert_eq!(c["pairs"], 5000);
+    assert_eq!(c["walked"], 2048);
+    assert_eq!(c["exact"], false);
+    let node = |id: &str| {
+        c["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["node"] == id)
+            .unwrap_or_else(|| panic!("{id} in {c}"))
+            .clone()
+    };
+    let hub = node("hub");
+    assert_eq!(
+        (hub["pairs"].as_u64(), hub["low"].as_u64()),
+        (Some(5000), Some(5000))
+    );
+    assert!(hub["lost"].is_null());
+    for inner in ["hub-a", "hub-b"] {
+        let n = node(inner);
+        let (low, est, high) = (
+            n["low"].as_u64().unwrap(),
+            n["pairs"].as_u64().unwrap(),
+            n["high"].as_u64().unwrap(),
+        );
+        assert!(low <= 2500 && 2500 <= high, "{inner}: {n}");
+        assert!(
+            low <= est && est <= high && high - low < 400,
+            "{inner}: {n}"
+        );
+    }
+}

@@ -532,6 +532,21 @@ fn write_output(path: Option<&Path>, bytes: &[u8]) -> u8 {
     }
 }
 
+/// `write_output` for output produced piece by piece, never held whole in memory.
+fn write_output_with(
+    path: Option<&Path>,
+    write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> u8 {
+    match output::emit_with(path, write) {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            let target = path.map_or("standard output".into(), |p| p.display().to_string());
+            eprintln!("authpath: error: cannot write {target}: {e}");
+            exit::BAD_INPUT
+        }
+    }
+}
+
 /// Loads a graph for a command that needs a valid one: problems go to stderr, `None` means
 /// exit 2. Warnings are `validate`'s business and are not repeated here.
 fn load_valid(path: &Path) -> Option<Graph> {
@@ -640,10 +655,9 @@ fn run_analyze(args: &AnalyzeArgs) -> u8 {
     warn_wall_clock(&report.source, report.as_of, report.as_of_source);
     let to_file = args.output.is_some();
     let code = match format {
-        Format::Json => write_output(
-            args.output.as_deref(),
-            crate::render::json::Json.render(&report).as_bytes(),
-        ),
+        Format::Json => write_output_with(args.output.as_deref(), &mut |w| {
+            crate::render::json::write_document(&report, w)
+        }),
         Format::Sarif => write_output(
             args.output.as_deref(),
             crate::render::sarif::Sarif.render(&report).as_bytes(),

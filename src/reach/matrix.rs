@@ -90,8 +90,14 @@ impl Dag {
         f
     }
 
-    /// Tarjan's algorithm over the implicit state graph, with an explicit call stack.
-    pub(crate) fn build(engine: &Engine<'_>, need: &[u8], standing: bool) -> Dag {
+    /// Tarjan's algorithm over the implicit state graph, with an explicit call stack; the
+    /// components that reach none of `targets` are then dropped.
+    pub(crate) fn build(
+        engine: &Engine<'_>,
+        need: &[u8],
+        standing: bool,
+        targets: &[NodeIx],
+    ) -> Dag {
         let fwd: &Forward = engine.forward();
         let states = engine.node_count() * 3;
         let included = |s: usize| -> bool { need[s / 3] != NEVER && (s % 3) as u8 >= need[s / 3] };
@@ -181,24 +187,52 @@ impl Dag {
                 fill[c as usize] += 1;
             }
         }
+        // Only components that reach a target over these edges are kept (renumbered in the
+        // same order): over standing edges most states reach none, and every component
+        // kept costs a slot in every block's sweep.
+        let mut own = vec![false; n];
+        for t in targets {
+            for l in 0..3 {
+                if let Some(&c) = comp.get(t.index() * 3 + l)
+                    && c != NONE
+                {
+                    own[c as usize] = true;
+                }
+            }
+        }
+        let mut renumber = vec![NONE; n];
+        let mut kept = 0u32;
         let mut succ_start = Vec::with_capacity(n + 1);
         let mut succ = Vec::new();
         let mut mark = vec![NONE; n];
         for c in 0..n {
-            succ_start.push(succ.len() as u32);
+            let begin = succ.len();
             for &s in &members[first[c] as usize..first[c + 1] as usize] {
                 for k in range(s as usize) {
                     if let Some(t) = successor(s as usize, k) {
                         let d = comp[t];
-                        if d as usize != c && mark[d as usize] != c as u32 {
+                        if d as usize != c
+                            && mark[d as usize] != c as u32
+                            && renumber[d as usize] != NONE
+                        {
                             mark[d as usize] = c as u32;
-                            succ.push(d);
+                            succ.push(renumber[d as usize]);
                         }
                     }
                 }
             }
+            if own[c] || succ.len() > begin {
+                renumber[c] = kept;
+                kept += 1;
+                succ_start.push(begin as u32);
+            }
         }
         succ_start.push(succ.len() as u32);
+        for c in &mut comp {
+            if *c != NONE {
+                *c = renumber[*c as usize];
+            }
+        }
         Dag {
             comp,
             succ_start,
@@ -280,13 +314,18 @@ thread_local! {
         const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
-thread_local! {
-    static BUFFER: std::cell::RefCell<Vec<Planes>> = const { std::cell::RefCell::new(Vec::new()) };
+/// Gives back every rayon thread's sweep buffers (a few hundred megabytes at a million
+/// nodes) once the sweeps are done, before paths and output need the memory.
+pub fn release_buffers() {
+    rayon::broadcast(|_| {
+        SWEEP.with(|b| *b.borrow_mut() = (Vec::new(), Vec::new()));
+    });
 }
 
-/// Runs `f` with this thread's sweep buffer (one `Planes` per component, reused).
+/// Runs `f` with this thread's sweep buffer (one `Planes` per component, reused; the same
+/// memory the matrix's blocks use, so a thread holds at most two).
 pub(crate) fn with_buffer<R>(f: impl FnOnce(&mut Vec<Planes>) -> R) -> R {
-    BUFFER.with(|b| f(&mut b.borrow_mut()))
+    SWEEP.with(|b| f(&mut b.borrow_mut().0))
 }
 
 impl<'e> Matrix<'e> {
@@ -311,8 +350,8 @@ impl<'e> Matrix<'e> {
         }
         let need = engine.need_to_reach(&live, Level::Read);
         let (all, standing) = rayon::join(
-            || Dag::build(engine, &need, false),
-            || Dag::build(engine, &need, true),
+            || Dag::build(engine, &need, false, &live),
+            || Dag::build(engine, &need, true, &live),
         );
         subjects.retain(|s| engine.usable(*s));
         subjects.sort_unstable_by_key(|s| engine.id_rank(*s));

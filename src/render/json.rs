@@ -401,6 +401,12 @@ pub fn finding_lines(
     Ok(())
 }
 
+/// The findings document written straight to `out` (no copy of it in memory).
+pub fn write_document(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &document(report))?;
+    out.write_all(b"\n")
+}
+
 pub struct Json;
 
 impl Renderer for Json {

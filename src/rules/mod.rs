@@ -308,6 +308,7 @@ fn run_rules(
                 )
             },
         );
+    crate::reach::matrix::release_buffers();
     let mut others: Vec<Finding> = [cycles, redelegable, credentials, governance, asserted]
         .into_iter()
         .flatten()

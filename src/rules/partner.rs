@@ -51,7 +51,7 @@ pub fn tally(ctx: &Context<'_>, keep: usize) -> (u64, Vec<Pending>) {
         return (0, Vec::new());
     }
     let need = engine.need_to_reach(&targets, Level::Read);
-    let dag = Dag::build(engine, &need, false);
+    let dag = Dag::build(engine, &need, false, &targets);
     let mut partners: Vec<NodeIx> = (0..ctx.model.nodes.len() as u32)
         .map(NodeIx)
         .filter(|n| is_partner(ctx, *n) && engine.usable(*n))

@@ -24,7 +24,9 @@ fn main() {
     };
     let load = t.elapsed().as_secs_f64();
     let opts = Options {
-        max_findings: Some(get("--max-findings").unwrap_or(authpath::analyze::DEFAULT_MAX_FINDINGS)),
+        max_findings: Some(
+            get("--max-findings").unwrap_or(authpath::analyze::DEFAULT_MAX_FINDINGS),
+        ),
         choke_points: get("--choke-points"),
         ..Options::default()
     };

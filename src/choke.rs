@@ -67,6 +67,11 @@ impl Sampler {
         hash < self.bound
     }
 
+    /// Hashes at or above this cannot enter.
+    pub fn bound(&self) -> u64 {
+        self.bound
+    }
+
     pub fn push(&mut self, item: Sampled) {
         self.items.push(item);
         if self.items.len() >= 2 * SAMPLE {

@@ -79,10 +79,17 @@ struct Step {
     requires: Level,
 }
 
-/// `Engine::forward`: node `v`'s steps are `steps[start[v]..start[v + 1]]`.
+/// `Engine::forward`: node `v`'s steps are `steps[start[v]..start[v + 1]]`, sorted by the
+/// target's id.
 struct Forward {
     start: Vec<u32>,
     steps: Vec<Step>,
+}
+
+impl Forward {
+    fn steps_of(&self, v: NodeIx) -> &[Step] {
+        &self.steps[self.start[v.index()] as usize..self.start[v.index() + 1] as usize]
+    }
 }
 
 /// Why a node or edge on a latent path passes no authority today.
@@ -117,7 +124,8 @@ impl<'g> Engine<'g> {
             .map(|e| opts.include_inactive || e.expires_at.is_none_or(|t| t >= as_of))
             .collect();
         let mut order: Vec<u32> = (0..model.nodes.len() as u32).collect();
-        order.sort_unstable_by(|a, b| {
+        use rayon::slice::ParallelSliceMut;
+        order.par_sort_unstable_by(|a, b| {
             model.nodes[*a as usize]
                 .id
                 .as_bytes()
@@ -151,6 +159,7 @@ impl<'g> Engine<'g> {
             if !self.node_ok[v] {
                 continue;
             }
+            let first = fwd.len();
             for &ei in self.g.out_edges(NodeIx(v as u32)) {
                 let e = self.g.packed[ei as usize];
                 if self.edge_ok[ei as usize] && self.node_ok[e.to.index()] {
@@ -162,6 +171,8 @@ impl<'g> Engine<'g> {
                     });
                 }
             }
+            // By target id: a ranked search then discovers each layer in order.
+            fwd[first..].sort_by_key(|s| self.id_rank[s.to as usize]);
         }
         start.push(fwd.len() as u32);
         Forward { start, steps: fwd }
@@ -342,21 +353,18 @@ impl<'g> Engine<'g> {
         }
         self.rank_layer(&layer, scratch);
         let mut next = Vec::new();
+        let fwd = self.forward();
         while !layer.is_empty() {
             for &s in &layer {
                 let u = node_of(s);
                 let flag = flag_of(s) | u8::from(third.is_some_and(|f| f(u)));
                 let carried = level_of(level_bits(s));
-                for &ei in self.g.out_edges(u) {
-                    if !self.edge_ok[ei as usize] {
+                for e in fwd.steps_of(u) {
+                    if standing && e.kind.is_identity_changing() {
                         continue;
                     }
-                    let e = &self.g.packed[ei as usize];
-                    let v = e.to;
-                    if !self.node_ok[v.index()] || (standing && e.kind.is_identity_changing()) {
-                        continue;
-                    }
-                    let Some(l) = Self::step_packed(e, carried) else {
+                    let v = NodeIx(e.to);
+                    let Some(l) = step_of(e.kind, e.level, e.requires, carried) else {
                         continue;
                     };
                     if let Some(f) = floor
@@ -374,12 +382,17 @@ impl<'g> Engine<'g> {
             }
             // The order of discovery put each state after its lowest-ranked predecessor;
             // ranking the new layer by (that rank, own id) keeps walks in lexicographic order.
-            next.sort_unstable_by_key(|t| {
+            // Steps are sorted by target id and the layer was walked in rank order, so the
+            // new layer is already in that order unless states of equal rank interleave.
+            let key = |t: &u32| {
                 (
                     scratch.rank[scratch.pred[*t as usize] as usize],
                     self.id_rank[node_of(*t).index()],
                 )
-            });
+            };
+            if !next.is_sorted_by_key(key) {
+                next.sort_unstable_by_key(key);
+            }
             self.rank_layer(&next, scratch);
             std::mem::swap(&mut layer, &mut next);
             next.clear();

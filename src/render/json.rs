@@ -353,33 +353,6 @@ fn by_rule(report: &Report) -> std::collections::BTreeMap<&'static str, RuleCoun
         .collect()
 }
 
-/// The findings document of a streamed analysis (`analyze::analyze_each`): `findings`
-/// holds the lines of `spill` — each finding as `finding_lines` wrote it, `count` of them —
-/// and everything else comes from `report`. Byte for byte what `Json` writes for the same
-/// findings held in memory.
-pub fn write_streamed(
-    report: &Report,
-    spill: &mut dyn std::io::Read,
-    count: u64,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    let text = serde_json::to_string_pretty(&document(report)).unwrap_or_default();
-    let marker = "\n  \"findings\": []";
-    let at = text
-        .find(marker)
-        .map_or(text.len(), |i| i + marker.len() - 1);
-    if count == 0 {
-        out.write_all(text.as_bytes())?;
-    } else {
-        out.write_all(&text.as_bytes()[..at])?;
-        out.write_all(b"\n")?;
-        std::io::copy(spill, out)?;
-        out.write_all(b"\n  ")?;
-        out.write_all(&text.as_bytes()[at..])?;
-    }
-    out.write_all(b"\n")
-}
-
 /// One finding as it appears inside the document's `findings` array (indented, with the
 /// separating comma before every finding but the first).
 pub fn finding_lines(
@@ -401,10 +374,77 @@ pub fn finding_lines(
     Ok(())
 }
 
-/// The findings document written straight to `out` (no copy of it in memory).
+/// The findings document written to `out` (the same bytes as `Json`): the findings are
+/// rendered on rayon's threads a batch at a time and written in order, so neither the
+/// document nor its findings' text is ever whole in memory.
 pub fn write_document(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &document(report))?;
+    write_around(report, !report.findings.is_empty(), out, &mut |o| {
+        write_findings(&report.findings, o)
+    })
+}
+
+/// The findings document with `findings` taken from `spill` — each finding as
+/// `finding_lines` wrote it, `count` of them — and everything else from `report` (whose own
+/// findings are not written: a streamed analysis has none).
+pub fn write_streamed(
+    report: &Report,
+    spill: &mut dyn std::io::Read,
+    count: u64,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    write_around(report, count > 0, out, &mut |o| {
+        std::io::copy(spill, o).map(|_| ())
+    })
+}
+
+/// The document of `report` with `body` writing the inside of its `findings` array.
+fn write_around(
+    report: &Report,
+    any: bool,
+    out: &mut dyn std::io::Write,
+    body: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut doc = document(report);
+    doc.findings.clear();
+    let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let marker = "\n  \"findings\": []";
+    let at = text
+        .find(marker)
+        .map_or(text.len(), |i| i + marker.len() - 1);
+    if any {
+        out.write_all(&text.as_bytes()[..at])?;
+        out.write_all(b"\n")?;
+        body(out)?;
+        out.write_all(b"\n  ")?;
+        out.write_all(&text.as_bytes()[at..])?;
+    } else {
+        out.write_all(text.as_bytes())?;
+    }
     out.write_all(b"\n")
+}
+
+/// The findings as the document's array holds them, rendered in parallel batches.
+fn write_findings(findings: &[Finding], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    const CHUNK: usize = 1024;
+    for (b, batch) in findings.chunks(CHUNK * 8).enumerate() {
+        let parts: Vec<Vec<u8>> = batch
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(i, chunk)| {
+                let mut buf = Vec::new();
+                for (j, f) in chunk.iter().enumerate() {
+                    // Writing to memory cannot fail.
+                    let _ = finding_lines(f, b == 0 && i == 0 && j == 0, &mut buf);
+                }
+                buf
+            })
+            .collect();
+        for part in parts {
+            out.write_all(&part)?;
+        }
+    }
+    Ok(())
 }
 
 pub struct Json;

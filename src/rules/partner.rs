@@ -87,6 +87,23 @@ pub fn tally(ctx: &Context<'_>, keep: usize) -> (u64, Vec<Pending>) {
     }
     third.sort_unstable();
     third.dedup();
+    // Third-party states that the same partners reach, of the same organisation, add the
+    // same way: group them, so each block ORs a state's targets once into its group and
+    // each group once into its partners.
+    let mut group_of: HashMap<(&[u64], NodeIx), usize> = HashMap::new();
+    let mut groups: Vec<(&[u64], NodeIx)> = Vec::new();
+    let mut members: Vec<(usize, usize)> = Vec::new();
+    for &(c, b) in &third {
+        let set = &reached_by[c * words..(c + 1) * words];
+        if set.iter().all(|w| *w == 0) {
+            continue;
+        }
+        let g = *group_of.entry((set, b)).or_insert_with(|| {
+            groups.push((set, b));
+            groups.len() - 1
+        });
+        members.push((g, c));
+    }
     let lanes: Vec<Option<NodeIx>> = targets.iter().copied().map(Some).collect();
     let blocks = lanes.len().div_ceil(BLOCK);
     let key = |p: &Pending| (engine.id_rank(p.subject), engine.id_rank(p.target));
@@ -102,9 +119,18 @@ pub fn tally(ctx: &Context<'_>, keep: usize) -> (u64, Vec<Pending>) {
         let mut reach: Vec<Planes> = vec![[[0; WORDS]; 3]; partners.len()];
         with_buffer(|buffer| {
             dag.sweep_block(block, buffer);
-            for &(c, b_org) in &third {
-                let mask = org_mask.get(&b_org).copied().unwrap_or_default();
-                let mut v = buffer[c];
+            let mut acc: Vec<Planes> = vec![[[0; WORDS]; 3]; groups.len()];
+            for &(g, c) in &members {
+                let r = &buffer[c];
+                for (x, y) in acc[g].iter_mut().zip(r) {
+                    for (p, q) in x.iter_mut().zip(y) {
+                        *p |= q;
+                    }
+                }
+            }
+            for (g, (set, b_org)) in groups.iter().enumerate() {
+                let mask = org_mask.get(b_org).copied().unwrap_or_default();
+                let mut v = acc[g];
                 for plane in &mut v {
                     for (x, m) in plane.iter_mut().zip(mask) {
                         *x &= !m;
@@ -113,9 +139,9 @@ pub fn tally(ctx: &Context<'_>, keep: usize) -> (u64, Vec<Pending>) {
                 if v[0].iter().all(|x| *x == 0) {
                     continue;
                 }
-                let own = lane_of.get(&b_org).copied();
-                for w in 0..words {
-                    let mut bits = reached_by[c * words + w];
+                let own = lane_of.get(b_org).copied();
+                for (w, word) in set.iter().enumerate() {
+                    let mut bits = *word;
                     while bits != 0 {
                         let a = w * 64 + bits.trailing_zeros() as usize;
                         bits &= bits - 1;

@@ -56,6 +56,8 @@ struct Block {
     sampler: Sampler,
     /// The sample hash of each lane's target.
     lane_hash: Vec<u64>,
+    /// Lanes by the top 16 bits of their hash.
+    lane_top: HashMap<u16, [u64; WORDS]>,
     first: Vec<Vec<Pending>>,
     exposure: ExposureBlock,
 }
@@ -91,17 +93,23 @@ pub fn tally(ctx: &Context<'_>, matrix: &Matrix<'_>, keep: usize, store: bool) -
                 same_org.entry(engine.org(*t)).or_default()[j / 64] |= 1 << (j % 64);
             }
         }
+        let lane_hash: Vec<u64> = matrix.targets()[b * BLOCK..]
+            .iter()
+            .take(BLOCK)
+            .map(|t| t.map_or(0, |t| target_hash(engine, t)))
+            .collect();
+        let mut lane_top: HashMap<u16, [u64; WORDS]> = HashMap::new();
+        for (j, h) in lane_hash.iter().enumerate() {
+            lane_top.entry((h >> 48) as u16).or_default()[j / 64] |= 1 << (j % 64);
+        }
         (
             Block {
                 counts: [[0; 5]; 2],
                 rows: store.then(|| vec![Vec::new()]),
                 pairs: 0,
                 sampler: Sampler::new(),
-                lane_hash: matrix.targets()[b * BLOCK..]
-                    .iter()
-                    .take(BLOCK)
-                    .map(|t| t.map_or(0, |t| target_hash(engine, t)))
-                    .collect(),
+                lane_hash,
+                lane_top,
                 first: vec![Vec::new(); 10],
                 exposure: ExposureBlock::new(b, matrix.subjects().len()),
             },
@@ -113,10 +121,19 @@ pub fn tally(ctx: &Context<'_>, matrix: &Matrix<'_>, keep: usize, store: bool) -
         acc.exposure.add(r);
         let s = r.subject;
         let hs = subject_hash(engine, s);
+        // Once the sample's bound is below 2^48, only lanes whose hash shares the subject
+        // hash's top 16 bits can give a pair hash under it: one lookup instead of a hash
+        // per pair.
+        let near = (acc.sampler.bound() < 1 << 48).then(|| {
+            acc.lane_top
+                .get(&((hs >> 48) as u16))
+                .copied()
+                .unwrap_or_default()
+        });
         for w in 0..WORDS {
             let any = r.effective[0][w];
             acc.pairs += u64::from(any.count_ones());
-            let mut bits = any;
+            let mut bits = near.map_or(any, |m| any & m[w]);
             while bits != 0 {
                 let j = w * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;

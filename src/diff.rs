@@ -156,6 +156,11 @@ pub fn diff(old: &Graph, new: &Graph, opts: &Options, fail_on: Option<Severity>)
 /// built over the same targets (every critical node of either, by id), block for block, so
 /// comparing them is comparing bit planes; only changed pairs get paths and sentences.
 fn analyze_both(old: &Graph, new: &Graph, opts: &Options) -> (Report, Report, Vec<AccessChange>) {
+    // A diff compares findings and access; choke points are the analysis's business.
+    let opts = &Options {
+        choke_points: Some(0),
+        ..opts.clone()
+    };
     let (old_at, old_source) = judgement_time(old, opts.now);
     let (new_at, new_source) = judgement_time(new, opts.now);
     let (old_g, new_g) = rayon::join(|| AuthGraph::build(old), || AuthGraph::build(new));

@@ -394,14 +394,22 @@ fn same_edge(a: &Edge, b: &Edge) -> bool {
         && a.properties() == b.properties()
 }
 
-/// A graph's edges grouped by (from id, to id, kind).
-fn edges_by_key(g: &Graph) -> HashMap<(&str, &str, EdgeKind), Vec<&Edge>> {
-    let mut out: HashMap<(&str, &str, EdgeKind), Vec<&Edge>> = HashMap::new();
-    for e in &g.edges {
-        out.entry((g.node(e.from).id.as_str(), g.node(e.to).id.as_str(), e.kind))
-            .or_default()
-            .push(e);
-    }
+/// A graph's edges sorted by (from id, to id, kind): two graphs' lists merge by key (a
+/// sort, not a map of millions of small vectors).
+fn edges_by_key(g: &Graph) -> Vec<(&str, &str, EdgeKind, &Edge)> {
+    let mut out: Vec<_> = g
+        .edges
+        .iter()
+        .map(|e| {
+            (
+                g.node(e.from).id.as_str(),
+                g.node(e.to).id.as_str(),
+                e.kind,
+                e,
+            )
+        })
+        .collect();
+    out.par_sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
     out
 }
 
@@ -422,10 +430,22 @@ fn delta(old: &Graph, new: &Graph) -> Delta {
     }
     d.nodes_removed = old.nodes.len() - seen;
 
-    let old_edges = edges_by_key(old);
-    let mut new_edges = edges_by_key(new);
-    for (k, mut olds) in old_edges {
-        let mut news = new_edges.remove(&k).unwrap_or_default();
+    let (old_edges, new_edges) = rayon::join(|| edges_by_key(old), || edges_by_key(new));
+    fn key<'g>(x: &(&'g str, &'g str, EdgeKind, &'g Edge)) -> (&'g str, &'g str, EdgeKind) {
+        (x.0, x.1, x.2)
+    }
+    let (mut i, mut j) = (0, 0);
+    while i < old_edges.len() || j < new_edges.len() {
+        let k = match (old_edges.get(i), new_edges.get(j)) {
+            (Some(a), Some(b)) => key(a).min(key(b)),
+            (Some(a), None) => key(a),
+            (None, Some(b)) => key(b),
+            (None, None) => break,
+        };
+        let i_end = i + old_edges[i..].iter().take_while(|x| key(x) == k).count();
+        let j_end = j + new_edges[j..].iter().take_while(|x| key(x) == k).count();
+        let mut olds: Vec<&Edge> = old_edges[i..i_end].iter().map(|x| x.3).collect();
+        let mut news: Vec<&Edge> = new_edges[j..j_end].iter().map(|x| x.3).collect();
         // Identical edges match first; what is left pairs up as changed.
         olds.retain(|o| match news.iter().position(|n| same_edge(o, n)) {
             Some(p) => {
@@ -438,8 +458,8 @@ fn delta(old: &Graph, new: &Graph) -> Delta {
         d.edges_changed += paired;
         d.edges_removed += olds.len() - paired;
         d.edges_added += news.len() - paired;
+        (i, j) = (i_end, j_end);
     }
-    d.edges_added += new_edges.values().map(Vec::len).sum::<usize>();
     d
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Scale run: generates a synthetic enterprise of N nodes (default 1,000,000) and reports wall
-# time and peak memory (/usr/bin/time -v) of validate, analyze --format json, one
-# blast-radius and one who-can, at 1 and 2 threads.
+# time and peak memory (/usr/bin/time -v) of validate, analyze --format json (default cap,
+# and counts only), diff against a copy with two edges added, one blast-radius and one
+# who-can, at 1 and 2 threads.
 #   benches/scale.sh [NODES] [SEED]
 # Each step is bounded by STEP_TIMEOUT seconds (default 1800) so a run always ends.
 set -euo pipefail
@@ -20,6 +21,10 @@ echo "generating $nodes nodes (seed $seed)…"
 target/release/examples/synth --nodes "$nodes" --seed "$seed" > "$work/graph.json"
 size=$(stat -c %s "$work/graph.json")
 echo "graph: $((size / 1000000)) MB"
+# The changed version: a partner administers a critical resource, a service is granted one.
+critical=$(grep -m1 -o '"id": "res:[0-9]*", "kind": "resource", "sensitivity": "critical"' "$work/graph.json" | cut -d'"' -f4)
+head -c -4 "$work/graph.json" > "$work/graph2.json"
+printf ',\n{"from": "partner:1", "to": "%s", "kind": "admin_of"},\n{"from": "svc:0", "to": "%s", "kind": "grants"}\n]}\n' "$critical" "$critical" >> "$work/graph2.json"
 
 measure() {
   local label="$1" threads="$2"; shift 2
@@ -37,6 +42,8 @@ measure() {
 for threads in 1 2; do
   measure validate "$threads" "$bin" validate "$work/graph.json"
   measure "analyze --format json" "$threads" "$bin" analyze "$work/graph.json" --format json -o "$work/findings.json"
+  measure "analyze, counts only" "$threads" "$bin" analyze "$work/graph.json" --format json --max-findings 1 -o "$work/counts.json"
+  measure "diff" "$threads" "$bin" diff "$work/graph.json" "$work/graph2.json" --format json -o "$work/diff.json"
   measure "blast-radius partner:0" "$threads" "$bin" blast-radius "$work/graph.json" --from partner:0 --format json -o "$work/blast.json"
   measure "who-can res:0" "$threads" "$bin" who-can "$work/graph.json" --reach res:0 --format json -o "$work/whocan.json"
 done

@@ -94,6 +94,18 @@ pub fn judgement_time(model: &Graph, now: Option<Timestamp>) -> (Timestamp, AsOf
 
 /// Runs every rule of RULES.md over `model` under the policy in `opts`.
 pub fn analyze(model: &Graph, opts: &Options) -> Report {
+    prepared(model, opts, |ctx, matrix, as_of_source| {
+        report(ctx, matrix, opts, as_of_source)
+    })
+}
+
+/// Runs `f` on the graph prepared for the rules at the instant of judgement: the context
+/// and the access matrix of its subjects over its critical nodes.
+fn prepared<R>(
+    model: &Graph,
+    opts: &Options,
+    f: impl FnOnce(&Context<'_>, &Matrix<'_>, AsOfSource) -> R,
+) -> R {
     let (as_of, as_of_source) = judgement_time(model, opts.now);
     let g = AuthGraph::build(model);
     let engine = Engine::new(&g, as_of, ReachOptions::default());
@@ -103,7 +115,7 @@ pub fn analyze(model: &Graph, opts: &Options) -> Report {
         .map(Some)
         .collect();
     let matrix = Matrix::new(&engine, targets, ctx.subjects());
-    report(&ctx, &matrix, opts, as_of_source)
+    f(&ctx, &matrix, as_of_source)
 }
 
 /// What every rule reads, for `engine` under the policy in `opts`.
@@ -267,65 +279,59 @@ pub fn analyze_each(
     skip: Option<&dyn Fn(&Finding) -> bool>,
     emit: &mut dyn FnMut(Finding),
 ) -> Report {
-    let (as_of, as_of_source) = judgement_time(model, opts.now);
-    let g = AuthGraph::build(model);
-    let engine = Engine::new(&g, as_of, ReachOptions::default());
-    let ctx = context(&engine, opts);
-    let targets = rules::critical_targets(&ctx)
-        .into_iter()
-        .map(Some)
-        .collect();
-    let matrix = Matrix::new(&engine, targets, ctx.subjects());
-    let waivers = &opts.policy.waivers;
-    let mut used = vec![false; waivers.len()];
-    let mut waived = Vec::new();
-    let mut skipped = Vec::new();
-    let outcome = rules::stream_all(
-        &ctx,
-        &opts.policy,
-        &matrix,
-        opts.choke_points.unwrap_or(DEFAULT_CHOKE_POINTS),
-        &mut |chunk| {
-            for f in chunk {
-                let (f, accepted) = judge(f, waivers, as_of, &mut used);
-                if accepted {
-                    waived.push(f);
-                } else if skip.is_some_and(|skip| skip(&f)) {
-                    skipped.push((f.rule, f.severity));
-                } else {
-                    emit(f);
+    prepared(model, opts, |ctx, matrix, as_of_source| {
+        let as_of = ctx.as_of;
+        let waivers = &opts.policy.waivers;
+        let mut used = vec![false; waivers.len()];
+        let mut waived = Vec::new();
+        let mut skipped = Vec::new();
+        let outcome = rules::stream_all(
+            ctx,
+            &opts.policy,
+            matrix,
+            opts.choke_points.unwrap_or(DEFAULT_CHOKE_POINTS),
+            &mut |chunk| {
+                for f in chunk {
+                    let (f, accepted) = judge(f, waivers, as_of, &mut used);
+                    if accepted {
+                        waived.push(f);
+                    } else if skip.is_some_and(|skip| skip(&f)) {
+                        skipped.push((f.rule, f.severity));
+                    } else {
+                        emit(f);
+                    }
                 }
-            }
-        },
-    );
-    let mut totals = outcome.totals;
-    for f in &waived {
-        uncount(&mut totals, f);
-    }
-    for (rule, severity) in &skipped {
-        uncount_one(&mut totals, *rule, *severity);
-    }
-    let mut spans = HashMap::new();
-    for f in &waived {
-        if let Some(n) = g.node_ix(&f.subject) {
-            spans.insert(f.subject.clone(), model.node(n).span);
+            },
+        );
+        let mut totals = outcome.totals;
+        for f in &waived {
+            uncount(&mut totals, f);
         }
-    }
-    Report {
-        source: model.source.clone(),
-        as_of,
-        as_of_source,
-        nodes: model.nodes.len(),
-        edges: model.edges.len(),
-        findings: Vec::new(),
-        waived,
-        unused_waivers: unused(waivers, &used),
-        baselined: skip.map(|_| skipped.len()),
-        spans,
-        totals,
-        exposure: outcome.exposure,
-        choke_points: outcome.choke_points,
-    }
+        for (rule, severity) in &skipped {
+            uncount_one(&mut totals, *rule, *severity);
+        }
+        let mut spans = HashMap::new();
+        for f in &waived {
+            if let Some(n) = ctx.engine.g.node_ix(&f.subject) {
+                spans.insert(f.subject.clone(), model.node(n).span);
+            }
+        }
+        Report {
+            source: model.source.clone(),
+            as_of,
+            as_of_source,
+            nodes: model.nodes.len(),
+            edges: model.edges.len(),
+            findings: Vec::new(),
+            waived,
+            unused_waivers: unused(waivers, &used),
+            baselined: skip.map(|_| skipped.len()),
+            spans,
+            totals,
+            exposure: outcome.exposure,
+            choke_points: outcome.choke_points,
+        }
+    })
 }
 
 /// Removes the findings whose ids a baseline lists; returns how many it removed.

@@ -522,14 +522,7 @@ pub fn run(cli: Cli) -> u8 {
 
 /// Writes a command's output; an I/O error is exit 2 with the target named.
 fn write_output(path: Option<&Path>, bytes: &[u8]) -> u8 {
-    match output::emit(path, bytes) {
-        Ok(()) => exit::OK,
-        Err(e) => {
-            let target = path.map_or("standard output".into(), |p| p.display().to_string());
-            eprintln!("authpath: error: cannot write {target}: {e}");
-            exit::BAD_INPUT
-        }
-    }
+    write_output_with(path, &mut |w| w.write_all(bytes))
 }
 
 /// `write_output` for output produced piece by piece, never held whole in memory.

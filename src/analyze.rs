@@ -138,6 +138,18 @@ pub fn report(
     opts: &Options,
     as_of_source: AsOfSource,
 ) -> Report {
+    report_with(ctx, matrix, opts, as_of_source, true)
+}
+
+/// `report`; with `paths` false the access findings carry no path or sentence
+/// (`rules::run_all`).
+pub fn report_with(
+    ctx: &Context<'_>,
+    matrix: &Matrix<'_>,
+    opts: &Options,
+    as_of_source: AsOfSource,
+    paths: bool,
+) -> Report {
     let model = ctx.model;
     let outcome = rules::run_all(
         ctx,
@@ -145,6 +157,7 @@ pub fn report(
         opts.max_findings.unwrap_or(usize::MAX),
         matrix,
         opts.choke_points.unwrap_or(DEFAULT_CHOKE_POINTS),
+        paths,
     );
     let (findings, waived, unused_waivers) =
         apply_waivers(outcome.findings, &opts.policy.waivers, ctx.as_of);

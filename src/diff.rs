@@ -2,7 +2,7 @@
 //! the same policy; findings are matched by id, subject × critical-node access levels are
 //! compared, and nodes and edges are counted as added, removed or changed.
 
-use crate::analyze::{Options, Report, context, judgement_time, report};
+use crate::analyze::{Options, Report, context, judgement_time, report_with};
 use crate::findings::{Finding, Rule, Severity};
 use crate::graph::AuthGraph;
 use crate::model::{Edge, EdgeKind, Graph, Level, Node, NodeIx};
@@ -75,6 +75,9 @@ impl Delta {
 
 /// The whole comparison.
 pub struct Diff {
+    /// Each graph's analysis. Their access findings (transitive, external and partner
+    /// access) carry ids, levels and waivers but no paths: only `new_findings` and
+    /// `resolved` are written out.
     pub old: Report,
     pub new: Report,
     pub delta: Delta,
@@ -118,29 +121,8 @@ impl Diff {
 
 /// Compares `old` and `new` under the same options.
 pub fn diff(old: &Graph, new: &Graph, opts: &Options, fail_on: Option<Severity>) -> Diff {
-    let ((old_report, new_report, access), delta) =
+    let ((old_report, new_report, access, new_findings, resolved), delta) =
         rayon::join(|| analyze_both(old, new, opts), || delta(old, new));
-    let ids = |r: &Report| -> HashSet<String> {
-        r.findings
-            .iter()
-            .chain(&r.waived)
-            .map(|f| f.id.clone())
-            .collect()
-    };
-    let (old_ids, new_ids) = (ids(&old_report), ids(&new_report));
-    let new_findings = new_report
-        .findings
-        .iter()
-        .filter(|f| !old_ids.contains(&f.id))
-        .cloned()
-        .collect();
-    let resolved = old_report
-        .findings
-        .iter()
-        .chain(&old_report.waived)
-        .filter(|f| !new_ids.contains(&f.id))
-        .cloned()
-        .collect();
     Diff {
         old: old_report,
         new: new_report,
@@ -155,7 +137,20 @@ pub fn diff(old: &Graph, new: &Graph, opts: &Options, fail_on: Option<Severity>)
 /// Both graphs analysed, and their access maps compared: the matrices of both graphs are
 /// built over the same targets (every critical node of either, by id), block for block, so
 /// comparing them is comparing bit planes; only changed pairs get paths and sentences.
-fn analyze_both(old: &Graph, new: &Graph, opts: &Options) -> (Report, Report, Vec<AccessChange>) {
+///
+/// Both reports' access findings are kept without paths (only their ids, order and waivers
+/// matter to the comparison); the new and resolved findings are then written out in full.
+fn analyze_both(
+    old: &Graph,
+    new: &Graph,
+    opts: &Options,
+) -> (
+    Report,
+    Report,
+    Vec<AccessChange>,
+    Vec<Finding>,
+    Vec<Finding>,
+) {
     // A diff compares findings and access; choke points are the analysis's business.
     let opts = &Options {
         choke_points: Some(0),
@@ -195,13 +190,72 @@ fn analyze_both(old: &Graph, new: &Graph, opts: &Options) -> (Report, Report, Ve
     let ((old_r, new_r), access) = rayon::join(
         || {
             rayon::join(
-                || report(&old_c, &old_m, opts, old_source),
-                || report(&new_c, &new_m, opts, new_source),
+                || report_with(&old_c, &old_m, opts, old_source, false),
+                || report_with(&new_c, &new_m, opts, new_source, false),
             )
         },
         || compare_access(&ids, (&old_c, &old_m), (&new_c, &new_m)),
     );
-    (old_r, new_r, access)
+    let ids = |r: &Report| -> HashSet<String> {
+        r.findings
+            .iter()
+            .chain(&r.waived)
+            .map(|f| f.id.clone())
+            .collect()
+    };
+    let (old_ids, new_ids) = (ids(&old_r), ids(&new_r));
+    let added: Vec<Finding> = new_r
+        .findings
+        .iter()
+        .filter(|f| !old_ids.contains(&f.id))
+        .cloned()
+        .collect();
+    let gone: Vec<Finding> = old_r
+        .findings
+        .iter()
+        .chain(&old_r.waived)
+        .filter(|f| !new_ids.contains(&f.id))
+        .cloned()
+        .collect();
+    let (new_findings, resolved) = rayon::join(|| written(&new_c, added), || written(&old_c, gone));
+    (old_r, new_r, access, new_findings, resolved)
+}
+
+/// Findings of `ctx`'s graph with paths and sentences: those of the access rules (kept
+/// without, as `rules::sketch` left them) written out, each keeping its waiver note; the
+/// contract's order.
+fn written(ctx: &Context<'_>, findings: Vec<Finding>) -> Vec<Finding> {
+    let access = [
+        Rule::TransitivePrivilege,
+        Rule::ExternalCriticalAccess,
+        Rule::IndirectPartnerAccess,
+    ];
+    let (sketched, mut out): (Vec<Finding>, Vec<Finding>) = findings
+        .into_iter()
+        .partition(|f| access.contains(&f.rule) && f.path.is_empty());
+    let node = |id: &str| ctx.engine.g.node_ix(id);
+    let pending: Vec<crate::rules::Pending> = sketched
+        .iter()
+        .filter_map(|f| {
+            Some(crate::rules::Pending {
+                rule: f.rule,
+                severity: f.severity,
+                subject: node(&f.subject)?,
+                target: node(f.target.as_deref()?)?,
+                level: f.level?,
+            })
+        })
+        .collect();
+    let notes: HashMap<&str, &crate::findings::WaiverNote> = sketched
+        .iter()
+        .filter_map(|f| Some((f.id.as_str(), f.waiver.as_ref()?)))
+        .collect();
+    for mut f in crate::rules::materialize(ctx, pending) {
+        f.waiver = notes.get(f.id.as_str()).map(|n| (*n).clone());
+        out.push(f);
+    }
+    crate::findings::sort(&mut out);
+    out
 }
 
 /// One pair whose effective level differs, before its path is written.

@@ -388,8 +388,26 @@ fn sort_pending(ctx: &Context<'_>, pending: &mut [Pending]) {
     });
 }
 
+/// A pending record as a finding without path or sentence: its id, rule, severity,
+/// subject, target and level are those the written finding will have.
+pub fn sketch(ctx: &Context<'_>, p: &Pending) -> Finding {
+    Finding::new(findings::Draft {
+        rule: p.rule,
+        severity: p.severity,
+        subject: ctx.id(p.subject),
+        target: Some(ctx.id(p.target)),
+        level: Some(p.level),
+        reasons: Vec::new(),
+        nodes: Vec::new(),
+        path: Vec::new(),
+        path_edges: Vec::new(),
+        message: String::new(),
+        edge_kind: None,
+    })
+}
+
 /// Paths and sentences for pending records of any access rule.
-fn materialize(ctx: &Context<'_>, pending: Vec<Pending>) -> Vec<Finding> {
+pub fn materialize(ctx: &Context<'_>, pending: Vec<Pending>) -> Vec<Finding> {
     let (partner_pending, pending): (Vec<Pending>, Vec<Pending>) = pending
         .into_iter()
         .partition(|p| p.rule == Rule::IndirectPartnerAccess);
@@ -413,12 +431,17 @@ fn choke_points_of(
 /// the contract's order). `matrix` holds the subjects' levels over the critical nodes;
 /// transitive and external access are counted from it over every pair, and paths and
 /// sentences are written only for the findings kept.
+///
+/// With `paths` false, the access findings kept are written without path and sentence
+/// (`sketch`): enough for their ids, order and waivers, for callers that will write out only
+/// a few of them (`diff`, with `materialize`).
 pub fn run_all(
     ctx: &Context<'_>,
     policy: &Policy,
     max_findings: usize,
     matrix: &Matrix<'_>,
     choke_points: usize,
+    paths: bool,
 ) -> Outcome {
     let Ran {
         mut pending,
@@ -459,7 +482,13 @@ pub fn run_all(
         totals.by_rule.entry(o.rule.name()).or_default().1 += 1;
     }
     let (mut all, choke_points) = rayon::join(
-        || materialize(ctx, pending),
+        || {
+            if paths {
+                materialize(ctx, pending)
+            } else {
+                pending.iter().map(|p| sketch(ctx, p)).collect()
+            }
+        },
         || choke_points_of(ctx, choke, choke_points),
     );
     all.extend(others);

@@ -159,11 +159,29 @@ pub fn report_with(
         opts.choke_points.unwrap_or(DEFAULT_CHOKE_POINTS),
         paths,
     );
-    let (findings, waived, unused_waivers) =
+    let (findings, mut waived, mut unused_waivers) =
         apply_waivers(outcome.findings, &opts.policy.waivers, ctx.as_of);
+    // A waiver that named no shown finding may name one the cap left out: look its pair up.
     let mut totals = outcome.totals;
     for f in &waived {
         uncount(&mut totals, f);
+    }
+    if totals.truncated() {
+        unused_waivers.retain(|w| match past_the_cap(ctx, &opts.policy, w) {
+            Some(f) => {
+                let (f, accepted) = judge(f, std::slice::from_ref(w), ctx.as_of, &mut [false]);
+                if accepted {
+                    // Counted, never shown: out of the totals only.
+                    *totals.summary.slot(f.severity) -= 1;
+                    if let Some((total, _)) = totals.by_rule.get_mut(f.rule.name()) {
+                        *total -= 1;
+                    }
+                    waived.push(f);
+                }
+                false
+            }
+            None => true,
+        });
     }
     let mut spans = HashMap::new();
     for f in findings.iter().chain(&waived) {
@@ -186,6 +204,22 @@ pub fn report_with(
         exposure: outcome.exposure,
         choke_points: outcome.choke_points,
     }
+}
+
+/// The finding of an access rule that a waiver names by rule, subject and target, written
+/// out, when there is one (waivers naming an id cannot be looked up this way).
+fn past_the_cap(ctx: &Context<'_>, policy: &Policy, w: &Waiver) -> Option<Finding> {
+    let WaiverTarget::Finding {
+        rule,
+        subject,
+        target: Some(target),
+    } = &w.names
+    else {
+        return None;
+    };
+    let g = ctx.engine.g;
+    let p = rules::pending_of(ctx, policy, *rule, g.node_ix(subject)?, g.node_ix(target)?)?;
+    rules::materialize(ctx, vec![p]).pop()
 }
 
 /// Takes a shown finding out of the totals (waived or baselined).

@@ -79,14 +79,6 @@ pub fn emit_with(
     }
 }
 
-/// Writes to `path` atomically, or to standard output when there is none.
-pub fn emit(path: Option<&Path>, bytes: &[u8]) -> io::Result<()> {
-    match path {
-        Some(p) => write_atomic(p, bytes),
-        None => write_stdout(bytes),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

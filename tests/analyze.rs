@@ -515,3 +515,63 @@ fn choke_points_are_estimated_with_an_interval_on_a_large_estate() {
         );
     }
 }
+
+/// A waiver that names, by rule, subject and target, a finding the cap leaves out still
+/// waives it: the totals drop, the finding is listed as waived, the waiver is not unused.
+#[test]
+fn a_waiver_reaches_past_the_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = common::write(
+        dir.path(),
+        "authpath.toml",
+        br#"[[waiver]]
+rule = "transitive-privilege"
+subject = "partner:tailspin-noc"
+target = "res:health-directory"
+reason = "contract renewal under way"
+owner = "alice@example.com"
+expires = 2027-01-01T00:00:00Z
+"#,
+    );
+    let graph = root().join("graphs/msp-delegated-admin.json");
+    let run = |cap: &str| -> serde_json::Value {
+        let out = authpath(&[
+            "analyze",
+            graph.to_str().unwrap(),
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--max-findings",
+            cap,
+        ]);
+        serde_json::from_str(&out.stdout).unwrap()
+    };
+    let (full, capped) = (run("0"), run("2"));
+    assert_eq!(full["summary"]["critical"], 10);
+    assert_eq!(capped["summary"], full["summary"]);
+    assert_eq!(
+        capped["by_rule"]["transitive-privilege"],
+        serde_json::json!({"total": 9, "shown": 1})
+    );
+    let waived = capped["waived"].as_array().expect("waived findings");
+    assert_eq!(waived.len(), 1);
+    assert_eq!(waived[0]["subject"], "partner:tailspin-noc");
+    assert_eq!(waived[0]["path"], full["waived"][0]["path"]);
+    let text = authpath(&[
+        "analyze",
+        graph.to_str().unwrap(),
+        "--format",
+        "text",
+        "--fail-on",
+        "never",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--max-findings",
+        "2",
+    ])
+    .stdout;
+    assert!(!text.contains("names no finding"), "{text}");
+}

@@ -916,16 +916,6 @@ impl Back {
 }
 
 thread_local! {
-    static BACK: std::cell::RefCell<Back> = std::cell::RefCell::new(Back::default());
-}
-
-/// Runs `f` with this thread's backward-query memory. `f` must not start rayon work that
-/// could run another such query on this thread.
-pub fn with_back<R>(f: impl FnOnce(&mut Back) -> R) -> R {
-    BACK.with(|b| f(&mut b.borrow_mut()))
-}
-
-thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 

@@ -406,6 +406,34 @@ pub fn sketch(ctx: &Context<'_>, p: &Pending) -> Finding {
     })
 }
 
+/// One pair's finding of an access rule, if the pair has one (for a finding the cap left
+/// out that a waiver names): classified exactly as the matrix classifies every pair.
+pub fn pending_of(
+    ctx: &Context<'_>,
+    policy: &Policy,
+    rule: Rule,
+    s: NodeIx,
+    t: NodeIx,
+) -> Option<Pending> {
+    if !policy.rule(rule).enabled || s == t || !ctx.engine.usable(s) || !ctx.engine.usable(t) {
+        return None;
+    }
+    let found = match rule {
+        Rule::TransitivePrivilege | Rule::ExternalCriticalAccess => {
+            if !ctx.is_subject(s) || !ctx.is_critical(t) {
+                return None;
+            }
+            privilege::pair(ctx, s, t)?
+        }
+        Rule::IndirectPartnerAccess => partner::pair(ctx, s, t)?,
+        _ => return None,
+    };
+    (found.rule == rule).then(|| Pending {
+        severity: policy.rule(rule).severity.unwrap_or(found.severity),
+        ..found
+    })
+}
+
 /// Paths and sentences for pending records of any access rule.
 pub fn materialize(ctx: &Context<'_>, pending: Vec<Pending>) -> Vec<Finding> {
     let (partner_pending, pending): (Vec<Pending>, Vec<Pending>) = pending

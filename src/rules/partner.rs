@@ -207,6 +207,31 @@ pub fn tally(ctx: &Context<'_>, keep: usize) -> (u64, Vec<Pending>) {
     )
 }
 
+/// Partner `a`'s finding over `t`, if any (one flagged search).
+pub fn pair(ctx: &Context<'_>, a: NodeIx, t: NodeIx) -> Option<Pending> {
+    let node = ctx.model.node(t);
+    if !is_partner(ctx, a)
+        || ctx.engine.org(t) == Some(a)
+        || !(node.kind == NodeKind::Tenant || ctx.is_critical(t))
+    {
+        return None;
+    }
+    let excluded = partner_org(ctx, t);
+    let third = |u: NodeIx| -> bool { third_party(ctx, u, a, excluded).is_some() };
+    let level = with_scratch(|scratch| {
+        ctx.engine
+            .search(&[a], Level::Admin, Some(&third), None, scratch)
+            .level(t, true)
+    })?;
+    Some(Pending {
+        rule: Rule::IndirectPartnerAccess,
+        severity: Severity::High,
+        subject: a,
+        target: t,
+        level,
+    })
+}
+
 /// The findings of `pending` records: one flagged search per partner and group of targets
 /// sharing the third party to exclude, stopped once it has their witnesses.
 pub fn materialize(ctx: &Context<'_>, pending: &[Pending]) -> Vec<Finding> {

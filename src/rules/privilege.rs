@@ -234,6 +234,46 @@ pub fn tally(ctx: &Context<'_>, matrix: &Matrix<'_>, keep: usize, store: bool) -
     }
 }
 
+/// One subject's finding over one critical node, if any: the same classification as
+/// `tally`, from one search for the effective level and one over standing walks.
+pub fn pair(ctx: &Context<'_>, s: NodeIx, t: NodeIx) -> Option<Pending> {
+    let engine = ctx.engine;
+    let (effective, standing) = with_scratch(|scratch| {
+        let effective = engine
+            .search(&[s], Level::Admin, None, None, scratch)
+            .level(t, false);
+        let walk = engine.search_standing(&[s], None, scratch).level(t, false);
+        let direct = engine.best_edge(s, t, Level::Admin).map(|(_, l)| l);
+        (effective, walk.max(direct))
+    });
+    let level = effective?;
+    let mut eff = [[0; WORDS]; 3];
+    crate::reach::matrix::set_lane(&mut eff, 0, level);
+    let mut std = [[0; WORDS]; 3];
+    if let Some(l) = standing {
+        crate::reach::matrix::set_lane(&mut std, 0, l);
+    }
+    let mut same = [0; WORDS];
+    same[0] = u64::from(engine.org(s) == engine.org(t));
+    let mut out = None;
+    classify(
+        engine.is_external(s),
+        same,
+        &eff,
+        direct_lanes(&eff, &std),
+        |rule, severity, _, level, _| {
+            out = Some(Pending {
+                rule: RULES[rule],
+                severity,
+                subject: s,
+                target: t,
+                level,
+            });
+        },
+    );
+    out
+}
+
 /// The lanes whose effective level a standing walk also reaches.
 fn direct_lanes(effective: &Planes, standing: &Planes) -> [u64; WORDS] {
     let mut direct = [0; WORDS];

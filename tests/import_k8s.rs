@@ -755,11 +755,8 @@ fn lists_json_directories_and_output_are_deterministic() {
 
 #[test]
 fn the_real_default_rbac_and_kube_state_metrics_import() {
-    let data = root().join("../shared/realdata");
-    if !data.exists() {
-        eprintln!("skipped: ../shared/realdata is not here");
-        return;
-    }
+    // Vendored with their provenance and licence (tests/data/real/PROVENANCE.md).
+    let data = root().join("tests/data/real");
     let dir = tempfile::tempdir().unwrap();
     let bootstrap = data.join("kubernetes-bootstrap-rbac");
     let ksm = data.join("kube-state-metrics");

@@ -92,7 +92,7 @@ pub fn judgement_time(model: &Graph, now: Option<Timestamp>) -> (Timestamp, AsOf
     }
 }
 
-/// Runs every rule of RULES.md over `model` under the policy in `opts`.
+/// Runs every rule of docs/rules.md over `model` under the policy in `opts`.
 pub fn analyze(model: &Graph, opts: &Options) -> Report {
     prepared(model, opts, |ctx, matrix, as_of_source| {
         report(ctx, matrix, opts, as_of_source)

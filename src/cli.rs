@@ -13,7 +13,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Exit codes of every command (RULES.md).
+/// Exit codes of every command (docs/rules.md).
 pub mod exit {
     /// Success, nothing at or above `--fail-on`.
     pub const OK: u8 = 0;
@@ -75,6 +75,27 @@ pub enum Command {
     /// Turn another system's description of access into a graph file (see docs/k8s-import.md).
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Print what a rule or reason code means, when it fires and how to fix it (the section
+    /// of docs/rules.md, built in).
+    Explain {
+        /// A rule (`transitive-privilege`) or reason code (`no-owner`, `unused:SCOPE`,
+        /// `assert:NAME`).
+        #[arg(value_name = "RULE|REASON")]
+        code: String,
+    },
+    /// Print a shell completion script (for example: `authpath completions bash >
+    /// /etc/bash_completion.d/authpath`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, or with `-o DIR` write one page per command into DIR.
+    Man {
+        /// Write `authpath.1` and a page per command (`authpath-analyze.1`, …) into this
+        /// directory.
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
     /// Print a JSON Schema: of the graph format (default, for editors) or of the findings
     /// document.
     Schema {
@@ -500,6 +521,31 @@ pub fn run(cli: Cli) -> u8 {
         Command::Path(args) => run_path(&args),
         Command::Cut(args) => run_cut(&args),
         Command::Import(ImportCommand::K8s(args)) => run_import_k8s(&args),
+        Command::Explain { code } => run_explain(&code),
+        Command::Completions { shell } => write_output(None, &crate::manual::completions(shell)),
+        Command::Man { output } => match output {
+            None => {
+                let pages = crate::manual::man_pages();
+                write_output(None, &pages[0].1)
+            }
+            Some(dir) => match crate::manual::write_man_pages(&dir) {
+                Ok(paths) => {
+                    eprintln!(
+                        "authpath: wrote {} man pages into {}",
+                        paths.len(),
+                        dir.display()
+                    );
+                    exit::OK
+                }
+                Err(e) => {
+                    eprintln!(
+                        "authpath: error: cannot write man pages into {}: {e}",
+                        dir.display()
+                    );
+                    exit::BAD_INPUT
+                }
+            },
+        },
         Command::Schema {
             findings,
             policy,
@@ -518,6 +564,23 @@ pub fn run(cli: Cli) -> u8 {
             write_output(output.as_deref(), text.as_bytes())
         }
     }
+}
+
+/// `explain CODE`: its sections, or exit 2 naming the nearest code.
+fn run_explain(code: &str) -> u8 {
+    let sections = crate::manual::explain(code);
+    if sections.is_empty() {
+        let codes = crate::manual::codes();
+        let hint = crate::diagnostics::did_you_mean(code, codes.iter().map(String::as_str))
+            .map(|c| format!(" (did you mean `{c}`?)"))
+            .unwrap_or_default();
+        eprintln!(
+            "authpath: error: `{code}` is no rule or reason code{hint}\n  help: the codes are: {}",
+            codes.join(", ")
+        );
+        return exit::BAD_INPUT;
+    }
+    write_output(None, sections.join("\n").as_bytes())
 }
 
 /// Writes a command's output; an I/O error is exit 2 with the target named.

@@ -9,7 +9,7 @@ use crate::rules::Context;
 /// The estate's exposure to its critical nodes.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Exposure {
-    /// Subjects considered (RULES.md's subject set).
+    /// Subjects considered (docs/rules.md's subject set).
     pub subjects: u64,
     /// Subjects that reach at least one critical node at any level.
     pub exposed: u64,

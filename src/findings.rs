@@ -51,7 +51,7 @@ impl fmt::Display for Severity {
     }
 }
 
-/// Every rule of RULES.md, with its stable kebab-case code and what it means.
+/// Every rule of docs/rules.md, with its stable kebab-case code and what it means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
     TransitivePrivilege,
@@ -143,7 +143,7 @@ impl Rule {
     pub fn description(self) -> &'static str {
         match self {
             Rule::TransitivePrivilege => {
-                "A subject (partner, service, agent or app, or any external principal) reaches a critical node through a chain of two or more edges of which at least one acts through another identity or a credential (holds, authenticates_as, assumes, admin_of, mints, exposes). Nobody granted that access in one place: it is the sum of grants reviewed one hop at a time."
+                "A subject (partner, service, agent or app, or any external principal) reaches a critical node at a level that no standing walk gives it — no single edge, and no walk of its own group memberships and grants — so it holds that level only by acting through another identity or a credential (holds, authenticates_as, assumes, admin_of, mints, exposes). Nobody granted that access in one place: it is the sum of grants reviewed one hop at a time."
             }
             Rule::ExternalCriticalAccess => {
                 "An external subject (a partner or a partner's principal) reaches a critical node through standing access: one edge, or only group memberships and grants."
@@ -238,7 +238,7 @@ impl fmt::Display for Rule {
     }
 }
 
-/// One finding, as RULES.md's JSON contract describes it. Ids are node ids as written.
+/// One finding, as docs/rules.md's JSON contract describes it. Ids are node ids as written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     pub id: String,
@@ -393,6 +393,28 @@ pub fn sort(findings: &mut [Finding]) {
             .then_with(|| bytes_cmp(&a.reasons, &b.reasons))
     });
 }
+
+/// Every reason code a rule can give (`unused:<scope>` and `assert:<name>` stand for their
+/// families), as docs/rules.md and `authpath explain` document them.
+pub const REASONS: &[(Rule, &str)] = &[
+    (Rule::OrphanedCredential, "no-owner"),
+    (Rule::OrphanedCredential, "owner-missing"),
+    (Rule::OrphanedCredential, "owner-inactive"),
+    (Rule::OrphanedCredential, "holder-inactive"),
+    (Rule::OrphanedCredential, "partner-ended"),
+    (Rule::OrphanedCredential, "no-holder"),
+    (Rule::StaleCredential, "expired-not-revoked"),
+    (Rule::StaleCredential, "dormant"),
+    (Rule::StaleCredential, "never-used"),
+    (Rule::StaleCredential, "rotation-overdue"),
+    (Rule::StaleCredential, "no-expiry"),
+    (Rule::StaleCredential, "outlives-contract"),
+    (Rule::UngovernedAccess, "no-purpose"),
+    (Rule::UngovernedAccess, "no-expiry"),
+    (Rule::UngovernedAccess, "no-granted-by"),
+    (Rule::OverScopedCredential, "unused:<scope>"),
+    (Rule::AssertionViolated, "assert:<name>"),
+];
 
 /// Findings per severity; every severity is present.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

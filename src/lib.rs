@@ -17,6 +17,7 @@ pub mod graph;
 pub mod import;
 pub mod incident;
 pub mod load;
+pub mod manual;
 pub mod model;
 pub mod output;
 pub mod picture;

@@ -1,13 +1,13 @@
 //! The validated authority graph: what a graph file means, independent of how it was written.
 //!
-//! Values here have passed every check of FORMAT.md; the loader is the only producer.
+//! Values here have passed every check of docs/format.md; the loader is the only producer.
 
 use crate::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Declares a closed vocabulary of FORMAT.md: the enum, its spellings, and the accepted list
+/// Declares a closed vocabulary of docs/format.md: the enum, its spellings, and the accepted list
 /// that error messages print.
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
@@ -17,7 +17,7 @@ macro_rules! vocabulary {
         pub enum $name { $($variant),+ }
 
         impl $name {
-            /// Every value, in the order FORMAT.md lists them.
+            /// Every value, in the order docs/format.md lists them.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
             /// Every spelling, in the same order.
@@ -28,7 +28,7 @@ macro_rules! vocabulary {
                 match self { $($name::$variant => $text),+ }
             }
 
-            /// The value with this exact spelling (case-sensitive, as FORMAT.md compares strings).
+            /// The value with this exact spelling (case-sensitive, as docs/format.md compares strings).
             pub fn parse(s: &str) -> Option<$name> {
                 match s { $($text => Some($name::$variant),)+ _ => None }
             }
@@ -175,7 +175,7 @@ impl EdgeKind {
     }
 
     /// `holds`, `authenticates_as`, `assumes`, `admin_of`, `mints`, `exposes`: following one
-    /// means acting through another identity or a credential (RULES.md).
+    /// means acting through another identity or a credential (docs/rules.md).
     pub fn is_identity_changing(self) -> bool {
         !matches!(self, EdgeKind::MemberOf | EdgeKind::Grants)
     }
@@ -326,7 +326,7 @@ impl Graph {
         &self.nodes[ix.index()]
     }
 
-    /// Node counts per kind, in FORMAT.md order, kinds with none left out.
+    /// Node counts per kind, in docs/format.md order, kinds with none left out.
     pub fn node_counts(&self) -> Vec<(NodeKind, usize)> {
         let mut counts = [0usize; NodeKind::ALL.len()];
         for n in &self.nodes {
@@ -340,7 +340,7 @@ impl Graph {
             .collect()
     }
 
-    /// Edge counts per kind, in FORMAT.md order, kinds with none left out.
+    /// Edge counts per kind, in docs/format.md order, kinds with none left out.
     pub fn edge_counts(&self) -> Vec<(EdgeKind, usize)> {
         let mut counts = [0usize; EdgeKind::ALL.len()];
         for e in &self.edges {

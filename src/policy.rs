@@ -5,7 +5,7 @@
 //! fail_on = "high"                 # critical | high | medium | low | never
 //! subjects = "default"             # default | all
 //!
-//! [thresholds]                     # days (RULES.md defaults shown)
+//! [thresholds]                     # days (docs/rules.md defaults shown)
 //! dormant_days = 90
 //! never_used_days = 90
 //! rotation_days = 365
@@ -58,7 +58,7 @@ pub struct CriticalSpec {
 }
 
 impl CriticalSpec {
-    /// Critical by RULES.md, or by what the policy adds.
+    /// Critical by docs/rules.md, or by what the policy adds.
     pub fn is_critical(&self, n: &Node) -> bool {
         n.is_critical()
             || self.sensitivities.contains(&n.sensitivity)

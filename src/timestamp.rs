@@ -1,4 +1,4 @@
-//! RFC 3339 instants, parsed strictly as FORMAT.md demands and printed in one canonical form.
+//! RFC 3339 instants, parsed strictly as docs/format.md demands and printed in one canonical form.
 
 use std::fmt;
 use time::format_description::well_known::Rfc3339;
@@ -70,7 +70,7 @@ impl Timestamp {
         self.0 - earlier.0
     }
 
-    /// Whether more than `days` × 24 h elapsed from `t` to `self` (FORMAT.md's "more than N days before").
+    /// Whether more than `days` × 24 h elapsed from `t` to `self` (docs/format.md's "more than N days before").
     pub fn more_than_days_after(self, t: Timestamp, days: u32) -> bool {
         self.since(t) > Duration::days(i64::from(days))
     }

@@ -139,7 +139,7 @@ fn build(spec: &Spec) -> Graph {
     }
 }
 
-// ---- RULES.md and FORMAT.md, read directly ----
+// ---- docs/rules.md and docs/format.md, read directly ----
 
 fn live(g: &Graph, n: usize) -> bool {
     g.nodes[n].status == Status::Active
@@ -265,7 +265,7 @@ fn walks(
     best
 }
 
-/// The edge FORMAT.md names between consecutive witness nodes (the first in file order
+/// The edge docs/format.md names between consecutive witness nodes (the first in file order
 /// among equals), and the level it carries.
 fn witness_edges(g: &Graph, seq: &[usize]) -> Vec<usize> {
     let mut held = Level::Admin;
@@ -376,7 +376,7 @@ fn severity(g: &Graph, p: &Pair) -> (Rule, Severity) {
     }
 }
 
-/// RULES.md's indirect-partner-access: (A, N) → best level over walks through a third party.
+/// docs/rules.md's indirect-partner-access: (A, N) → best level over walks through a third party.
 fn indirect(g: &Graph) -> BTreeMap<(usize, usize), Level> {
     let mut out = BTreeMap::new();
     for a in 0..g.nodes.len() {

@@ -201,3 +201,98 @@ fn a_closed_pipe_ends_quietly() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// docs/rules.md documents every rule and reason code the binary knows, under its rule, and
+/// `explain` prints each; reasons that bundled graphs actually give are among them.
+#[test]
+fn explain_covers_every_rule_and_reason() {
+    use authpath::findings::{REASONS, Rule};
+    let sections = authpath::manual::sections();
+    for rule in Rule::ALL {
+        assert!(
+            sections
+                .iter()
+                .any(|s| s.code == rule.name() && s.rule.is_none()),
+            "docs/rules.md has no section for {}",
+            rule.name()
+        );
+        let run = authpath(&["explain", rule.name()]);
+        assert_eq!(run.code, 0, "{}", rule.name());
+        assert!(run.stdout.contains(&format!("`{}`", rule.name())));
+        assert!(
+            run.stdout.contains("```json"),
+            "{}: no example",
+            rule.name()
+        );
+    }
+    for (rule, reason) in REASONS {
+        assert!(
+            sections
+                .iter()
+                .any(|s| s.code == *reason && s.rule.as_deref() == Some(rule.name())),
+            "docs/rules.md has no section for reason {reason} under {}",
+            rule.name()
+        );
+    }
+    // A code two rules share explains both; families match any member.
+    let both = authpath(&["explain", "no-expiry"]).stdout;
+    assert!(both.contains("`stale-credential`") && both.contains("`ungoverned-access`"));
+    assert!(
+        authpath(&["explain", "unused:repo.write"])
+            .stdout
+            .contains("unused:<scope>")
+    );
+    let bad = authpath(&["explain", "transitive-privilge"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("did you mean `transitive-privilege`"),
+        "{}",
+        bad.stderr
+    );
+    // Reasons the bundled graphs give are all documented.
+    for entry in std::fs::read_dir(root().join("graphs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        let out = authpath(&["analyze", path.to_str().unwrap(), "--format", "json"]).stdout;
+        let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+        for f in doc["findings"].as_array().unwrap() {
+            for r in f["reasons"].as_array().unwrap() {
+                let r = r.as_str().unwrap();
+                assert!(
+                    authpath(&["explain", r]).code == 0,
+                    "{r} ({}) is not explained",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+/// Completions for every shell name the commands; man pages render for every command.
+#[test]
+fn completions_and_man_pages() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = authpath(&["completions", shell]);
+        assert_eq!(run.code, 0, "{shell}");
+        for cmd in ["analyze", "blast-radius", "explain", "completions"] {
+            assert!(run.stdout.contains(cmd), "{shell} lacks {cmd}");
+        }
+    }
+    let page = authpath(&["man"]);
+    assert_eq!(page.code, 0);
+    assert!(
+        page.stdout.starts_with(".ie") || page.stdout.contains(".TH authpath"),
+        "{}",
+        &page.stdout[..200.min(page.stdout.len())]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("man1");
+    let run = authpath(&["man", "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let analyze = std::fs::read_to_string(out.join("authpath-analyze.1")).unwrap();
+    assert!(analyze.contains("max\\-findings"), "{analyze}");
+    assert!(out.join("authpath-import-k8s.1").exists());
+    assert!(out.join("authpath.1").exists());
+}

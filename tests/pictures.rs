@@ -336,7 +336,7 @@ fn focus_paths_only_rules_and_the_node_cap_narrow_the_picture() {
     );
 }
 
-/// FORMAT.md's example with one more edge: an expired, read-capped `assumes`.
+/// docs/format.md's example with one more edge: an expired, read-capped `assumes`.
 fn example() -> String {
     let last = r#"{"from": "grp:ops", "to": "db:prod", "kind": "grants", "level": "admin"}"#;
     common::FORMAT_EXAMPLE.replace(

@@ -117,7 +117,7 @@ fn build(spec: &Spec) -> Graph {
     }
 }
 
-/// FORMAT.md, read directly: what passes authority, and what one edge carries.
+/// docs/format.md, read directly: what passes authority, and what one edge carries.
 fn usable_node(g: &Graph, n: usize) -> bool {
     let node = &g.nodes[n];
     node.status == Status::Active
@@ -204,7 +204,7 @@ fn brute_force(g: &Graph, source: usize) -> Best {
     best
 }
 
-/// FORMAT.md's edge choice between consecutive witness nodes, computed independently.
+/// docs/format.md's edge choice between consecutive witness nodes, computed independently.
 fn expected_kinds(g: &Graph, ids: &[String]) -> Vec<EdgeKind> {
     let ix = |id: &String| g.nodes.iter().position(|n| &n.id == id).unwrap();
     let mut held = Level::Admin;

@@ -1,4 +1,4 @@
-//! Every rule and every reason code of RULES.md: a case that fires it and a near miss that
+//! Every rule and every reason code of docs/rules.md: a case that fires it and a near miss that
 //! must not. Graphs are small and built by hand; `as_of` is 2026-11-01T00:00:00Z.
 
 use authpath::analyze::{Options, analyze};

@@ -2,7 +2,7 @@
 """Reference implementation for the speed comparison in benches/python/compare.sh.
 
 A deliberately straightforward per-subject search, in plain Python (standard library
-only), of what `authpath analyze --format json` counts for two rules of RULES.md:
+only), of what `authpath analyze --format json` counts for two rules of docs/rules.md:
 
 - transitive-privilege: subject S reaches a critical node N != S at effective level L and
   no standing walk (one edge of any kind, or a walk of member_of/grants edges) reaches N

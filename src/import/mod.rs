@@ -1,5 +1,5 @@
 //! Importers: other systems' descriptions of identity and access, written as a graph in the
-//! format (`FORMAT.md`). [`GraphBuilder`] collects nodes and edges (merging repeats, so a
+//! format (`docs/format.md`). [`GraphBuilder`] collects nodes and edges (merging repeats, so a
 //! derivation may be found several ways) and writes the file deterministically: nodes by
 //! id, edges by (from, to, kind).
 
@@ -20,7 +20,7 @@ pub struct NodeOut {
     pub sensitivity: Option<Sensitivity>,
     pub tags: BTreeSet<String>,
     pub credential_type: Option<&'static str>,
-    /// Free-form properties (FORMAT.md keeps and shows them).
+    /// Free-form properties (docs/format.md keeps and shows them).
     pub properties: BTreeMap<String, Value>,
 }
 

@@ -10,7 +10,7 @@ use crate::timestamp::Timestamp;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 
-/// Keys FORMAT.md defines on nodes of every kind.
+/// Keys docs/format.md defines on nodes of every kind.
 const NODE_COMMON: &[&str] = &[
     "id",
     "kind",
@@ -23,7 +23,7 @@ const NODE_COMMON: &[&str] = &[
     "purpose",
     "reviewed_at",
 ];
-/// Keys FORMAT.md defines only on `credential` nodes.
+/// Keys docs/format.md defines only on `credential` nodes.
 const CREDENTIAL_ONLY: &[&str] = &[
     "credential_type",
     "issued_at",
@@ -33,7 +33,7 @@ const CREDENTIAL_ONLY: &[&str] = &[
     "scopes",
     "used_scopes",
 ];
-/// Keys FORMAT.md defines on edges.
+/// Keys docs/format.md defines on edges.
 const EDGE_KEYS: &[&str] = &[
     "from",
     "to",
@@ -242,7 +242,7 @@ impl<'a> Reader<'_, 'a> {
     }
 
     fn misplaced(&mut self, subject: &Subject<'_>, e: &Entry<'a>, why: String) {
-        // FORMAT.md: an optional field whose value is null is treated as absent.
+        // docs/format.md: an optional field whose value is null is treated as absent.
         if !json::is_null(e.value) {
             self.error_at(
                 e.key_offset(self.loc),

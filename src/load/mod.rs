@@ -59,7 +59,7 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Loaded {
 }
 
 fn load_into(name: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option<Graph> {
-    // FORMAT.md: a leading byte-order mark is ignored.
+    // docs/format.md: a leading byte-order mark is ignored.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,

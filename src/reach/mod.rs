@@ -1,4 +1,4 @@
-//! The reachability engine: effective levels and witness walks, exactly as FORMAT.md
+//! The reachability engine: effective levels and witness walks, exactly as docs/format.md
 //! defines them. Every command that asks "who reaches what" goes through here.
 //!
 //! A search runs over states (node, carried level, flag). The flag is an extra bit some rules
@@ -309,7 +309,7 @@ impl<'g> Engine<'g> {
         self.search_impl(sources, Level::Admin, how, scratch)
     }
 
-    /// A search over standing walks only: `member_of` and `grants` edges (RULES.md).
+    /// A search over standing walks only: `member_of` and `grants` edges (docs/rules.md).
     pub fn search_standing<'s>(
         &self,
         sources: &[NodeIx],
@@ -744,7 +744,7 @@ impl<'g> Engine<'g> {
 
     /// The edge `path_edges` names between consecutive witness nodes: the usable one carrying
     /// the highest level from `held`; then `member_of` and `grants` before identity-changing
-    /// kinds; then the smallest kind name (FORMAT.md).
+    /// kinds; then the smallest kind name (docs/format.md).
     pub fn best_edge(&self, from: NodeIx, to: NodeIx, held: Level) -> Option<(u32, Level)> {
         self.best_edge_of(from, to, held, false)
     }
@@ -791,7 +791,7 @@ impl<'g> Engine<'g> {
         best
     }
 
-    /// The standing walk from `s` to `n` at `level` (RULES.md): one edge when one carries
+    /// The standing walk from `s` to `n` at `level` (docs/rules.md): one edge when one carries
     /// it, else the fewest-edge walk of `member_of` and `grants` edges reaching `n` at
     /// `level`, ties to the smallest node sequence. `None` when no standing walk reaches it.
     pub fn standing_walk(
@@ -857,7 +857,7 @@ impl<'g> Engine<'g> {
     }
 }
 
-/// FORMAT.md's one rule of levels: every edge caps the carried level at its own, except
+/// docs/format.md's one rule of levels: every edge caps the carried level at its own, except
 /// `exposes`, which needs `requires` over the resource and gives the credential outright.
 fn step_of(kind: EdgeKind, cap: Level, requires: Level, held: Level) -> Option<Level> {
     if kind == EdgeKind::Exposes {

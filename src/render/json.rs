@@ -1,4 +1,4 @@
-//! `--format json`: the findings document of RULES.md.
+//! `--format json`: the findings document of docs/rules.md.
 
 use super::Renderer;
 use crate::analyze::{AsOfSource, Report};

@@ -1,4 +1,4 @@
-//! Outputs of the incident-response commands: JSON (RULES.md "Query outputs", with added
+//! Outputs of the incident-response commands: JSON (docs/rules.md "Query outputs", with added
 //! keys only) and text for a responder.
 
 use crate::explain;
@@ -48,7 +48,7 @@ pub fn blocker_words(g: &Graph, b: &Blocker) -> String {
     }
 }
 
-/// One reached node or subject: RULES.md's keys, then ours.
+/// One reached node or subject: docs/rules.md's keys, then ours.
 #[derive(Serialize, JsonSchema)]
 pub struct Entry {
     pub node: String,

@@ -175,7 +175,7 @@ fn pascal(name: &str) -> String {
         .collect()
 }
 
-/// An extra rule for the SARIF of `diff`: not a finding rule of RULES.md.
+/// An extra rule for the SARIF of `diff`: not a finding rule of docs/rules.md.
 pub struct ExtraRule {
     pub id: &'static str,
     pub short: &'static str,

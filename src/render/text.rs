@@ -260,6 +260,7 @@ impl Text {
                 )
             };
         }
+        let _ = writeln!(out, "    more: authpath explain {}", f.rule.name());
     }
 
     fn block(&self, out: &mut String, findings: &[Finding], block: &[usize], chain: usize) {
@@ -297,6 +298,7 @@ impl Text {
                 g.id
             );
         }
+        let _ = writeln!(out, "    more: authpath explain {}", f.rule.name());
     }
 }
 

@@ -1,4 +1,4 @@
-//! The rules of RULES.md, one module per family; each returns findings as data.
+//! The rules of docs/rules.md, one module per family; each returns findings as data.
 //!
 //! - `privilege`: transitive-privilege, external-critical-access
 //! - `partner`: indirect-partner-access
@@ -23,7 +23,7 @@ use crate::reach::matrix::Matrix;
 use crate::reach::{Engine, NEVER, Scratch};
 use crate::timestamp::Timestamp;
 
-/// Which principals start the subject-based rules (RULES.md "subjects").
+/// Which principals start the subject-based rules (docs/rules.md "subjects").
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Subjects {
     /// Live partners, services, agents and apps, and live external principals of any kind.
@@ -51,7 +51,7 @@ impl Default for Thresholds {
     }
 }
 
-/// RULES.md "subjects": live partners, services, agents and apps, and live external
+/// docs/rules.md "subjects": live partners, services, agents and apps, and live external
 /// principals of any kind; with `Subjects::All`, every live principal.
 pub fn is_subject(engine: &Engine<'_>, subjects: Subjects, n: NodeIx) -> bool {
     let node = engine.g.model.node(n);
@@ -78,7 +78,7 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// `critical` says which nodes are critical (RULES.md; the policy may widen it).
+    /// `critical` says which nodes are critical (docs/rules.md; the policy may widen it).
     pub fn new(
         engine: &'a Engine<'a>,
         subjects: Subjects,
@@ -107,7 +107,7 @@ impl<'a> Context<'a> {
         self.critical[n.index()]
     }
 
-    /// The subject set of RULES.md, in node order.
+    /// The subject set of docs/rules.md, in node order.
     pub fn subjects(&self) -> Vec<NodeIx> {
         (0..self.model.nodes.len() as u32)
             .map(NodeIx)
@@ -119,7 +119,7 @@ impl<'a> Context<'a> {
         is_subject(self.engine, self.subjects, n)
     }
 
-    /// RULES.md "reaches a critical node": some live critical node other than `x` is
+    /// docs/rules.md "reaches a critical node": some live critical node other than `x` is
     /// reachable from `x` starting at `level`.
     pub fn reaches_critical(&self, x: NodeIx, level: Level, scratch: &mut Scratch) -> bool {
         if !self.engine.usable(x) {
@@ -143,7 +143,7 @@ impl<'a> Context<'a> {
         self.need_critical[x.index()] != NEVER
     }
 
-    /// RULES.md "holders": the `from` of every unexpired `holds` edge into `c`, whatever the
+    /// docs/rules.md "holders": the `from` of every unexpired `holds` edge into `c`, whatever the
     /// holder's status; each holder once, in node order.
     pub fn holders(&self, c: NodeIx) -> Vec<NodeIx> {
         let mut out: Vec<NodeIx> = self

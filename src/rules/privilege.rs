@@ -1,5 +1,5 @@
 //! transitive-privilege and external-critical-access over every (subject, critical node)
-//! pair. Both are decided on levels (RULES.md): a pair is transitive privilege when no
+//! pair. Both are decided on levels (docs/rules.md): a pair is transitive privilege when no
 //! standing walk reaches the target at the effective level, external critical access when
 //! one does and the subject is external. The access matrix gives both levels for every
 //! pair, so every finding is counted — and exposure tallied — without a search per pair;
@@ -285,7 +285,7 @@ fn direct_lanes(effective: &Planes, standing: &Planes) -> [u64; WORDS] {
     direct
 }
 
-/// RULES.md's two rules over one row: calls `put(rule, severity, word, level, lanes)` for
+/// docs/rules.md's two rules over one row: calls `put(rule, severity, word, level, lanes)` for
 /// every non-empty set of lanes. `same` holds the lanes whose target shares the subject's
 /// organisation; `direct` the lanes a standing walk reaches at the effective level.
 fn classify(

@@ -4,7 +4,7 @@
 
 pub mod dotcheck;
 
-/// The example graph of FORMAT.md, with its four findings.
+/// The example graph of docs/format.md, with its four findings.
 pub const FORMAT_EXAMPLE: &str = r#"{
   "version": 1,
   "as_of": "2026-11-01T00:00:00Z",

@@ -1,0 +1,136 @@
+//! The documentation the binary carries: `explain` (a rule's or reason code's section of
+//! docs/rules.md, compiled in, so the two cannot drift), shell completions and man pages
+//! generated from the command-line definition.
+
+use crate::cli::Cli;
+use clap::CommandFactory;
+use std::path::{Path, PathBuf};
+
+/// docs/rules.md, as built into the binary.
+pub const RULES_MD: &str = include_str!("../docs/rules.md");
+
+/// A section of docs/rules.md: its heading's code and its text (heading included).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Section {
+    pub code: String,
+    /// For a reason code, the rule whose section holds it.
+    pub rule: Option<String>,
+    pub text: String,
+}
+
+/// A heading's level, and its code when it is exactly a backticked code.
+fn heading(line: &str) -> Option<(usize, Option<&str>)> {
+    let level = line.bytes().take_while(|b| *b == b'#').count();
+    let rest = line[level..].strip_prefix(' ')?;
+    let code = rest
+        .trim()
+        .strip_prefix('`')
+        .and_then(|r| r.strip_suffix('`'));
+    (level > 0).then_some((level, code))
+}
+
+/// Every rule section (a level-3 heading that is a code) and reason section (level 4) of
+/// docs/rules.md, in order. A section runs to the next heading of its level or above, so a
+/// rule's section holds its reasons'.
+pub fn sections() -> Vec<Section> {
+    let lines: Vec<&str> = RULES_MD.lines().collect();
+    let heads: Vec<(usize, usize, Option<&str>)> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| heading(l).map(|(level, code)| (i, level, code)))
+        .collect();
+    let mut out = Vec::new();
+    let mut rule: Option<&str> = None;
+    for (k, &(start, level, code)) in heads.iter().enumerate() {
+        if level <= 3 {
+            rule = if level == 3 { code } else { None };
+        }
+        let Some(code) = code.filter(|_| matches!(level, 3 | 4)) else {
+            continue;
+        };
+        let end = heads[k + 1..]
+            .iter()
+            .find(|h| h.1 <= level)
+            .map_or(lines.len(), |h| h.0);
+        let mut text = lines[start..end].join("\n");
+        text.push('\n');
+        out.push(Section {
+            code: code.to_owned(),
+            rule: (level == 4).then(|| rule.unwrap_or_default().to_owned()),
+            text,
+        });
+    }
+    out
+}
+
+/// The sections `explain CODE` prints: a rule's section (its reasons included), or every
+/// section of a reason code (a code two rules share gives both). `unused:SCOPE` and
+/// `assert:NAME` find their families' sections.
+pub fn explain(code: &str) -> Vec<String> {
+    let family = match code.split_once(':') {
+        Some(("unused", _)) => "unused:<scope>",
+        Some(("assert", _)) => "assert:<name>",
+        _ => code,
+    };
+    sections()
+        .into_iter()
+        .filter(|s| s.code == family)
+        .map(|s| match &s.rule {
+            Some(r) => format!("(a reason code of `{r}`)\n\n{}", s.text),
+            None => s.text,
+        })
+        .collect()
+}
+
+/// Every code `explain` knows, rules first, in the document's order.
+pub fn codes() -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in sections() {
+        if !out.contains(&s.code) {
+            out.push(s.code);
+        }
+    }
+    out
+}
+
+/// The completion script of `shell` for `authpath`.
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "authpath", &mut out);
+    out
+}
+
+/// Man pages: `authpath.1` and one per command (`authpath-analyze.1`, …), as (file name,
+/// roff text).
+pub fn man_pages() -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let cmd = Cli::command();
+    let mut render = |name: String, cmd: clap::Command| {
+        let mut text = Vec::new();
+        // Rendering to memory cannot fail.
+        let _ = clap_mangen::Man::new(cmd).render(&mut text);
+        out.push((format!("{name}.1"), text));
+    };
+    render("authpath".into(), cmd.clone());
+    for sub in cmd.get_subcommands() {
+        let name = format!("authpath-{}", sub.get_name());
+        render(name.clone(), sub.clone().name(name.clone()));
+        for inner in sub.get_subcommands() {
+            let inner_name = format!("{name}-{}", inner.get_name());
+            render(inner_name.clone(), inner.clone().name(inner_name));
+        }
+    }
+    out
+}
+
+/// Writes every man page into `dir` (created if needed), each atomically; returns the paths.
+pub fn write_man_pages(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let mut written = Vec::new();
+    for (name, text) in man_pages() {
+        let path = dir.join(name);
+        crate::output::write_atomic(&path, &text)?;
+        written.push(path);
+    }
+    Ok(written)
+}

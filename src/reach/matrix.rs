@@ -295,6 +295,25 @@ fn clear_lane(p: &mut Planes, j: usize) {
     }
 }
 
+/// The lanes of block `b` of a target list.
+pub fn block_lanes(targets: &[Option<NodeIx>], b: usize) -> &[Option<NodeIx>] {
+    &targets[b * BLOCK..((b + 1) * BLOCK).min(targets.len())]
+}
+
+/// Per organisation (`None`: home), the lanes of `lanes` whose target belongs to it.
+pub fn org_lanes(
+    engine: &Engine<'_>,
+    lanes: &[Option<NodeIx>],
+) -> std::collections::HashMap<Option<NodeIx>, [u64; WORDS]> {
+    let mut out: std::collections::HashMap<Option<NodeIx>, [u64; WORDS]> = Default::default();
+    for (j, t) in lanes.iter().enumerate() {
+        if let Some(t) = t {
+            out.entry(engine.org(*t)).or_default()[j / 64] |= 1 << (j % 64);
+        }
+    }
+    out
+}
+
 /// Every subject's effective and standing levels over every target, block by block.
 pub struct Matrix<'e> {
     engine: &'e Engine<'e>,
@@ -381,7 +400,7 @@ impl<'e> Matrix<'e> {
     /// Calls `row` for every subject with some effective level over block `b`, in subject
     /// order.
     pub fn block(&self, b: usize, mut row: impl FnMut(&Row<'_>)) {
-        let lanes = &self.targets[b * BLOCK..((b + 1) * BLOCK).min(self.targets.len())];
+        let lanes = block_lanes(&self.targets, b);
         SWEEP.with(|cell| {
             let mut guard = cell.borrow_mut();
             let (all, standing) = &mut *guard;

@@ -15,7 +15,7 @@ use super::privilege::Pending;
 use crate::explain;
 use crate::findings::{Draft, Finding, Rule, Severity};
 use crate::model::{Level, NodeIx, NodeKind};
-use crate::reach::matrix::{BLOCK, Dag, Planes, WORDS, with_buffer};
+use crate::reach::matrix::{BLOCK, Dag, Planes, WORDS, block_lanes, org_lanes, with_buffer};
 use crate::reach::{NEVER, with_scratch};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -108,14 +108,9 @@ pub fn tally(ctx: &Context<'_>, keep: usize) -> (u64, Vec<Pending>) {
     let blocks = lanes.len().div_ceil(BLOCK);
     let key = |p: &Pending| (engine.id_rank(p.subject), engine.id_rank(p.target));
     let per_block = |b: usize| -> (u64, Vec<Pending>) {
-        let block = &lanes[b * BLOCK..((b + 1) * BLOCK).min(lanes.len())];
+        let block = block_lanes(&lanes, b);
         // Lanes of each organisation: a walk must not count a third party of N's own.
-        let mut org_mask: HashMap<NodeIx, [u64; WORDS]> = HashMap::new();
-        for (j, t) in block.iter().enumerate() {
-            if let Some(o) = t.and_then(|t| engine.org(t)) {
-                org_mask.entry(o).or_default()[j / 64] |= 1 << (j % 64);
-            }
-        }
+        let org_mask = org_lanes(engine, block);
         let mut reach: Vec<Planes> = vec![[[0; WORDS]; 3]; partners.len()];
         with_buffer(|buffer| {
             dag.sweep_block(block, buffer);
@@ -129,7 +124,7 @@ pub fn tally(ctx: &Context<'_>, keep: usize) -> (u64, Vec<Pending>) {
                 }
             }
             for (g, (set, b_org)) in groups.iter().enumerate() {
-                let mask = org_mask.get(b_org).copied().unwrap_or_default();
+                let mask = org_mask.get(&Some(*b_org)).copied().unwrap_or_default();
                 let mut v = acc[g];
                 for plane in &mut v {
                     for (x, m) in plane.iter_mut().zip(mask) {
@@ -161,7 +156,7 @@ pub fn tally(ctx: &Context<'_>, keep: usize) -> (u64, Vec<Pending>) {
         let mut first = Vec::new();
         for (i, a) in partners.iter().enumerate() {
             // Never the partner's own organisation (which includes the partner itself).
-            let own = org_mask.get(a).copied().unwrap_or_default();
+            let own = org_mask.get(&Some(*a)).copied().unwrap_or_default();
             // Partners come in id order: once the list is full, later ones cannot enter.
             let collect = first.len() < keep;
             for w in 0..WORDS {

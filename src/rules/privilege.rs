@@ -11,7 +11,7 @@ use crate::explain;
 use crate::exposure::{Exposure, ExposureBlock};
 use crate::findings::{Draft, Finding, Rule, Severity};
 use crate::model::{Level, NodeIx};
-use crate::reach::matrix::{BLOCK, Matrix, Planes, Row, WORDS, at_level};
+use crate::reach::matrix::{Matrix, Planes, Row, WORDS, at_level, block_lanes, org_lanes};
 use crate::reach::{Walk, with_scratch};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -86,16 +86,11 @@ pub fn tally(ctx: &Context<'_>, matrix: &Matrix<'_>, keep: usize, store: bool) -
         list.truncate(keep);
     };
     let init = |b: usize| {
+        let lanes = block_lanes(matrix.targets(), b);
         // Lanes whose target shares an organisation, for the cross-org severity.
-        let mut same_org: HashMap<Option<NodeIx>, [u64; WORDS]> = HashMap::new();
-        for (j, t) in matrix.targets()[b * BLOCK..].iter().take(BLOCK).enumerate() {
-            if let Some(t) = t {
-                same_org.entry(engine.org(*t)).or_default()[j / 64] |= 1 << (j % 64);
-            }
-        }
-        let lane_hash: Vec<u64> = matrix.targets()[b * BLOCK..]
+        let same_org = org_lanes(engine, lanes);
+        let lane_hash: Vec<u64> = lanes
             .iter()
-            .take(BLOCK)
             .map(|t| t.map_or(0, |t| target_hash(engine, t)))
             .collect();
         let mut lane_top: HashMap<u16, [u64; WORDS]> = HashMap::new();
@@ -415,15 +410,7 @@ pub fn stream(
     let engine = ctx.engine;
     let r = RULES.iter().position(|x| *x == rule).unwrap_or(0);
     let same_org: Vec<HashMap<Option<NodeIx>, [u64; WORDS]>> = (0..matrix.blocks())
-        .map(|b| {
-            let mut m: HashMap<Option<NodeIx>, [u64; WORDS]> = HashMap::new();
-            for (j, t) in matrix.targets()[b * BLOCK..].iter().take(BLOCK).enumerate() {
-                if let Some(t) = t {
-                    m.entry(engine.org(*t)).or_default()[j / 64] |= 1 << (j % 64);
-                }
-            }
-            m
-        })
+        .map(|b| org_lanes(engine, block_lanes(matrix.targets(), b)))
         .collect();
     let mut cursor = vec![0usize; rows.len()];
     let subjects = matrix.subjects();
@@ -431,8 +418,7 @@ pub fn stream(
         let end = (start + STREAM_CHUNK).min(subjects.len());
         let mut pending = Vec::new();
         for (b, block) in rows.iter().enumerate() {
-            let targets =
-                &matrix.targets()[b * BLOCK..((b + 1) * BLOCK).min(matrix.targets().len())];
+            let targets = block_lanes(matrix.targets(), b);
             while let Some(row) = block.get(cursor[b]) {
                 if row.position as usize >= end {
                     break;

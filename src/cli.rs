@@ -120,6 +120,30 @@ pub enum ImportCommand {
     /// objects, `kubectl get -o yaml|json` output): service accounts, users, groups, roles,
     /// bindings, token Secrets and workloads, with the known privilege-escalation paths.
     K8s(K8sArgs),
+    /// An AWS account's IAM: the output of `aws iam get-account-authorization-details` (users,
+    /// groups, roles, managed policies, trust policies, permissions boundaries) and optionally
+    /// the IAM credential report (access keys with their rotation and last use), with the
+    /// catalogued privilege-escalation methods. See docs/aws-import.md.
+    #[command(name = "aws-iam", after_help = "Examples:\n  aws iam get-account-authorization-details > authz.json\n  aws iam get-credential-report --query Content --output text | base64 -d > report.csv\n  authpath import aws-iam authz.json --credential-report report.csv --as-of 2026-11-01T00:00:00Z -o account.json")]
+    AwsIam(AwsIamArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AwsIamArgs {
+    /// The authorization details (JSON); `-` reads standard input.
+    #[arg(value_name = "AUTH_DETAILS")]
+    pub details: PathBuf,
+    /// The IAM credential report (CSV, as `get-credential-report` returns it base64-decoded):
+    /// adds access keys and signing certificates, the root user, and tells people from
+    /// machine users.
+    #[arg(long, value_name = "REPORT")]
+    pub credential_report: Option<PathBuf>,
+    /// Write the graph to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Write this instant as the graph's `as_of` (RFC 3339): when the files were exported.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub as_of: Option<Timestamp>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -521,6 +545,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Path(args) => run_path(&args),
         Command::Cut(args) => run_cut(&args),
         Command::Import(ImportCommand::K8s(args)) => run_import_k8s(&args),
+        Command::Import(ImportCommand::AwsIam(args)) => run_import_aws(&args),
         Command::Explain { code } => run_explain(&code),
         Command::Completions { shell } => write_output(None, &crate::manual::completions(shell)),
         Command::Man { output } => match output {
@@ -1308,6 +1333,35 @@ fn run_import_k8s(args: &K8sArgs) -> u8 {
         if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
             eprintln!("{line}");
         }
+    }
+    code
+}
+
+fn run_import_aws(args: &AwsIamArgs) -> u8 {
+    use crate::import::aws;
+    let import = {
+        let _p = phase("reading the authorization details");
+        aws::import(&args.details, args.credential_report.as_deref())
+    };
+    for d in &import.problems {
+        let _ = std::io::stderr().write_all(d.render().as_bytes());
+    }
+    let Some(graph) = &import.graph else {
+        let errors: usize = import.problems.iter().map(|d| d.error_count()).sum();
+        eprintln!("authpath: import failed: {errors} error(s); no graph written");
+        return exit::BAD_INPUT;
+    };
+    let code = write_output(args.output.as_deref(), graph.to_json(args.as_of).as_bytes());
+    if code == exit::OK && !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+        let mut line = format!(
+            "authpath: imported {} user(s), {} group(s), {} role(s), {} managed policies",
+            import.users, import.groups, import.roles, import.policies
+        );
+        if args.credential_report.is_some() {
+            line.push_str(&format!(", {} credential report row(s)", import.report_rows));
+        }
+        line.push_str(&format!(": {} nodes, {} edges", graph.node_count(), graph.edge_count()));
+        eprintln!("{line}");
     }
     code
 }

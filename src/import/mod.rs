@@ -3,6 +3,7 @@
 //! derivation may be found several ways) and writes the file deterministically: nodes by
 //! id, edges by (from, to, kind).
 
+pub mod aws;
 pub mod k8s;
 
 use crate::model::{EdgeKind, Level, NodeKind, Sensitivity};
@@ -29,6 +30,8 @@ pub struct NodeOut {
 pub struct EdgeOut {
     pub level: Level,
     pub derived_from: BTreeSet<String>,
+    /// Free-form properties (conditions, external ids…), written after `derived_from`.
+    pub properties: BTreeMap<String, Value>,
 }
 
 #[derive(Debug, Default)]
@@ -62,16 +65,33 @@ impl GraphBuilder {
 
     /// Adds `from -kind-> to` at `level` (ignored on `exposes`, which requires read), or raises
     /// an existing one's level; `why` says which object or derivation rule produced it.
-    pub fn edge(&mut self, from: &str, to: &str, kind: EdgeKind, level: Level, why: &str) {
+    pub fn edge(
+        &mut self,
+        from: &str,
+        to: &str,
+        kind: EdgeKind,
+        level: Level,
+        why: &str,
+    ) -> &mut EdgeOut {
         let e = self
             .edges
             .entry((from.to_string(), to.to_string(), kind))
             .or_insert(EdgeOut {
                 level,
                 derived_from: BTreeSet::new(),
+                properties: BTreeMap::new(),
             });
         e.level = e.level.max(level);
         e.derived_from.insert(why.to_string());
+        e
+    }
+
+    pub fn edges(&self) -> impl Iterator<Item = (&(String, String, EdgeKind), &EdgeOut)> {
+        self.edges.iter()
+    }
+
+    pub fn edge_mut(&mut self, from: &str, to: &str, kind: EdgeKind) -> Option<&mut EdgeOut> {
+        self.edges.get_mut(&(from.to_string(), to.to_string(), kind))
     }
 
     pub fn node_count(&self) -> usize {
@@ -131,6 +151,9 @@ impl GraphBuilder {
                 _ => {}
             }
             m.insert("derived_from".into(), json!(e.derived_from));
+            for (k, v) in &e.properties {
+                m.insert(k.clone(), v.clone());
+            }
             out.push_str(if i == 0 { "\n    " } else { ",\n    " });
             out.push_str(&Value::Object(m).to_string());
         }

@@ -3,7 +3,7 @@
 
 mod check;
 mod fields;
-mod json;
+pub(crate) mod json;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Subject, did_you_mean};
 use crate::model::Graph;

@@ -1,0 +1,425 @@
+//! The known IAM privilege-escalation methods, one small function each: given what a
+//! principal's policies allow, the principals it can turn into (`assumes`), issue
+//! credentials for (`mints`), rewrite the permissions of (`admin_of`), or join
+//! (`member_of`) — and, when it can rewrite its own permissions, the account itself.
+//!
+//! The catalogue and its sources are in `docs/aws-import.md`.
+
+use super::policy::{Allowed, Condition, Permissions};
+use crate::model::EdgeKind;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// An IAM principal of the account, as a target.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub id: String,
+    pub name: String,
+    pub arn: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct RoleInfo {
+    pub principal: Principal,
+    /// Service principals its trust policy allows (`lambda.amazonaws.com`).
+    pub services: BTreeSet<String>,
+    /// It is in an instance profile (so an EC2 instance can run as it).
+    pub instance_profile: bool,
+    /// The conditions under which its trust policy lets principals of its own account in
+    /// (through the account root or `*`), when it does.
+    pub account_trust: Option<Vec<Condition>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PolicyInfo {
+    pub arn: String,
+    pub name: String,
+    /// Principal ids it is attached to.
+    pub attached_to: Vec<String>,
+    pub versions: usize,
+}
+
+/// What the methods look at.
+pub struct Ctx {
+    pub account_id: String,
+    pub partition: String,
+    pub users: Vec<Principal>,
+    pub groups: Vec<Principal>,
+    pub roles: Vec<RoleInfo>,
+    pub policies: Vec<PolicyInfo>,
+    /// Group id → member user ids.
+    pub members: BTreeMap<String, BTreeSet<String>>,
+    /// User id → whether it has a console password (from the credential report).
+    pub passwords: BTreeMap<String, bool>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActorKind {
+    User,
+    Group,
+    Role,
+}
+
+/// The principal whose permissions are asked about.
+pub struct Actor<'a> {
+    pub id: &'a str,
+    pub arn: &'a str,
+    pub kind: ActorKind,
+    /// For a user, its groups' ids.
+    pub groups: &'a [String],
+    pub perms: &'a Permissions,
+}
+
+impl Actor<'_> {
+    /// Whether rewriting `target`'s permissions rewrites the actor's own.
+    fn is_or_in(&self, target: &str) -> bool {
+        self.id == target || self.groups.iter().any(|g| g == target)
+    }
+}
+
+/// One edge a method derives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Derived {
+    /// The target node id; `None` means the account itself.
+    pub to: Option<String>,
+    pub kind: EdgeKind,
+    pub why: String,
+    pub conditions: Vec<Condition>,
+}
+
+type Method = fn(&Ctx, &Actor<'_>, &mut Vec<Derived>);
+
+/// The methods, by the name the docs and `derived_from` use.
+pub const METHODS: &[(&str, Method)] = &[
+    ("create-access-key", create_access_key),
+    ("login-profile", login_profile),
+    ("user-policy", user_policy),
+    ("group-policy", group_policy),
+    ("role-policy", role_policy),
+    ("policy-version", policy_version),
+    ("add-user-to-group", add_user_to_group),
+    ("update-assume-role-policy", update_assume_role_policy),
+    ("assume-role", assume_role),
+    ("pass-role", pass_role),
+    ("existing-workload", existing_workload),
+    ("new-principal", new_principal),
+];
+
+/// Every edge every method derives for `actor`.
+pub fn derive(ctx: &Ctx, actor: &Actor<'_>) -> Vec<Derived> {
+    let mut out = Vec::new();
+    for (_, method) in METHODS {
+        method(ctx, actor, &mut out);
+    }
+    out
+}
+
+fn push(out: &mut Vec<Derived>, to: Option<&str>, kind: EdgeKind, why: String, allowed: &[&Allowed]) {
+    let mut conditions: Vec<Condition> = Vec::new();
+    for a in allowed {
+        for c in &a.conditions {
+            if !conditions.contains(c) {
+                conditions.push(c.clone());
+            }
+        }
+    }
+    out.push(Derived {
+        to: to.map(str::to_string),
+        kind,
+        why,
+        conditions,
+    });
+}
+
+fn sources(allowed: &[&Allowed]) -> String {
+    let mut s: Vec<&str> = allowed.iter().map(|a| a.source.as_str()).collect();
+    s.dedup();
+    s.join("; ")
+}
+
+/// `iam:CreateAccessKey` on another user: a key of theirs, in the actor's hands.
+fn create_access_key(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
+    if !actor.perms.may("iam:CreateAccessKey") {
+        return;
+    }
+    for u in ctx.users.iter().filter(|u| u.id != actor.id) {
+        if let Some(a) = actor.perms.can("iam:CreateAccessKey", Some(&u.arn)) {
+            let why = format!("iam:CreateAccessKey on user {} ({})", u.name, a.source);
+            push(out, Some(&u.id), EdgeKind::Mints, why, &[&a]);
+        }
+    }
+}
+
+/// `iam:CreateLoginProfile` (a user without a console password) or
+/// `iam:UpdateLoginProfile` (one with): a password the actor chose.
+fn login_profile(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
+    if !actor.perms.may("iam:CreateLoginProfile") && !actor.perms.may("iam:UpdateLoginProfile") {
+        return;
+    }
+    for u in ctx.users.iter().filter(|u| u.id != actor.id) {
+        let has_password = ctx.passwords.get(&u.id).copied();
+        for (action, applies) in [
+            ("iam:CreateLoginProfile", has_password != Some(true)),
+            ("iam:UpdateLoginProfile", has_password != Some(false)),
+        ] {
+            if !applies {
+                continue;
+            }
+            if let Some(a) = actor.perms.can(action, Some(&u.arn)) {
+                let why = format!("{action} on user {} ({})", u.name, a.source);
+                push(out, Some(&u.id), EdgeKind::Mints, why, &[&a]);
+                break;
+            }
+        }
+    }
+}
+
+/// Attaching or writing a policy of a principal: control of what it may do, and of
+/// everything when the principal is the actor (or a group it is in).
+fn rewrite(
+    actor: &Actor<'_>,
+    out: &mut Vec<Derived>,
+    targets: &[Principal],
+    actions: [&str; 2],
+    what: &str,
+) {
+    if !actions.iter().any(|a| actor.perms.may(a)) {
+        return;
+    }
+    for t in targets {
+        for action in actions {
+            if let Some(a) = actor.perms.can(action, Some(&t.arn)) {
+                let (to, why) = if actor.is_or_in(&t.id) {
+                    (None, format!("{action} on its own {what} {} ({})", t.name, a.source))
+                } else {
+                    (Some(t.id.as_str()), format!("{action} on {what} {} ({})", t.name, a.source))
+                };
+                push(out, to, EdgeKind::AdminOf, why, &[&a]);
+                break;
+            }
+        }
+    }
+}
+
+fn user_policy(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
+    rewrite(actor, out, &ctx.users, ["iam:AttachUserPolicy", "iam:PutUserPolicy"], "user");
+}
+
+fn group_policy(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
+    rewrite(actor, out, &ctx.groups, ["iam:AttachGroupPolicy", "iam:PutGroupPolicy"], "group");
+}
+
+fn role_policy(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
+    let roles: Vec<Principal> = ctx.roles.iter().map(|r| r.principal.clone()).collect();
+    rewrite(actor, out, &roles, ["iam:AttachRolePolicy", "iam:PutRolePolicy"], "role");
+}
+
+/// `iam:CreatePolicyVersion` (a customer managed policy), or `iam:SetDefaultPolicyVersion`
+/// (one with another version to switch to): the permissions of everyone it is attached to.
+fn policy_version(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
+    if !actor.perms.may("iam:CreatePolicyVersion") && !actor.perms.may("iam:SetDefaultPolicyVersion") {
+        return;
+    }
+    for p in ctx.policies.iter().filter(|p| !p.arn.contains(":iam::aws:policy/")) {
+        let allowed = actor
+            .perms
+            .can("iam:CreatePolicyVersion", Some(&p.arn))
+            .map(|a| ("iam:CreatePolicyVersion", a))
+            .or_else(|| {
+                (p.versions > 1)
+                    .then(|| actor.perms.can("iam:SetDefaultPolicyVersion", Some(&p.arn)))
+                    .flatten()
+                    .map(|a| ("iam:SetDefaultPolicyVersion", a))
+            });
+        let Some((action, a)) = allowed else { continue };
+        for t in &p.attached_to {
+            let why = format!("{action} on policy {}, attached to it ({})", p.name, a.source);
+            let to = (!actor.is_or_in(t)).then_some(t.as_str());
+            push(out, to, EdgeKind::AdminOf, why, &[&a]);
+        }
+    }
+}
+
+/// `iam:AddUserToGroup`: a user adds itself, and a group's members each add themselves.
+/// A role has no user to add (unless it controls one: that path is not drawn).
+fn add_user_to_group(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
+    if actor.kind == ActorKind::Role || !actor.perms.may("iam:AddUserToGroup") {
+        return;
+    }
+    for g in ctx.groups.iter().filter(|g| g.id != actor.id && !actor.groups.contains(&g.id)) {
+        if let Some(a) = actor.perms.can("iam:AddUserToGroup", Some(&g.arn)) {
+            let why = format!("iam:AddUserToGroup on group {} ({})", g.name, a.source);
+            push(out, Some(&g.id), EdgeKind::MemberOf, why, &[&a]);
+        }
+    }
+}
+
+/// `iam:UpdateAssumeRolePolicy`: rewrite a role's trust policy to let oneself in.
+fn update_assume_role_policy(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
+    if !actor.perms.may("iam:UpdateAssumeRolePolicy") {
+        return;
+    }
+    for r in ctx.roles.iter().filter(|r| r.principal.id != actor.id) {
+        if let Some(a) = actor.perms.can("iam:UpdateAssumeRolePolicy", Some(&r.principal.arn)) {
+            let why = format!("iam:UpdateAssumeRolePolicy on role {} ({})", r.principal.name, a.source);
+            push(out, Some(&r.principal.id), EdgeKind::Assumes, why, &[&a]);
+        }
+    }
+}
+
+/// `sts:AssumeRole` on a role whose trust policy lets in its own account: both sides agree.
+fn assume_role(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
+    if !actor.perms.may("sts:AssumeRole") {
+        return;
+    }
+    for r in ctx.roles.iter().filter(|r| r.principal.id != actor.id) {
+        let Some(trust) = &r.account_trust else { continue };
+        if let Some(a) = actor.perms.can("sts:AssumeRole", Some(&r.principal.arn)) {
+            let why = format!(
+                "sts:AssumeRole on role {}, whose trust policy lets in the account ({})",
+                r.principal.name, a.source
+            );
+            let trusted = Allowed {
+                conditions: trust.clone(),
+                source: String::new(),
+            };
+            push(out, Some(&r.principal.id), EdgeKind::Assumes, why, &[&a, &trusted]);
+        }
+    }
+}
+
+/// Compute services that run code as a role passed to them: the service principal the role
+/// must trust, and the sets of actions (any one set suffices) that start such code.
+const PASS_TARGETS: &[(&str, &[&[&str]])] = &[
+    ("ec2.amazonaws.com", &[
+        &["ec2:RunInstances"],
+        &["autoscaling:CreateLaunchConfiguration", "autoscaling:CreateAutoScalingGroup"],
+        &["ec2:CreateLaunchTemplate", "autoscaling:CreateAutoScalingGroup"],
+    ]),
+    ("lambda.amazonaws.com", &[
+        &["lambda:CreateFunction", "lambda:InvokeFunction"],
+        &["lambda:CreateFunction", "lambda:CreateEventSourceMapping"],
+    ]),
+    ("glue.amazonaws.com", &[&["glue:CreateDevEndpoint"], &["glue:CreateJob", "glue:StartJobRun"]]),
+    ("cloudformation.amazonaws.com", &[&["cloudformation:CreateStack"], &["cloudformation:CreateStackSet"]]),
+    ("datapipeline.amazonaws.com", &[&["datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition"]]),
+    ("ecs-tasks.amazonaws.com", &[
+        &["ecs:RegisterTaskDefinition", "ecs:RunTask"],
+        &["ecs:RegisterTaskDefinition", "ecs:StartTask"],
+        &["ecs:RegisterTaskDefinition", "ecs:CreateService"],
+    ]),
+    ("sagemaker.amazonaws.com", &[
+        &["sagemaker:CreateNotebookInstance", "sagemaker:CreatePresignedNotebookInstanceUrl"],
+        &["sagemaker:CreateTrainingJob"],
+        &["sagemaker:CreateProcessingJob"],
+    ]),
+    ("codebuild.amazonaws.com", &[&["codebuild:CreateProject", "codebuild:StartBuild"]]),
+];
+
+/// The first action set of `sets` the actor holds entirely, with how.
+fn holds_set<'s>(perms: &Permissions, sets: &'s [&'s [&'s str]]) -> Option<(&'s [&'s str], Vec<Allowed>)> {
+    sets.iter().find_map(|set| {
+        let allowed: Option<Vec<Allowed>> = set.iter().map(|a| perms.can(a, None)).collect();
+        allowed.map(|a| (*set, a))
+    })
+}
+
+/// `iam:PassRole` to a compute service the actor can start code on: the code runs as the
+/// role. An EC2 instance needs the role in an instance profile (or the right to add it).
+fn pass_role(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
+    if !actor.perms.may("iam:PassRole") {
+        return;
+    }
+    for (service, sets) in PASS_TARGETS {
+        let Some((set, starts)) = holds_set(actor.perms, sets) else { continue };
+        for r in ctx.roles.iter().filter(|r| r.principal.id != actor.id && r.services.contains(*service)) {
+            let Some(pass) = actor.perms.can("iam:PassRole", Some(&r.principal.arn)) else { continue };
+            let profile = if *service == "ec2.amazonaws.com" && !r.instance_profile {
+                match actor.perms.can("iam:AddRoleToInstanceProfile", None) {
+                    Some(a) => Some(a),
+                    None => continue,
+                }
+            } else {
+                None
+            };
+            let mut allowed: Vec<&Allowed> = vec![&pass];
+            allowed.extend(starts.iter());
+            allowed.extend(profile.iter());
+            let why = format!(
+                "iam:PassRole on role {} (trusting {service}) with {} ({})",
+                r.principal.name,
+                set.join(" + "),
+                sources(&allowed)
+            );
+            push(out, Some(&r.principal.id), EdgeKind::Assumes, why, &allowed);
+        }
+    }
+}
+
+/// Running code inside workloads that already exist and already run as a role. The
+/// authorization details do not list functions, instances or endpoints, so every role that
+/// trusts the service (and, for EC2, is in an instance profile) is taken to be in use: an
+/// over-approximation, said so in `derived_from`.
+const EXISTING: &[(&str, &[&str], bool)] = &[
+    ("lambda.amazonaws.com", &["lambda:UpdateFunctionCode"], false),
+    ("glue.amazonaws.com", &["glue:UpdateDevEndpoint"], false),
+    ("ec2.amazonaws.com", &["ssm:SendCommand"], true),
+    ("ec2.amazonaws.com", &["ssm:StartSession"], true),
+    ("ec2.amazonaws.com", &["ec2-instance-connect:SendSSHPublicKey"], true),
+    ("sagemaker.amazonaws.com", &["sagemaker:CreatePresignedNotebookInstanceUrl"], false),
+    ("codebuild.amazonaws.com", &["codebuild:StartBuild"], false),
+    ("cloudformation.amazonaws.com", &["cloudformation:UpdateStack"], false),
+];
+
+fn existing_workload(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
+    let mut done = BTreeSet::new();
+    for (service, actions, needs_profile) in EXISTING {
+        let sets = [*actions];
+        let Some((set, allowed)) = holds_set(actor.perms, &sets) else { continue };
+        for r in ctx.roles.iter().filter(|r| {
+            r.principal.id != actor.id && r.services.contains(*service) && (!needs_profile || r.instance_profile)
+        }) {
+            if !done.insert(r.principal.id.clone()) {
+                continue;
+            }
+            let refs: Vec<&Allowed> = allowed.iter().collect();
+            let why = format!(
+                "{} on existing workloads, which may run as role {} (trusting {service}; approximate: the workloads are not in the input) ({})",
+                set.join(" + "),
+                r.principal.name,
+                sources(&refs)
+            );
+            push(out, Some(&r.principal.id), EdgeKind::Assumes, why, &refs);
+        }
+    }
+}
+
+/// Creating a role (whose trust policy the creator writes) or a user (with a key or password
+/// the creator sets) and giving it a policy: a principal of one's own with any permission.
+fn new_principal(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
+    let arn = |kind: &str| format!("arn:{}:iam::{}:{kind}/*", ctx.partition, ctx.account_id);
+    let role = arn("role");
+    if let Some(create) = actor.perms.can_meeting("iam:CreateRole", &role)
+        && let Some(give) = actor
+            .perms
+            .can_meeting("iam:AttachRolePolicy", &role)
+            .or_else(|| actor.perms.can_meeting("iam:PutRolePolicy", &role))
+    {
+        let why = format!("iam:CreateRole with a policy for it ({})", sources(&[&create, &give]));
+        push(out, None, EdgeKind::AdminOf, why, &[&create, &give]);
+        return;
+    }
+    let user = arn("user");
+    if let Some(create) = actor.perms.can_meeting("iam:CreateUser", &user)
+        && let Some(give) = actor
+            .perms
+            .can_meeting("iam:AttachUserPolicy", &user)
+            .or_else(|| actor.perms.can_meeting("iam:PutUserPolicy", &user))
+        && let Some(cred) = actor
+            .perms
+            .can_meeting("iam:CreateAccessKey", &user)
+            .or_else(|| actor.perms.can_meeting("iam:CreateLoginProfile", &user))
+    {
+        let why = format!("iam:CreateUser with a policy and a credential for it ({})", sources(&[&create, &give, &cred]));
+        push(out, None, EdgeKind::AdminOf, why, &[&create, &give, &cred]);
+    }
+}

@@ -1,0 +1,930 @@
+//! An AWS account's IAM into an authority graph (`authpath import aws-iam`).
+//!
+//! Reads `aws iam get-account-authorization-details` (users, groups, roles, managed
+//! policies) and, optionally, the IAM credential report. Users, roles and groups become
+//! principals and groups; trust policies become `assumes` edges from the principals,
+//! partner accounts and identity providers they let in; identity policies become `grants`
+//! on resource nodes per service, at the level their actions carry, after denies and
+//! permissions boundaries; the catalogued privilege-escalation methods become `mints`,
+//! `assumes`, `admin_of` and `member_of` edges ([`escalation`]); access keys from the report
+//! become credentials. Every edge says in `derived_from` which policy statement or method
+//! produced it; conditional permissions keep their conditions on the edge.
+//! `docs/aws-import.md` documents the mapping, the methods with their sources, and what is
+//! approximated.
+
+pub mod actions;
+pub mod details;
+pub mod escalation;
+pub mod policy;
+pub mod report;
+
+use super::GraphBuilder;
+use crate::diagnostics::{Diagnostic, Diagnostics, quote};
+use crate::model::{EdgeKind, Level, NodeKind, Span};
+use details::{Attached, Details, Inline, Origin};
+use escalation::{Actor, ActorKind, Ctx, Derived, PolicyInfo, Principal, RoleInfo};
+use policy::{Condition, Document, Permission, Permissions, Resources};
+use report::Row;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// What an import produced: the graph (absent when an input had an error) and every
+/// problem, per file.
+#[derive(Debug)]
+pub struct Import {
+    pub graph: Option<GraphBuilder>,
+    pub problems: Vec<Diagnostics>,
+    pub users: usize,
+    pub groups: usize,
+    pub roles: usize,
+    pub policies: usize,
+    pub report_rows: usize,
+}
+
+impl Import {
+    pub fn has_errors(&self) -> bool {
+        self.problems.iter().any(Diagnostics::has_errors)
+    }
+}
+
+/// Node ids, one scheme so that findings stay stable across imports.
+pub mod ids {
+    pub fn account(id: &str) -> String {
+        format!("aws:account:{id}")
+    }
+    pub fn user(name: &str) -> String {
+        format!("aws:user:{name}")
+    }
+    pub fn role(name: &str) -> String {
+        format!("aws:role:{name}")
+    }
+    pub fn group(name: &str) -> String {
+        format!("aws:group:{name}")
+    }
+    /// A user's access key by its slot in the credential report (which does not give ids).
+    pub fn key(user: &str, slot: usize) -> String {
+        format!("aws:key:{user}/{slot}")
+    }
+    pub fn certificate(user: &str, slot: usize) -> String {
+        format!("aws:cert:{user}/{slot}")
+    }
+    pub fn root(account: &str) -> String {
+        format!("aws:root:{account}")
+    }
+    /// A SAML or OIDC identity provider a trust policy lets in.
+    pub fn provider(name: &str) -> String {
+        format!("aws:idp:{name}")
+    }
+    /// What a policy's `Resource` names, per service: `aws:res:s3:::bucket/*`,
+    /// `aws:res:s3:*`.
+    pub fn resource(service: &str, rest: &str) -> String {
+        format!("aws:res:{service}:{rest}")
+    }
+}
+
+/// Reads the files and builds their graph.
+pub fn import(details: &Path, report: Option<&Path>) -> Import {
+    let mut problems = Vec::new();
+    let details_text = read_text(details, &mut problems);
+    let report_text = report.map(|p| (p, read_text(p, &mut problems)));
+    match (details_text, report_text) {
+        (Some(d), None) => import_text(&details.display().to_string(), &d, None),
+        (Some(d), Some((p, Some(r)))) => {
+            import_text(&details.display().to_string(), &d, Some((&p.display().to_string(), &r)))
+        }
+        _ => Import {
+            graph: None,
+            problems,
+            users: 0,
+            groups: 0,
+            roles: 0,
+            policies: 0,
+            report_rows: 0,
+        },
+    }
+}
+
+fn read_text(path: &Path, problems: &mut Vec<Diagnostics>) -> Option<String> {
+    let name = path.display().to_string();
+    let bytes = if name == "-" {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b).map(|_| b)
+    } else {
+        std::fs::read(path)
+    };
+    let mut d = Diagnostics::new(name);
+    match bytes {
+        Ok(b) => match String::from_utf8(b) {
+            Ok(s) => return Some(s),
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                let text = std::str::from_utf8(&bytes[..valid]).unwrap_or("");
+                let span = crate::source::Locator::new(text).span(valid);
+                d.push(
+                    Diagnostic::error(Some(span), format!("the file is not UTF-8 (byte {valid})"))
+                        .help("AWS writes UTF-8: export the file again"),
+                );
+            }
+        },
+        Err(e) => d.push(Diagnostic::error(None, format!("cannot read the file: {e}"))),
+    }
+    problems.push(d);
+    None
+}
+
+/// Builds the graph from the files' text (`report`: its name and text).
+pub fn import_text(details_name: &str, details_text: &str, report: Option<(&str, &str)>) -> Import {
+    let mut diags = Diagnostics::new(details_name);
+    let details = details::read(details_text, &mut diags);
+    let mut report_diags = report.map(|(name, _)| Diagnostics::new(name));
+    let rows = match (report, report_diags.as_mut()) {
+        (Some((_, text)), Some(d)) => report::read(text, d),
+        _ => Vec::new(),
+    };
+    let failed = diags.has_errors() || report_diags.as_ref().is_some_and(Diagnostics::has_errors);
+    let graph = if failed {
+        None
+    } else {
+        Some(Builder::new(&details, &rows, &mut diags, report_diags.as_mut()).build())
+    };
+    let mut problems = vec![diags];
+    problems.extend(report_diags);
+    problems.retain(|d| d.error_count() + d.warning_count() > 0);
+    Import {
+        graph,
+        problems,
+        users: details.users.len(),
+        groups: details.groups.len(),
+        roles: details.roles.len(),
+        policies: details.policies.len(),
+        report_rows: rows.len(),
+    }
+}
+
+/// The parts of an ARN: `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Arn<'a> {
+    pub partition: &'a str,
+    pub service: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+    pub resource: &'a str,
+}
+
+pub fn parse_arn(s: &str) -> Option<Arn<'_>> {
+    let mut parts = s.splitn(6, ':');
+    if parts.next()? != "arn" {
+        return None;
+    }
+    Some(Arn {
+        partition: parts.next()?,
+        service: parts.next()?,
+        region: parts.next()?,
+        account: parts.next()?,
+        resource: parts.next()?,
+    })
+}
+
+/// The AWS managed policy that allows everything, recognised even when the file leaves it
+/// out of `Policies`.
+const ADMINISTRATOR_ACCESS: &str = "/AdministratorAccess";
+
+/// How an edge came about: the highest level reached without conditions, and the conditions
+/// of the derivations that reach higher.
+#[derive(Default)]
+struct Conditional {
+    unconditional: Option<Level>,
+    conditional: Option<Level>,
+    conditions: BTreeSet<String>,
+}
+
+struct Builder<'a> {
+    d: &'a Details,
+    rows: &'a [Row],
+    diags: &'a mut Diagnostics,
+    report_diags: Option<&'a mut Diagnostics>,
+    g: GraphBuilder,
+    account_id: String,
+    partition: String,
+    account: String,
+    policies: BTreeMap<&'a str, &'a details::Policy>,
+    conditions: BTreeMap<(String, String, EdgeKind), Conditional>,
+    /// Principals that hold every action on every resource.
+    tier0: BTreeSet<String>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(d: &'a Details, rows: &'a [Row], diags: &'a mut Diagnostics, report_diags: Option<&'a mut Diagnostics>) -> Self {
+        let first = d
+            .users
+            .iter()
+            .map(|u| &u.arn)
+            .chain(d.roles.iter().map(|r| &r.arn))
+            .chain(d.groups.iter().map(|g| &g.arn))
+            .chain(rows.iter().map(|r| &r.arn))
+            .find_map(|a| parse_arn(a).filter(|a| !a.account.is_empty()));
+        let (partition, account_id) = match first {
+            Some(a) => (a.partition.to_string(), a.account.to_string()),
+            None => ("aws".to_string(), "unknown".to_string()),
+        };
+        Builder {
+            d,
+            rows,
+            diags,
+            report_diags,
+            g: GraphBuilder::default(),
+            account: ids::account(&account_id),
+            account_id,
+            partition,
+            policies: d.policies.iter().map(|p| (p.arn.as_str(), p)).collect(),
+            conditions: BTreeMap::new(),
+            tier0: BTreeSet::new(),
+        }
+    }
+
+    fn warn(&mut self, origin: &Origin, message: String, help: &str) {
+        self.diags.push(
+            Diagnostic::warning(Some(origin.span), message)
+                .about(origin.place.clone())
+                .help(help),
+        );
+    }
+
+    fn build(mut self) -> GraphBuilder {
+        for section in &self.d.missing {
+            self.diags.push(
+                Diagnostic::warning(Some(Span { line: 1, column: 1 }), format!("the file has no {section}: what it would list is not in the graph"))
+                    .help("export without --filter to get every section"),
+            );
+        }
+        self.account_node();
+        self.principals();
+        let perms = self.permissions();
+        self.grants(&perms);
+        self.tier0_principals(&perms);
+        let ctx = self.trust();
+        self.escalations(&ctx, &perms);
+        self.credentials();
+        self.finish_conditions();
+        self.g
+    }
+
+    fn account_node(&mut self) {
+        let n = self.g.node(&self.account, NodeKind::Tenant);
+        n.name = Some(format!("AWS account {}", self.account_id));
+        n.tags.insert("tier0".into());
+        n.properties.insert("aws_account_id".into(), json!(self.account_id));
+        n.properties.insert("aws_partition".into(), json!(self.partition));
+    }
+
+    /// Users, groups and roles, and group membership.
+    fn principals(&mut self) {
+        let passwords: BTreeMap<&str, &Row> = self.rows.iter().map(|r| (r.user.as_str(), r)).collect();
+        for u in &self.d.users {
+            let id = ids::user(&u.name);
+            self.check_account(&u.arn, &u.origin);
+            let machine = passwords
+                .get(u.name.as_str())
+                .is_some_and(|r| r.password_enabled == Some(false) && r.has_keys());
+            let n = self.g.node(&id, if machine { NodeKind::Service } else { NodeKind::Human });
+            n.name = Some(u.name.clone());
+            n.org = Some(self.account.clone());
+            common_properties(n, &u.arn, u.id.as_deref(), u.path.as_deref(), u.created.as_deref(), &u.tags);
+            if let Some(b) = &u.boundary {
+                n.properties.insert("aws_permissions_boundary".into(), json!(b));
+            }
+            for g in &u.groups {
+                let gid = ids::group(g);
+                if !self.d.groups.iter().any(|x| &x.name == g) {
+                    self.warn(
+                        &u.origin,
+                        format!("GroupList names group {} that GroupDetailList does not have: its permissions are unknown", quote(g)),
+                        "export the whole account so every group is listed",
+                    );
+                    let n = self.g.node(&gid, NodeKind::Group);
+                    n.org = Some(self.account.clone());
+                }
+                self.g.edge(&id, &gid, EdgeKind::MemberOf, Level::Admin, &format!("GroupList of user {}", u.name));
+            }
+        }
+        for gr in &self.d.groups {
+            self.check_account(&gr.arn, &gr.origin);
+            let n = self.g.node(&ids::group(&gr.name), NodeKind::Group);
+            n.name = Some(gr.name.clone());
+            n.org = Some(self.account.clone());
+            common_properties(n, &gr.arn, gr.id.as_deref(), gr.path.as_deref(), None, &[]);
+        }
+        for r in &self.d.roles {
+            self.check_account(&r.arn, &r.origin);
+            let n = self.g.node(&ids::role(&r.name), NodeKind::Service);
+            n.name = Some(r.name.clone());
+            n.org = Some(self.account.clone());
+            common_properties(n, &r.arn, r.id.as_deref(), r.path.as_deref(), r.created.as_deref(), &r.tags);
+            if let Some(b) = &r.boundary {
+                n.properties.insert("aws_permissions_boundary".into(), json!(b));
+            }
+            if !r.instance_profiles.is_empty() {
+                n.properties.insert("aws_instance_profiles".into(), json!(r.instance_profiles));
+            }
+            if let Some(t) = &r.last_used {
+                n.properties.insert("aws_last_used".into(), json!(t));
+            }
+            if r.path.as_deref().is_some_and(|p| p.starts_with("/aws-service-role/")) {
+                n.properties.insert("aws_service_linked".into(), json!(true));
+            }
+        }
+    }
+
+    fn check_account(&mut self, arn: &str, origin: &Origin) {
+        if let Some(a) = parse_arn(arn)
+            && a.account != self.account_id
+        {
+            let msg = format!(
+                "its ARN {} is in account {}, not {}: the file mixes accounts",
+                quote(arn),
+                quote(a.account),
+                quote(&self.account_id)
+            );
+            self.warn(origin, msg, "import one account's authorization details at a time");
+        }
+    }
+
+    /// The documents attached to a principal: inline ones and managed ones by ARN.
+    fn documents(&mut self, inline: &'a [Inline], attached: &'a [Attached], origin: &Origin) -> Vec<(String, &'a Document)> {
+        let mut docs: Vec<(String, &'a Document)> =
+            inline.iter().map(|p| (format!("inline policy {}", p.name), &p.document)).collect();
+        for a in attached {
+            match self.policies.get(a.arn.as_str()) {
+                Some(p) => docs.push((format!("policy {}", p.name), &p.document)),
+                None if a.arn.ends_with(ADMINISTRATOR_ACCESS) && a.arn.contains(":iam::aws:policy/") => {
+                    docs.push((format!("policy {}", a.name), administrator_access()));
+                }
+                None => self.warn(
+                    origin,
+                    format!("attached policy {} is not in Policies: its permissions are unknown and not in the graph", quote(&a.arn)),
+                    "export without --filter so that every attached policy's document is listed",
+                ),
+            }
+        }
+        docs
+    }
+
+    fn boundary(&mut self, arn: Option<&'a String>, origin: &Origin) -> Option<Permissions> {
+        let arn = arn?;
+        match self.policies.get(arn.as_str()) {
+            Some(p) => {
+                let mut b = Permissions::default();
+                b.add(&p.document, &format!("boundary {}", p.name), None);
+                Some(b)
+            }
+            None => {
+                self.warn(
+                    origin,
+                    format!("permissions boundary {} is not in Policies: it is not applied (what the principal is granted may be less)", quote(arn)),
+                    "export without --filter so that the boundary's document is listed",
+                );
+                None
+            }
+        }
+    }
+
+    /// Each principal's permissions: its own (for its grants), and for users also the union
+    /// with its groups' (for the escalation methods, which may combine them).
+    fn permissions(&mut self) -> BTreeMap<String, (Permissions, Permissions)> {
+        let mut out = BTreeMap::new();
+        let mut group_docs: BTreeMap<&str, Vec<(String, &'a Document)>> = BTreeMap::new();
+        for g in &self.d.groups {
+            let docs = self.documents(&g.inline, &g.attached, &g.origin);
+            let mut p = Permissions::default();
+            for (src, doc) in &docs {
+                p.add(doc, &format!("group {} {src}", g.name), None);
+            }
+            p.apply_denies();
+            out.insert(ids::group(&g.name), (p.clone(), p));
+            group_docs.insert(g.name.as_str(), docs);
+        }
+        for r in &self.d.roles {
+            let docs = self.documents(&r.inline, &r.attached, &r.origin);
+            let mut p = Permissions::default();
+            for (src, doc) in &docs {
+                p.add(doc, src, None);
+            }
+            p.apply_denies();
+            if let Some(b) = self.boundary(r.boundary.as_ref(), &r.origin) {
+                p.bound_by(&b);
+            }
+            out.insert(ids::role(&r.name), (p.clone(), p));
+        }
+        for u in &self.d.users {
+            let docs = self.documents(&u.inline, &u.attached, &u.origin);
+            let boundary = self.boundary(u.boundary.as_ref(), &u.origin);
+            let mut own = Permissions::default();
+            let mut all = Permissions::default();
+            for (src, doc) in &docs {
+                own.add(doc, src, Some(&u.name));
+                all.add(doc, src, Some(&u.name));
+            }
+            let mut from_groups = false;
+            for g in &u.groups {
+                for (src, doc) in group_docs.get(g.as_str()).into_iter().flatten() {
+                    all.add(doc, &format!("group {g} {src}"), Some(&u.name));
+                    // A group's denies bind its members' own policies too.
+                    let mut denies_only = Permissions::default();
+                    denies_only.add(doc, "", Some(&u.name));
+                    own.denies.extend(denies_only.denies);
+                    from_groups = true;
+                }
+            }
+            own.apply_denies();
+            all.apply_denies();
+            if let Some(b) = &boundary {
+                own.bound_by(b);
+                all.bound_by(b);
+            }
+            let narrowed = !own.denies.is_empty() || boundary.is_some();
+            if from_groups && narrowed {
+                let msg = "its permissions boundary or denies cannot be applied to what it holds through its groups in the graph (a group's edges serve every member): those are shown as granted".to_string();
+                self.warn(&u.origin, msg, "read the user's findings knowing its boundary or denies may stop some of them");
+                self.g
+                    .node(&ids::user(&u.name), NodeKind::Human)
+                    .properties
+                    .insert("aws_boundary_not_applied_to_groups".into(), json!(true));
+            }
+            out.insert(ids::user(&u.name), (own, all));
+        }
+        out
+    }
+
+    /// `grants` from each principal's own permissions, one edge per resource pattern.
+    fn grants(&mut self, perms: &BTreeMap<String, (Permissions, Permissions)>) {
+        for (principal, (own, _)) in perms {
+            for p in &own.allows {
+                let (node, name) = self.resource_node(p);
+                let level = actions::level(&p.actions);
+                let mut why = p.source.clone();
+                if p.negated {
+                    why.push_str(&format!(" ({})", negation(p)));
+                }
+                self.add_edge(principal, &node, EdgeKind::Grants, level, &why, &p.conditions);
+                if !p.except.is_empty() {
+                    let e = self.g.edge_mut(principal, &node, EdgeKind::Grants).expect("just added");
+                    let entry = e.properties.entry("except".into()).or_insert_with(|| json!([]));
+                    if let Value::Array(list) = entry {
+                        for x in &p.except {
+                            if !list.contains(&json!(x)) {
+                                list.push(json!(x));
+                            }
+                        }
+                    }
+                }
+                let n = self.g.node(&node, NodeKind::Resource);
+                n.name = Some(name);
+                n.org = Some(self.account.clone());
+            }
+        }
+    }
+
+    fn resource_node(&self, p: &Permission) -> (String, String) {
+        let service = actions::service(&p.actions);
+        match &p.resources {
+            Resources::Pattern(_) if p.written == "*" => (ids::resource(&service, "*"), format!("every {service} resource")),
+            Resources::Pattern(_) => match parse_arn(&p.written) {
+                Some(a) if !a.service.contains(['*', '?']) && !a.service.is_empty() => {
+                    let rest = &p.written[format!("arn:{}:{}:", a.partition, a.service).len()..];
+                    (ids::resource(a.service, rest), p.written.clone())
+                }
+                _ => (ids::resource(&service, &p.written), p.written.clone()),
+            },
+            Resources::AllBut(_) => (ids::resource(&service, "*"), format!("every {service} resource")),
+        }
+    }
+
+    /// Principals allowed every action on every resource: tier0, and in control of the
+    /// account. Their escalation paths are not drawn (they would only restate that).
+    fn tier0_principals(&mut self, perms: &BTreeMap<String, (Permissions, Permissions)>) {
+        for (id, (own, all)) in perms {
+            if let Some(p) = own.everything() {
+                let why = format!("Action * on Resource * ({})", p.source);
+                self.tier0.insert(id.clone());
+                self.g.node(id, NodeKind::Service).tags.insert("tier0".into());
+                let account = self.account.clone();
+                self.add_edge(id, &account, EdgeKind::AdminOf, Level::Admin, &why, &[]);
+            } else if all.everything().is_some() {
+                // Through its groups: the membership path already reaches the account.
+                self.tier0.insert(id.clone());
+                self.g.node(id, NodeKind::Human).tags.insert("tier0".into());
+            }
+        }
+    }
+
+    /// Trust policies: `assumes` edges from the principals, accounts and identity providers
+    /// each role lets in; the services it trusts and whether its own account may assume it
+    /// are kept for the escalation methods.
+    fn trust(&mut self) -> Ctx {
+        let mut roles = Vec::new();
+        for r in &self.d.roles {
+            let id = ids::role(&r.name);
+            let mut info = RoleInfo {
+                principal: Principal {
+                    id: id.clone(),
+                    name: r.name.clone(),
+                    arn: r.arn.clone(),
+                },
+                services: BTreeSet::new(),
+                instance_profile: !r.instance_profiles.is_empty(),
+                account_trust: None,
+            };
+            for st in r.trust.statements.iter().filter(|s| s.effect == policy::Effect::Allow) {
+                let assumes = match &st.actions {
+                    policy::Matcher::Only(a) => a.iter().any(|a| policy::glob_match(a, "sts:AssumeRole", true)
+                        || policy::glob_match(a, "sts:AssumeRoleWithWebIdentity", true)
+                        || policy::glob_match(a, "sts:AssumeRoleWithSAML", true)),
+                    policy::Matcher::AllBut(_) => true,
+                };
+                if !assumes {
+                    continue;
+                }
+                let Some(p) = &st.principals else { continue };
+                let why = format!("trust policy of role {} statement {}", r.name, st.label);
+                let anyone = p.anyone || st.not_principal;
+                if anyone {
+                    let any = ids::account("*");
+                    let n = self.g.node(&any, NodeKind::Partner);
+                    n.name = Some("any AWS account".into());
+                    self.trust_edge(&any, &id, &why, &st.conditions, None);
+                    info.account_trust = Some(st.conditions.clone());
+                }
+                for s in &p.service {
+                    info.services.insert(s.to_ascii_lowercase());
+                }
+                for f in &p.federated {
+                    let name = f.rsplit_once(":oidc-provider/").or_else(|| f.rsplit_once(":saml-provider/").map(|(a, b)| (a, b))).map_or(f.as_str(), |(_, n)| n);
+                    let kind = if f.contains(":saml-provider/") { "SAML" } else { "web identity" };
+                    let pid = ids::provider(name);
+                    let n = self.g.node(&pid, NodeKind::App);
+                    n.name = Some(format!("{kind} provider {name}"));
+                    n.org = Some(self.account.clone());
+                    n.properties.insert("aws_provider".into(), json!(f));
+                    self.trust_edge(&pid, &id, &why, &st.conditions, None);
+                }
+                for a in &p.aws {
+                    self.trusted_aws(a, &id, &why, &st.conditions, &mut info, &r.origin);
+                }
+            }
+            if !info.services.is_empty() {
+                let services: Vec<&String> = info.services.iter().collect();
+                self.g.node(&id, NodeKind::Service).properties.insert("aws_trusted_services".into(), json!(services));
+            }
+            roles.push(info);
+        }
+        let mut members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for u in &self.d.users {
+            for g in &u.groups {
+                members.entry(ids::group(g)).or_default().insert(ids::user(&u.name));
+            }
+        }
+        let mut policies: Vec<PolicyInfo> = self
+            .d
+            .policies
+            .iter()
+            .map(|p| PolicyInfo {
+                arn: p.arn.clone(),
+                name: p.name.clone(),
+                attached_to: Vec::new(),
+                versions: p.versions,
+            })
+            .collect();
+        let attachments = self
+            .d
+            .users
+            .iter()
+            .map(|u| (ids::user(&u.name), &u.attached))
+            .chain(self.d.groups.iter().map(|g| (ids::group(&g.name), &g.attached)))
+            .chain(self.d.roles.iter().map(|r| (ids::role(&r.name), &r.attached)));
+        for (id, attached) in attachments {
+            for a in attached {
+                if let Some(p) = policies.iter_mut().find(|p| p.arn == a.arn) {
+                    p.attached_to.push(id.clone());
+                }
+            }
+        }
+        let principal = |id: String, name: &str, arn: &str| Principal {
+            id,
+            name: name.to_string(),
+            arn: arn.to_string(),
+        };
+        Ctx {
+            account_id: self.account_id.clone(),
+            partition: self.partition.clone(),
+            users: self.d.users.iter().map(|u| principal(ids::user(&u.name), &u.name, &u.arn)).collect(),
+            groups: self.d.groups.iter().map(|g| principal(ids::group(&g.name), &g.name, &g.arn)).collect(),
+            roles,
+            policies,
+            members,
+            passwords: self
+                .rows
+                .iter()
+                .filter_map(|r| Some((ids::user(&r.user), r.password_enabled?)))
+                .collect(),
+        }
+    }
+
+    /// One `Principal.AWS` entry of a trust policy.
+    fn trusted_aws(&mut self, a: &str, role: &str, why: &str, conditions: &[Condition], info: &mut RoleInfo, origin: &Origin) {
+        let (account, resource) = match parse_arn(a) {
+            Some(arn) => (arn.account.to_string(), Some(arn.resource)),
+            None if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) => (a.to_string(), None),
+            None => {
+                let msg = format!(
+                    "the trust policy names {}, which is neither an account nor an ARN: a principal deleted since (IAM shows its unique id), not drawn",
+                    quote(a)
+                );
+                self.warn(origin, msg, "remove the stale principal from the role's trust policy");
+                return;
+            }
+        };
+        let whole_account = resource.is_none_or(|r| r == "root");
+        if account == self.account_id {
+            if whole_account {
+                info.account_trust = Some(conditions.to_vec());
+                return;
+            }
+            let resource = resource.unwrap_or_default();
+            let name = resource.rsplit('/').next().unwrap_or(resource);
+            let target = if resource.starts_with("user/") {
+                ids::user(name)
+            } else if resource.starts_with("role/") {
+                ids::role(name)
+            } else if resource.starts_with("assumed-role/") {
+                ids::role(resource.split('/').nth(1).unwrap_or(name))
+            } else {
+                String::new()
+            };
+            if target.is_empty() || !self.g.has_node(&target) {
+                let msg = format!("the trust policy names {}, which is not in the file: not drawn", quote(a));
+                self.warn(origin, msg, "export the whole account, or remove the stale principal from the trust policy");
+                return;
+            }
+            self.trust_edge(&target, role, why, conditions, None);
+        } else {
+            let pid = ids::account(&account);
+            let n = self.g.node(&pid, NodeKind::Partner);
+            n.name = Some(format!("AWS account {account}"));
+            n.properties.insert("aws_account_id".into(), json!(account));
+            let principal = (!whole_account).then_some(a);
+            self.trust_edge(&pid, role, why, conditions, principal);
+        }
+    }
+
+    fn trust_edge(&mut self, from: &str, role: &str, why: &str, conditions: &[Condition], principal: Option<&str>) {
+        self.add_edge(from, role, EdgeKind::Assumes, Level::Admin, why, conditions);
+        let external: Vec<String> = conditions
+            .iter()
+            .filter(|c| c.key.eq_ignore_ascii_case("sts:ExternalId"))
+            .flat_map(|c| c.values.iter().cloned())
+            .collect();
+        let e = self.g.edge_mut(from, role, EdgeKind::Assumes).expect("just added");
+        if !external.is_empty() {
+            let entry = e.properties.entry("external_id".into()).or_insert_with(|| json!([]));
+            if let Value::Array(list) = entry {
+                for x in external {
+                    if !list.contains(&json!(x)) {
+                        list.push(json!(x));
+                    }
+                }
+            }
+        }
+        if let Some(p) = principal {
+            let entry = e.properties.entry("trusted_principals".into()).or_insert_with(|| json!([]));
+            if let Value::Array(list) = entry
+                && !list.contains(&json!(p))
+            {
+                list.push(json!(p));
+            }
+        }
+    }
+
+    fn escalations(&mut self, ctx: &Ctx, perms: &BTreeMap<String, (Permissions, Permissions)>) {
+        let mut by_group: BTreeMap<String, Vec<Derived>> = BTreeMap::new();
+        let actors = ctx
+            .groups
+            .iter()
+            .map(|p| (p, ActorKind::Group))
+            .chain(ctx.roles.iter().map(|r| (&r.principal, ActorKind::Role)))
+            .chain(ctx.users.iter().map(|p| (p, ActorKind::User)));
+        for (p, kind) in actors {
+            if self.tier0.contains(&p.id) {
+                continue;
+            }
+            let Some((own, all)) = perms.get(&p.id) else { continue };
+            let groups: Vec<String> = match kind {
+                ActorKind::User => ctx
+                    .members
+                    .iter()
+                    .filter(|(_, m)| m.contains(&p.id))
+                    .map(|(g, _)| g.clone())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let actor = Actor {
+                id: &p.id,
+                arn: &p.arn,
+                kind,
+                groups: &groups,
+                perms: if kind == ActorKind::User { all } else { own },
+            };
+            let mut derived = escalation::derive(ctx, &actor);
+            if kind == ActorKind::User {
+                // What a group derives serves its members through `member_of`.
+                derived.retain(|d| {
+                    !groups.iter().any(|g| {
+                        by_group
+                            .get(g)
+                            .is_some_and(|list| list.iter().any(|x| x.to == d.to && x.kind == d.kind))
+                    })
+                });
+            }
+            for d in &derived {
+                let to = d.to.clone().unwrap_or_else(|| self.account.clone());
+                let conditions = d.conditions.clone();
+                self.add_edge(&p.id, &to, d.kind, Level::Admin, &d.why, &conditions);
+            }
+            if kind == ActorKind::Group {
+                by_group.insert(p.id.clone(), derived);
+            }
+        }
+    }
+
+    /// Access keys and signing certificates from the credential report, the root user, and
+    /// each user's password facts.
+    fn credentials(&mut self) {
+        for row in self.rows {
+            let span = Some(Span { line: row.line as u32, column: 1 });
+            if let Some(a) = parse_arn(&row.arn)
+                && a.account != self.account_id
+                && let Some(d) = self.report_diags.as_deref_mut()
+            {
+                d.push(
+                    Diagnostic::warning(span, format!("this row's ARN is in account {}, not {}", quote(a.account), quote(&self.account_id)))
+                        .about(format!("row of user {}", quote(&row.user)))
+                        .help("give the credential report of the same account as the authorization details"),
+                );
+            }
+            let user = if row.is_root() {
+                let id = ids::root(&self.account_id);
+                let n = self.g.node(&id, NodeKind::Human);
+                n.name = Some(format!("root user of AWS account {}", self.account_id));
+                n.org = Some(self.account.clone());
+                n.tags.insert("tier0".into());
+                let account = self.account.clone();
+                self.g.edge(&id, &account, EdgeKind::AdminOf, Level::Admin, "the account's root user");
+                id
+            } else {
+                let id = ids::user(&row.user);
+                if !self.g.has_node(&id) {
+                    if let Some(d) = self.report_diags.as_deref_mut() {
+                        d.push(
+                            Diagnostic::warning(span, "this user is not in the authorization details: added with its credentials only")
+                                .about(format!("row of user {}", quote(&row.user)))
+                                .help("export both files at the same time"),
+                        );
+                    }
+                    let machine = row.password_enabled == Some(false) && row.has_keys();
+                    let n = self.g.node(&id, if machine { NodeKind::Service } else { NodeKind::Human });
+                    n.name = Some(row.user.clone());
+                    n.org = Some(self.account.clone());
+                    n.properties.insert("aws_arn".into(), json!(row.arn));
+                }
+                id
+            };
+            let n = self.g.node(&user, NodeKind::Human);
+            if let Some(p) = row.password_enabled {
+                n.properties.insert("aws_password_enabled".into(), json!(p));
+            }
+            if let Some(t) = row.password_last_used {
+                n.properties.insert("aws_password_last_used".into(), json!(t.to_string()));
+            }
+            if let Some(m) = row.mfa_active {
+                n.properties.insert("aws_mfa_active".into(), json!(m));
+            }
+            for (slot, key) in row.keys.iter().enumerate() {
+                let Some(key) = key else { continue };
+                let kid = ids::key(&row.user, slot + 1);
+                self.credential(&kid, &user, key, "api_key", &format!("access key {} of {}", slot + 1, row.user));
+            }
+            for (slot, cert) in row.certs.iter().enumerate() {
+                let Some(cert) = cert else { continue };
+                let cid = ids::certificate(&row.user, slot + 1);
+                self.credential(&cid, &user, cert, "certificate", &format!("signing certificate {} of {}", slot + 1, row.user));
+            }
+        }
+    }
+
+    fn credential(&mut self, id: &str, user: &str, key: &report::Key, kind: &'static str, name: &str) {
+        let n = self.g.node(id, NodeKind::Credential);
+        n.name = Some(name.to_string());
+        n.org = Some(self.account.clone());
+        n.owner = Some(user.to_string());
+        n.credential_type = Some(kind);
+        if !key.active {
+            n.properties.insert("status".into(), json!("disabled"));
+        }
+        if let Some(t) = key.rotated {
+            // The report's `last_rotated` is when the key was made: keys are replaced, not
+            // changed in place.
+            n.properties.insert("issued_at".into(), json!(t.to_string()));
+            n.properties.insert("rotated_at".into(), json!(t.to_string()));
+        }
+        if let Some(t) = key.last_used {
+            n.properties.insert("last_used_at".into(), json!(t.to_string()));
+        }
+        if let Some(r) = &key.last_used_region {
+            n.properties.insert("aws_last_used_region".into(), json!(r));
+        }
+        if let Some(s) = &key.last_used_service {
+            n.properties.insert("aws_last_used_service".into(), json!(s));
+        }
+        self.g.edge(user, id, EdgeKind::Holds, Level::Admin, "credential report");
+        self.g.edge(id, user, EdgeKind::AuthenticatesAs, Level::Admin, "credential report");
+    }
+
+    /// Adds an edge and notes whether it holds without conditions.
+    fn add_edge(&mut self, from: &str, to: &str, kind: EdgeKind, level: Level, why: &str, conditions: &[Condition]) {
+        self.g.edge(from, to, kind, level, why);
+        let c = self.conditions.entry((from.to_string(), to.to_string(), kind)).or_default();
+        if conditions.is_empty() {
+            c.unconditional = c.unconditional.max(Some(level));
+        } else {
+            c.conditional = c.conditional.max(Some(level));
+            c.conditions.extend(conditions.iter().map(Condition::describe));
+        }
+    }
+
+    /// An edge whose level holds only under conditions says so: its conditions, and the level
+    /// that holds without them.
+    fn finish_conditions(&mut self) {
+        for ((from, to, kind), c) in std::mem::take(&mut self.conditions) {
+            let (Some(cond), false) = (c.conditional, c.conditions.is_empty()) else { continue };
+            if c.unconditional.is_some_and(|u| u >= cond) {
+                continue;
+            }
+            if let Some(e) = self.g.edge_mut(&from, &to, kind) {
+                e.properties.insert("conditions".into(), json!(c.conditions));
+                e.properties.insert(
+                    "unconditional_level".into(),
+                    json!(c.unconditional.map_or("none", Level::as_str)),
+                );
+            }
+        }
+    }
+}
+
+fn common_properties(
+    n: &mut super::NodeOut,
+    arn: &str,
+    id: Option<&str>,
+    path: Option<&str>,
+    created: Option<&str>,
+    tags: &[(String, String)],
+) {
+    n.properties.insert("aws_arn".into(), json!(arn));
+    if let Some(i) = id {
+        n.properties.insert("aws_id".into(), json!(i));
+    }
+    if let Some(p) = path.filter(|p| *p != "/") {
+        n.properties.insert("aws_path".into(), json!(p));
+    }
+    if let Some(c) = created {
+        n.properties.insert("aws_created".into(), json!(c));
+    }
+    if !tags.is_empty() {
+        let map: serde_json::Map<String, Value> = tags.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        n.properties.insert("aws_tags".into(), Value::Object(map));
+    }
+}
+
+fn negation(p: &Permission) -> String {
+    let mut parts = Vec::new();
+    if !p.actions.exclude.is_empty() {
+        parts.push(format!("every action but {}", p.actions.exclude.join(", ")));
+    }
+    if let Resources::AllBut(r) = &p.resources {
+        parts.push(format!("every resource but {}", r.join(", ")));
+    }
+    format!("NotAction/NotResource, over-approximated: {}", parts.join("; "))
+}
+
+fn administrator_access() -> &'static Document {
+    static DOC: std::sync::OnceLock<Document> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut problems = Vec::new();
+        policy::parse_document(
+            &json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+            "AdministratorAccess",
+            &mut problems,
+        )
+        .unwrap_or_default()
+    })
+}

@@ -29,8 +29,6 @@ const CREDENTIAL_GETS: &[&str] = &[
     "lightsail:GetInstanceAccessDetails",
     "codeartifact:GetAuthorizationToken",
     "ecr:GetAuthorizationToken",
-    "sts:GetFederationToken",
-    "secretsmanager:GetSecretValue",
 ];
 
 /// Actions of AWS's "Permissions management" access level outside IAM: they rewrite a
@@ -198,11 +196,12 @@ mod tests {
         assert_eq!(level(&a("ec2:*")), Level::Admin);
         assert_eq!(level(&a("ec2:RunInstances")), Level::Write);
         assert_eq!(level(&a("athena:*")), Level::Write);
-        assert_eq!(level(&a("secretsmanager:Get*")), Level::Write);
+        assert_eq!(level(&a("redshift:Get*")), Level::Write);
+        assert_eq!(level(&a("secretsmanager:Get*")), Level::Read);
         assert_eq!(level(&a("secretsmanager:Describe*")), Level::Read);
         assert_eq!(level(&a("s3:Head*")), Level::Write);
         let mut s3 = a("s3:*");
-        s3.exclude = vec!["s3:PutBucketPolicy".into(), "s3:Put*Acl".into(), "s3:PutBucket*".into(), "s3:PutAccount*".into(), "s3:PutAccessPoint*".into(), "s3:DeleteBucketPolicy".into()];
+        s3.exclude = vec!["s3:PutBucketPolicy".into(), "s3:Put*Acl".into(), "s3:PutBucket*".into(), "s3:PutAccount*".into(), "s3:PutAccessPoint*".into(), "s3:PutMultiRegion*".into(), "s3:DeleteBucketPolicy".into()];
         assert_eq!(level(&s3), Level::Write);
         assert_eq!(service(&a("S3:Get*")), "s3");
         assert_eq!(service(&a("*")), "*");

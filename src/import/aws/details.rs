@@ -487,7 +487,8 @@ pub fn place_at(text: &str, offset: usize) -> String {
                 }
                 let s = String::from_utf8_lossy(&bytes[start..j.min(bytes.len())]).into_owned();
                 let depth = stack.len();
-                if let Some(Frame::Object { key, expect_key, name }) = stack.last_mut() {
+                let closed = j < bytes.len();
+                if closed && let Some(Frame::Object { key, expect_key, name }) = stack.last_mut() {
                     if *expect_key {
                         *key = Some(s);
                     } else if depth == 3

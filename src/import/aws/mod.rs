@@ -123,7 +123,7 @@ fn read_text(path: &Path, problems: &mut Vec<Diagnostics>) -> Option<String> {
                 let text = std::str::from_utf8(&bytes[..valid]).unwrap_or("");
                 let span = crate::source::Locator::new(text).span(valid);
                 d.push(
-                    Diagnostic::error(Some(span), format!("the file is not UTF-8 (byte {valid})"))
+                    Diagnostic::error(Some(span), format!("the file is not UTF-8 (at byte offset {valid})"))
                         .help("AWS writes UTF-8: export the file again"),
                 );
             }

@@ -266,7 +266,9 @@ fn credentials_and_login_profiles_are_minted() {
         json!([
             user("victim", &[], json!([allow(&["s3:GetObject"], "*")])),
             user("nopass", &[], json!([allow(&["s3:GetObject"], "*")])),
-            user("keys", &[], json!([allow(&["iam:CreateAccessKey"], &arn("user", "victim"))])),
+            user("keys", &[], json!([allow(&["iam:CreateAccessKey"], &arn("user", "victim")), allow(&["iam:CreateAccessKey"], &arn("user", "full"))])),
+            user("full", &[], json!([allow(&["s3:GetObject"], "*")])),
+            user("rotator", &[], json!([allow(&["iam:CreateAccessKey", "iam:DeleteAccessKey"], &arn("user", "full"))])),
             user("login", &[], json!([allow(&["iam:CreateLoginProfile", "iam:UpdateLoginProfile"], "*")])),
             user("update-only", &[], json!([allow(&["iam:UpdateLoginProfile"], "*")])),
         ]),
@@ -278,18 +280,21 @@ fn credentials_and_login_profiles_are_minted() {
     let row = |name: &str, password: &str| {
         format!("{name},{},2024-01-01T00:00:00+00:00,{password},N/A,N/A,N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A", arn("user", name))
     };
-    let report = [header.to_string(), row("victim", "true"), row("nopass", "false"), row("keys", "false"), row("login", "true"), row("update-only", "true")].join("\n");
+    let full = format!("full,{},2024-01-01T00:00:00+00:00,true,N/A,N/A,N/A,false,true,2024-01-01T00:00:00+00:00,N/A,N/A,N/A,true,2024-02-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,false,N/A", arn("user", "full"));
+    let report = [header.to_string(), row("victim", "true"), row("nopass", "false"), row("keys", "false"), row("login", "true"), row("update-only", "true"), full, row("rotator", "true")].join("\n");
     let i = import(&authz, Some(&report));
+    // A user with two keys already takes a third only after one is deleted.
     assert_eq!(i.edges_from("aws:user:keys"), ["mints aws:user:victim"]);
+    assert!(i.edges_from("aws:user:rotator").contains(&"mints aws:user:full".to_string()));
     // Creating a login profile works only where none exists; updating only where one does.
     let mut login = i.edges_from("aws:user:login");
     login.sort();
-    assert_eq!(login, ["mints aws:user:keys", "mints aws:user:nopass", "mints aws:user:update-only", "mints aws:user:victim"]);
+    assert_eq!(login, ["mints aws:user:full", "mints aws:user:keys", "mints aws:user:nopass", "mints aws:user:rotator", "mints aws:user:update-only", "mints aws:user:victim"]);
     assert!(i.edge("aws:user:login", "aws:user:nopass", "mints").unwrap()["derived_from"][0].as_str().unwrap().starts_with("iam:CreateLoginProfile"));
     assert!(i.edge("aws:user:login", "aws:user:victim", "mints").unwrap()["derived_from"][0].as_str().unwrap().starts_with("iam:UpdateLoginProfile"));
     let mut update = i.edges_from("aws:user:update-only");
     update.sort();
-    assert_eq!(update, ["mints aws:user:login", "mints aws:user:victim"]);
+    assert_eq!(update, ["mints aws:user:full", "mints aws:user:login", "mints aws:user:rotator", "mints aws:user:victim"]);
 }
 
 #[test]

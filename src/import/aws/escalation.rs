@@ -50,6 +50,8 @@ pub struct Ctx {
     pub members: BTreeMap<String, BTreeSet<String>>,
     /// User id → whether it has a console password (from the credential report).
     pub passwords: BTreeMap<String, bool>,
+    /// User id → how many access keys it has (from the credential report).
+    pub key_counts: BTreeMap<String, usize>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,10 +144,17 @@ fn create_access_key(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
         return;
     }
     for u in ctx.users.iter().filter(|u| u.id != actor.id) {
-        if let Some(a) = actor.perms.can("iam:CreateAccessKey", Some(&u.arn)) {
-            let why = format!("iam:CreateAccessKey on user {} ({})", u.name, a.source);
-            push(out, Some(&u.id), EdgeKind::Mints, why, &[&a]);
+        let Some(a) = actor.perms.can("iam:CreateAccessKey", Some(&u.arn)) else { continue };
+        // A user holds at most two keys: at the limit, one must be deleted first.
+        if ctx.key_counts.get(&u.id).is_some_and(|&n| n >= 2) {
+            if let Some(d) = actor.perms.can("iam:DeleteAccessKey", Some(&u.arn)) {
+                let why = format!("iam:DeleteAccessKey + iam:CreateAccessKey on user {} ({})", u.name, sources(&[&d, &a]));
+                push(out, Some(&u.id), EdgeKind::Mints, why, &[&d, &a]);
+            }
+            continue;
         }
+        let why = format!("iam:CreateAccessKey on user {} ({})", u.name, a.source);
+        push(out, Some(&u.id), EdgeKind::Mints, why, &[&a]);
     }
 }
 
@@ -288,31 +297,45 @@ fn assume_role(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
 }
 
 /// Compute services that run code as a role passed to them: the service principal the role
-/// must trust, and the sets of actions (any one set suffices) that start such code.
-const PASS_TARGETS: &[(&str, &[&[&str]])] = &[
-    ("ec2.amazonaws.com", &[
+/// must trust, whether it must be in an EC2 instance profile, and the sets of actions (any
+/// one set suffices) that start such code.
+type Launch = (&'static str, bool, &'static [&'static [&'static str]]);
+
+const PASS_TARGETS: &[Launch] = &[
+    ("ec2.amazonaws.com", true, &[
         &["ec2:RunInstances"],
+        &["ec2:RequestSpotInstances"],
         &["autoscaling:CreateLaunchConfiguration", "autoscaling:CreateAutoScalingGroup"],
         &["ec2:CreateLaunchTemplate", "autoscaling:CreateAutoScalingGroup"],
+        // Data Pipeline runs its activities on EC2 instances as the pipeline's resource role.
+        &["datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition"],
     ]),
-    ("lambda.amazonaws.com", &[
+    ("lambda.amazonaws.com", false, &[
         &["lambda:CreateFunction", "lambda:InvokeFunction"],
         &["lambda:CreateFunction", "lambda:CreateEventSourceMapping"],
+        &["lambda:CreateFunction", "lambda:AddPermission"],
     ]),
-    ("glue.amazonaws.com", &[&["glue:CreateDevEndpoint"], &["glue:CreateJob", "glue:StartJobRun"]]),
-    ("cloudformation.amazonaws.com", &[&["cloudformation:CreateStack"], &["cloudformation:CreateStackSet"]]),
-    ("datapipeline.amazonaws.com", &[&["datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition"]]),
-    ("ecs-tasks.amazonaws.com", &[
+    ("glue.amazonaws.com", false, &[
+        &["glue:CreateDevEndpoint"],
+        &["glue:CreateJob", "glue:StartJobRun"],
+        &["glue:CreateJob", "glue:CreateTrigger"],
+    ]),
+    ("cloudformation.amazonaws.com", false, &[&["cloudformation:CreateStack"], &["cloudformation:CreateStackSet", "cloudformation:CreateStackInstances"]]),
+    ("ecs-tasks.amazonaws.com", false, &[
         &["ecs:RegisterTaskDefinition", "ecs:RunTask"],
         &["ecs:RegisterTaskDefinition", "ecs:StartTask"],
         &["ecs:RegisterTaskDefinition", "ecs:CreateService"],
     ]),
-    ("sagemaker.amazonaws.com", &[
+    ("sagemaker.amazonaws.com", false, &[
         &["sagemaker:CreateNotebookInstance", "sagemaker:CreatePresignedNotebookInstanceUrl"],
         &["sagemaker:CreateTrainingJob"],
         &["sagemaker:CreateProcessingJob"],
     ]),
-    ("codebuild.amazonaws.com", &[&["codebuild:CreateProject", "codebuild:StartBuild"]]),
+    ("codebuild.amazonaws.com", false, &[
+        &["codebuild:CreateProject", "codebuild:StartBuild"],
+        &["codebuild:CreateProject", "codebuild:StartBuildBatch"],
+    ]),
+    ("tasks.apprunner.amazonaws.com", false, &[&["apprunner:CreateService"]]),
 ];
 
 /// The first action set of `sets` the actor holds entirely, with how.
@@ -329,11 +352,11 @@ fn pass_role(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
     if !actor.perms.may("iam:PassRole") {
         return;
     }
-    for (service, sets) in PASS_TARGETS {
+    for (service, needs_profile, sets) in PASS_TARGETS {
         let Some((set, starts)) = holds_set(actor.perms, sets) else { continue };
         for r in ctx.roles.iter().filter(|r| r.principal.id != actor.id && r.services.contains(*service)) {
             let Some(pass) = actor.perms.can("iam:PassRole", Some(&r.principal.arn)) else { continue };
-            let profile = if *service == "ec2.amazonaws.com" && !r.instance_profile {
+            let profile = if *needs_profile && !r.instance_profile {
                 match actor.perms.can("iam:AddRoleToInstanceProfile", None) {
                     Some(a) => Some(a),
                     None => continue,
@@ -356,25 +379,29 @@ fn pass_role(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
 }
 
 /// Running code inside workloads that already exist and already run as a role. The
-/// authorization details do not list functions, instances or endpoints, so every role that
-/// trusts the service (and, for EC2, is in an instance profile) is taken to be in use: an
-/// over-approximation, said so in `derived_from`.
-const EXISTING: &[(&str, &[&str], bool)] = &[
-    ("lambda.amazonaws.com", &["lambda:UpdateFunctionCode"], false),
-    ("glue.amazonaws.com", &["glue:UpdateDevEndpoint"], false),
-    ("ec2.amazonaws.com", &["ssm:SendCommand"], true),
-    ("ec2.amazonaws.com", &["ssm:StartSession"], true),
-    ("ec2.amazonaws.com", &["ec2-instance-connect:SendSSHPublicKey"], true),
-    ("sagemaker.amazonaws.com", &["sagemaker:CreatePresignedNotebookInstanceUrl"], false),
-    ("codebuild.amazonaws.com", &["codebuild:StartBuild"], false),
-    ("cloudformation.amazonaws.com", &["cloudformation:UpdateStack"], false),
+/// authorization details do not list functions, instances, stacks or endpoints, so every
+/// role that trusts the service (and, for EC2, is in an instance profile) is taken to be in
+/// use: an over-approximation, said so in `derived_from`.
+const EXISTING: &[Launch] = &[
+    ("lambda.amazonaws.com", false, &[&["lambda:UpdateFunctionCode"], &["lambda:UpdateFunctionConfiguration"]]),
+    ("glue.amazonaws.com", false, &[&["glue:UpdateDevEndpoint"], &["glue:UpdateJob", "glue:StartJobRun"]]),
+    ("ec2.amazonaws.com", true, &[
+        &["ssm:SendCommand"],
+        &["ssm:StartSession"],
+        &["ec2-instance-connect:SendSSHPublicKey"],
+        &["ec2:ModifyInstanceAttribute", "ec2:StopInstances", "ec2:StartInstances"],
+    ]),
+    ("ecs-tasks.amazonaws.com", false, &[&["ecs:ExecuteCommand"]]),
+    ("sagemaker.amazonaws.com", false, &[&["sagemaker:CreatePresignedNotebookInstanceUrl"]]),
+    ("codebuild.amazonaws.com", false, &[&["codebuild:StartBuild"], &["codebuild:StartBuildBatch"]]),
+    ("cloudformation.amazonaws.com", false, &[&["cloudformation:UpdateStack"], &["cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet"]]),
+    ("tasks.apprunner.amazonaws.com", false, &[&["apprunner:UpdateService"]]),
 ];
 
 fn existing_workload(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
     let mut done = BTreeSet::new();
-    for (service, actions, needs_profile) in EXISTING {
-        let sets = [*actions];
-        let Some((set, allowed)) = holds_set(actor.perms, &sets) else { continue };
+    for (service, needs_profile, sets) in EXISTING {
+        let Some((set, allowed)) = holds_set(actor.perms, sets) else { continue };
         for r in ctx.roles.iter().filter(|r| {
             r.principal.id != actor.id && r.services.contains(*service) && (!needs_profile || r.instance_profile)
         }) {

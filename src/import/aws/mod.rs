@@ -628,6 +628,11 @@ impl<'a> Builder<'a> {
                 .iter()
                 .filter_map(|r| Some((ids::user(&r.user), r.password_enabled?)))
                 .collect(),
+            key_counts: self
+                .rows
+                .iter()
+                .map(|r| (ids::user(&r.user), r.keys.iter().flatten().count()))
+                .collect(),
         }
     }
 

@@ -158,7 +158,7 @@ impl Imported {
     }
 }
 
-const ACCOUNT_NODE: &str = "aws:account:111122223333";
+const ACCOUNT_NODE: &str = "aws:res:*:*";
 
 #[test]
 fn the_sample_account_findings_are_pinned() {
@@ -439,8 +439,8 @@ fn the_real_teaching_account_imports() {
     // The over-privileged EC2 role may create access keys for every user, an administrator
     // among them.
     assert_eq!(
-        i.path("transitive-privilege", "aws:role:OverprivilegedEC2", "aws:account:012345678901"),
-        ["aws:role:OverprivilegedEC2", "aws:user:obama", "aws:account:012345678901"]
+        i.path("transitive-privilege", "aws:role:OverprivilegedEC2", "aws:res:*:*"),
+        ["aws:role:OverprivilegedEC2", "aws:user:obama", "aws:res:*:*"]
     );
     assert!(i.tier0("aws:user:obama") && i.tier0("aws:group:admin") && !i.tier0("aws:user:biden"));
     let found: Vec<(String, String)> = i.findings["findings"]
@@ -449,7 +449,7 @@ fn the_real_teaching_account_imports() {
         .iter()
         .map(|f| (f["rule"].as_str().unwrap().into(), f["target"].as_str().unwrap_or("-").into()))
         .collect();
-    assert_eq!(found, [("transitive-privilege".into(), "aws:account:012345678901".into()), ("transitive-privilege".into(), "aws:group:admin".into())]);
+    assert_eq!(found, [("transitive-privilege".into(), "aws:group:admin".into()), ("transitive-privilege".into(), "aws:res:*:*".into())]);
 }
 
 #[test]

@@ -113,9 +113,9 @@ pub const PERMISSIONS_MANAGEMENT: &[&str] = &[
 /// The highest level any action in `actions` carries.
 pub fn level(actions: &Actions) -> Level {
     if actions.include == "*" {
-        // Every action, IAM's among them, unless IAM is excepted: then it administers every
-        // other service's resources through their policy actions.
-        return Level::Admin;
+        // Every action administers; every action but some (`NotAction`) is taken to write:
+        // what such statements leave out is, in practice, IAM.
+        return if actions.exclude.is_empty() { Level::Admin } else { Level::Write };
     }
     let Some((svc, verb)) = actions.include.split_once(':') else {
         return Level::Write;

@@ -81,6 +81,10 @@ pub mod ids {
     pub fn resource(service: &str, rest: &str) -> String {
         format!("aws:res:{service}:{rest}")
     }
+    /// Every action on every resource: control of the account.
+    pub fn everything() -> String {
+        resource("*", "*")
+    }
 }
 
 /// Reads the files and builds their graph.
@@ -271,12 +275,18 @@ impl<'a> Builder<'a> {
         self.g
     }
 
+    /// The account (the organisation every node of it belongs to) and its crown: every
+    /// action on every resource, the node whoever controls the account reaches.
     fn account_node(&mut self) {
         let n = self.g.node(&self.account, NodeKind::Tenant);
         n.name = Some(format!("AWS account {}", self.account_id));
-        n.tags.insert("tier0".into());
         n.properties.insert("aws_account_id".into(), json!(self.account_id));
         n.properties.insert("aws_partition".into(), json!(self.partition));
+        let everything = ids::everything();
+        let n = self.g.node(&everything, NodeKind::Resource);
+        n.name = Some(format!("every resource of AWS account {}", self.account_id));
+        n.org = Some(self.account.clone());
+        n.tags.insert("tier0".into());
     }
 
     /// Users, groups and roles, and group membership.
@@ -488,6 +498,9 @@ impl<'a> Builder<'a> {
 
     fn resource_node(&self, p: &Permission) -> (String, String) {
         let service = actions::service(&p.actions);
+        if service == "*" && p.written == "*" {
+            return (ids::everything(), format!("every resource of AWS account {}", self.account_id));
+        }
         match &p.resources {
             Resources::Pattern(_) if p.written == "*" => (ids::resource(&service, "*"), format!("every {service} resource")),
             Resources::Pattern(_) => match parse_arn(&p.written) {
@@ -501,18 +514,12 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Principals allowed every action on every resource: tier0, and in control of the
-    /// account. Their escalation paths are not drawn (they would only restate that).
+    /// Principals allowed every action on every resource, by their own policies or their
+    /// groups': tier0 (their grant on [`ids::everything`] is drawn with the other grants).
+    /// Their escalation paths are not drawn: they would only restate that.
     fn tier0_principals(&mut self, perms: &BTreeMap<String, (Permissions, Permissions)>) {
-        for (id, (own, all)) in perms {
-            if let Some(p) = own.everything() {
-                let why = format!("Action * on Resource * ({})", p.source);
-                self.tier0.insert(id.clone());
-                self.g.node(id, NodeKind::Service).tags.insert("tier0".into());
-                let account = self.account.clone();
-                self.add_edge(id, &account, EdgeKind::AdminOf, Level::Admin, &why, &[]);
-            } else if all.everything().is_some() {
-                // Through its groups: the membership path already reaches the account.
+        for (id, (_, all)) in perms {
+            if all.everything().is_some() {
                 self.tier0.insert(id.clone());
                 self.g.node(id, NodeKind::Human).tags.insert("tier0".into());
             }
@@ -752,7 +759,7 @@ impl<'a> Builder<'a> {
                 });
             }
             for d in &derived {
-                let to = d.to.clone().unwrap_or_else(|| self.account.clone());
+                let to = d.to.clone().unwrap_or_else(ids::everything);
                 let conditions = d.conditions.clone();
                 self.add_edge(&p.id, &to, d.kind, Level::Admin, &d.why, &conditions);
             }
@@ -783,8 +790,7 @@ impl<'a> Builder<'a> {
                 n.name = Some(format!("root user of AWS account {}", self.account_id));
                 n.org = Some(self.account.clone());
                 n.tags.insert("tier0".into());
-                let account = self.account.clone();
-                self.g.edge(&id, &account, EdgeKind::AdminOf, Level::Admin, "the account's root user");
+                self.g.edge(&id, &ids::everything(), EdgeKind::Grants, Level::Admin, "the account's root user");
                 id
             } else {
                 let id = ids::user(&row.user);

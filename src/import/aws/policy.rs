@@ -313,23 +313,23 @@ fn short(v: &Value) -> String {
     }
 }
 
+/// RFC 3986 percent-decoding, as the IAM API encodes documents (`+` is a plus sign there).
 fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_string();
     }
     let bytes = s.as_bytes();
+    let hex = |b: u8| (b as char).to_digit(16);
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
         if bytes[i] == b'%'
-            && i + 2 < bytes.len() + 0
-            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), bytes.get(i + 2).and_then(|b| hex(*b)))
+            && let (Some(h), Some(l)) = (bytes.get(i + 1).and_then(|b| hex(*b)), bytes.get(i + 2).and_then(|b| hex(*b)))
         {
             out.push((h * 16 + l) as u8);
             i += 3;
         } else {
-            out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+            out.push(bytes[i]);
             i += 1;
         }
     }

@@ -124,7 +124,10 @@ pub enum ImportCommand {
     /// groups, roles, managed policies, trust policies, permissions boundaries) and optionally
     /// the IAM credential report (access keys with their rotation and last use), with the
     /// catalogued privilege-escalation methods. See docs/aws-import.md.
-    #[command(name = "aws-iam", after_help = "Examples:\n  aws iam get-account-authorization-details > authz.json\n  aws iam get-credential-report --query Content --output text | base64 -d > report.csv\n  authpath import aws-iam authz.json --credential-report report.csv --as-of 2026-11-01T00:00:00Z -o account.json")]
+    #[command(
+        name = "aws-iam",
+        after_help = "Examples:\n  aws iam get-account-authorization-details > authz.json\n  aws iam get-credential-report --query Content --output text | base64 -d > report.csv\n  authpath import aws-iam authz.json --credential-report report.csv --as-of 2026-11-01T00:00:00Z -o account.json"
+    )]
     AwsIam(AwsIamArgs),
 }
 
@@ -1358,9 +1361,16 @@ fn run_import_aws(args: &AwsIamArgs) -> u8 {
             import.users, import.groups, import.roles, import.policies
         );
         if args.credential_report.is_some() {
-            line.push_str(&format!(", {} credential report row(s)", import.report_rows));
+            line.push_str(&format!(
+                ", {} credential report row(s)",
+                import.report_rows
+            ));
         }
-        line.push_str(&format!(": {} nodes, {} edges", graph.node_count(), graph.edge_count()));
+        line.push_str(&format!(
+            ": {} nodes, {} edges",
+            graph.node_count(),
+            graph.edge_count()
+        ));
         eprintln!("{line}");
     }
     code

@@ -95,7 +95,17 @@ fn import_in(dir: &Path, args: &[&str]) -> Imported {
     assert_eq!(run.code, 0, "import failed: {}", run.stderr);
     let v = authpath_in(dir, &["validate", "g.json"]);
     assert_eq!(v.code, 0, "the imported graph must validate: {}", v.stderr);
-    let a = authpath_in(dir, &["analyze", "g.json", "--format", "json", "--now", "2026-11-01T00:00:00Z"]);
+    let a = authpath_in(
+        dir,
+        &[
+            "analyze",
+            "g.json",
+            "--format",
+            "json",
+            "--now",
+            "2026-11-01T00:00:00Z",
+        ],
+    );
     assert!(a.code == 0 || a.code == 1, "analyze failed: {}", a.stderr);
     Imported {
         graph: serde_json::from_str(&std::fs::read_to_string(dir.join("g.json")).unwrap()).unwrap(),
@@ -121,9 +131,17 @@ impl Imported {
                 .iter()
                 .map(|f| format!("{} {} -> {}", f["rule"], f["subject"], f["target"]))
                 .collect();
-            panic!("no {rule} {subject} -> {target}; found:\n{}", found.join("\n"))
+            panic!(
+                "no {rule} {subject} -> {target}; found:\n{}",
+                found.join("\n")
+            )
         });
-        f["path"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect()
+        f["path"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect()
     }
 
     fn edge(&self, from: &str, to: &str, kind: &str) -> Option<&Value> {
@@ -140,7 +158,13 @@ impl Imported {
             .unwrap()
             .iter()
             .filter(|e| e["from"] == from && e["kind"] != "grants")
-            .map(|e| format!("{} {}", e["kind"].as_str().unwrap(), e["to"].as_str().unwrap()))
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["kind"].as_str().unwrap(),
+                    e["to"].as_str().unwrap()
+                )
+            })
             .collect()
     }
 
@@ -154,7 +178,9 @@ impl Imported {
     }
 
     fn tier0(&self, id: &str) -> bool {
-        self.node(id)["tags"].as_array().is_some_and(|t| t.contains(&json!("tier0")))
+        self.node(id)["tags"]
+            .as_array()
+            .is_some_and(|t| t.contains(&json!("tier0")))
     }
 }
 
@@ -183,23 +209,62 @@ fn the_sample_account_findings_are_pinned() {
     assert_eq!(i.graph["as_of"], "2026-11-01T00:00:00Z");
     // A partner account trusted without an external id, holding AdministratorAccess.
     let vendor = "aws:account:999988887777";
-    let f = i.finding("external-critical-access", vendor, "aws:role:VendorSupportRole").unwrap();
+    let f = i
+        .finding(
+            "external-critical-access",
+            vendor,
+            "aws:role:VendorSupportRole",
+        )
+        .unwrap();
     assert_eq!(f["severity"], "critical");
-    assert!(i.edge(vendor, "aws:role:VendorSupportRole", "assumes").unwrap().get("external_id").is_none());
-    assert_eq!(i.path("transitive-privilege", vendor, ACCOUNT_NODE).len(), 3);
+    assert!(
+        i.edge(vendor, "aws:role:VendorSupportRole", "assumes")
+            .unwrap()
+            .get("external_id")
+            .is_none()
+    );
+    assert_eq!(
+        i.path("transitive-privilege", vendor, ACCOUNT_NODE).len(),
+        3
+    );
     // The monitoring partner comes in with an external id: recorded on its edge, and the
     // edge is marked as holding only under that condition.
-    let datadog = i.edge("aws:account:464622532012", "aws:role:DatadogIntegrationRole", "assumes").unwrap();
+    let datadog = i
+        .edge(
+            "aws:account:464622532012",
+            "aws:role:DatadogIntegrationRole",
+            "assumes",
+        )
+        .unwrap();
     assert_eq!(datadog["external_id"], json!(["a1b2c3d4e5f60718"]));
     assert_eq!(datadog["unconditional_level"], "none");
-    assert!(i.finding("ungoverned-access", "aws:account:464622532012", "aws:role:DatadogIntegrationRole").is_some());
+    assert!(
+        i.finding(
+            "ungoverned-access",
+            "aws:account:464622532012",
+            "aws:role:DatadogIntegrationRole"
+        )
+        .is_some()
+    );
     // The CI role passes an admin role to EC2: the path the issue of a passed role draws.
     assert_eq!(
-        i.path("transitive-privilege", "aws:role:CIDeployRole", ACCOUNT_NODE),
-        ["aws:role:CIDeployRole", "aws:role:EC2AdminRole", ACCOUNT_NODE]
+        i.path(
+            "transitive-privilege",
+            "aws:role:CIDeployRole",
+            ACCOUNT_NODE
+        ),
+        [
+            "aws:role:CIDeployRole",
+            "aws:role:EC2AdminRole",
+            ACCOUNT_NODE
+        ]
     );
-    let pass = i.edge("aws:role:CIDeployRole", "aws:role:EC2AdminRole", "assumes").unwrap();
-    assert!(pass["derived_from"][0].as_str().unwrap().starts_with("iam:PassRole on role EC2AdminRole (trusting ec2.amazonaws.com) with ec2:RunInstances"));
+    let pass = i
+        .edge("aws:role:CIDeployRole", "aws:role:EC2AdminRole", "assumes")
+        .unwrap();
+    assert!(pass["derived_from"][0].as_str().unwrap().starts_with(
+        "iam:PassRole on role EC2AdminRole (trusting ec2.amazonaws.com) with ec2:RunInstances"
+    ));
     // The machine user assumes any role its account trusts, BuildRole among them, which
     // can rewrite its own policy.
     assert_eq!(
@@ -209,38 +274,94 @@ fn the_sample_account_findings_are_pinned() {
     assert_eq!(i.node("aws:user:legacy-sync")["kind"], "service");
     assert_eq!(i.node("aws:user:alice")["kind"], "human");
     // Two keys, one unused for more than a year.
-    let dormant = i.finding("stale-credential", "aws:key:legacy-sync/2", "").or_else(|| {
-        i.findings["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "stale-credential" && f["subject"] == "aws:key:legacy-sync/2")
-    });
-    assert!(dormant.unwrap()["reasons"].as_array().unwrap().contains(&json!("dormant")));
-    let fresh = i.findings["findings"].as_array().unwrap().iter().find(|f| f["subject"] == "aws:key:legacy-sync/1").unwrap();
-    assert!(!fresh["reasons"].as_array().unwrap().contains(&json!("dormant")));
+    let dormant = i
+        .finding("stale-credential", "aws:key:legacy-sync/2", "")
+        .or_else(|| {
+            i.findings["findings"].as_array().unwrap().iter().find(|f| {
+                f["rule"] == "stale-credential" && f["subject"] == "aws:key:legacy-sync/2"
+            })
+        });
+    assert!(
+        dormant.unwrap()["reasons"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("dormant"))
+    );
+    let fresh = i.findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["subject"] == "aws:key:legacy-sync/1")
+        .unwrap();
+    assert!(
+        !fresh["reasons"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("dormant"))
+    );
     let key = i.node("aws:key:legacy-sync/2");
     assert_eq!(key["last_used_at"], "2025-09-15T02:13:00Z");
     assert_eq!(key["owner"], "aws:user:legacy-sync");
     assert_eq!(i.node("aws:key:old-contractor/1")["status"], "disabled");
     // Tier0: AdministratorAccess holders, directly or through a group; a boundary keeps the
     // intern's PowerUserAccess to reads.
-    for id in ["aws:group:Admins", "aws:user:alice", "aws:role:EC2AdminRole", "aws:role:VendorSupportRole", "aws:root:111122223333"] {
+    for id in [
+        "aws:group:Admins",
+        "aws:user:alice",
+        "aws:role:EC2AdminRole",
+        "aws:role:VendorSupportRole",
+        "aws:root:111122223333",
+    ] {
         assert!(i.tier0(id), "{id} should be tier0");
     }
     assert!(!i.tier0("aws:user:intern"));
-    let intern: Vec<&Value> = i.graph["edges"].as_array().unwrap().iter().filter(|e| e["from"] == "aws:user:intern").collect();
-    assert!(intern.iter().all(|e| e["kind"] == "grants" && e["level"] == "read"), "{intern:?}");
+    let intern: Vec<&Value> = i.graph["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["from"] == "aws:user:intern")
+        .collect();
+    assert!(
+        intern
+            .iter()
+            .all(|e| e["kind"] == "grants" && e["level"] == "read"),
+        "{intern:?}"
+    );
     // A conditional statement is kept and marked; a partial deny is shown on the grant.
-    let athena = i.edge("aws:role:ReportingRole", "aws:res:athena:*", "grants").unwrap();
-    assert_eq!(athena["conditions"], json!(["IpAddress aws:SourceIp 203.0.113.0/24"]));
-    let s3 = i.edge("aws:role:ReportingRole", "aws:res:s3:*", "grants").unwrap();
-    assert_eq!(s3["except"], json!(["Deny s3:GetObject on arn:aws:s3:::acme-payroll/*"]));
+    let athena = i
+        .edge("aws:role:ReportingRole", "aws:res:athena:*", "grants")
+        .unwrap();
+    assert_eq!(
+        athena["conditions"],
+        json!(["IpAddress aws:SourceIp 203.0.113.0/24"])
+    );
+    let s3 = i
+        .edge("aws:role:ReportingRole", "aws:res:s3:*", "grants")
+        .unwrap();
+    assert_eq!(
+        s3["except"],
+        json!(["Deny s3:GetObject on arn:aws:s3:::acme-payroll/*"])
+    );
     // A service principal is not a partner.
-    assert!(i.graph["nodes"].as_array().unwrap().iter().all(|n| !n["id"].as_str().unwrap().contains("amazonaws.com") || n["kind"] == "app"));
+    assert!(
+        i.graph["nodes"].as_array().unwrap().iter().all(|n| !n["id"]
+            .as_str()
+            .unwrap()
+            .contains("amazonaws.com")
+            || n["kind"] == "app")
+    );
 
     let lines: Vec<String> = i.findings["findings"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| {
-            let path: Vec<&str> = f["path"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+            let path: Vec<&str> = f["path"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_str().unwrap())
+                .collect();
             format!(
                 "{} {} {} -> {} via {} [{}]",
                 f["severity"].as_str().unwrap(),
@@ -248,15 +369,26 @@ fn the_sample_account_findings_are_pinned() {
                 f["subject"].as_str().unwrap_or("-"),
                 f["target"].as_str().unwrap_or("-"),
                 path.join(" > "),
-                f["reasons"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect::<Vec<_>>().join(",")
+                f["reasons"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.as_str().unwrap())
+                    .collect::<Vec<_>>()
+                    .join(",")
             )
         })
         .collect();
     insta::assert_snapshot!(lines.join("\n"));
-    let schema: Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("schema/authpath-graph.schema.json")).unwrap()).unwrap();
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schema/authpath-graph.schema.json")).unwrap(),
+    )
+    .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&i.graph).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&i.graph)
+        .map(|e| e.to_string())
+        .collect();
     assert!(errors.is_empty(), "{errors:?}");
 }
 
@@ -266,11 +398,36 @@ fn credentials_and_login_profiles_are_minted() {
         json!([
             user("victim", &[], json!([allow(&["s3:GetObject"], "*")])),
             user("nopass", &[], json!([allow(&["s3:GetObject"], "*")])),
-            user("keys", &[], json!([allow(&["iam:CreateAccessKey"], &arn("user", "victim")), allow(&["iam:CreateAccessKey"], &arn("user", "full"))])),
+            user(
+                "keys",
+                &[],
+                json!([
+                    allow(&["iam:CreateAccessKey"], &arn("user", "victim")),
+                    allow(&["iam:CreateAccessKey"], &arn("user", "full"))
+                ])
+            ),
             user("full", &[], json!([allow(&["s3:GetObject"], "*")])),
-            user("rotator", &[], json!([allow(&["iam:CreateAccessKey", "iam:DeleteAccessKey"], &arn("user", "full"))])),
-            user("login", &[], json!([allow(&["iam:CreateLoginProfile", "iam:UpdateLoginProfile"], "*")])),
-            user("update-only", &[], json!([allow(&["iam:UpdateLoginProfile"], "*")])),
+            user(
+                "rotator",
+                &[],
+                json!([allow(
+                    &["iam:CreateAccessKey", "iam:DeleteAccessKey"],
+                    &arn("user", "full")
+                )])
+            ),
+            user(
+                "login",
+                &[],
+                json!([allow(
+                    &["iam:CreateLoginProfile", "iam:UpdateLoginProfile"],
+                    "*"
+                )])
+            ),
+            user(
+                "update-only",
+                &[],
+                json!([allow(&["iam:UpdateLoginProfile"], "*")])
+            ),
         ]),
         json!([]),
         json!([]),
@@ -278,23 +435,72 @@ fn credentials_and_login_profiles_are_minted() {
     );
     let header = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
     let row = |name: &str, password: &str| {
-        format!("{name},{},2024-01-01T00:00:00+00:00,{password},N/A,N/A,N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A", arn("user", name))
+        format!(
+            "{name},{},2024-01-01T00:00:00+00:00,{password},N/A,N/A,N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A",
+            arn("user", name)
+        )
     };
-    let full = format!("full,{},2024-01-01T00:00:00+00:00,true,N/A,N/A,N/A,false,true,2024-01-01T00:00:00+00:00,N/A,N/A,N/A,true,2024-02-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,false,N/A", arn("user", "full"));
-    let report = [header.to_string(), row("victim", "true"), row("nopass", "false"), row("keys", "false"), row("login", "true"), row("update-only", "true"), full, row("rotator", "true")].join("\n");
+    let full = format!(
+        "full,{},2024-01-01T00:00:00+00:00,true,N/A,N/A,N/A,false,true,2024-01-01T00:00:00+00:00,N/A,N/A,N/A,true,2024-02-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,false,N/A",
+        arn("user", "full")
+    );
+    let report = [
+        header.to_string(),
+        row("victim", "true"),
+        row("nopass", "false"),
+        row("keys", "false"),
+        row("login", "true"),
+        row("update-only", "true"),
+        full,
+        row("rotator", "true"),
+    ]
+    .join("\n");
     let i = import(&authz, Some(&report));
     // A user with two keys already takes a third only after one is deleted.
     assert_eq!(i.edges_from("aws:user:keys"), ["mints aws:user:victim"]);
-    assert!(i.edges_from("aws:user:rotator").contains(&"mints aws:user:full".to_string()));
+    assert!(
+        i.edges_from("aws:user:rotator")
+            .contains(&"mints aws:user:full".to_string())
+    );
     // Creating a login profile works only where none exists; updating only where one does.
     let mut login = i.edges_from("aws:user:login");
     login.sort();
-    assert_eq!(login, ["mints aws:user:full", "mints aws:user:keys", "mints aws:user:nopass", "mints aws:user:rotator", "mints aws:user:update-only", "mints aws:user:victim"]);
-    assert!(i.edge("aws:user:login", "aws:user:nopass", "mints").unwrap()["derived_from"][0].as_str().unwrap().starts_with("iam:CreateLoginProfile"));
-    assert!(i.edge("aws:user:login", "aws:user:victim", "mints").unwrap()["derived_from"][0].as_str().unwrap().starts_with("iam:UpdateLoginProfile"));
+    assert_eq!(
+        login,
+        [
+            "mints aws:user:full",
+            "mints aws:user:keys",
+            "mints aws:user:nopass",
+            "mints aws:user:rotator",
+            "mints aws:user:update-only",
+            "mints aws:user:victim"
+        ]
+    );
+    assert!(
+        i.edge("aws:user:login", "aws:user:nopass", "mints")
+            .unwrap()["derived_from"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("iam:CreateLoginProfile")
+    );
+    assert!(
+        i.edge("aws:user:login", "aws:user:victim", "mints")
+            .unwrap()["derived_from"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("iam:UpdateLoginProfile")
+    );
     let mut update = i.edges_from("aws:user:update-only");
     update.sort();
-    assert_eq!(update, ["mints aws:user:full", "mints aws:user:login", "mints aws:user:rotator", "mints aws:user:victim"]);
+    assert_eq!(
+        update,
+        [
+            "mints aws:user:full",
+            "mints aws:user:login",
+            "mints aws:user:rotator",
+            "mints aws:user:victim"
+        ]
+    );
 }
 
 #[test]
@@ -304,51 +510,129 @@ fn rewriting_policies_controls_the_principal_and_oneself_the_account() {
         "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": 1, "PermissionsBoundaryUsageCount": 0, "IsAttachable": true,
         "PolicyVersionList": [{"Document": doc(json!([allow(&["s3:GetObject"], "*")])), "VersionId": "v1", "IsDefaultVersion": true}]
     });
-    let mut with_shared = role("Worker", trust_service("ec2.amazonaws.com"), json!([allow(&["s3:PutObject"], "*")]));
+    let mut with_shared = role(
+        "Worker",
+        trust_service("ec2.amazonaws.com"),
+        json!([allow(&["s3:PutObject"], "*")]),
+    );
     with_shared["AttachedManagedPolicies"] = json!([{"PolicyName": "Shared", "PolicyArn": format!("arn:aws:iam::{ACCOUNT}:policy/Shared")}]);
     let authz = details(
         json!([
-            user("self-put", &[], json!([allow(&["iam:PutUserPolicy"], &arn("user", "self-put"))])),
-            user("other-attach", &[], json!([allow(&["iam:AttachUserPolicy"], &arn("user", "self-put"))])),
+            user(
+                "self-put",
+                &[],
+                json!([allow(&["iam:PutUserPolicy"], &arn("user", "self-put"))])
+            ),
+            user(
+                "other-attach",
+                &[],
+                json!([allow(&["iam:AttachUserPolicy"], &arn("user", "self-put"))])
+            ),
             user("in-ops", &["ops"], json!([allow(&["s3:GetObject"], "*")])),
-            user("joiner", &[], json!([allow(&["iam:AddUserToGroup"], &arn("group", "ops"))])),
+            user(
+                "joiner",
+                &[],
+                json!([allow(&["iam:AddUserToGroup"], &arn("group", "ops"))])
+            ),
         ]),
-        json!([group("ops", json!([allow(&["iam:PutGroupPolicy"], &arn("group", "ops"))]))]),
+        json!([group(
+            "ops",
+            json!([allow(&["iam:PutGroupPolicy"], &arn("group", "ops"))])
+        )]),
         json!([
             admin_role(),
             with_shared,
-            role("SelfRole", trust_account(), json!([allow(&["iam:AttachRolePolicy"], &arn("role", "SelfRole"))])),
-            role("OtherRole", trust_account(), json!([allow(&["iam:PutRolePolicy"], &arn("role", "Worker"))])),
-            role("Versioner", trust_account(), json!([allow(&["iam:CreatePolicyVersion"], "*")])),
-            role("Trustee", trust_account(), json!([allow(&["iam:UpdateAssumeRolePolicy"], &arn("role", "Admin"))])),
+            role(
+                "SelfRole",
+                trust_account(),
+                json!([allow(&["iam:AttachRolePolicy"], &arn("role", "SelfRole"))])
+            ),
+            role(
+                "OtherRole",
+                trust_account(),
+                json!([allow(&["iam:PutRolePolicy"], &arn("role", "Worker"))])
+            ),
+            role(
+                "Versioner",
+                trust_account(),
+                json!([allow(&["iam:CreatePolicyVersion"], "*")])
+            ),
+            role(
+                "Trustee",
+                trust_account(),
+                json!([allow(
+                    &["iam:UpdateAssumeRolePolicy"],
+                    &arn("role", "Admin")
+                )])
+            ),
         ]),
         json!([managed]),
     );
     let i = import(&authz, None);
-    assert_eq!(i.edges_from("aws:user:self-put"), [format!("admin_of {ACCOUNT_NODE}")]);
-    assert_eq!(i.edges_from("aws:user:other-attach"), ["admin_of aws:user:self-put"]);
+    assert_eq!(
+        i.edges_from("aws:user:self-put"),
+        [format!("admin_of {ACCOUNT_NODE}")]
+    );
+    assert_eq!(
+        i.edges_from("aws:user:other-attach"),
+        ["admin_of aws:user:self-put"]
+    );
     // A group that may rewrite its own policy puts every member in charge of the account.
-    assert_eq!(i.edges_from("aws:group:ops"), [format!("admin_of {ACCOUNT_NODE}")]);
+    assert_eq!(
+        i.edges_from("aws:group:ops"),
+        [format!("admin_of {ACCOUNT_NODE}")]
+    );
     // A role that may rewrite itself administers the account as plainly as one holding
     // AdministratorAccess: one edge, standing access, no transitive finding of its own.
-    assert_eq!(i.edges_from("aws:role:SelfRole"), [format!("admin_of {ACCOUNT_NODE}")]);
-    assert!(i.finding("transitive-privilege", "aws:role:SelfRole", ACCOUNT_NODE).is_none());
-    assert_eq!(i.edges_from("aws:role:OtherRole"), ["admin_of aws:role:Worker"]);
+    assert_eq!(
+        i.edges_from("aws:role:SelfRole"),
+        [format!("admin_of {ACCOUNT_NODE}")]
+    );
+    assert!(
+        i.finding("transitive-privilege", "aws:role:SelfRole", ACCOUNT_NODE)
+            .is_none()
+    );
+    assert_eq!(
+        i.edges_from("aws:role:OtherRole"),
+        ["admin_of aws:role:Worker"]
+    );
     // A customer managed policy's new version rewrites everyone it is attached to.
-    assert_eq!(i.edges_from("aws:role:Versioner"), ["admin_of aws:role:Worker"]);
+    assert_eq!(
+        i.edges_from("aws:role:Versioner"),
+        ["admin_of aws:role:Worker"]
+    );
     assert_eq!(i.edges_from("aws:role:Trustee"), ["assumes aws:role:Admin"]);
-    assert_eq!(i.path("transitive-privilege", "aws:role:Trustee", ACCOUNT_NODE), ["aws:role:Trustee", "aws:role:Admin", ACCOUNT_NODE]);
+    assert_eq!(
+        i.path("transitive-privilege", "aws:role:Trustee", ACCOUNT_NODE),
+        ["aws:role:Trustee", "aws:role:Admin", ACCOUNT_NODE]
+    );
     // A user who may add itself to a group joins it.
     assert_eq!(i.edges_from("aws:user:joiner"), ["member_of aws:group:ops"]);
 }
 
 #[test]
 fn passing_roles_to_compute_and_reaching_existing_workloads() {
-    let mut ec2_admin = role("Ec2Admin", trust_service("ec2.amazonaws.com"), json!([allow(&["*"], "*")]));
+    let mut ec2_admin = role(
+        "Ec2Admin",
+        trust_service("ec2.amazonaws.com"),
+        json!([allow(&["*"], "*")]),
+    );
     ec2_admin["InstanceProfileList"] = json!([{"Path": "/", "InstanceProfileName": "Ec2Admin", "InstanceProfileId": "AIPAEc2Admin", "Arn": arn("instance-profile", "Ec2Admin"), "CreateDate": "2024-01-01T00:00:00+00:00", "Roles": []}]);
-    let no_profile = role("Ec2NoProfile", trust_service("ec2.amazonaws.com"), json!([allow(&["*"], "*")]));
-    let lambda_admin = role("LambdaAdmin", trust_service("lambda.amazonaws.com"), json!([allow(&["*"], "*")]));
-    let ecs_admin = role("EcsAdmin", trust_service("ecs-tasks.amazonaws.com"), json!([allow(&["*"], "*")]));
+    let no_profile = role(
+        "Ec2NoProfile",
+        trust_service("ec2.amazonaws.com"),
+        json!([allow(&["*"], "*")]),
+    );
+    let lambda_admin = role(
+        "LambdaAdmin",
+        trust_service("lambda.amazonaws.com"),
+        json!([allow(&["*"], "*")]),
+    );
+    let ecs_admin = role(
+        "EcsAdmin",
+        trust_service("ecs-tasks.amazonaws.com"),
+        json!([allow(&["*"], "*")]),
+    );
     let authz = details(
         json!([]),
         json!([]),
@@ -357,28 +641,93 @@ fn passing_roles_to_compute_and_reaching_existing_workloads() {
             no_profile,
             lambda_admin,
             ecs_admin,
-            role("Ec2Launcher", trust_account(), json!([allow(&["iam:PassRole"], "*"), allow(&["ec2:RunInstances"], "*")])),
-            role("HalfLambda", trust_account(), json!([allow(&["iam:PassRole"], "*"), allow(&["lambda:CreateFunction"], "*")])),
-            role("Lambda", trust_account(), json!([allow(&["iam:PassRole"], &arn("role", "Lambda*")), allow(&["lambda:CreateFunction", "lambda:CreateEventSourceMapping"], "*")])),
-            role("Ecs", trust_account(), json!([allow(&["iam:PassRole"], "*"), allow(&["ecs:RegisterTaskDefinition", "ecs:RunTask"], "*")])),
-            role("Denied", trust_account(), json!([allow(&["iam:PassRole"], "*"), allow(&["ec2:RunInstances"], "*"),
-                {"Effect": "Deny", "Action": "iam:PassRole", "Resource": arn("role", "Ec2Admin")}])),
-            role("Ssm", trust_account(), json!([allow(&["ssm:SendCommand"], "*")])),
-            role("Coder", trust_account(), json!([allow(&["lambda:UpdateFunctionCode"], "*")])),
+            role(
+                "Ec2Launcher",
+                trust_account(),
+                json!([
+                    allow(&["iam:PassRole"], "*"),
+                    allow(&["ec2:RunInstances"], "*")
+                ])
+            ),
+            role(
+                "HalfLambda",
+                trust_account(),
+                json!([
+                    allow(&["iam:PassRole"], "*"),
+                    allow(&["lambda:CreateFunction"], "*")
+                ])
+            ),
+            role(
+                "Lambda",
+                trust_account(),
+                json!([
+                    allow(&["iam:PassRole"], &arn("role", "Lambda*")),
+                    allow(
+                        &["lambda:CreateFunction", "lambda:CreateEventSourceMapping"],
+                        "*"
+                    )
+                ])
+            ),
+            role(
+                "Ecs",
+                trust_account(),
+                json!([
+                    allow(&["iam:PassRole"], "*"),
+                    allow(&["ecs:RegisterTaskDefinition", "ecs:RunTask"], "*")
+                ])
+            ),
+            role(
+                "Denied",
+                trust_account(),
+                json!([allow(&["iam:PassRole"], "*"), allow(&["ec2:RunInstances"], "*"),
+                {"Effect": "Deny", "Action": "iam:PassRole", "Resource": arn("role", "Ec2Admin")}])
+            ),
+            role(
+                "Ssm",
+                trust_account(),
+                json!([allow(&["ssm:SendCommand"], "*")])
+            ),
+            role(
+                "Coder",
+                trust_account(),
+                json!([allow(&["lambda:UpdateFunctionCode"], "*")])
+            ),
         ]),
         json!([]),
     );
     let i = import(&authz, None);
     // EC2 runs only roles that are in an instance profile.
-    assert_eq!(i.edges_from("aws:role:Ec2Launcher"), ["assumes aws:role:Ec2Admin"]);
-    assert!(i.edges_from("aws:role:HalfLambda").is_empty(), "creating a function without running it passes nothing");
-    assert_eq!(i.edges_from("aws:role:Lambda"), ["assumes aws:role:LambdaAdmin"]);
+    assert_eq!(
+        i.edges_from("aws:role:Ec2Launcher"),
+        ["assumes aws:role:Ec2Admin"]
+    );
+    assert!(
+        i.edges_from("aws:role:HalfLambda").is_empty(),
+        "creating a function without running it passes nothing"
+    );
+    assert_eq!(
+        i.edges_from("aws:role:Lambda"),
+        ["assumes aws:role:LambdaAdmin"]
+    );
     assert_eq!(i.edges_from("aws:role:Ecs"), ["assumes aws:role:EcsAdmin"]);
-    assert!(i.edges_from("aws:role:Denied").is_empty(), "an explicit deny of the pass wins");
+    assert!(
+        i.edges_from("aws:role:Denied").is_empty(),
+        "an explicit deny of the pass wins"
+    );
     assert_eq!(i.edges_from("aws:role:Ssm"), ["assumes aws:role:Ec2Admin"]);
-    let coder = i.edge("aws:role:Coder", "aws:role:LambdaAdmin", "assumes").unwrap();
-    assert!(coder["derived_from"][0].as_str().unwrap().contains("approximate"));
-    assert_eq!(i.path("transitive-privilege", "aws:role:Lambda", ACCOUNT_NODE), ["aws:role:Lambda", "aws:role:LambdaAdmin", ACCOUNT_NODE]);
+    let coder = i
+        .edge("aws:role:Coder", "aws:role:LambdaAdmin", "assumes")
+        .unwrap();
+    assert!(
+        coder["derived_from"][0]
+            .as_str()
+            .unwrap()
+            .contains("approximate")
+    );
+    assert_eq!(
+        i.path("transitive-privilege", "aws:role:Lambda", ACCOUNT_NODE),
+        ["aws:role:Lambda", "aws:role:LambdaAdmin", ACCOUNT_NODE]
+    );
 }
 
 #[test]
@@ -400,32 +749,74 @@ fn trust_policies_partners_providers_and_the_account() {
         json!([
             role("Shared", trust, json!([allow(&["*"], "*")])),
             admin_role(),
-            role("Public", json!([{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}]), json!([allow(&["s3:GetObject"], "*")])),
-            role("Stale", json!([{"Effect": "Allow", "Principal": {"AWS": "AROAEXAMPLEDELETED1"}, "Action": "sts:AssumeRole"}]), json!([allow(&["s3:GetObject"], "*")])),
+            role(
+                "Public",
+                json!([{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}]),
+                json!([allow(&["s3:GetObject"], "*")])
+            ),
+            role(
+                "Stale",
+                json!([{"Effect": "Allow", "Principal": {"AWS": "AROAEXAMPLEDELETED1"}, "Action": "sts:AssumeRole"}]),
+                json!([allow(&["s3:GetObject"], "*")])
+            ),
         ]),
         json!([]),
     );
     let i = import(&authz, None);
-    let partner = i.edge("aws:account:444455556666", "aws:role:Shared", "assumes").unwrap();
+    let partner = i
+        .edge("aws:account:444455556666", "aws:role:Shared", "assumes")
+        .unwrap();
     assert_eq!(partner["external_id"], json!(["ext-1"]));
     assert_eq!(i.node("aws:account:444455556666")["kind"], "partner");
-    let deployer = i.edge("aws:account:222233334444", "aws:role:Shared", "assumes").unwrap();
-    assert_eq!(deployer["trusted_principals"], json!(["arn:aws:iam::222233334444:role/deployer"]));
-    assert!(i.edge("aws:account:777788889999", "aws:role:Shared", "assumes").is_some());
+    let deployer = i
+        .edge("aws:account:222233334444", "aws:role:Shared", "assumes")
+        .unwrap();
+    assert_eq!(
+        deployer["trusted_principals"],
+        json!(["arn:aws:iam::222233334444:role/deployer"])
+    );
+    assert!(
+        i.edge("aws:account:777788889999", "aws:role:Shared", "assumes")
+            .is_some()
+    );
     assert_eq!(i.node("aws:idp:Okta")["kind"], "app");
-    assert!(i.edge("aws:idp:Okta", "aws:role:Shared", "assumes").is_some());
-    assert!(i.edge("aws:user:ops", "aws:role:Shared", "assumes").is_some());
-    assert_eq!(i.node("aws:role:Shared")["aws_trusted_services"], json!(["ec2.amazonaws.com"]));
+    assert!(
+        i.edge("aws:idp:Okta", "aws:role:Shared", "assumes")
+            .is_some()
+    );
+    assert!(
+        i.edge("aws:user:ops", "aws:role:Shared", "assumes")
+            .is_some()
+    );
+    assert_eq!(
+        i.node("aws:role:Shared")["aws_trusted_services"],
+        json!(["ec2.amazonaws.com"])
+    );
     // Same-account trust needs both sides: the account root in the trust policy and the
     // caller's own sts:AssumeRole.
     let mut assumer = i.edges_from("aws:user:assumer");
     assumer.sort();
-    assert_eq!(assumer, ["assumes aws:role:Admin", "assumes aws:role:Public"]);
-    assert!(i.edges_from("aws:user:ops").iter().all(|e| e != "assumes aws:role:Admin"));
-    assert!(i.edge("aws:account:*", "aws:role:Public", "assumes").is_some());
+    assert_eq!(
+        assumer,
+        ["assumes aws:role:Admin", "assumes aws:role:Public"]
+    );
+    assert!(
+        i.edges_from("aws:user:ops")
+            .iter()
+            .all(|e| e != "assumes aws:role:Admin")
+    );
+    assert!(
+        i.edge("aws:account:*", "aws:role:Public", "assumes")
+            .is_some()
+    );
     assert!(i.stderr.contains("AROAEXAMPLEDELETED1"), "{}", i.stderr);
     assert_eq!(
-        i.finding("external-critical-access", "aws:account:444455556666", "aws:role:Shared").unwrap()["severity"],
+        i.finding(
+            "external-critical-access",
+            "aws:account:444455556666",
+            "aws:role:Shared"
+        )
+        .unwrap()["severity"],
         "critical"
     );
 }
@@ -434,44 +825,92 @@ fn trust_policies_partners_providers_and_the_account() {
 fn the_real_teaching_account_imports() {
     let dir = tempfile::tempdir().unwrap();
     let real = root().join("tests/data/real/aws-iam/example-authz-details.json");
-    let i = import_in(dir.path(), &["import", "aws-iam", real.to_str().unwrap(), "-o", "g.json"]);
-    assert!(i.stderr.contains("3 user(s), 2 group(s), 3 role(s), 32 managed policies"), "{}", i.stderr);
+    let i = import_in(
+        dir.path(),
+        &["import", "aws-iam", real.to_str().unwrap(), "-o", "g.json"],
+    );
+    assert!(
+        i.stderr
+            .contains("3 user(s), 2 group(s), 3 role(s), 32 managed policies"),
+        "{}",
+        i.stderr
+    );
     // The over-privileged EC2 role may create access keys for every user, an administrator
     // among them.
     assert_eq!(
-        i.path("transitive-privilege", "aws:role:OverprivilegedEC2", "aws:res:*:*"),
-        ["aws:role:OverprivilegedEC2", "aws:user:obama", "aws:res:*:*"]
+        i.path(
+            "transitive-privilege",
+            "aws:role:OverprivilegedEC2",
+            "aws:res:*:*"
+        ),
+        [
+            "aws:role:OverprivilegedEC2",
+            "aws:user:obama",
+            "aws:res:*:*"
+        ]
     );
     assert!(i.tier0("aws:user:obama") && i.tier0("aws:group:admin") && !i.tier0("aws:user:biden"));
     let found: Vec<(String, String)> = i.findings["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["rule"].as_str().unwrap().into(), f["target"].as_str().unwrap_or("-").into()))
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().into(),
+                f["target"].as_str().unwrap_or("-").into(),
+            )
+        })
         .collect();
-    assert_eq!(found, [("transitive-privilege".into(), "aws:group:admin".into()), ("transitive-privilege".into(), "aws:res:*:*".into())]);
+    assert_eq!(
+        found,
+        [
+            ("transitive-privilege".into(), "aws:group:admin".into()),
+            ("transitive-privilege".into(), "aws:res:*:*".into())
+        ]
+    );
 }
 
 #[test]
 fn broken_files_exit_2_naming_section_entry_and_field() {
     let dir = tempfile::tempdir().unwrap();
-    let good = details(json!([user("bob", &[], json!([allow(&["s3:GetObject"], "*")]))]), json!([]), json!([admin_role()]), json!([]));
+    let good = details(
+        json!([user("bob", &[], json!([allow(&["s3:GetObject"], "*")]))]),
+        json!([]),
+        json!([admin_role()]),
+        json!([]),
+    );
     // Truncated inside the second section's first entry.
     let cut = good.find("\"RolePolicyList\"").unwrap() + 40;
     write(dir.path(), "cut.json", &good.as_bytes()[..cut]);
-    let run = authpath_in(dir.path(), &["import", "aws-iam", "cut.json", "-o", "g.json"]);
+    let run = authpath_in(
+        dir.path(),
+        &["import", "aws-iam", "cut.json", "-o", "g.json"],
+    );
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("cut.json:"), "{}", run.stderr);
-    assert!(run.stderr.contains("the file ends inside RoleDetailList[0] (role \"Admin\").RolePolicyList[0]"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("the file ends inside RoleDetailList[0] (role \"Admin\").RolePolicyList[0]"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("truncated"), "{}", run.stderr);
     assert!(!dir.path().join("g.json").exists());
     // Every problem of every entry, each with its place.
     let mut bad: Value = serde_json::from_str(&good).unwrap();
     bad["UserDetailList"][0]["GroupList"] = json!("ops");
     bad["RoleDetailList"][0]["AssumeRolePolicyDocument"]["Statement"][0]["Effect"] = json!("Alow");
-    bad["RoleDetailList"][0]["RolePolicyList"][0]["PolicyDocument"]["Statement"][0]["Action"] = json!(7);
-    write(dir.path(), "bad.json", serde_json::to_string_pretty(&bad).unwrap().as_bytes());
-    let run = authpath_in(dir.path(), &["import", "aws-iam", "bad.json", "-o", "g.json"]);
+    bad["RoleDetailList"][0]["RolePolicyList"][0]["PolicyDocument"]["Statement"][0]["Action"] =
+        json!(7);
+    write(
+        dir.path(),
+        "bad.json",
+        serde_json::to_string_pretty(&bad).unwrap().as_bytes(),
+    );
+    let run = authpath_in(
+        dir.path(),
+        &["import", "aws-iam", "bad.json", "-o", "g.json"],
+    );
     assert_eq!(run.code, 2);
     for expected in [
         "UserDetailList[0] (user \"bob\"): GroupList: must be an array, found a string",
@@ -479,26 +918,65 @@ fn broken_files_exit_2_naming_section_entry_and_field() {
         "RoleDetailList[0] (role \"Admin\"): RolePolicyList[0].PolicyDocument.Statement[0].Action: must be a string or an array of strings, found a number",
         "import failed: 3 error(s)",
     ] {
-        assert!(run.stderr.contains(expected), "missing {expected:?} in:\n{}", run.stderr);
+        assert!(
+            run.stderr.contains(expected),
+            "missing {expected:?} in:\n{}",
+            run.stderr
+        );
     }
-    assert!(run.stderr.contains("bad.json:5:5: error: RoleDetailList[0]"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("bad.json:5:5: error: RoleDetailList[0]"),
+        "{}",
+        run.stderr
+    );
     // Not this kind of file; a listing that stopped at its first page; not UTF-8.
-    write(dir.path(), "graph.json", br#"{"version": 1, "nodes": [], "edges": []}"#);
+    write(
+        dir.path(),
+        "graph.json",
+        br#"{"version": 1, "nodes": [], "edges": []}"#,
+    );
     let run = authpath_in(dir.path(), &["import", "aws-iam", "graph.json"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("not an authorization details file"), "{}", run.stderr);
-    write(dir.path(), "page.json", br#"{"UserDetailList": [], "IsTruncated": true, "Marker": "abc"}"#);
+    assert!(
+        run.stderr.contains("not an authorization details file"),
+        "{}",
+        run.stderr
+    );
+    write(
+        dir.path(),
+        "page.json",
+        br#"{"UserDetailList": [], "IsTruncated": true, "Marker": "abc"}"#,
+    );
     let run = authpath_in(dir.path(), &["import", "aws-iam", "page.json"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("IsTruncated"), "{}", run.stderr);
-    write(dir.path(), "latin1.json", b"{\"UserDetailList\": [{\"UserName\": \"ren\xe9\"}]}");
+    write(
+        dir.path(),
+        "latin1.json",
+        b"{\"UserDetailList\": [{\"UserName\": \"ren\xe9\"}]}",
+    );
     let run = authpath_in(dir.path(), &["import", "aws-iam", "latin1.json"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("latin1.json:1:38: error: the file is not UTF-8"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("latin1.json:1:38: error: the file is not UTF-8"),
+        "{}",
+        run.stderr
+    );
     // A credential report with a bad value names its line and column name.
     write(dir.path(), "good.json", good.as_bytes());
     write(dir.path(), "r.csv", b"user,arn,password_enabled,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date\nbob,arn:aws:iam::111122223333:user/bob,false,true,last tuesday,N/A,false,N/A,N/A\n");
-    let run = authpath_in(dir.path(), &["import", "aws-iam", "good.json", "--credential-report", "r.csv"]);
+    let run = authpath_in(
+        dir.path(),
+        &[
+            "import",
+            "aws-iam",
+            "good.json",
+            "--credential-report",
+            "r.csv",
+        ],
+    );
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("r.csv:2:1: error: row of user \"bob\": access_key_1_last_rotated: \"last tuesday\" is not a time"), "{}", run.stderr);
 }
@@ -507,18 +985,52 @@ fn broken_files_exit_2_naming_section_entry_and_field() {
 fn imports_are_deterministic_and_read_standard_input() {
     let dir = tempfile::tempdir().unwrap();
     let sample = root().join("graphs/aws/saas-partners/authz-details.json");
-    let a = authpath_in(dir.path(), &["import", "aws-iam", sample.to_str().unwrap(), "-o", "a.json"]);
-    let b = authpath_in(dir.path(), &["import", "aws-iam", sample.to_str().unwrap(), "-o", "b.json"]);
+    let a = authpath_in(
+        dir.path(),
+        &[
+            "import",
+            "aws-iam",
+            sample.to_str().unwrap(),
+            "-o",
+            "a.json",
+        ],
+    );
+    let b = authpath_in(
+        dir.path(),
+        &[
+            "import",
+            "aws-iam",
+            sample.to_str().unwrap(),
+            "-o",
+            "b.json",
+        ],
+    );
     assert_eq!(a.code + b.code, 0);
     let a = std::fs::read(dir.path().join("a.json")).unwrap();
     assert_eq!(a, std::fs::read(dir.path().join("b.json")).unwrap());
-    let piped = common::authpath_stdin(&["import", "aws-iam", "-"], &std::fs::read(&sample).unwrap());
+    let piped = common::authpath_stdin(
+        &["import", "aws-iam", "-"],
+        &std::fs::read(&sample).unwrap(),
+    );
     assert_eq!(piped.code, 0, "{}", piped.stderr);
     assert_eq!(piped.stdout.as_bytes(), a.as_slice());
     // Without the credential report there are no keys and every user is a person.
     let g: Value = serde_json::from_slice(&a).unwrap();
-    assert!(g["nodes"].as_array().unwrap().iter().all(|n| n["kind"] != "credential"));
-    assert!(g["nodes"].as_array().unwrap().iter().filter(|n| n["id"].as_str().unwrap().starts_with("aws:user:")).all(|n| n["kind"] == "human"));
+    assert!(
+        g["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["kind"] != "credential")
+    );
+    assert!(
+        g["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["id"].as_str().unwrap().starts_with("aws:user:"))
+            .all(|n| n["kind"] == "human")
+    );
 }
 
 #[test]
@@ -536,17 +1048,35 @@ fn boundaries_and_denies_cut_escalations() {
         json!([
             admin_role(),
             bounded,
-            role("NoIam", trust_account(), json!([allow(&["*"], "*"), {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}, {"Effect": "Deny", "Action": "sts:*", "Resource": "*"}])),
-            role("Conditional", trust_account(), json!([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}])),
+            role(
+                "NoIam",
+                trust_account(),
+                json!([allow(&["*"], "*"), {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}, {"Effect": "Deny", "Action": "sts:*", "Resource": "*"}])
+            ),
+            role(
+                "Conditional",
+                trust_account(),
+                json!([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}])
+            ),
         ]),
         json!([boundary]),
     );
     let i = import(&authz, None);
     assert!(!i.tier0("aws:role:Bounded"));
     assert!(i.edges_from("aws:role:Bounded").is_empty());
-    assert_eq!(i.edge("aws:role:Bounded", "aws:res:s3:*", "grants").unwrap()["level"], json!(null), "s3:* administers s3");
+    assert_eq!(
+        i.edge("aws:role:Bounded", "aws:res:s3:*", "grants")
+            .unwrap()["level"],
+        json!(null),
+        "s3:* administers s3"
+    );
     assert!(!i.tier0("aws:role:NoIam") && i.edges_from("aws:role:NoIam").is_empty());
-    let c = i.edge("aws:role:Conditional", "aws:role:Admin", "assumes").unwrap();
-    assert_eq!(c["conditions"], json!(["Bool aws:MultiFactorAuthPresent true"]));
+    let c = i
+        .edge("aws:role:Conditional", "aws:role:Admin", "assumes")
+        .unwrap();
+    assert_eq!(
+        c["conditions"],
+        json!(["Bool aws:MultiFactorAuthPresent true"])
+    );
     assert_eq!(c["unconditional_level"], "none");
 }

@@ -91,7 +91,8 @@ impl GraphBuilder {
     }
 
     pub fn edge_mut(&mut self, from: &str, to: &str, kind: EdgeKind) -> Option<&mut EdgeOut> {
-        self.edges.get_mut(&(from.to_string(), to.to_string(), kind))
+        self.edges
+            .get_mut(&(from.to_string(), to.to_string(), kind))
     }
 
     pub fn node_count(&self) -> usize {

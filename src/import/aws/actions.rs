@@ -15,8 +15,24 @@ use crate::model::Level;
 /// (Counted over the Service Authorization Reference: these prefixes are List or Read for
 /// all but a handful of actions; `Check`, `Test`, `Batch`, `Export`… are mixed, so write.)
 const READ_VERBS: &[&str] = &[
-    "Get", "List", "Describe", "Search", "Query", "Scan", "Select", "BatchGet", "Lookup", "Filter", "Read",
-    "Count", "Calculate", "Estimate", "Simulate", "Fetch", "Compare", "View",
+    "Get",
+    "List",
+    "Describe",
+    "Search",
+    "Query",
+    "Scan",
+    "Select",
+    "BatchGet",
+    "Lookup",
+    "Filter",
+    "Read",
+    "Count",
+    "Calculate",
+    "Estimate",
+    "Simulate",
+    "Fetch",
+    "Compare",
+    "View",
 ];
 
 /// `Get` actions that hand out credentials: they act as whoever the credentials are for.
@@ -115,7 +131,11 @@ pub fn level(actions: &Actions) -> Level {
     if actions.include == "*" {
         // Every action administers; every action but some (`NotAction`) is taken to write:
         // what such statements leave out is, in practice, IAM.
-        return if actions.exclude.is_empty() { Level::Admin } else { Level::Write };
+        return if actions.exclude.is_empty() {
+            Level::Admin
+        } else {
+            Level::Write
+        };
     }
     let Some((svc, verb)) = actions.include.split_once(':') else {
         return Level::Write;
@@ -140,7 +160,11 @@ pub fn level(actions: &Actions) -> Level {
     {
         return Level::Write;
     }
-    if is_read(verb) { Level::Read } else { Level::Write }
+    if is_read(verb) {
+        Level::Read
+    } else {
+        Level::Write
+    }
 }
 
 /// Whether a pattern's action part can only match read verbs: its text before the first
@@ -148,9 +172,9 @@ pub fn level(actions: &Actions) -> Level {
 fn is_read(verb: &str) -> bool {
     let literal = verb.split(['*', '?']).next().unwrap_or("");
     // "Get*" reads; "G*" may be anything.
-    READ_VERBS
-        .iter()
-        .any(|v| literal.len() >= v.len() && literal.as_bytes()[..v.len()].eq_ignore_ascii_case(v.as_bytes()))
+    READ_VERBS.iter().any(|v| {
+        literal.len() >= v.len() && literal.as_bytes()[..v.len()].eq_ignore_ascii_case(v.as_bytes())
+    })
 }
 
 /// The services a pattern's actions belong to: its prefix, or `*` when the prefix itself is
@@ -165,7 +189,10 @@ pub fn service(actions: &Actions) -> String {
 /// Whether the set may include an action matching `pattern`.
 pub fn may_include(actions: &Actions, pattern: &str) -> bool {
     glob_intersects(&actions.include, pattern, true)
-        && !actions.exclude.iter().any(|x| super::policy::glob_covers(x, pattern, true))
+        && !actions
+            .exclude
+            .iter()
+            .any(|x| super::policy::glob_covers(x, pattern, true))
 }
 
 #[cfg(test)]
@@ -201,7 +228,15 @@ mod tests {
         assert_eq!(level(&a("secretsmanager:Describe*")), Level::Read);
         assert_eq!(level(&a("s3:Head*")), Level::Write);
         let mut s3 = a("s3:*");
-        s3.exclude = vec!["s3:PutBucketPolicy".into(), "s3:Put*Acl".into(), "s3:PutBucket*".into(), "s3:PutAccount*".into(), "s3:PutAccessPoint*".into(), "s3:PutMultiRegion*".into(), "s3:DeleteBucketPolicy".into()];
+        s3.exclude = vec![
+            "s3:PutBucketPolicy".into(),
+            "s3:Put*Acl".into(),
+            "s3:PutBucket*".into(),
+            "s3:PutAccount*".into(),
+            "s3:PutAccessPoint*".into(),
+            "s3:PutMultiRegion*".into(),
+            "s3:DeleteBucketPolicy".into(),
+        ];
         assert_eq!(level(&s3), Level::Write);
         assert_eq!(service(&a("S3:Get*")), "s3");
         assert_eq!(service(&a("*")), "*");

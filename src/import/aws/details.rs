@@ -4,8 +4,8 @@
 
 use super::policy::{Document, Problems, kind_of, parse_document};
 use crate::diagnostics::{Diagnostic, Diagnostics, quote};
-use crate::load::json::{array_elements, free_value, object_entries};
 use crate::load::StrictValue;
+use crate::load::json::{array_elements, free_value, object_entries};
 use crate::model::Span;
 use crate::source::Locator;
 use serde::de::DeserializeSeed;
@@ -95,7 +95,12 @@ pub struct Details {
     pub missing: Vec<&'static str>,
 }
 
-const SECTIONS: [&str; 4] = ["UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"];
+const SECTIONS: [&str; 4] = [
+    "UserDetailList",
+    "GroupDetailList",
+    "RoleDetailList",
+    "Policies",
+];
 
 /// Reads the file's text; problems go to `diags` (the caller stops on errors).
 pub fn read(text: &str, diags: &mut Diagnostics) -> Details {
@@ -114,7 +119,10 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> Details {
                 "the file is truncated: export it again (`aws iam get-account-authorization-details > FILE`) and check the copy finished",
             )
         } else {
-            (format!("{place}: {what}"), "fix the JSON syntax at this place")
+            (
+                format!("{place}: {what}"),
+                "fix the JSON syntax at this place",
+            )
         };
         diags.push(Diagnostic::error(Some(loc.span(offset)), message).help(help));
         return Details::default();
@@ -123,8 +131,9 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> Details {
         Ok(e) => e,
         Err(_) => {
             diags.push(
-                Diagnostic::error(Some(loc.span(0)), "the file is not a JSON object")
-                    .help("give the output of `aws iam get-account-authorization-details --output json`"),
+                Diagnostic::error(Some(loc.span(0)), "the file is not a JSON object").help(
+                    "give the output of `aws iam get-account-authorization-details --output json`",
+                ),
             );
             return Details::default();
         }
@@ -176,11 +185,21 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> Details {
                 .help("give the output of `aws iam get-account-authorization-details --output json`"),
         );
     }
-    details.missing = SECTIONS.into_iter().filter(|s| !seen.iter().any(|k| k == s)).collect();
+    details.missing = SECTIONS
+        .into_iter()
+        .filter(|s| !seen.iter().any(|k| k == s))
+        .collect();
     details
 }
 
-fn read_entry(section: &str, index: usize, value: &Value, span: Span, details: &mut Details, diags: &mut Diagnostics) {
+fn read_entry(
+    section: &str,
+    index: usize,
+    value: &Value,
+    span: Span,
+    details: &mut Details,
+    diags: &mut Diagnostics,
+) {
     let (name_key, what) = match section {
         "UserDetailList" => ("UserName", "user"),
         "GroupDetailList" => ("GroupName", "group"),
@@ -198,8 +217,11 @@ fn read_entry(section: &str, index: usize, value: &Value, span: Span, details: &
     };
     let Some(obj) = value.as_object() else {
         diags.push(
-            Diagnostic::error(Some(span), format!("must be an object, found {}", kind_of(value)))
-                .about(origin.place.clone()),
+            Diagnostic::error(
+                Some(span),
+                format!("must be an object, found {}", kind_of(value)),
+            )
+            .about(origin.place.clone()),
         );
         return;
     };
@@ -236,7 +258,10 @@ fn read_entry(section: &str, index: usize, value: &Value, span: Span, details: &
             let trust = match obj.get("AssumeRolePolicyDocument") {
                 Some(v) => parse_document(v, "AssumeRolePolicyDocument", &mut r.problems),
                 None => {
-                    r.problems.push(("AssumeRolePolicyDocument".into(), "is missing: every role has a trust policy".into()));
+                    r.problems.push((
+                        "AssumeRolePolicyDocument".into(),
+                        "is missing: every role has a trust policy".into(),
+                    ));
                     None
                 }
             };
@@ -271,8 +296,17 @@ fn read_entry(section: &str, index: usize, value: &Value, span: Span, details: &
                     || v.get("VersionId").and_then(Value::as_str) == Some(default_version.as_str());
                 if is_default && document.is_none() {
                     match v.get("Document") {
-                        Some(d) => document = parse_document(d, &format!("PolicyVersionList[{i}].Document"), &mut r.problems),
-                        None => r.problems.push((format!("PolicyVersionList[{i}]"), "has no `Document`".into())),
+                        Some(d) => {
+                            document = parse_document(
+                                d,
+                                &format!("PolicyVersionList[{i}].Document"),
+                                &mut r.problems,
+                            )
+                        }
+                        None => r.problems.push((
+                            format!("PolicyVersionList[{i}]"),
+                            "has no `Document`".into(),
+                        )),
                     }
                 }
             }
@@ -316,7 +350,10 @@ impl Fields {
                 None
             }
             Some(v) => {
-                self.problems.push((key.into(), format!("must be a string, found {}", kind_of(v))));
+                self.problems.push((
+                    key.into(),
+                    format!("must be a string, found {}", kind_of(v)),
+                ));
                 None
             }
             None => {
@@ -338,7 +375,10 @@ impl Fields {
             None | Some(Value::Null) => &[],
             Some(Value::Array(items)) => items,
             Some(v) => {
-                self.problems.push((key.into(), format!("must be an array, found {}", kind_of(v))));
+                self.problems.push((
+                    key.into(),
+                    format!("must be an array, found {}", kind_of(v)),
+                ));
                 &[]
             }
         }
@@ -349,7 +389,10 @@ impl Fields {
         for (i, v) in self.array(obj, key).iter().enumerate() {
             match v {
                 Value::String(s) => out.push(s.clone()),
-                v => self.problems.push((format!("{key}[{i}]"), format!("must be a string, found {}", kind_of(v)))),
+                v => self.problems.push((
+                    format!("{key}[{i}]"),
+                    format!("must be a string, found {}", kind_of(v)),
+                )),
             }
         }
         out
@@ -360,13 +403,15 @@ impl Fields {
         for (i, v) in self.array(obj, key).iter().enumerate() {
             let at = format!("{key}[{i}]");
             let Some(p) = v.as_object() else {
-                self.problems.push((at, format!("must be an object, found {}", kind_of(v))));
+                self.problems
+                    .push((at, format!("must be an object, found {}", kind_of(v))));
                 continue;
             };
             let name = match p.get("PolicyName") {
                 Some(Value::String(s)) => s.clone(),
                 _ => {
-                    self.problems.push((format!("{at}.PolicyName"), "must be a string".into()));
+                    self.problems
+                        .push((format!("{at}.PolicyName"), "must be a string".into()));
                     continue;
                 }
             };
@@ -374,7 +419,9 @@ impl Fields {
                 self.problems.push((at, "has no `PolicyDocument`".into()));
                 continue;
             };
-            if let Some(document) = parse_document(doc, &format!("{at}.PolicyDocument"), &mut self.problems) {
+            if let Some(document) =
+                parse_document(doc, &format!("{at}.PolicyDocument"), &mut self.problems)
+            {
                 out.push(Inline { name, document });
             }
         }
@@ -383,14 +430,25 @@ impl Fields {
 
     fn attached(&mut self, obj: &Map<String, Value>) -> Vec<Attached> {
         let mut out = Vec::new();
-        for (i, v) in self.array(obj, "AttachedManagedPolicies").iter().enumerate() {
+        for (i, v) in self
+            .array(obj, "AttachedManagedPolicies")
+            .iter()
+            .enumerate()
+        {
             let at = format!("AttachedManagedPolicies[{i}]");
-            match (v.get("PolicyArn").and_then(Value::as_str), v.get("PolicyName").and_then(Value::as_str)) {
+            match (
+                v.get("PolicyArn").and_then(Value::as_str),
+                v.get("PolicyName").and_then(Value::as_str),
+            ) {
                 (Some(arn), name) => out.push(Attached {
-                    name: name.unwrap_or_else(|| arn.rsplit('/').next().unwrap_or(arn)).to_string(),
+                    name: name
+                        .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or(arn))
+                        .to_string(),
                     arn: arn.to_string(),
                 }),
-                (None, _) => self.problems.push((format!("{at}.PolicyArn"), "must be a string".into())),
+                (None, _) => self
+                    .problems
+                    .push((format!("{at}.PolicyArn"), "must be a string".into())),
             }
         }
         out
@@ -402,7 +460,10 @@ impl Fields {
             Some(v) => match v.get("PermissionsBoundaryArn").and_then(Value::as_str) {
                 Some(arn) => Some(arn.to_string()),
                 None => {
-                    self.problems.push(("PermissionsBoundary.PermissionsBoundaryArn".into(), "must be a string".into()));
+                    self.problems.push((
+                        "PermissionsBoundary.PermissionsBoundaryArn".into(),
+                        "must be a string".into(),
+                    ));
                     None
                 }
             },
@@ -412,9 +473,15 @@ impl Fields {
     fn tags(&mut self, obj: &Map<String, Value>) -> Vec<(String, String)> {
         let mut out = Vec::new();
         for (i, v) in self.array(obj, "Tags").iter().enumerate() {
-            match (v.get("Key").and_then(Value::as_str), v.get("Value").and_then(Value::as_str)) {
+            match (
+                v.get("Key").and_then(Value::as_str),
+                v.get("Value").and_then(Value::as_str),
+            ) {
                 (Some(k), Some(val)) => out.push((k.to_string(), val.to_string())),
-                _ => self.problems.push((format!("Tags[{i}]"), "must be {\"Key\": string, \"Value\": string}".into())),
+                _ => self.problems.push((
+                    format!("Tags[{i}]"),
+                    "must be {\"Key\": string, \"Value\": string}".into(),
+                )),
             }
         }
         out
@@ -425,7 +492,10 @@ impl Fields {
         for (i, v) in self.array(obj, "InstanceProfileList").iter().enumerate() {
             match v.get("InstanceProfileName").and_then(Value::as_str) {
                 Some(n) => out.push(n.to_string()),
-                None => self.problems.push((format!("InstanceProfileList[{i}].InstanceProfileName"), "must be a string".into())),
+                None => self.problems.push((
+                    format!("InstanceProfileList[{i}].InstanceProfileName"),
+                    "must be a string".into(),
+                )),
             }
         }
         out
@@ -456,15 +526,25 @@ fn error_offset(text: &str, e: &serde_json::Error) -> usize {
 /// file that does not parse.
 pub fn place_at(text: &str, offset: usize) -> String {
     enum Frame {
-        Object { key: Option<String>, expect_key: bool, name: Option<String> },
-        Array { index: usize },
+        Object {
+            key: Option<String>,
+            expect_key: bool,
+            name: Option<String>,
+        },
+        Array {
+            index: usize,
+        },
     }
     let bytes = &text.as_bytes()[..offset.min(text.len())];
     let mut stack: Vec<Frame> = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'{' => stack.push(Frame::Object { key: None, expect_key: true, name: None }),
+            b'{' => stack.push(Frame::Object {
+                key: None,
+                expect_key: true,
+                name: None,
+            }),
             b'[' => stack.push(Frame::Array { index: 0 }),
             b'}' | b']' => {
                 stack.pop();
@@ -488,11 +568,20 @@ pub fn place_at(text: &str, offset: usize) -> String {
                 let s = String::from_utf8_lossy(&bytes[start..j.min(bytes.len())]).into_owned();
                 let depth = stack.len();
                 let closed = j < bytes.len();
-                if closed && let Some(Frame::Object { key, expect_key, name }) = stack.last_mut() {
+                if closed
+                    && let Some(Frame::Object {
+                        key,
+                        expect_key,
+                        name,
+                    }) = stack.last_mut()
+                {
                     if *expect_key {
                         *key = Some(s);
                     } else if depth == 3
-                        && matches!(key.as_deref(), Some("UserName" | "GroupName" | "RoleName" | "PolicyName"))
+                        && matches!(
+                            key.as_deref(),
+                            Some("UserName" | "GroupName" | "RoleName" | "PolicyName")
+                        )
                     {
                         *name = Some(s);
                     }
@@ -532,7 +621,11 @@ pub fn place_at(text: &str, offset: usize) -> String {
             Frame::Array { index } => out.push_str(&format!("[{index}]")),
         }
     }
-    if out.is_empty() { "the top level".into() } else { out }
+    if out.is_empty() {
+        "the top level".into()
+    } else {
+        out
+    }
 }
 
 #[cfg(test)]
@@ -552,10 +645,16 @@ mod tests {
     #[test]
     fn truncated_and_malformed_entries_are_named() {
         let mut d = Diagnostics::new("a.json");
-        read(r#"{"UserDetailList": [{"UserName": "bob", "Arn": "arn:aws:iam::1:user/bob", "GroupList": ["#, &mut d);
+        read(
+            r#"{"UserDetailList": [{"UserName": "bob", "Arn": "arn:aws:iam::1:user/bob", "GroupList": ["#,
+            &mut d,
+        );
         let out = d.render();
         assert!(out.contains("a.json:1:"), "{out}");
-        assert!(out.contains("the file ends inside UserDetailList[0] (user \"bob\").GroupList"), "{out}");
+        assert!(
+            out.contains("the file ends inside UserDetailList[0] (user \"bob\").GroupList"),
+            "{out}"
+        );
         let mut d = Diagnostics::new("b.json");
         let details = read(
             r#"{"UserDetailList": [], "RoleDetailList": [
@@ -565,7 +664,10 @@ mod tests {
         );
         let out = d.render();
         assert!(out.contains("b.json:2:3: error: RoleDetailList[0] (role \"r\"): AssumeRolePolicyDocument.Statement[0]: has neither `Action` nor `NotAction`"), "{out}");
-        assert!(out.contains("RolePolicyList: must be an array, found a number"), "{out}");
+        assert!(
+            out.contains("RolePolicyList: must be an array, found a number"),
+            "{out}"
+        );
         assert_eq!(details.missing, ["GroupDetailList", "Policies"]);
     }
 }

@@ -115,7 +115,13 @@ pub fn derive(ctx: &Ctx, actor: &Actor<'_>) -> Vec<Derived> {
     out
 }
 
-fn push(out: &mut Vec<Derived>, to: Option<&str>, kind: EdgeKind, why: String, allowed: &[&Allowed]) {
+fn push(
+    out: &mut Vec<Derived>,
+    to: Option<&str>,
+    kind: EdgeKind,
+    why: String,
+    allowed: &[&Allowed],
+) {
     let mut conditions: Vec<Condition> = Vec::new();
     for a in allowed {
         for c in &a.conditions {
@@ -144,11 +150,17 @@ fn create_access_key(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
         return;
     }
     for u in ctx.users.iter().filter(|u| u.id != actor.id) {
-        let Some(a) = actor.perms.can("iam:CreateAccessKey", Some(&u.arn)) else { continue };
+        let Some(a) = actor.perms.can("iam:CreateAccessKey", Some(&u.arn)) else {
+            continue;
+        };
         // A user holds at most two keys: at the limit, one must be deleted first.
         if ctx.key_counts.get(&u.id).is_some_and(|&n| n >= 2) {
             if let Some(d) = actor.perms.can("iam:DeleteAccessKey", Some(&u.arn)) {
-                let why = format!("iam:DeleteAccessKey + iam:CreateAccessKey on user {} ({})", u.name, sources(&[&d, &a]));
+                let why = format!(
+                    "iam:DeleteAccessKey + iam:CreateAccessKey on user {} ({})",
+                    u.name,
+                    sources(&[&d, &a])
+                );
                 push(out, Some(&u.id), EdgeKind::Mints, why, &[&d, &a]);
             }
             continue;
@@ -198,9 +210,15 @@ fn rewrite(
         for action in actions {
             if let Some(a) = actor.perms.can(action, Some(&t.arn)) {
                 let (to, why) = if actor.is_or_in(&t.id) {
-                    (None, format!("{action} on its own {what} {} ({})", t.name, a.source))
+                    (
+                        None,
+                        format!("{action} on its own {what} {} ({})", t.name, a.source),
+                    )
                 } else {
-                    (Some(t.id.as_str()), format!("{action} on {what} {} ({})", t.name, a.source))
+                    (
+                        Some(t.id.as_str()),
+                        format!("{action} on {what} {} ({})", t.name, a.source),
+                    )
                 };
                 push(out, to, EdgeKind::AdminOf, why, &[&a]);
                 break;
@@ -210,25 +228,49 @@ fn rewrite(
 }
 
 fn user_policy(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
-    rewrite(actor, out, &ctx.users, ["iam:AttachUserPolicy", "iam:PutUserPolicy"], "user");
+    rewrite(
+        actor,
+        out,
+        &ctx.users,
+        ["iam:AttachUserPolicy", "iam:PutUserPolicy"],
+        "user",
+    );
 }
 
 fn group_policy(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
-    rewrite(actor, out, &ctx.groups, ["iam:AttachGroupPolicy", "iam:PutGroupPolicy"], "group");
+    rewrite(
+        actor,
+        out,
+        &ctx.groups,
+        ["iam:AttachGroupPolicy", "iam:PutGroupPolicy"],
+        "group",
+    );
 }
 
 fn role_policy(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
     let roles: Vec<Principal> = ctx.roles.iter().map(|r| r.principal.clone()).collect();
-    rewrite(actor, out, &roles, ["iam:AttachRolePolicy", "iam:PutRolePolicy"], "role");
+    rewrite(
+        actor,
+        out,
+        &roles,
+        ["iam:AttachRolePolicy", "iam:PutRolePolicy"],
+        "role",
+    );
 }
 
 /// `iam:CreatePolicyVersion` (a customer managed policy), or `iam:SetDefaultPolicyVersion`
 /// (one with another version to switch to): the permissions of everyone it is attached to.
 fn policy_version(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
-    if !actor.perms.may("iam:CreatePolicyVersion") && !actor.perms.may("iam:SetDefaultPolicyVersion") {
+    if !actor.perms.may("iam:CreatePolicyVersion")
+        && !actor.perms.may("iam:SetDefaultPolicyVersion")
+    {
         return;
     }
-    for p in ctx.policies.iter().filter(|p| !p.arn.contains(":iam::aws:policy/")) {
+    for p in ctx
+        .policies
+        .iter()
+        .filter(|p| !p.arn.contains(":iam::aws:policy/"))
+    {
         let allowed = actor
             .perms
             .can("iam:CreatePolicyVersion", Some(&p.arn))
@@ -241,7 +283,10 @@ fn policy_version(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
             });
         let Some((action, a)) = allowed else { continue };
         for t in &p.attached_to {
-            let why = format!("{action} on policy {}, attached to it ({})", p.name, a.source);
+            let why = format!(
+                "{action} on policy {}, attached to it ({})",
+                p.name, a.source
+            );
             let to = (!actor.is_or_in(t)).then_some(t.as_str());
             push(out, to, EdgeKind::AdminOf, why, &[&a]);
         }
@@ -254,7 +299,11 @@ fn add_user_to_group(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
     if actor.kind == ActorKind::Role || !actor.perms.may("iam:AddUserToGroup") {
         return;
     }
-    for g in ctx.groups.iter().filter(|g| g.id != actor.id && !actor.groups.contains(&g.id)) {
+    for g in ctx
+        .groups
+        .iter()
+        .filter(|g| g.id != actor.id && !actor.groups.contains(&g.id))
+    {
         if let Some(a) = actor.perms.can("iam:AddUserToGroup", Some(&g.arn)) {
             let why = format!("iam:AddUserToGroup on group {} ({})", g.name, a.source);
             push(out, Some(&g.id), EdgeKind::MemberOf, why, &[&a]);
@@ -268,8 +317,14 @@ fn update_assume_role_policy(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived
         return;
     }
     for r in ctx.roles.iter().filter(|r| r.principal.id != actor.id) {
-        if let Some(a) = actor.perms.can("iam:UpdateAssumeRolePolicy", Some(&r.principal.arn)) {
-            let why = format!("iam:UpdateAssumeRolePolicy on role {} ({})", r.principal.name, a.source);
+        if let Some(a) = actor
+            .perms
+            .can("iam:UpdateAssumeRolePolicy", Some(&r.principal.arn))
+        {
+            let why = format!(
+                "iam:UpdateAssumeRolePolicy on role {} ({})",
+                r.principal.name, a.source
+            );
             push(out, Some(&r.principal.id), EdgeKind::Assumes, why, &[&a]);
         }
     }
@@ -281,7 +336,9 @@ fn assume_role(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
         return;
     }
     for r in ctx.roles.iter().filter(|r| r.principal.id != actor.id) {
-        let Some(trust) = &r.account_trust else { continue };
+        let Some(trust) = &r.account_trust else {
+            continue;
+        };
         if let Some(a) = actor.perms.can("sts:AssumeRole", Some(&r.principal.arn)) {
             let why = format!(
                 "sts:AssumeRole on role {}, whose trust policy lets in the account ({})",
@@ -291,7 +348,13 @@ fn assume_role(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
                 conditions: trust.clone(),
                 source: String::new(),
             };
-            push(out, Some(&r.principal.id), EdgeKind::Assumes, why, &[&a, &trusted]);
+            push(
+                out,
+                Some(&r.principal.id),
+                EdgeKind::Assumes,
+                why,
+                &[&a, &trusted],
+            );
         }
     }
 }
@@ -302,44 +365,97 @@ fn assume_role(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
 type Launch = (&'static str, bool, &'static [&'static [&'static str]]);
 
 const PASS_TARGETS: &[Launch] = &[
-    ("ec2.amazonaws.com", true, &[
-        &["ec2:RunInstances"],
-        &["ec2:RequestSpotInstances"],
-        &["autoscaling:CreateLaunchConfiguration", "autoscaling:CreateAutoScalingGroup"],
-        &["ec2:CreateLaunchTemplate", "autoscaling:CreateAutoScalingGroup"],
-        // Data Pipeline runs its activities on EC2 instances as the pipeline's resource role.
-        &["datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition"],
-    ]),
-    ("lambda.amazonaws.com", false, &[
-        &["lambda:CreateFunction", "lambda:InvokeFunction"],
-        &["lambda:CreateFunction", "lambda:CreateEventSourceMapping"],
-        &["lambda:CreateFunction", "lambda:AddPermission"],
-    ]),
-    ("glue.amazonaws.com", false, &[
-        &["glue:CreateDevEndpoint"],
-        &["glue:CreateJob", "glue:StartJobRun"],
-        &["glue:CreateJob", "glue:CreateTrigger"],
-    ]),
-    ("cloudformation.amazonaws.com", false, &[&["cloudformation:CreateStack"], &["cloudformation:CreateStackSet", "cloudformation:CreateStackInstances"]]),
-    ("ecs-tasks.amazonaws.com", false, &[
-        &["ecs:RegisterTaskDefinition", "ecs:RunTask"],
-        &["ecs:RegisterTaskDefinition", "ecs:StartTask"],
-        &["ecs:RegisterTaskDefinition", "ecs:CreateService"],
-    ]),
-    ("sagemaker.amazonaws.com", false, &[
-        &["sagemaker:CreateNotebookInstance", "sagemaker:CreatePresignedNotebookInstanceUrl"],
-        &["sagemaker:CreateTrainingJob"],
-        &["sagemaker:CreateProcessingJob"],
-    ]),
-    ("codebuild.amazonaws.com", false, &[
-        &["codebuild:CreateProject", "codebuild:StartBuild"],
-        &["codebuild:CreateProject", "codebuild:StartBuildBatch"],
-    ]),
-    ("tasks.apprunner.amazonaws.com", false, &[&["apprunner:CreateService"]]),
+    (
+        "ec2.amazonaws.com",
+        true,
+        &[
+            &["ec2:RunInstances"],
+            &["ec2:RequestSpotInstances"],
+            &[
+                "autoscaling:CreateLaunchConfiguration",
+                "autoscaling:CreateAutoScalingGroup",
+            ],
+            &[
+                "ec2:CreateLaunchTemplate",
+                "autoscaling:CreateAutoScalingGroup",
+            ],
+            // Data Pipeline runs its activities on EC2 instances as the pipeline's resource role.
+            &[
+                "datapipeline:CreatePipeline",
+                "datapipeline:PutPipelineDefinition",
+            ],
+        ],
+    ),
+    (
+        "lambda.amazonaws.com",
+        false,
+        &[
+            &["lambda:CreateFunction", "lambda:InvokeFunction"],
+            &["lambda:CreateFunction", "lambda:CreateEventSourceMapping"],
+            &["lambda:CreateFunction", "lambda:AddPermission"],
+        ],
+    ),
+    (
+        "glue.amazonaws.com",
+        false,
+        &[
+            &["glue:CreateDevEndpoint"],
+            &["glue:CreateJob", "glue:StartJobRun"],
+            &["glue:CreateJob", "glue:CreateTrigger"],
+        ],
+    ),
+    (
+        "cloudformation.amazonaws.com",
+        false,
+        &[
+            &["cloudformation:CreateStack"],
+            &[
+                "cloudformation:CreateStackSet",
+                "cloudformation:CreateStackInstances",
+            ],
+        ],
+    ),
+    (
+        "ecs-tasks.amazonaws.com",
+        false,
+        &[
+            &["ecs:RegisterTaskDefinition", "ecs:RunTask"],
+            &["ecs:RegisterTaskDefinition", "ecs:StartTask"],
+            &["ecs:RegisterTaskDefinition", "ecs:CreateService"],
+        ],
+    ),
+    (
+        "sagemaker.amazonaws.com",
+        false,
+        &[
+            &[
+                "sagemaker:CreateNotebookInstance",
+                "sagemaker:CreatePresignedNotebookInstanceUrl",
+            ],
+            &["sagemaker:CreateTrainingJob"],
+            &["sagemaker:CreateProcessingJob"],
+        ],
+    ),
+    (
+        "codebuild.amazonaws.com",
+        false,
+        &[
+            &["codebuild:CreateProject", "codebuild:StartBuild"],
+            &["codebuild:CreateProject", "codebuild:StartBuildBatch"],
+        ],
+    ),
+    (
+        "tasks.apprunner.amazonaws.com",
+        false,
+        &[&["apprunner:CreateService"]],
+    ),
 ];
 
 /// The first action set of `sets` the actor holds entirely, with how.
-fn holds_set<'s>(perms: &Permissions, sets: &'s [&'s [&'s str]]) -> Option<(&'s [&'s str], Vec<Allowed>)> {
+fn holds_set<'s>(
+    perms: &Permissions,
+    sets: &'s [&'s [&'s str]],
+) -> Option<(&'s [&'s str], Vec<Allowed>)> {
     sets.iter().find_map(|set| {
         let allowed: Option<Vec<Allowed>> = set.iter().map(|a| perms.can(a, None)).collect();
         allowed.map(|a| (*set, a))
@@ -353,9 +469,17 @@ fn pass_role(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
         return;
     }
     for (service, needs_profile, sets) in PASS_TARGETS {
-        let Some((set, starts)) = holds_set(actor.perms, sets) else { continue };
-        for r in ctx.roles.iter().filter(|r| r.principal.id != actor.id && r.services.contains(*service)) {
-            let Some(pass) = actor.perms.can("iam:PassRole", Some(&r.principal.arn)) else { continue };
+        let Some((set, starts)) = holds_set(actor.perms, sets) else {
+            continue;
+        };
+        for r in ctx
+            .roles
+            .iter()
+            .filter(|r| r.principal.id != actor.id && r.services.contains(*service))
+        {
+            let Some(pass) = actor.perms.can("iam:PassRole", Some(&r.principal.arn)) else {
+                continue;
+            };
             let profile = if *needs_profile && !r.instance_profile {
                 match actor.perms.can("iam:AddRoleToInstanceProfile", None) {
                     Some(a) => Some(a),
@@ -383,27 +507,75 @@ fn pass_role(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
 /// role that trusts the service (and, for EC2, is in an instance profile) is taken to be in
 /// use: an over-approximation, said so in `derived_from`.
 const EXISTING: &[Launch] = &[
-    ("lambda.amazonaws.com", false, &[&["lambda:UpdateFunctionCode"], &["lambda:UpdateFunctionConfiguration"]]),
-    ("glue.amazonaws.com", false, &[&["glue:UpdateDevEndpoint"], &["glue:UpdateJob", "glue:StartJobRun"]]),
-    ("ec2.amazonaws.com", true, &[
-        &["ssm:SendCommand"],
-        &["ssm:StartSession"],
-        &["ec2-instance-connect:SendSSHPublicKey"],
-        &["ec2:ModifyInstanceAttribute", "ec2:StopInstances", "ec2:StartInstances"],
-    ]),
+    (
+        "lambda.amazonaws.com",
+        false,
+        &[
+            &["lambda:UpdateFunctionCode"],
+            &["lambda:UpdateFunctionConfiguration"],
+        ],
+    ),
+    (
+        "glue.amazonaws.com",
+        false,
+        &[
+            &["glue:UpdateDevEndpoint"],
+            &["glue:UpdateJob", "glue:StartJobRun"],
+        ],
+    ),
+    (
+        "ec2.amazonaws.com",
+        true,
+        &[
+            &["ssm:SendCommand"],
+            &["ssm:StartSession"],
+            &["ec2-instance-connect:SendSSHPublicKey"],
+            &[
+                "ec2:ModifyInstanceAttribute",
+                "ec2:StopInstances",
+                "ec2:StartInstances",
+            ],
+        ],
+    ),
     ("ecs-tasks.amazonaws.com", false, &[&["ecs:ExecuteCommand"]]),
-    ("sagemaker.amazonaws.com", false, &[&["sagemaker:CreatePresignedNotebookInstanceUrl"]]),
-    ("codebuild.amazonaws.com", false, &[&["codebuild:StartBuild"], &["codebuild:StartBuildBatch"]]),
-    ("cloudformation.amazonaws.com", false, &[&["cloudformation:UpdateStack"], &["cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet"]]),
-    ("tasks.apprunner.amazonaws.com", false, &[&["apprunner:UpdateService"]]),
+    (
+        "sagemaker.amazonaws.com",
+        false,
+        &[&["sagemaker:CreatePresignedNotebookInstanceUrl"]],
+    ),
+    (
+        "codebuild.amazonaws.com",
+        false,
+        &[&["codebuild:StartBuild"], &["codebuild:StartBuildBatch"]],
+    ),
+    (
+        "cloudformation.amazonaws.com",
+        false,
+        &[
+            &["cloudformation:UpdateStack"],
+            &[
+                "cloudformation:CreateChangeSet",
+                "cloudformation:ExecuteChangeSet",
+            ],
+        ],
+    ),
+    (
+        "tasks.apprunner.amazonaws.com",
+        false,
+        &[&["apprunner:UpdateService"]],
+    ),
 ];
 
 fn existing_workload(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
     let mut done = BTreeSet::new();
     for (service, needs_profile, sets) in EXISTING {
-        let Some((set, allowed)) = holds_set(actor.perms, sets) else { continue };
+        let Some((set, allowed)) = holds_set(actor.perms, sets) else {
+            continue;
+        };
         for r in ctx.roles.iter().filter(|r| {
-            r.principal.id != actor.id && r.services.contains(*service) && (!needs_profile || r.instance_profile)
+            r.principal.id != actor.id
+                && r.services.contains(*service)
+                && (!needs_profile || r.instance_profile)
         }) {
             if !done.insert(r.principal.id.clone()) {
                 continue;
@@ -431,7 +603,10 @@ fn new_principal(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
             .can_meeting("iam:AttachRolePolicy", &role)
             .or_else(|| actor.perms.can_meeting("iam:PutRolePolicy", &role))
     {
-        let why = format!("iam:CreateRole with a policy for it ({})", sources(&[&create, &give]));
+        let why = format!(
+            "iam:CreateRole with a policy for it ({})",
+            sources(&[&create, &give])
+        );
         push(out, None, EdgeKind::AdminOf, why, &[&create, &give]);
         return;
     }
@@ -446,7 +621,10 @@ fn new_principal(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
             .can_meeting("iam:CreateAccessKey", &user)
             .or_else(|| actor.perms.can_meeting("iam:CreateLoginProfile", &user))
     {
-        let why = format!("iam:CreateUser with a policy and a credential for it ({})", sources(&[&create, &give, &cred]));
+        let why = format!(
+            "iam:CreateUser with a policy and a credential for it ({})",
+            sources(&[&create, &give, &cred])
+        );
         push(out, None, EdgeKind::AdminOf, why, &[&create, &give, &cred]);
     }
 }

@@ -94,9 +94,11 @@ pub fn import(details: &Path, report: Option<&Path>) -> Import {
     let report_text = report.map(|p| (p, read_text(p, &mut problems)));
     match (details_text, report_text) {
         (Some(d), None) => import_text(&details.display().to_string(), &d, None),
-        (Some(d), Some((p, Some(r)))) => {
-            import_text(&details.display().to_string(), &d, Some((&p.display().to_string(), &r)))
-        }
+        (Some(d), Some((p, Some(r)))) => import_text(
+            &details.display().to_string(),
+            &d,
+            Some((&p.display().to_string(), &r)),
+        ),
         _ => Import {
             graph: None,
             problems,
@@ -127,12 +129,18 @@ fn read_text(path: &Path, problems: &mut Vec<Diagnostics>) -> Option<String> {
                 let text = std::str::from_utf8(&bytes[..valid]).unwrap_or("");
                 let span = crate::source::Locator::new(text).span(valid);
                 d.push(
-                    Diagnostic::error(Some(span), format!("the file is not UTF-8 (at byte offset {valid})"))
-                        .help("AWS writes UTF-8: export the file again"),
+                    Diagnostic::error(
+                        Some(span),
+                        format!("the file is not UTF-8 (at byte offset {valid})"),
+                    )
+                    .help("AWS writes UTF-8: export the file again"),
                 );
             }
         },
-        Err(e) => d.push(Diagnostic::error(None, format!("cannot read the file: {e}"))),
+        Err(e) => d.push(Diagnostic::error(
+            None,
+            format!("cannot read the file: {e}"),
+        )),
     }
     problems.push(d);
     None
@@ -220,7 +228,12 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(d: &'a Details, rows: &'a [Row], diags: &'a mut Diagnostics, report_diags: Option<&'a mut Diagnostics>) -> Self {
+    fn new(
+        d: &'a Details,
+        rows: &'a [Row],
+        diags: &'a mut Diagnostics,
+        report_diags: Option<&'a mut Diagnostics>,
+    ) -> Self {
         let first = d
             .users
             .iter()
@@ -259,8 +272,11 @@ impl<'a> Builder<'a> {
     fn build(mut self) -> GraphBuilder {
         for section in &self.d.missing {
             self.diags.push(
-                Diagnostic::warning(Some(Span { line: 1, column: 1 }), format!("the file has no {section}: what it would list is not in the graph"))
-                    .help("export without --filter to get every section"),
+                Diagnostic::warning(
+                    Some(Span { line: 1, column: 1 }),
+                    format!("the file has no {section}: what it would list is not in the graph"),
+                )
+                .help("export without --filter to get every section"),
             );
         }
         self.account_node();
@@ -280,8 +296,10 @@ impl<'a> Builder<'a> {
     fn account_node(&mut self) {
         let n = self.g.node(&self.account, NodeKind::Tenant);
         n.name = Some(format!("AWS account {}", self.account_id));
-        n.properties.insert("aws_account_id".into(), json!(self.account_id));
-        n.properties.insert("aws_partition".into(), json!(self.partition));
+        n.properties
+            .insert("aws_account_id".into(), json!(self.account_id));
+        n.properties
+            .insert("aws_partition".into(), json!(self.partition));
         let everything = ids::everything();
         let n = self.g.node(&everything, NodeKind::Resource);
         n.name = Some(format!("every resource of AWS account {}", self.account_id));
@@ -291,19 +309,35 @@ impl<'a> Builder<'a> {
 
     /// Users, groups and roles, and group membership.
     fn principals(&mut self) {
-        let passwords: BTreeMap<&str, &Row> = self.rows.iter().map(|r| (r.user.as_str(), r)).collect();
+        let passwords: BTreeMap<&str, &Row> =
+            self.rows.iter().map(|r| (r.user.as_str(), r)).collect();
         for u in &self.d.users {
             let id = ids::user(&u.name);
             self.check_account(&u.arn, &u.origin);
             let machine = passwords
                 .get(u.name.as_str())
                 .is_some_and(|r| r.password_enabled == Some(false) && r.has_keys());
-            let n = self.g.node(&id, if machine { NodeKind::Service } else { NodeKind::Human });
+            let n = self.g.node(
+                &id,
+                if machine {
+                    NodeKind::Service
+                } else {
+                    NodeKind::Human
+                },
+            );
             n.name = Some(u.name.clone());
             n.org = Some(self.account.clone());
-            common_properties(n, &u.arn, u.id.as_deref(), u.path.as_deref(), u.created.as_deref(), &u.tags);
+            common_properties(
+                n,
+                &u.arn,
+                u.id.as_deref(),
+                u.path.as_deref(),
+                u.created.as_deref(),
+                &u.tags,
+            );
             if let Some(b) = &u.boundary {
-                n.properties.insert("aws_permissions_boundary".into(), json!(b));
+                n.properties
+                    .insert("aws_permissions_boundary".into(), json!(b));
             }
             for g in &u.groups {
                 let gid = ids::group(g);
@@ -316,7 +350,13 @@ impl<'a> Builder<'a> {
                     let n = self.g.node(&gid, NodeKind::Group);
                     n.org = Some(self.account.clone());
                 }
-                self.g.edge(&id, &gid, EdgeKind::MemberOf, Level::Admin, &format!("GroupList of user {}", u.name));
+                self.g.edge(
+                    &id,
+                    &gid,
+                    EdgeKind::MemberOf,
+                    Level::Admin,
+                    &format!("GroupList of user {}", u.name),
+                );
             }
         }
         for gr in &self.d.groups {
@@ -331,18 +371,31 @@ impl<'a> Builder<'a> {
             let n = self.g.node(&ids::role(&r.name), NodeKind::Service);
             n.name = Some(r.name.clone());
             n.org = Some(self.account.clone());
-            common_properties(n, &r.arn, r.id.as_deref(), r.path.as_deref(), r.created.as_deref(), &r.tags);
+            common_properties(
+                n,
+                &r.arn,
+                r.id.as_deref(),
+                r.path.as_deref(),
+                r.created.as_deref(),
+                &r.tags,
+            );
             if let Some(b) = &r.boundary {
-                n.properties.insert("aws_permissions_boundary".into(), json!(b));
+                n.properties
+                    .insert("aws_permissions_boundary".into(), json!(b));
             }
             if !r.instance_profiles.is_empty() {
-                n.properties.insert("aws_instance_profiles".into(), json!(r.instance_profiles));
+                n.properties
+                    .insert("aws_instance_profiles".into(), json!(r.instance_profiles));
             }
             if let Some(t) = &r.last_used {
                 n.properties.insert("aws_last_used".into(), json!(t));
             }
-            if r.path.as_deref().is_some_and(|p| p.starts_with("/aws-service-role/")) {
-                n.properties.insert("aws_service_linked".into(), json!(true));
+            if r.path
+                .as_deref()
+                .is_some_and(|p| p.starts_with("/aws-service-role/"))
+            {
+                n.properties
+                    .insert("aws_service_linked".into(), json!(true));
             }
         }
     }
@@ -357,14 +410,25 @@ impl<'a> Builder<'a> {
                 quote(a.account),
                 quote(&self.account_id)
             );
-            self.warn(origin, msg, "import one account's authorization details at a time");
+            self.warn(
+                origin,
+                msg,
+                "import one account's authorization details at a time",
+            );
         }
     }
 
     /// The documents attached to a principal: inline ones and managed ones by ARN.
-    fn documents(&mut self, inline: &'a [Inline], attached: &'a [Attached], origin: &Origin) -> Vec<(String, &'a Document)> {
-        let mut docs: Vec<(String, &'a Document)> =
-            inline.iter().map(|p| (format!("inline policy {}", p.name), &p.document)).collect();
+    fn documents(
+        &mut self,
+        inline: &'a [Inline],
+        attached: &'a [Attached],
+        origin: &Origin,
+    ) -> Vec<(String, &'a Document)> {
+        let mut docs: Vec<(String, &'a Document)> = inline
+            .iter()
+            .map(|p| (format!("inline policy {}", p.name), &p.document))
+            .collect();
         for a in attached {
             match self.policies.get(a.arn.as_str()) {
                 Some(p) => docs.push((format!("policy {}", p.name), &p.document)),
@@ -456,7 +520,11 @@ impl<'a> Builder<'a> {
             let narrowed = !own.denies.is_empty() || boundary.is_some();
             if from_groups && narrowed {
                 let msg = "its permissions boundary or denies cannot be applied to what it holds through its groups in the graph (a group's edges serve every member): those are shown as granted".to_string();
-                self.warn(&u.origin, msg, "read the user's findings knowing its boundary or denies may stop some of them");
+                self.warn(
+                    &u.origin,
+                    msg,
+                    "read the user's findings knowing its boundary or denies may stop some of them",
+                );
                 self.g
                     .node(&ids::user(&u.name), NodeKind::Human)
                     .properties
@@ -477,17 +545,20 @@ impl<'a> Builder<'a> {
                 if p.negated {
                     why.push_str(&format!(" ({})", negation(p)));
                 }
-                self.add_edge(principal, &node, EdgeKind::Grants, level, &why, &p.conditions);
+                self.add_edge(
+                    principal,
+                    &node,
+                    EdgeKind::Grants,
+                    level,
+                    &why,
+                    &p.conditions,
+                );
                 if !p.except.is_empty() {
-                    let e = self.g.edge_mut(principal, &node, EdgeKind::Grants).expect("just added");
-                    let entry = e.properties.entry("except".into()).or_insert_with(|| json!([]));
-                    if let Value::Array(list) = entry {
-                        for x in &p.except {
-                            if !list.contains(&json!(x)) {
-                                list.push(json!(x));
-                            }
-                        }
-                    }
+                    let e = self
+                        .g
+                        .edge_mut(principal, &node, EdgeKind::Grants)
+                        .expect("just added");
+                    add_to_list(&mut e.properties, "except", &p.except);
                 }
                 let n = self.g.node(&node, NodeKind::Resource);
                 n.name = Some(name);
@@ -499,10 +570,16 @@ impl<'a> Builder<'a> {
     fn resource_node(&self, p: &Permission) -> (String, String) {
         let service = actions::service(&p.actions);
         if service == "*" && p.written == "*" {
-            return (ids::everything(), format!("every resource of AWS account {}", self.account_id));
+            return (
+                ids::everything(),
+                format!("every resource of AWS account {}", self.account_id),
+            );
         }
         match &p.resources {
-            Resources::Pattern(_) if p.written == "*" => (ids::resource(&service, "*"), format!("every {service} resource")),
+            Resources::Pattern(_) if p.written == "*" => (
+                ids::resource(&service, "*"),
+                format!("every {service} resource"),
+            ),
             Resources::Pattern(_) => match parse_arn(&p.written) {
                 Some(a) if !a.service.contains(['*', '?']) && !a.service.is_empty() => {
                     let rest = &p.written[format!("arn:{}:{}:", a.partition, a.service).len()..];
@@ -510,7 +587,10 @@ impl<'a> Builder<'a> {
                 }
                 _ => (ids::resource(&service, &p.written), p.written.clone()),
             },
-            Resources::AllBut(_) => (ids::resource(&service, "*"), format!("every {service} resource")),
+            Resources::AllBut(_) => (
+                ids::resource(&service, "*"),
+                format!("every {service} resource"),
+            ),
         }
     }
 
@@ -528,70 +608,125 @@ impl<'a> Builder<'a> {
 
     /// Trust policies: `assumes` edges from the principals, accounts and identity providers
     /// each role lets in; the services it trusts and whether its own account may assume it
-    /// are kept for the escalation methods.
+    /// are kept for the escalation methods, with the other facts they look at.
     fn trust(&mut self) -> Ctx {
-        let mut roles = Vec::new();
-        for r in &self.d.roles {
-            let id = ids::role(&r.name);
-            let mut info = RoleInfo {
-                principal: Principal {
-                    id: id.clone(),
-                    name: r.name.clone(),
-                    arn: r.arn.clone(),
-                },
-                services: BTreeSet::new(),
-                instance_profile: !r.instance_profiles.is_empty(),
-                account_trust: None,
-            };
-            for st in r.trust.statements.iter().filter(|s| s.effect == policy::Effect::Allow) {
-                let assumes = match &st.actions {
-                    policy::Matcher::Only(a) => a.iter().any(|a| policy::glob_match(a, "sts:AssumeRole", true)
-                        || policy::glob_match(a, "sts:AssumeRoleWithWebIdentity", true)
-                        || policy::glob_match(a, "sts:AssumeRoleWithSAML", true)),
-                    policy::Matcher::AllBut(_) => true,
-                };
-                if !assumes {
-                    continue;
-                }
-                let Some(p) = &st.principals else { continue };
-                let why = format!("trust policy of role {} statement {}", r.name, st.label);
-                let anyone = p.anyone || st.not_principal;
-                if anyone {
-                    let any = ids::account("*");
-                    let n = self.g.node(&any, NodeKind::Partner);
-                    n.name = Some("any AWS account".into());
-                    self.trust_edge(&any, &id, &why, &st.conditions, None);
-                    info.account_trust = Some(st.conditions.clone());
-                }
-                for s in &p.service {
-                    info.services.insert(s.to_ascii_lowercase());
-                }
-                for f in &p.federated {
-                    let name = f.rsplit_once(":oidc-provider/").or_else(|| f.rsplit_once(":saml-provider/").map(|(a, b)| (a, b))).map_or(f.as_str(), |(_, n)| n);
-                    let kind = if f.contains(":saml-provider/") { "SAML" } else { "web identity" };
-                    let pid = ids::provider(name);
-                    let n = self.g.node(&pid, NodeKind::App);
-                    n.name = Some(format!("{kind} provider {name}"));
-                    n.org = Some(self.account.clone());
-                    n.properties.insert("aws_provider".into(), json!(f));
-                    self.trust_edge(&pid, &id, &why, &st.conditions, None);
-                }
-                for a in &p.aws {
-                    self.trusted_aws(a, &id, &why, &st.conditions, &mut info, &r.origin);
-                }
-            }
-            if !info.services.is_empty() {
-                let services: Vec<&String> = info.services.iter().collect();
-                self.g.node(&id, NodeKind::Service).properties.insert("aws_trusted_services".into(), json!(services));
-            }
-            roles.push(info);
+        let roles = self.d.roles.iter().map(|r| self.role_trust(r)).collect();
+        let principal = |id: String, name: &str, arn: &str| Principal {
+            id,
+            name: name.to_string(),
+            arn: arn.to_string(),
+        };
+        Ctx {
+            account_id: self.account_id.clone(),
+            partition: self.partition.clone(),
+            users: self
+                .d
+                .users
+                .iter()
+                .map(|u| principal(ids::user(&u.name), &u.name, &u.arn))
+                .collect(),
+            groups: self
+                .d
+                .groups
+                .iter()
+                .map(|g| principal(ids::group(&g.name), &g.name, &g.arn))
+                .collect(),
+            roles,
+            policies: self.policy_attachments(),
+            members: self.members(),
+            passwords: self
+                .rows
+                .iter()
+                .filter_map(|r| Some((ids::user(&r.user), r.password_enabled?)))
+                .collect(),
+            key_counts: self
+                .rows
+                .iter()
+                .map(|r| (ids::user(&r.user), r.keys.iter().flatten().count()))
+                .collect(),
         }
+    }
+
+    fn role_trust(&mut self, r: &details::Role) -> RoleInfo {
+        let id = ids::role(&r.name);
+        let mut info = RoleInfo {
+            principal: Principal {
+                id: id.clone(),
+                name: r.name.clone(),
+                arn: r.arn.clone(),
+            },
+            services: BTreeSet::new(),
+            instance_profile: !r.instance_profiles.is_empty(),
+            account_trust: None,
+        };
+        for st in r
+            .trust
+            .statements
+            .iter()
+            .filter(|s| s.effect == policy::Effect::Allow && lets_in(s))
+        {
+            let Some(p) = &st.principals else { continue };
+            let why = format!("trust policy of role {} statement {}", r.name, st.label);
+            if p.anyone || st.not_principal {
+                let any = ids::account("*");
+                self.g.node(&any, NodeKind::Partner).name = Some("any AWS account".into());
+                self.trust_edge(&any, &id, &why, &st.conditions, None);
+                info.account_trust = Some(st.conditions.clone());
+            }
+            info.services
+                .extend(p.service.iter().map(|s| s.to_ascii_lowercase()));
+            for f in &p.federated {
+                let pid = self.provider(f);
+                self.trust_edge(&pid, &id, &why, &st.conditions, None);
+            }
+            for a in &p.aws {
+                self.trusted_aws(a, &id, &why, &st.conditions, &mut info, &r.origin);
+            }
+        }
+        if !info.services.is_empty() {
+            let services: Vec<&String> = info.services.iter().collect();
+            self.g
+                .node(&id, NodeKind::Service)
+                .properties
+                .insert("aws_trusted_services".into(), json!(services));
+        }
+        info
+    }
+
+    /// The node of a SAML or OIDC provider named in a trust policy.
+    fn provider(&mut self, federated: &str) -> String {
+        let name = federated
+            .rsplit_once(":oidc-provider/")
+            .or_else(|| federated.rsplit_once(":saml-provider/"))
+            .map_or(federated, |(_, n)| n);
+        let kind = if federated.contains(":saml-provider/") {
+            "SAML"
+        } else {
+            "web identity"
+        };
+        let pid = ids::provider(name);
+        let n = self.g.node(&pid, NodeKind::App);
+        n.name = Some(format!("{kind} provider {name}"));
+        n.org = Some(self.account.clone());
+        n.properties.insert("aws_provider".into(), json!(federated));
+        pid
+    }
+
+    fn members(&self) -> BTreeMap<String, BTreeSet<String>> {
         let mut members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for u in &self.d.users {
             for g in &u.groups {
-                members.entry(ids::group(g)).or_default().insert(ids::user(&u.name));
+                members
+                    .entry(ids::group(g))
+                    .or_default()
+                    .insert(ids::user(&u.name));
             }
         }
+        members
+    }
+
+    /// Every managed policy with the principals it is attached to.
+    fn policy_attachments(&self) -> Vec<PolicyInfo> {
         let mut policies: Vec<PolicyInfo> = self
             .d
             .policies
@@ -608,8 +743,18 @@ impl<'a> Builder<'a> {
             .users
             .iter()
             .map(|u| (ids::user(&u.name), &u.attached))
-            .chain(self.d.groups.iter().map(|g| (ids::group(&g.name), &g.attached)))
-            .chain(self.d.roles.iter().map(|r| (ids::role(&r.name), &r.attached)));
+            .chain(
+                self.d
+                    .groups
+                    .iter()
+                    .map(|g| (ids::group(&g.name), &g.attached)),
+            )
+            .chain(
+                self.d
+                    .roles
+                    .iter()
+                    .map(|r| (ids::role(&r.name), &r.attached)),
+            );
         for (id, attached) in attachments {
             for a in attached {
                 if let Some(p) = policies.iter_mut().find(|p| p.arn == a.arn) {
@@ -617,34 +762,19 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        let principal = |id: String, name: &str, arn: &str| Principal {
-            id,
-            name: name.to_string(),
-            arn: arn.to_string(),
-        };
-        Ctx {
-            account_id: self.account_id.clone(),
-            partition: self.partition.clone(),
-            users: self.d.users.iter().map(|u| principal(ids::user(&u.name), &u.name, &u.arn)).collect(),
-            groups: self.d.groups.iter().map(|g| principal(ids::group(&g.name), &g.name, &g.arn)).collect(),
-            roles,
-            policies,
-            members,
-            passwords: self
-                .rows
-                .iter()
-                .filter_map(|r| Some((ids::user(&r.user), r.password_enabled?)))
-                .collect(),
-            key_counts: self
-                .rows
-                .iter()
-                .map(|r| (ids::user(&r.user), r.keys.iter().flatten().count()))
-                .collect(),
-        }
+        policies
     }
 
     /// One `Principal.AWS` entry of a trust policy.
-    fn trusted_aws(&mut self, a: &str, role: &str, why: &str, conditions: &[Condition], info: &mut RoleInfo, origin: &Origin) {
+    fn trusted_aws(
+        &mut self,
+        a: &str,
+        role: &str,
+        why: &str,
+        conditions: &[Condition],
+        info: &mut RoleInfo,
+        origin: &Origin,
+    ) {
         let (account, resource) = match parse_arn(a) {
             Some(arn) => (arn.account.to_string(), Some(arn.resource)),
             None if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) => (a.to_string(), None),
@@ -653,7 +783,11 @@ impl<'a> Builder<'a> {
                     "the trust policy names {}, which is neither an account nor an ARN: a principal deleted since (IAM shows its unique id), not drawn",
                     quote(a)
                 );
-                self.warn(origin, msg, "remove the stale principal from the role's trust policy");
+                self.warn(
+                    origin,
+                    msg,
+                    "remove the stale principal from the role's trust policy",
+                );
                 return;
             }
         };
@@ -675,8 +809,15 @@ impl<'a> Builder<'a> {
                 String::new()
             };
             if target.is_empty() || !self.g.has_node(&target) {
-                let msg = format!("the trust policy names {}, which is not in the file: not drawn", quote(a));
-                self.warn(origin, msg, "export the whole account, or remove the stale principal from the trust policy");
+                let msg = format!(
+                    "the trust policy names {}, which is not in the file: not drawn",
+                    quote(a)
+                );
+                self.warn(
+                    origin,
+                    msg,
+                    "export the whole account, or remove the stale principal from the trust policy",
+                );
                 return;
             }
             self.trust_edge(&target, role, why, conditions, None);
@@ -690,31 +831,29 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn trust_edge(&mut self, from: &str, role: &str, why: &str, conditions: &[Condition], principal: Option<&str>) {
+    fn trust_edge(
+        &mut self,
+        from: &str,
+        role: &str,
+        why: &str,
+        conditions: &[Condition],
+        principal: Option<&str>,
+    ) {
         self.add_edge(from, role, EdgeKind::Assumes, Level::Admin, why, conditions);
         let external: Vec<String> = conditions
             .iter()
             .filter(|c| c.key.eq_ignore_ascii_case("sts:ExternalId"))
             .flat_map(|c| c.values.iter().cloned())
             .collect();
-        let e = self.g.edge_mut(from, role, EdgeKind::Assumes).expect("just added");
+        let e = self
+            .g
+            .edge_mut(from, role, EdgeKind::Assumes)
+            .expect("just added");
         if !external.is_empty() {
-            let entry = e.properties.entry("external_id".into()).or_insert_with(|| json!([]));
-            if let Value::Array(list) = entry {
-                for x in external {
-                    if !list.contains(&json!(x)) {
-                        list.push(json!(x));
-                    }
-                }
-            }
+            add_to_list(&mut e.properties, "external_id", &external);
         }
         if let Some(p) = principal {
-            let entry = e.properties.entry("trusted_principals".into()).or_insert_with(|| json!([]));
-            if let Value::Array(list) = entry
-                && !list.contains(&json!(p))
-            {
-                list.push(json!(p));
-            }
+            add_to_list(&mut e.properties, "trusted_principals", &[p.to_string()]);
         }
     }
 
@@ -730,7 +869,9 @@ impl<'a> Builder<'a> {
             if self.tier0.contains(&p.id) {
                 continue;
             }
-            let Some((own, all)) = perms.get(&p.id) else { continue };
+            let Some((own, all)) = perms.get(&p.id) else {
+                continue;
+            };
             let groups: Vec<String> = match kind {
                 ActorKind::User => ctx
                     .members
@@ -752,9 +893,9 @@ impl<'a> Builder<'a> {
                 // What a group derives serves its members through `member_of`.
                 derived.retain(|d| {
                     !groups.iter().any(|g| {
-                        by_group
-                            .get(g)
-                            .is_some_and(|list| list.iter().any(|x| x.to == d.to && x.kind == d.kind))
+                        by_group.get(g).is_some_and(|list| {
+                            list.iter().any(|x| x.to == d.to && x.kind == d.kind)
+                        })
                     })
                 });
             }
@@ -773,7 +914,10 @@ impl<'a> Builder<'a> {
     /// each user's password facts.
     fn credentials(&mut self) {
         for row in self.rows {
-            let span = Some(Span { line: row.line as u32, column: 1 });
+            let span = Some(Span {
+                line: row.line as u32,
+                column: 1,
+            });
             if let Some(a) = parse_arn(&row.arn)
                 && a.account != self.account_id
                 && let Some(d) = self.report_diags.as_deref_mut()
@@ -790,7 +934,13 @@ impl<'a> Builder<'a> {
                 n.name = Some(format!("root user of AWS account {}", self.account_id));
                 n.org = Some(self.account.clone());
                 n.tags.insert("tier0".into());
-                self.g.edge(&id, &ids::everything(), EdgeKind::Grants, Level::Admin, "the account's root user");
+                self.g.edge(
+                    &id,
+                    &ids::everything(),
+                    EdgeKind::Grants,
+                    Level::Admin,
+                    "the account's root user",
+                );
                 id
             } else {
                 let id = ids::user(&row.user);
@@ -803,7 +953,14 @@ impl<'a> Builder<'a> {
                         );
                     }
                     let machine = row.password_enabled == Some(false) && row.has_keys();
-                    let n = self.g.node(&id, if machine { NodeKind::Service } else { NodeKind::Human });
+                    let n = self.g.node(
+                        &id,
+                        if machine {
+                            NodeKind::Service
+                        } else {
+                            NodeKind::Human
+                        },
+                    );
                     n.name = Some(row.user.clone());
                     n.org = Some(self.account.clone());
                     n.properties.insert("aws_arn".into(), json!(row.arn));
@@ -815,7 +972,8 @@ impl<'a> Builder<'a> {
                 n.properties.insert("aws_password_enabled".into(), json!(p));
             }
             if let Some(t) = row.password_last_used {
-                n.properties.insert("aws_password_last_used".into(), json!(t.to_string()));
+                n.properties
+                    .insert("aws_password_last_used".into(), json!(t.to_string()));
             }
             if let Some(m) = row.mfa_active {
                 n.properties.insert("aws_mfa_active".into(), json!(m));
@@ -823,17 +981,36 @@ impl<'a> Builder<'a> {
             for (slot, key) in row.keys.iter().enumerate() {
                 let Some(key) = key else { continue };
                 let kid = ids::key(&row.user, slot + 1);
-                self.credential(&kid, &user, key, "api_key", &format!("access key {} of {}", slot + 1, row.user));
+                self.credential(
+                    &kid,
+                    &user,
+                    key,
+                    "api_key",
+                    &format!("access key {} of {}", slot + 1, row.user),
+                );
             }
             for (slot, cert) in row.certs.iter().enumerate() {
                 let Some(cert) = cert else { continue };
                 let cid = ids::certificate(&row.user, slot + 1);
-                self.credential(&cid, &user, cert, "certificate", &format!("signing certificate {} of {}", slot + 1, row.user));
+                self.credential(
+                    &cid,
+                    &user,
+                    cert,
+                    "certificate",
+                    &format!("signing certificate {} of {}", slot + 1, row.user),
+                );
             }
         }
     }
 
-    fn credential(&mut self, id: &str, user: &str, key: &report::Key, kind: &'static str, name: &str) {
+    fn credential(
+        &mut self,
+        id: &str,
+        user: &str,
+        key: &report::Key,
+        kind: &'static str,
+        name: &str,
+    ) {
         let n = self.g.node(id, NodeKind::Credential);
         n.name = Some(name.to_string());
         n.org = Some(self.account.clone());
@@ -845,31 +1022,54 @@ impl<'a> Builder<'a> {
         if let Some(t) = key.rotated {
             // The report's `last_rotated` is when the key was made: keys are replaced, not
             // changed in place.
-            n.properties.insert("issued_at".into(), json!(t.to_string()));
-            n.properties.insert("rotated_at".into(), json!(t.to_string()));
+            n.properties
+                .insert("issued_at".into(), json!(t.to_string()));
+            n.properties
+                .insert("rotated_at".into(), json!(t.to_string()));
         }
         if let Some(t) = key.last_used {
-            n.properties.insert("last_used_at".into(), json!(t.to_string()));
+            n.properties
+                .insert("last_used_at".into(), json!(t.to_string()));
         }
         if let Some(r) = &key.last_used_region {
             n.properties.insert("aws_last_used_region".into(), json!(r));
         }
         if let Some(s) = &key.last_used_service {
-            n.properties.insert("aws_last_used_service".into(), json!(s));
+            n.properties
+                .insert("aws_last_used_service".into(), json!(s));
         }
-        self.g.edge(user, id, EdgeKind::Holds, Level::Admin, "credential report");
-        self.g.edge(id, user, EdgeKind::AuthenticatesAs, Level::Admin, "credential report");
+        self.g
+            .edge(user, id, EdgeKind::Holds, Level::Admin, "credential report");
+        self.g.edge(
+            id,
+            user,
+            EdgeKind::AuthenticatesAs,
+            Level::Admin,
+            "credential report",
+        );
     }
 
     /// Adds an edge and notes whether it holds without conditions.
-    fn add_edge(&mut self, from: &str, to: &str, kind: EdgeKind, level: Level, why: &str, conditions: &[Condition]) {
+    fn add_edge(
+        &mut self,
+        from: &str,
+        to: &str,
+        kind: EdgeKind,
+        level: Level,
+        why: &str,
+        conditions: &[Condition],
+    ) {
         self.g.edge(from, to, kind, level, why);
-        let c = self.conditions.entry((from.to_string(), to.to_string(), kind)).or_default();
+        let c = self
+            .conditions
+            .entry((from.to_string(), to.to_string(), kind))
+            .or_default();
         if conditions.is_empty() {
             c.unconditional = c.unconditional.max(Some(level));
         } else {
             c.conditional = c.conditional.max(Some(level));
-            c.conditions.extend(conditions.iter().map(Condition::describe));
+            c.conditions
+                .extend(conditions.iter().map(Condition::describe));
         }
     }
 
@@ -877,12 +1077,15 @@ impl<'a> Builder<'a> {
     /// that holds without them.
     fn finish_conditions(&mut self) {
         for ((from, to, kind), c) in std::mem::take(&mut self.conditions) {
-            let (Some(cond), false) = (c.conditional, c.conditions.is_empty()) else { continue };
+            let (Some(cond), false) = (c.conditional, c.conditions.is_empty()) else {
+                continue;
+            };
             if c.unconditional.is_some_and(|u| u >= cond) {
                 continue;
             }
             if let Some(e) = self.g.edge_mut(&from, &to, kind) {
-                e.properties.insert("conditions".into(), json!(c.conditions));
+                e.properties
+                    .insert("conditions".into(), json!(c.conditions));
                 e.properties.insert(
                     "unconditional_level".into(),
                     json!(c.unconditional.map_or("none", Level::as_str)),
@@ -911,8 +1114,37 @@ fn common_properties(
         n.properties.insert("aws_created".into(), json!(c));
     }
     if !tags.is_empty() {
-        let map: serde_json::Map<String, Value> = tags.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        let map: serde_json::Map<String, Value> =
+            tags.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
         n.properties.insert("aws_tags".into(), Value::Object(map));
+    }
+}
+
+/// Adds `values` to the list property `key`, each once, in order of arrival.
+fn add_to_list(properties: &mut BTreeMap<String, Value>, key: &str, values: &[String]) {
+    let entry = properties.entry(key.into()).or_insert_with(|| json!([]));
+    if let Value::Array(list) = entry {
+        for v in values {
+            if !list.iter().any(|x| x == v) {
+                list.push(json!(v));
+            }
+        }
+    }
+}
+
+/// Whether a trust statement lets principals assume the role.
+fn lets_in(st: &policy::Statement) -> bool {
+    match &st.actions {
+        policy::Matcher::Only(a) => a.iter().any(|a| {
+            [
+                "sts:AssumeRole",
+                "sts:AssumeRoleWithWebIdentity",
+                "sts:AssumeRoleWithSAML",
+            ]
+            .iter()
+            .any(|action| policy::glob_match(a, action, true))
+        }),
+        policy::Matcher::AllBut(_) => true,
     }
 }
 
@@ -924,7 +1156,10 @@ fn negation(p: &Permission) -> String {
     if let Resources::AllBut(r) = &p.resources {
         parts.push(format!("every resource but {}", r.join(", ")));
     }
-    format!("NotAction/NotResource, over-approximated: {}", parts.join("; "))
+    format!(
+        "NotAction/NotResource, over-approximated: {}",
+        parts.join("; ")
+    )
 }
 
 fn administrator_access() -> &'static Document {

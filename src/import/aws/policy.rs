@@ -94,7 +94,13 @@ pub fn parse_document(value: &Value, at: &str, problems: &mut Problems) -> Optio
         v => v,
     };
     let Some(obj) = value.as_object() else {
-        problems.push((at.into(), format!("must be a policy document (an object), found {}", kind_of(value))));
+        problems.push((
+            at.into(),
+            format!(
+                "must be a policy document (an object), found {}",
+                kind_of(value)
+            ),
+        ));
         return None;
     };
     let statements = match obj.get("Statement") {
@@ -105,7 +111,10 @@ pub fn parse_document(value: &Value, at: &str, problems: &mut Problems) -> Optio
         Some(Value::Array(items)) => items.iter().collect::<Vec<_>>(),
         Some(v @ Value::Object(_)) => vec![v],
         Some(v) => {
-            problems.push((format!("{at}.Statement"), format!("must be an object or an array, found {}", kind_of(v))));
+            problems.push((
+                format!("{at}.Statement"),
+                format!("must be an object or an array, found {}", kind_of(v)),
+            ));
             return None;
         }
     };
@@ -119,9 +128,17 @@ pub fn parse_document(value: &Value, at: &str, problems: &mut Problems) -> Optio
     (problems.len() == before).then_some(doc)
 }
 
-fn parse_statement(v: &Value, index: usize, at: &str, problems: &mut Problems) -> Option<Statement> {
+fn parse_statement(
+    v: &Value,
+    index: usize,
+    at: &str,
+    problems: &mut Problems,
+) -> Option<Statement> {
     let Some(obj) = v.as_object() else {
-        problems.push((at.into(), format!("must be an object, found {}", kind_of(v))));
+        problems.push((
+            at.into(),
+            format!("must be an object, found {}", kind_of(v)),
+        ));
         return None;
     };
     let before = problems.len();
@@ -133,7 +150,10 @@ fn parse_statement(v: &Value, index: usize, at: &str, problems: &mut Problems) -
         Some(Value::String(s)) if s == "Allow" => Effect::Allow,
         Some(Value::String(s)) if s == "Deny" => Effect::Deny,
         Some(v) => {
-            problems.push((format!("{at}.Effect"), format!("{} is neither \"Allow\" nor \"Deny\"", short(v))));
+            problems.push((
+                format!("{at}.Effect"),
+                format!("{} is neither \"Allow\" nor \"Deny\"", short(v)),
+            ));
             Effect::Deny
         }
         None => {
@@ -144,11 +164,12 @@ fn parse_statement(v: &Value, index: usize, at: &str, problems: &mut Problems) -
     let actions = either(obj, "Action", "NotAction", at, problems);
     // Trust policies name principals instead of resources.
     let has_principal = obj.contains_key("Principal") || obj.contains_key("NotPrincipal");
-    let resources = if has_principal && !obj.contains_key("Resource") && !obj.contains_key("NotResource") {
-        Some(Matcher::Only(vec!["*".into()]))
-    } else {
-        either(obj, "Resource", "NotResource", at, problems)
-    };
+    let resources =
+        if has_principal && !obj.contains_key("Resource") && !obj.contains_key("NotResource") {
+            Some(Matcher::Only(vec!["*".into()]))
+        } else {
+            either(obj, "Resource", "NotResource", at, problems)
+        };
     let (principals, not_principal) = match (obj.get("Principal"), obj.get("NotPrincipal")) {
         (Some(p), None) => (principals(p, &format!("{at}.Principal"), problems), false),
         (None, Some(p)) => (principals(p, &format!("{at}.NotPrincipal"), problems), true),
@@ -207,7 +228,10 @@ fn strings(v: &Value, at: &str, problems: &mut Problems) -> Option<Vec<String>> 
                 match item {
                     Value::String(s) => out.push(s.clone()),
                     other => {
-                        problems.push((format!("{at}[{i}]"), format!("must be a string, found {}", kind_of(other))));
+                        problems.push((
+                            format!("{at}[{i}]"),
+                            format!("must be a string, found {}", kind_of(other)),
+                        ));
                         return None;
                     }
                 }
@@ -215,7 +239,13 @@ fn strings(v: &Value, at: &str, problems: &mut Problems) -> Option<Vec<String>> 
             Some(out)
         }
         other => {
-            problems.push((at.into(), format!("must be a string or an array of strings, found {}", kind_of(other))));
+            problems.push((
+                at.into(),
+                format!(
+                    "must be a string or an array of strings, found {}",
+                    kind_of(other)
+                ),
+            ));
             None
         }
     }
@@ -244,7 +274,8 @@ fn principals(v: &Value, at: &str, problems: &mut Problems) -> Option<Principals
                     other => {
                         problems.push((
                             format!("{at}.{other}"),
-                            "is not a principal type (AWS, Service, Federated or CanonicalUser)".into(),
+                            "is not a principal type (AWS, Service, Federated or CanonicalUser)"
+                                .into(),
                         ));
                         return None;
                     }
@@ -252,7 +283,10 @@ fn principals(v: &Value, at: &str, problems: &mut Problems) -> Option<Principals
             }
         }
         other => {
-            problems.push((at.into(), format!("must be \"*\" or an object, found {}", short(other))));
+            problems.push((
+                at.into(),
+                format!("must be \"*\" or an object, found {}", short(other)),
+            ));
             return None;
         }
     }
@@ -261,13 +295,19 @@ fn principals(v: &Value, at: &str, problems: &mut Problems) -> Option<Principals
 
 fn conditions(v: &Value, at: &str, problems: &mut Problems) -> Vec<Condition> {
     let Some(ops) = v.as_object() else {
-        problems.push((at.into(), format!("must be an object, found {}", kind_of(v))));
+        problems.push((
+            at.into(),
+            format!("must be an object, found {}", kind_of(v)),
+        ));
         return Vec::new();
     };
     let mut out = Vec::new();
     for (op, tests) in ops {
         let Some(tests) = tests.as_object() else {
-            problems.push((format!("{at}.{op}"), format!("must be an object, found {}", kind_of(tests))));
+            problems.push((
+                format!("{at}.{op}"),
+                format!("must be an object, found {}", kind_of(tests)),
+            ));
             continue;
         };
         for (key, values) in tests {
@@ -324,7 +364,10 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%'
-            && let (Some(h), Some(l)) = (bytes.get(i + 1).and_then(|b| hex(*b)), bytes.get(i + 2).and_then(|b| hex(*b)))
+            && let (Some(h), Some(l)) = (
+                bytes.get(i + 1).and_then(|b| hex(*b)),
+                bytes.get(i + 2).and_then(|b| hex(*b)),
+            )
         {
             out.push((h * 16 + l) as u8);
             i += 3;
@@ -345,7 +388,13 @@ pub fn glob_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
         return true;
     }
     if pattern.is_ascii() && text.is_ascii() {
-        let fold = |b: u8| if ignore_case { b.to_ascii_lowercase() } else { b };
+        let fold = |b: u8| {
+            if ignore_case {
+                b.to_ascii_lowercase()
+            } else {
+                b
+            }
+        };
         let p: Vec<u8> = pattern.bytes().map(fold).collect();
         let t: Vec<u8> = text.bytes().map(fold).collect();
         return glob_units(&p, &t, b'*', b'?');
@@ -444,7 +493,8 @@ pub struct Actions {
 
 impl Actions {
     pub fn allows(&self, action: &str) -> bool {
-        glob_match(&self.include, action, true) && !self.exclude.iter().any(|x| glob_match(x, action, true))
+        glob_match(&self.include, action, true)
+            && !self.exclude.iter().any(|x| glob_match(x, action, true))
     }
 
     /// Every action, without exception: `"Action": "*"`.
@@ -480,7 +530,9 @@ impl Resources {
         match (self, other) {
             (Resources::Pattern(p), Resources::Pattern(q)) => glob_covers(p, q, false),
             (Resources::Pattern(p), Resources::AllBut(_)) => p == "*",
-            (Resources::AllBut(xs), Resources::Pattern(q)) => !xs.iter().any(|x| glob_intersects(x, q, false)),
+            (Resources::AllBut(xs), Resources::Pattern(q)) => {
+                !xs.iter().any(|x| glob_intersects(x, q, false))
+            }
             (Resources::AllBut(_), Resources::AllBut(_)) => false,
         }
     }
@@ -561,10 +613,16 @@ impl Permissions {
                         }],
                     };
                     let resources: Vec<(Resources, String)> = match &st.resources {
-                        Matcher::Only(v) => v.iter().map(|r| (Resources::Pattern(subst(r)), r.clone())).collect(),
-                        Matcher::AllBut(v) => vec![(Resources::AllBut(v.iter().map(subst).collect()), "*".into())],
+                        Matcher::Only(v) => v
+                            .iter()
+                            .map(|r| (Resources::Pattern(subst(r)), r.clone()))
+                            .collect(),
+                        Matcher::AllBut(v) => {
+                            vec![(Resources::AllBut(v.iter().map(subst).collect()), "*".into())]
+                        }
                     };
-                    let negated = matches!(st.actions, Matcher::AllBut(_)) || matches!(st.resources, Matcher::AllBut(_));
+                    let negated = matches!(st.actions, Matcher::AllBut(_))
+                        || matches!(st.resources, Matcher::AllBut(_));
                     for a in &actions {
                         for (r, written) in &resources {
                             self.allows.push(Permission {
@@ -596,7 +654,9 @@ impl Permissions {
         self.allows.retain_mut(|p| {
             for (actions, resources) in &denies {
                 let res_covered = match resources {
-                    Matcher::Only(v) => v.iter().any(|r| Resources::Pattern(r.clone()).covers(&p.resources)),
+                    Matcher::Only(v) => v
+                        .iter()
+                        .any(|r| Resources::Pattern(r.clone()).covers(&p.resources)),
                     Matcher::AllBut(v) => Resources::AllBut(v.clone()).covers(&p.resources),
                 };
                 if !res_covered {
@@ -608,7 +668,9 @@ impl Permissions {
                         Matcher::AllBut(_) => true,
                     };
                     let acts = match actions {
-                        Matcher::Only(v) => v.iter().any(|d| glob_intersects(d, &p.actions.include, true)),
+                        Matcher::Only(v) => v
+                            .iter()
+                            .any(|d| glob_intersects(d, &p.actions.include, true)),
                         Matcher::AllBut(_) => true,
                     };
                     if meets && acts {
@@ -626,14 +688,19 @@ impl Permissions {
                             return false;
                         }
                         for d in v {
-                            if glob_intersects(d, &p.actions.include, true) && !p.actions.exclude.contains(d) {
+                            if glob_intersects(d, &p.actions.include, true)
+                                && !p.actions.exclude.contains(d)
+                            {
                                 p.actions.exclude.push(d.clone());
                             }
                         }
                     }
                     // "Deny everything but X": what is left is what X shares with the allow.
                     Matcher::AllBut(keep) => {
-                        if !keep.iter().any(|k| glob_intersects(k, &p.actions.include, true)) {
+                        if !keep
+                            .iter()
+                            .any(|k| glob_intersects(k, &p.actions.include, true))
+                        {
                             return false;
                         }
                     }
@@ -657,7 +724,9 @@ impl Permissions {
                     p.resources.clone()
                 } else if p.resources.covers(&b.resources) {
                     b.resources.clone()
-                } else if let (Resources::Pattern(x), Resources::Pattern(y)) = (&p.resources, &b.resources) {
+                } else if let (Resources::Pattern(x), Resources::Pattern(y)) =
+                    (&p.resources, &b.resources)
+                {
                     if !glob_intersects(x, y, false) {
                         continue;
                     }
@@ -668,7 +737,11 @@ impl Permissions {
                 let mut conditions = p.conditions.clone();
                 conditions.extend(b.conditions.iter().cloned());
                 let written = match &resources {
-                    Resources::Pattern(_) if resources == b.resources && resources != p.resources => b.written.clone(),
+                    Resources::Pattern(_)
+                        if resources == b.resources && resources != p.resources =>
+                    {
+                        b.written.clone()
+                    }
                     _ => p.written.clone(),
                 };
                 kept.push(Permission {
@@ -730,7 +803,11 @@ impl Permissions {
     /// created, of a known shape).
     pub fn can_meeting(&self, action: &str, pattern: &str) -> Option<Allowed> {
         let mut best: Option<Allowed> = None;
-        for p in self.allows.iter().filter(|p| p.actions.allows(action) && p.resources.meets(pattern)) {
+        for p in self
+            .allows
+            .iter()
+            .filter(|p| p.actions.allows(action) && p.resources.meets(pattern))
+        {
             if self.denied(action, Some(pattern)) {
                 return None;
             }
@@ -764,9 +841,9 @@ impl Permissions {
 
     /// Whether some unconditional permission allows every action on every resource.
     pub fn everything(&self) -> Option<&Permission> {
-        self.allows
-            .iter()
-            .find(|p| p.actions.is_everything() && p.resources.is_everything() && !p.is_conditional())
+        self.allows.iter().find(|p| {
+            p.actions.is_everything() && p.resources.is_everything() && !p.is_conditional()
+        })
     }
 }
 
@@ -868,19 +945,40 @@ mod tests {
             &mut problems,
         )
         .unwrap();
-        assert_eq!(doc.statements[0].actions, Matcher::AllBut(vec!["iam:*".into()]));
+        assert_eq!(
+            doc.statements[0].actions,
+            Matcher::AllBut(vec!["iam:*".into()])
+        );
         let encoded = "%7B%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22*%22%2C%22Resource%22%3A%22*%22%7D%5D%7D";
         assert!(parse_document(&json!(encoded), "p", &mut problems).is_some());
         assert!(problems.is_empty());
-        assert!(parse_document(&json!({"Statement": [{"Effect": "Alow", "Action": 3}]}), "doc", &mut problems).is_none());
+        assert!(
+            parse_document(
+                &json!({"Statement": [{"Effect": "Alow", "Action": 3}]}),
+                "doc",
+                &mut problems
+            )
+            .is_none()
+        );
         let paths: Vec<&str> = problems.iter().map(|(p, _)| p.as_str()).collect();
-        assert_eq!(paths, ["doc.Statement[0].Effect", "doc.Statement[0].Action", "doc.Statement[0]"]);
+        assert_eq!(
+            paths,
+            [
+                "doc.Statement[0].Effect",
+                "doc.Statement[0].Action",
+                "doc.Statement[0]"
+            ]
+        );
     }
 
     fn perms(doc: serde_json::Value) -> Permissions {
         let mut problems = Vec::new();
         let mut p = Permissions::default();
-        p.add(&parse_document(&doc, "p", &mut problems).unwrap(), "policy P", Some("bob"));
+        p.add(
+            &parse_document(&doc, "p", &mut problems).unwrap(),
+            "policy P",
+            Some("bob"),
+        );
         p.apply_denies();
         p
     }
@@ -892,12 +990,21 @@ mod tests {
             {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]}));
         assert!(p.everything().is_none());
         assert!(p.can("s3:GetObject", Some("arn:aws:s3:::b/k")).is_some());
-        assert!(p.can("iam:CreateAccessKey", Some("arn:aws:iam::1:user/x")).is_none());
+        assert!(
+            p.can("iam:CreateAccessKey", Some("arn:aws:iam::1:user/x"))
+                .is_none()
+        );
         let p = perms(json!({"Statement": [
             {"Effect": "Allow", "Action": "iam:*", "Resource": "*"},
             {"Effect": "Deny", "Action": "iam:PassRole", "Resource": "arn:aws:iam::1:role/admin"}]}));
-        assert!(p.can("iam:PassRole", Some("arn:aws:iam::1:role/admin")).is_none());
-        assert!(p.can("iam:PassRole", Some("arn:aws:iam::1:role/app")).is_some());
+        assert!(
+            p.can("iam:PassRole", Some("arn:aws:iam::1:role/admin"))
+                .is_none()
+        );
+        assert!(
+            p.can("iam:PassRole", Some("arn:aws:iam::1:role/app"))
+                .is_some()
+        );
         // A conditional deny may not apply.
         let p = perms(json!({"Statement": [
             {"Effect": "Allow", "Action": "*", "Resource": "*"},
@@ -907,13 +1014,19 @@ mod tests {
 
     #[test]
     fn boundary_narrows() {
-        let mut p = perms(json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}));
-        let b = perms(json!({"Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "ec2:Describe*"], "Resource": "*"}]}));
+        let mut p =
+            perms(json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}));
+        let b = perms(
+            json!({"Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "ec2:Describe*"], "Resource": "*"}]}),
+        );
         p.bound_by(&b);
         assert!(p.everything().is_none());
         assert_eq!(p.allows.len(), 2);
         assert_eq!(p.allows[0].actions.include, "s3:Get*");
-        assert!(p.can("iam:PutUserPolicy", Some("arn:aws:iam::1:user/bob")).is_none());
+        assert!(
+            p.can("iam:PutUserPolicy", Some("arn:aws:iam::1:user/bob"))
+                .is_none()
+        );
     }
 
     #[test]
@@ -921,10 +1034,19 @@ mod tests {
         let p = perms(json!({"Statement": [
             {"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "arn:aws:iam::1:user/${aws:username}"},
             {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}}}]}));
-        assert!(p.can("iam:CreateAccessKey", Some("arn:aws:iam::1:user/bob")).is_some());
-        assert!(p.can("iam:CreateAccessKey", Some("arn:aws:iam::1:user/alice")).is_none());
+        assert!(
+            p.can("iam:CreateAccessKey", Some("arn:aws:iam::1:user/bob"))
+                .is_some()
+        );
+        assert!(
+            p.can("iam:CreateAccessKey", Some("arn:aws:iam::1:user/alice"))
+                .is_none()
+        );
         let c = p.can("s3:PutObject", Some("arn:aws:s3:::b/k")).unwrap();
-        assert_eq!(c.conditions[0].describe(), "IpAddress aws:SourceIp 203.0.113.0/24");
+        assert_eq!(
+            c.conditions[0].describe(),
+            "IpAddress aws:SourceIp 203.0.113.0/24"
+        );
         assert_eq!(substitute("a/${aws:userid}/${*}", None), "a/*/*");
     }
 }

@@ -59,16 +59,29 @@ const REQUIRED: &[&str] = &[
 /// Reads the report; problems go to `diags`, rows with errors are left out.
 pub fn read(text: &str, diags: &mut Diagnostics) -> Vec<Row> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
-            diags.push(Diagnostic::error(Some(Span { line: 1, column: 1 }), format!("the header line cannot be read: {e}")));
+            diags.push(Diagnostic::error(
+                Some(Span { line: 1, column: 1 }),
+                format!("the header line cannot be read: {e}"),
+            ));
             return Vec::new();
         }
     };
-    let column: HashMap<&str, usize> = headers.iter().enumerate().map(|(i, h)| (h.trim(), i)).collect();
-    let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !column.contains_key(c)).collect();
+    let column: HashMap<&str, usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.trim(), i))
+        .collect();
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .copied()
+        .filter(|c| !column.contains_key(c))
+        .collect();
     if !missing.is_empty() {
         diags.push(
             Diagnostic::error(Some(Span { line: 1, column: 1 }), format!("the header lacks column(s) {}", missing.join(", ")))
@@ -82,13 +95,25 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> Vec<Row> {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                diags.push(Diagnostic::error(Some(Span { line: line as u32, column: 1 }), format!("this row cannot be read: {e}")));
+                diags.push(Diagnostic::error(
+                    Some(Span {
+                        line: line as u32,
+                        column: 1,
+                    }),
+                    format!("this row cannot be read: {e}"),
+                ));
                 continue;
             }
         };
         let line = record.position().map_or(0, |p| p.line());
         let mut bad = Vec::new();
-        let field = |name: &str| column.get(name).and_then(|&i| record.get(i)).map(str::trim).unwrap_or("N/A");
+        let field = |name: &str| {
+            column
+                .get(name)
+                .and_then(|&i| record.get(i))
+                .map(str::trim)
+                .unwrap_or("N/A")
+        };
         let mut time = |name: &str| -> Option<Timestamp> {
             let v = field(name);
             if absent(v) {
@@ -156,7 +181,10 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> Vec<Row> {
         if user.is_empty() || user == "N/A" {
             bad.push("user: is empty".into());
         }
-        let span = Some(Span { line: line as u32, column: 1 });
+        let span = Some(Span {
+            line: line as u32,
+            column: 1,
+        });
         if !bad.is_empty() {
             for b in bad {
                 diags.push(
@@ -212,9 +240,15 @@ mod tests {
         assert_eq!(k2.last_used_service.as_deref(), Some("sts"));
         let out = d.render();
         assert!(out.contains("r.csv:4:1: error: row of user \"bad\": user_creation_time: \"yesterday\" is not a time"), "{out}");
-        assert!(out.contains("password_enabled: \"maybe\" is neither true nor false"), "{out}");
+        assert!(
+            out.contains("password_enabled: \"maybe\" is neither true nor false"),
+            "{out}"
+        );
         let mut d = Diagnostics::new("r.csv");
         assert!(read("user,arn\nx,y\n", &mut d).is_empty());
-        assert!(d.render().contains("the header lacks column(s) password_enabled, access_key_1_active"));
+        assert!(
+            d.render()
+                .contains("the header lacks column(s) password_enabled, access_key_1_active")
+        );
     }
 }

@@ -45,6 +45,8 @@ pub struct Ctx {
     pub users: Vec<Principal>,
     pub groups: Vec<Principal>,
     pub roles: Vec<RoleInfo>,
+    /// The roles as targets, in the order of `roles`.
+    pub role_principals: Vec<Principal>,
     pub policies: Vec<PolicyInfo>,
     /// Group id → member user ids.
     pub members: BTreeMap<String, BTreeSet<String>>,
@@ -149,13 +151,16 @@ fn create_access_key(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
     if !actor.perms.may("iam:CreateAccessKey") {
         return;
     }
+    let perms = &actor
+        .perms
+        .only(&["iam:CreateAccessKey", "iam:DeleteAccessKey"]);
     for u in ctx.users.iter().filter(|u| u.id != actor.id) {
-        let Some(a) = actor.perms.can("iam:CreateAccessKey", Some(&u.arn)) else {
+        let Some(a) = perms.can("iam:CreateAccessKey", Some(&u.arn)) else {
             continue;
         };
         // A user holds at most two keys: at the limit, one must be deleted first.
         if ctx.key_counts.get(&u.id).is_some_and(|&n| n >= 2) {
-            if let Some(d) = actor.perms.can("iam:DeleteAccessKey", Some(&u.arn)) {
+            if let Some(d) = perms.can("iam:DeleteAccessKey", Some(&u.arn)) {
                 let why = format!(
                     "iam:DeleteAccessKey + iam:CreateAccessKey on user {} ({})",
                     u.name,
@@ -176,6 +181,9 @@ fn login_profile(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
     if !actor.perms.may("iam:CreateLoginProfile") && !actor.perms.may("iam:UpdateLoginProfile") {
         return;
     }
+    let perms = &actor
+        .perms
+        .only(&["iam:CreateLoginProfile", "iam:UpdateLoginProfile"]);
     for u in ctx.users.iter().filter(|u| u.id != actor.id) {
         let has_password = ctx.passwords.get(&u.id).copied();
         for (action, applies) in [
@@ -185,7 +193,7 @@ fn login_profile(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
             if !applies {
                 continue;
             }
-            if let Some(a) = actor.perms.can(action, Some(&u.arn)) {
+            if let Some(a) = perms.can(action, Some(&u.arn)) {
                 let why = format!("{action} on user {} ({})", u.name, a.source);
                 push(out, Some(&u.id), EdgeKind::Mints, why, &[&a]);
                 break;
@@ -206,9 +214,10 @@ fn rewrite(
     if !actions.iter().any(|a| actor.perms.may(a)) {
         return;
     }
+    let perms = &actor.perms.only(&actions);
     for t in targets {
         for action in actions {
-            if let Some(a) = actor.perms.can(action, Some(&t.arn)) {
+            if let Some(a) = perms.can(action, Some(&t.arn)) {
                 let (to, why) = if actor.is_or_in(&t.id) {
                     (
                         None,
@@ -248,11 +257,10 @@ fn group_policy(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
 }
 
 fn role_policy(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
-    let roles: Vec<Principal> = ctx.roles.iter().map(|r| r.principal.clone()).collect();
     rewrite(
         actor,
         out,
-        &roles,
+        &ctx.role_principals,
         ["iam:AttachRolePolicy", "iam:PutRolePolicy"],
         "role",
     );
@@ -266,18 +274,20 @@ fn policy_version(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
     {
         return;
     }
+    let perms = &actor
+        .perms
+        .only(&["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"]);
     for p in ctx
         .policies
         .iter()
         .filter(|p| !p.arn.contains(":iam::aws:policy/"))
     {
-        let allowed = actor
-            .perms
+        let allowed = perms
             .can("iam:CreatePolicyVersion", Some(&p.arn))
             .map(|a| ("iam:CreatePolicyVersion", a))
             .or_else(|| {
                 (p.versions > 1)
-                    .then(|| actor.perms.can("iam:SetDefaultPolicyVersion", Some(&p.arn)))
+                    .then(|| perms.can("iam:SetDefaultPolicyVersion", Some(&p.arn)))
                     .flatten()
                     .map(|a| ("iam:SetDefaultPolicyVersion", a))
             });
@@ -299,12 +309,13 @@ fn add_user_to_group(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
     if actor.kind == ActorKind::Role || !actor.perms.may("iam:AddUserToGroup") {
         return;
     }
+    let perms = &actor.perms.only(&["iam:AddUserToGroup"]);
     for g in ctx
         .groups
         .iter()
         .filter(|g| g.id != actor.id && !actor.groups.contains(&g.id))
     {
-        if let Some(a) = actor.perms.can("iam:AddUserToGroup", Some(&g.arn)) {
+        if let Some(a) = perms.can("iam:AddUserToGroup", Some(&g.arn)) {
             let why = format!("iam:AddUserToGroup on group {} ({})", g.name, a.source);
             push(out, Some(&g.id), EdgeKind::MemberOf, why, &[&a]);
         }
@@ -316,11 +327,9 @@ fn update_assume_role_policy(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived
     if !actor.perms.may("iam:UpdateAssumeRolePolicy") {
         return;
     }
+    let perms = &actor.perms.only(&["iam:UpdateAssumeRolePolicy"]);
     for r in ctx.roles.iter().filter(|r| r.principal.id != actor.id) {
-        if let Some(a) = actor
-            .perms
-            .can("iam:UpdateAssumeRolePolicy", Some(&r.principal.arn))
-        {
+        if let Some(a) = perms.can("iam:UpdateAssumeRolePolicy", Some(&r.principal.arn)) {
             let why = format!(
                 "iam:UpdateAssumeRolePolicy on role {} ({})",
                 r.principal.name, a.source
@@ -335,11 +344,12 @@ fn assume_role(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
     if !actor.perms.may("sts:AssumeRole") {
         return;
     }
+    let perms = &actor.perms.only(&["sts:AssumeRole"]);
     for r in ctx.roles.iter().filter(|r| r.principal.id != actor.id) {
         let Some(trust) = &r.account_trust else {
             continue;
         };
-        if let Some(a) = actor.perms.can("sts:AssumeRole", Some(&r.principal.arn)) {
+        if let Some(a) = perms.can("sts:AssumeRole", Some(&r.principal.arn)) {
             let why = format!(
                 "sts:AssumeRole on role {}, whose trust policy lets in the account ({})",
                 r.principal.name, a.source
@@ -468,6 +478,7 @@ fn pass_role(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
     if !actor.perms.may("iam:PassRole") {
         return;
     }
+    let passing = &actor.perms.only(&["iam:PassRole"]);
     for (service, needs_profile, sets) in PASS_TARGETS {
         let Some((set, starts)) = holds_set(actor.perms, sets) else {
             continue;
@@ -477,7 +488,7 @@ fn pass_role(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
             .iter()
             .filter(|r| r.principal.id != actor.id && r.services.contains(*service))
         {
-            let Some(pass) = actor.perms.can("iam:PassRole", Some(&r.principal.arn)) else {
+            let Some(pass) = passing.can("iam:PassRole", Some(&r.principal.arn)) else {
                 continue;
             };
             let profile = if *needs_profile && !r.instance_profile {

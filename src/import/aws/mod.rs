@@ -610,7 +610,7 @@ impl<'a> Builder<'a> {
     /// each role lets in; the services it trusts and whether its own account may assume it
     /// are kept for the escalation methods, with the other facts they look at.
     fn trust(&mut self) -> Ctx {
-        let roles = self.d.roles.iter().map(|r| self.role_trust(r)).collect();
+        let roles: Vec<RoleInfo> = self.d.roles.iter().map(|r| self.role_trust(r)).collect();
         let principal = |id: String, name: &str, arn: &str| Principal {
             id,
             name: name.to_string(),
@@ -631,6 +631,7 @@ impl<'a> Builder<'a> {
                 .iter()
                 .map(|g| principal(ids::group(&g.name), &g.name, &g.arn))
                 .collect(),
+            role_principals: roles.iter().map(|r| r.principal.clone()).collect(),
             roles,
             policies: self.policy_attachments(),
             members: self.members(),

@@ -395,21 +395,31 @@ pub fn glob_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
                 b
             }
         };
-        let p: Vec<u8> = pattern.bytes().map(fold).collect();
-        let t: Vec<u8> = text.bytes().map(fold).collect();
-        return glob_units(&p, &t, b'*', b'?');
+        return glob_units(
+            pattern.as_bytes(),
+            text.as_bytes(),
+            |p, t| fold(p) == fold(t),
+            b'*',
+            b'?',
+        );
     }
     let p: Vec<char> = fold(pattern, ignore_case);
     let t: Vec<char> = fold(text, ignore_case);
-    glob_units(&p, &t, '*', '?')
+    glob_units(&p, &t, |a, b| a == b, '*', '?')
 }
 
-fn glob_units<T: PartialEq + Copy>(p: &[T], t: &[T], any: T, one: T) -> bool {
-    // Classic two-pointer glob with one backtrack point: linear for IAM's short patterns.
+/// Classic two-pointer glob with one backtrack point: linear for IAM's short patterns.
+fn glob_units<T: PartialEq + Copy>(
+    p: &[T],
+    t: &[T],
+    same: impl Fn(T, T) -> bool,
+    any: T,
+    one: T,
+) -> bool {
     let (mut pi, mut ti) = (0, 0);
     let (mut star, mut mark) = (None, 0);
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == one || p[pi] == t[ti]) {
+        if pi < p.len() && p[pi] != any && (p[pi] == one || same(p[pi], t[ti])) {
             pi += 1;
             ti += 1;
         } else if pi < p.len() && p[pi] == any {
@@ -759,6 +769,31 @@ impl Permissions {
         self.allows = kept;
         self.denies.extend(boundary.denies.iter().cloned());
         self.apply_denies();
+    }
+
+    /// The part of these permissions that can speak about `actions`: the questions a method
+    /// asks about every principal of the account are then asked of a handful of permissions.
+    pub fn only(&self, actions: &[&str]) -> Permissions {
+        let about = |m: &Matcher| match m {
+            Matcher::Only(v) => v
+                .iter()
+                .any(|d| actions.iter().any(|a| glob_match(d, a, true))),
+            Matcher::AllBut(_) => true,
+        };
+        Permissions {
+            allows: self
+                .allows
+                .iter()
+                .filter(|p| actions.iter().any(|a| p.actions.allows(a)))
+                .cloned()
+                .collect(),
+            denies: self
+                .denies
+                .iter()
+                .filter(|(a, _)| about(a))
+                .cloned()
+                .collect(),
+        }
     }
 
     /// Whether some permission allows `action` on anything at all: a cheap test before asking

@@ -72,9 +72,15 @@ pub enum Command {
     /// Draw the graph as Graphviz DOT (or SVG/PNG through Graphviz): one cluster per
     /// organisation, shapes by kind, critical and inactive nodes marked.
     Dot(DotArgs),
-    /// Turn another system's description of access into a graph file (see docs/k8s-import.md).
+    /// Turn another system's description of access into a graph file (see docs/k8s-import.md,
+    /// docs/aws-import.md, docs/interop.md).
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write a graph (and its findings) for other tools: BloodHound's OpenGraph, or the
+    /// bulk-load CSV files of Neo4j and Amazon Neptune with openCypher queries (see
+    /// docs/interop.md).
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Print what a rule or reason code means, when it fires and how to fix it (the section
     /// of docs/rules.md, built in).
     Explain {
@@ -129,6 +135,66 @@ pub enum ImportCommand {
         after_help = "Examples:\n  aws iam get-account-authorization-details > authz.json\n  aws iam get-credential-report --query Content --output text | base64 -d > report.csv\n  authpath import aws-iam authz.json --credential-report report.csv --as-of 2026-11-01T00:00:00Z -o account.json"
     )]
     AwsIam(AwsIamArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// BloodHound Community Edition's OpenGraph JSON: nodes with `AP_` kinds, edges matched by
+    /// id, properties flattened to what OpenGraph accepts, annotations (usable, critical,
+    /// subject, external, passes) and, with --findings, the findings each node and edge is
+    /// in.
+    #[command(
+        after_help = "Examples:\n  authpath export opengraph graph.json -o graph.opengraph.json --extension authpath-extension.json\n  authpath export opengraph graph.json --findings -o with-findings.json"
+    )]
+    Opengraph(OpengraphExportArgs),
+    /// Node and relationship CSV files in the bulk-load layouts of Neo4j
+    /// (`neo4j-admin database import`) and Amazon Neptune (openCypher), plus queries.cypher.
+    #[command(
+        after_help = "Examples:\n  authpath export cypher graph.json -o export/ --findings\n  neo4j-admin database import full --nodes=export/neo4j/nodes.csv --relationships=export/neo4j/edges.csv --relationships=export/neo4j/passes.csv --relationships=export/neo4j/delegates.csv neo4j"
+    )]
+    Cypher(CypherExportArgs),
+}
+
+/// What both exports share.
+#[derive(Debug, clap::Args)]
+pub struct ExportCommon {
+    /// The graph file; `-` reads standard input.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Run the analysis and include the findings (shown ones: see --max-findings).
+    #[arg(long)]
+    pub findings: bool,
+    /// The instant of judgement (RFC 3339) instead of the graph's `as_of`.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    pub now: Option<Timestamp>,
+    /// The policy file for --findings [default: ./authpath.toml when it exists].
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// With --findings: at most this many, the first in the contract's order (0: no cap).
+    #[arg(long, value_name = "N", default_value_t = crate::analyze::DEFAULT_MAX_FINDINGS)]
+    pub max_findings: usize,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OpengraphExportArgs {
+    #[command(flatten)]
+    pub common: ExportCommon,
+    /// Write the OpenGraph document here (atomically) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write BloodHound's extension definition (authpath's node and edge kinds, which
+    /// are traversable, icons and colours) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub extension: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CypherExportArgs {
+    #[command(flatten)]
+    pub common: ExportCommon,
+    /// The directory to write (created when missing): neo4j/, neptune/, queries.cypher.
+    #[arg(short = 'o', long = "output", value_name = "DIR", required = true)]
+    pub output: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -549,6 +615,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Cut(args) => run_cut(&args),
         Command::Import(ImportCommand::K8s(args)) => run_import_k8s(&args),
         Command::Import(ImportCommand::AwsIam(args)) => run_import_aws(&args),
+        Command::Export(ExportCommand::Opengraph(args)) => run_export_opengraph(&args),
+        Command::Export(ExportCommand::Cypher(args)) => run_export_cypher(&args),
         Command::Explain { code } => run_explain(&code),
         Command::Completions { shell } => write_output(None, &crate::manual::completions(shell)),
         Command::Man { output } => match output {
@@ -1374,6 +1442,101 @@ fn run_import_aws(args: &AwsIamArgs) -> u8 {
         eprintln!("{line}");
     }
     code
+}
+
+/// The graph, its facts and (with --findings) its findings, for an export.
+fn export_inputs(
+    c: &ExportCommon,
+) -> Result<
+    (
+        Graph,
+        crate::export::Facts,
+        Option<Vec<crate::findings::Finding>>,
+    ),
+    u8,
+> {
+    let Some(model) = load_valid(&c.file) else {
+        return Err(exit::BAD_INPUT);
+    };
+    let (as_of, from) = crate::analyze::judgement_time(&model, c.now);
+    warn_wall_clock(&model.source, as_of, from);
+    let facts = {
+        let _p = phase("computing what passes authority");
+        crate::export::Facts::of(&model, as_of)
+    };
+    let findings = if c.findings {
+        let policy = load_policy(c.policy.as_deref())?;
+        let (subjects, _) = effective_settings(None, None, &policy);
+        let opts = Options {
+            now: c.now,
+            subjects,
+            policy,
+            max_findings: (c.max_findings != 0).then_some(c.max_findings),
+            choke_points: Some(0),
+        };
+        let _p = phase("analysing");
+        Some(crate::analyze::analyze(&model, &opts).findings)
+    } else {
+        None
+    };
+    Ok((model, facts, findings))
+}
+
+fn run_export_opengraph(args: &OpengraphExportArgs) -> u8 {
+    let (model, facts, findings) = match export_inputs(&args.common) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let members = findings.as_deref().map(crate::export::Membership::of);
+    let (doc, adjusted) = {
+        let _p = phase("writing OpenGraph");
+        crate::export::opengraph::document(&model, &facts, members.as_ref())
+    };
+    if !adjusted.is_empty() {
+        eprintln!("authpath: opengraph: {}", adjusted.describe());
+    }
+    if let Some(ext) = &args.extension
+        && let Err(e) =
+            crate::output::write_atomic(ext, crate::export::opengraph::extension().as_bytes())
+    {
+        eprintln!("authpath: cannot write {}: {e}", ext.display());
+        return exit::BAD_INPUT;
+    }
+    write_output(args.output.as_deref(), doc.as_bytes())
+}
+
+fn run_export_cypher(args: &CypherExportArgs) -> u8 {
+    let (model, facts, findings) = match export_inputs(&args.common) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let written = {
+        let _p = phase("writing CSV");
+        crate::export::cypher::write(&model, &facts, findings.as_deref(), &args.output)
+    };
+    match written {
+        Ok(w) => {
+            if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+                eprintln!(
+                    "authpath: wrote {} files under {}: {} nodes, {} edges ({} passing authority), {} findings",
+                    w.files.len(),
+                    args.output.display(),
+                    w.nodes,
+                    w.edges,
+                    w.passing,
+                    w.findings
+                );
+            }
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!(
+                "authpath: cannot write under {}: {e}",
+                args.output.display()
+            );
+            exit::BAD_INPUT
+        }
+    }
 }
 
 fn validate(files: &[PathBuf]) -> u8 {

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod diff;
 pub mod explain;
+pub mod export;
 pub mod exposure;
 pub mod findings;
 pub mod graph;

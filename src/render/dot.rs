@@ -72,7 +72,7 @@ pub fn severity_color(s: Severity) -> &'static str {
 }
 
 /// Shape, extra style and fill of each node kind.
-fn kind_style(kind: NodeKind) -> (&'static str, &'static str, &'static str) {
+pub(crate) fn kind_style(kind: NodeKind) -> (&'static str, &'static str, &'static str) {
     match kind {
         NodeKind::Human => ("ellipse", "filled", "#dbeafe"),
         NodeKind::Service => ("box", "filled,rounded", "#e0e7ff"),

@@ -135,6 +135,30 @@ pub enum ImportCommand {
         after_help = "Examples:\n  aws iam get-account-authorization-details > authz.json\n  aws iam get-credential-report --query Content --output text | base64 -d > report.csv\n  authpath import aws-iam authz.json --credential-report report.csv --as-of 2026-11-01T00:00:00Z -o account.json"
     )]
     AwsIam(AwsIamArgs),
+    /// BloodHound OpenGraph JSON: what `export opengraph` wrote comes back whole; a
+    /// collector's kinds (GitHound's `GH_*`…) go through a mapping file (TOML) to authpath's;
+    /// unmapped kinds are counted and skipped. See docs/interop.md.
+    #[command(
+        after_help = "Examples:\n  authpath import opengraph graph.opengraph.json -o graph.json\n  authpath import opengraph githound.json --mapping graphs/opengraph/githound-mapping.toml -o github.json"
+    )]
+    Opengraph(OpengraphImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OpengraphImportArgs {
+    /// The OpenGraph document; `-` reads standard input.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The mapping of foreign node and edge kinds to authpath's (TOML).
+    #[arg(long, value_name = "TOML")]
+    pub mapping: Option<PathBuf>,
+    /// Write the graph to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Write this instant as the graph's `as_of` (RFC 3339) [default: the one an authpath
+    /// export recorded].
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub as_of: Option<Timestamp>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -615,6 +639,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Cut(args) => run_cut(&args),
         Command::Import(ImportCommand::K8s(args)) => run_import_k8s(&args),
         Command::Import(ImportCommand::AwsIam(args)) => run_import_aws(&args),
+        Command::Import(ImportCommand::Opengraph(args)) => run_import_opengraph(&args),
         Command::Export(ExportCommand::Opengraph(args)) => run_export_opengraph(&args),
         Command::Export(ExportCommand::Cypher(args)) => run_export_cypher(&args),
         Command::Explain { code } => run_explain(&code),
@@ -1440,6 +1465,126 @@ fn run_import_aws(args: &AwsIamArgs) -> u8 {
             graph.edge_count()
         ));
         eprintln!("{line}");
+    }
+    code
+}
+
+fn read_input(path: &Path) -> Result<String, u8> {
+    let bytes = if path.as_os_str() == "-" {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b).map(|_| b)
+    } else {
+        std::fs::read(path)
+    };
+    match bytes.map(String::from_utf8) {
+        Ok(Ok(s)) => Ok(s),
+        Ok(Err(e)) => {
+            eprintln!(
+                "{}: error: the file is not UTF-8 (at byte offset {})",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            );
+            Err(exit::BAD_INPUT)
+        }
+        Err(e) => {
+            eprintln!("{}: error: cannot read the file: {e}", path.display());
+            Err(exit::BAD_INPUT)
+        }
+    }
+}
+
+fn run_import_opengraph(args: &OpengraphImportArgs) -> u8 {
+    use crate::import::opengraph;
+    let mapping = match &args.mapping {
+        Some(p) => {
+            let text = match read_input(p) {
+                Ok(t) => t,
+                Err(code) => return code,
+            };
+            let mut d = crate::diagnostics::Diagnostics::new(p.display().to_string());
+            match opengraph::read_mapping(&text, &mut d) {
+                Some(m) => m,
+                None => {
+                    let _ = std::io::stderr().write_all(d.render().as_bytes());
+                    return exit::BAD_INPUT;
+                }
+            }
+        }
+        None => opengraph::Mapping {
+            name_property: "name".into(),
+            ..opengraph::Mapping::default()
+        },
+    };
+    let text = match read_input(&args.file) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let import = {
+        let _p = phase("reading OpenGraph");
+        opengraph::import_text(
+            &args.file.display().to_string(),
+            &text,
+            &mapping,
+            args.as_of,
+        )
+    };
+    for d in &import.problems {
+        let _ = std::io::stderr().write_all(d.render().as_bytes());
+    }
+    let Some(graph) = &import.graph else {
+        let errors: usize = import.problems.iter().map(|d| d.error_count()).sum();
+        eprintln!("authpath: import failed: {errors} error(s); no graph written");
+        return exit::BAD_INPUT;
+    };
+    let code = write_output(args.output.as_deref(), graph.as_bytes());
+    if code == exit::OK && !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+        let s = &import.summary;
+        let list = |m: &std::collections::BTreeMap<String, usize>| {
+            m.iter()
+                .map(|(k, n)| format!("{k} ({n})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        eprintln!("authpath: imported {} nodes, {} edges", s.nodes, s.edges);
+        if !s.unmapped_nodes.is_empty() {
+            eprintln!(
+                "authpath: warning: skipped {} node(s) whose kinds the mapping does not name: {}",
+                s.unmapped_nodes.values().sum::<usize>(),
+                list(&s.unmapped_nodes)
+            );
+        }
+        if !s.unmapped_edges.is_empty() {
+            eprintln!(
+                "authpath: warning: skipped {} edge(s) whose kind the mapping does not name: {}",
+                s.unmapped_edges.values().sum::<usize>(),
+                list(&s.unmapped_edges)
+            );
+        }
+        if !s.unfit_edges.is_empty() {
+            eprintln!(
+                "authpath: warning: skipped {} edge(s) whose ends do not fit the mapped kind: {}",
+                s.unfit_edges.values().sum::<usize>(),
+                list(&s.unfit_edges)
+            );
+        }
+        if s.unresolved_edges > 0 {
+            eprintln!(
+                "authpath: warning: skipped {} edge(s) with an end that names no imported node (a node skipped above, or not in the file)",
+                s.unresolved_edges
+            );
+        }
+        if s.repeated_nodes > 0 {
+            eprintln!(
+                "authpath: warning: {} node(s) repeat an earlier id: the first of each is kept",
+                s.repeated_nodes
+            );
+        }
+        if s.renamed > 0 {
+            eprintln!(
+                "authpath: note: {} foreign propert(ies) named like a field of the format kept as og_NAME",
+                s.renamed
+            );
+        }
     }
     code
 }

@@ -1080,3 +1080,80 @@ fn boundaries_and_denies_cut_escalations() {
     );
     assert_eq!(c["unconditional_level"], "none");
 }
+
+#[test]
+fn denies_narrow_and_boundaries_cap_self_rewrites() {
+    let boundary = json!({
+        "PolicyName": "Capped", "PolicyId": "ANPACapped", "Arn": format!("arn:aws:iam::{ACCOUNT}:policy/Capped"),
+        "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": 0, "PermissionsBoundaryUsageCount": 1, "IsAttachable": true,
+        "PolicyVersionList": [{"Document": doc(json!([allow(&["s3:Get*", "iam:Put*Policy"], "*")])), "VersionId": "v1", "IsDefaultVersion": true}]
+    });
+    let mut capped = role(
+        "Capped",
+        trust_account(),
+        json!([allow(&["iam:PutRolePolicy"], &arn("role", "Capped"))]),
+    );
+    capped["PermissionsBoundary"] = json!({"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": format!("arn:aws:iam::{ACCOUNT}:policy/Capped")});
+    let trust = json!([
+        {"Effect": "Allow", "Principal": {"AWS": ["444455556666", "999988887777"]}, "Action": "sts:AssumeRole"},
+        {"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "sts:AssumeRole"}
+    ]);
+    let authz = details(
+        json!([user(
+            "ops",
+            &[],
+            json!([allow(&["s3:GetObject"], "*"), {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}])
+        )]),
+        json!([]),
+        json!([
+            capped,
+            role(
+                "S3Only",
+                trust_account(),
+                json!([allow(&["*"], "*"), {"Effect": "Deny", "NotAction": "s3:*", "Resource": "*"}])
+            ),
+            role(
+                "Reader",
+                trust_account(),
+                json!([allow(&["*:Describe*", "*:List*"], "*")])
+            ),
+            role("Shared", trust, json!([allow(&["*"], "*")])),
+            role(
+                "Named",
+                json!([{"Effect": "Allow", "Principal": {"AWS": arn("user", "ops")}, "Action": "sts:AssumeRole"}]),
+                json!([allow(&["*"], "*")])
+            ),
+        ]),
+        json!([boundary]),
+    );
+    let i = import(&authz, None);
+    // A boundary caps what a role may write into its own policy.
+    assert!(i.edges_from("aws:role:Capped").is_empty());
+    // Allow everything, deny everything but S3: S3 is left.
+    assert!(!i.tier0("aws:role:S3Only"));
+    assert_eq!(
+        i.edge("aws:role:S3Only", "aws:res:s3:*", "grants").unwrap()["level"],
+        json!(null)
+    );
+    // Reading every service is not the account's crown.
+    assert!(i.edge("aws:role:Reader", ACCOUNT_NODE, "grants").is_none());
+    assert_eq!(
+        i.edge("aws:role:Reader", "aws:res:any:*", "grants")
+            .unwrap()["level"],
+        "read"
+    );
+    // A trust policy's deny keeps a partner out; a principal's own deny keeps it out of a
+    // role that names it.
+    assert!(
+        i.edge("aws:account:444455556666", "aws:role:Shared", "assumes")
+            .is_some()
+    );
+    assert!(
+        i.edge("aws:account:999988887777", "aws:role:Shared", "assumes")
+            .is_none()
+    );
+    assert!(
+        i.edge("aws:user:ops", "aws:role:Named", "assumes")
+            .is_none()
+    );
+}

@@ -5,6 +5,7 @@
 
 pub mod aws;
 pub mod k8s;
+pub mod opengraph;
 
 use crate::model::{EdgeKind, Level, NodeKind, Sensitivity};
 use crate::timestamp::Timestamp;
@@ -105,60 +106,77 @@ impl GraphBuilder {
 
     /// The graph file: one node or edge per line, so that two imports diff line by line.
     pub fn to_json(&self, as_of: Option<Timestamp>) -> String {
-        let mut out = String::from("{\n  \"version\": 1,\n");
-        if let Some(t) = as_of {
-            out.push_str(&format!("  \"as_of\": {},\n", json!(t.to_string())));
-        }
-        out.push_str("  \"nodes\": [");
-        for (i, (id, n)) in self.nodes.iter().enumerate() {
-            let mut m = Map::new();
-            m.insert("id".into(), json!(id));
-            m.insert("kind".into(), json!(n.kind.as_str()));
-            if let Some(name) = &n.name {
-                m.insert("name".into(), json!(name));
-            }
-            if let Some(org) = &n.org {
-                m.insert("org".into(), json!(org));
-            }
-            if let Some(owner) = &n.owner {
-                m.insert("owner".into(), json!(owner));
-            }
-            if let Some(s) = n.sensitivity {
-                m.insert("sensitivity".into(), json!(s.as_str()));
-            }
-            if !n.tags.is_empty() {
-                m.insert("tags".into(), json!(n.tags));
-            }
-            if let Some(t) = n.credential_type {
-                m.insert("credential_type".into(), json!(t));
-            }
-            for (k, v) in &n.properties {
-                m.insert(k.clone(), v.clone());
-            }
-            out.push_str(if i == 0 { "\n    " } else { ",\n    " });
-            out.push_str(&Value::Object(m).to_string());
-        }
-        out.push_str("\n  ],\n  \"edges\": [");
-        for (i, ((from, to, kind), e)) in self.edges.iter().enumerate() {
-            let mut m = Map::new();
-            m.insert("from".into(), json!(from));
-            m.insert("to".into(), json!(to));
-            m.insert("kind".into(), json!(kind.as_str()));
-            match kind {
-                EdgeKind::Exposes => {}
-                _ if e.level != Level::Admin => {
+        let nodes: Vec<Map<String, Value>> = self
+            .nodes
+            .iter()
+            .map(|(id, n)| {
+                let mut m = Map::new();
+                m.insert("id".into(), json!(id));
+                m.insert("kind".into(), json!(n.kind.as_str()));
+                if let Some(name) = &n.name {
+                    m.insert("name".into(), json!(name));
+                }
+                if let Some(org) = &n.org {
+                    m.insert("org".into(), json!(org));
+                }
+                if let Some(owner) = &n.owner {
+                    m.insert("owner".into(), json!(owner));
+                }
+                if let Some(s) = n.sensitivity {
+                    m.insert("sensitivity".into(), json!(s.as_str()));
+                }
+                if !n.tags.is_empty() {
+                    m.insert("tags".into(), json!(n.tags));
+                }
+                if let Some(t) = n.credential_type {
+                    m.insert("credential_type".into(), json!(t));
+                }
+                for (k, v) in &n.properties {
+                    m.insert(k.clone(), v.clone());
+                }
+                m
+            })
+            .collect();
+        let edges: Vec<Map<String, Value>> = self
+            .edges
+            .iter()
+            .map(|((from, to, kind), e)| {
+                let mut m = Map::new();
+                m.insert("from".into(), json!(from));
+                m.insert("to".into(), json!(to));
+                m.insert("kind".into(), json!(kind.as_str()));
+                if *kind != EdgeKind::Exposes && e.level != Level::Admin {
                     m.insert("level".into(), json!(e.level.as_str()));
                 }
-                _ => {}
-            }
-            m.insert("derived_from".into(), json!(e.derived_from));
-            for (k, v) in &e.properties {
-                m.insert(k.clone(), v.clone());
-            }
-            out.push_str(if i == 0 { "\n    " } else { ",\n    " });
-            out.push_str(&Value::Object(m).to_string());
-        }
-        out.push_str("\n  ]\n}\n");
-        out
+                m.insert("derived_from".into(), json!(e.derived_from));
+                for (k, v) in &e.properties {
+                    m.insert(k.clone(), v.clone());
+                }
+                m
+            })
+            .collect();
+        write_graph(as_of, &nodes, &edges)
     }
+}
+
+/// A graph file from its nodes and edges, in their order: one node or edge per line.
+pub fn write_graph(
+    as_of: Option<Timestamp>,
+    nodes: &[Map<String, Value>],
+    edges: &[Map<String, Value>],
+) -> String {
+    let mut out = String::from("{\n  \"version\": 1,\n");
+    if let Some(t) = as_of {
+        out.push_str(&format!("  \"as_of\": {},\n", json!(t.to_string())));
+    }
+    for (key, items, last) in [("nodes", nodes, false), ("edges", edges, true)] {
+        out.push_str(&format!("  \"{key}\": ["));
+        for (i, m) in items.iter().enumerate() {
+            out.push_str(if i == 0 { "\n    " } else { ",\n    " });
+            out.push_str(&Value::Object(m.clone()).to_string());
+        }
+        out.push_str("\n  ]");
+        out.push_str(if last { "\n}\n" } else { ",\n" });
+    }
+    out
 }

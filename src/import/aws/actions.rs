@@ -128,7 +128,8 @@ pub const PERMISSIONS_MANAGEMENT: &[&str] = &[
 
 /// The highest level any action in `actions` carries.
 pub fn level(actions: &Actions) -> Level {
-    if actions.include == "*" {
+    let pattern = actions.pattern();
+    if pattern == "*" {
         // Every action administers; every action but some (`NotAction`) is taken to write:
         // what such statements leave out is, in practice, IAM.
         return if actions.exclude.is_empty() {
@@ -137,11 +138,11 @@ pub fn level(actions: &Actions) -> Level {
             Level::Write
         };
     }
-    let Some((svc, verb)) = actions.include.split_once(':') else {
+    let Some((svc, verb)) = pattern.split_once(':') else {
         return Level::Write;
     };
     let svc = svc.to_ascii_lowercase();
-    if svc == "iam" && !is_read(verb) {
+    if glob_match(&svc, "iam", true) && !is_read(verb) {
         // Every IAM write changes who may do what, except tags.
         let tags_only = glob_match("Tag*", verb, true) || glob_match("Untag*", verb, true);
         if !tags_only {
@@ -150,13 +151,13 @@ pub fn level(actions: &Actions) -> Level {
     }
     if PERMISSIONS_MANAGEMENT
         .iter()
-        .any(|a| glob_match(&actions.include, a, true) && actions.allows(a))
+        .any(|a| glob_match(pattern, a, true) && actions.allows(a))
     {
         return Level::Admin;
     }
     if CREDENTIAL_GETS
         .iter()
-        .any(|a| glob_match(&actions.include, a, true) && actions.allows(a))
+        .any(|a| glob_match(pattern, a, true) && actions.allows(a))
     {
         return Level::Write;
     }
@@ -180,7 +181,7 @@ fn is_read(verb: &str) -> bool {
 /// The services a pattern's actions belong to: its prefix, or `*` when the prefix itself is
 /// a wildcard.
 pub fn service(actions: &Actions) -> String {
-    match actions.include.split_once(':') {
+    match actions.pattern().split_once(':') {
         Some((svc, _)) if !svc.contains(['*', '?']) => svc.to_ascii_lowercase(),
         _ => "*".into(),
     }
@@ -200,10 +201,7 @@ mod tests {
     use super::*;
 
     fn a(include: &str) -> Actions {
-        Actions {
-            include: include.into(),
-            exclude: Vec::new(),
-        }
+        Actions::new(include)
     }
 
     #[test]
@@ -219,6 +217,8 @@ mod tests {
         assert_eq!(level(&a("iam:PassRole")), Level::Admin);
         assert_eq!(level(&a("iam:TagRole")), Level::Write);
         assert_eq!(level(&a("iam:Get*")), Level::Read);
+        assert_eq!(level(&a("*:PassRole")), Level::Admin);
+        assert_eq!(level(&a("i*:*")), Level::Admin);
         assert_eq!(level(&a("*")), Level::Admin);
         assert_eq!(level(&a("ec2:*")), Level::Admin);
         assert_eq!(level(&a("ec2:RunInstances")), Level::Write);

@@ -288,7 +288,7 @@ fn read_entry(
             details.roles.push(role);
         }
         _ => {
-            let default_version = r.string(obj, "DefaultVersionId").unwrap_or_default();
+            let default_version = r.opt_string(obj, "DefaultVersionId").unwrap_or_default();
             let versions = r.array(obj, "PolicyVersionList");
             let mut document = None;
             for (i, v) in versions.iter().enumerate() {

@@ -70,6 +70,8 @@ pub struct Actor<'a> {
     pub kind: ActorKind,
     /// For a user, its groups' ids.
     pub groups: &'a [String],
+    /// It has a permissions boundary: rewriting its own policies stays within it.
+    pub bounded: bool,
     pub perms: &'a Permissions,
 }
 
@@ -77,6 +79,26 @@ impl Actor<'_> {
     /// Whether rewriting `target`'s permissions rewrites the actor's own.
     fn is_or_in(&self, target: &str) -> bool {
         self.id == target || self.groups.iter().any(|g| g == target)
+    }
+
+    /// Whether rewriting its own policies can give it everything: no permissions boundary
+    /// caps it, or it may remove or replace its boundary.
+    fn unbounded(&self) -> bool {
+        if !self.bounded {
+            return true;
+        }
+        let (delete, put) = match self.kind {
+            ActorKind::Role => (
+                "iam:DeleteRolePermissionsBoundary",
+                "iam:PutRolePermissionsBoundary",
+            ),
+            _ => (
+                "iam:DeleteUserPermissionsBoundary",
+                "iam:PutUserPermissionsBoundary",
+            ),
+        };
+        self.perms.can(delete, Some(self.arn)).is_some()
+            || self.perms.can(put, Some(self.arn)).is_some()
     }
 }
 
@@ -218,6 +240,9 @@ fn rewrite(
     for t in targets {
         for action in actions {
             if let Some(a) = perms.can(action, Some(&t.arn)) {
+                if actor.is_or_in(&t.id) && !actor.unbounded() {
+                    break;
+                }
                 let (to, why) = if actor.is_or_in(&t.id) {
                     (
                         None,
@@ -293,6 +318,9 @@ fn policy_version(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
             });
         let Some((action, a)) = allowed else { continue };
         for t in &p.attached_to {
+            if actor.is_or_in(t) && !actor.unbounded() {
+                continue;
+            }
             let why = format!(
                 "{action} on policy {}, attached to it ({})",
                 p.name, a.source

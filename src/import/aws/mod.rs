@@ -225,6 +225,11 @@ struct Builder<'a> {
     conditions: BTreeMap<(String, String, EdgeKind), Conditional>,
     /// Principals that hold every action on every resource.
     tier0: BTreeSet<String>,
+    /// Each principal's permissions (a user's with its groups'), for the explicit denies
+    /// that overrule a trust policy naming it.
+    denies: BTreeMap<String, Permissions>,
+    /// Principals with a permissions boundary.
+    bounded: BTreeSet<String>,
 }
 
 impl<'a> Builder<'a> {
@@ -258,6 +263,19 @@ impl<'a> Builder<'a> {
             policies: d.policies.iter().map(|p| (p.arn.as_str(), p)).collect(),
             conditions: BTreeMap::new(),
             tier0: BTreeSet::new(),
+            denies: BTreeMap::new(),
+            bounded: d
+                .users
+                .iter()
+                .filter(|u| u.boundary.is_some())
+                .map(|u| ids::user(&u.name))
+                .chain(
+                    d.roles
+                        .iter()
+                        .filter(|r| r.boundary.is_some())
+                        .map(|r| ids::role(&r.name)),
+                )
+                .collect(),
         }
     }
 
@@ -284,6 +302,10 @@ impl<'a> Builder<'a> {
         let perms = self.permissions();
         self.grants(&perms);
         self.tier0_principals(&perms);
+        self.denies = perms
+            .iter()
+            .map(|(id, (_, all))| (id.clone(), all.clone()))
+            .collect();
         let ctx = self.trust();
         self.escalations(&ctx, &perms);
         self.credentials();
@@ -445,12 +467,17 @@ impl<'a> Builder<'a> {
         docs
     }
 
-    fn boundary(&mut self, arn: Option<&'a String>, origin: &Origin) -> Option<Permissions> {
+    fn boundary(
+        &mut self,
+        arn: Option<&'a String>,
+        origin: &Origin,
+        username: Option<&str>,
+    ) -> Option<Permissions> {
         let arn = arn?;
         match self.policies.get(arn.as_str()) {
             Some(p) => {
                 let mut b = Permissions::default();
-                b.add(&p.document, &format!("boundary {}", p.name), None);
+                b.add(&p.document, &format!("boundary {}", p.name), username);
                 Some(b)
             }
             None => {
@@ -486,14 +513,14 @@ impl<'a> Builder<'a> {
                 p.add(doc, src, None);
             }
             p.apply_denies();
-            if let Some(b) = self.boundary(r.boundary.as_ref(), &r.origin) {
+            if let Some(b) = self.boundary(r.boundary.as_ref(), &r.origin, None) {
                 p.bound_by(&b);
             }
             out.insert(ids::role(&r.name), (p.clone(), p));
         }
         for u in &self.d.users {
             let docs = self.documents(&u.inline, &u.attached, &u.origin);
-            let boundary = self.boundary(u.boundary.as_ref(), &u.origin);
+            let boundary = self.boundary(u.boundary.as_ref(), &u.origin, Some(&u.name));
             let mut own = Permissions::default();
             let mut all = Permissions::default();
             for (src, doc) in &docs {
@@ -569,17 +596,25 @@ impl<'a> Builder<'a> {
 
     fn resource_node(&self, p: &Permission) -> (String, String) {
         let service = actions::service(&p.actions);
-        if service == "*" && p.written == "*" {
+        if p.actions.is_everything()
+            && p.written == "*"
+            && matches!(p.resources, Resources::Pattern(_))
+        {
             return (
                 ids::everything(),
                 format!("every resource of AWS account {}", self.account_id),
             );
         }
+        // Some actions of every service: not the account's crown.
+        let service = if service == "*" {
+            "any".to_string()
+        } else {
+            service
+        };
         match &p.resources {
-            Resources::Pattern(_) if p.written == "*" => (
-                ids::resource(&service, "*"),
-                format!("every {service} resource"),
-            ),
+            Resources::Pattern(_) if p.written == "*" => {
+                (ids::resource(&service, "*"), every(&service))
+            }
             Resources::Pattern(_) => match parse_arn(&p.written) {
                 Some(a) if !a.service.contains(['*', '?']) && !a.service.is_empty() => {
                     let rest = &p.written[format!("arn:{}:{}:", a.partition, a.service).len()..];
@@ -587,10 +622,7 @@ impl<'a> Builder<'a> {
                 }
                 _ => (ids::resource(&service, &p.written), p.written.clone()),
             },
-            Resources::AllBut(_) => (
-                ids::resource(&service, "*"),
-                format!("every {service} resource"),
-            ),
+            Resources::AllBut(_) => (ids::resource(&service, "*"), every(&service)),
         }
     }
 
@@ -660,6 +692,10 @@ impl<'a> Builder<'a> {
             instance_profile: !r.instance_profiles.is_empty(),
             account_trust: None,
         };
+        let denied = TrustDenies::of(&r.trust);
+        if denied.all {
+            return info;
+        }
         for st in r
             .trust
             .statements
@@ -672,15 +708,23 @@ impl<'a> Builder<'a> {
                 let any = ids::account("*");
                 self.g.node(&any, NodeKind::Partner).name = Some("any AWS account".into());
                 self.trust_edge(&any, &id, &why, &st.conditions, None);
-                info.account_trust = Some(st.conditions.clone());
+                merge_trust(&mut info.account_trust, &st.conditions);
             }
             info.services
                 .extend(p.service.iter().map(|s| s.to_ascii_lowercase()));
-            for f in &p.federated {
+            for f in p.federated.iter().filter(|f| !denied.other.contains(f)) {
+                if f.is_empty() {
+                    self.warn(
+                        &r.origin,
+                        "the trust policy names an empty federated provider: not drawn".into(),
+                        "remove the empty entry",
+                    );
+                    continue;
+                }
                 let pid = self.provider(f);
                 self.trust_edge(&pid, &id, &why, &st.conditions, None);
             }
-            for a in &p.aws {
+            for a in p.aws.iter().filter(|a| !denied.denies_aws(a)) {
                 self.trusted_aws(a, &id, &why, &st.conditions, &mut info, &r.origin);
             }
         }
@@ -795,7 +839,7 @@ impl<'a> Builder<'a> {
         let whole_account = resource.is_none_or(|r| r == "root");
         if account == self.account_id {
             if whole_account {
-                info.account_trust = Some(conditions.to_vec());
+                merge_trust(&mut info.account_trust, conditions);
                 return;
             }
             let resource = resource.unwrap_or_default();
@@ -819,6 +863,14 @@ impl<'a> Builder<'a> {
                     msg,
                     "export the whole account, or remove the stale principal from the trust policy",
                 );
+                return;
+            }
+            // An explicit deny in the principal's own policies wins over the trust policy.
+            if self
+                .denies
+                .get(&target)
+                .is_some_and(|p| p.denied("sts:AssumeRole", Some(&info.principal.arn)))
+            {
                 return;
             }
             self.trust_edge(&target, role, why, conditions, None);
@@ -885,6 +937,7 @@ impl<'a> Builder<'a> {
             let actor = Actor {
                 id: &p.id,
                 arn: &p.arn,
+                bounded: self.bounded.contains(&p.id),
                 kind,
                 groups: &groups,
                 perms: if kind == ActorKind::User { all } else { own },
@@ -895,7 +948,11 @@ impl<'a> Builder<'a> {
                 derived.retain(|d| {
                     !groups.iter().any(|g| {
                         by_group.get(g).is_some_and(|list| {
-                            list.iter().any(|x| x.to == d.to && x.kind == d.kind)
+                            list.iter().any(|x| {
+                                x.to == d.to
+                                    && x.kind == d.kind
+                                    && (x.conditions.is_empty() || x.conditions == d.conditions)
+                            })
                         })
                     })
                 });
@@ -1082,6 +1139,11 @@ impl<'a> Builder<'a> {
                 continue;
             };
             if c.unconditional.is_some_and(|u| u >= cond) {
+                // Another statement lets the same principal in without conditions: an
+                // external id is not what protects this edge.
+                if let Some(e) = self.g.edge_mut(&from, &to, kind) {
+                    e.properties.remove("external_id");
+                }
                 continue;
             }
             if let Some(e) = self.g.edge_mut(&from, &to, kind) {
@@ -1118,6 +1180,80 @@ fn common_properties(
         let map: serde_json::Map<String, Value> =
             tags.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
         n.properties.insert("aws_tags".into(), Value::Object(map));
+    }
+}
+
+/// The name of a service's every-resource node.
+fn every(service: &str) -> String {
+    if service == "any" {
+        "every resource of every service (some actions)".into()
+    } else {
+        format!("every {service} resource")
+    }
+}
+
+/// What a trust policy's unconditional `Deny` statements keep out.
+#[derive(Default)]
+struct TrustDenies {
+    /// `"Principal": "*"` denied: nobody gets in.
+    all: bool,
+    /// Denied AWS principals: (account, resource; `None` for the whole account).
+    aws: Vec<(String, Option<String>)>,
+    /// Denied federated and service principals.
+    other: Vec<String>,
+}
+
+impl TrustDenies {
+    fn of(doc: &policy::Document) -> TrustDenies {
+        let mut d = TrustDenies::default();
+        for st in doc
+            .statements
+            .iter()
+            .filter(|s| s.effect == policy::Effect::Deny && s.conditions.is_empty() && lets_in(s))
+        {
+            let Some(p) = &st.principals else { continue };
+            if p.anyone && !st.not_principal {
+                d.all = true;
+            }
+            d.aws.extend(p.aws.iter().filter_map(|a| aws_principal(a)));
+            d.other
+                .extend(p.federated.iter().chain(&p.service).cloned());
+        }
+        d
+    }
+
+    fn denies_aws(&self, a: &str) -> bool {
+        let Some((account, resource)) = aws_principal(a) else {
+            return false;
+        };
+        self.aws
+            .iter()
+            .any(|(acc, res)| *acc == account && (res.is_none() || *res == resource))
+    }
+}
+
+/// An AWS principal as (account, resource), the account root and a bare id meaning the
+/// whole account (`None`).
+fn aws_principal(a: &str) -> Option<(String, Option<String>)> {
+    match parse_arn(a) {
+        Some(arn) => Some((
+            arn.account.to_string(),
+            (arn.resource != "root").then(|| arn.resource.to_string()),
+        )),
+        None if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) => {
+            Some((a.to_string(), None))
+        }
+        None => None,
+    }
+}
+
+/// The account's trust in a role: unconditional as soon as one statement is.
+fn merge_trust(trust: &mut Option<Vec<Condition>>, conditions: &[Condition]) {
+    match trust {
+        Some(c) if c.is_empty() => {}
+        _ if conditions.is_empty() => *trust = Some(Vec::new()),
+        Some(_) => {}
+        None => *trust = Some(conditions.to_vec()),
     }
 }
 

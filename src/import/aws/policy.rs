@@ -80,7 +80,10 @@ pub fn parse_document(value: &Value, at: &str, problems: &mut Problems) -> Optio
     let value = match value {
         Value::String(s) => {
             let text = percent_decode(s);
-            match serde_json::from_str::<Value>(&text) {
+            let mut de = serde_json::Deserializer::from_str(&text);
+            let parsed = serde::de::DeserializeSeed::deserialize(crate::load::StrictValue, &mut de)
+                .and_then(|v| de.end().map(|()| v));
+            match parsed {
                 Ok(v) => {
                     decoded = v;
                     &decoded
@@ -437,9 +440,17 @@ fn glob_units<T: PartialEq + Copy>(
     p[pi..].iter().all(|&c| c == any)
 }
 
+/// Patterns longer than this are not compared by their wildcards (see `glob_covers`).
+const LONGEST: usize = 2048;
+
 /// Whether every text `inner` matches is also matched by `outer` (sound: a `*` or `?` in
 /// `inner` can only be answered by the same wildcard, or a `*`, in `outer`).
 pub fn glob_covers(outer: &str, inner: &str, ignore_case: bool) -> bool {
+    // IAM caps an ARN at 2,048 characters; longer patterns are compared as text, so that a
+    // crafted file cannot make the comparison quadratic.
+    if outer.len() > LONGEST || inner.len() > LONGEST {
+        return outer == "*" || outer == inner;
+    }
     let o = fold(outer, ignore_case);
     let i = fold(inner, ignore_case);
     let (n, m) = (o.len(), i.len());
@@ -460,6 +471,11 @@ pub fn glob_covers(outer: &str, inner: &str, ignore_case: bool) -> bool {
 
 /// Whether some text matches both patterns.
 pub fn glob_intersects(a: &str, b: &str, ignore_case: bool) -> bool {
+    if a.len() > LONGEST || b.len() > LONGEST {
+        // Assumed to meet: the safe side for an allow, and denies are only applied when
+        // they cover.
+        return true;
+    }
     let x = fold(a, ignore_case);
     let y = fold(b, ignore_case);
     let (n, m) = (x.len(), y.len());
@@ -499,17 +515,38 @@ fn fold(s: &str, ignore_case: bool) -> Vec<char> {
 pub struct Actions {
     pub include: String,
     pub exclude: Vec<String>,
+    /// Patterns every allowed action must also match: where a permissions boundary's
+    /// pattern overlaps the policy's without either covering the other, both must hold.
+    pub require: Vec<String>,
 }
 
 impl Actions {
+    pub fn new(include: &str) -> Actions {
+        Actions {
+            include: include.to_string(),
+            exclude: Vec::new(),
+            require: Vec::new(),
+        }
+    }
+
     pub fn allows(&self, action: &str) -> bool {
         glob_match(&self.include, action, true)
+            && self.require.iter().all(|r| glob_match(r, action, true))
             && !self.exclude.iter().any(|x| glob_match(x, action, true))
+    }
+
+    /// The pattern that best describes the set: `include`, or the narrower pattern a
+    /// boundary or a deny-all-but requires of it.
+    pub fn pattern(&self) -> &str {
+        match self.require.first() {
+            Some(r) if self.include == "*" => r,
+            _ => &self.include,
+        }
     }
 
     /// Every action, without exception: `"Action": "*"`.
     pub fn is_everything(&self) -> bool {
-        self.include == "*" && self.exclude.is_empty()
+        self.include == "*" && self.exclude.is_empty() && self.require.is_empty()
     }
 }
 
@@ -598,7 +635,17 @@ impl Permissions {
     pub fn add(&mut self, doc: &Document, source: &str, username: Option<&str>) {
         for st in &doc.statements {
             let subst = |s: &String| substitute(s, username);
+            let unknown_variable = |m: &Matcher| {
+                let v = match m {
+                    Matcher::Only(v) | Matcher::AllBut(v) => v,
+                };
+                v.iter().any(|x| unknown_variable_in(x, username))
+            };
             match st.effect {
+                // A deny naming a value known only at request time may not apply: like a
+                // conditional deny, it is not applied.
+                Effect::Deny
+                    if unknown_variable(&st.resources) || unknown_variable(&st.actions) => {}
                 Effect::Deny if st.conditions.is_empty() => {
                     let map = |m: &Matcher| match m {
                         Matcher::Only(v) => Matcher::Only(v.iter().map(subst).collect()),
@@ -610,16 +657,10 @@ impl Permissions {
                 Effect::Deny => {}
                 Effect::Allow => {
                     let actions: Vec<Actions> = match &st.actions {
-                        Matcher::Only(v) => v
-                            .iter()
-                            .map(|a| Actions {
-                                include: a.clone(),
-                                exclude: Vec::new(),
-                            })
-                            .collect(),
+                        Matcher::Only(v) => v.iter().map(|a| Actions::new(a)).collect(),
                         Matcher::AllBut(v) => vec![Actions {
-                            include: "*".into(),
                             exclude: v.clone(),
+                            ..Actions::new("*")
                         }],
                     };
                     let resources: Vec<(Resources, String)> = match &st.resources {
@@ -707,11 +748,22 @@ impl Permissions {
                     }
                     // "Deny everything but X": what is left is what X shares with the allow.
                     Matcher::AllBut(keep) => {
-                        if !keep
+                        let shared: Vec<&String> = keep
                             .iter()
-                            .any(|k| glob_intersects(k, &p.actions.include, true))
-                        {
-                            return false;
+                            .filter(|k| glob_intersects(k, &p.actions.include, true))
+                            .collect();
+                        let whole = shared
+                            .iter()
+                            .any(|k| glob_covers(k, &p.actions.include, true));
+                        match shared.as_slice() {
+                            [] => return false,
+                            [k] if !whole => {
+                                if !p.actions.require.contains(k) {
+                                    p.actions.require.push((*k).clone());
+                                }
+                            }
+                            // Several kept patterns: the allow keeps its own (an over-approximation).
+                            _ => {}
                         }
                     }
                 }
@@ -858,7 +910,7 @@ impl Permissions {
         best
     }
 
-    fn denied(&self, action: &str, arn: Option<&str>) -> bool {
+    pub fn denied(&self, action: &str, arn: Option<&str>) -> bool {
         self.denies.iter().any(|(actions, resources)| {
             let a = match actions {
                 Matcher::Only(v) => v.iter().any(|d| glob_match(d, action, true)),
@@ -895,9 +947,13 @@ fn meet_actions(a: &Actions, b: &Actions) -> Option<Actions> {
     if !glob_intersects(&a.include, &b.include, true) {
         return None;
     }
+    let mut require: Vec<String> = a.require.iter().chain(&b.require).cloned().collect();
     let include = if glob_covers(&a.include, &b.include, true) {
         b.include.clone()
     } else {
+        if !glob_covers(&b.include, &a.include, true) {
+            require.push(b.include.clone());
+        }
         a.include.clone()
     };
     let mut exclude = a.exclude.clone();
@@ -909,7 +965,33 @@ fn meet_actions(a: &Actions, b: &Actions) -> Option<Actions> {
     if exclude.iter().any(|x| glob_covers(x, &include, true)) {
         return None;
     }
-    Some(Actions { include, exclude })
+    require.sort();
+    require.dedup();
+    Some(Actions {
+        include,
+        exclude,
+        require,
+    })
+}
+
+/// Whether `s` names a policy variable whose value is not known here (anything but the
+/// escapes and, for a user, `${aws:username}`).
+fn unknown_variable_in(s: &str, username: Option<&str>) -> bool {
+    let mut rest = s;
+    while let Some(i) = rest.find("${") {
+        let after = &rest[i + 2..];
+        let Some(end) = after.find('}') else {
+            return false;
+        };
+        let var = after[..end].split(',').next().unwrap_or("").trim();
+        let known = matches!(var, "*" | "?" | "$")
+            || (var.eq_ignore_ascii_case("aws:username") && username.is_some());
+        if !known {
+            return true;
+        }
+        rest = &after[end + 1..];
+    }
+    false
 }
 
 /// `${aws:username}` is the calling user's name; IAM's escapes `${*}`, `${?}` and `${$}` are

@@ -140,8 +140,8 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> Vec<Row> {
         }
         let mut flag = |name: &str| -> Option<bool> {
             match field(name) {
-                "true" | "TRUE" | "True" => Some(true),
-                "false" | "FALSE" | "False" => Some(false),
+                v if v.eq_ignore_ascii_case("true") => Some(true),
+                v if v.eq_ignore_ascii_case("false") => Some(false),
                 v if absent(v) => None,
                 v => {
                     bad.push(format!("{name}: {} is neither true nor false", quote(v)));

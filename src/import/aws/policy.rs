@@ -757,10 +757,8 @@ impl Permissions {
                             .any(|k| glob_covers(k, &p.actions.include, true));
                         match shared.as_slice() {
                             [] => return false,
-                            [k] if !whole => {
-                                if !p.actions.require.contains(k) {
-                                    p.actions.require.push((*k).clone());
-                                }
+                            [k] if !whole && !p.actions.require.contains(k) => {
+                                p.actions.require.push((*k).clone());
                             }
                             // Several kept patterns: the allow keeps its own (an over-approximation).
                             _ => {}

@@ -2,7 +2,7 @@
 # Scale run: generates a synthetic enterprise of N nodes (default 1,000,000) and reports wall
 # time and peak memory (/usr/bin/time -v) of validate, analyze --format json (default cap,
 # and counts only), diff against a copy with two edges added, one blast-radius and one
-# who-can, at 1 and 2 threads.
+# who-can, export cypher and export opengraph, at 1 and 2 threads.
 #   benches/scale.sh [NODES] [SEED]
 # Each step is bounded by STEP_TIMEOUT seconds (default 1800) so a run always ends.
 set -euo pipefail
@@ -46,4 +46,6 @@ for threads in 1 2; do
   measure "diff" "$threads" "$bin" diff "$work/graph.json" "$work/graph2.json" --format json -o "$work/diff.json"
   measure "blast-radius partner:0" "$threads" "$bin" blast-radius "$work/graph.json" --from partner:0 --format json -o "$work/blast.json"
   measure "who-can res:0" "$threads" "$bin" who-can "$work/graph.json" --reach res:0 --format json -o "$work/whocan.json"
+  measure "export cypher" "$threads" "$bin" export cypher "$work/graph.json" -o "$work/cypher"
+  measure "export opengraph" "$threads" "$bin" export opengraph "$work/graph.json" -o "$work/og.json"
 done

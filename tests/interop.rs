@@ -47,7 +47,9 @@ const HOSTILE: &str = r#"{
 fn canon(path: &Path) -> Value {
     let bytes = std::fs::read(path).unwrap();
     let loaded = authpath::load::load_bytes("g", &bytes);
-    let g = loaded.graph.unwrap_or_else(|| panic!("{}: {}", path.display(), loaded.diagnostics.render()));
+    let g = loaded
+        .graph
+        .unwrap_or_else(|| panic!("{}: {}", path.display(), loaded.diagnostics.render()));
     let nodes: Vec<Value> = g
         .nodes
         .iter()
@@ -86,7 +88,9 @@ fn canon(path: &Path) -> Value {
 fn flattened(props: &[(String, Value)]) -> serde_json::Map<String, Value> {
     fn put(key: String, v: &Value, out: &mut serde_json::Map<String, Value>) {
         match v {
-            Value::Object(m) => m.iter().for_each(|(k, inner)| put(format!("{key}.{k}"), inner, out)),
+            Value::Object(m) => m
+                .iter()
+                .for_each(|(k, inner)| put(format!("{key}.{k}"), inner, out)),
             v => {
                 out.insert(key, v.clone());
             }
@@ -99,7 +103,12 @@ fn flattened(props: &[(String, Value)]) -> serde_json::Map<String, Value> {
 
 fn validator(name: &str) -> jsonschema::Validator {
     let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(root().join("tests/data/real/bloodhound-opengraph").join(name)).unwrap(),
+        &std::fs::read_to_string(
+            root()
+                .join("tests/data/real/bloodhound-opengraph")
+                .join(name),
+        )
+        .unwrap(),
     )
     .unwrap();
     jsonschema::validator_for(&schema).unwrap()
@@ -107,51 +116,106 @@ fn validator(name: &str) -> jsonschema::Validator {
 
 #[test]
 fn the_opengraph_export_of_every_sample_fits_the_published_schemas() {
-    let (nodes_schema, edges_schema) = (validator("opengraph-node.json"), validator("opengraph-edge.json"));
+    let (nodes_schema, edges_schema) = (
+        validator("opengraph-node.json"),
+        validator("opengraph-edge.json"),
+    );
     let dir = tempfile::tempdir().unwrap();
     let mut with_findings = 0;
-    for g in sample_graphs().iter().map(|p| p.to_str().unwrap().to_string()).chain([write(dir.path(), "h.json", HOSTILE.as_bytes()).to_str().unwrap().to_string()]) {
-        let run = authpath_in(dir.path(), &["export", "opengraph", &g, "--findings", "-o", "og.json"]);
+    for g in sample_graphs()
+        .iter()
+        .map(|p| p.to_str().unwrap().to_string())
+        .chain([write(dir.path(), "h.json", HOSTILE.as_bytes())
+            .to_str()
+            .unwrap()
+            .to_string()])
+    {
+        let run = authpath_in(
+            dir.path(),
+            &["export", "opengraph", &g, "--findings", "-o", "og.json"],
+        );
         assert_eq!(run.code, 0, "{g}: {}", run.stderr);
-        let doc: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("og.json")).unwrap()).unwrap();
+        let doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("og.json")).unwrap())
+                .unwrap();
         assert_eq!(doc["metadata"]["source_kind"], "AuthPath");
         for n in doc["graph"]["nodes"].as_array().unwrap() {
             let errors: Vec<String> = nodes_schema.iter_errors(n).map(|e| e.to_string()).collect();
             assert!(errors.is_empty(), "{g}: node {}: {errors:?}", n["id"]);
             let kinds = n["kinds"].as_array().unwrap();
-            assert!(!kinds.is_empty() && kinds.len() <= 3 && kinds[0].as_str().unwrap().starts_with("AP_"));
+            assert!(
+                !kinds.is_empty()
+                    && kinds.len() <= 3
+                    && kinds[0].as_str().unwrap().starts_with("AP_")
+            );
             with_findings += usize::from(n["properties"].get("ap_findings").is_some());
         }
         for e in doc["graph"]["edges"].as_array().unwrap() {
             let errors: Vec<String> = edges_schema.iter_errors(e).map(|e| e.to_string()).collect();
-            assert!(errors.is_empty(), "{g}: edge {}: {errors:?}", e["properties"]["ap_index"]);
+            assert!(
+                errors.is_empty(),
+                "{g}: edge {}: {errors:?}",
+                e["properties"]["ap_index"]
+            );
             assert_eq!(e["start"]["match_by"], "id");
         }
     }
-    assert!(with_findings > 0, "--findings marks the nodes findings involve");
+    assert!(
+        with_findings > 0,
+        "--findings marks the nodes findings involve"
+    );
     // What did not fit OpenGraph's property rules is said.
     let h = write(dir.path(), "h.json", HOSTILE.as_bytes());
     let run = authpath(&["export", "opengraph", h.to_str().unwrap()]);
-    assert!(run.stderr.contains("1 nested object(s) flattened into `key.sub` properties"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("1 nested object(s) flattened into `key.sub` properties"),
+        "{}",
+        run.stderr
+    );
     let doc: Value = serde_json::from_str(&run.stdout).unwrap();
     let partner = &doc["graph"]["nodes"][0];
     assert_eq!(partner["properties"]["nested.x"], 1);
     assert_eq!(partner["kinds"], json!(["AP_Partner", "AP_External"]));
-    assert_eq!(doc["graph"]["nodes"][4]["kinds"], json!(["AP_Resource", "AP_Critical"]));
+    assert_eq!(
+        doc["graph"]["nodes"][4]["kinds"],
+        json!(["AP_Resource", "AP_Critical"])
+    );
 }
 
 #[test]
 fn the_extension_definition_marks_every_edge_kind_traversable() {
     let dir = tempfile::tempdir().unwrap();
     let g = root().join("graphs/ci-secrets.json");
-    let run = authpath_in(dir.path(), &["export", "opengraph", g.to_str().unwrap(), "-o", "og.json", "--extension", "ext.json"]);
+    let run = authpath_in(
+        dir.path(),
+        &[
+            "export",
+            "opengraph",
+            g.to_str().unwrap(),
+            "-o",
+            "og.json",
+            "--extension",
+            "ext.json",
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let ext: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("ext.json")).unwrap()).unwrap();
+    let ext: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("ext.json")).unwrap())
+            .unwrap();
     assert_eq!(ext["schema"]["namespace"], "AP");
     let rels = ext["relationship_kinds"].as_array().unwrap();
     assert_eq!(rels.len(), 8);
-    assert!(rels.iter().all(|r| r["is_traversable"] == true && r["name"].as_str().unwrap().starts_with("AP_")));
-    let kinds: Vec<&str> = ext["node_kinds"].as_array().unwrap().iter().map(|k| k["name"].as_str().unwrap()).collect();
+    assert!(
+        rels.iter()
+            .all(|r| r["is_traversable"] == true && r["name"].as_str().unwrap().starts_with("AP_"))
+    );
+    let kinds: Vec<&str> = ext["node_kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["name"].as_str().unwrap())
+        .collect();
     assert!(kinds.contains(&"AP_Credential") && kinds.contains(&"AP_Critical"));
     assert_eq!(ext["environments"][0]["environment_kind"], "AP_Tenant");
 }
@@ -161,12 +225,30 @@ fn export_then_import_preserves_every_node_edge_and_field() {
     let dir = tempfile::tempdir().unwrap();
     let hostile = write(dir.path(), "hostile.json", HOSTILE.as_bytes());
     for g in sample_graphs().into_iter().chain([hostile]) {
-        let run = authpath_in(dir.path(), &["export", "opengraph", g.to_str().unwrap(), "--findings", "-o", "og.json"]);
+        let run = authpath_in(
+            dir.path(),
+            &[
+                "export",
+                "opengraph",
+                g.to_str().unwrap(),
+                "--findings",
+                "-o",
+                "og.json",
+            ],
+        );
         assert_eq!(run.code, 0, "{}", run.stderr);
-        let run = authpath_in(dir.path(), &["import", "opengraph", "og.json", "-o", "back.json"]);
+        let run = authpath_in(
+            dir.path(),
+            &["import", "opengraph", "og.json", "-o", "back.json"],
+        );
         assert_eq!(run.code, 0, "{}: {}", g.display(), run.stderr);
         let (before, after) = (canon(&g), canon(&dir.path().join("back.json")));
-        assert_eq!(before, after, "{}: the round trip changed the graph", g.display());
+        assert_eq!(
+            before,
+            after,
+            "{}: the round trip changed the graph",
+            g.display()
+        );
     }
 }
 
@@ -177,30 +259,91 @@ fn githound_output_imports_through_its_mapping_and_its_findings_are_pinned() {
     let mapping = root().join("graphs/opengraph/githound-mapping.toml");
     let run = authpath_in(
         dir.path(),
-        &["import", "opengraph", sample.to_str().unwrap(), "--mapping", mapping.to_str().unwrap(), "--as-of", "2026-03-20T00:00:00Z", "-o", "gh.json"],
+        &[
+            "import",
+            "opengraph",
+            sample.to_str().unwrap(),
+            "--mapping",
+            mapping.to_str().unwrap(),
+            "--as-of",
+            "2026-03-20T00:00:00Z",
+            "-o",
+            "gh.json",
+        ],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("imported 315 nodes, 1173 edges"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("imported 315 nodes, 1173 edges"),
+        "{}",
+        run.stderr
+    );
     // Unmapped kinds are reported, with counts, and skipped.
-    assert!(run.stderr.contains("skipped 23 node(s) whose kinds the mapping does not name: GH_BranchProtectionRule (19)"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "skipped 23 node(s) whose kinds the mapping does not name: GH_BranchProtectionRule (19)"
+        ),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("GH_AddLabel (36)"), "{}", run.stderr);
-    assert!(run.stderr.contains("GH_CanAccess as grants from credential to resource (51)"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("GH_CanAccess as grants from credential to resource (51)"),
+        "{}",
+        run.stderr
+    );
     let v = authpath_in(dir.path(), &["validate", "gh.json"]);
     assert_eq!(v.code, 0, "{}", v.stderr);
-    let graph: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("gh.json")).unwrap()).unwrap();
-    let node = |id: &str| graph["nodes"].as_array().unwrap().iter().find(|n| n["id"] == id).unwrap().clone();
-    assert_eq!(node("T19rZ0RPQ29WMk9RX293bmVycw==")["tags"], json!(["tier0"]), "the owners role is tier0");
+    let graph: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("gh.json")).unwrap())
+            .unwrap();
+    let node = |id: &str| {
+        graph["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        node("T19rZ0RPQ29WMk9RX293bmVycw==")["tags"],
+        json!(["tier0"]),
+        "the owners role is tier0"
+    );
     assert_eq!(node("MDQ6VXNlcjI2NTEyMjI=")["kind"], "human");
     assert_eq!(node("MDQ6VXNlcjI2NTEyMjI=")["og_kinds"], json!(["GH_User"]));
-    let a = authpath_in(dir.path(), &["analyze", "gh.json", "--subjects", "all", "--format", "json"]);
+    let a = authpath_in(
+        dir.path(),
+        &[
+            "analyze",
+            "gh.json",
+            "--subjects",
+            "all",
+            "--format",
+            "json",
+        ],
+    );
     let report: Value = serde_json::from_str(&a.stdout).unwrap();
     let lines: Vec<String> = report["findings"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| {
-            let path: Vec<&str> = f["path"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
-            format!("{} {} {} -> {} via {}", f["severity"].as_str().unwrap(), f["rule"].as_str().unwrap(), f["subject"].as_str().unwrap(), f["target"].as_str().unwrap_or("-"), path.join(" > "))
+            let path: Vec<&str> = f["path"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_str().unwrap())
+                .collect();
+            format!(
+                "{} {} {} -> {} via {}",
+                f["severity"].as_str().unwrap(),
+                f["rule"].as_str().unwrap(),
+                f["subject"].as_str().unwrap(),
+                f["target"].as_str().unwrap_or("-"),
+                path.join(" > ")
+            )
         })
         .collect();
     insta::assert_snapshot!(lines.join("\n"));
@@ -210,8 +353,15 @@ fn githound_output_imports_through_its_mapping_and_its_findings_are_pinned() {
 fn broken_mappings_and_documents_exit_2_with_their_place() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "m.toml", b"[nodes]\nGH_User = \"humann\"\n");
-    write(dir.path(), "og.json", br#"{"graph": {"nodes": [{"id": "u", "kinds": ["GH_User"]}], "edges": []}}"#);
-    let run = authpath_in(dir.path(), &["import", "opengraph", "og.json", "--mapping", "m.toml"]);
+    write(
+        dir.path(),
+        "og.json",
+        br#"{"graph": {"nodes": [{"id": "u", "kinds": ["GH_User"]}], "edges": []}}"#,
+    );
+    let run = authpath_in(
+        dir.path(),
+        &["import", "opengraph", "og.json", "--mapping", "m.toml"],
+    );
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("m.toml:2:"), "{}", run.stderr);
     write(dir.path(), "bad.json", br#"{"graph": {"nodes": [{"kinds": ["X"]}, {"id": "a", "kinds": "X"}], "edges": [{"start": {"value": "a"}}]}}"#);
@@ -222,28 +372,50 @@ fn broken_mappings_and_documents_exit_2_with_their_place() {
         "graph.nodes[1] (\"a\"): `kinds` must be an array of strings",
         "graph.edges[0]: `kind` must be a string",
     ] {
-        assert!(run.stderr.contains(expected), "missing {expected:?}:\n{}", run.stderr);
+        assert!(
+            run.stderr.contains(expected),
+            "missing {expected:?}:\n{}",
+            run.stderr
+        );
     }
-    write(dir.path(), "trunc.json", br#"{"graph": {"nodes": [{"id": "a""#);
+    write(
+        dir.path(),
+        "trunc.json",
+        br#"{"graph": {"nodes": [{"id": "a""#,
+    );
     let run = authpath_in(dir.path(), &["import", "opengraph", "trunc.json"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("trunc.json:1:"), "{}", run.stderr);
     // Without a mapping, a foreign document imports nothing, and says what it skipped.
     let run = authpath_in(dir.path(), &["import", "opengraph", "og.json"]);
     assert_eq!(run.code, 0);
-    assert!(run.stderr.contains("skipped 1 node(s) whose kinds the mapping does not name: GH_User (1)"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("skipped 1 node(s) whose kinds the mapping does not name: GH_User (1)"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn the_cypher_csv_quotes_what_needs_quoting() {
     let dir = tempfile::tempdir().unwrap();
     let h = write(dir.path(), "h.json", HOSTILE.as_bytes());
-    let run = authpath_in(dir.path(), &["export", "cypher", h.to_str().unwrap(), "-o", "out"]);
+    let run = authpath_in(
+        dir.path(),
+        &["export", "cypher", h.to_str().unwrap(), "-o", "out"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     for layout in ["neo4j", "neptune"] {
-        let mut rd = csv::Reader::from_path(dir.path().join("out").join(layout).join("nodes.csv")).unwrap();
+        let mut rd =
+            csv::Reader::from_path(dir.path().join("out").join(layout).join("nodes.csv")).unwrap();
         let header = rd.headers().unwrap().clone();
-        let col = |name: &str| header.iter().position(|h| h == name || h.starts_with(&format!("{name}:"))).unwrap();
+        let col = |name: &str| {
+            header
+                .iter()
+                .position(|h| h == name || h.starts_with(&format!("{name}:")))
+                .unwrap()
+        };
         let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 5);
         assert!(rows.iter().all(|r| r.len() == header.len()));
@@ -254,19 +426,32 @@ fn the_cypher_csv_quotes_what_needs_quoting() {
         assert_eq!(&rows[2][col("tags")], "tier0;x;y");
         assert_eq!(&rows[2][col("critical")], "true");
         let edges: Vec<csv::StringRecord> =
-            csv::Reader::from_path(dir.path().join("out").join(layout).join("edges.csv")).unwrap().records().map(Result::unwrap).collect();
+            csv::Reader::from_path(dir.path().join("out").join(layout).join("edges.csv"))
+                .unwrap()
+                .records()
+                .map(Result::unwrap)
+                .collect();
         assert_eq!(edges.len(), 6);
         assert_eq!(&edges[0][1], "key:k,\n1");
-        let passes = std::fs::read_to_string(dir.path().join("out").join(layout).join("passes.csv")).unwrap();
+        let passes =
+            std::fs::read_to_string(dir.path().join("out").join(layout).join("passes.csv"))
+                .unwrap();
         // The disabled group passes nothing; the other five edges do (the duplicate too).
-        assert_eq!(csv::Reader::from_reader(passes.as_bytes()).records().count(), 5);
+        assert_eq!(
+            csv::Reader::from_reader(passes.as_bytes())
+                .records()
+                .count(),
+            5
+        );
     }
     assert!(dir.path().join("out/queries.cypher").exists());
 }
 
 #[test]
 fn the_cypher_export_answers_like_authpath_in_a_real_cypher_engine() {
-    let python = std::process::Command::new("python3").args(["-c", "import kuzu"]).output();
+    let python = std::process::Command::new("python3")
+        .args(["-c", "import kuzu"])
+        .output();
     assert!(
         python.as_ref().is_ok_and(|o| o.status.success()),
         "this test loads the export into Kùzu: `pip install kuzu==0.11.3` (the CI installs it)"
@@ -277,11 +462,28 @@ fn the_cypher_export_answers_like_authpath_in_a_real_cypher_engine() {
         root().join("tests/kuzu/check.py").to_str().unwrap().into(),
         env!("CARGO_BIN_EXE_authpath").into(),
     ];
-    args.extend(sample_graphs().iter().map(|p| p.to_str().unwrap().to_string()));
+    args.extend(
+        sample_graphs()
+            .iter()
+            .map(|p| p.to_str().unwrap().to_string()),
+    );
     args.push(h.to_str().unwrap().into());
-    let out = std::process::Command::new("python3").args(&args).output().unwrap();
+    let out = std::process::Command::new("python3")
+        .args(&args)
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("9 graph(s): every answer agrees"), "{stdout}");
-    assert!(stdout.contains("msp-delegated-admin: 11 (subject, critical node) pairs"), "{stdout}");
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("9 graph(s): every answer agrees"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("msp-delegated-admin: 11 (subject, critical node) pairs"),
+        "{stdout}"
+    );
 }

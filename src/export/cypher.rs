@@ -15,7 +15,7 @@
 //! findings `findings.csv` (`AP_Finding`) and `involves.csv` (`AP_INVOLVES`: finding → node,
 //! with its role and position on the path).
 
-use super::{Facts, Membership, edge_fields, node_fields, worst};
+use super::{Facts, Membership, node_fields, worst};
 use crate::findings::Finding;
 use crate::model::{EdgeKind, Graph};
 use crate::output::write_atomic_with;
@@ -289,37 +289,51 @@ fn edges(
     facts: &Facts,
     members: Option<&Membership<'_>>,
 ) -> io::Result<()> {
+    use std::fmt::Write as _;
     let mut header = rel_header(layout, "AP_Node", "AP_Node");
     header.extend(EDGE_COLUMNS.iter().map(|(n, t)| column(layout, n, *t)));
     if members.is_some() {
         header.push(column(layout, "findings", Ty::StrList));
     }
     csv.write_record(&header).map_err(csv_error)?;
-    let mut row: Vec<String> = Vec::with_capacity(header.len());
+    let mut num = String::new();
     for (i, e) in model.edges.iter().enumerate() {
-        row.clear();
         let (from, to) = (&model.node(e.from).id, &model.node(e.to).id);
-        rel_lead(layout, &mut row, from, to, format!("e{i}"), "AP_EDGE");
-        let fields = edge_fields(e);
-        for (name, _) in EDGE_COLUMNS {
-            let v = match *name {
-                "index" => i.to_string(),
-                "kind" => e.kind.as_str().to_string(),
-                "redelegable" => e.redelegable.to_string(),
-                "passes" => facts.passes[i].to_string(),
-                "properties" => properties(e.properties()),
-                field => fields
-                    .iter()
-                    .find(|(k, _)| *k == field)
-                    .map(|(_, v)| cell(v))
-                    .unwrap_or_default(),
-            };
-            row.push(v);
+        // Fields are written one by one: millions of rows, no row of strings built.
+        csv.write_field(from).map_err(csv_error)?;
+        csv.write_field(to).map_err(csv_error)?;
+        num.clear();
+        let _ = write!(num, "{i}");
+        if layout == Layout::Neptune {
+            csv.write_field(format!("e{i}")).map_err(csv_error)?;
         }
+        csv.write_field("AP_EDGE").map_err(csv_error)?;
+        csv.write_field(&num).map_err(csv_error)?;
+        csv.write_field(e.kind.as_str()).map_err(csv_error)?;
+        let exposes = e.kind == EdgeKind::Exposes;
+        csv.write_field(if exposes { "" } else { e.level.as_str() })
+            .map_err(csv_error)?;
+        csv.write_field(if exposes { e.requires.as_str() } else { "" })
+            .map_err(csv_error)?;
+        csv.write_field(if e.redelegable { "true" } else { "false" })
+            .map_err(csv_error)?;
+        csv.write_field(e.expires_at.map(|t| t.to_string()).unwrap_or_default())
+            .map_err(csv_error)?;
+        csv.write_field(e.granted_by().unwrap_or(""))
+            .map_err(csv_error)?;
+        csv.write_field(e.purpose().unwrap_or(""))
+            .map_err(csv_error)?;
+        csv.write_field(e.reviewed_at().map(|t| t.to_string()).unwrap_or_default())
+            .map_err(csv_error)?;
+        csv.write_field(if facts.passes[i] { "true" } else { "false" })
+            .map_err(csv_error)?;
+        csv.write_field(properties(e.properties()))
+            .map_err(csv_error)?;
         if let Some(m) = members {
-            row.push(ids(m.of_edge(from, to, e.kind)));
+            csv.write_field(ids(m.of_edge(from, to, e.kind)))
+                .map_err(csv_error)?;
         }
-        csv.write_record(&row).map_err(csv_error)?;
+        csv.write_record(None::<&[u8]>).map_err(csv_error)?;
     }
     Ok(())
 }
@@ -333,6 +347,7 @@ fn passing(
     facts: &Facts,
     delegation: bool,
 ) -> io::Result<()> {
+    use std::fmt::Write as _;
     let mut header = rel_header(layout, "AP_Node", "AP_Node");
     for (n, t) in [
         ("index", Ty::Int),
@@ -348,36 +363,31 @@ fn passing(
     } else {
         ("AP_PASSES", "p")
     };
-    let mut row: Vec<String> = Vec::with_capacity(header.len());
+    let mut num = String::new();
     for (i, e) in model.edges.iter().enumerate() {
         if !facts.passes[i]
             || (delegation && !matches!(e.kind, EdgeKind::AdminOf | EdgeKind::Assumes))
         {
             continue;
         }
-        row.clear();
-        rel_lead(
-            layout,
-            &mut row,
-            &model.node(e.from).id,
-            &model.node(e.to).id,
-            format!("{prefix}{i}"),
-            ty,
-        );
-        row.push(i.to_string());
-        row.push(e.kind.as_str().to_string());
+        csv.write_field(&model.node(e.from).id).map_err(csv_error)?;
+        csv.write_field(&model.node(e.to).id).map_err(csv_error)?;
+        if layout == Layout::Neptune {
+            num.clear();
+            let _ = write!(num, "{prefix}{i}");
+            csv.write_field(&num).map_err(csv_error)?;
+        }
+        csv.write_field(ty).map_err(csv_error)?;
+        num.clear();
+        let _ = write!(num, "{i}");
+        csv.write_field(&num).map_err(csv_error)?;
+        csv.write_field(e.kind.as_str()).map_err(csv_error)?;
         let exposes = e.kind == EdgeKind::Exposes;
-        row.push(if exposes {
-            String::new()
-        } else {
-            e.level.as_str().to_string()
-        });
-        row.push(if exposes {
-            e.requires.as_str().to_string()
-        } else {
-            String::new()
-        });
-        csv.write_record(&row).map_err(csv_error)?;
+        csv.write_field(if exposes { "" } else { e.level.as_str() })
+            .map_err(csv_error)?;
+        csv.write_field(if exposes { e.requires.as_str() } else { "" })
+            .map_err(csv_error)?;
+        csv.write_record(None::<&[u8]>).map_err(csv_error)?;
     }
     Ok(())
 }

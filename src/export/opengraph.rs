@@ -19,28 +19,38 @@ pub const SOURCE_KIND: &str = "AuthPath";
 /// The namespace prefix of every kind authpath defines.
 pub const NAMESPACE: &str = "AP";
 
-pub fn node_kind(kind: NodeKind) -> String {
-    format!("{NAMESPACE}_{}", camel(kind.as_str()))
+/// `AP_` and the kind in CamelCase: `AP_Service`.
+pub fn node_kind(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Human => "AP_Human",
+        NodeKind::Service => "AP_Service",
+        NodeKind::Agent => "AP_Agent",
+        NodeKind::App => "AP_App",
+        NodeKind::Partner => "AP_Partner",
+        NodeKind::Tenant => "AP_Tenant",
+        NodeKind::Group => "AP_Group",
+        NodeKind::Credential => "AP_Credential",
+        NodeKind::Resource => "AP_Resource",
+    }
 }
 
-pub fn edge_kind(kind: EdgeKind) -> String {
-    format!("{NAMESPACE}_{}", camel(kind.as_str()))
+/// `AP_` and the kind in CamelCase: `AP_AuthenticatesAs`.
+pub fn edge_kind(kind: EdgeKind) -> &'static str {
+    match kind {
+        EdgeKind::Holds => "AP_Holds",
+        EdgeKind::AuthenticatesAs => "AP_AuthenticatesAs",
+        EdgeKind::MemberOf => "AP_MemberOf",
+        EdgeKind::Assumes => "AP_Assumes",
+        EdgeKind::AdminOf => "AP_AdminOf",
+        EdgeKind::Mints => "AP_Mints",
+        EdgeKind::Grants => "AP_Grants",
+        EdgeKind::Exposes => "AP_Exposes",
+    }
 }
 
 /// Secondary kinds: what a BloodHound user most wants to select on.
 pub const CRITICAL_KIND: &str = "AP_Critical";
 pub const EXTERNAL_KIND: &str = "AP_External";
-
-fn camel(s: &str) -> String {
-    s.split('_')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
-}
 
 /// What the export had to change to fit OpenGraph's property rules, for the user to read.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -58,6 +68,15 @@ pub struct Adjusted {
 impl Adjusted {
     pub fn is_empty(&self) -> bool {
         *self == Adjusted::default()
+    }
+
+    fn absorb(&mut self, other: Adjusted) {
+        self.flattened += other.flattened;
+        self.as_text += other.as_text;
+        self.dropped_nulls += other.dropped_nulls;
+        for (k, n) in other.dropped_keys {
+            *self.dropped_keys.entry(k).or_default() += n;
+        }
     }
 
     pub fn describe(&self) -> String {
@@ -93,61 +112,159 @@ pub fn document(
     facts: &Facts,
     members: Option<&Membership<'_>>,
 ) -> (String, Adjusted) {
+    let mut out = Vec::new();
+    let adjusted = write(model, facts, members, &mut out).expect("writing to memory does not fail");
+    (String::from_utf8(out).expect("JSON is UTF-8"), adjusted)
+}
+
+/// Nodes or edges rendered per chunk, in parallel, then written in order, a batch of
+/// chunks at a time (so memory holds one batch of output, not the whole document).
+const CHUNK: usize = 1 << 14;
+const BATCH: usize = 32;
+
+/// [`document`], written to `w` as it is rendered (chunks of nodes and edges in parallel,
+/// written in order, so the output is the same for any thread count).
+pub fn write(
+    model: &Graph,
+    facts: &Facts,
+    members: Option<&Membership<'_>>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<Adjusted> {
+    use rayon::prelude::*;
     let mut adjusted = Adjusted::default();
-    let mut out = String::with_capacity(model.nodes.len() * 256 + model.edges.len() * 192);
-    out.push_str("{\n  \"metadata\": ");
-    out.push_str(
-        &json!({"source_kind": SOURCE_KIND, "ap_as_of": facts.as_of.to_string()}).to_string(),
-    );
-    out.push_str(",\n  \"graph\": {\n    \"nodes\": [");
-    for (i, n) in model.nodes.iter().enumerate() {
-        let mut kinds = vec![node_kind(n.kind)];
-        if facts.critical[i] {
-            kinds.push(CRITICAL_KIND.into());
+    w.write_all(b"{\n  \"metadata\": ")?;
+    w.write_all(
+        json!({"source_kind": SOURCE_KIND, "ap_as_of": facts.as_of.to_string()})
+            .to_string()
+            .as_bytes(),
+    )?;
+    w.write_all(b",\n  \"graph\": {\n    \"nodes\": [")?;
+    for (b, batch) in model.nodes.chunks(CHUNK * BATCH).enumerate() {
+        let parts: Vec<(Vec<u8>, Adjusted)> = batch
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut buf = Vec::with_capacity(chunk.len() * 256);
+                let mut adj = Adjusted::default();
+                for (j, n) in chunk.iter().enumerate() {
+                    let i = (b * BATCH + c) * CHUNK + j;
+                    buf.extend_from_slice(if i == 0 { b"\n      " } else { b",\n      " });
+                    node_json(model, facts, members, i, n, &mut adj, &mut buf);
+                }
+                (buf, adj)
+            })
+            .collect();
+        for (buf, adj) in parts {
+            w.write_all(&buf)?;
+            adjusted.absorb(adj);
         }
-        if facts.external[i] {
-            kinds.push(EXTERNAL_KIND.into());
-        }
-        let mut props = Map::new();
-        for (k, v) in node_fields(model, n) {
-            props.insert(k.into(), v);
-        }
-        free_form(&n.properties, &mut props, &mut adjusted);
-        props.insert("ap_usable".into(), json!(facts.usable[i]));
-        props.insert("ap_critical".into(), json!(facts.critical[i]));
-        props.insert("ap_subject".into(), json!(facts.subject[i]));
-        props.insert("ap_external".into(), json!(facts.external[i]));
-        if let Some(m) = members {
-            finding_properties(m.of_node(&n.id), &mut props);
-        }
-        let node = json!({"id": n.id, "kinds": kinds, "properties": props});
-        out.push_str(if i == 0 { "\n      " } else { ",\n      " });
-        out.push_str(&node.to_string());
     }
-    out.push_str("\n    ],\n    \"edges\": [");
-    for (i, e) in model.edges.iter().enumerate() {
-        let (from, to) = (&model.node(e.from).id, &model.node(e.to).id);
-        let mut props = Map::new();
-        for (k, v) in edge_fields(e) {
-            props.insert(k.into(), v);
+    w.write_all(b"\n    ],\n    \"edges\": [")?;
+    for (b, batch) in model.edges.chunks(CHUNK * BATCH).enumerate() {
+        let parts: Vec<(Vec<u8>, Adjusted)> = batch
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut buf = Vec::with_capacity(chunk.len() * 192);
+                let mut adj = Adjusted::default();
+                for (j, e) in chunk.iter().enumerate() {
+                    let i = (b * BATCH + c) * CHUNK + j;
+                    buf.extend_from_slice(if i == 0 { b"\n      " } else { b",\n      " });
+                    edge_json(model, facts, members, i, e, &mut adj, &mut buf);
+                }
+                (buf, adj)
+            })
+            .collect();
+        for (buf, adj) in parts {
+            w.write_all(&buf)?;
+            adjusted.absorb(adj);
         }
-        free_form(e.properties(), &mut props, &mut adjusted);
-        props.insert("ap_index".into(), json!(i));
-        props.insert("ap_passes".into(), json!(facts.passes[i]));
-        if let Some(m) = members {
-            finding_properties(m.of_edge(from, to, e.kind), &mut props);
-        }
-        let edge = json!({
-            "kind": edge_kind(e.kind),
-            "start": {"match_by": "id", "value": from},
-            "end": {"match_by": "id", "value": to},
-            "properties": props,
-        });
-        out.push_str(if i == 0 { "\n      " } else { ",\n      " });
-        out.push_str(&edge.to_string());
     }
-    out.push_str("\n    ]\n  }\n}\n");
-    (out, adjusted)
+    w.write_all(b"\n    ]\n  }\n}\n")?;
+    Ok(adjusted)
+}
+
+fn node_json(
+    model: &Graph,
+    facts: &Facts,
+    members: Option<&Membership<'_>>,
+    i: usize,
+    n: &crate::model::Node,
+    adjusted: &mut Adjusted,
+    buf: &mut Vec<u8>,
+) {
+    let mut kinds = vec![node_kind(n.kind)];
+    if facts.critical[i] {
+        kinds.push(CRITICAL_KIND);
+    }
+    if facts.external[i] {
+        kinds.push(EXTERNAL_KIND);
+    }
+    let mut props = Map::new();
+    for (k, v) in node_fields(model, n) {
+        props.insert(k.into(), v);
+    }
+    free_form(&n.properties, &mut props, adjusted);
+    props.insert("ap_usable".into(), json!(facts.usable[i]));
+    props.insert("ap_critical".into(), json!(facts.critical[i]));
+    props.insert("ap_subject".into(), json!(facts.subject[i]));
+    props.insert("ap_external".into(), json!(facts.external[i]));
+    if let Some(m) = members {
+        finding_properties(m.of_node(&n.id), &mut props);
+    }
+    let node = json!({"id": n.id, "kinds": kinds, "properties": props});
+    serde_json::to_writer(buf, &node).expect("writing to memory does not fail");
+}
+
+fn edge_json(
+    model: &Graph,
+    facts: &Facts,
+    members: Option<&Membership<'_>>,
+    i: usize,
+    e: &crate::model::Edge,
+    adjusted: &mut Adjusted,
+    buf: &mut Vec<u8>,
+) {
+    use std::io::Write as _;
+    let (from, to) = (&model.node(e.from).id, &model.node(e.to).id);
+    let found = members.map_or(&[][..], |m| m.of_edge(from, to, e.kind));
+    let plain = e.extra.is_none() && e.expires_at.is_none() && !e.redelegable && found.is_empty();
+    if plain {
+        // Most edges carry only their level: written directly, in the key order a JSON
+        // object of the same properties would have (keys sorted).
+        let (key, level) = if e.kind == EdgeKind::Exposes {
+            ("requires", e.requires)
+        } else {
+            ("level", e.level)
+        };
+        let _ = write!(buf, "{{\"end\":{{\"match_by\":\"id\",\"value\":");
+        let _ = serde_json::to_writer(&mut *buf, to);
+        let _ = write!(
+            buf,
+            "}},\"kind\":\"{}\",\"properties\":{{\"ap_index\":{i},\"ap_passes\":{},\"{key}\":\"{}\"}},\"start\":{{\"match_by\":\"id\",\"value\":",
+            edge_kind(e.kind),
+            facts.passes[i],
+            level.as_str()
+        );
+        let _ = serde_json::to_writer(&mut *buf, from);
+        buf.extend_from_slice(b"}}");
+        return;
+    }
+    let mut props = Map::new();
+    for (k, v) in edge_fields(e) {
+        props.insert(k.into(), v);
+    }
+    free_form(e.properties(), &mut props, adjusted);
+    props.insert("ap_index".into(), json!(i));
+    props.insert("ap_passes".into(), json!(facts.passes[i]));
+    finding_properties(found, &mut props);
+    let edge = json!({
+        "kind": edge_kind(e.kind),
+        "start": {"match_by": "id", "value": from},
+        "end": {"match_by": "id", "value": to},
+        "properties": props,
+    });
+    serde_json::to_writer(buf, &edge).expect("writing to memory does not fail");
 }
 
 fn finding_properties(findings: &[&crate::findings::Finding], props: &mut Map<String, Value>) {
@@ -239,7 +356,7 @@ pub fn extension() -> String {
             })
         })
         .collect();
-    let principals: Vec<String> = NodeKind::ALL
+    let principals: Vec<&str> = NodeKind::ALL
         .iter()
         .filter(|k| k.is_actor())
         .map(|k| node_kind(*k))

@@ -351,34 +351,7 @@ fn the_sample_account_findings_are_pinned() {
             || n["kind"] == "app")
     );
 
-    let lines: Vec<String> = i.findings["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let path: Vec<&str> = f["path"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| p.as_str().unwrap())
-                .collect();
-            format!(
-                "{} {} {} -> {} via {} [{}]",
-                f["severity"].as_str().unwrap(),
-                f["rule"].as_str().unwrap(),
-                f["subject"].as_str().unwrap_or("-"),
-                f["target"].as_str().unwrap_or("-"),
-                path.join(" > "),
-                f["reasons"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|r| r.as_str().unwrap())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            )
-        })
-        .collect();
+    let lines = common::finding_lines(&i.findings, true);
     insta::assert_snapshot!(lines.join("\n"));
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(root().join("schema/authpath-graph.schema.json")).unwrap(),

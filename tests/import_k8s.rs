@@ -1006,27 +1006,7 @@ fn the_platform_fixture_findings_are_pinned() {
     let dir = tempfile::tempdir().unwrap();
     let platform = root().join("graphs/k8s/platform");
     let i = import_in(dir.path(), &[platform.to_str().unwrap()], &[]);
-    let lines: Vec<String> = i.findings["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let path: Vec<&str> = f["path"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| p.as_str().unwrap())
-                .collect();
-            format!(
-                "{} {} {} -> {} via {}",
-                f["severity"].as_str().unwrap(),
-                f["rule"].as_str().unwrap(),
-                f["subject"].as_str().unwrap_or("-"),
-                f["target"].as_str().unwrap_or("-"),
-                path.join(" > ")
-            )
-        })
-        .collect();
+    let lines = common::finding_lines(&i.findings, false);
     insta::assert_snapshot!(lines.join("\n"));
     // The graph an importer writes is a graph file like any other: the published schema
     // accepts it (editors and other tools read it by that schema).

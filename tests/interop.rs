@@ -325,27 +325,7 @@ fn githound_output_imports_through_its_mapping_and_its_findings_are_pinned() {
         ],
     );
     let report: Value = serde_json::from_str(&a.stdout).unwrap();
-    let lines: Vec<String> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let path: Vec<&str> = f["path"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| p.as_str().unwrap())
-                .collect();
-            format!(
-                "{} {} {} -> {} via {}",
-                f["severity"].as_str().unwrap(),
-                f["rule"].as_str().unwrap(),
-                f["subject"].as_str().unwrap(),
-                f["target"].as_str().unwrap_or("-"),
-                path.join(" > ")
-            )
-        })
-        .collect();
+    let lines = common::finding_lines(&report, false);
     insta::assert_snapshot!(lines.join("\n"));
 }
 

@@ -164,35 +164,6 @@ const FIELD_KEYS: &[&str] = &[
     "contract_end",
 ];
 
-/// Every key the format defines on nodes or edges: a foreign property with one of these
-/// names is kept as `og_NAME` (it is not that field).
-const FORMAT_KEYS: &[&str] = &[
-    "id",
-    "kind",
-    "name",
-    "org",
-    "owner",
-    "status",
-    "sensitivity",
-    "tags",
-    "purpose",
-    "reviewed_at",
-    "credential_type",
-    "issued_at",
-    "expires_at",
-    "last_used_at",
-    "rotated_at",
-    "scopes",
-    "used_scopes",
-    "contract_end",
-    "from",
-    "to",
-    "level",
-    "requires",
-    "redelegable",
-    "granted_by",
-];
-
 /// What an import did, beyond the graph.
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -518,7 +489,7 @@ fn foreign_node(
         if used.contains(&k.as_str()) || v.is_null() {
             continue;
         }
-        if FORMAT_KEYS.contains(&k.as_str()) || k == "og_kinds" {
+        if crate::load::is_format_key(k) || k == "og_kinds" {
             summary.renamed += 1;
             m.insert(format!("og_{k}"), v.clone());
         } else {
@@ -573,7 +544,7 @@ fn edge(
         if v.is_null() {
             continue;
         }
-        if FORMAT_KEYS.contains(&k.as_str()) {
+        if crate::load::is_format_key(k) {
             summary.renamed += 1;
             m.insert(format!("og_{k}"), v.clone());
         } else {

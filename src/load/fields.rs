@@ -47,6 +47,15 @@ const EDGE_KEYS: &[&str] = &[
     "reviewed_at",
 ];
 
+/// Whether docs/format.md defines `key` on some node or edge: an importer keeps a foreign
+/// property of that name under another (it is not that field).
+pub fn is_format_key(key: &str) -> bool {
+    NODE_COMMON.contains(&key)
+        || CREDENTIAL_ONLY.contains(&key)
+        || EDGE_KEYS.contains(&key)
+        || key == "contract_end"
+}
+
 /// A node as read, before ids are cross-checked.
 pub struct PendingNode {
     /// Its place in the file's `nodes` array.

@@ -8,6 +8,7 @@ pub(crate) mod json;
 use crate::diagnostics::{Diagnostic, Diagnostics, Subject, did_you_mean};
 use crate::model::Graph;
 use fields::Reader;
+pub use fields::is_format_key;
 use json::{Locator, NotObject};
 pub use json::{StrictValue, strip_position};
 use std::io::Read;

@@ -95,3 +95,39 @@ pub fn authpath_in(dir: &Path, args: &[&str]) -> Run {
         .expect("the binary runs");
     Run::from(out)
 }
+
+/// An `analyze --format json` document's findings as one line each, for snapshots:
+/// `severity rule subject -> target via a > b > c`, with ` [reasons]` when asked.
+pub fn finding_lines(report: &serde_json::Value, with_reasons: bool) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("a findings document")
+        .iter()
+        .map(|f| {
+            let path: Vec<&str> = f["path"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_str().unwrap())
+                .collect();
+            let mut line = format!(
+                "{} {} {} -> {} via {}",
+                f["severity"].as_str().unwrap(),
+                f["rule"].as_str().unwrap(),
+                f["subject"].as_str().unwrap_or("-"),
+                f["target"].as_str().unwrap_or("-"),
+                path.join(" > ")
+            );
+            if with_reasons {
+                let reasons: Vec<&str> = f["reasons"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.as_str().unwrap())
+                    .collect();
+                line.push_str(&format!(" [{}]", reasons.join(",")));
+            }
+            line
+        })
+        .collect()
+}

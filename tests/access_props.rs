@@ -604,3 +604,34 @@ fn a_longer_standing_walk_outranks_a_shorter_assumed_one() {
         ]
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
+
+    /// `diff G G` finds nothing: no new or resolved finding, no access change, no edit.
+    #[test]
+    fn a_graph_diffed_with_itself_is_empty(spec in spec()) {
+        let g = build(&spec);
+        let d = authpath::diff::diff(&g, &g, &options(), None);
+        prop_assert!(d.new_findings.is_empty(), "{:?}", d.new_findings);
+        prop_assert!(d.resolved.is_empty());
+        prop_assert!(d.access.is_empty());
+        prop_assert!(d.delta.is_empty());
+    }
+
+    /// The findings document is the same bytes on one thread and on four.
+    #[test]
+    fn output_is_identical_for_any_thread_count(spec in spec()) {
+        let g = build(&spec);
+        let render = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| {
+                let report = analyze(&g, &options());
+                let mut out = Vec::new();
+                authpath::render::json::write_document(&report, &mut out).unwrap();
+                out
+            })
+        };
+        prop_assert_eq!(render(1), render(4));
+    }
+}

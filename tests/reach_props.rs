@@ -389,4 +389,28 @@ proptest! {
         let cut_mask: u32 = usable.iter().enumerate().filter(|(_, i)| cut.edges.contains(&(**i as u32))).map(|(b, _)| 1 << b).sum();
         prop_assert!(!connected(cut_mask), "the cut disconnects");
     }
+
+    /// Authority only grows with the graph: adding an edge never lowers any effective level.
+    #[test]
+    fn adding_an_edge_never_lowers_a_level(spec in spec(), extra in (0usize..5, 0usize..5, 0..4usize, 0..3usize, 0..3usize)) {
+        let g = build(&spec);
+        let mut bigger = spec.clone();
+        let n = spec.nodes.len();
+        bigger.edges.push((extra.0 % n, extra.1 % n, extra.2, extra.3, extra.4, false));
+        let g2 = build(&bigger);
+        let (a1, a2) = (AuthGraph::build(&g), AuthGraph::build(&g2));
+        let e1 = Engine::new(&a1, g.as_of.unwrap(), ReachOptions::default());
+        let e2 = Engine::new(&a2, g2.as_of.unwrap(), ReachOptions::default());
+        let (mut s1, mut s2) = (Scratch::default(), Scratch::default());
+        for s in 0..n {
+            let before = e1.search(&[NodeIx(s as u32)], Level::Admin, None, None, &mut s1);
+            let after = e2.search(&[NodeIx(s as u32)], Level::Admin, None, None, &mut s2);
+            for v in 0..n {
+                let l1 = before.witness(NodeIx(v as u32), false).map(|w| w.level);
+                let l2 = after.witness(NodeIx(v as u32), false).map(|w| w.level);
+                prop_assert!(l2 >= l1, "{} over {}: {:?} before, {:?} after adding {:?}", IDS[s], IDS[v], l1, l2, extra);
+            }
+        }
+    }
+
 }

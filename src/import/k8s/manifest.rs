@@ -269,13 +269,25 @@ fn read_file(path: &Path, out: &mut Manifests) {
     } else {
         std::fs::read(path)
     };
-    let bytes = match bytes {
-        Ok(b) => b,
-        Err(e) => return unreadable(&name, &e, out),
-    };
+    match bytes {
+        Ok(b) => read_into(&name, &b, out),
+        Err(e) => unreadable(&name, &e, out),
+    }
+}
+
+/// The manifests in `bytes`, read as the file `name` (for fuzzing and for callers that
+/// hold the text already).
+pub fn read_bytes(name: &str, bytes: &[u8]) -> Manifests {
+    let mut out = Manifests::default();
+    read_into(name, bytes, &mut out);
+    out
+}
+
+fn read_into(name: &str, bytes: &[u8], out: &mut Manifests) {
+    let name = name.to_string();
     out.files += 1;
     let mut diags = Diagnostics::new(name.clone());
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {

@@ -62,13 +62,22 @@ impl Import {
 
 /// Reads the manifests under `paths` and builds their graph.
 pub fn import(paths: &[PathBuf], opts: &Options) -> Import {
+    build(manifest::read_paths(paths), opts)
+}
+
+/// Builds the graph of the manifests in `bytes` (one file named `name`).
+pub fn import_bytes(name: &str, bytes: &[u8], opts: &Options) -> Import {
+    build(manifest::read_bytes(name, bytes), opts)
+}
+
+fn build(manifests: Manifests, opts: &Options) -> Import {
     let Manifests {
         objects,
         skipped,
         files,
         documents,
         problems,
-    } = manifest::read_paths(paths);
+    } = manifests;
     let mut problems: BTreeMap<String, Diagnostics> =
         problems.into_iter().map(|d| (d.file.clone(), d)).collect();
     let failed = problems.values().any(Diagnostics::has_errors);

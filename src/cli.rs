@@ -622,6 +622,7 @@ fn parse_time(s: &str) -> Result<Timestamp, String> {
 /// Parses the process arguments and runs the command.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    crate::output::exit_cleanly_on_interrupt();
     ExitCode::from(run(cli))
 }
 

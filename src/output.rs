@@ -42,6 +42,7 @@ pub fn write_atomic_with(
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
     let mut tmp = builder.tempfile_in(dir)?;
+    let pending = Pending::new(tmp.path(), path);
     {
         let mut out = io::BufWriter::new(tmp.as_file_mut());
         write(&mut out)?;
@@ -49,7 +50,57 @@ pub fn write_atomic_with(
     }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
+    drop(pending);
     Ok(())
+}
+
+/// Files being written: (temporary file, destination). An interruption removes the
+/// temporary files, so that it leaves each destination as it was.
+static PENDING: std::sync::Mutex<Vec<(std::path::PathBuf, std::path::PathBuf)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// One entry of `PENDING` for as long as it lives.
+struct Pending(std::path::PathBuf);
+
+impl Pending {
+    fn new(tmp: &Path, dest: &Path) -> Pending {
+        if let Ok(mut p) = PENDING.lock() {
+            p.push((tmp.to_path_buf(), dest.to_path_buf()));
+        }
+        Pending(tmp.to_path_buf())
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if let Ok(mut p) = PENDING.lock() {
+            p.retain(|(t, _)| *t != self.0);
+        }
+    }
+}
+
+/// On SIGINT or SIGTERM: remove the temporary files of outputs being written, say which
+/// outputs keep their previous content, and exit 130. Installed once by the command line.
+pub fn exit_cleanly_on_interrupt() {
+    let _ = ctrlc::set_handler(|| {
+        let pending = PENDING.lock().map(|p| p.clone()).unwrap_or_default();
+        for (tmp, _) in &pending {
+            let _ = std::fs::remove_file(tmp);
+        }
+        let kept: Vec<String> = pending
+            .iter()
+            .map(|(_, d)| d.display().to_string())
+            .collect();
+        if kept.is_empty() {
+            eprintln!("authpath: interrupted");
+        } else {
+            eprintln!(
+                "authpath: interrupted: nothing written; {} keep their previous content",
+                kept.join(", ")
+            );
+        }
+        std::process::exit(130);
+    });
 }
 
 /// Writes to standard output. A closed pipe (`authpath … | head`) is not an error: the

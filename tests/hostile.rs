@@ -394,3 +394,79 @@ fn fifty_megabyte_valid_file() {
         )
     );
 }
+
+/// An interrupted run (SIGINT, SIGTERM) leaves the previous output as it was, no temporary
+/// file beside it, and says so; exit 130.
+#[test]
+fn an_interrupted_run_leaves_the_previous_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let graph = write(
+        dir.path(),
+        "big.json",
+        common::uniform::privileged_graph(150_000, 750_000).as_bytes(),
+    );
+    for signal in ["-INT", "-TERM"] {
+        let out = dir.path().join("findings.json");
+        std::fs::write(&out, "previous").unwrap();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_authpath"))
+            .args(["analyze", "--format", "json", "-o"])
+            .arg(&out)
+            .arg(&graph)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        let killed = std::process::Command::new("kill")
+            .arg(signal)
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let result = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(130), "{signal}: {stderr}");
+        assert!(stderr.contains("authpath: interrupted"), "{stderr}");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous");
+        let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".authpath-"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+}
+
+/// A full disk: exit 2 with the reason, whether the output is a file or standard output.
+#[test]
+fn a_full_disk_is_an_error_with_its_reason() {
+    let graph = common::root().join("graphs/ci-secrets.json");
+    let run = authpath(&[
+        "analyze",
+        "--format",
+        "json",
+        "-o",
+        "/dev/full",
+        graph.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("cannot write /dev/full: No space left on device"),
+        "{}",
+        run.stderr
+    );
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_authpath"))
+        .args(["analyze", "--format", "json", graph.to_str().unwrap()])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("cannot write standard output: No space left on device")
+    );
+}

@@ -1,8 +1,5 @@
-//! The graph loader on any bytes: it returns a graph or problems, never panics.
+//! Fuzz target `load`: see `fuzz/targets.rs`.
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let loaded = authpath::load::load_bytes("fuzz.json", data);
-    // A graph is only returned without errors; rendering the problems must not panic either.
-    assert!(loaded.graph.is_none() || !loaded.diagnostics.has_errors());
-    let _ = loaded.diagnostics.render();
-});
+#[path = "../targets.rs"]
+mod targets;
+libfuzzer_sys::fuzz_target!(|data: &[u8]| targets::load(data));

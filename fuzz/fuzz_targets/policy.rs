@@ -1,12 +1,5 @@
-//! The policy parser (`authpath.toml`) on any text.
+//! Fuzz target `policy`: see `fuzz/targets.rs`.
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    if let Ok(text) = std::str::from_utf8(data) {
-        match authpath::policy::parse("fuzz.toml", text) {
-            Ok(_) => {}
-            Err(d) => {
-                let _ = d.render();
-            }
-        }
-    }
-});
+#[path = "../targets.rs"]
+mod targets;
+libfuzzer_sys::fuzz_target!(|data: &[u8]| targets::policy(data));

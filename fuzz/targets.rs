@@ -1,0 +1,105 @@
+//! What each fuzz target does with its input, shared by the libFuzzer targets
+//! (`fuzz/fuzz_targets/`) and the regression test that replays the seeds and every input a
+//! fuzzer once broke (`tests/fuzz_corpus.rs`). Each function must neither panic nor hang.
+
+#![allow(dead_code)]
+
+/// The graph loader on any bytes: a graph or problems.
+pub fn load(data: &[u8]) {
+    let loaded = authpath::load::load_bytes("fuzz.json", data);
+    // A graph is only returned without errors; rendering the problems must not panic either.
+    assert!(loaded.graph.is_none() || !loaded.diagnostics.has_errors());
+    let _ = loaded.diagnostics.render();
+}
+
+/// The policy parser (`authpath.toml`) on any text.
+pub fn policy(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Err(d) = authpath::policy::parse("fuzz.toml", text)
+    {
+        let _ = d.render();
+    }
+}
+
+/// What an importer writes must load as a valid graph.
+fn valid(text: &str) {
+    let loaded = authpath::load::load_bytes("imported.json", text.as_bytes());
+    assert!(loaded.graph.is_some(), "{}", loaded.diagnostics.render());
+}
+
+/// The Kubernetes importer on any bytes (YAML, multi-document, JSON, Lists).
+pub fn import_k8s(data: &[u8]) {
+    let opts = authpath::import::k8s::Options::default();
+    let import = authpath::import::k8s::import_bytes("fuzz.yaml", data, &opts);
+    if let Some(g) = &import.graph {
+        valid(&g.to_json(None));
+    }
+}
+
+/// The AWS IAM importer: the authorization details, and after a 0xFF byte (if any) a
+/// credential report.
+pub fn import_aws(data: &[u8]) {
+    let (details, report) = match data.iter().position(|b| *b == 0xFF) {
+        Some(i) => (&data[..i], Some(&data[i + 1..])),
+        None => (data, None),
+    };
+    let (Ok(details), Ok(report)) = (
+        std::str::from_utf8(details),
+        report.map(std::str::from_utf8).transpose(),
+    ) else {
+        return;
+    };
+    let import = authpath::import::aws::import_text(
+        "authz.json",
+        details,
+        report.map(|r| ("report.csv", r)),
+    );
+    if let Some(g) = &import.graph {
+        valid(&g.to_json(None));
+    }
+}
+
+/// The OpenGraph importer, without a mapping and with a small one.
+pub fn import_opengraph(data: &[u8]) {
+    use authpath::import::opengraph::{Mapping, import_text, read_mapping};
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let mut d = authpath::diagnostics::Diagnostics::new("m.toml");
+    let mapping = read_mapping(
+        "[nodes]\nUser = \"human\"\nGroup = \"group\"\nRepo = \"resource\"\n[edges]\nMemberOf = \"member_of\"\nCanWrite = { kind = \"grants\", level = \"write\" }\n[[tier0]]\nkind = \"Repo\"\n",
+        &mut d,
+    )
+    .expect("the mapping parses");
+    for m in [
+        Mapping {
+            name_property: "name".into(),
+            ..Mapping::default()
+        },
+        mapping,
+    ] {
+        let import = import_text("fuzz.json", text, &m, None);
+        if let Some(g) = &import.graph {
+            valid(g);
+        }
+    }
+}
+
+/// `analyze` end to end on whatever the loader accepts: every rule, the JSON report, and the
+/// OpenGraph export.
+pub fn analyze(data: &[u8]) {
+    let Some(graph) = authpath::load::load_bytes("fuzz.json", data).graph else {
+        return;
+    };
+    let opts = authpath::analyze::Options {
+        max_findings: Some(50),
+        choke_points: Some(5),
+        ..Default::default()
+    };
+    let report = authpath::analyze::analyze(&graph, &opts);
+    assert!(report.findings.len() <= 50);
+    let mut out = Vec::new();
+    authpath::render::json::write_document(&report, &mut out).expect("writing to memory");
+    let facts = authpath::export::Facts::of(&graph, report.as_of);
+    let _ = authpath::export::opengraph::document(&graph, &facts, None);
+}

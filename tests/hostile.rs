@@ -470,3 +470,179 @@ fn a_full_disk_is_an_error_with_its_reason() {
             .contains("cannot write standard output: No space left on device")
     );
 }
+
+/// The files of tests/hostile/ and larger inputs generated here: a result or exit 2 with
+/// the reason, never a panic.
+#[test]
+fn the_hostile_corpus() {
+    let dir = common::root().join("tests/hostile");
+    let expect: &[(&str, i32, &[&str])] = &[
+        ("crlf.json", 0, &[]),
+        (
+            "nan.json",
+            2,
+            &["nan.json:1:95: error: invalid JSON: expected value"],
+        ),
+        (
+            "hugeint.json",
+            2,
+            &[
+                "hugeint.json:1:132: error: node \"a\" (nodes[0]): the free-form field `y` is not valid: number out of range",
+            ],
+        ),
+        (
+            "numbers-for-strings.json",
+            2,
+            &[
+                "`kind` must be a string, found a number",
+                "`name` must be a string, found an array",
+                "nodes[1]: `id` must be a string, found a number",
+                "`level` must be a string, found a number",
+            ],
+        ),
+        (
+            "time.json",
+            1,
+            &["judged at 9999-12-31T23:59:59.999999999Z"],
+        ),
+        ("confusable.json", 0, &["3 nodes, 1 edges"]),
+    ];
+    for (file, code, messages) in expect {
+        let path = dir.join(file);
+        let run = authpath(&[
+            "analyze",
+            "--format",
+            "text",
+            "--fail-on",
+            "medium",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, *code, "{file}: {}{}", run.stdout, run.stderr);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(!all.contains("panicked"), "{file}: {all}");
+        for m in *messages {
+            assert!(all.contains(m), "{file}: missing {m:?} in\n{all}");
+        }
+    }
+    assert_eq!(
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .filter(|e| e
+                .as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "json"))
+            .count(),
+        expect.len(),
+        "every file has its expectation"
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let head = r#"{"version": 1, "as_of": "2026-11-01T00:00:00Z", "#;
+    // A 20 MB name.
+    let big = format!(
+        r#"{head}"nodes": [{{"id": "a", "kind": "service", "name": "{}"}}], "edges": []}}"#,
+        "x".repeat(20_000_000)
+    );
+    let run = authpath(&[
+        "validate",
+        write(tmp.path(), "big.json", big.as_bytes())
+            .to_str()
+            .unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // 200,000 nodes with one id: every repeat reported, capped, counted.
+    let mut dups = format!("{head}\"nodes\": [");
+    dups.push_str(&vec![r#"{"id": "same", "kind": "service"}"#; 200_000].join(","));
+    dups.push_str("], \"edges\": []}");
+    let run = authpath(&[
+        "validate",
+        write(tmp.path(), "dups.json", dups.as_bytes())
+            .to_str()
+            .unwrap(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("199999 error(s)"),
+        "{}",
+        &run.stderr[run.stderr.len().saturating_sub(500)..]
+    );
+    // A self-loop on every one of 100,000 nodes: 100,000 delegation cycles of one, counted.
+    let mut loops = format!("{head}\"nodes\": [");
+    loops.push_str(
+        &(0..100_000)
+            .map(|i| format!(r#"{{"id": "s{i}", "kind": "service"}}"#))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    loops.push_str("], \"edges\": [");
+    loops.push_str(
+        &(0..100_000)
+            .map(|i| format!(r#"{{"from": "s{i}", "to": "s{i}", "kind": "assumes"}}"#))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    loops.push_str("]}");
+    let run = authpath(&[
+        "analyze",
+        "--format",
+        "json",
+        "--max-findings",
+        "10",
+        write(tmp.path(), "loops.json", loops.as_bytes())
+            .to_str()
+            .unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["by_rule"]["delegation-cycle"]["total"], 100_000);
+    // A complete graph of 500 nodes (249,500 assumes edges), every 100th node critical.
+    let n = 500;
+    let mut complete = format!("{head}\"nodes\": [");
+    complete.push_str(
+        &(0..n)
+            .map(|i| {
+                format!(
+                    r#"{{"id": "n{i}", "kind": "service"{}}}"#,
+                    if i % 100 == 0 {
+                        r#", "sensitivity": "critical""#
+                    } else {
+                        ""
+                    }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    complete.push_str("], \"edges\": [");
+    let edges: Vec<String> = (0..n)
+        .flat_map(|i| {
+            (0..n)
+                .filter(move |j| *j != i)
+                .map(move |j| format!(r#"{{"from": "n{i}", "to": "n{j}", "kind": "assumes"}}"#))
+        })
+        .collect();
+    complete.push_str(&edges.join(","));
+    complete.push_str("]}");
+    let run = authpath(&[
+        "analyze",
+        "--format",
+        "json",
+        "--max-findings",
+        "10",
+        write(tmp.path(), "complete.json", complete.as_bytes())
+            .to_str()
+            .unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    // Every node reaches every other in one edge: standing access, no transitive finding;
+    // the whole graph is one delegation cycle.
+    assert_eq!(report["by_rule"]["delegation-cycle"]["total"], 1);
+    assert!(
+        report["by_rule"]
+            .get("transitive-privilege")
+            .is_none_or(|r| r["total"] == 0)
+    );
+}

@@ -400,6 +400,39 @@ pub fn import_text(name: &str, text: &str, mapping: &Mapping, as_of: Option<Time
         };
     }
     let graph = super::write_graph(as_of, &out_nodes, &out_edges);
+    // Fields that came back from properties (an `AP_` node's `org`, a time, a level) may not
+    // hold together once edited or cut: what would not load is refused here, by node and
+    // edge, rather than written.
+    let check = crate::load::load_bytes("imported graph", graph.as_bytes());
+    if check.diagnostics.has_errors() {
+        for d in check
+            .diagnostics
+            .items()
+            .into_iter()
+            .filter(|d| d.severity == crate::diagnostics::Severity::Error)
+        {
+            let what = match &d.subject {
+                Some(s) => format!("{s}: {}", d.message),
+                None => d.message.clone(),
+            };
+            diags.push(
+                Diagnostic::error(
+                    None,
+                    format!("the imported graph would not be valid: {what}"),
+                )
+                .help(
+                    d.help
+                        .clone()
+                        .unwrap_or_else(|| "fix or drop the nodes and edges named".into()),
+                ),
+            );
+        }
+        return Import {
+            graph: None,
+            problems: vec![diags],
+            summary,
+        };
+    }
     let problems = if diags.warning_count() > 0 {
         vec![diags]
     } else {

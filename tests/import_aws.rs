@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::imported::Imported;
 use common::{authpath_in, root, write};
 use serde_json::{Value, json};
 use std::path::Path;
@@ -73,12 +74,6 @@ fn details(users: Value, groups: Value, roles: Value, policies: Value) -> String
     .unwrap()
 }
 
-struct Imported {
-    graph: Value,
-    findings: Value,
-    stderr: String,
-}
-
 fn import(authz: &str, report: Option<&str>) -> Imported {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "authz.json", authz.as_bytes());
@@ -91,65 +86,12 @@ fn import(authz: &str, report: Option<&str>) -> Imported {
 }
 
 fn import_in(dir: &Path, args: &[&str]) -> Imported {
-    let run = authpath_in(dir, args);
-    assert_eq!(run.code, 0, "import failed: {}", run.stderr);
-    let v = authpath_in(dir, &["validate", "g.json"]);
-    assert_eq!(v.code, 0, "the imported graph must validate: {}", v.stderr);
-    let a = authpath_in(
-        dir,
-        &[
-            "analyze",
-            "g.json",
-            "--format",
-            "json",
-            "--now",
-            "2026-11-01T00:00:00Z",
-        ],
-    );
-    assert!(a.code == 0 || a.code == 1, "analyze failed: {}", a.stderr);
-    Imported {
-        graph: serde_json::from_str(&std::fs::read_to_string(dir.join("g.json")).unwrap()).unwrap(),
-        findings: serde_json::from_str(&a.stdout).unwrap(),
-        stderr: run.stderr,
-    }
+    Imported::check(dir, authpath_in(dir, args))
 }
 
 impl Imported {
-    fn finding(&self, rule: &str, subject: &str, target: &str) -> Option<&Value> {
-        self.findings["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["rule"] == rule && f["subject"] == subject && f["target"] == target)
-    }
-
     fn path(&self, rule: &str, subject: &str, target: &str) -> Vec<String> {
-        let f = self.finding(rule, subject, target).unwrap_or_else(|| {
-            let found: Vec<String> = self.findings["findings"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|f| format!("{} {} -> {}", f["rule"], f["subject"], f["target"]))
-                .collect();
-            panic!(
-                "no {rule} {subject} -> {target}; found:\n{}",
-                found.join("\n")
-            )
-        });
-        f["path"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p.as_str().unwrap().to_string())
-            .collect()
-    }
-
-    fn edge(&self, from: &str, to: &str, kind: &str) -> Option<&Value> {
-        self.graph["edges"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["from"] == from && e["to"] == to && e["kind"] == kind)
+        self.path_of(rule, subject, target)
     }
 
     fn edges_from(&self, from: &str) -> Vec<String> {
@@ -169,12 +111,7 @@ impl Imported {
     }
 
     fn node(&self, id: &str) -> &Value {
-        self.graph["nodes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|n| n["id"] == id)
-            .unwrap_or_else(|| panic!("no node {id}"))
+        self.find_node(id).unwrap_or_else(|| panic!("no node {id}"))
     }
 
     fn tier0(&self, id: &str) -> bool {

@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::imported::Imported;
 use common::{authpath_in, root, write};
 use serde_json::Value;
 use std::path::Path;
@@ -57,13 +58,6 @@ metadata:
   namespace: kube-system
   annotations: {kubernetes.io/service-account.name: root}";
 
-struct Imported {
-    graph: Value,
-    findings: Value,
-    stderr: String,
-}
-
-/// Imports `manifests` (one file), validates the graph and analyses it.
 fn import(manifests: &str, extra: &[&str]) -> Imported {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "m.yaml", manifests.as_bytes());
@@ -75,75 +69,17 @@ fn import_in(dir: &Path, inputs: &[&str], extra: &[&str]) -> Imported {
     args.extend_from_slice(inputs);
     args.extend_from_slice(&["-o", "g.json"]);
     args.extend_from_slice(extra);
-    let run = authpath_in(dir, &args);
-    assert_eq!(run.code, 0, "import failed: {}", run.stderr);
-    let v = authpath_in(dir, &["validate", "g.json"]);
-    assert_eq!(v.code, 0, "the imported graph must validate: {}", v.stderr);
-    let a = authpath_in(
-        dir,
-        &[
-            "analyze",
-            "g.json",
-            "--format",
-            "json",
-            "--now",
-            "2026-11-01T00:00:00Z",
-        ],
-    );
-    assert!(a.code == 0 || a.code == 1, "analyze failed: {}", a.stderr);
-    Imported {
-        graph: serde_json::from_str(&std::fs::read_to_string(dir.join("g.json")).unwrap()).unwrap(),
-        findings: serde_json::from_str(&a.stdout).unwrap(),
-        stderr: run.stderr,
-    }
+    Imported::check(dir, authpath_in(dir, &args))
 }
 
 impl Imported {
-    fn finding(&self, rule: &str, subject: &str, target: &str) -> Option<&Value> {
-        self.findings["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["rule"] == rule && f["subject"] == subject && f["target"] == target)
-    }
-
-    /// The path of the transitive-privilege finding `subject` → `target`, or a panic
-    /// listing what was found instead.
+    /// The path of the transitive-privilege finding `subject` → `target`.
     fn path(&self, subject: &str, target: &str) -> Vec<String> {
-        let Some(f) = self.finding("transitive-privilege", subject, target) else {
-            let found: Vec<String> = self.findings["findings"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|f| format!("{} {} -> {}", f["rule"], f["subject"], f["target"]))
-                .collect();
-            panic!(
-                "no transitive-privilege {subject} -> {target}; found:\n{}",
-                found.join("\n")
-            );
-        };
-        f["path"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p.as_str().unwrap().to_string())
-            .collect()
-    }
-
-    fn edge(&self, from: &str, to: &str, kind: &str) -> Option<&Value> {
-        self.graph["edges"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["from"] == from && e["to"] == to && e["kind"] == kind)
+        self.path_of("transitive-privilege", subject, target)
     }
 
     fn node(&self, id: &str) -> Option<&Value> {
-        self.graph["nodes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|n| n["id"] == id)
+        self.find_node(id)
     }
 }
 

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod dotcheck;
+pub mod imported;
 
 /// The example graph of docs/format.md, with its four findings.
 pub const FORMAT_EXAMPLE: &str = r#"{

@@ -1471,27 +1471,10 @@ fn run_import_aws(args: &AwsIamArgs) -> u8 {
 }
 
 fn read_input(path: &Path) -> Result<String, u8> {
-    let bytes = if path.as_os_str() == "-" {
-        let mut b = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b).map(|_| b)
-    } else {
-        std::fs::read(path)
-    };
-    match bytes.map(String::from_utf8) {
-        Ok(Ok(s)) => Ok(s),
-        Ok(Err(e)) => {
-            eprintln!(
-                "{}: error: the file is not UTF-8 (at byte offset {})",
-                path.display(),
-                e.utf8_error().valid_up_to()
-            );
-            Err(exit::BAD_INPUT)
-        }
-        Err(e) => {
-            eprintln!("{}: error: cannot read the file: {e}", path.display());
-            Err(exit::BAD_INPUT)
-        }
-    }
+    crate::source::read_text(path).map_err(|d| {
+        let _ = std::io::stderr().write_all(d.render().as_bytes());
+        exit::BAD_INPUT
+    })
 }
 
 fn run_import_opengraph(args: &OpengraphImportArgs) -> u8 {

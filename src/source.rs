@@ -1,7 +1,51 @@
 //! Places in a text: byte offsets turned into the 1-based line and character column a
 //! person's editor shows.
 
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::Span;
+use std::path::Path;
+
+/// The bytes of an input file, or standard input for `-`; a failure is a problem naming
+/// the file, with what to check.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Diagnostics> {
+    let name = path.display().to_string();
+    let read = if name == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map(|_| buf)
+    } else {
+        std::fs::read(path)
+    };
+    read.map_err(|e| {
+        let help = match e.kind() {
+            std::io::ErrorKind::NotFound => "check the path",
+            std::io::ErrorKind::PermissionDenied => "check the file's permissions",
+            _ => "check that the path names a readable file",
+        };
+        let mut d = Diagnostics::new(name);
+        d.push(Diagnostic::error(None, format!("cannot read the file: {e}")).help(help));
+        d
+    })
+}
+
+/// An input file's text (`-`: standard input): UTF-8, or a problem at the first byte that
+/// is not.
+pub fn read_text(path: &Path) -> Result<String, Diagnostics> {
+    let bytes = read_bytes(path)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
+        let text = std::str::from_utf8(&bytes[..valid]).unwrap_or("");
+        let mut d = Diagnostics::new(path.display().to_string());
+        d.push(
+            Diagnostic::error(
+                Some(Locator::new(text).span(valid)),
+                format!("the file is not UTF-8 (at byte offset {valid})"),
+            )
+            .help("save the file as UTF-8"),
+        );
+        d
+    })
+}
 
 /// Turns byte offsets in the input into 1-based lines and character columns. Offsets are
 /// asked for mostly in increasing order, so it walks forward from the last answer instead of

@@ -539,29 +539,21 @@ fn the_hostile_corpus() {
     );
 
     let tmp = tempfile::tempdir().unwrap();
-    let head = r#"{"version": 1, "as_of": "2026-11-01T00:00:00Z", "#;
     // A 20 MB name.
-    let big = format!(
-        r#"{head}"nodes": [{{"id": "a", "kind": "service", "name": "{}"}}], "edges": []}}"#,
-        "x".repeat(20_000_000)
+    let big = graph_text(
+        &[format!(
+            r#"{{"id": "a", "kind": "service", "name": "{}"}}"#,
+            "x".repeat(20_000_000)
+        )],
+        &[],
     );
-    let run = authpath(&[
-        "validate",
-        write(tmp.path(), "big.json", big.as_bytes())
-            .to_str()
-            .unwrap(),
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run_on(tmp.path(), "big.json", &big, &["validate"]).code, 0);
     // 200,000 nodes with one id: every repeat reported, capped, counted.
-    let mut dups = format!("{head}\"nodes\": [");
-    dups.push_str(&vec![r#"{"id": "same", "kind": "service"}"#; 200_000].join(","));
-    dups.push_str("], \"edges\": []}");
-    let run = authpath(&[
-        "validate",
-        write(tmp.path(), "dups.json", dups.as_bytes())
-            .to_str()
-            .unwrap(),
-    ]);
+    let dups = graph_text(
+        &vec![r#"{"id": "same", "kind": "service"}"#.to_string(); 200_000],
+        &[],
+    );
+    let run = run_on(tmp.path(), "dups.json", &dups, &["validate"]);
     assert_eq!(run.code, 2);
     assert!(
         run.stderr.contains("199999 error(s)"),
@@ -569,53 +561,35 @@ fn the_hostile_corpus() {
         &run.stderr[run.stderr.len().saturating_sub(500)..]
     );
     // A self-loop on every one of 100,000 nodes: 100,000 delegation cycles of one, counted.
-    let mut loops = format!("{head}\"nodes\": [");
-    loops.push_str(
+    let loops = graph_text(
         &(0..100_000)
             .map(|i| format!(r#"{{"id": "s{i}", "kind": "service"}}"#))
-            .collect::<Vec<_>>()
-            .join(","),
-    );
-    loops.push_str("], \"edges\": [");
-    loops.push_str(
+            .collect::<Vec<_>>(),
         &(0..100_000)
             .map(|i| format!(r#"{{"from": "s{i}", "to": "s{i}", "kind": "assumes"}}"#))
-            .collect::<Vec<_>>()
-            .join(","),
+            .collect::<Vec<_>>(),
     );
-    loops.push_str("]}");
-    let run = authpath(&[
-        "analyze",
-        "--format",
-        "json",
-        "--max-findings",
-        "10",
-        write(tmp.path(), "loops.json", loops.as_bytes())
-            .to_str()
-            .unwrap(),
-    ]);
+    let run = run_on(
+        tmp.path(),
+        "loops.json",
+        &loops,
+        &["analyze", "--format", "json", "--max-findings", "10"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(report["by_rule"]["delegation-cycle"]["total"], 100_000);
     // A complete graph of 500 nodes (249,500 assumes edges), every 100th node critical.
     let n = 500;
-    let mut complete = format!("{head}\"nodes\": [");
-    complete.push_str(
-        &(0..n)
-            .map(|i| {
-                format!(
-                    r#"{{"id": "n{i}", "kind": "service"{}}}"#,
-                    if i % 100 == 0 {
-                        r#", "sensitivity": "critical""#
-                    } else {
-                        ""
-                    }
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(","),
-    );
-    complete.push_str("], \"edges\": [");
+    let nodes: Vec<String> = (0..n)
+        .map(|i| {
+            let critical = if i % 100 == 0 {
+                r#", "sensitivity": "critical""#
+            } else {
+                ""
+            };
+            format!(r#"{{"id": "n{i}", "kind": "service"{critical}}}"#)
+        })
+        .collect();
     let edges: Vec<String> = (0..n)
         .flat_map(|i| {
             (0..n)
@@ -623,18 +597,13 @@ fn the_hostile_corpus() {
                 .map(move |j| format!(r#"{{"from": "n{i}", "to": "n{j}", "kind": "assumes"}}"#))
         })
         .collect();
-    complete.push_str(&edges.join(","));
-    complete.push_str("]}");
-    let run = authpath(&[
-        "analyze",
-        "--format",
-        "json",
-        "--max-findings",
-        "10",
-        write(tmp.path(), "complete.json", complete.as_bytes())
-            .to_str()
-            .unwrap(),
-    ]);
+    let complete = graph_text(&nodes, &edges);
+    let run = run_on(
+        tmp.path(),
+        "complete.json",
+        &complete,
+        &["analyze", "--format", "json", "--max-findings", "10"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     // Every node reaches every other in one edge: standing access, no transitive finding;
@@ -645,4 +614,21 @@ fn the_hostile_corpus() {
             .get("transitive-privilege")
             .is_none_or(|r| r["total"] == 0)
     );
+}
+
+/// A graph file of these node and edge objects (JSON text each).
+fn graph_text(nodes: &[String], edges: &[String]) -> String {
+    format!(
+        r#"{{"version": 1, "as_of": "2026-11-01T00:00:00Z", "nodes": [{}], "edges": [{}]}}"#,
+        nodes.join(","),
+        edges.join(",")
+    )
+}
+
+/// Writes `text` to `dir/name` and runs the binary with `args` and that file last.
+fn run_on(dir: &std::path::Path, name: &str, text: &str, args: &[&str]) -> common::Run {
+    let path = write(dir, name, text.as_bytes());
+    let mut all: Vec<&str> = args.to_vec();
+    all.push(path.to_str().unwrap());
+    authpath(&all)
 }

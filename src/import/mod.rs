@@ -87,10 +87,6 @@ impl GraphBuilder {
         e
     }
 
-    pub fn edges(&self) -> impl Iterator<Item = (&(String, String, EdgeKind), &EdgeOut)> {
-        self.edges.iter()
-    }
-
     pub fn edge_mut(&mut self, from: &str, to: &str, kind: EdgeKind) -> Option<&mut EdgeOut> {
         self.edges
             .get_mut(&(from.to_string(), to.to_string(), kind))

@@ -11,7 +11,6 @@ use fields::Reader;
 pub use fields::is_format_key;
 use json::{Locator, NotObject};
 pub use json::{StrictValue, strip_position};
-use std::io::Read;
 use std::path::Path;
 
 /// What loading an input produced: the graph when it has no errors, and every problem found
@@ -26,29 +25,12 @@ const TOP_LEVEL_KEYS: &[&str] = &["version", "as_of", "nodes", "edges"];
 
 /// Loads a graph file; `-` reads standard input.
 pub fn load_path(path: &Path) -> Loaded {
-    let name = path.display().to_string();
-    let read = if name == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).map(|_| buf)
-    } else {
-        std::fs::read(path)
-    };
-    match read {
-        Ok(bytes) => load_bytes(&name, &bytes),
-        Err(e) => {
-            let mut diagnostics = Diagnostics::new(name);
-            let help = match e.kind() {
-                std::io::ErrorKind::NotFound => "check the path",
-                std::io::ErrorKind::PermissionDenied => "check the file's permissions",
-                _ => "check that the path names a readable file",
-            };
-            diagnostics
-                .push(Diagnostic::error(None, format!("cannot read the file: {e}")).help(help));
-            Loaded {
-                graph: None,
-                diagnostics,
-            }
-        }
+    match crate::source::read_bytes(path) {
+        Ok(bytes) => load_bytes(&path.display().to_string(), &bytes),
+        Err(diagnostics) => Loaded {
+            graph: None,
+            diagnostics,
+        },
     }
 }
 

@@ -112,38 +112,9 @@ pub fn import(details: &Path, report: Option<&Path>) -> Import {
 }
 
 fn read_text(path: &Path, problems: &mut Vec<Diagnostics>) -> Option<String> {
-    let name = path.display().to_string();
-    let bytes = if name == "-" {
-        let mut b = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b).map(|_| b)
-    } else {
-        std::fs::read(path)
-    };
-    let mut d = Diagnostics::new(name);
-    match bytes {
-        Ok(b) => match String::from_utf8(b) {
-            Ok(s) => return Some(s),
-            Err(e) => {
-                let valid = e.utf8_error().valid_up_to();
-                let bytes = e.into_bytes();
-                let text = std::str::from_utf8(&bytes[..valid]).unwrap_or("");
-                let span = crate::source::Locator::new(text).span(valid);
-                d.push(
-                    Diagnostic::error(
-                        Some(span),
-                        format!("the file is not UTF-8 (at byte offset {valid})"),
-                    )
-                    .help("AWS writes UTF-8: export the file again"),
-                );
-            }
-        },
-        Err(e) => d.push(Diagnostic::error(
-            None,
-            format!("cannot read the file: {e}"),
-        )),
-    }
-    problems.push(d);
-    None
+    crate::source::read_text(path)
+        .map_err(|d| problems.push(d))
+        .ok()
 }
 
 /// Builds the graph from the files' text (`report`: its name and text).
@@ -335,32 +306,15 @@ impl<'a> Builder<'a> {
             self.rows.iter().map(|r| (r.user.as_str(), r)).collect();
         for u in &self.d.users {
             let id = ids::user(&u.name);
-            self.check_account(&u.arn, &u.origin);
             let machine = passwords
                 .get(u.name.as_str())
                 .is_some_and(|r| r.password_enabled == Some(false) && r.has_keys());
-            let n = self.g.node(
-                &id,
-                if machine {
-                    NodeKind::Service
-                } else {
-                    NodeKind::Human
-                },
-            );
-            n.name = Some(u.name.clone());
-            n.org = Some(self.account.clone());
-            common_properties(
-                n,
-                &u.arn,
-                u.id.as_deref(),
-                u.path.as_deref(),
-                u.created.as_deref(),
-                &u.tags,
-            );
-            if let Some(b) = &u.boundary {
-                n.properties
-                    .insert("aws_permissions_boundary".into(), json!(b));
-            }
+            let kind = if machine {
+                NodeKind::Service
+            } else {
+                NodeKind::Human
+            };
+            self.principal(&id, kind, Described::of_user(u));
             for g in &u.groups {
                 let gid = ids::group(g);
                 if !self.d.groups.iter().any(|x| &x.name == g) {
@@ -382,29 +336,18 @@ impl<'a> Builder<'a> {
             }
         }
         for gr in &self.d.groups {
-            self.check_account(&gr.arn, &gr.origin);
-            let n = self.g.node(&ids::group(&gr.name), NodeKind::Group);
-            n.name = Some(gr.name.clone());
-            n.org = Some(self.account.clone());
-            common_properties(n, &gr.arn, gr.id.as_deref(), gr.path.as_deref(), None, &[]);
+            self.principal(
+                &ids::group(&gr.name),
+                NodeKind::Group,
+                Described::of_group(gr),
+            );
         }
         for r in &self.d.roles {
-            self.check_account(&r.arn, &r.origin);
-            let n = self.g.node(&ids::role(&r.name), NodeKind::Service);
-            n.name = Some(r.name.clone());
-            n.org = Some(self.account.clone());
-            common_properties(
-                n,
-                &r.arn,
-                r.id.as_deref(),
-                r.path.as_deref(),
-                r.created.as_deref(),
-                &r.tags,
+            let n = self.principal(
+                &ids::role(&r.name),
+                NodeKind::Service,
+                Described::of_role(r),
             );
-            if let Some(b) = &r.boundary {
-                n.properties
-                    .insert("aws_permissions_boundary".into(), json!(b));
-            }
             if !r.instance_profiles.is_empty() {
                 n.properties
                     .insert("aws_instance_profiles".into(), json!(r.instance_profiles));
@@ -420,6 +363,36 @@ impl<'a> Builder<'a> {
                     .insert("aws_service_linked".into(), json!(true));
             }
         }
+    }
+
+    /// A user's, group's or role's node: its name, the account as its organisation, and
+    /// what AWS says of it (`aws_arn`, `aws_id`, `aws_path`, `aws_created`, `aws_tags`,
+    /// `aws_permissions_boundary`).
+    fn principal(&mut self, id: &str, kind: NodeKind, d: Described<'_>) -> &mut super::NodeOut {
+        self.check_account(d.arn, d.origin);
+        let n = self.g.node(id, kind);
+        n.name = Some(d.name.to_string());
+        n.org = Some(self.account.clone());
+        n.properties.insert("aws_arn".into(), json!(d.arn));
+        if let Some(i) = d.id {
+            n.properties.insert("aws_id".into(), json!(i));
+        }
+        if let Some(p) = d.path.filter(|p| *p != "/") {
+            n.properties.insert("aws_path".into(), json!(p));
+        }
+        if let Some(c) = d.created {
+            n.properties.insert("aws_created".into(), json!(c));
+        }
+        if !d.tags.is_empty() {
+            let map: serde_json::Map<String, Value> =
+                d.tags.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+            n.properties.insert("aws_tags".into(), Value::Object(map));
+        }
+        if let Some(b) = d.boundary {
+            n.properties
+                .insert("aws_permissions_boundary".into(), json!(b));
+        }
+        n
     }
 
     fn check_account(&mut self, arn: &str, origin: &Origin) {
@@ -1158,28 +1131,56 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn common_properties(
-    n: &mut super::NodeOut,
-    arn: &str,
-    id: Option<&str>,
-    path: Option<&str>,
-    created: Option<&str>,
-    tags: &[(String, String)],
-) {
-    n.properties.insert("aws_arn".into(), json!(arn));
-    if let Some(i) = id {
-        n.properties.insert("aws_id".into(), json!(i));
+/// What the details say of a user, group or role, for its node.
+struct Described<'a> {
+    name: &'a str,
+    arn: &'a str,
+    id: Option<&'a str>,
+    path: Option<&'a str>,
+    created: Option<&'a str>,
+    tags: &'a [(String, String)],
+    boundary: Option<&'a str>,
+    origin: &'a Origin,
+}
+
+impl<'a> Described<'a> {
+    fn of_user(u: &'a details::User) -> Described<'a> {
+        Described {
+            name: &u.name,
+            arn: &u.arn,
+            id: u.id.as_deref(),
+            path: u.path.as_deref(),
+            created: u.created.as_deref(),
+            tags: &u.tags,
+            boundary: u.boundary.as_deref(),
+            origin: &u.origin,
+        }
     }
-    if let Some(p) = path.filter(|p| *p != "/") {
-        n.properties.insert("aws_path".into(), json!(p));
+
+    fn of_group(g: &'a details::Group) -> Described<'a> {
+        Described {
+            name: &g.name,
+            arn: &g.arn,
+            id: g.id.as_deref(),
+            path: g.path.as_deref(),
+            created: None,
+            tags: &[],
+            boundary: None,
+            origin: &g.origin,
+        }
     }
-    if let Some(c) = created {
-        n.properties.insert("aws_created".into(), json!(c));
-    }
-    if !tags.is_empty() {
-        let map: serde_json::Map<String, Value> =
-            tags.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-        n.properties.insert("aws_tags".into(), Value::Object(map));
+
+    fn of_role(r: &'a details::Role) -> Described<'a> {
+        Described {
+            name: &r.name,
+            arn: &r.arn,
+            id: r.id.as_deref(),
+            path: r.path.as_deref(),
+            created: r.created.as_deref(),
+            tags: &r.tags,
+            boundary: r.boundary.as_deref(),
+            origin: &r.origin,
+        }
     }
 }
 

@@ -855,57 +855,40 @@ impl Permissions {
     /// Whether `action` is allowed on `arn` (`None`: on some resource, for actions that create
     /// what they act on). An unconditional permission wins over conditional ones.
     pub fn can(&self, action: &str, arn: Option<&str>) -> Option<Allowed> {
-        let mut best: Option<Allowed> = None;
-        for p in &self.allows {
-            if !p.actions.allows(action) {
-                continue;
-            }
-            if let Some(arn) = arn
-                && !p.resources.allows(arn)
-            {
-                continue;
-            }
-            if self.denied(action, arn) {
-                return None;
-            }
-            if !p.is_conditional() {
-                return Some(Allowed {
-                    conditions: Vec::new(),
-                    source: p.source.clone(),
-                });
-            }
-            if best.is_none() {
-                best = Some(Allowed {
-                    conditions: p.conditions.clone(),
-                    source: p.source.clone(),
-                });
-            }
-        }
-        best
+        self.allowed(action, arn, |r| arn.is_none_or(|a| r.allows(a)))
     }
 
     /// Whether `action` is allowed on some resource matching `pattern` (a resource yet to be
     /// created, of a known shape).
     pub fn can_meeting(&self, action: &str, pattern: &str) -> Option<Allowed> {
-        let mut best: Option<Allowed> = None;
-        for p in self
+        self.allowed(action, Some(pattern), |r| r.meets(pattern))
+    }
+
+    /// The permission that allows `action` on resources `fits` accepts: an unconditional one
+    /// if any, else the first conditional one; `None` when none does or a deny forbids it.
+    fn allowed(
+        &self,
+        action: &str,
+        arn: Option<&str>,
+        fits: impl Fn(&Resources) -> bool,
+    ) -> Option<Allowed> {
+        if self.denied(action, arn) {
+            return None;
+        }
+        let mut matching = self
             .allows
             .iter()
-            .filter(|p| p.actions.allows(action) && p.resources.meets(pattern))
-        {
-            if self.denied(action, Some(pattern)) {
-                return None;
-            }
-            let allowed = Allowed {
-                conditions: p.conditions.clone(),
-                source: p.source.clone(),
-            };
-            if !p.is_conditional() {
-                return Some(allowed);
-            }
-            best.get_or_insert(allowed);
-        }
-        best
+            .filter(|p| p.actions.allows(action) && fits(&p.resources));
+        let first = matching.next()?;
+        let best = if first.is_conditional() {
+            matching.find(|p| !p.is_conditional()).unwrap_or(first)
+        } else {
+            first
+        };
+        Some(Allowed {
+            conditions: best.conditions.clone(),
+            source: best.source.clone(),
+        })
     }
 
     pub fn denied(&self, action: &str, arn: Option<&str>) -> bool {

@@ -113,9 +113,16 @@ fn blast_radius(b: divan::Bencher, n: usize) {
     let engine = authpath::reach::Engine::new(&ag, g.as_of.unwrap(), Default::default());
     let from = ag.node_ix("partner:0").unwrap();
     b.bench(|| {
-        authpath::incident::blast::blast_radius(&engine, &[from], authpath::model::Level::Read, &[])
-            .reached
-            .len()
+        authpath::incident::blast::blast_radius(
+            &engine,
+            &[from],
+            authpath::model::Level::Read,
+            &[],
+            usize::MAX,
+        )
+        .expect("no path limit")
+        .reached
+        .len()
     });
 }
 
@@ -131,7 +138,9 @@ fn who_can(b: divan::Bencher, n: usize) {
             target,
             authpath::model::Level::Read,
             authpath::rules::Subjects::Default,
+            usize::MAX,
         )
+        .expect("no path limit")
         .subjects
         .len()
     });

@@ -43,14 +43,23 @@ fn main() {
     };
     for _ in 0..2 {
         let t = Instant::now();
-        let b = authpath::incident::blast::blast_radius(&engine, &[from], Level::Read, &[]);
+        let b =
+            authpath::incident::blast::blast_radius(&engine, &[from], Level::Read, &[], usize::MAX)
+                .expect("no path limit");
         println!(
             "blast-radius: {} reached in {:.3} s",
             b.reached.len(),
             t.elapsed().as_secs_f64()
         );
         let t = Instant::now();
-        let w = authpath::incident::whocan::who_can(&engine, reach, Level::Read, Subjects::Default);
+        let w = authpath::incident::whocan::who_can(
+            &engine,
+            reach,
+            Level::Read,
+            Subjects::Default,
+            usize::MAX,
+        )
+        .expect("no path limit");
         println!(
             "who-can: {} subjects in {:.3} s",
             w.subjects.len(),

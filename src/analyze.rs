@@ -39,6 +39,16 @@ pub struct Options {
     /// How many choke points of each kind (nodes, edges) to report (`None`: the default,
     /// 20; 0: none).
     pub choke_points: Option<usize>,
+    /// The paths of the findings shown hold at most this many node ids in all (`None`:
+    /// `rules::DEFAULT_MAX_PATH_NODES`); the findings past it are counted, not shown.
+    pub max_path_nodes: Option<usize>,
+}
+
+impl Options {
+    /// The budget of path nodes in effect.
+    pub fn max_path_nodes(&self) -> usize {
+        self.max_path_nodes.unwrap_or(rules::DEFAULT_MAX_PATH_NODES)
+    }
 }
 
 /// The default `--choke-points`.
@@ -154,7 +164,10 @@ pub fn report_with(
     let outcome = rules::run_all(
         ctx,
         &opts.policy,
-        opts.max_findings.unwrap_or(usize::MAX),
+        rules::Limits {
+            max_findings: opts.max_findings.unwrap_or(usize::MAX),
+            max_path_nodes: opts.max_path_nodes(),
+        },
         matrix,
         opts.choke_points.unwrap_or(DEFAULT_CHOKE_POINTS),
         paths,
@@ -337,6 +350,7 @@ pub fn analyze_each(
             &opts.policy,
             matrix,
             opts.choke_points.unwrap_or(DEFAULT_CHOKE_POINTS),
+            opts.max_path_nodes(),
             &mut |chunk| {
                 for f in chunk {
                     let (f, accepted) = judge(f, waivers, as_of, &mut used);

@@ -150,8 +150,8 @@ pub fn choke_points(
     top: usize,
 ) -> ChokePoints {
     let engine = ctx.engine;
-    let exact = pairs as usize <= SAMPLE;
     let walks = witnesses(ctx, engine, &sample);
+    let exact = pairs as usize <= SAMPLE && walks.iter().all(Option::is_some);
     let mut by_node: HashMap<NodeIx, u64> = HashMap::new();
     let mut by_edge: HashMap<u32, u64> = HashMap::new();
     for w in walks.iter().flatten() {
@@ -247,32 +247,73 @@ pub fn choke_points(
     }
 }
 
-/// Each sampled pair's witness (one search per subject, stopped once it has them).
+/// What the witnesses of the sample may cost: the states searched and the nodes their walks
+/// hold. Pathological graphs (a long cycle through many critical nodes) make every search
+/// cover the graph and every walk as long as it; the walking stops between batches once
+/// either is spent, and the choke points are then estimated from the pairs walked.
+const MAX_STATES: usize = 400_000_000;
+const MAX_WALK_NODES: usize = 5_000_000;
+/// Subjects searched at a time between checks of the bounds (fixed, so that where the
+/// walking stops does not depend on the number of threads).
+const BATCH: usize = 32;
+
+/// One subject's share of the walking: states searched, walk nodes, and each pair's walk.
+type Walked = (usize, usize, Vec<(usize, Walk)>);
+
+/// Each sampled pair's witness (one search per subject, stopped once it has them), until the
+/// bounds are spent: `None` for a pair not walked.
 fn witnesses(ctx: &Context<'_>, engine: &Engine<'_>, sample: &[Sampled]) -> Vec<Option<Walk>> {
     let mut by_subject: BTreeMap<NodeIx, Vec<usize>> = BTreeMap::new();
     for (i, (_, s, _, _)) in sample.iter().enumerate() {
         by_subject.entry(*s).or_default().push(i);
     }
-    let groups: Vec<(NodeIx, Vec<usize>)> = by_subject.into_iter().collect();
-    let found: Vec<(usize, Option<Walk>)> = groups
-        .par_iter()
-        .flat_map_iter(|(s, list)| {
-            with_scratch(|scratch| {
-                let until: Vec<(NodeIx, Level, bool)> = list
-                    .iter()
-                    .map(|i| (sample[*i].2, sample[*i].3, false))
-                    .collect();
-                let search =
-                    engine.search_until(&[*s], None, Some(ctx.critical_floor()), &until, scratch);
-                list.iter()
-                    .map(|i| (*i, search.witness(sample[*i].2, false)))
-                    .collect::<Vec<_>>()
-            })
-        })
-        .collect();
+    // In the order of each subject's smallest hash, so that the subjects walked before the
+    // bounds stop the walking are themselves a uniform sample.
+    let mut groups: Vec<(NodeIx, Vec<usize>)> = by_subject.into_iter().collect();
+    groups.sort_unstable_by_key(|(_, list)| list[0]);
     let mut out = vec![None; sample.len()];
-    for (i, w) in found {
-        out[i] = w;
+    let (mut states, mut walked) = (0usize, 0usize);
+    for batch in groups.chunks(BATCH) {
+        if states > MAX_STATES || walked > MAX_WALK_NODES {
+            break;
+        }
+        let found: Vec<Walked> = batch
+            .par_iter()
+            .map(|(s, list)| {
+                with_scratch(|scratch| {
+                    let until: Vec<(NodeIx, Level, bool)> = list
+                        .iter()
+                        .map(|i| (sample[*i].2, sample[*i].3, false))
+                        .collect();
+                    let search = engine.search_until(
+                        &[*s],
+                        None,
+                        Some(ctx.critical_floor()),
+                        &until,
+                        scratch,
+                    );
+                    let mut left = MAX_WALK_NODES;
+                    let mut walks = Vec::new();
+                    for &i in list {
+                        match search.witness_len_within(sample[i].2, false, left) {
+                            Some(Ok(len)) => {
+                                left -= len;
+                                walks.extend(search.witness(sample[i].2, false).map(|w| (i, w)));
+                            }
+                            _ => break,
+                        }
+                    }
+                    (search.states(), MAX_WALK_NODES - left, walks)
+                })
+            })
+            .collect();
+        for (s, w, walks) in found {
+            states += s;
+            walked += w;
+            for (i, walk) in walks {
+                out[i] = Some(walk);
+            }
+        }
     }
     out
 }

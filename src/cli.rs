@@ -2,7 +2,7 @@
 
 use crate::analyze::{AsOfSource, Options, analyze};
 use crate::findings::Severity;
-use crate::load::{Loaded, load_path};
+use crate::load::{Loaded, load_path_with};
 use crate::model::Graph;
 use crate::output;
 use crate::render::Renderer;
@@ -34,11 +34,49 @@ pub struct Cli {
     /// No progress on stderr (it only ever appears on a terminal, for phases over a second).
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// Bounds on what one run loads and writes, so that no input exhausts memory
+/// (docs/format.md, "Size limits").
+#[derive(Clone, Copy, Debug, clap::Args)]
+#[command(next_help_heading = "Limits")]
+pub struct LimitArgs {
+    /// Refuse a graph with more nodes than this (exit 2, before building anything)
+    #[arg(long, global = true, value_name = "N", default_value_t = crate::load::DEFAULT_MAX_NODES)]
+    pub max_graph_nodes: usize,
+    /// Refuse a graph with more edges than this (exit 2, before building anything)
+    #[arg(long, global = true, value_name = "N", default_value_t = crate::load::DEFAULT_MAX_EDGES)]
+    pub max_graph_edges: usize,
+    /// The paths written hold at most this many node ids in all: analyze shows the findings
+    /// that fit (all are counted, the verdict unchanged); blast-radius and who-can refuse an
+    /// answer that needs more (exit 2)
+    #[arg(long, global = true, value_name = "N", default_value_t = crate::rules::DEFAULT_MAX_PATH_NODES)]
+    pub max_path_nodes: usize,
+}
+
 static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static LIMITS: std::sync::OnceLock<LimitArgs> = std::sync::OnceLock::new();
+
+/// The limits of this run (the defaults when `run` was not given any).
+fn limits() -> LimitArgs {
+    LIMITS.get().copied().unwrap_or(LimitArgs {
+        max_graph_nodes: crate::load::DEFAULT_MAX_NODES,
+        max_graph_edges: crate::load::DEFAULT_MAX_EDGES,
+        max_path_nodes: crate::rules::DEFAULT_MAX_PATH_NODES,
+    })
+}
+
+fn load_limits() -> crate::load::Limits {
+    let l = limits();
+    crate::load::Limits {
+        nodes: l.max_graph_nodes,
+        edges: l.max_graph_edges,
+    }
+}
 
 fn phase(message: &str) -> crate::progress::Phase {
     crate::progress::Phase::start(message, QUIET.load(std::sync::atomic::Ordering::Relaxed))
@@ -343,6 +381,7 @@ impl RunArgs {
             // 0: no cap.
             max_findings: (self.max_findings != 0).then_some(self.max_findings),
             choke_points: Some(self.choke_points),
+            max_path_nodes: Some(limits().max_path_nodes),
         };
         Ok((opts, threshold))
     }
@@ -629,6 +668,7 @@ pub fn main() -> ExitCode {
 /// Runs a parsed command and returns its exit code.
 pub fn run(cli: Cli) -> u8 {
     QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
+    let _ = LIMITS.set(cli.limits);
     match cli.command {
         Command::Validate { files } => validate(&files),
         Command::Analyze(args) => run_analyze(&args),
@@ -730,7 +770,7 @@ fn write_output_with(
 fn load_valid(path: &Path) -> Option<Graph> {
     let Loaded { graph, diagnostics } = {
         let _p = phase(&format!("loading {}", path.display()));
-        load_path(path)
+        load_path_with(path, load_limits())
     };
     if diagnostics.has_errors() {
         let _ = std::io::stderr().write_all(diagnostics.render().as_bytes());
@@ -1127,6 +1167,15 @@ fn emit_picture(picture: &crate::picture::Picture<'_>, title: &str, output: Opti
     )
 }
 
+/// An answer whose witnesses would hold more node ids than `--max-path-nodes` allows: exit
+/// 2, saying how to get one.
+fn paths_too_long(needed: usize, max: usize, narrow: &str) -> u8 {
+    eprintln!(
+        "authpath: error: the answer's paths would hold {needed} or more node ids, more than --max-path-nodes {max} (a path can be as long as the graph)\n  help: {narrow}, or raise --max-path-nodes if the machine has the memory (about 150 bytes per node id)"
+    );
+    exit::BAD_INPUT
+}
+
 fn run_blast(args: &BlastArgs) -> u8 {
     let q = match open_query(&args.query) {
         Ok(q) => q,
@@ -1138,8 +1187,17 @@ fn run_blast(args: &BlastArgs) -> u8 {
         Err(code) => return code,
     };
     let engine = q.engine(&g);
-    let b =
-        crate::incident::blast::blast_radius(&engine, &sources, args.min_level.level(), &args.kind);
+    let max = limits().max_path_nodes;
+    let b = match crate::incident::blast::blast_radius(
+        &engine,
+        &sources,
+        args.min_level.level(),
+        &args.kind,
+        max,
+    ) {
+        Ok(b) => b,
+        Err(needed) => return paths_too_long(needed, max, "narrow it with --min-level or --kind"),
+    };
     let out = args.query.output.as_deref();
     match q.format {
         QueryFormat::Json => write_output(
@@ -1198,7 +1256,17 @@ fn run_whocan(args: &WhoCanArgs) -> u8 {
         SubjectsArg::Default => Subjects::Default,
         SubjectsArg::All => Subjects::All,
     };
-    let w = crate::incident::whocan::who_can(&engine, target, args.level.level(), subjects);
+    let max = limits().max_path_nodes;
+    let w = match crate::incident::whocan::who_can(
+        &engine,
+        target,
+        args.level.level(),
+        subjects,
+        max,
+    ) {
+        Ok(w) => w,
+        Err(needed) => return paths_too_long(needed, max, "narrow it with --level"),
+    };
     let out = args.query.output.as_deref();
     match q.format {
         QueryFormat::Json => write_output(
@@ -1602,6 +1670,7 @@ fn export_inputs(
             policy,
             max_findings: (c.max_findings != 0).then_some(c.max_findings),
             choke_points: Some(0),
+            max_path_nodes: Some(limits().max_path_nodes),
         };
         let _p = phase("analysing");
         Some(crate::analyze::analyze(&model, &opts).findings)
@@ -1673,7 +1742,7 @@ fn validate(files: &[PathBuf]) -> u8 {
     for (i, f) in files.iter().enumerate() {
         let Loaded { graph, diagnostics } = {
             let _p = phase(&format!("loading {}", f.display()));
-            load_path(f)
+            load_path_with(f, load_limits())
         };
         let report = diagnostics.render();
         if !report.is_empty() {

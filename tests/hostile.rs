@@ -632,3 +632,208 @@ fn run_on(dir: &std::path::Path, name: &str, text: &str, args: &[&str]) -> commo
     all.push(path.to_str().unwrap());
     authpath(&all)
 }
+
+/// A cycle of `n` services, every `every`th one critical: each subject reaches each critical
+/// node, through up to `n` nodes.
+fn cycle(n: usize, every: usize) -> String {
+    let nodes: Vec<String> = (0..n)
+        .map(|i| {
+            let critical = if i % every == 0 {
+                r#", "sensitivity": "critical""#
+            } else {
+                ""
+            };
+            format!(r#"{{"id": "n{i:05}", "kind": "service"{critical}}}"#)
+        })
+        .collect();
+    let edges: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"from": "n{i:05}", "to": "n{:05}", "kind": "assumes"}}"#,
+                (i + 1) % n
+            )
+        })
+        .collect();
+    graph_text(&nodes, &edges)
+}
+
+/// A long cycle through critical nodes gives many findings whose witnesses are as long as
+/// the cycle: the findings shown stop where their paths would pass the budget, the counts,
+/// the summary and the exit code stay those of every finding.
+#[test]
+fn a_long_cycle_shows_the_findings_its_path_budget_allows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = cycle(5_000, 500);
+    let budget = run_on(
+        tmp.path(),
+        "cycle.json",
+        &text,
+        &["analyze", "--format", "json", "--max-path-nodes", "100000"],
+    );
+    assert_eq!(budget.code, 1, "{}", budget.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&budget.stdout).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    let path_nodes: usize = findings
+        .iter()
+        .map(|f| f["path"].as_array().unwrap().len())
+        .sum();
+    assert!(path_nodes <= 100_000, "{path_nodes}");
+    assert!(findings.len() > 10, "{}", findings.len());
+    // 5,000 subjects × 10 critical nodes, less each critical node's own pair and its
+    // predecessor's (one edge: direct access, no transitive finding).
+    assert_eq!(doc["summary"]["high"], 49_980);
+    assert_eq!(doc["truncated"]["max_path_nodes"], 100_000);
+    assert_eq!(doc["truncated"]["shown"], findings.len());
+    assert_eq!(doc["by_rule"]["transitive-privilege"]["total"], 49_980);
+
+    // The same findings are the first ones of the list a count cap gives.
+    let shown = findings.len().to_string();
+    let capped = run_on(
+        tmp.path(),
+        "cycle.json",
+        &text,
+        &[
+            "analyze",
+            "--format",
+            "json",
+            "--max-path-nodes",
+            "1000000000",
+            "--max-findings",
+            &shown,
+        ],
+    );
+    assert_eq!(capped.code, 1);
+    let other: serde_json::Value = serde_json::from_str(&capped.stdout).unwrap();
+    assert_eq!(other["findings"], doc["findings"]);
+    assert_eq!(other["summary"], doc["summary"]);
+    assert!(other["truncated"].get("max_path_nodes").is_none());
+
+    // Streamed (no count cap), the budget stops the stream at the same place.
+    let streamed = run_on(
+        tmp.path(),
+        "cycle.json",
+        &text,
+        &[
+            "analyze",
+            "--format",
+            "json",
+            "--max-path-nodes",
+            "100000",
+            "--max-findings",
+            "0",
+        ],
+    );
+    assert_eq!(streamed.code, 1);
+    let streamed: serde_json::Value = serde_json::from_str(&streamed.stdout).unwrap();
+    assert_eq!(streamed["findings"], doc["findings"]);
+    assert_eq!(streamed["summary"], doc["summary"]);
+    assert_eq!(streamed["truncated"], doc["truncated"]);
+
+    let text_run = run_on(
+        tmp.path(),
+        "cycle.json",
+        &text,
+        &["analyze", "--format", "text", "--max-path-nodes", "100000"],
+    );
+    assert_eq!(text_run.code, 1);
+    assert!(
+        text_run.stdout.contains(&format!(
+            "49981 findings (49980 high, 1 medium); the first {shown} in order of severity are shown (their paths hold at most 100000 node ids in all, --max-path-nodes)"
+        )),
+        "{}",
+        &text_run.stdout[..600.min(text_run.stdout.len())]
+    );
+}
+
+/// blast-radius and who-can answer whole or not at all: an answer whose witnesses would hold
+/// more node ids than the budget is exit 2 with what to do; one exactly at it is written.
+#[test]
+fn query_answers_over_the_path_budget_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    // From n00001 the other 99 nodes are reached by walks of 2..=100 nodes: 5,049 in all.
+    let text = cycle(100, 1);
+    for (args, needed) in [
+        (vec!["blast-radius", "--from", "n00001"], 5_049),
+        (
+            vec!["who-can", "--reach", "n00000", "--subjects", "all"],
+            5_049,
+        ),
+    ] {
+        let at = |budget: usize| {
+            let mut a: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+            a.extend([
+                "--format".into(),
+                "json".into(),
+                "--max-path-nodes".into(),
+                budget.to_string(),
+            ]);
+            let a: Vec<&str> = a.iter().map(String::as_str).collect();
+            run_on(tmp.path(), "cycle.json", &text, &a)
+        };
+        let ok = at(needed);
+        assert_eq!(ok.code, 0, "{args:?}: {}", ok.stderr);
+        let doc: serde_json::Value = serde_json::from_str(&ok.stdout).unwrap();
+        let list = doc
+            .get("reached")
+            .or(doc.get("subjects"))
+            .unwrap()
+            .as_array()
+            .unwrap();
+        assert_eq!(list.len(), 99);
+        let over = at(needed - 1);
+        assert_eq!(over.code, 2, "{args:?}");
+        assert!(over.stdout.is_empty());
+        assert!(
+            over.stderr
+                .contains(&format!("more than --max-path-nodes {}", needed - 1))
+                && over.stderr.contains("raise --max-path-nodes"),
+            "{}",
+            over.stderr
+        );
+    }
+}
+
+/// A graph larger than the limits is refused before anything is built, naming the array,
+/// its size and the flag to raise.
+#[test]
+fn graphs_over_the_size_limits_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = cycle(100, 10);
+    let run = run_on(
+        tmp.path(),
+        "cycle.json",
+        &text,
+        &["validate", "--max-graph-edges", "99"],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("error: `edges` has 100 entries, more than the limit of 99")
+            && run.stderr.contains("raise it with --max-graph-edges 100"),
+        "{}",
+        run.stderr
+    );
+    let run = run_on(
+        tmp.path(),
+        "cycle.json",
+        &text,
+        &["analyze", "--max-graph-nodes", "50"],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("`nodes` has 100 entries, more than the limit of 50"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run_on(
+            tmp.path(),
+            "cycle.json",
+            &text,
+            &["validate", "--max-graph-nodes", "100"]
+        )
+        .code,
+        0
+    );
+}

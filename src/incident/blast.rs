@@ -24,13 +24,15 @@ pub struct BlastRadius {
 }
 
 /// What `sources` reach, keeping nodes at `min_level` or more and (when `kinds` is not
-/// empty) of those kinds.
+/// empty) of those kinds. `Err(n)`: the witnesses would hold `n` node ids, more than
+/// `max_path_nodes`; nothing is written then.
 pub fn blast_radius(
     engine: &Engine<'_>,
     sources: &[NodeIx],
     min_level: Level,
     kinds: &[NodeKind],
-) -> BlastRadius {
+    max_path_nodes: usize,
+) -> Result<BlastRadius, usize> {
     let model = engine.g.model;
     let dead_sources = sources
         .iter()
@@ -42,9 +44,22 @@ pub fn blast_radius(
         let mut nodes: Vec<NodeIx> = search.reached().filter(|n| !sources.contains(n)).collect();
         nodes.sort_unstable();
         nodes.dedup();
-        nodes
+        nodes.retain(|n| {
+            (kinds.is_empty() || kinds.contains(&model.node(*n).kind))
+                && search.level(*n, false).is_some_and(|l| l >= min_level)
+        });
+        let mut depths = Vec::new();
+        search.depths_into(&mut depths);
+        let needed = nodes
+            .iter()
+            .filter_map(|n| search.witness_len(&depths, *n, false))
+            .fold(0usize, usize::saturating_add);
+        if needed > max_path_nodes {
+            return Err(needed);
+        }
+        drop(depths);
+        Ok(nodes
             .into_iter()
-            .filter(|n| kinds.is_empty() || kinds.contains(&model.node(*n).kind))
             .filter_map(|n| search.witness(n, false).map(|walk| (n, walk)))
             .filter(|(_, w)| w.level >= min_level)
             .map(|(node, walk)| Reached {
@@ -52,12 +67,12 @@ pub fn blast_radius(
                 blockers: engine.blockers(&walk),
                 walk,
             })
-            .collect::<Vec<_>>()
-    });
+            .collect::<Vec<_>>())
+    })?;
     reached.sort_unstable_by_key(|r| engine.id_rank(r.node));
-    BlastRadius {
+    Ok(BlastRadius {
         sources: sources.to_vec(),
         dead_sources,
         reached,
-    }
+    })
 }

@@ -12,18 +12,21 @@ pub struct WhoCan {
     pub subjects: Vec<(NodeIx, Walk, Vec<Blocker>)>,
 }
 
+/// Who reaches `target` at `min_level` or more. `Err(n)`: the witnesses would hold more
+/// than `max_path_nodes` node ids (at least `n`); nothing is written then.
 pub fn who_can(
     engine: &Engine<'_>,
     target: NodeIx,
     min_level: Level,
     subjects: Subjects,
-) -> WhoCan {
+    max_path_nodes: usize,
+) -> Result<WhoCan, usize> {
     let keep = |n: NodeIx| {
         is_subject(engine, subjects, n)
             || (engine.includes_latent() && latent_subject(engine, subjects, n))
     };
     let mut found: Vec<(NodeIx, Walk, Vec<Blocker>)> = engine
-        .who_can(target, min_level, &keep)
+        .who_can_within(target, min_level, &keep, max_path_nodes)?
         .into_iter()
         .map(|(n, w)| {
             let b = engine.blockers(&w);
@@ -31,11 +34,11 @@ pub fn who_can(
         })
         .collect();
     found.sort_unstable_by_key(|(n, _, _)| engine.id_rank(*n));
-    WhoCan {
+    Ok(WhoCan {
         target,
         min_level,
         subjects: found,
-    }
+    })
 }
 
 /// With latent paths, a disabled principal counts as a subject too: it can be switched back on.

@@ -23,10 +23,39 @@ pub struct Loaded {
 
 const TOP_LEVEL_KEYS: &[&str] = &["version", "as_of", "nodes", "edges"];
 
+/// How large a graph a load accepts: memory grows with nodes and edges (docs/format.md
+/// gives the cost of each), so a file larger than the machine can analyse is refused
+/// before it is read, with the limit to raise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub nodes: usize,
+    pub edges: usize,
+}
+
+/// The default `--max-graph-nodes`: ten times the million-node enterprise measured in
+/// benches/README.md.
+pub const DEFAULT_MAX_NODES: usize = 10_000_000;
+/// The default `--max-graph-edges`.
+pub const DEFAULT_MAX_EDGES: usize = 50_000_000;
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            nodes: DEFAULT_MAX_NODES,
+            edges: DEFAULT_MAX_EDGES,
+        }
+    }
+}
+
 /// Loads a graph file; `-` reads standard input.
 pub fn load_path(path: &Path) -> Loaded {
+    load_path_with(path, Limits::default())
+}
+
+/// `load_path` under `limits`.
+pub fn load_path_with(path: &Path, limits: Limits) -> Loaded {
     match crate::source::read_bytes(path) {
-        Ok(bytes) => load_bytes(&path.display().to_string(), &bytes),
+        Ok(bytes) => load_bytes_with(&path.display().to_string(), &bytes, limits),
         Err(diagnostics) => Loaded {
             graph: None,
             diagnostics,
@@ -36,12 +65,50 @@ pub fn load_path(path: &Path) -> Loaded {
 
 /// Loads a graph from the bytes of a file called `name` (used in messages).
 pub fn load_bytes(name: &str, bytes: &[u8]) -> Loaded {
+    load_bytes_with(name, bytes, Limits::default())
+}
+
+/// `load_bytes` under `limits`.
+pub fn load_bytes_with(name: &str, bytes: &[u8], limits: Limits) -> Loaded {
     let mut diagnostics = Diagnostics::new(name);
-    let graph = load_into(name, bytes, &mut diagnostics);
+    let graph = load_into(name, bytes, limits, &mut diagnostics);
     Loaded { graph, diagnostics }
 }
 
-fn load_into(name: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option<Graph> {
+/// Refuses an array of more than `limit` elements (reported at the array), so that nothing
+/// is built for a graph too large to analyse.
+fn within_limit<'a>(
+    reader: &mut Reader<'_, 'a>,
+    e: &json::Entry<'a>,
+    raws: Option<Vec<&'a serde_json::value::RawValue>>,
+    limit: usize,
+    flag: &str,
+    too_large: &mut bool,
+) -> Option<Vec<&'a serde_json::value::RawValue>> {
+    let raws = raws?;
+    if raws.len() <= limit {
+        return Some(raws);
+    }
+    *too_large = true;
+    let span = reader.loc.span_of(e.value.get());
+    reader.diags.push(
+        Diagnostic::error(
+            Some(span),
+            format!(
+                "`{}` has {} entries, more than the limit of {limit}",
+                e.key,
+                raws.len()
+            ),
+        )
+        .help(format!(
+            "raise it with {flag} {} if the machine has the memory (docs/format.md, \"Size limits\")",
+            raws.len()
+        )),
+    );
+    Some(Vec::new())
+}
+
+fn load_into(name: &str, bytes: &[u8], limits: Limits, diags: &mut Diagnostics) -> Option<Graph> {
     // docs/format.md: a leading byte-order mark is ignored.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
@@ -105,6 +172,7 @@ fn load_into(name: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option<Graph>
     let mut as_of = None;
     let mut nodes = None;
     let mut edges = None;
+    let mut too_large = false;
     for (i, e) in entries.iter().enumerate() {
         if entries[..i].iter().any(|f| f.key == e.key) {
             continue; // a repeated key, already reported
@@ -140,8 +208,28 @@ fn load_into(name: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option<Graph>
                 }
             }
             "as_of" => as_of = reader.time(&Subject::Top, e),
-            "nodes" => nodes = reader_array(&mut reader, e, "node"),
-            "edges" => edges = reader_array(&mut reader, e, "edge"),
+            "nodes" => {
+                let raws = reader_array(&mut reader, e, "node");
+                nodes = within_limit(
+                    &mut reader,
+                    e,
+                    raws,
+                    limits.nodes,
+                    "--max-graph-nodes",
+                    &mut too_large,
+                );
+            }
+            "edges" => {
+                let raws = reader_array(&mut reader, e, "edge");
+                edges = within_limit(
+                    &mut reader,
+                    e,
+                    raws,
+                    limits.edges,
+                    "--max-graph-edges",
+                    &mut too_large,
+                );
+            }
             other => {
                 let span = reader.loc.span(e.key_offset(reader.loc));
                 let mut help = format!("the top-level keys are {}", TOP_LEVEL_KEYS.join(", "));
@@ -168,6 +256,10 @@ fn load_into(name: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option<Graph>
         }
     }
 
+    if too_large {
+        // Reading the entries would build what the limit is there to prevent.
+        return None;
+    }
     let raw_nodes = nodes.unwrap_or_default();
     let raw_edges = edges.unwrap_or_default();
     let pending_nodes: Vec<_> =

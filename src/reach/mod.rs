@@ -463,7 +463,34 @@ impl<'g> Engine<'g> {
         at_least: Level,
         keep: &(dyn Fn(NodeIx) -> bool + Sync),
     ) -> Vec<(NodeIx, Walk)> {
-        self.who_can_with(target, at_least, keep, &mut Back::default(), true)
+        self.who_can_with(
+            target,
+            at_least,
+            keep,
+            &mut Back::default(),
+            true,
+            usize::MAX,
+        )
+        .unwrap_or_default()
+    }
+
+    /// `who_can`, refused (`Err` with the number of node ids they would hold) when the
+    /// witnesses hold more than `max_nodes` node ids in all: nothing is written then.
+    pub fn who_can_within(
+        &self,
+        target: NodeIx,
+        at_least: Level,
+        keep: &(dyn Fn(NodeIx) -> bool + Sync),
+        max_nodes: usize,
+    ) -> Result<Vec<(NodeIx, Walk)>, usize> {
+        self.who_can_with(
+            target,
+            at_least,
+            keep,
+            &mut Back::default(),
+            true,
+            max_nodes,
+        )
     }
 
     /// `who_can` with reusable memory: every pass touches only what reaches the target, so
@@ -477,7 +504,8 @@ impl<'g> Engine<'g> {
         keep: &(dyn Fn(NodeIx) -> bool + Sync),
         back: &mut Back,
         parallel: bool,
-    ) -> Vec<(NodeIx, Walk)> {
+        max_nodes: usize,
+    ) -> Result<Vec<(NodeIx, Walk)>, usize> {
         use rayon::prelude::*;
         back.prepare(self.node_count());
         // Effective level of each candidate: the highest L whose reverse labels reach it.
@@ -501,6 +529,7 @@ impl<'g> Engine<'g> {
         candidates.sort_unstable();
         candidates.dedup();
         let mut out: Vec<(NodeIx, Walk)> = Vec::with_capacity(candidates.len());
+        let mut needed = 0usize;
         for level in Level::ALL.iter().copied() {
             let group: Vec<NodeIx> = candidates
                 .iter()
@@ -512,6 +541,15 @@ impl<'g> Engine<'g> {
             }
             self.distance_sparse(target, level, back);
             let (dist, single) = (&back.dist, &back.single);
+            // Each witness holds its start's distance plus one nodes: counted before any
+            // of the group is written.
+            for u in &group {
+                let d = dist[encode(*u, lvl(Level::Admin), 0) as usize];
+                needed = needed.saturating_add(if d == UNSEEN { 1 } else { d as usize + 1 });
+            }
+            if needed > max_nodes {
+                return Err(needed);
+            }
             if parallel {
                 out.par_extend(
                     group
@@ -523,7 +561,7 @@ impl<'g> Engine<'g> {
             }
         }
         out.sort_unstable_by_key(|(u, _)| *u);
-        out
+        Ok(out)
     }
 
     /// The effective level of `sources` (together, each starting at `start`) over every
@@ -801,21 +839,45 @@ impl<'g> Engine<'g> {
         level: Level,
         scratch: &mut Scratch,
     ) -> Option<Walk> {
+        self.standing_walk_within(s, n, level, usize::MAX, scratch)?
+            .ok()
+    }
+
+    /// `standing_walk`, written only when it holds at most `cap` nodes; `Err` carries the
+    /// length of a longer one.
+    pub fn standing_walk_within(
+        &self,
+        s: NodeIx,
+        n: NodeIx,
+        level: Level,
+        cap: usize,
+        scratch: &mut Scratch,
+    ) -> Option<Result<Walk, usize>> {
         if let Some((e, l)) = self.best_edge(s, n, Level::Admin)
             && l >= level
             && self.usable(s)
             && self.usable(n)
         {
-            return Some(Walk {
-                nodes: vec![s, n],
-                edges: vec![e],
-                level: l,
+            return Some(if cap >= 2 {
+                Ok(Walk {
+                    nodes: vec![s, n],
+                    edges: vec![e],
+                    level: l,
+                })
+            } else {
+                Err(2)
             });
         }
-        let walk = self
-            .search_standing(&[s], None, scratch)
-            .witness(n, false)?;
-        (walk.level >= level).then_some(walk)
+        let search = self.search_standing(&[s], None, scratch);
+        if search.level(n, false)? < level {
+            return None;
+        }
+        Some(match search.witness_len_within(n, false, cap)? {
+            Ok(_) => Ok(search.witness(n, false)?),
+            Err(()) => Err(search
+                .witness_len_within(n, false, usize::MAX)?
+                .unwrap_or(0)),
+        })
     }
 
     /// The edges and final level of a node sequence, choosing each edge as `best_edge` does.
@@ -972,9 +1034,79 @@ impl Search<'_, '_> {
             .map(level_of)
     }
 
+    /// How many states the search reached: its cost.
+    pub fn states(&self) -> usize {
+        self.scratch.touched.len()
+    }
+
     /// Every node reached (any flag), in the order first reached.
     pub fn reached(&self) -> impl Iterator<Item = NodeIx> + '_ {
         self.scratch.touched.iter().map(|s| node_of(*s))
+    }
+
+    /// How many nodes the witness for `n` under `flag` holds, if at most `cap`: `Some(Ok)`;
+    /// `Some(Err(()))` when it holds more (found after `cap + 1` steps, whatever its length);
+    /// `None` when `n` is not reached. Lets a caller decide what fits a budget before
+    /// writing any witness.
+    pub fn witness_len_within(
+        &self,
+        n: NodeIx,
+        flag: bool,
+        cap: usize,
+    ) -> Option<Result<usize, ()>> {
+        let level = self.level(n, flag)?;
+        let mut s = encode(n, lvl(level), u8::from(flag));
+        let mut len = 1;
+        while self.scratch.pred[s as usize] != ROOT {
+            if len >= cap {
+                return Some(Err(()));
+            }
+            s = self.scratch.pred[s as usize];
+            len += 1;
+        }
+        Some(if len <= cap { Ok(len) } else { Err(()) })
+    }
+
+    /// Every reached state's witness length in nodes, into `depths` (indexed by state; only
+    /// reached states are written): one pass over the states in the order reached, each
+    /// after its predecessor. Read with `witness_len`.
+    pub fn depths_into(&self, depths: &mut Vec<u32>) {
+        let states = self.scratch.pred.len();
+        if depths.len() != states {
+            *depths = vec![0; states];
+        }
+        for &s in &self.scratch.touched {
+            let p = self.scratch.pred[s as usize];
+            depths[s as usize] = if p == ROOT { 1 } else { depths[p as usize] + 1 };
+        }
+    }
+
+    /// The witness length of `n` under `flag` from `depths_into`'s table.
+    pub fn witness_len(&self, depths: &[u32], n: NodeIx, flag: bool) -> Option<usize> {
+        let level = self.level(n, flag)?;
+        Some(depths[encode(n, lvl(level), u8::from(flag)) as usize] as usize)
+    }
+
+    /// `witness`, written only when it holds at most `cap` nodes; `Err` carries the length
+    /// of a longer one (from `depths`, filled by `depths_into` on first need).
+    pub fn witness_within(
+        &self,
+        n: NodeIx,
+        flag: bool,
+        cap: usize,
+        depths: &mut Option<Vec<u32>>,
+    ) -> Option<Result<Walk, usize>> {
+        match self.witness_len_within(n, flag, cap)? {
+            Ok(_) => self.witness(n, flag).map(Ok),
+            Err(()) => {
+                let table = depths.get_or_insert_with(|| {
+                    let mut d = Vec::new();
+                    self.depths_into(&mut d);
+                    d
+                });
+                self.witness_len(table, n, flag).map(Err)
+            }
+        }
     }
 
     /// The witness for `n` at its effective level under `flag`: fewest edges, then the

@@ -31,7 +31,8 @@ pub struct FindingsDocument<'a> {
     /// With `--baseline`: how many findings the baseline removed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baselined: Option<usize>,
-    /// When `--max-findings` left findings out: how many there were and are shown, per rule.
+    /// When `--max-findings` or `--max-path-nodes` left findings out: how many there were
+    /// and are shown, per rule.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub truncated: Option<TruncatedOut>,
     /// Every rule that found something: how many findings it has (all counted in
@@ -221,6 +222,10 @@ pub struct TruncatedOut {
     pub total: usize,
     pub shown: usize,
     pub per_rule: std::collections::BTreeMap<&'static str, RuleCount>,
+    /// When the budget of path nodes (`--max-path-nodes`) stopped the findings shown
+    /// before `--max-findings` did: that budget.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_path_nodes: Option<usize>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -329,6 +334,7 @@ pub fn document(report: &Report) -> FindingsDocument<'_> {
             total: report.totals.total(),
             shown: report.totals.shown(),
             per_rule: by_rule(report),
+            max_path_nodes: report.totals.path_limit,
         }),
         by_rule: by_rule(report),
         exposure: report.exposure.as_ref().map(exposure_out),

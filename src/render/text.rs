@@ -456,9 +456,15 @@ fn headline(out: &mut String, report: &Report) {
             .filter(|(_, (t, s))| t > s)
             .map(|(r, (t, s))| format!("{r} {s} of {t}"))
             .collect();
+        let why = match totals.path_limit {
+            Some(limit) => {
+                format!("their paths hold at most {limit} node ids in all, --max-path-nodes")
+            }
+            None => "--max-findings".to_string(),
+        };
         let _ = writeln!(
             out,
-            "{total} findings{detail}; the first {shown} in order of severity are shown (--max-findings): {}",
+            "{total} findings{detail}; the first {shown} in order of severity are shown ({why}): {}",
             per.join(", ")
         );
     } else {

@@ -193,6 +193,9 @@ pub struct Totals {
     pub summary: findings::Summary,
     /// Per rule that found something: (total, shown).
     pub by_rule: std::collections::BTreeMap<&'static str, (usize, usize)>,
+    /// When the budget of path nodes stopped the findings shown before `--max-findings`
+    /// did: that budget.
+    pub path_limit: Option<usize>,
 }
 
 impl Totals {
@@ -434,17 +437,131 @@ pub fn pending_of(
     })
 }
 
-/// Paths and sentences for pending records of any access rule.
-pub fn materialize(ctx: &Context<'_>, pending: Vec<Pending>) -> Vec<Finding> {
-    let (partner_pending, pending): (Vec<Pending>, Vec<Pending>) = pending
-        .into_iter()
-        .partition(|p| p.rule == Rule::IndirectPartnerAccess);
-    let (mut all, partner_findings) = rayon::join(
-        || privilege::materialize(ctx, &pending),
-        || partner::materialize(ctx, &partner_pending),
+/// The default budget of path nodes: how many node ids the paths of the findings shown may
+/// hold in all (a witness may be as long as the graph, and a long chain or cycle gives many
+/// findings each with a long witness). About 100 to 150 bytes each in memory.
+pub const DEFAULT_MAX_PATH_NODES: usize = 5_000_000;
+
+/// A pending record written out, or why not.
+pub enum Written {
+    Finding(Box<Finding>),
+    /// Its witness holds this many nodes, more than the record's share of the budget.
+    Long(usize),
+    /// No witness (the record does not hold on this graph).
+    Unreached,
+}
+
+/// Results tagged with their record's index, in record order (`Unreached` where none came).
+fn in_input_order(n: usize, mut tagged: Vec<(usize, Written)>) -> Vec<Written> {
+    tagged.sort_unstable_by_key(|(i, _)| *i);
+    let mut out: Vec<Written> = Vec::with_capacity(n);
+    for (i, w) in tagged {
+        while out.len() < i {
+            out.push(Written::Unreached);
+        }
+        out.push(w);
+    }
+    while out.len() < n {
+        out.push(Written::Unreached);
+    }
+    out
+}
+
+/// Paths and sentences for pending records of any access rule, in their order; each
+/// record's witness may use `share` nodes (see `privilege::materialize`).
+fn materialize_shares(ctx: &Context<'_>, pending: &[Pending], share: usize) -> Vec<Written> {
+    let (partner_ix, privilege_ix): (Vec<usize>, Vec<usize>) =
+        (0..pending.len()).partition(|i| pending[*i].rule == Rule::IndirectPartnerAccess);
+    let pick = |ix: &[usize]| ix.iter().map(|i| pending[*i]).collect::<Vec<_>>();
+    let (a, b) = (pick(&privilege_ix), pick(&partner_ix));
+    let (a, b) = rayon::join(
+        || privilege::materialize(ctx, &a, share),
+        || partner::materialize(ctx, &b, share),
     );
-    all.extend(partner_findings);
-    all
+    let tagged = privilege_ix
+        .into_iter()
+        .zip(a)
+        .chain(partner_ix.into_iter().zip(b))
+        .collect();
+    in_input_order(pending.len(), tagged)
+}
+
+/// Paths and sentences for pending records of any access rule (every witness written,
+/// however long: for a handful of records).
+pub fn materialize(ctx: &Context<'_>, pending: Vec<Pending>) -> Vec<Finding> {
+    materialize_shares(ctx, &pending, usize::MAX)
+        .into_iter()
+        .filter_map(|w| match w {
+            Written::Finding(f) => Some(*f),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A finding to show, in the contract's order: written already, or a pending record.
+pub enum Item {
+    Ready(Box<Finding>),
+    Pending(Pending),
+}
+
+/// The longest prefix of `items` whose paths hold at most `budget` nodes in all, written
+/// out; `budget` is reduced by what they use. The second value says whether every item fit.
+///
+/// Memory stays within the budget however long the witnesses: records are first written
+/// within an even share of it each, the lengths of those that did not fit are read off the
+/// search, and only the ones the prefix keeps are then written in full.
+pub fn within_budget(
+    ctx: &Context<'_>,
+    items: Vec<Item>,
+    budget: &mut usize,
+) -> (Vec<Finding>, bool) {
+    let pending: Vec<Pending> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Pending(p) => Some(*p),
+            Item::Ready(_) => None,
+        })
+        .collect();
+    let share = (*budget / items.len().max(1)).max(1);
+    let mut written = materialize_shares(ctx, &pending, share).into_iter();
+    // Each kept item, or the index of its record among `long` to write in full.
+    let mut kept: Vec<Result<Finding, usize>> = Vec::new();
+    let mut long: Vec<Pending> = Vec::new();
+    let mut complete = true;
+    for item in items {
+        let (len, entry) = match item {
+            Item::Ready(f) => (f.path.len(), Ok(*f)),
+            Item::Pending(p) => match written.next() {
+                Some(Written::Finding(f)) => (f.path.len(), Ok(*f)),
+                Some(Written::Long(len)) => {
+                    long.push(p);
+                    (len, Err(long.len() - 1))
+                }
+                _ => continue,
+            },
+        };
+        if len > *budget {
+            complete = false;
+            break;
+        }
+        *budget -= len;
+        kept.push(entry);
+    }
+    let mut filled: Vec<Option<Finding>> = materialize_shares(ctx, &long, usize::MAX)
+        .into_iter()
+        .map(|w| match w {
+            Written::Finding(f) => Some(*f),
+            _ => None,
+        })
+        .collect();
+    let out = kept
+        .into_iter()
+        .filter_map(|k| match k {
+            Ok(f) => Some(f),
+            Err(i) => filled[i].take(),
+        })
+        .collect();
+    (out, complete)
 }
 
 fn choke_points_of(
@@ -456,24 +573,29 @@ fn choke_points_of(
 }
 
 /// Every rule over the graph under `policy`, at most `max_findings` findings (the first in
-/// the contract's order). `matrix` holds the subjects' levels over the critical nodes;
-/// transitive and external access are counted from it over every pair, and paths and
-/// sentences are written only for the findings kept.
+/// the contract's order), and no more than the paths of `max_path_nodes` node ids allow.
+/// `matrix` holds the subjects' levels over the critical nodes; transitive and external
+/// access are counted from it over every pair, and paths and sentences are written only for
+/// the findings kept.
 ///
 /// With `paths` false, the access findings kept are written without path and sentence
 /// (`sketch`): enough for their ids, order and waivers, for callers that will write out only
-/// a few of them (`diff`, with `materialize`).
+/// a few of them (`diff`, with `materialize`); the path budget does not apply.
 pub fn run_all(
     ctx: &Context<'_>,
     policy: &Policy,
-    max_findings: usize,
+    limits: Limits,
     matrix: &Matrix<'_>,
     choke_points: usize,
     paths: bool,
 ) -> Outcome {
+    let Limits {
+        max_findings,
+        max_path_nodes,
+    } = limits;
     let Ran {
         mut pending,
-        mut others,
+        others,
         mut totals,
         exposure,
         choke,
@@ -481,9 +603,11 @@ pub fn run_all(
     } = run_rules(ctx, policy, max_findings, matrix, choke_points, false);
     sort_pending(ctx, &mut pending);
     let model = ctx.model;
-    let (mut i, mut j) = (0, 0);
-    while i + j < max_findings && (i < pending.len() || j < others.len()) {
-        let take_pending = match (pending.get(i), others.get(j)) {
+    let mut items = Vec::new();
+    let mut pending = pending.into_iter().peekable();
+    let mut others = others.into_iter().peekable();
+    while items.len() < max_findings {
+        let take_pending = match (pending.peek(), others.peek()) {
             (Some(p), Some(o)) => {
                 (
                     p.severity,
@@ -493,40 +617,54 @@ pub fn run_all(
                 ) < head_key(o)
             }
             (Some(_), None) => true,
-            _ => false,
+            (None, Some(_)) => false,
+            (None, None) => break,
         };
-        if take_pending {
-            i += 1;
+        items.push(if take_pending {
+            Item::Pending(pending.next().expect("peeked"))
         } else {
-            j += 1;
-        }
-    }
-    pending.truncate(i);
-    others.truncate(j);
-    for p in &pending {
-        totals.by_rule.entry(p.rule.name()).or_default().1 += 1;
-    }
-    for o in &others {
-        totals.by_rule.entry(o.rule.name()).or_default().1 += 1;
+            Item::Ready(Box::new(others.next().expect("peeked")))
+        });
     }
     let (mut all, choke_points) = rayon::join(
         || {
             if paths {
-                materialize(ctx, pending)
+                let mut budget = max_path_nodes;
+                let (shown, complete) = within_budget(ctx, items, &mut budget);
+                (shown, (!complete).then_some(max_path_nodes))
             } else {
-                pending.iter().map(|p| sketch(ctx, p)).collect()
+                let shown = items
+                    .into_iter()
+                    .map(|i| match i {
+                        Item::Pending(p) => sketch(ctx, &p),
+                        Item::Ready(f) => *f,
+                    })
+                    .collect();
+                (shown, None)
             }
         },
         || choke_points_of(ctx, choke, choke_points),
     );
-    all.extend(others);
-    findings::sort(&mut all);
+    totals.path_limit = all.1;
+    for f in &all.0 {
+        totals.by_rule.entry(f.rule.name()).or_default().1 += 1;
+    }
+    findings::sort(&mut all.0);
     Outcome {
-        findings: all,
+        findings: all.0,
         totals,
         exposure,
         choke_points,
     }
+}
+
+/// The display limits of `run_all`.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// At most this many findings, the first in the contract's order.
+    pub max_findings: usize,
+    /// The paths of the findings shown hold at most this many node ids in all.
+    pub max_path_nodes: usize,
 }
 
 /// Every finding, none left out, handed to `emit` in the contract's order a chunk at a time
@@ -538,6 +676,7 @@ pub fn stream_all(
     policy: &Policy,
     matrix: &Matrix<'_>,
     choke_points: usize,
+    max_path_nodes: usize,
     emit: &mut dyn FnMut(Vec<Finding>),
 ) -> Outcome {
     let Ran {
@@ -552,9 +691,6 @@ pub fn stream_all(
     // Only partner records are pending here: the access rules kept none.
     let mut partner_pending = pending;
     sort_pending(ctx, &mut partner_pending);
-    for (_, (total, shown)) in totals.by_rule.iter_mut() {
-        *shown = *total;
-    }
     // The output is a sequence of segments, one per (severity, rule), in the contract's
     // order; within a segment, by subject and target (and the rest of the order for the
     // other rules, already sorted).
@@ -593,21 +729,49 @@ pub fn stream_all(
     segments.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     let choke_points = choke_points_of(ctx, choke, choke_points);
     let rows = rows.unwrap_or_default();
+    let mut budget = max_path_nodes;
+    let mut shown: std::collections::BTreeMap<&'static str, usize> = Default::default();
+    let mut emit_counted = |found: Vec<Finding>| {
+        for f in &found {
+            *shown.entry(f.rule.name()).or_default() += 1;
+        }
+        emit(found);
+    };
+    let mut complete = true;
     for (severity, _, segment) in segments {
-        match segment {
-            Segment::Access(rule, originals) => {
-                privilege::stream(ctx, matrix, &rows, rule, &originals, severity, emit);
+        complete = match segment {
+            Segment::Access(rule, originals) => privilege::stream(
+                ctx,
+                matrix,
+                &rows,
+                (rule, &originals, severity),
+                &mut budget,
+                &mut emit_counted,
+            ),
+            Segment::Partner => partner_pending.chunks(4096).all(|chunk| {
+                let items = chunk.iter().map(|p| Item::Pending(*p)).collect();
+                let (found, complete) = within_budget(ctx, items, &mut budget);
+                emit_counted(found);
+                complete
+            }),
+            Segment::Others(a, b) => {
+                let items = others[a..b]
+                    .iter()
+                    .map(|f| Item::Ready(Box::new(f.clone())))
+                    .collect();
+                let (found, complete) = within_budget(ctx, items, &mut budget);
+                emit_counted(found);
+                complete
             }
-            Segment::Partner => {
-                for chunk in partner_pending.chunks(4096) {
-                    let mut found = partner::materialize(ctx, chunk);
-                    findings::sort(&mut found);
-                    emit(found);
-                }
-            }
-            Segment::Others(a, b) => emit(others[a..b].to_vec()),
+        };
+        if !complete {
+            break;
         }
     }
+    for (rule, (_, n)) in totals.by_rule.iter_mut() {
+        *n = shown.get(rule).copied().unwrap_or(0);
+    }
+    totals.path_limit = (!complete).then_some(max_path_nodes);
     Outcome {
         findings: Vec::new(),
         totals,

@@ -10,8 +10,8 @@
 //! party states it reaches, of what they reach outside their own organisation. Witnesses —
 //! the fewest-edge qualifying walk — come from one flagged search per shown group.
 
-use super::Context;
 use super::privilege::Pending;
+use super::{Context, Written};
 use crate::explain;
 use crate::findings::{Draft, Finding, Rule, Severity};
 use crate::model::{Level, NodeIx, NodeKind};
@@ -227,9 +227,11 @@ pub fn pair(ctx: &Context<'_>, a: NodeIx, t: NodeIx) -> Option<Pending> {
     })
 }
 
-/// The findings of `pending` records: one flagged search per partner and group of targets
-/// sharing the third party to exclude, stopped once it has their witnesses.
-pub fn materialize(ctx: &Context<'_>, pending: &[Pending]) -> Vec<Finding> {
+/// The findings of `pending` records, in their order: one flagged search per partner and
+/// group of targets sharing the third party to exclude, stopped once it has their
+/// witnesses. Each group's witnesses may hold `share` nodes per record in all; a record past
+/// that gives its witness's length (`Written::Long`).
+pub fn materialize(ctx: &Context<'_>, pending: &[Pending], share: usize) -> Vec<Written> {
     if pending.is_empty() {
         return Vec::new();
     }
@@ -237,53 +239,70 @@ pub fn materialize(ctx: &Context<'_>, pending: &[Pending]) -> Vec<Finding> {
     let floor = engine.need_to_reach(&targets(ctx), Level::Read);
     // The third party B must differ from org(N): targets are grouped by the partner org to
     // exclude (None: N's org is no partner, so any B ≠ A qualifies).
-    let mut groups: BTreeMap<(NodeIx, Option<NodeIx>), Vec<&Pending>> = BTreeMap::new();
-    for p in pending {
+    let mut groups: BTreeMap<(NodeIx, Option<NodeIx>), Vec<usize>> = BTreeMap::new();
+    for (i, p) in pending.iter().enumerate() {
         groups
             .entry((p.subject, partner_org(ctx, p.target)))
             .or_default()
-            .push(p);
+            .push(i);
     }
     let groups: Vec<_> = groups.into_iter().collect();
-    groups
+    let tagged: Vec<(usize, Written)> = groups
         .par_iter()
         .flat_map_iter(|((a, excluded), list)| {
             let (a, excluded) = (*a, *excluded);
             if floor[a.index()] == NEVER {
                 return Vec::new();
             }
+            let mut left = share.saturating_mul(list.len());
             with_scratch(|scratch| {
                 let third = |u: NodeIx| -> bool { third_party(ctx, u, a, excluded).is_some() };
-                let until: Vec<(NodeIx, Level, bool)> =
-                    list.iter().map(|p| (p.target, p.level, true)).collect();
+                let until: Vec<(NodeIx, Level, bool)> = list
+                    .iter()
+                    .map(|i| (pending[*i].target, pending[*i].level, true))
+                    .collect();
                 let search = engine.search_until(&[a], Some(&third), Some(&floor), &until, scratch);
+                let mut depths = None;
                 list.iter()
-                    .filter_map(|p| {
-                        let walk = search.witness(p.target, true)?;
+                    .filter_map(|&i| {
+                        let p = &pending[i];
+                        let walk = match search.witness_within(p.target, true, left, &mut depths)? {
+                            Ok(walk) => walk,
+                            Err(len) => return Some((i, Written::Long(len))),
+                        };
+                        left -= walk.nodes.len();
                         let through = walk.nodes[1..walk.nodes.len() - 1]
                             .iter()
                             .find_map(|u| third_party(ctx, *u, a, excluded))
                             .map(|b| explain::name(ctx.model, b))
                             .unwrap_or_default();
                         let how = format!(" through another partner, {through}");
-                        Some(Finding::new(Draft {
-                            rule: Rule::IndirectPartnerAccess,
-                            severity: p.severity,
-                            subject: ctx.id(a),
-                            target: Some(ctx.id(p.target)),
-                            level: Some(walk.level),
-                            reasons: Vec::new(),
-                            nodes: Vec::new(),
-                            path: ctx.ids(&walk.nodes),
-                            path_edges: walk.edges.iter().map(|e| engine.edge(*e).kind).collect(),
-                            message: explain::reach_sentence(ctx.model, &walk, &how),
-                            edge_kind: None,
-                        }))
+                        Some((
+                            i,
+                            Written::Finding(Box::new(Finding::new(Draft {
+                                rule: Rule::IndirectPartnerAccess,
+                                severity: p.severity,
+                                subject: ctx.id(a),
+                                target: Some(ctx.id(p.target)),
+                                level: Some(walk.level),
+                                reasons: Vec::new(),
+                                nodes: Vec::new(),
+                                path: ctx.ids(&walk.nodes),
+                                path_edges: walk
+                                    .edges
+                                    .iter()
+                                    .map(|e| engine.edge(*e).kind)
+                                    .collect(),
+                                message: explain::reach_sentence(ctx.model, &walk, &how),
+                                edge_kind: None,
+                            }))),
+                        ))
                     })
                     .collect::<Vec<_>>()
             })
         })
-        .collect()
+        .collect();
+    super::in_input_order(pending.len(), tagged)
 }
 
 /// The partner B that makes `u` a third party on a walk from partner `a`: `org(u)` is a

@@ -5,7 +5,7 @@
 //! pair, so every finding is counted — and exposure tallied — without a search per pair;
 //! paths and sentences are written only for the findings kept.
 
-use super::Context;
+use super::{Context, Written};
 use crate::choke::{Sampled, Sampler, subject_hash, target_hash};
 use crate::explain;
 use crate::exposure::{Exposure, ExposureBlock};
@@ -398,15 +398,17 @@ const STREAM_CHUNK: usize = 256;
 /// Every finding of `rule` whose unadjusted severity is one of `severities` (they are
 /// written under one severity when the policy overrides it), in the contract's order:
 /// subjects in id order, a chunk at a time, each chunk's findings handed to `emit` sorted.
+///
+/// The paths written take from `budget`; returns `false` when it ran out (the findings
+/// handed out are then the longest prefix that fit).
 pub fn stream(
     ctx: &Context<'_>,
     matrix: &Matrix<'_>,
     rows: &[Vec<Stored>],
-    rule: Rule,
-    severities: &[Severity],
-    severity: Severity,
+    (rule, severities, severity): (Rule, &[Severity], Severity),
+    budget: &mut usize,
     emit: &mut dyn FnMut(Vec<Finding>),
-) {
+) -> bool {
     let engine = ctx.engine;
     let r = RULES.iter().position(|x| *x == rule).unwrap_or(0);
     let same_org: Vec<HashMap<Option<NodeIx>, [u64; WORDS]>> = (0..matrix.blocks())
@@ -446,32 +448,40 @@ pub fn stream(
         if pending.is_empty() {
             continue;
         }
-        let mut found = materialize(ctx, &pending);
-        found.sort_unstable_by(|a, b| {
-            (a.subject.as_bytes(), a.target.as_deref().map(str::as_bytes))
-                .cmp(&(b.subject.as_bytes(), b.target.as_deref().map(str::as_bytes)))
-        });
+        pending.sort_unstable_by_key(|p| (engine.id_rank(p.subject), engine.id_rank(p.target)));
+        let items = pending.into_iter().map(super::Item::Pending).collect();
+        let (found, complete) = super::within_budget(ctx, items, budget);
         emit(found);
+        if !complete {
+            return false;
+        }
     }
+    true
 }
 
-/// The full findings of `pending` records (one search per subject involved).
-pub fn materialize(ctx: &Context<'_>, pending: &[Pending]) -> Vec<Finding> {
-    let mut by_subject: std::collections::BTreeMap<NodeIx, Vec<&Pending>> = Default::default();
-    for p in pending {
-        by_subject.entry(p.subject).or_default().push(p);
+/// The full findings of `pending` records (one search per subject involved), in their
+/// order. Each subject's witnesses may hold `share` nodes per record of that subject in all
+/// (written in the records' order while they fit); a record past that gives its witness's
+/// length instead (`Written::Long`), so memory stays within `share` per record however long
+/// the witnesses are.
+pub fn materialize(ctx: &Context<'_>, pending: &[Pending], share: usize) -> Vec<Written> {
+    let mut by_subject: std::collections::BTreeMap<NodeIx, Vec<usize>> = Default::default();
+    for (i, p) in pending.iter().enumerate() {
+        by_subject.entry(p.subject).or_default().push(i);
     }
-    let subjects: Vec<(NodeIx, Vec<&Pending>)> = by_subject.into_iter().collect();
-    subjects
+    let subjects: Vec<(NodeIx, Vec<usize>)> = by_subject.into_iter().collect();
+    let written: Vec<(usize, Written)> = subjects
         .par_iter()
         .flat_map_iter(|(s, list)| {
+            let mut left = share.saturating_mul(list.len());
             with_scratch(|scratch| {
                 // External critical access is shown by its standing walk; only transitive
                 // privilege needs the witness, and the search stops once it has them all.
+                let transitive = |i: &&usize| pending[**i].rule == Rule::TransitivePrivilege;
                 let until: Vec<(NodeIx, Level, bool)> = list
                     .iter()
-                    .filter(|p| p.rule == Rule::TransitivePrivilege)
-                    .map(|p| (p.target, p.level, false))
+                    .filter(transitive)
+                    .map(|i| (pending[*i].target, pending[*i].level, false))
                     .collect();
                 let mut out = Vec::with_capacity(list.len());
                 if !until.is_empty() {
@@ -482,21 +492,39 @@ pub fn materialize(ctx: &Context<'_>, pending: &[Pending]) -> Vec<Finding> {
                         &until,
                         scratch,
                     );
-                    for p in list.iter().filter(|p| p.rule == Rule::TransitivePrivilege) {
-                        if let Some(walk) = search.witness(p.target, false) {
-                            out.push(finding(ctx, p, &walk));
+                    let mut depths = None;
+                    for &i in list.iter().filter(transitive) {
+                        let p = &pending[i];
+                        if let Some(w) = search.witness_within(p.target, false, left, &mut depths) {
+                            out.push((i, written(ctx, p, w, &mut left)));
                         }
                     }
                 }
-                for p in list.iter().filter(|p| p.rule != Rule::TransitivePrivilege) {
-                    if let Some(walk) = ctx.engine.standing_walk(*s, p.target, p.level, scratch) {
-                        out.push(finding(ctx, p, &walk));
+                for &i in list.iter().filter(|i| !transitive(i)) {
+                    let p = &pending[i];
+                    if let Some(w) = ctx
+                        .engine
+                        .standing_walk_within(*s, p.target, p.level, left, scratch)
+                    {
+                        out.push((i, written(ctx, p, w, &mut left)));
                     }
                 }
                 out
             })
         })
-        .collect()
+        .collect();
+    super::in_input_order(pending.len(), written)
+}
+
+/// A record's finding when its walk fit (taking its length from `left`), else its length.
+fn written(ctx: &Context<'_>, p: &Pending, walk: Result<Walk, usize>, left: &mut usize) -> Written {
+    match walk {
+        Ok(walk) => {
+            *left -= walk.nodes.len();
+            Written::Finding(Box::new(finding(ctx, p, &walk)))
+        }
+        Err(len) => Written::Long(len),
+    }
 }
 
 fn finding(ctx: &Context<'_>, p: &Pending, walk: &Walk) -> Finding {

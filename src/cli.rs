@@ -1171,7 +1171,7 @@ fn emit_picture(picture: &crate::picture::Picture<'_>, title: &str, output: Opti
 /// 2, saying how to get one.
 fn paths_too_long(needed: usize, max: usize, narrow: &str) -> u8 {
     eprintln!(
-        "authpath: error: the answer's paths would hold {needed} or more node ids, more than --max-path-nodes {max} (a path can be as long as the graph)\n  help: {narrow}, or raise --max-path-nodes if the machine has the memory (about 150 bytes per node id)"
+        "authpath: error: the answer's paths would hold {needed} or more node ids, more than --max-path-nodes {max} (a path can be as long as the graph)\n  help: {narrow}, or raise --max-path-nodes if the machine has the memory (about 250 bytes per node id)"
     );
     exit::BAD_INPUT
 }

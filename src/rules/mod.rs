@@ -439,8 +439,8 @@ pub fn pending_of(
 
 /// The default budget of path nodes: how many node ids the paths of the findings shown may
 /// hold in all (a witness may be as long as the graph, and a long chain or cycle gives many
-/// findings each with a long witness). About 100 to 150 bytes each in memory.
-pub const DEFAULT_MAX_PATH_NODES: usize = 5_000_000;
+/// findings each with a long witness). About 250 bytes each in memory while written.
+pub const DEFAULT_MAX_PATH_NODES: usize = 25_000_000;
 
 /// A pending record written out, or why not.
 pub enum Written {

@@ -366,13 +366,18 @@ pub struct RunArgs {
     /// the most (subject, critical node) pairs pass (0: none).
     #[arg(long, value_name = "K", default_value_t = crate::analyze::DEFAULT_CHOKE_POINTS)]
     pub choke_points: usize,
+    /// An `[[assert]]` whose `from` or `to` selects no node is an error (exit 2) instead of a
+    /// warning (as `strict = true` in the policy).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 impl RunArgs {
     /// The analysis options and the `--fail-on` threshold: the command line first, then the
     /// policy, then the built-in defaults. `Err` (exit code) after printing policy problems.
     fn options(&self) -> Result<(Options, Option<Severity>), u8> {
-        let policy = load_policy(self.policy.as_deref())?;
+        let mut policy = load_policy(self.policy.as_deref())?;
+        policy.strict |= self.strict;
         let (subjects, threshold) = effective_settings(self.subjects, self.fail_on, &policy);
         let opts = Options {
             now: self.now,
@@ -878,7 +883,11 @@ fn run_analyze(args: &AnalyzeArgs) -> u8 {
         }),
         Format::Sarif => write_output(
             args.output.as_deref(),
-            crate::render::sarif::Sarif.render(&report).as_bytes(),
+            crate::render::sarif::Sarif {
+                strict: opts.policy.strict,
+            }
+            .render(&report)
+            .as_bytes(),
         ),
         Format::Text => write_output(
             args.output.as_deref(),
@@ -914,11 +923,15 @@ fn run_analyze(args: &AnalyzeArgs) -> u8 {
     if code != exit::OK {
         return code;
     }
-    gate(&report, threshold)
+    gate(&report, threshold, opts.policy.strict)
 }
 
-/// Exit 1 when any finding that counts — shown or not — is at or above the threshold.
-fn gate(report: &crate::analyze::Report, threshold: Option<Severity>) -> u8 {
+/// Exit 1 when any finding that counts — shown or not — is at or above the threshold; exit 2
+/// under a strict policy when an assertion selects nothing (a warning otherwise).
+fn gate(report: &crate::analyze::Report, threshold: Option<Severity>, strict: bool) -> u8 {
+    if !assertions_select(&report.totals.assertions, strict) {
+        return exit::BAD_INPUT;
+    }
     let summary = report.summary();
     let failing = threshold.is_some_and(|t| {
         Severity::ALL
@@ -926,6 +939,26 @@ fn gate(report: &crate::analyze::Report, threshold: Option<Severity>) -> u8 {
             .any(|s| s.at_least(t) && summary.count(*s) > 0)
     });
     if failing { exit::FINDINGS } else { exit::OK }
+}
+
+/// Says which assertions select no node — a guard that checks nothing — as warnings, or as
+/// errors when `strict`; `false` when that fails the run.
+fn assertions_select(checked: &[crate::rules::assertions::Checked], strict: bool) -> bool {
+    let empty: Vec<_> = checked.iter().filter(|a| a.selects_nothing()).collect();
+    for a in &empty {
+        eprintln!(
+            "authpath: {}: assertion {}: {}, so it checks nothing\n  help: compare its selectors with the graph (ids, kinds, orgs, tags, sensitivities: a graph may mark critical nodes by `sensitivity = \"critical\"` rather than a `tier0` tag){}",
+            if strict { "error" } else { "warning" },
+            crate::diagnostics::quote(&a.name),
+            a.empty_sides(),
+            if strict {
+                ""
+            } else {
+                "; `strict = true` in the policy or --strict makes this an error"
+            }
+        );
+    }
+    !(strict && !empty.is_empty())
 }
 
 /// `analyze --max-findings 0 --format json`: every finding, written as it is found to a
@@ -1000,7 +1033,7 @@ fn analyze_streamed(
         return code;
     }
     let _ = std::io::stdout().flush();
-    gate(&report, threshold)
+    gate(&report, threshold, opts.policy.strict)
 }
 
 fn picture_options(
@@ -1102,6 +1135,10 @@ fn run_diff(args: &DiffArgs) -> u8 {
     let code = write_output(args.output.as_deref(), text.as_bytes());
     if code != exit::OK {
         return code;
+    }
+    // The gate is the new graph's: its assertions must select something.
+    if !assertions_select(&d.new.totals.assertions, opts.policy.strict) {
+        return exit::BAD_INPUT;
     }
     if d.fails() { exit::FINDINGS } else { exit::OK }
 }

@@ -4,6 +4,7 @@
 //! ```toml
 //! fail_on = "high"                 # critical | high | medium | low | never
 //! subjects = "default"             # default | all
+//! strict = false                   # true: an [[assert]] selecting no node is an error
 //!
 //! [thresholds]                     # days (docs/rules.md defaults shown)
 //! dormant_days = 90
@@ -125,6 +126,8 @@ pub struct Policy {
     /// `Some(None)` is `never`.
     pub fail_on: Option<Option<Severity>>,
     pub subjects: Option<Subjects>,
+    /// An assertion that selects no node fails the run instead of warning.
+    pub strict: bool,
     pub thresholds: Thresholds,
     pub critical: CriticalSpec,
     pub rules: BTreeMap<Rule, RuleConfig>,
@@ -390,6 +393,7 @@ impl Validator<'_> {
             &[
                 "fail_on",
                 "subjects",
+                "strict",
                 "thresholds",
                 "critical",
                 "rules",
@@ -416,6 +420,7 @@ impl Validator<'_> {
                         &["default", "all"],
                     )
                 }
+                "strict" => p.strict = self.boolean("strict", v).unwrap_or(false),
                 "thresholds" => {
                     if let Some(t) = self.table("thresholds", v) {
                         p.thresholds = self.thresholds(t);

@@ -358,6 +358,9 @@ struct PolicyFile {
     fail_on: Option<FailOnName>,
     /// The subject set of the reachability rules (default `default`).
     subjects: Option<SubjectsName>,
+    /// An `[[assert]]` whose `from` or `to` selects no node is an error (exit 2), not a
+    /// warning (default false; `--strict` does the same).
+    strict: Option<bool>,
     thresholds: Option<ThresholdsSpec>,
     critical: Option<CriticalFile>,
     /// Per-rule settings, keyed by rule name.

@@ -482,3 +482,132 @@ fn diff_pictures_the_changed_paths() {
     assert!(parsed.strings.iter().any(|s| s == "holds (removed)"));
     let _ = authpath(&["--version"]);
 }
+
+/// A display cap changes what is shown, never the verdict: the exit code, the JSON summary
+/// and the SARIF run's counts are the same for every `--max-findings`.
+#[test]
+fn the_verdict_is_the_same_for_every_max_findings() {
+    let g = "graphs/msp-delegated-admin.json";
+    let mut seen = Vec::new();
+    for cap in ["0", "1", "3", "21", "100000"] {
+        let run = authpath_in(&root(), &["analyze", g, "--format", "json", "--max-findings", cap]);
+        let doc = json(&run.stdout);
+        let sarif = authpath_in(&root(), &["analyze", g, "--format", "sarif", "--max-findings", cap]);
+        let log = json(&sarif.stdout);
+        let props = &log["runs"][0]["properties"];
+        assert_eq!(props["summary"], doc["summary"], "--max-findings {cap}");
+        let totals: Vec<(String, Value)> = props["by_rule"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(r, c)| (r.clone(), c["total"].clone()))
+            .collect();
+        let text = authpath_in(&root(), &["analyze", g, "--format", "text", "--max-findings", cap]);
+        seen.push((
+            run.code,
+            sarif.code,
+            text.code,
+            doc["summary"].clone(),
+            totals,
+        ));
+    }
+    assert_eq!(seen[0].0, 1);
+    assert_eq!(seen[0].3["critical"], 11);
+    assert_eq!(seen[0].3["high"], 7);
+    for s in &seen {
+        assert_eq!(s, &seen[0]);
+    }
+}
+
+/// An assertion whose selector chooses nothing guards nothing: a warning by default, an error
+/// (exit 2) with `strict = true` or `--strict`; every assertion says what it checked in text,
+/// JSON and SARIF.
+#[test]
+fn an_assertion_that_selects_nothing_is_said_and_fails_under_strict() {
+    let d = Dir::new();
+    let policy = r#"
+[[assert]]
+name = "partners-read-only-on-tier0"
+from = { kind = "partner" }
+to = { tag = "tier0" }
+max_level = "read"
+
+[[assert]]
+name = "partners-read-only-on-critical"
+from = { kind = "partner" }
+to = { sensitivity = "critical" }
+max_level = "read"
+"#;
+    d.file("authpath.toml", policy);
+    let run = d.run(&["analyze", "example.json", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "authpath: warning: assertion \"partners-read-only-on-tier0\": `to` selects no node, so it checks nothing"
+        ) && run.stderr.contains("--strict makes this an error"),
+        "{}",
+        run.stderr
+    );
+    let doc = json(&run.stdout);
+    assert_eq!(
+        doc["assertions"],
+        serde_json::json!([
+            {"name": "partners-read-only-on-tier0", "status": "selects-nothing", "subjects": 1, "targets": 0, "pairs": 0, "violations": 0},
+            {"name": "partners-read-only-on-critical", "status": "violated", "subjects": 1, "targets": 1, "pairs": 1, "violations": 1}
+        ])
+    );
+    let text = d.run(&["analyze", "example.json", "--format", "text"]);
+    assert!(
+        text.stdout.contains(
+            "Assertions:\n  partners-read-only-on-tier0: checks nothing: `to` selects no node (1 subject(s) × 0 target(s), 0 pair(s) checked)\n  partners-read-only-on-critical: 1 violation(s) (1 subject(s) × 1 target(s), 1 pair(s) checked)"
+        ),
+        "{}",
+        text.stdout
+    );
+    let sarif = d.run(&["analyze", "example.json", "--format", "sarif"]);
+    let log = json(&sarif.stdout);
+    assert!(sarif_validator().iter_errors(&log).next().is_none());
+    let note = &log["runs"][0]["invocations"][0];
+    assert_eq!(note["executionSuccessful"], true);
+    assert_eq!(note["toolExecutionNotifications"][0]["level"], "warning");
+    assert_eq!(
+        log["runs"][0]["properties"]["assertions"][0]["status"],
+        "selects-nothing"
+    );
+
+    // Strict, from the command line or the policy: exit 2, the report still written.
+    for (args, file) in [
+        (vec!["analyze", "example.json", "--format", "sarif", "--strict"], policy.to_string()),
+        (
+            vec!["analyze", "example.json", "--format", "sarif"],
+            format!("strict = true\n{policy}"),
+        ),
+    ] {
+        d.file("authpath.toml", &file);
+        let run = d.run(&args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("authpath: error: assertion \"partners-read-only-on-tier0\": `to` selects no node"),
+            "{}",
+            run.stderr
+        );
+        let log = json(&run.stdout);
+        let note = &log["runs"][0]["invocations"][0];
+        assert_eq!(note["executionSuccessful"], false);
+        assert_eq!(note["toolExecutionNotifications"][0]["level"], "error");
+    }
+    // A strict policy whose assertions all select something gates as usual.
+    d.file(
+        "authpath.toml",
+        "strict = true\n[[assert]]\nname = \"ok\"\nfrom = { kind = \"partner\" }\nto = { id = \"human:bob\" }\nmax_level = \"none\"\n",
+    );
+    let run = d.run(&["analyze", "example.json", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!run.stderr.contains("checks nothing"));
+    assert_eq!(json(&run.stdout)["assertions"][0]["status"], "ok");
+    // diff judges the new graph's assertions the same way.
+    d.file("authpath.toml", &format!("strict = true\n{policy}"));
+    let run = d.run(&["diff", "example.json", "example.json", "--format", "json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}

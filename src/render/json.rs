@@ -38,6 +38,10 @@ pub struct FindingsDocument<'a> {
     /// Every rule that found something: how many findings it has (all counted in
     /// `summary`) and how many `findings` shows.
     pub by_rule: std::collections::BTreeMap<&'static str, RuleCount>,
+    /// What each `[[assert]]` of the policy checked, in policy order (absent without
+    /// assertions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assertions: Option<Vec<AssertionOut<'a>>>,
     /// Who reaches the critical nodes (absent when both transitive-privilege and
     /// external-critical-access are disabled).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -228,6 +232,24 @@ pub struct TruncatedOut {
     pub max_path_nodes: Option<usize>,
 }
 
+/// What one assertion checked.
+#[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct AssertionOut<'a> {
+    pub name: &'a str,
+    /// `ok`, `violated`, or `selects-nothing` (its `from` or `to` chose no node: it checks
+    /// nothing — a warning, an error under a strict policy).
+    pub status: &'static str,
+    /// Nodes its `from` selects.
+    pub subjects: usize,
+    /// Nodes its `to` selects.
+    pub targets: usize,
+    /// (subject, target) pairs of distinct nodes it constrains.
+    pub pairs: u64,
+    /// Pairs that break it (each an `assertion-violated` finding citing it).
+    pub violations: usize,
+}
+
 #[derive(Serialize, JsonSchema)]
 pub struct RuleCount {
     pub total: usize,
@@ -337,6 +359,21 @@ pub fn document(report: &Report) -> FindingsDocument<'_> {
             max_path_nodes: report.totals.path_limit,
         }),
         by_rule: by_rule(report),
+        assertions: (!report.totals.assertions.is_empty()).then(|| {
+            report
+                .totals
+                .assertions
+                .iter()
+                .map(|a| AssertionOut {
+                    name: &a.name,
+                    status: a.status(),
+                    subjects: a.subjects,
+                    targets: a.targets,
+                    pairs: a.pairs,
+                    violations: a.violations,
+                })
+                .collect()
+        }),
         exposure: report.exposure.as_ref().map(exposure_out),
         choke_points: report.choke_points.as_ref().map(choke_points_out),
     }

@@ -21,8 +21,106 @@ pub struct Log {
 #[serde(rename_all = "camelCase")]
 pub struct Run {
     pub tool: Tool,
+    /// Warnings about the run itself (an assertion that selects nothing).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub invocations: Vec<Invocation>,
     pub results: Vec<SarifResult>,
     pub column_kind: &'static str,
+    /// Every finding counted, shown or not, and what each assertion checked: the same
+    /// numbers as the JSON document, whatever `--max-findings` showed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub properties: Option<RunProperties>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Invocation {
+    pub execution_successful: bool,
+    pub tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+pub struct Notification {
+    pub level: &'static str,
+    pub message: Text,
+}
+
+#[derive(Serialize)]
+pub struct RunProperties {
+    pub summary: crate::findings::Summary,
+    /// Per rule: findings counted and shown.
+    pub by_rule: BTreeMap<&'static str, RunRuleCount>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assertions: Vec<RunAssertion>,
+}
+
+#[derive(Serialize)]
+pub struct RunRuleCount {
+    pub total: usize,
+    pub shown: usize,
+}
+
+#[derive(Serialize)]
+pub struct RunAssertion {
+    pub name: String,
+    pub status: &'static str,
+    pub subjects: usize,
+    pub targets: usize,
+    pub pairs: u64,
+    pub violations: usize,
+}
+
+/// The run's counts and assertion checks, and a notification per assertion that selects
+/// nothing (an error under a strict policy).
+fn run_facts(totals: &crate::rules::Totals, strict: bool) -> (Vec<Invocation>, RunProperties) {
+    let notes: Vec<Notification> = totals
+        .assertions
+        .iter()
+        .filter(|a| a.selects_nothing())
+        .map(|a| Notification {
+            level: if strict { "error" } else { "warning" },
+            message: Text {
+                text: format!("assertion \"{}\": {}, so it checks nothing", a.name, a.empty_sides()),
+            },
+        })
+        .collect();
+    let invocations = if notes.is_empty() {
+        Vec::new()
+    } else {
+        vec![Invocation {
+            execution_successful: !strict,
+            tool_execution_notifications: notes,
+        }]
+    };
+    let properties = RunProperties {
+        summary: totals.summary,
+        by_rule: totals
+            .by_rule
+            .iter()
+            .map(|(r, (total, shown))| {
+                (
+                    *r,
+                    RunRuleCount {
+                        total: *total,
+                        shown: *shown,
+                    },
+                )
+            })
+            .collect(),
+        assertions: totals
+            .assertions
+            .iter()
+            .map(|a| RunAssertion {
+                name: a.name.clone(),
+                status: a.status(),
+                subjects: a.subjects,
+                targets: a.targets,
+                pairs: a.pairs,
+                violations: a.violations,
+            })
+            .collect(),
+    };
+    (invocations, properties)
 }
 
 #[derive(Serialize)]
@@ -333,8 +431,10 @@ pub fn log(
                     rules,
                 },
             },
+            invocations: Vec::new(),
             results,
             column_kind: "unicodeCodePoints",
+            properties: None,
         }],
     }
 }
@@ -381,8 +481,12 @@ pub fn to_json(log: &Log) -> String {
     text
 }
 
-/// `analyze --format sarif`: counted findings, then waived ones as suppressed results.
-pub struct Sarif;
+/// `analyze --format sarif`: counted findings, then waived ones as suppressed results; the
+/// run carries every count and, when `strict`, says an assertion selecting nothing is an
+/// error.
+pub struct Sarif {
+    pub strict: bool,
+}
 
 impl super::Renderer for Sarif {
     fn render(&self, report: &crate::analyze::Report) -> String {
@@ -391,7 +495,11 @@ impl super::Renderer for Sarif {
             spans: &report.spans,
         };
         let all: Vec<&Finding> = report.findings.iter().chain(&report.waived).collect();
-        to_json(&log(&all, &source, &[], Vec::new()))
+        let mut log = log(&all, &source, &[], Vec::new());
+        let (invocations, properties) = run_facts(&report.totals, self.strict);
+        log.runs[0].invocations = invocations;
+        log.runs[0].properties = Some(properties);
+        to_json(&log)
     }
 }
 

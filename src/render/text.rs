@@ -181,6 +181,24 @@ impl Renderer for Text {
                 out.push('\n');
             }
         }
+        if !report.totals.assertions.is_empty() {
+            let _ = writeln!(out, "Assertions:");
+            for a in &report.totals.assertions {
+                let verdict = if a.selects_nothing() {
+                    format!("checks nothing: {}", a.empty_sides())
+                } else if a.violations > 0 {
+                    format!("{} violation(s)", a.violations)
+                } else {
+                    "holds".to_owned()
+                };
+                let _ = writeln!(
+                    out,
+                    "  {}: {verdict} ({} subject(s) × {} target(s), {} pair(s) checked)",
+                    a.name, a.subjects, a.targets, a.pairs
+                );
+            }
+            out.push('\n');
+        }
         for w in &report.unused_waivers {
             let _ = writeln!(
                 out,

@@ -25,9 +25,50 @@ pub fn matches(ctx: &Context<'_>, sel: &Selector, n: NodeIx) -> bool {
         && sel.external.is_none_or(|e| e == ctx.engine.is_external(n))
 }
 
-pub fn check(ctx: &Context<'_>, asserts: &[Assertion]) -> Vec<Finding> {
+/// What one assertion checked: a guard that selects nothing checks nothing, and says so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checked {
+    pub name: String,
+    /// Nodes its `from` selects, and its `to`.
+    pub subjects: usize,
+    pub targets: usize,
+    /// (subject, target) pairs of distinct nodes it constrains.
+    pub pairs: u64,
+    /// Pairs that break it.
+    pub violations: usize,
+}
+
+impl Checked {
+    /// `from` or `to` selects no node: the assertion checks nothing.
+    pub fn selects_nothing(&self) -> bool {
+        self.subjects == 0 || self.targets == 0
+    }
+
+    /// `ok`, `violated` or `selects-nothing`.
+    pub fn status(&self) -> &'static str {
+        if self.selects_nothing() {
+            "selects-nothing"
+        } else if self.violations > 0 {
+            "violated"
+        } else {
+            "ok"
+        }
+    }
+
+    /// Which side selects nothing, in words, for warnings.
+    pub fn empty_sides(&self) -> &'static str {
+        match (self.subjects, self.targets) {
+            (0, 0) => "neither `from` nor `to` selects any node",
+            (0, _) => "`from` selects no node",
+            _ => "`to` selects no node",
+        }
+    }
+}
+
+/// Every assertion's findings, and what each checked (in policy order).
+pub fn check(ctx: &Context<'_>, asserts: &[Assertion]) -> (Vec<Finding>, Vec<Checked>) {
     if asserts.is_empty() {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let all: Vec<NodeIx> = (0..ctx.model.nodes.len() as u32).map(NodeIx).collect();
     // Per assertion: which nodes it constrains as subjects and as targets.
@@ -45,7 +86,8 @@ pub fn check(ctx: &Context<'_>, asserts: &[Assertion]) -> Vec<Finding> {
         .filter(|n| to.iter().any(|t| t[n.index()]))
         .collect();
     let floor = ctx.engine.need_to_reach(&targets, Level::Read);
-    all.par_iter()
+    let found: Vec<Finding> = all
+        .par_iter()
         .filter(|s| from.iter().any(|f| f[s.index()]))
         .flat_map_iter(|&s| {
             with_scratch(|scratch| {
@@ -119,5 +161,23 @@ pub fn check(ctx: &Context<'_>, asserts: &[Assertion]) -> Vec<Finding> {
                 out
             })
         })
-        .collect()
+        .collect();
+    let checked = asserts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let subjects = from[i].iter().filter(|x| **x).count();
+            let targets = to[i].iter().filter(|x| **x).count();
+            let both = from[i].iter().zip(&to[i]).filter(|(f, t)| **f && **t).count();
+            let reason = format!("assert:{}", a.name);
+            Checked {
+                name: a.name.clone(),
+                subjects,
+                targets,
+                pairs: subjects as u64 * targets as u64 - both as u64,
+                violations: found.iter().filter(|f| f.reasons.contains(&reason)).count(),
+            }
+        })
+        .collect();
+    (found, checked)
 }

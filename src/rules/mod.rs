@@ -7,7 +7,7 @@
 //! - `governance`: ungoverned-access
 //! - `assertions`: assertion-violated (the policy's `[[assert]]` entries)
 
-mod assertions;
+pub mod assertions;
 mod credentials;
 mod delegation;
 mod governance;
@@ -196,6 +196,8 @@ pub struct Totals {
     /// When the budget of path nodes stopped the findings shown before `--max-findings`
     /// did: that budget.
     pub path_limit: Option<usize>,
+    /// What each `[[assert]]` of the policy checked, in policy order.
+    pub assertions: Vec<assertions::Checked>,
 }
 
 impl Totals {
@@ -312,7 +314,8 @@ fn run_rules(
             },
         );
     crate::reach::matrix::release_buffers();
-    let mut others: Vec<Finding> = [cycles, redelegable, credentials, governance, asserted]
+    let (asserted, checked) = asserted.unwrap_or_default();
+    let mut others: Vec<Finding> = [cycles, redelegable, credentials, governance, Some(asserted)]
         .into_iter()
         .flatten()
         .flatten()
@@ -324,7 +327,10 @@ fn run_rules(
         }
     }
     findings::sort(&mut others);
-    let mut totals = Totals::default();
+    let mut totals = Totals {
+        assertions: checked,
+        ..Totals::default()
+    };
     for f in &others {
         *totals.summary.slot(f.severity) += 1;
         totals.by_rule.entry(f.rule.name()).or_default().0 += 1;

@@ -90,6 +90,10 @@ pub enum Command {
         /// Graph files to check; `-` reads standard input.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Treat warnings as errors (exit 2): a near-miss key such as `expires` for
+        /// `expires_at`, an owner naming no node, a missing `as_of`.
+        #[arg(long)]
+        strict: bool,
     },
     /// Run every rule over a graph and report the findings (exit 1 when any is at or above
     /// --fail-on).
@@ -675,7 +679,7 @@ pub fn run(cli: Cli) -> u8 {
     QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     let _ = LIMITS.set(cli.limits);
     match cli.command {
-        Command::Validate { files } => validate(&files),
+        Command::Validate { files, strict } => validate(&files, strict),
         Command::Analyze(args) => run_analyze(&args),
         Command::Dot(args) => run_dot(&args),
         Command::Diff(args) => run_diff(&args),
@@ -1774,7 +1778,7 @@ fn run_export_cypher(args: &CypherExportArgs) -> u8 {
     }
 }
 
-fn validate(files: &[PathBuf]) -> u8 {
+fn validate(files: &[PathBuf], strict: bool) -> u8 {
     let mut code = exit::OK;
     for (i, f) in files.iter().enumerate() {
         let Loaded { graph, diagnostics } = {
@@ -1786,6 +1790,15 @@ fn validate(files: &[PathBuf]) -> u8 {
             let _ = std::io::stderr().write_all(report.as_bytes());
         }
         match graph {
+            Some(g) if strict && diagnostics.warning_count() > 0 => {
+                eprintln!(
+                    "authpath: error: {}: {} warning(s), which --strict makes errors",
+                    diagnostics.file,
+                    diagnostics.warning_count()
+                );
+                std::mem::forget(g);
+                code = exit::BAD_INPUT;
+            }
             Some(g) => {
                 let mut line = summary(&diagnostics.file, &g);
                 if diagnostics.warning_count() > 0 {

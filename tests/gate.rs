@@ -490,9 +490,15 @@ fn the_verdict_is_the_same_for_every_max_findings() {
     let g = "graphs/msp-delegated-admin.json";
     let mut seen = Vec::new();
     for cap in ["0", "1", "3", "21", "100000"] {
-        let run = authpath_in(&root(), &["analyze", g, "--format", "json", "--max-findings", cap]);
+        let run = authpath_in(
+            &root(),
+            &["analyze", g, "--format", "json", "--max-findings", cap],
+        );
         let doc = json(&run.stdout);
-        let sarif = authpath_in(&root(), &["analyze", g, "--format", "sarif", "--max-findings", cap]);
+        let sarif = authpath_in(
+            &root(),
+            &["analyze", g, "--format", "sarif", "--max-findings", cap],
+        );
         let log = json(&sarif.stdout);
         let props = &log["runs"][0]["properties"];
         assert_eq!(props["summary"], doc["summary"], "--max-findings {cap}");
@@ -502,7 +508,10 @@ fn the_verdict_is_the_same_for_every_max_findings() {
             .iter()
             .map(|(r, c)| (r.clone(), c["total"].clone()))
             .collect();
-        let text = authpath_in(&root(), &["analyze", g, "--format", "text", "--max-findings", cap]);
+        let text = authpath_in(
+            &root(),
+            &["analyze", g, "--format", "text", "--max-findings", cap],
+        );
         seen.push((
             run.code,
             sarif.code,
@@ -577,7 +586,10 @@ max_level = "read"
 
     // Strict, from the command line or the policy: exit 2, the report still written.
     for (args, file) in [
-        (vec!["analyze", "example.json", "--format", "sarif", "--strict"], policy.to_string()),
+        (
+            vec!["analyze", "example.json", "--format", "sarif", "--strict"],
+            policy.to_string(),
+        ),
         (
             vec!["analyze", "example.json", "--format", "sarif"],
             format!("strict = true\n{policy}"),
@@ -587,8 +599,9 @@ max_level = "read"
         let run = d.run(&args);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         assert!(
-            run.stderr
-                .contains("authpath: error: assertion \"partners-read-only-on-tier0\": `to` selects no node"),
+            run.stderr.contains(
+                "authpath: error: assertion \"partners-read-only-on-tier0\": `to` selects no node"
+            ),
             "{}",
             run.stderr
         );

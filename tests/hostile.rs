@@ -837,3 +837,54 @@ fn graphs_over_the_size_limits_are_refused() {
         0
     );
 }
+
+/// A key one typo away from a field the format defines for that kind is kept as a
+/// free-form property, so it is said: a warning with the field meant and what ignoring it
+/// means; `validate --strict` makes it an error. Free-form keys that look like nothing the
+/// format defines stay silent.
+#[test]
+fn a_near_miss_of_a_format_key_is_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = graph_text(
+        &[
+            r#"{"id": "k", "kind": "credential", "expires": "2027-01-01T00:00:00Z", "lastUsedAt": "2026-01-01T00:00:00Z", "team": "payments", "cost_centre": 7}"#.into(),
+            r#"{"id": "p", "kind": "partner", "contract": "2027-01-01"}"#.into(),
+            r#"{"id": "s", "kind": "service", "expires": "2027-01-01", "ownr": "human:x"}"#.into(),
+        ],
+        &[r#"{"from": "p", "to": "k", "kind": "holds", "expiry": "2027-01-01T00:00:00Z"}"#.into()],
+    );
+    let run = run_on(tmp.path(), "near.json", &text, &["validate"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for expected in [
+        "near.json:1:93: warning: node \"k\" (nodes[0]): `expires` is not a field of the format, so it is kept as a free-form property: did you mean `expires_at`?\n  help: rename it to `expires_at` (as written, authpath ignores it: the object is treated as never expiring)",
+        "`lastUsedAt` is not a field of the format, so it is kept as a free-form property: did you mean `last_used_at`?",
+        "node \"p\" (nodes[1]): `contract` is not a field of the format, so it is kept as a free-form property: did you mean `contract_end`?",
+        "node \"s\" (nodes[2]): `ownr` is not a field of the format, so it is kept as a free-form property: did you mean `owner`?",
+        "edges[0] (\"p\" -holds-> \"k\"): `expiry` is not a field of the format, so it is kept as a free-form property: did you mean `expires_at`?",
+    ] {
+        assert!(
+            run.stderr.contains(expected),
+            "missing {expected:?} in\n{}",
+            run.stderr
+        );
+    }
+    // `expires` on a service is no near miss: services have no expiry field.
+    assert_eq!(
+        run.stderr.matches("did you mean").count(),
+        5,
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("5 warning(s)"), "{}", run.stdout);
+    let strict = run_on(tmp.path(), "near.json", &text, &["validate", "--strict"]);
+    assert_eq!(strict.code, 2);
+    assert!(
+        strict.stderr.contains("authpath: error: ")
+            && strict
+                .stderr
+                .contains("5 warning(s), which --strict makes errors"),
+        "{}",
+        strict.stderr
+    );
+    assert!(strict.stdout.is_empty());
+}

@@ -56,6 +56,85 @@ pub fn is_format_key(key: &str) -> bool {
         || key == "contract_end"
 }
 
+/// The defined key `key` was probably meant as: the same letters in another case or with
+/// other separators (`expiresAt`, `expires-at`), a defined key cut at an underscore
+/// (`expires`, `last_used`), a common synonym (`expiry`, `valid_until`), or a misspelling
+/// (`expries_at`).
+fn near_miss<'k>(key: &str, defined: impl Iterator<Item = &'k str> + Clone) -> Option<&'k str> {
+    let bare = |k: &str| -> String {
+        k.chars()
+            .filter(|c| !matches!(c, '_' | '-' | ' ' | '.'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    if defined.clone().any(|d| d == key) {
+        return None;
+    }
+    let b = bare(key);
+    if let Some(d) = defined.clone().find(|d| bare(d) == b) {
+        return Some(d);
+    }
+    if key.len() >= 4
+        && let Some(d) = defined.clone().find(|d| {
+            d.strip_prefix(key)
+                .is_some_and(|rest| rest.starts_with('_'))
+        })
+    {
+        return Some(d);
+    }
+    const SYNONYMS: &[(&str, &str)] = &[
+        ("expiry", "expires_at"),
+        ("expiration", "expires_at"),
+        ("expiration_date", "expires_at"),
+        ("expires_on", "expires_at"),
+        ("expiry_date", "expires_at"),
+        ("valid_until", "expires_at"),
+        ("not_after", "expires_at"),
+        ("last_used", "last_used_at"),
+        ("last_use", "last_used_at"),
+        ("last_seen", "last_used_at"),
+        ("last_rotated", "rotated_at"),
+        ("issued", "issued_at"),
+        ("issue_date", "issued_at"),
+        ("not_before", "issued_at"),
+        ("contract_end_date", "contract_end"),
+        ("contract_expires", "contract_end"),
+        ("sensitive", "sensitivity"),
+        ("tag", "tags"),
+        ("scope", "scopes"),
+        ("type", "credential_type"),
+        ("owned_by", "owner"),
+        ("organisation", "org"),
+        ("organization", "org"),
+        ("approved_by", "granted_by"),
+        ("redelegatable", "redelegable"),
+    ];
+    if let Some((_, d)) = SYNONYMS.iter().find(|(s, _)| bare(s) == b)
+        && let Some(d) = defined.clone().find(|x| x == d)
+    {
+        return Some(d);
+    }
+    if key.chars().count() >= 4 {
+        return did_you_mean(key, defined);
+    }
+    None
+}
+
+/// What ignoring a misspelt field means, for the warning's help.
+fn consequence(meant: &str) -> &'static str {
+    match meant {
+        "expires_at" => "the object is treated as never expiring",
+        "last_used_at" => "the credential counts as never used",
+        "rotated_at" | "issued_at" => "its age is judged without it",
+        "contract_end" => "the partner counts as under contract",
+        "owner" => "it counts as having no owner",
+        "org" => "it belongs to the home organisation",
+        "sensitivity" | "tags" => "it is not judged critical by it",
+        "redelegable" => "the grant counts as not redelegable",
+        _ => "the field keeps its default",
+    }
+}
+
 /// A node as read, before ids are cross-checked.
 pub struct PendingNode {
     /// Its place in the file's `nodes` array.
@@ -238,7 +317,32 @@ impl<'a> Reader<'_, 'a> {
         }
     }
 
-    fn property(&mut self, subject: &Subject<'_>, e: &Entry<'a>, props: &mut Properties) {
+    /// Keeps a free-form field; one that looks like a misspelling of a field the format
+    /// defines for this object (`defined`) gets a warning, as it is then not that field.
+    fn property(
+        &mut self,
+        subject: &Subject<'_>,
+        e: &Entry<'a>,
+        props: &mut Properties,
+        defined: &[&[&str]],
+    ) {
+        if let Some(meant) = near_miss(&e.key, defined.iter().flat_map(|d| d.iter().copied())) {
+            let span = self.loc.span(e.key_offset(self.loc));
+            self.diags.push(
+                Diagnostic::warning(
+                    Some(span),
+                    format!(
+                        "`{}` is not a field of the format, so it is kept as a free-form property: did you mean `{meant}`?",
+                        e.key
+                    ),
+                )
+                .about_subject(subject)
+                .help(format!(
+                    "rename it to `{meant}` (as written, authpath ignores it: {})",
+                    consequence(meant)
+                )),
+            );
+        }
         match json::free_value(e.value) {
             Ok(v) => props.push((e.key.clone().into_owned(), v)),
             Err(why) => self.error(
@@ -401,7 +505,15 @@ impl<'a> Reader<'_, 'a> {
                     e,
                     format!("`{key}` is an edge field; nodes cannot carry it"),
                 ),
-                _ => self.property(&subject, e, &mut node.properties),
+                _ => {
+                    let own: &[&str] = match kind {
+                        Some(NodeKind::Credential) => CREDENTIAL_ONLY,
+                        Some(NodeKind::Partner) => &["contract_end"],
+                        Some(_) => &[],
+                        None => &[],
+                    };
+                    self.property(&subject, e, &mut node.properties, &[NODE_COMMON, own]);
+                }
             }
         }
         if node.kind == NodeKind::Credential {
@@ -521,7 +633,7 @@ impl<'a> Reader<'_, 'a> {
                         format!("`{key}` is a node field; edges cannot carry it"),
                     )
                 }
-                _ => self.property(&subject, e, &mut edge.extra_mut().properties),
+                _ => self.property(&subject, e, &mut edge.extra_mut().properties, &[EDGE_KEYS]),
             }
         }
         kind?;

@@ -80,7 +80,11 @@ fn run_facts(totals: &crate::rules::Totals, strict: bool) -> (Vec<Invocation>, R
         .map(|a| Notification {
             level: if strict { "error" } else { "warning" },
             message: Text {
-                text: format!("assertion \"{}\": {}, so it checks nothing", a.name, a.empty_sides()),
+                text: format!(
+                    "assertion \"{}\": {}, so it checks nothing",
+                    a.name,
+                    a.empty_sides()
+                ),
             },
         })
         .collect();

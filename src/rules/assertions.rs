@@ -168,7 +168,11 @@ pub fn check(ctx: &Context<'_>, asserts: &[Assertion]) -> (Vec<Finding>, Vec<Che
         .map(|(i, a)| {
             let subjects = from[i].iter().filter(|x| **x).count();
             let targets = to[i].iter().filter(|x| **x).count();
-            let both = from[i].iter().zip(&to[i]).filter(|(f, t)| **f && **t).count();
+            let both = from[i]
+                .iter()
+                .zip(&to[i])
+                .filter(|(f, t)| **f && **t)
+                .count();
             let reason = format!("assert:{}", a.name);
             Checked {
                 name: a.name.clone(),

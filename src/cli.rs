@@ -962,7 +962,7 @@ fn assertions_select(checked: &[crate::rules::assertions::Checked], strict: bool
             }
         );
     }
-    !(strict && !empty.is_empty())
+    !strict || empty.is_empty()
 }
 
 /// `analyze --max-findings 0 --format json`: every finding, written as it is found to a

@@ -42,6 +42,9 @@ pub struct Options {
     /// The paths of the findings shown hold at most this many node ids in all (`None`:
     /// `rules::DEFAULT_MAX_PATH_NODES`); the findings past it are counted, not shown.
     pub max_path_nodes: Option<usize>,
+    /// Rate findings of nodes tagged `builtin` (a platform's own identities) like any
+    /// other's instead of `info`.
+    pub include_builtin: bool,
 }
 
 impl Options {
@@ -137,7 +140,9 @@ pub fn context<'a>(engine: &'a Engine<'a>, opts: &Options) -> Context<'a> {
         .iter()
         .map(|n| opts.policy.critical.is_critical(n))
         .collect();
-    Context::new(engine, opts.subjects, opts.policy.thresholds, critical)
+    let mut ctx = Context::new(engine, opts.subjects, opts.policy.thresholds, critical);
+    ctx.include_builtin = opts.include_builtin;
+    ctx
 }
 
 /// The rules over a prepared context; `matrix` holds its subjects' levels over its critical

@@ -300,6 +300,10 @@ pub struct K8sArgs {
     /// Write this instant as the graph's `as_of` (RFC 3339).
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub as_of: Option<Timestamp>,
+    /// A JSON or YAML file without Kubernetes objects found in a directory is an error
+    /// (by default it is skipped with a warning).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -374,6 +378,11 @@ pub struct RunArgs {
     /// warning (as `strict = true` in the policy).
     #[arg(long)]
     pub strict: bool,
+    /// Rate the findings of built-in platform identities (nodes tagged `builtin`, such as
+    /// the Kubernetes controllers `import k8s` marks) like any other; by default they are
+    /// rated info, so a stock cluster does not fail the gate.
+    #[arg(long)]
+    pub include_builtin: bool,
 }
 
 impl RunArgs {
@@ -391,6 +400,7 @@ impl RunArgs {
             max_findings: (self.max_findings != 0).then_some(self.max_findings),
             choke_points: Some(self.choke_points),
             max_path_nodes: Some(limits().max_path_nodes),
+            include_builtin: self.include_builtin,
         };
         Ok((opts, threshold))
     }
@@ -1501,6 +1511,7 @@ fn run_import_k8s(args: &K8sArgs) -> u8 {
         namespace: args.namespace.clone(),
         legacy_sa_tokens: args.legacy_sa_tokens,
         as_of: args.as_of,
+        strict: args.strict,
     };
     let import = {
         let _p = phase("reading manifests");
@@ -1712,6 +1723,7 @@ fn export_inputs(
             max_findings: (c.max_findings != 0).then_some(c.max_findings),
             choke_points: Some(0),
             max_path_nodes: Some(limits().max_path_nodes),
+            include_builtin: false,
         };
         let _p = phase("analysing");
         Some(crate::analyze::analyze(&model, &opts).findings)

@@ -256,10 +256,16 @@ fn text_report_groups_shared_chains_and_has_no_colour_off_a_terminal() {
     let t = &run.stdout;
     assert!(!t.contains('\u{1b}'), "colour escaped into a pipe");
     assert!(t.contains("\nCRITICAL (6)\n"), "{t}");
+    // Each subject's whole path, not an abbreviation.
     assert!(
-        t.contains("    - svc:bp-provisioning-cron: (starts the chain)"),
+        t.contains("    - svc:bp-provisioning-cron -holds-> key:legacy-provisioning-key -authenticates_as-> svc:legacy-provisioner -member_of-> grp:platform-admins -grants-> db:tenant-directory  [ap-64acdd8d6d3f8be6]\n"),
         "{t}"
     );
+    assert!(
+        t.contains("    - partner:brightpath -admin_of-> svc:bp-provisioning-cron -holds-> key:legacy-provisioning-key -authenticates_as-> svc:legacy-provisioner -member_of-> grp:platform-admins -grants-> db:tenant-directory  [ap-4888b18cc14220db]\n"),
+        "{t}"
+    );
+    assert!(!t.contains('…'), "{t}");
     assert!(t.contains("through one shared chain"), "{t}");
     assert!(t.contains("    chain: svc:bp-provisioning-cron -holds-> key:legacy-provisioning-key -authenticates_as-> svc:legacy-provisioner"), "{t}");
     let last = t.lines().last().unwrap();

@@ -904,7 +904,11 @@ fn hostile_manifests_are_refused_quickly_with_their_place() {
         b"kind: RoleBinding\nmetadata: {name: a}\nroleRef: {kind: Role, name: r}\nsubjects: []\nsubjects: [{kind: User, name: eve}]\n",
     );
     let started = std::time::Instant::now();
-    let run = authpath_in(dir.path(), &["import", "k8s", ".", "-o", "g.json"]);
+    // --strict: the files without a Kubernetes object are errors too, not skipped.
+    let run = authpath_in(
+        dir.path(),
+        &["import", "k8s", ".", "--strict", "-o", "g.json"],
+    );
     assert!(
         started.elapsed().as_secs() < 20,
         "hostile input took {:?}",
@@ -1046,4 +1050,194 @@ rules: [{{apiGroups: [''], resources: [groups], verbs: [impersonate]}}]
         .unwrap()["derived_from"],
         serde_json::json!(["verbs: patch"])
     );
+}
+
+/// A stock cluster's bootstrap RBAC: its controllers reach cluster-admin by design. They are
+/// tagged `builtin` and rated info, so the default gate passes; `--include-builtin` rates
+/// them like any workload. The component users are services, not people.
+#[test]
+fn a_stock_clusters_controllers_do_not_fail_the_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    let bootstrap = root().join("tests/data/real/kubernetes-bootstrap-rbac");
+    let run = authpath_in(
+        dir.path(),
+        &[
+            "import",
+            "k8s",
+            bootstrap.to_str().unwrap(),
+            "--as-of",
+            "2026-11-01T00:00:00Z",
+            "-o",
+            "g.json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let graph: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("g.json")).unwrap()).unwrap();
+    let node = |id: &str| -> Value {
+        graph["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["id"] == id)
+            .unwrap_or_else(|| panic!("no node {id}"))
+            .clone()
+    };
+    let kcm = node("k8s:user:system:kube-controller-manager");
+    assert_eq!(kcm["kind"], "service");
+    assert_eq!(kcm["tags"], serde_json::json!(["builtin"]));
+    assert_eq!(
+        node("k8s:sa:kube-system/deployment-controller")["tags"],
+        serde_json::json!(["builtin"])
+    );
+
+    let default = authpath_in(dir.path(), &["analyze", "g.json", "--format", "json"]);
+    assert_eq!(default.code, 0, "{}", default.stderr);
+    let doc: Value = serde_json::from_str(&default.stdout).unwrap();
+    assert_eq!(doc["summary"]["high"], 0);
+    assert_eq!(doc["summary"]["critical"], 0);
+    assert_eq!(doc["summary"]["info"], 11);
+    let first = &doc["findings"][0];
+    assert_eq!(
+        first["subject"],
+        "k8s:sa:kube-system/clusterrole-aggregation-controller"
+    );
+    assert!(
+        first["message"].as_str().unwrap().contains(
+            "(a built-in platform identity, rated info; --include-builtin rates it like any other)"
+        ),
+        "{}",
+        first["message"]
+    );
+
+    let all = authpath_in(
+        dir.path(),
+        &["analyze", "g.json", "--format", "json", "--include-builtin"],
+    );
+    assert_eq!(all.code, 1);
+    let doc: Value = serde_json::from_str(&all.stdout).unwrap();
+    let high: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "high")
+        .map(|f| f["subject"].as_str().unwrap())
+        .collect();
+    // The ten controllers that may create pods as any account or aggregate any role, and the
+    // controller manager's own user (a component, so a default subject now, not a person).
+    assert_eq!(
+        high,
+        [
+            "k8s:sa:kube-system/clusterrole-aggregation-controller",
+            "k8s:sa:kube-system/cronjob-controller",
+            "k8s:sa:kube-system/daemon-set-controller",
+            "k8s:sa:kube-system/deployment-controller",
+            "k8s:sa:kube-system/generic-garbage-collector",
+            "k8s:sa:kube-system/job-controller",
+            "k8s:sa:kube-system/persistent-volume-binder",
+            "k8s:sa:kube-system/replicaset-controller",
+            "k8s:sa:kube-system/replication-controller",
+            "k8s:sa:kube-system/statefulset-controller",
+            "k8s:user:system:kube-controller-manager",
+        ]
+    );
+}
+
+/// A directory that also holds other JSON and YAML (a graph, a CI workflow, a Helm chart's
+/// metadata) imports its manifests and skips the rest with one warning each; `--strict`
+/// refuses them.
+#[test]
+fn files_without_kubernetes_objects_in_a_directory_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("manifests");
+    std::fs::create_dir(&m).unwrap();
+    for f in std::fs::read_dir(root().join("graphs/k8s/platform")).unwrap() {
+        let f = f.unwrap().path();
+        if f.extension().is_some_and(|x| x == "yaml" || x == "json") {
+            std::fs::copy(&f, m.join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    std::fs::copy(
+        root().join("graphs/msp-delegated-admin.json"),
+        m.join("graph.json"),
+    )
+    .unwrap();
+    write(
+        &m,
+        "workflow.yml",
+        b"name: ci\non: push\njobs:\n  build: {runs-on: ubuntu-latest}\n",
+    );
+    write(
+        &m,
+        "Chart.yaml",
+        b"apiVersion: v2\nname: app\nversion: 1.0.0\n",
+    );
+    let lenient = authpath_in(dir.path(), &["import", "k8s", "manifests", "-o", "g.json"]);
+    assert_eq!(lenient.code, 0, "{}", lenient.stderr);
+    for f in ["Chart.yaml", "graph.json", "workflow.yml"] {
+        let line = format!(
+            "manifests/{f}:1:1: warning: not a Kubernetes manifest (no document names a `kind`): skipped"
+        );
+        assert!(
+            lenient.stderr.contains(&line),
+            "missing {line:?} in\n{}",
+            lenient.stderr
+        );
+    }
+    assert_eq!(
+        lenient.stderr.matches("not a Kubernetes manifest").count(),
+        3
+    );
+    let reference = authpath_in(
+        dir.path(),
+        &[
+            "import",
+            "k8s",
+            &root().join("graphs/k8s/platform").to_string_lossy(),
+            "-o",
+            "ref.json",
+        ],
+    );
+    assert_eq!(reference.code, 0);
+    // The same graph as the manifests alone (but for the source paths it records).
+    let shape = |f: &str| -> (Vec<String>, usize) {
+        let g: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join(f)).unwrap()).unwrap();
+        let ids = g["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_str().unwrap().to_owned())
+            .collect();
+        (ids, g["edges"].as_array().unwrap().len())
+    };
+    let (got, want) = (shape("g.json"), shape("ref.json"));
+    assert!(
+        got == want,
+        "{} nodes / {} edges, expected {} / {}",
+        got.0.len(),
+        got.1,
+        want.0.len(),
+        want.1
+    );
+
+    let strict = authpath_in(
+        dir.path(),
+        &["import", "k8s", "manifests", "--strict", "-o", "s.json"],
+    );
+    assert_eq!(strict.code, 2);
+    assert!(
+        strict
+            .stderr
+            .contains("manifests/graph.json:1:1: error: document 0: missing field `kind`"),
+        "{}",
+        strict.stderr
+    );
+    assert!(!dir.path().join("s.json").exists());
+    // Named on the command line, a file is read as manifests whatever it holds.
+    let named = authpath_in(
+        dir.path(),
+        &["import", "k8s", "manifests/graph.json", "-o", "n.json"],
+    );
+    assert_eq!(named.code, 2);
 }

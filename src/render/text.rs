@@ -297,22 +297,13 @@ impl Text {
             path_words(&f.path[start..], &f.path_edges[start..])
         );
         let _ = writeln!(out, "    {}", f.message);
+        // Each subject's whole path, so that every line can be checked on its own.
         for &j in block {
             let g = &findings[j];
-            let s = g.path.len() - chain;
-            let lead = if s == 0 {
-                "(starts the chain)".to_owned()
-            } else {
-                format!(
-                    "{} -{}-> …",
-                    path_words(&g.path[..s], &g.path_edges[..s - 1]),
-                    g.path_edges[s - 1]
-                )
-            };
             let _ = writeln!(
                 out,
-                "    - {}: {lead}  [{}]",
-                crate::diagnostics::quote_if_needed(&g.subject),
+                "    - {}  [{}]",
+                path_words(&g.path, &g.path_edges),
                 g.id
             );
         }

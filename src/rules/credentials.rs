@@ -194,18 +194,39 @@ fn stale(ctx: &Context<'_>, f: &Facts<'_>) -> Option<Finding> {
         reasons.push("dormant");
         words.push(format!("it was last used on {}", date(used)));
     }
-    if c.last_used_at.is_none()
-        && let Some(issued) = c.issued_at
-        && as_of.more_than_days_after(issued, t.never_used_days)
-    {
+    let never_used = c.last_used_at.is_none()
+        && c.issued_at
+            .is_some_and(|issued| as_of.more_than_days_after(issued, t.never_used_days));
+    let overdue = c
+        .rotated_at
+        .max(c.issued_at)
+        .filter(|last| as_of.more_than_days_after(*last, t.rotation_days));
+    if never_used {
         reasons.push("never-used");
-        words.push(format!("it was issued on {} and never used", date(issued)));
     }
-    if let Some(last) = c.rotated_at.max(c.issued_at)
-        && as_of.more_than_days_after(last, t.rotation_days)
-    {
+    if overdue.is_some() {
         reasons.push("rotation-overdue");
-        words.push(format!("it was last rotated or issued on {}", date(last)));
+    }
+    // One date, said once: never rotated means its last rotation is its issue.
+    match (never_used, overdue, c.issued_at, c.rotated_at) {
+        (true, Some(_), Some(issued), None) => words.push(format!(
+            "it was issued on {} and has been neither used nor rotated since",
+            date(issued)
+        )),
+        (never_used, overdue, issued, rotated) => {
+            if let (true, Some(issued)) = (never_used, issued) {
+                words.push(format!("it was issued on {} and never used", date(issued)));
+            }
+            match (overdue, rotated) {
+                (Some(last), Some(r)) if r == last => {
+                    words.push(format!("it was last rotated on {}", date(last)));
+                }
+                (Some(last), _) => {
+                    words.push(format!("it was issued on {} and never rotated", date(last)));
+                }
+                (None, _) => {}
+            }
+        }
     }
     if c.expires_at.is_none() {
         reasons.push("no-expiry");

@@ -64,6 +64,10 @@ pub fn is_subject(engine: &Engine<'_>, subjects: Subjects, n: NodeIx) -> bool {
     }
 }
 
+/// The tag that marks a platform's own identity (a Kubernetes controller, a cloud
+/// provider's service role): its findings are rated `info` unless `--include-builtin`.
+pub const BUILTIN_TAG: &str = "builtin";
+
 /// What every rule reads: the graph prepared for searches, and the facts several rules share.
 pub struct Context<'a> {
     pub engine: &'a Engine<'a>,
@@ -75,6 +79,10 @@ pub struct Context<'a> {
     /// For each node, the lowest starting level from which some usable critical node is
     /// reached (`NEVER` when none is).
     need_critical: Vec<u8>,
+    /// Nodes tagged `builtin`: a platform's own identities (docs/rules.md).
+    builtin: Vec<bool>,
+    /// Rate built-in identities' findings like any other's (`--include-builtin`).
+    pub include_builtin: bool,
 }
 
 impl<'a> Context<'a> {
@@ -92,6 +100,13 @@ impl<'a> Context<'a> {
             .map(|(i, _)| NodeIx(i as u32))
             .collect();
         let need_critical = engine.need_to_reach(&targets, Level::Read);
+        let builtin = engine
+            .g
+            .model
+            .nodes
+            .iter()
+            .map(|n| n.tags.iter().any(|t| t == BUILTIN_TAG))
+            .collect();
         Context {
             engine,
             model: engine.g.model,
@@ -100,7 +115,15 @@ impl<'a> Context<'a> {
             thresholds,
             critical,
             need_critical,
+            builtin,
+            include_builtin: false,
         }
+    }
+
+    /// Whether `n` is a built-in identity whose findings are rated `info` (unless
+    /// `include_builtin`).
+    pub fn is_builtin_capped(&self, n: NodeIx) -> bool {
+        !self.include_builtin && self.builtin[n.index()]
     }
 
     pub fn is_critical(&self, n: NodeIx) -> bool {
@@ -322,6 +345,16 @@ fn run_rules(
         .collect();
     others.retain(|f| on(f.rule));
     for f in &mut others {
+        // As for the access rules, classified at info first; a policy override of the
+        // rule's severity then applies to every finding of the rule.
+        if ctx
+            .engine
+            .g
+            .node_ix(&f.subject)
+            .is_some_and(|n| ctx.is_builtin_capped(n))
+        {
+            f.severity = Severity::Info;
+        }
         if let Some(sev) = policy.rule(f.rule).severity {
             f.severity = sev;
         }

@@ -155,6 +155,7 @@ pub fn tally(ctx: &Context<'_>, matrix: &Matrix<'_>, keep: usize, store: bool) -
         }
         classify(
             external,
+            ctx.is_builtin_capped(s),
             same,
             &r.effective,
             direct,
@@ -253,6 +254,7 @@ pub fn pair(ctx: &Context<'_>, s: NodeIx, t: NodeIx) -> Option<Pending> {
     let mut out = None;
     classify(
         engine.is_external(s),
+        ctx.is_builtin_capped(s),
         same,
         &eff,
         direct_lanes(&eff, &std),
@@ -283,8 +285,11 @@ fn direct_lanes(effective: &Planes, standing: &Planes) -> [u64; WORDS] {
 /// docs/rules.md's two rules over one row: calls `put(rule, severity, word, level, lanes)` for
 /// every non-empty set of lanes. `same` holds the lanes whose target shares the subject's
 /// organisation; `direct` the lanes a standing walk reaches at the effective level.
+///
+/// A built-in identity's findings (`Context::is_builtin_capped`) are rated `info`.
 fn classify(
     external: bool,
+    builtin: bool,
     same: [u64; WORDS],
     effective: &Planes,
     direct: [u64; WORDS],
@@ -301,7 +306,13 @@ fn classify(
             let admin = level == Level::Admin;
             let mut emit = |rule: usize, severity: Severity, mask: u64| {
                 if mask != 0 {
-                    put(rule, severity, w, level, mask);
+                    put(
+                        rule,
+                        if builtin { Severity::Info } else { severity },
+                        w,
+                        level,
+                        mask,
+                    );
                 }
             };
             if external {
@@ -434,6 +445,7 @@ pub fn stream(
                 let planes = row.planes();
                 classify(
                     engine.is_external(s),
+                    ctx.is_builtin_capped(s),
                     same,
                     &planes,
                     row.direct,
@@ -528,10 +540,15 @@ fn written(ctx: &Context<'_>, p: &Pending, walk: Result<Walk, usize>, left: &mut
 }
 
 fn finding(ctx: &Context<'_>, p: &Pending, walk: &Walk) -> Finding {
-    let how = if p.rule == Rule::ExternalCriticalAccess {
-        " through its own standing access"
-    } else {
-        ""
+    let how = match (p.rule, ctx.is_builtin_capped(p.subject)) {
+        (Rule::ExternalCriticalAccess, false) => " through its own standing access",
+        (Rule::ExternalCriticalAccess, true) => {
+            " through its own standing access (a built-in platform identity, rated info; --include-builtin rates it like any other)"
+        }
+        (_, true) => {
+            " (a built-in platform identity, rated info; --include-builtin rates it like any other)"
+        }
+        _ => "",
     };
     Finding::new(Draft {
         rule: p.rule,

@@ -207,22 +207,25 @@ pub struct Manifests {
 }
 
 /// Reads every path (files, or directories walked for `.yaml`, `.yml` and `.json` files).
-pub fn read_paths(paths: &[PathBuf]) -> Manifests {
+/// A file found by walking a directory that holds no Kubernetes object (no document names a
+/// `kind`: a CI workflow, a `tsconfig.json`, a Helm `Chart.yaml`) is skipped with a warning,
+/// unless `strict`; a file named on the command line is always read as manifests.
+pub fn read_paths(paths: &[PathBuf], strict: bool) -> Manifests {
     let mut out = Manifests::default();
     let mut files = Vec::new();
     for p in paths {
-        collect(p, &mut files, &mut out);
+        collect(p, false, &mut files, &mut out);
     }
-    for f in files {
-        read_file(&f, &mut out);
+    for (f, walked) in files {
+        read_file(&f, walked && !strict, &mut out);
     }
     out
 }
 
-fn collect(path: &Path, files: &mut Vec<PathBuf>, out: &mut Manifests) {
+fn collect(path: &Path, walked: bool, files: &mut Vec<(PathBuf, bool)>, out: &mut Manifests) {
     let name = path.display().to_string();
     if name == "-" {
-        files.push(path.to_path_buf());
+        files.push((path.to_path_buf(), false));
         return;
     }
     match std::fs::metadata(path) {
@@ -241,11 +244,11 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>, out: &mut Manifests) {
                     .and_then(|x| x.to_str())
                     .is_some_and(|x| matches!(x, "yaml" | "yml" | "json"));
                 if e.is_dir() || is_manifest {
-                    collect(&e, files, out);
+                    collect(&e, true, files, out);
                 }
             }
         }
-        Ok(_) => files.push(path.to_path_buf()),
+        Ok(_) => files.push((path.to_path_buf(), walked)),
         Err(e) => unreadable(&name, &e, out),
     }
 }
@@ -261,7 +264,7 @@ fn unreadable(name: &str, e: &std::io::Error, out: &mut Manifests) {
     out.problems.push(d);
 }
 
-fn read_file(path: &Path, out: &mut Manifests) {
+fn read_file(path: &Path, lenient: bool, out: &mut Manifests) {
     let name = path.display().to_string();
     let bytes = if name == "-" {
         let mut buf = Vec::new();
@@ -270,7 +273,7 @@ fn read_file(path: &Path, out: &mut Manifests) {
         std::fs::read(path)
     };
     match bytes {
-        Ok(b) => read_into(&name, &b, out),
+        Ok(b) => read_into(&name, &b, lenient, out),
         Err(e) => unreadable(&name, &e, out),
     }
 }
@@ -279,11 +282,21 @@ fn read_file(path: &Path, out: &mut Manifests) {
 /// hold the text already).
 pub fn read_bytes(name: &str, bytes: &[u8]) -> Manifests {
     let mut out = Manifests::default();
-    read_into(name, bytes, &mut out);
+    read_into(name, bytes, false, &mut out);
     out
 }
 
-fn read_into(name: &str, bytes: &[u8], out: &mut Manifests) {
+/// Whether a parsed document means to be a Kubernetes object (or a list of them): it names
+/// a `kind`.
+fn is_kubernetes(value: &Value) -> bool {
+    value
+        .as_object()
+        .is_some_and(|m| m.get("kind").is_some_and(Value::is_string))
+}
+
+/// Reads one file's manifests; `lenient`: a file without any Kubernetes object is skipped
+/// with a warning instead of reported object by object.
+fn read_into(name: &str, bytes: &[u8], lenient: bool, out: &mut Manifests) {
     let name = name.to_string();
     out.files += 1;
     let mut diags = Diagnostics::new(name.clone());
@@ -307,6 +320,23 @@ fn read_into(name: &str, bytes: &[u8], out: &mut Manifests) {
         }
     };
     let docs = split_documents(&name, text, &mut diags);
+    if lenient
+        && !diags.has_errors()
+        && docs.iter().any(|(_, v)| v.is_some())
+        && !docs
+            .iter()
+            .any(|(_, v)| v.as_ref().is_some_and(is_kubernetes))
+    {
+        diags.push(
+            Diagnostic::warning(
+                Some(Span { line: 1, column: 1 }),
+                "not a Kubernetes manifest (no document names a `kind`): skipped",
+            )
+            .help("move it out of the directory, name it on the command line to read it as manifests, or pass --strict to make this an error"),
+        );
+        out.problems.push(diags);
+        return;
+    }
     for (doc, (line, value)) in docs.into_iter().enumerate() {
         out.documents += 1;
         let origin = Origin {

@@ -7,6 +7,7 @@
 //! documented, with its source, in `docs/k8s-import.md`; every edge carries `derived_from`
 //! naming the binding or rule that produced it.
 
+mod builtin;
 pub mod generate;
 pub mod manifest;
 pub mod rbac;
@@ -29,6 +30,8 @@ pub struct Options {
     pub legacy_sa_tokens: bool,
     /// Written as the graph's `as_of` when given.
     pub as_of: Option<Timestamp>,
+    /// A file without Kubernetes objects found in a directory is an error, not skipped.
+    pub strict: bool,
 }
 
 impl Default for Options {
@@ -37,6 +40,7 @@ impl Default for Options {
             namespace: "default".into(),
             legacy_sa_tokens: false,
             as_of: None,
+            strict: false,
         }
     }
 }
@@ -62,7 +66,7 @@ impl Import {
 
 /// Reads the manifests under `paths` and builds their graph.
 pub fn import(paths: &[PathBuf], opts: &Options) -> Import {
-    build(manifest::read_paths(paths), opts)
+    build(manifest::read_paths(paths, opts.strict), opts)
 }
 
 /// Builds the graph of the manifests in `bytes` (one file named `name`).
@@ -302,6 +306,28 @@ impl<'a> Builder<'a> {
         n.org = Some(org);
         n.properties
             .insert("k8s_kind".into(), json!("ServiceAccount"));
+        if builtin::is_builtin_account(ns, name) {
+            n.tags.insert(crate::rules::BUILTIN_TAG.into());
+        }
+        id
+    }
+
+    /// The node of the user `name`: a person, or a control-plane component (a service,
+    /// tagged `builtin`).
+    fn user(&mut self, name: &str) -> String {
+        let id = ids::user(name);
+        let component = builtin::is_component_user(name);
+        let kind = if component {
+            NodeKind::Service
+        } else {
+            NodeKind::Human
+        };
+        let n = self.g.node(&id, kind);
+        n.name = Some(name.to_string());
+        n.properties.insert("k8s_kind".into(), json!("User"));
+        if component {
+            n.tags.insert(crate::rules::BUILTIN_TAG.into());
+        }
         id
     }
 
@@ -558,13 +584,7 @@ impl<'a> Builder<'a> {
                             .unwrap_or_else(|| self.opts.namespace.clone());
                         self.account(&sns, &s.name)
                     }
-                    "User" => {
-                        let id = ids::user(&s.name);
-                        let n = self.g.node(&id, NodeKind::Human);
-                        n.name = Some(s.name.clone());
-                        n.properties.insert("k8s_kind".into(), json!("User"));
-                        id
-                    }
+                    "User" => self.user(&s.name),
                     "Group" => {
                         let id = ids::group(&s.name);
                         let n = self.g.node(&id, NodeKind::Group);
@@ -866,7 +886,10 @@ impl<'a> Builder<'a> {
                 let mut targets: BTreeSet<String> = self
                     .g
                     .nodes()
-                    .filter(|(id, n)| n.kind == kind && id.starts_with(&prefix))
+                    // Users are people or components (services); both are impersonated.
+                    .filter(|(id, n)| {
+                        (n.kind == kind || kind == NodeKind::Human) && id.starts_with(&prefix)
+                    })
                     .map(|(id, _)| id[prefix.len()..].to_string())
                     .filter(|n| names.covers(n))
                     .collect();
@@ -881,14 +904,13 @@ impl<'a> Builder<'a> {
                 for t in targets {
                     let id = make(&t);
                     if !self.g.has_node(&id) {
-                        let n = self.g.node(&id, kind);
-                        n.name = Some(t.clone());
-                        let k8s_kind = if kind == NodeKind::Human {
-                            "User"
+                        if kind == NodeKind::Human {
+                            self.user(&t);
                         } else {
-                            "Group"
-                        };
-                        n.properties.insert("k8s_kind".into(), json!(k8s_kind));
+                            let n = self.g.node(&id, kind);
+                            n.name = Some(t.clone());
+                            n.properties.insert("k8s_kind".into(), json!("Group"));
+                        }
                     }
                     self.g.edge(r, &id, EdgeKind::Assumes, Level::Admin, &why);
                 }
@@ -1146,7 +1168,7 @@ impl<'a> Builder<'a> {
             let users: Vec<String> = self
                 .g
                 .nodes()
-                .filter(|(_, n)| n.kind == NodeKind::Human)
+                .filter(|(id, _)| id.starts_with(&ids::user("")))
                 .map(|(id, _)| id.clone())
                 .collect();
             for u in users {

@@ -86,6 +86,9 @@ fn phase(message: &str) -> crate::progress::Phase {
 pub enum Command {
     /// Check graph files against the format; print a one-line summary per valid file, or
     /// every problem found (exit 2).
+    #[command(
+        after_help = "Examples:\n  authpath validate graphs/msp-delegated-admin.json\n  authpath validate --strict graph.json   # warnings (a near-miss key) fail too"
+    )]
     Validate {
         /// Graph files to check; `-` reads standard input.
         #[arg(required = true, value_name = "FILE")]
@@ -97,22 +100,43 @@ pub enum Command {
     },
     /// Run every rule over a graph and report the findings (exit 1 when any is at or above
     /// --fail-on).
+    #[command(
+        after_help = "Examples:\n  authpath analyze graph.json --format sarif -o authpath.sarif\n  authpath analyze graph.json --fail-on critical --strict --policy authpath.toml"
+    )]
     Analyze(AnalyzeArgs),
     /// Compare two versions of a graph: new and resolved findings, access to critical nodes
     /// that appeared, rose, fell or vanished, and what changed (exit 1 on a new finding at or
     /// above --fail-on, or when an external subject gains access to a critical node).
+    #[command(
+        after_help = "Examples:\n  authpath diff main.json branch.json --format text\n  authpath diff main.json branch.json --format sarif -o diff.sarif"
+    )]
     Diff(DiffArgs),
     /// Everything one or more compromised nodes reach, at what level, and how.
+    #[command(
+        after_help = "Examples:\n  authpath blast-radius graph.json --from key:ak-1 --format text\n  authpath blast-radius graph.json --from key:ak-1,svc:sync --min-level admin --kind resource"
+    )]
     BlastRadius(BlastArgs),
     /// Every subject that reaches a node at least at a level, with its path.
+    #[command(
+        after_help = "Examples:\n  authpath who-can graph.json --reach db:prod --format text\n  authpath who-can graph.json --reach db:prod --level admin --subjects all   # people too"
+    )]
     WhoCan(WhoCanArgs),
     /// The effective level from one node to another and the simple paths between them.
+    #[command(
+        after_help = "Examples:\n  authpath path graph.json --from partner:acme --to db:prod\n  authpath path graph.json --from partner:acme --to db:prod --max 10 --format json"
+    )]
     Path(PathArgs),
     /// The cheapest set of edges to revoke so that no source reaches any target (a minimum
     /// cut), verified by re-running reachability.
+    #[command(
+        after_help = "Examples:\n  authpath cut graph.json --from partner:acme --to db:prod\n  authpath cut graph.json --from partner:acme --cost member_of=1,grants=5 --format json"
+    )]
     Cut(CutArgs),
     /// Draw the graph as Graphviz DOT (or SVG/PNG through Graphviz): one cluster per
     /// organisation, shapes by kind, critical and inactive nodes marked.
+    #[command(
+        after_help = "Examples:\n  authpath dot graph.json -o graph.dot\n  authpath dot graph.json --format svg --focus db:prod --depth 2 -o prod.svg"
+    )]
     Dot(DotArgs),
     /// Turn another system's description of access into a graph file (see docs/k8s-import.md,
     /// docs/aws-import.md, docs/interop.md).
@@ -125,6 +149,9 @@ pub enum Command {
     Export(ExportCommand),
     /// Print what a rule or reason code means, when it fires and how to fix it (the section
     /// of docs/rules.md, built in).
+    #[command(
+        after_help = "Examples:\n  authpath explain transitive-privilege\n  authpath explain outlives-contract"
+    )]
     Explain {
         /// A rule (`transitive-privilege`) or reason code (`no-owner`, `unused:SCOPE`,
         /// `assert:NAME`).
@@ -133,11 +160,17 @@ pub enum Command {
     },
     /// Print a shell completion script (for example: `authpath completions bash >
     /// /etc/bash_completion.d/authpath`).
+    #[command(
+        after_help = "Examples:\n  authpath completions bash > /etc/bash_completion.d/authpath\n  authpath completions zsh > ~/.zfunc/_authpath"
+    )]
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
     /// Print the man page, or with `-o DIR` write one page per command into DIR.
+    #[command(
+        after_help = "Examples:\n  authpath man | man -l -\n  authpath man -o /usr/local/share/man/man1"
+    )]
     Man {
         /// Write `authpath.1` and a page per command (`authpath-analyze.1`, …) into this
         /// directory.
@@ -146,6 +179,9 @@ pub enum Command {
     },
     /// Print a JSON Schema: of the graph format (default, for editors) or of the findings
     /// document.
+    #[command(
+        after_help = "Examples:\n  authpath schema -o authpath-graph.schema.json\n  authpath schema --findings\n  authpath schema --query who-can"
+    )]
     Schema {
         /// The schema of `analyze --format json` instead of the graph format.
         #[arg(long, conflicts_with = "policy")]
@@ -167,6 +203,9 @@ pub enum ImportCommand {
     /// Kubernetes RBAC manifests (YAML or JSON files, directories, multi-document YAML, List
     /// objects, `kubectl get -o yaml|json` output): service accounts, users, groups, roles,
     /// bindings, token Secrets and workloads, with the known privilege-escalation paths.
+    #[command(
+        after_help = "Examples:\n  authpath import k8s manifests/ --as-of 2026-11-01T00:00:00Z -o cluster.json\n  kubectl get roles,rolebindings,clusterroles,clusterrolebindings,serviceaccounts -A -o yaml | authpath import k8s - -o cluster.json"
+    )]
     K8s(K8sArgs),
     /// An AWS account's IAM: the output of `aws iam get-account-authorization-details` (users,
     /// groups, roles, managed policies, trust policies, permissions boundaries) and optionally
@@ -176,12 +215,18 @@ pub enum ImportCommand {
         name = "aws-iam",
         after_help = "Examples:\n  aws iam get-account-authorization-details > authz.json\n  aws iam get-credential-report --query Content --output text | base64 -d > report.csv\n  authpath import aws-iam authz.json --credential-report report.csv --as-of 2026-11-01T00:00:00Z -o account.json"
     )]
+    #[command(
+        after_help = "Examples:\n  aws iam get-account-authorization-details > details.json\n  authpath import aws-iam details.json --credential-report report.csv -o account.json"
+    )]
     AwsIam(AwsIamArgs),
     /// BloodHound OpenGraph JSON: what `export opengraph` wrote comes back whole; a
     /// collector's kinds (GitHound's `GH_*`…) go through a mapping file (TOML) to authpath's;
     /// unmapped kinds are counted and skipped. See docs/interop.md.
     #[command(
         after_help = "Examples:\n  authpath import opengraph graph.opengraph.json -o graph.json\n  authpath import opengraph githound.json --mapping graphs/opengraph/githound-mapping.toml -o github.json"
+    )]
+    #[command(
+        after_help = "Examples:\n  authpath import opengraph exported.json -o graph.json\n  authpath import opengraph githound.json --mapping githound-mapping.toml -o github.json"
     )]
     Opengraph(OpengraphImportArgs),
 }
@@ -212,11 +257,17 @@ pub enum ExportCommand {
     #[command(
         after_help = "Examples:\n  authpath export opengraph graph.json -o graph.opengraph.json --extension authpath-extension.json\n  authpath export opengraph graph.json --findings -o with-findings.json"
     )]
+    #[command(
+        after_help = "Examples:\n  authpath export opengraph graph.json --findings -o bloodhound.json\n  authpath export opengraph graph.json --extension ext.json -o bloodhound.json"
+    )]
     Opengraph(OpengraphExportArgs),
     /// Node and relationship CSV files in the bulk-load layouts of Neo4j
     /// (`neo4j-admin database import`) and Amazon Neptune (openCypher), plus queries.cypher.
     #[command(
         after_help = "Examples:\n  authpath export cypher graph.json -o export/ --findings\n  neo4j-admin database import full --nodes=export/neo4j/nodes.csv --relationships=export/neo4j/edges.csv --relationships=export/neo4j/passes.csv --relationships=export/neo4j/delegates.csv neo4j"
+    )]
+    #[command(
+        after_help = "Examples:\n  authpath export cypher graph.json -o out/\n  authpath export cypher graph.json --findings -o out/"
     )]
     Cypher(CypherExportArgs),
 }
@@ -365,9 +416,10 @@ pub struct RunArgs {
     /// The policy file [default: ./authpath.toml when it exists].
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
-    /// Report at most this many findings (per graph), the first in the contract's order; the
-    /// output says when it truncated, with counts per rule. 0: no cap (JSON is then streamed,
-    /// in bounded memory, however many findings there are).
+    /// Show at most this many findings (per graph): the first in the report's order — most
+    /// severe first, then by rule name, subject id and target id. The rest are still counted
+    /// in the summary and the exit code, and the output says how many were left out per
+    /// rule. 0: no cap (JSON is then streamed, in bounded memory).
     #[arg(long, value_name = "N", default_value_t = crate::analyze::DEFAULT_MAX_FINDINGS)]
     pub max_findings: usize,
     /// Report this many choke points of each kind: the nodes and the edges through which
@@ -488,7 +540,8 @@ pub struct WhoCanArgs {
     /// The least level that counts.
     #[arg(long, value_enum, default_value = "read")]
     pub level: LevelArg,
-    /// Which principals count as subjects.
+    /// Which principals count as subjects: `default` leaves people (human and tenant
+    /// nodes) out and says how many reach the node; `all` lists them too.
     #[arg(long, value_enum, default_value = "default")]
     pub subjects: SubjectsArg,
 }
@@ -497,8 +550,10 @@ pub struct WhoCanArgs {
 pub struct PathArgs {
     #[command(flatten)]
     pub query: QueryArgs,
+    /// The node the paths start from (its id), e.g. a partner or a leaked credential.
     #[arg(long, value_name = "ID")]
     pub from: String,
+    /// The node the paths end at (its id), e.g. a critical resource.
     #[arg(long, value_name = "ID")]
     pub to: String,
     /// How many simple paths to list, shortest first.
@@ -590,13 +645,15 @@ pub enum PictureFormat {
 /// Narrowing a picture to what a reader can take in.
 #[derive(Debug, Clone, clap::Args)]
 pub struct FocusArgs {
-    /// Draw only the neighbourhood of this node (repeat, or separate ids with commas).
+    /// Pictures only (dot, svg, png): draw only the neighbourhood of this node (repeat, or
+    /// separate ids with commas). It changes no finding and no count.
     #[arg(long, value_name = "ID", value_delimiter = ',')]
     pub focus: Vec<String>,
-    /// Hops around --focus, in both directions.
+    /// Pictures only: hops around --focus, in both directions.
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub depth: usize,
-    /// Draw at most this many nodes; the rest are counted and named in a note.
+    /// Pictures only: draw at most this many nodes; the rest are counted and named in a
+    /// note. Not a limit on the graph read (that is --max-graph-nodes).
     #[arg(long, value_name = "N", default_value_t = crate::picture::DEFAULT_MAX_NODES)]
     pub max_nodes: usize,
 }

@@ -104,8 +104,14 @@ impl<'a> Locator<'a> {
 
     /// The place a `serde_json` error names (its line, and its column in bytes) as a span.
     pub fn span_of_error(&mut self, err: &serde_json::Error) -> Span {
+        let at = self.offset_of_error(err);
+        self.span(at)
+    }
+
+    /// The byte offset `span_of_error` points at.
+    pub fn offset_of_error(&self, err: &serde_json::Error) -> usize {
         if err.is_eof() {
-            return self.span(self.text.len());
+            return self.text.len();
         }
         let target_line = err.line().max(1);
         let mut start = 0usize;
@@ -126,7 +132,7 @@ impl<'a> Locator<'a> {
         while !self.text.is_char_boundary(at) {
             at -= 1;
         }
-        self.span(at)
+        at
     }
 }
 

@@ -296,3 +296,127 @@ fn completions_and_man_pages() {
     assert!(out.join("authpath-import-k8s.1").exists());
     assert!(out.join("authpath.1").exists());
 }
+
+/// Every command's help ends with examples, and the options that are easy to misread say
+/// what they do.
+#[test]
+fn help_ends_with_examples_and_says_what_options_shape() {
+    let commands: &[&[&str]] = &[
+        &["validate"],
+        &["analyze"],
+        &["diff"],
+        &["blast-radius"],
+        &["who-can"],
+        &["path"],
+        &["cut"],
+        &["dot"],
+        &["import", "k8s"],
+        &["import", "aws-iam"],
+        &["import", "opengraph"],
+        &["export", "opengraph"],
+        &["export", "cypher"],
+        &["explain"],
+        &["completions"],
+        &["man"],
+        &["schema"],
+    ];
+    for c in commands {
+        let mut args = c.to_vec();
+        args.push("--help");
+        let run = authpath(&args);
+        assert_eq!(run.code, 0, "{c:?}");
+        let tail = run.stdout.trim_end();
+        let examples = tail
+            .rsplit_once("\nExamples:\n")
+            .unwrap_or_else(|| panic!("{c:?} --help has no examples:\n{tail}"))
+            .1;
+        let lines: Vec<&str> = examples.lines().collect();
+        assert!((1..=3).contains(&lines.len()), "{c:?}: {examples}");
+        for l in lines {
+            assert!(
+                l.starts_with("  authpath ")
+                    || l.starts_with("  kubectl ")
+                    || l.starts_with("  aws "),
+                "{c:?}: {l}"
+            );
+        }
+    }
+    let path = authpath(&["path", "--help"]).stdout;
+    assert!(
+        path.contains("--from <ID>         The node the paths start from"),
+        "{path}"
+    );
+    assert!(
+        path.contains("--to <ID>           The node the paths end at"),
+        "{path}"
+    );
+    let analyze = authpath(&["analyze", "--help"]).stdout;
+    for flag in ["--focus <ID>", "--depth <N>", "--max-nodes <N>"] {
+        let at = analyze.find(flag).unwrap();
+        assert!(
+            analyze[at..at + 120].contains("Pictures only"),
+            "{flag}: {analyze}"
+        );
+    }
+    let flat = analyze.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("the first in the report's order — most severe first, then by rule name, subject id and target id. The rest are still counted in the summary and the exit code"),
+        "{analyze}"
+    );
+}
+
+/// who-can says when people were left out of the default subjects, and how to list them.
+#[test]
+fn who_can_says_who_it_left_out() {
+    let g = "graphs/msp-delegated-admin.json";
+    let text = authpath(&[
+        "who-can",
+        g,
+        "--reach",
+        "res:retail-directory",
+        "--format",
+        "text",
+    ])
+    .stdout;
+    assert!(
+        text.contains("2 subject(s)\nnote: 4 person(s) (human or tenant nodes) also reach it but are not subjects by default; --subjects all lists them\n"),
+        "{text}"
+    );
+    let all = authpath(&[
+        "who-can",
+        g,
+        "--reach",
+        "res:retail-directory",
+        "--format",
+        "json",
+        "--subjects",
+        "all",
+    ])
+    .stdout;
+    let doc: serde_json::Value = serde_json::from_str(&all).unwrap();
+    assert_eq!(doc["subjects"].as_array().unwrap().len(), 6);
+    assert_eq!(doc["people_left_out"], 0);
+}
+
+/// A credential that is issued, never used and never rotated gives its date once.
+#[test]
+fn stale_sentences_give_each_date_once() {
+    for file in graph_files() {
+        let run = authpath(&["analyze", file.to_str().unwrap(), "--format", "json"]);
+        let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        for f in doc["findings"].as_array().unwrap() {
+            if f["rule"] != "stale-credential" {
+                continue;
+            }
+            let m = f["message"].as_str().unwrap();
+            let dates: Vec<&str> = m
+                .split([' ', ';'])
+                .filter(|w| w.len() >= 20 && w.as_bytes()[4] == b'-' && w.contains('T'))
+                .collect();
+            let mut unique = dates.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(unique.len(), dates.len(), "{m}");
+        }
+    }
+}

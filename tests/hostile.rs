@@ -888,3 +888,21 @@ fn a_near_miss_of_a_format_key_is_a_warning() {
     );
     assert!(strict.stdout.is_empty());
 }
+
+/// A comma before `]` or `}` is named as what it is, at the comma.
+#[test]
+fn a_trailing_comma_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = run_on(
+        tmp.path(),
+        "comma.json",
+        "{\"version\": 1, \"nodes\": [\n  {\"id\": \"a\", \"kind\": \"human\"},\n], \"edges\": []}",
+        &["validate"],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("comma.json:2:31: error: invalid JSON: trailing comma before `]`\n  help: remove this comma"),
+        "{}",
+        run.stderr
+    );
+}

@@ -10,6 +10,9 @@ pub struct WhoCan {
     /// Sorted by id: each subject, its witness (whose level is its effective level), and
     /// with latent paths included what on it is disabled or expired today.
     pub subjects: Vec<(NodeIx, Walk, Vec<Blocker>)>,
+    /// With the default subjects: live people (`human` and `tenant` nodes) that reach the
+    /// target at the level too but are not subjects (`--subjects all` lists them).
+    pub left_out: usize,
 }
 
 /// Who reaches `target` at `min_level` or more. `Err(n)`: the witnesses would hold more
@@ -34,10 +37,26 @@ pub fn who_can(
         })
         .collect();
     found.sort_unstable_by_key(|(n, _, _)| engine.id_rank(*n));
+    let left_out = if subjects == Subjects::Default {
+        let need = engine.need_to_reach(&[target], min_level);
+        (0..engine.g.model.nodes.len() as u32)
+            .map(NodeIx)
+            .filter(|n| {
+                *n != target
+                    && need[n.index()] != crate::reach::NEVER
+                    && engine.usable(*n)
+                    && is_subject(engine, Subjects::All, *n)
+                    && !is_subject(engine, Subjects::Default, *n)
+            })
+            .count()
+    } else {
+        0
+    };
     Ok(WhoCan {
         target,
         min_level,
         subjects: found,
+        left_out,
     })
 }
 

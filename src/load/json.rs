@@ -264,3 +264,34 @@ mod tests {
         );
     }
 }
+
+/// Where a syntax error at `at` is a trailing comma: the offset of a `,` whose next
+/// non-blank character closes an array or object, found just before `at`.
+pub fn trailing_comma(text: &str, at: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    // serde_json stops at the closer (`expected value`) or at the next key's quote.
+    let mut end = at.min(bytes.len());
+    while end < bytes.len() && bytes[end].is_ascii_whitespace() {
+        end += 1;
+    }
+    if !matches!(bytes.get(end), Some(b']' | b'}')) {
+        return None;
+    }
+    let before = text[..end].trim_end();
+    before.ends_with(',').then(|| before.len() - 1)
+}
+
+#[cfg(test)]
+mod trailing_comma_tests {
+    use super::trailing_comma;
+
+    #[test]
+    fn finds_the_comma_before_a_closer() {
+        let t = r#"{"a": [1, 2, ], "b": 1}"#;
+        assert_eq!(trailing_comma(t, 13), Some(11));
+        let t = "{\"a\": 1,\n}";
+        assert_eq!(trailing_comma(t, 9), Some(7));
+        assert_eq!(trailing_comma(r#"{"a": 1 }"#, 8), None);
+        assert_eq!(trailing_comma(r#"[1,,2]"#, 3), None);
+    }
+}

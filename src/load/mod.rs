@@ -146,6 +146,17 @@ fn load_into(name: &str, bytes: &[u8], limits: Limits, diags: &mut Diagnostics) 
             return None;
         }
         Err(NotObject::Json(e)) => {
+            if let Some(comma) = json::trailing_comma(text, loc.offset_of_error(&e)) {
+                let closer = text[comma + 1..].trim_start().chars().next().unwrap_or(']');
+                diags.push(
+                    Diagnostic::error(
+                        Some(loc.span(comma)),
+                        format!("invalid JSON: trailing comma before `{closer}`"),
+                    )
+                    .help("remove this comma: JSON allows no comma after the last element of an array or object"),
+                );
+                return None;
+            }
             let help = if e.is_eof() {
                 "the file ends too early: it looks truncated"
             } else {

@@ -269,6 +269,9 @@ pub struct WhoCanDocument {
     /// Subjects per organisation id (`home` for the home organisation).
     pub by_org: BTreeMap<String, usize>,
     pub as_of: String,
+    /// With the default subjects: live people (human and tenant nodes) that also reach the
+    /// target at `min_level` but are not listed; `--subjects all` lists them.
+    pub people_left_out: usize,
 }
 
 fn whocan_document(g: &Graph, as_of: crate::timestamp::Timestamp, w: &WhoCan) -> WhoCanDocument {
@@ -287,6 +290,7 @@ fn whocan_document(g: &Graph, as_of: crate::timestamp::Timestamp, w: &WhoCan) ->
             .collect(),
         by_org,
         as_of: as_of.to_string(),
+        people_left_out: w.left_out,
     }
 }
 
@@ -305,6 +309,13 @@ pub fn whocan_text(g: &Graph, as_of: crate::timestamp::Timestamp, w: &WhoCan) ->
         doc.as_of,
         doc.subjects.len()
     );
+    if doc.people_left_out > 0 {
+        let _ = writeln!(
+            out,
+            "note: {} person(s) (human or tenant nodes) also reach it but are not subjects by default; --subjects all lists them",
+            doc.people_left_out
+        );
+    }
     for (org, count) in &doc.by_org {
         let name = if org == "home" {
             "Home organisation".to_owned()

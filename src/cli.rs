@@ -104,6 +104,13 @@ pub enum Command {
         after_help = "Examples:\n  authpath analyze graph.json --format sarif -o authpath.sarif\n  authpath analyze graph.json --fail-on critical --strict --policy authpath.toml"
     )]
     Analyze(AnalyzeArgs),
+    /// Write one self-contained HTML file to explore the findings in a browser: the
+    /// headline, a filterable findings table, each finding's path and neighbourhood, and
+    /// nodes' fields, blast radius and who-can (viewing it needs no network).
+    #[command(
+        after_help = "Examples:\n  authpath report graph.json -o report.html\n  authpath report graph.json --policy authpath.toml --now 2026-11-01T00:00:00Z -o report.html"
+    )]
+    Report(ReportArgs),
     /// Compare two versions of a graph: new and resolved findings, access to critical nodes
     /// that appeared, rose, fell or vanished, and what changed (exit 1 on a new finding at or
     /// above --fail-on, or when an external subject gains access to a critical node).
@@ -465,6 +472,9 @@ pub enum DiffFormat {
     Sarif,
     /// New paths in one colour, removed paths in another.
     Dot,
+    /// One self-contained HTML page: new and resolved findings, access changes, the new
+    /// paths in red.
+    Html,
 }
 
 /// What every incident-response command shares.
@@ -544,6 +554,32 @@ pub struct WhoCanArgs {
     /// nodes) out and says how many reach the node; `all` lists them too.
     #[arg(long, value_enum, default_value = "default")]
     pub subjects: SubjectsArg,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The graph file; `-` reads standard input.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Judge time-based rules at this RFC 3339 instant instead of the graph's `as_of`.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    pub now: Option<Timestamp>,
+    /// Which principals start the reachability rules [default: the policy's, else default].
+    #[arg(long, value_enum)]
+    pub subjects: Option<SubjectsArg>,
+    /// The policy file [default: ./authpath.toml when it exists].
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// List at most this many findings in the table (the most severe first); the totals
+    /// count them all.
+    #[arg(long, value_name = "N", default_value_t = 5_000)]
+    pub max_findings: usize,
+    /// Rate the findings of built-in platform identities like any other.
+    #[arg(long)]
+    pub include_builtin: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -748,6 +784,7 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Validate { files, strict } => validate(&files, strict),
         Command::Analyze(args) => run_analyze(&args),
+        Command::Report(args) => run_report(&args),
         Command::Dot(args) => run_dot(&args),
         Command::Diff(args) => run_diff(&args),
         Command::BlastRadius(args) => run_blast(&args),
@@ -997,6 +1034,41 @@ fn run_analyze(args: &AnalyzeArgs) -> u8 {
     gate(&report, threshold, opts.policy.strict)
 }
 
+/// `report`: the analysis as one self-contained HTML page. Exit 0 once written, whatever
+/// it found (the gate is `analyze`'s).
+fn run_report(args: &ReportArgs) -> u8 {
+    let policy = match load_policy(args.policy.as_deref()) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let (subjects, _) = effective_settings(args.subjects, None, &policy);
+    let opts = Options {
+        now: args.now,
+        subjects,
+        policy,
+        max_findings: (args.max_findings != 0).then_some(args.max_findings),
+        choke_points: Some(10),
+        max_path_nodes: Some(limits().max_path_nodes),
+        include_builtin: args.include_builtin,
+    };
+    let Some(model) = load_valid(&args.file) else {
+        return exit::BAD_INPUT;
+    };
+    let report = {
+        let _p = phase("analysing");
+        analyze(&model, &opts)
+    };
+    warn_wall_clock(&report.source, report.as_of, report.as_of_source);
+    let doc = {
+        let _p = phase("writing the report");
+        crate::report::of_analysis(&model, &report, subjects)
+    };
+    write_output(
+        args.output.as_deref(),
+        crate::render::html::to_html(&doc).as_bytes(),
+    )
+}
+
 /// Exit 1 when any finding that counts — shown or not — is at or above the threshold; exit 2
 /// under a strict policy when an assertion selects nothing (a warning otherwise).
 fn gate(report: &crate::analyze::Report, threshold: Option<Severity>, strict: bool) -> u8 {
@@ -1202,6 +1274,7 @@ fn run_diff(args: &DiffArgs) -> u8 {
         DiffFormat::Json => crate::render::json::diff_document(&d),
         DiffFormat::Sarif => crate::render::sarif::diff_log(&d),
         DiffFormat::Dot => crate::render::dot::diff_dot(&old, &new, &d),
+        DiffFormat::Html => crate::render::html::to_html(&crate::report::of_diff(&old, &new, &d)),
     };
     let code = write_output(args.output.as_deref(), text.as_bytes());
     if code != exit::OK {

@@ -26,6 +26,7 @@ pub mod policy;
 pub mod progress;
 pub mod reach;
 pub mod render;
+pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod source;

@@ -156,39 +156,7 @@ fn hostile_names_render_as_text_and_inject_nothing() {
         "مفتاح الشريك",
         "safe\u{202E}txt.exe",
     ];
-    let mut nodes: Vec<String> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| {
-            format!(
-                r#"{{"id": "svc:{i}", "kind": "service", "name": {}}}"#,
-                serde_json::to_string(n).unwrap()
-            )
-        })
-        .collect();
-    nodes.push(format!(
-        r#"{{"id": "{long_id}", "kind": "resource", "sensitivity": "critical"}}"#
-    ));
-    nodes.push(r#"{"id": "id \"with\" quotes } { | <>", "kind": "partner"}"#.into());
-    let mut edges: Vec<String> = (0..names.len())
-        .map(|i| {
-            format!(
-                r#"{{"from": "svc:{i}", "to": "svc:{}", "kind": "assumes"}}"#,
-                (i + 1) % names.len()
-            )
-        })
-        .collect();
-    edges.push(format!(
-        r#"{{"from": "svc:7", "to": "{long_id}", "kind": "grants"}}"#
-    ));
-    edges.push(
-        r#"{"from": "id \"with\" quotes } { | <>", "to": "svc:0", "kind": "assumes"}"#.into(),
-    );
-    let text = format!(
-        r#"{{"version": 1, "as_of": "2026-11-01T00:00:00Z", "nodes": [{}], "edges": [{}]}}"#,
-        nodes.join(","),
-        edges.join(",")
-    );
+    let text = common::hostile_names_graph(&names);
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "hostile.json", text.as_bytes());
     let run = authpath(&["analyze", file.to_str().unwrap(), "--format", "dot"]);

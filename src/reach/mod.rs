@@ -493,23 +493,32 @@ impl<'g> Engine<'g> {
         )
     }
 
-    /// `who_can` with reusable memory: every pass touches only what reaches the target, so
-    /// one query per critical node of a large graph costs what that node's reach costs, not
-    /// the size of the graph. `parallel` builds the witnesses on rayon's threads (never when
-    /// the caller already runs one query per thread, which keeps `back` unshared).
-    pub fn who_can_with(
+    /// The nodes `keep` accepts that reach `target` at `at_least` or more, with their
+    /// effective levels, without witnesses (reverse labels only), sorted by node.
+    pub fn who_can_levels(
+        &self,
+        target: NodeIx,
+        at_least: Level,
+        keep: &(dyn Fn(NodeIx) -> bool + Sync),
+    ) -> Vec<(NodeIx, Level)> {
+        let mut back = Back::default();
+        let candidates = self.who_can_candidates(target, at_least, keep, &mut back);
+        candidates
+            .into_iter()
+            .map(|u| (u, level_of(back.eff[u.index()] - 1)))
+            .collect()
+    }
+
+    /// Effective level of each candidate into `back.eff`: the highest L whose reverse
+    /// labels reach it (the labels for `at_least` reach a superset of the higher ones').
+    fn who_can_candidates(
         &self,
         target: NodeIx,
         at_least: Level,
         keep: &(dyn Fn(NodeIx) -> bool + Sync),
         back: &mut Back,
-        parallel: bool,
-        max_nodes: usize,
-    ) -> Result<Vec<(NodeIx, Walk)>, usize> {
-        use rayon::prelude::*;
+    ) -> Vec<NodeIx> {
         back.prepare(self.node_count());
-        // Effective level of each candidate: the highest L whose reverse labels reach it.
-        // The labels for `at_least` reach a superset of the higher ones'.
         let mut candidates: Vec<NodeIx> = Vec::new();
         for level in Level::ALL.iter().copied().filter(|l| *l >= at_least) {
             self.need_sparse(&[target], level, back);
@@ -528,6 +537,24 @@ impl<'g> Engine<'g> {
         }
         candidates.sort_unstable();
         candidates.dedup();
+        candidates
+    }
+
+    /// `who_can` with reusable memory: every pass touches only what reaches the target, so
+    /// one query per critical node of a large graph costs what that node's reach costs, not
+    /// the size of the graph. `parallel` builds the witnesses on rayon's threads (never when
+    /// the caller already runs one query per thread, which keeps `back` unshared).
+    pub fn who_can_with(
+        &self,
+        target: NodeIx,
+        at_least: Level,
+        keep: &(dyn Fn(NodeIx) -> bool + Sync),
+        back: &mut Back,
+        parallel: bool,
+        max_nodes: usize,
+    ) -> Result<Vec<(NodeIx, Walk)>, usize> {
+        use rayon::prelude::*;
+        let candidates = self.who_can_candidates(target, at_least, keep, back);
         let mut out: Vec<(NodeIx, Walk)> = Vec::with_capacity(candidates.len());
         let mut needed = 0usize;
         for level in Level::ALL.iter().copied() {

@@ -3,6 +3,7 @@
 
 pub mod dot;
 pub mod graphviz;
+pub mod html;
 pub mod json;
 pub mod query;
 pub mod sarif;

@@ -132,3 +132,44 @@ pub fn finding_lines(report: &serde_json::Value, with_reasons: bool) -> Vec<Stri
         })
         .collect()
 }
+
+/// A graph whose node names are `names` (services `svc:0`…, in a cycle of `assumes`), with a
+/// critical resource whose id is 10,000 characters long reached from `svc:7`, and a partner
+/// whose id is full of punctuation: the hostile names the pictures and the report must
+/// show as text.
+pub fn hostile_names_graph(names: &[&str]) -> String {
+    let long_id = "x".repeat(10_000);
+    let mut nodes: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            format!(
+                r#"{{"id": "svc:{i}", "kind": "service", "name": {}}}"#,
+                serde_json::to_string(n).unwrap()
+            )
+        })
+        .collect();
+    nodes.push(format!(
+        r#"{{"id": "{long_id}", "kind": "resource", "sensitivity": "critical"}}"#
+    ));
+    nodes.push(r#"{"id": "id \"with\" quotes } { | <>", "kind": "partner"}"#.into());
+    let mut edges: Vec<String> = (0..names.len())
+        .map(|i| {
+            format!(
+                r#"{{"from": "svc:{i}", "to": "svc:{}", "kind": "assumes"}}"#,
+                (i + 1) % names.len()
+            )
+        })
+        .collect();
+    edges.push(format!(
+        r#"{{"from": "svc:7", "to": "{long_id}", "kind": "grants"}}"#
+    ));
+    edges.push(
+        r#"{"from": "id \"with\" quotes } { | <>", "to": "svc:0", "kind": "assumes"}"#.into(),
+    );
+    format!(
+        r#"{{"version": 1, "as_of": "2026-11-01T00:00:00Z", "nodes": [{}], "edges": [{}]}}"#,
+        nodes.join(","),
+        edges.join(",")
+    )
+}

@@ -1,0 +1,489 @@
+//! The interactive report's document: what one self-contained HTML file shows of an
+//! analysis (or of a diff) — the headline, the findings, the neighbourhoods of their paths,
+//! and each shown node's fields with its blast radius and who-can, computed here. The HTML
+//! itself is `render::html`; nothing here knows about markup.
+//!
+//! A report of a large graph shows the findings' neighbourhoods, not every node: the nodes
+//! on shown findings' paths, and up to `NEIGHBOURS` of their neighbours each, at most
+//! `MAX_NODES` nodes in all; what is left out is counted.
+
+use crate::analyze::Report;
+use crate::findings::{Finding, Severity};
+use crate::graph::AuthGraph;
+use crate::model::{Graph, Level, NodeIx};
+use crate::reach::{Engine, ReachOptions};
+use crate::rules::Subjects;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Neighbours drawn around each path node, at most (the rest are counted on the node).
+pub const NEIGHBOURS: usize = 6;
+/// Nodes a report carries, at most.
+pub const MAX_NODES: usize = 20_000;
+/// Nodes whose blast radius and who-can are computed (path nodes first).
+pub const MAX_QUERIED: usize = 2_000;
+/// Entries listed per query (the rest are counted).
+const LISTED: usize = 25;
+
+/// Everything the page shows.
+#[derive(Serialize)]
+pub struct Document {
+    pub kind: &'static str,
+    pub title: String,
+    pub as_of: String,
+    pub as_of_source: String,
+    pub graph: Counts,
+    pub summary: crate::findings::Summary,
+    /// Per rule: (total, shown).
+    pub by_rule: BTreeMap<&'static str, (usize, usize)>,
+    pub exposure: Option<ExposureOut>,
+    pub choke_nodes: Vec<(String, u64)>,
+    pub nodes: Vec<NodeOut>,
+    pub edges: Vec<EdgeOut>,
+    pub findings: Vec<FindingOut>,
+    /// Access changes (diff only).
+    pub access: Vec<AccessOut>,
+    pub omitted: Omitted,
+}
+
+#[derive(Serialize)]
+pub struct Counts {
+    pub nodes: usize,
+    pub edges: usize,
+}
+
+#[derive(Serialize)]
+pub struct ExposureOut {
+    pub subjects: u64,
+    pub exposed: u64,
+}
+
+#[derive(Serialize)]
+pub struct NodeOut {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    /// The organisation's id; empty for the home organisation.
+    pub org: String,
+    pub critical: bool,
+    pub inactive: bool,
+    pub fields: Vec<(&'static str, serde_json::Value)>,
+    /// Neighbours left out of the picture.
+    pub hidden: usize,
+    pub blast: Option<Query>,
+    pub who_can: Option<Query>,
+}
+
+/// A query's answer in brief: how many, and the first few (id, level).
+#[derive(Serialize)]
+pub struct Query {
+    pub count: usize,
+    pub critical: usize,
+    pub first: Vec<(String, Level)>,
+}
+
+#[derive(Serialize)]
+pub struct EdgeOut {
+    pub from: usize,
+    pub to: usize,
+    pub kind: &'static str,
+    pub level: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct FindingOut {
+    pub id: String,
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub subject: String,
+    pub target: Option<String>,
+    pub level: Option<Level>,
+    pub message: String,
+    /// Node indices into `nodes`.
+    pub path: Vec<usize>,
+    pub path_edges: Vec<&'static str>,
+    /// Organisations on the path (ids; empty for home).
+    pub orgs: Vec<String>,
+    /// `new` or `resolved` in a diff; empty otherwise.
+    pub status: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct AccessOut {
+    pub subject: String,
+    pub target: String,
+    pub change: &'static str,
+    pub before: Option<Level>,
+    pub after: Option<Level>,
+    pub message: String,
+    pub path: Vec<usize>,
+}
+
+#[derive(Serialize, Default)]
+pub struct Omitted {
+    pub findings: usize,
+    pub nodes: usize,
+}
+
+/// Collects the nodes a report shows, by id, across one or two graphs.
+struct Shown {
+    index: HashMap<String, usize>,
+    order: Vec<(usize, NodeIx)>,
+    omitted: usize,
+}
+
+impl Shown {
+    fn new() -> Shown {
+        Shown {
+            index: HashMap::new(),
+            order: Vec::new(),
+            omitted: 0,
+        }
+    }
+
+    /// The index of node `id` (from the first graph that has it), added if room is left.
+    fn add(&mut self, id: &str, ix: &[HashMap<&str, NodeIx>]) -> Option<usize> {
+        if let Some(i) = self.index.get(id) {
+            return Some(*i);
+        }
+        let (g, n) = ix
+            .iter()
+            .enumerate()
+            .find_map(|(g, m)| m.get(id).map(|n| (g, *n)))?;
+        if self.order.len() >= MAX_NODES {
+            self.omitted += 1;
+            return None;
+        }
+        self.index.insert(id.to_owned(), self.order.len());
+        self.order.push((g, n));
+        Some(self.order.len() - 1)
+    }
+}
+
+fn id_maps<'g>(graphs: &[&'g Graph]) -> Vec<HashMap<&'g str, NodeIx>> {
+    graphs
+        .iter()
+        .map(|g| {
+            g.nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.id.as_str(), NodeIx(i as u32)))
+                .collect()
+        })
+        .collect()
+}
+
+fn org_id(g: &Graph, n: NodeIx) -> String {
+    let node = g.node(n);
+    match node.kind {
+        crate::model::NodeKind::Tenant | crate::model::NodeKind::Partner => node.id.clone(),
+        _ => node.org.map(|o| g.node(o).id.clone()).unwrap_or_default(),
+    }
+}
+
+/// The report of one analysis of `model`.
+pub fn of_analysis(model: &Graph, report: &Report, subjects: Subjects) -> Document {
+    let findings: Vec<(&Finding, &'static str)> = report
+        .findings
+        .iter()
+        .chain(&report.waived)
+        .map(|f| (f, ""))
+        .collect();
+    let mut doc = build(
+        "analysis",
+        vec![model],
+        &findings,
+        Vec::new(),
+        report,
+        subjects,
+    );
+    doc.title = format!("authpath report: {}", report.source);
+    doc
+}
+
+/// The report of a diff: new and resolved findings, and access changes, over both graphs
+/// (nodes from NEW first).
+pub fn of_diff(old: &Graph, new: &Graph, d: &crate::diff::Diff) -> Document {
+    let findings: Vec<(&Finding, &'static str)> = d
+        .new_findings
+        .iter()
+        .map(|f| (f, "new"))
+        .chain(d.resolved.iter().map(|f| (f, "resolved")))
+        .collect();
+    let access: Vec<(&crate::diff::AccessChange, Vec<String>)> =
+        d.access.iter().map(|a| (a, a.path.clone())).collect();
+    let mut doc = build(
+        "diff",
+        vec![new, old],
+        &findings,
+        access,
+        &d.new,
+        Subjects::Default,
+    );
+    doc.title = format!("authpath diff: {} → {}", d.old.source, d.new.source);
+    doc
+}
+
+fn build(
+    kind: &'static str,
+    graphs: Vec<&Graph>,
+    findings: &[(&Finding, &'static str)],
+    access: Vec<(&crate::diff::AccessChange, Vec<String>)>,
+    report: &Report,
+    subjects: Subjects,
+) -> Document {
+    let ix = id_maps(&graphs);
+    let mut shown = Shown::new();
+    let mut out_findings = Vec::new();
+    let mut omitted_findings = 0;
+    // Path nodes first, so that every shown finding's path is whole.
+    for (f, status) in findings {
+        let before = shown.order.len();
+        let path: Option<Vec<usize>> = f.path.iter().map(|id| shown.add(id, &ix)).collect();
+        let subject_only = if f.path.is_empty() {
+            shown.add(&f.subject, &ix).map(|i| vec![i])
+        } else {
+            None
+        };
+        let Some(path) = path.or(subject_only.map(|_| Vec::new())) else {
+            // No room for its path: undo what it added and count it out.
+            for (g, n) in shown.order.drain(before..) {
+                shown.index.remove(&graphs[g].node(n).id);
+            }
+            omitted_findings += 1;
+            continue;
+        };
+        let mut orgs: BTreeSet<String> = BTreeSet::new();
+        for i in &path {
+            let (g, n) = shown.order[*i];
+            orgs.insert(org_id(graphs[g], n));
+        }
+        if path.is_empty()
+            && let Some(i) = shown.index.get(&f.subject)
+        {
+            let (g, n) = shown.order[*i];
+            orgs.insert(org_id(graphs[g], n));
+        }
+        out_findings.push(FindingOut {
+            id: f.id.clone(),
+            rule: f.rule.name(),
+            severity: f.severity,
+            subject: f.subject.clone(),
+            target: f.target.clone(),
+            level: f.level,
+            message: f.message.clone(),
+            path,
+            path_edges: f.path_edges.iter().map(|k| k.as_str()).collect(),
+            orgs: orgs.into_iter().collect(),
+            status,
+        });
+    }
+    let mut out_access = Vec::new();
+    for (a, path) in &access {
+        let p: Vec<usize> = path.iter().filter_map(|id| shown.add(id, &ix)).collect();
+        out_access.push(AccessOut {
+            subject: a.subject.clone(),
+            target: a.target.clone(),
+            change: a.change.as_str(),
+            before: a.before,
+            after: a.after,
+            message: a.message.clone(),
+            path: p,
+        });
+    }
+    // Then the neighbours of path nodes, a few each, in id order.
+    let path_nodes = shown.order.len();
+    let mut hidden = vec![0usize; path_nodes];
+    let adjacency: Vec<Vec<Vec<NodeIx>>> = graphs
+        .iter()
+        .map(|g| {
+            let mut adj = vec![Vec::new(); g.nodes.len()];
+            for e in &g.edges {
+                adj[e.from.index()].push(e.to);
+                adj[e.to.index()].push(e.from);
+            }
+            for list in &mut adj {
+                list.sort_unstable_by(|a, b| g.node(*a).id.cmp(&g.node(*b).id));
+                list.dedup();
+            }
+            adj
+        })
+        .collect();
+    for (i, count) in hidden.iter_mut().enumerate() {
+        let (g, n) = shown.order[i];
+        let mut added = 0;
+        for m in &adjacency[g][n.index()] {
+            let id = &graphs[g].node(*m).id;
+            if shown.index.contains_key(id) {
+                continue;
+            }
+            if added < NEIGHBOURS && shown.add(id, &ix).is_some() {
+                added += 1;
+            } else {
+                *count += 1;
+            }
+        }
+    }
+    // Every edge between shown nodes (of the graph each node came from; repeated pairs once
+    // per kind).
+    let mut edges = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (gi, g) in graphs.iter().enumerate() {
+        for e in &g.edges {
+            let (Some(a), Some(b)) = (
+                shown.index.get(&g.node(e.from).id),
+                shown.index.get(&g.node(e.to).id),
+            ) else {
+                continue;
+            };
+            if shown.order[*a].0 != gi && shown.order[*b].0 != gi {
+                continue;
+            }
+            if seen.insert((*a, *b, e.kind)) {
+                edges.push(EdgeOut {
+                    from: *a,
+                    to: *b,
+                    kind: e.kind.as_str(),
+                    level: if e.kind == crate::model::EdgeKind::Exposes {
+                        e.requires.as_str()
+                    } else {
+                        e.level.as_str()
+                    },
+                });
+            }
+        }
+    }
+    let queries = queries(graphs[0], &shown, path_nodes, report, subjects);
+    let mut nodes: Vec<NodeOut> = shown
+        .order
+        .iter()
+        .enumerate()
+        .map(|(i, (g, n))| {
+            let graph = graphs[*g];
+            let node = graph.node(*n);
+            NodeOut {
+                id: node.id.clone(),
+                name: node.display_name().to_owned(),
+                kind: node.kind.as_str(),
+                org: org_id(graph, *n),
+                critical: node.is_critical(),
+                inactive: !node.is_live(),
+                fields: crate::export::node_fields(graph, node),
+                hidden: hidden.get(i).copied().unwrap_or(0),
+                blast: None,
+                who_can: None,
+            }
+        })
+        .collect();
+    for (i, (blast, who)) in queries {
+        nodes[i].blast = Some(blast);
+        nodes[i].who_can = Some(who);
+    }
+    Document {
+        kind,
+        title: String::new(),
+        as_of: report.as_of.to_string(),
+        as_of_source: format!("{:?}", report.as_of_source).to_lowercase(),
+        graph: Counts {
+            nodes: report.nodes,
+            edges: report.edges,
+        },
+        summary: report.summary(),
+        by_rule: report.totals.by_rule.clone(),
+        exposure: report.exposure.as_ref().map(|e| ExposureOut {
+            subjects: e.subjects,
+            exposed: e.exposed,
+        }),
+        choke_nodes: report
+            .choke_points
+            .as_ref()
+            .map(|c| {
+                c.nodes
+                    .iter()
+                    .take(10)
+                    .filter_map(|ch| match &ch.what {
+                        crate::choke::Element::Node(id) => Some((id.clone(), ch.pairs)),
+                        crate::choke::Element::Edge { .. } => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        nodes,
+        edges,
+        findings: out_findings,
+        access: out_access,
+        omitted: Omitted {
+            findings: omitted_findings,
+            nodes: shown.omitted,
+        },
+    }
+}
+
+/// Blast radius and who-can for shown nodes of the first graph (path nodes first), at its
+/// instant of judgement: a multi-source search per node forwards, the engine's reverse
+/// query backwards, in parallel.
+fn queries(
+    model: &Graph,
+    shown: &Shown,
+    path_nodes: usize,
+    report: &Report,
+    subjects: Subjects,
+) -> Vec<(usize, (Query, Query))> {
+    use rayon::prelude::*;
+    let g = AuthGraph::build(model);
+    let engine = Engine::new(&g, report.as_of, ReachOptions::default());
+    let limit = if shown.order.len() <= MAX_QUERIED {
+        shown.order.len()
+    } else {
+        path_nodes.min(MAX_QUERIED)
+    };
+    let picked: Vec<(usize, NodeIx)> = shown.order[..limit]
+        .iter()
+        .enumerate()
+        .filter(|(_, (gi, _))| *gi == 0)
+        .map(|(i, (_, n))| (i, *n))
+        .collect();
+    picked
+        .par_iter()
+        .map(|(i, n)| {
+            let blast = crate::reach::with_scratch(|scratch| {
+                let search = engine.search(&[*n], Level::Admin, None, None, scratch);
+                let mut reached: Vec<(NodeIx, Level)> = search
+                    .reached()
+                    .filter(|m| m != n)
+                    .filter_map(|m| search.level(m, false).map(|l| (m, l)))
+                    .collect();
+                reached.sort_unstable_by_key(|(m, _)| engine.id_rank(*m));
+                reached.dedup_by_key(|(m, _)| *m);
+                brief(model, reached)
+            });
+            let keep = |m: NodeIx| crate::rules::is_subject(&engine, subjects, m);
+            let who = engine
+                .who_can_levels(*n, Level::Read, &keep)
+                .into_iter()
+                .collect::<Vec<_>>();
+            (*i, (blast, brief(model, who)))
+        })
+        .collect()
+}
+
+/// Critical ones first, then by id; the first `LISTED`.
+fn brief(model: &Graph, mut list: Vec<(NodeIx, Level)>) -> Query {
+    let critical = list
+        .iter()
+        .filter(|(m, _)| model.node(*m).is_critical())
+        .count();
+    list.sort_by(|a, b| {
+        (!model.node(a.0).is_critical(), &model.node(a.0).id)
+            .cmp(&(!model.node(b.0).is_critical(), &model.node(b.0).id))
+    });
+    Query {
+        count: list.len(),
+        critical,
+        first: list
+            .iter()
+            .take(LISTED)
+            .map(|(m, l)| (model.node(*m).id.clone(), *l))
+            .collect(),
+    }
+}

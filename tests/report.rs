@@ -1,0 +1,112 @@
+//! The HTML report in a real browser: every sample's report opened in headless Chromium
+//! (Debian's `chromium`, driven by Playwright for Python; `.ci/run` installs both), checked
+//! against `analyze --format json`: no console error, no network request, the totals,
+//! filtering by severity, the path a selected finding highlights, a screenshot that is not
+//! blank; the hostile-names graph shows every name as text and runs nothing injected; the
+//! diff view marks new and resolved findings and draws new paths in red.
+
+mod common;
+
+use common::{authpath, root, write};
+
+#[test]
+fn reports_open_in_a_real_browser_and_show_what_analyze_found() {
+    let ready = std::process::Command::new("python3")
+        .args(["-c", "import playwright.sync_api"])
+        .status()
+        .is_ok_and(|s| s.success())
+        && std::path::Path::new("/usr/bin/chromium").exists();
+    assert!(
+        ready,
+        "this test drives a real browser: `apt-get install chromium` and `pip install playwright` (the CI installs both)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let mut count = 0;
+    for f in std::fs::read_dir(root().join("graphs")).unwrap() {
+        let f = f.unwrap().path();
+        if f.extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        let name = f.file_stem().unwrap().to_str().unwrap().to_owned();
+        let file = f.to_str().unwrap();
+        let run = authpath(&["report", file, "-o", &out(&format!("{name}.html"))]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        let json = authpath(&[
+            "analyze",
+            file,
+            "--format",
+            "json",
+            "-o",
+            &out(&format!("{name}.json")),
+        ]);
+        assert!(json.code <= 1, "{}", json.stderr);
+        count += 1;
+    }
+
+    // Hostile names, and a name that tries to run a script.
+    let names = [
+        r#"Quote "the" partner"#,
+        r"back\slash\nnot a newline\",
+        "line one\nline two",
+        r#""]; n0 [image="/etc/passwd"#,
+        "<b>bold</b> & <script>alert(1)</script>",
+        "🔑 partner key 🚀",
+        "مفتاح الشريك",
+        "safe\u{202E}txt.exe",
+        "</script><script>window.__pwned=1</script>",
+        "<img src=x onerror=\"window.__pwned=1\">",
+    ];
+    let hostile = write(
+        dir.path(),
+        "hostile-graph.json",
+        common::hostile_names_graph(&names).as_bytes(),
+    );
+    let run = authpath(&[
+        "report",
+        hostile.to_str().unwrap(),
+        "-o",
+        &out("hostile.html"),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = std::fs::read_to_string(dir.path().join("hostile.html")).unwrap();
+    assert_eq!(
+        html.matches("<script").count(),
+        2,
+        "only the report's own two script elements"
+    );
+    assert!(!html.contains("window.__pwned=1</script>"));
+    write(
+        dir.path(),
+        "hostile-names.json",
+        serde_json::to_string(&names).unwrap().as_bytes(),
+    );
+
+    // A diff: the sample against itself without its first ten edges.
+    let sample = root().join("graphs/msp-delegated-admin.json");
+    let mut old: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sample).unwrap()).unwrap();
+    old["edges"].as_array_mut().unwrap().drain(..10);
+    let old_file = write(dir.path(), "old-graph.json", old.to_string().as_bytes());
+    let (o, n) = (old_file.to_str().unwrap(), sample.to_str().unwrap());
+    let run = authpath(&["diff", o, n, "--format", "html", "-o", &out("diff.html")]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let run = authpath(&["diff", o, n, "--format", "json", "-o", &out("diff.json")]);
+    assert!(run.code <= 1, "{}", run.stderr);
+
+    let check = std::process::Command::new("python3")
+        .arg(root().join("tests/browser/check.py"))
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        check.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("checked {count} reports, 0 failure(s)")),
+        "{stdout}"
+    );
+}

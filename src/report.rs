@@ -324,8 +324,8 @@ fn build(
             }
         }
     }
-    // Every edge between shown nodes (of the graph each node came from; repeated pairs once
-    // per kind).
+    // The edges that touch a path node, between shown nodes (of the graph each node came
+    // from; repeated pairs once per kind): what a finding's picture draws.
     let mut edges = Vec::new();
     let mut seen = BTreeSet::new();
     for (gi, g) in graphs.iter().enumerate() {
@@ -336,7 +336,9 @@ fn build(
             ) else {
                 continue;
             };
-            if shown.order[*a].0 != gi && shown.order[*b].0 != gi {
+            if (shown.order[*a].0 != gi && shown.order[*b].0 != gi)
+                || (*a >= path_nodes && *b >= path_nodes)
+            {
                 continue;
             }
             if seen.insert((*a, *b, e.kind)) {

@@ -304,6 +304,7 @@ fn help_ends_with_examples_and_says_what_options_shape() {
     let commands: &[&[&str]] = &[
         &["validate"],
         &["analyze"],
+        &["report"],
         &["diff"],
         &["blast-radius"],
         &["who-can"],

@@ -200,7 +200,7 @@
       return [];
     })();
     var pos = {}, onPath = {};
-    path.forEach(function (n, k) { if (!(n in pos)) pos[n] = [k * 200, 0]; onPath[n] = 1; });
+    path.forEach(function (n, k) { if (!(n in pos)) pos[n] = [k * 230, 0]; onPath[n] = 1; });
     // Neighbours: above the path node they point into, below the one they leave.
     var above = {}, below = {};
     path.forEach(function (n, k) {
@@ -210,7 +210,7 @@
         var side = e.to === n ? above : below;
         side[k] = (side[k] || 0) + 1;
         if (side[k] > 4) return;
-        pos[m] = [k * 200 + ((side[k] - 1) % 2) * 60 - 30, (e.to === n ? -1 : 1) * (80 + 60 * Math.floor((side[k] - 1) / 1))];
+        pos[m] = [k * 230 + ((side[k] - 1) % 2) * 70 - 35, (e.to === n ? -1 : 1) * (80 + 55 * (side[k] - 1))];
       });
     });
     var ids = Object.keys(pos).map(Number);
@@ -234,6 +234,7 @@
     marker.appendChild(sv("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: "#6b7280" }));
     defs.appendChild(marker);
     svg.appendChild(defs);
+    var labels = [];
     D.edges.forEach(function (e) {
       if (!(e.from in pos) || !(e.to in pos)) return;
       var a = pos[e.from], b = pos[e.to];
@@ -242,10 +243,13 @@
       var d = e.from === e.to ? ("M " + (a[0] - 20) + " " + (a[1] - 17) + " C " + (a[0] - 40) + " " + (a[1] - 70) + " " + (a[0] + 40) + " " + (a[1] - 70) + " " + (a[0] + 20) + " " + (a[1] - 17))
         : ("M " + (a[0] + 75 * Math.sign(b[0] - a[0] || 0)) + " " + a[1] + " L " + (b[0] - 75 * Math.sign(b[0] - a[0] || 0)) + " " + (b[1] + bend));
       var p = sv("path", { "class": "edge" + (on ? " on-path" : ""), d: d, "marker-end": "url(#arrow)" });
-      if (on) p.setAttribute("stroke", color);
+      var what = e.kind + (e.kind === "exposes" ? " (needs " + e.level + ")" : " (" + e.level + ")");
+      p.appendChild(sv("title", null, D.nodes[e.from].id + " -" + what + "-> " + D.nodes[e.to].id));
+      if (on) {
+        p.setAttribute("stroke", color);
+        labels.push([(a[0] + b[0]) / 2, (a[1] + b[1]) / 2 - 8, what]);
+      }
       svg.appendChild(p);
-      var mx = (a[0] + b[0]) / 2, my = (a[1] + b[1]) / 2 - 4;
-      svg.appendChild(sv("text", { x: mx, y: my, "text-anchor": "middle", fill: on ? color : "#6b7280" }, e.kind + (e.kind === "exposes" ? "" : " (" + e.level + ")")));
     });
     ids.forEach(function (n) {
       var node = D.nodes[n];
@@ -253,6 +257,10 @@
       var g = shape(node, pos[n][0], pos[n][1], cls);
       if (onPath[n]) Array.prototype.forEach.call(g.querySelectorAll("rect,ellipse,polygon"), function (s) { s.setAttribute("stroke", color); });
       svg.appendChild(g);
+    });
+    // The path's edge labels last, over everything, with a white halo.
+    labels.forEach(function (l) {
+      svg.appendChild(sv("text", { "class": "elabel", x: l[0], y: l[1], "text-anchor": "middle", fill: color }, l[2]));
     });
     var xs = ids.map(function (n) { return pos[n][0]; }), ys = ids.map(function (n) { return pos[n][1]; });
     view = { x: Math.min.apply(null, xs.concat([0])) - 120, y: Math.min.apply(null, ys.concat([0])) - 80,

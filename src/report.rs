@@ -489,3 +489,64 @@ fn brief(model: &Graph, mut list: Vec<(NodeIx, Level)>) -> Query {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_index_the_shown_nodes_and_neighbours_are_bounded() {
+        // A partner reaches a critical database through a chain; a group has many members.
+        let mut nodes = vec![
+            r#"{"id": "p", "kind": "partner"}"#.to_string(),
+            r#"{"id": "k", "kind": "credential"}"#.into(),
+            r#"{"id": "s", "kind": "service"}"#.into(),
+            r#"{"id": "g", "kind": "group"}"#.into(),
+            r#"{"id": "db", "kind": "resource", "sensitivity": "critical"}"#.into(),
+        ];
+        let mut edges = vec![
+            r#"{"from": "p", "to": "k", "kind": "holds"}"#.to_string(),
+            r#"{"from": "k", "to": "s", "kind": "authenticates_as"}"#.into(),
+            r#"{"from": "s", "to": "g", "kind": "member_of"}"#.into(),
+            r#"{"from": "g", "to": "db", "kind": "grants"}"#.into(),
+        ];
+        for i in 0..20 {
+            nodes.push(format!(r#"{{"id": "h{i:02}", "kind": "human"}}"#));
+            edges.push(format!(
+                r#"{{"from": "h{i:02}", "to": "g", "kind": "member_of"}}"#
+            ));
+        }
+        let text = format!(
+            r#"{{"version": 1, "as_of": "2026-11-01T00:00:00Z", "nodes": [{}], "edges": [{}]}}"#,
+            nodes.join(","),
+            edges.join(",")
+        );
+        let model = crate::load::load_bytes("t.json", text.as_bytes())
+            .graph
+            .unwrap();
+        let report = crate::analyze::analyze(&model, &Default::default());
+        let doc = of_analysis(&model, &report, Subjects::Default);
+        let f = doc
+            .findings
+            .iter()
+            .find(|f| f.rule == "transitive-privilege" && f.subject == "p")
+            .unwrap();
+        let ids: Vec<&str> = f.path.iter().map(|i| doc.nodes[*i].id.as_str()).collect();
+        assert_eq!(ids, ["p", "k", "s", "g", "db"]);
+        assert_eq!(f.orgs, ["", "p"]);
+        let g = doc.nodes.iter().find(|n| n.id == "g").unwrap();
+        // Six of its twenty members are drawn, the others counted.
+        let members = doc.nodes.iter().filter(|n| n.id.starts_with('h')).count();
+        assert_eq!(members, NEIGHBOURS);
+        assert_eq!(g.hidden, 20 - NEIGHBOURS);
+        let db = doc.nodes.iter().find(|n| n.id == "db").unwrap();
+        assert!(db.critical);
+        let who = db.who_can.as_ref().unwrap();
+        assert_eq!(who.first[0], ("p".to_string(), Level::Admin));
+        assert!(
+            doc.edges
+                .iter()
+                .all(|e| e.from < doc.nodes.len() && e.to < doc.nodes.len())
+        );
+    }
+}

@@ -146,16 +146,7 @@ fn markup_only(svg: &str) -> String {
 #[test]
 fn hostile_names_render_as_text_and_inject_nothing() {
     let long_id = "x".repeat(10_000);
-    let names = [
-        r#"Quote "the" partner"#,
-        r"back\slash\nnot a newline\",
-        "line one\nline two",
-        r#""]; n0 [image="/etc/passwd"#,
-        "<b>bold</b> & <script>alert(1)</script>",
-        "🔑 partner key 🚀",
-        "مفتاح الشريك",
-        "safe\u{202E}txt.exe",
-    ];
+    let names = common::HOSTILE_NAMES;
     let text = common::hostile_names_graph(&names);
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "hostile.json", text.as_bytes());

@@ -45,18 +45,11 @@ fn reports_open_in_a_real_browser_and_show_what_analyze_found() {
     }
 
     // Hostile names, and a name that tries to run a script.
-    let names = [
-        r#"Quote "the" partner"#,
-        r"back\slash\nnot a newline\",
-        "line one\nline two",
-        r#""]; n0 [image="/etc/passwd"#,
-        "<b>bold</b> & <script>alert(1)</script>",
-        "🔑 partner key 🚀",
-        "مفتاح الشريك",
-        "safe\u{202E}txt.exe",
+    let mut names = common::HOSTILE_NAMES.to_vec();
+    names.extend([
         "</script><script>window.__pwned=1</script>",
         "<img src=x onerror=\"window.__pwned=1\">",
-    ];
+    ]);
     let hostile = write(
         dir.path(),
         "hostile-graph.json",

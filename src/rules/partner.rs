@@ -13,7 +13,7 @@
 use super::privilege::Pending;
 use super::{Context, Written};
 use crate::explain;
-use crate::findings::{Draft, Finding, Rule, Severity};
+use crate::findings::{Rule, Severity};
 use crate::model::{Level, NodeIx, NodeKind};
 use crate::reach::matrix::{BLOCK, Dag, Planes, WORDS, block_lanes, org_lanes, with_buffer};
 use crate::reach::{NEVER, with_scratch};
@@ -279,23 +279,9 @@ pub fn materialize(ctx: &Context<'_>, pending: &[Pending], share: usize) -> Vec<
                         let how = format!(" through another partner, {through}");
                         Some((
                             i,
-                            Written::Finding(Box::new(Finding::new(Draft {
-                                rule: Rule::IndirectPartnerAccess,
-                                severity: p.severity,
-                                subject: ctx.id(a),
-                                target: Some(ctx.id(p.target)),
-                                level: Some(walk.level),
-                                reasons: Vec::new(),
-                                nodes: Vec::new(),
-                                path: ctx.ids(&walk.nodes),
-                                path_edges: walk
-                                    .edges
-                                    .iter()
-                                    .map(|e| engine.edge(*e).kind)
-                                    .collect(),
-                                message: explain::reach_sentence(ctx.model, &walk, &how),
-                                edge_kind: None,
-                            }))),
+                            Written::Finding(Box::new(super::privilege::access_finding(
+                                ctx, p, &walk, &how,
+                            ))),
                         ))
                     })
                     .collect::<Vec<_>>()

@@ -550,6 +550,11 @@ fn finding(ctx: &Context<'_>, p: &Pending, walk: &Walk) -> Finding {
         }
         _ => "",
     };
+    access_finding(ctx, p, walk, how)
+}
+
+/// The finding of an access rule's record shown by `walk`, its sentence ending in `how`.
+pub(crate) fn access_finding(ctx: &Context<'_>, p: &Pending, walk: &Walk, how: &str) -> Finding {
     Finding::new(Draft {
         rule: p.rule,
         severity: p.severity,

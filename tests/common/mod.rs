@@ -133,6 +133,20 @@ pub fn finding_lines(report: &serde_json::Value, with_reasons: bool) -> Vec<Stri
         .collect()
 }
 
+/// Names that must stay text in every output: quotes, backslashes, a newline, a DOT
+/// attribute breakout, markup and script, emoji, right-to-left text, a bidirectional
+/// override.
+pub const HOSTILE_NAMES: [&str; 8] = [
+    r#"Quote "the" partner"#,
+    r"back\slash\nnot a newline\",
+    "line one\nline two",
+    r#""]; n0 [image="/etc/passwd"#,
+    "<b>bold</b> & <script>alert(1)</script>",
+    "🔑 partner key 🚀",
+    "مفتاح الشريك",
+    "safe\u{202E}txt.exe",
+];
+
 /// A graph whose node names are `names` (services `svc:0`…, in a cycle of `assumes`), with a
 /// critical resource whose id is 10,000 characters long reached from `svc:7`, and a partner
 /// whose id is full of punctuation: the hostile names the pictures and the report must

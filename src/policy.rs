@@ -38,13 +38,40 @@
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean, quote};
 use crate::findings::{Rule, Severity};
 use crate::model::{Level, Node, NodeKind, Sensitivity};
-use crate::rules::{Subjects, Thresholds};
 use crate::source::Locator;
 use crate::timestamp::Timestamp;
 use std::collections::BTreeMap;
 use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
+
+/// Which principals start the subject-based rules (docs/rules.md "subjects").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Subjects {
+    /// Live partners, services, agents and apps, and live external principals of any kind.
+    #[default]
+    Default,
+    /// The default set plus every live human and tenant.
+    All,
+}
+
+/// The time thresholds of the credential rules, in days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Thresholds {
+    pub dormant_days: u32,
+    pub never_used_days: u32,
+    pub rotation_days: u32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Thresholds {
+        Thresholds {
+            dormant_days: 90,
+            never_used_days: 90,
+            rotation_days: 365,
+        }
+    }
+}
 
 /// The file looked for in the working directory when `--policy` is not given.
 pub const DEFAULT_FILE: &str = "authpath.toml";

@@ -23,33 +23,8 @@ use crate::reach::matrix::Matrix;
 use crate::reach::{Engine, NEVER, Scratch};
 use crate::timestamp::Timestamp;
 
-/// Which principals start the subject-based rules (docs/rules.md "subjects").
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Subjects {
-    /// Live partners, services, agents and apps, and live external principals of any kind.
-    #[default]
-    Default,
-    /// The default set plus every live human and tenant.
-    All,
-}
-
-/// The time thresholds of the credential rules, in days.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Thresholds {
-    pub dormant_days: u32,
-    pub never_used_days: u32,
-    pub rotation_days: u32,
-}
-
-impl Default for Thresholds {
-    fn default() -> Thresholds {
-        Thresholds {
-            dormant_days: 90,
-            never_used_days: 90,
-            rotation_days: 365,
-        }
-    }
-}
+// The settings the policy file holds; defined with it so that the policy depends on no rule.
+pub use crate::policy::{Subjects, Thresholds};
 
 /// docs/rules.md "subjects": live partners, services, agents and apps, and live external
 /// principals of any kind; with `Subjects::All`, every live principal.

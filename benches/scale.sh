@@ -13,7 +13,7 @@ limit="${STEP_TIMEOUT:-1800}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-cargo build --release --quiet --example synth
+cargo build --release --quiet --features generators --example synth
 cargo build --release --quiet
 bin=target/release/authpath
 

@@ -30,5 +30,6 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod source;
+#[cfg(feature = "generators")]
 pub mod synth;
 pub mod timestamp;

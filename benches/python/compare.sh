@@ -16,7 +16,7 @@ synth=target/release/examples/synth
 for b in "$bin" "$synth"; do
   if [ ! -x "$b" ]; then
     echo "missing $b; build it first:" >&2
-    echo "  cargo build --release --example synth && cargo build --release" >&2
+    echo "  cargo build --release --features generators --example synth && cargo build --release" >&2
     exit 2
   fi
 done

@@ -8,6 +8,7 @@
 //! naming the binding or rule that produced it.
 
 mod builtin;
+#[cfg(feature = "generators")]
 pub mod generate;
 pub mod manifest;
 pub mod rbac;

@@ -34,8 +34,8 @@ fn build_analysis_graph_100k(b: divan::Bencher) {
         .expect("the generated graph is valid");
     b.bench(|| {
         authpath::graph::AuthGraph::build(divan::black_box(&model))
-            .graph
-            .edge_count()
+            .packed
+            .len()
     });
 }
 

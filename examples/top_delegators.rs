@@ -5,7 +5,6 @@
 
 use authpath::graph::AuthGraph;
 use authpath::load::load_path;
-use petgraph::Direction;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -24,8 +23,8 @@ fn main() -> ExitCode {
         .ids
         .iter()
         .map(|(id, &ix)| {
-            let n = model.node(g.graph[ix]);
-            let inbound = g.graph.neighbors_directed(ix, Direction::Incoming).count();
+            let n = model.node(ix);
+            let inbound = g.in_edges(ix).len();
             (inbound, *id, n.kind.as_str())
         })
         .filter(|(inbound, _, _)| *inbound > 0)

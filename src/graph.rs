@@ -1,11 +1,10 @@
-//! The analysis graph: the one place a petgraph graph is built from the model.
-//!
-//! Node `i` of the petgraph graph is `Graph::nodes[i]`; each edge's weight is its index in
-//! `Graph::edges`, so every algorithm can go back to the full record.
+//! The analysis graph: compressed adjacency over the model, built once and shared read-only
+//! by every search. Node `i` is `Graph::nodes[i]`; an edge is its index in `Graph::edges`,
+//! so every algorithm can go back to the full record. petgraph is used where it does real
+//! work on a graph of its own (the flow network of `incident::cut`), not here.
 
 use crate::model::{Graph, NodeIx};
 use indexmap::IndexMap;
-use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 
 /// What the hot loops read of an edge, packed in 12 bytes (the model's `Edge` is ten times
 /// that, and the searches touch millions of them).
@@ -21,10 +20,8 @@ pub struct Packed {
 /// A directed multigraph over the model with id lookup, built once and shared read-only.
 pub struct AuthGraph<'g> {
     pub model: &'g Graph,
-    /// Node weights are model node indices; edge weights are model edge indices.
-    pub graph: DiGraph<NodeIx, u32, u32>,
     /// Id → node, in file order (deterministic iteration).
-    pub ids: IndexMap<&'g str, NodeIndex<u32>>,
+    pub ids: IndexMap<&'g str, NodeIx>,
     /// Compact adjacency for the hot searches: the model edge indices leaving (entering)
     /// node `n` are `out_edges[out_start[n]..out_start[n + 1]]` (likewise `in_`), in file order.
     out_start: Vec<u32>,
@@ -63,18 +60,9 @@ fn adjacency(
 
 impl<'g> AuthGraph<'g> {
     pub fn build(model: &'g Graph) -> AuthGraph<'g> {
-        let mut graph = DiGraph::with_capacity(model.nodes.len(), model.edges.len());
         let mut ids = IndexMap::with_capacity(model.nodes.len());
         for (i, n) in model.nodes.iter().enumerate() {
-            let ix = graph.add_node(NodeIx(i as u32));
-            ids.insert(n.id.as_str(), ix);
-        }
-        for (i, e) in model.edges.iter().enumerate() {
-            graph.add_edge(
-                NodeIndex::new(e.from.index()),
-                NodeIndex::new(e.to.index()),
-                i as u32,
-            );
+            ids.insert(n.id.as_str(), NodeIx(i as u32));
         }
         let (out_start, out_edges) = adjacency(model.nodes.len(), &model.edges, |e| e.from);
         let (in_start, in_edges) = adjacency(model.nodes.len(), &model.edges, |e| e.to);
@@ -95,7 +83,6 @@ impl<'g> AuthGraph<'g> {
             .collect();
         AuthGraph {
             model,
-            graph,
             ids,
             out_start,
             out_edges,
@@ -118,13 +105,8 @@ impl<'g> AuthGraph<'g> {
         &self.in_edges[self.in_start[i] as usize..self.in_start[i + 1] as usize]
     }
 
-    /// The node with this index in the model.
-    pub fn node_ix(&self, id: &str) -> Option<NodeIx> {
-        self.lookup(id).map(|ix| self.graph[ix])
-    }
-
     /// The node with this id, if any.
-    pub fn lookup(&self, id: &str) -> Option<NodeIndex<u32>> {
+    pub fn node_ix(&self, id: &str) -> Option<NodeIx> {
         self.ids.get(id).copied()
     }
 
@@ -192,11 +174,6 @@ impl<'g> AuthGraph<'g> {
         }
         out
     }
-
-    /// The model edge behind a petgraph edge.
-    pub fn edge(&self, e: EdgeIndex<u32>) -> &'g crate::model::Edge {
-        &self.model.edges[self.graph[e] as usize]
-    }
 }
 
 #[cfg(test)]
@@ -211,12 +188,14 @@ mod tests {
         ], "edges": [{"from": "a", "to": "g", "kind": "member_of"}]}"#;
         let model = load_bytes("t.json", text.as_bytes()).graph.unwrap();
         let g = AuthGraph::build(&model);
-        let a = g.lookup("a").unwrap();
-        assert_eq!(g.graph[a], NodeIx(0));
-        let out: Vec<_> = g.graph.edges(a).collect();
+        let a = g.node_ix("a").unwrap();
+        assert_eq!(a, NodeIx(0));
+        let out = g.out_edges(a);
         assert_eq!(out.len(), 1);
-        use petgraph::visit::EdgeRef;
-        assert_eq!(g.edge(out[0].id()).kind, crate::model::EdgeKind::MemberOf);
+        assert_eq!(
+            model.edges[out[0] as usize].kind,
+            crate::model::EdgeKind::MemberOf
+        );
         assert_eq!(g.ids.get_index(1).map(|(k, _)| *k), Some("g"));
         assert_eq!(g.out_edges(NodeIx(0)), &[0]);
         assert_eq!(g.in_edges(NodeIx(1)), &[0]);
@@ -258,10 +237,23 @@ mod tests {
             })
             .collect();
         ours.sort();
-        let mut theirs: Vec<Vec<NodeIx>> = petgraph::algo::kosaraju_scc(&g.graph)
+        // petgraph's own algorithm on a petgraph copy, as the reference.
+        let mut reference = petgraph::graph::DiGraph::<(), (), u32>::with_capacity(n + 2, n + 1);
+        for _ in 0..n + 2 {
+            reference.add_node(());
+        }
+        for e in &model.edges {
+            reference.add_edge(
+                petgraph::graph::NodeIndex::new(e.from.index()),
+                petgraph::graph::NodeIndex::new(e.to.index()),
+                (),
+            );
+        }
+        let mut theirs: Vec<Vec<NodeIx>> = petgraph::algo::kosaraju_scc(&reference)
             .into_iter()
             .map(|c| {
-                let mut c: Vec<NodeIx> = c.into_iter().map(|ix| g.graph[ix]).collect();
+                let mut c: Vec<NodeIx> =
+                    c.into_iter().map(|ix| NodeIx(ix.index() as u32)).collect();
                 c.sort_unstable();
                 c
             })

@@ -2,7 +2,7 @@
 //! owns any more.
 //!
 //! The pipeline is [`load`] (bytes → validated [`model::Graph`] and every problem) →
-//! [`graph`] (the petgraph analysis graph). `ARCHITECTURE.md` maps the modules.
+//! [`graph`] (the analysis graph). `ARCHITECTURE.md` maps the modules.
 
 pub mod analyze;
 pub mod baseline;

@@ -104,7 +104,8 @@ pub struct FindingOut {
     pub path_edges: Vec<&'static str>,
     /// Organisations on the path (ids; empty for home).
     pub orgs: Vec<String>,
-    /// `new` or `resolved` in a diff; empty otherwise.
+    /// `new` or `resolved` in a diff, `waived` for a finding a policy waiver accepts (listed,
+    /// not counted); empty otherwise.
     pub status: &'static str,
 }
 
@@ -186,8 +187,8 @@ pub fn of_analysis(model: &Graph, report: &Report, subjects: Subjects) -> Docume
     let findings: Vec<(&Finding, &'static str)> = report
         .findings
         .iter()
-        .chain(&report.waived)
         .map(|f| (f, ""))
+        .chain(report.waived.iter().map(|f| (f, "waived")))
         .collect();
     let mut doc = build(
         "analysis",

@@ -60,7 +60,7 @@
   var notes = [];
   if (D.omitted.findings) notes.push(D.omitted.findings + " finding(s) not drawn: their paths did not fit the report's node budget");
   if (D.omitted.nodes) notes.push(D.omitted.nodes + " neighbour node(s) left out");
-  var shownTotal = D.findings.length;
+  var shownTotal = D.findings.filter(function (f) { return f.status !== "waived"; }).length;
   if (shownTotal < total) notes.push("the table lists " + shownTotal + " of " + total + " findings (the most severe first); the totals count all");
   $("omitted").textContent = notes.join("; ");
 
@@ -88,7 +88,7 @@
   // ---------------------------------------------------------------- table
   var sortKey = "severity", asc = true, selected = -1, expanded = {};
   var columns = [["severity", "severity"], ["rule", "rule"], ["subject", "subject"], ["target", "target"], ["level", "level"]];
-  if (D.kind === "diff") columns.unshift(["status", "status"]);
+  if (D.kind === "diff" || D.findings.some(function (f) { return f.status === "waived"; })) columns.unshift(["status", "status"]);
   var head = $("head");
   columns.forEach(function (col) {
     var th = el("th", { "data-key": col[0] }, col[1]);

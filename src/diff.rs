@@ -408,13 +408,8 @@ fn access_change(
 
 /// A partner, or a node whose org is a partner.
 fn is_external(g: &Graph, n: NodeIx) -> bool {
-    let node = g.node(n);
-    let org = if node.kind.is_org() {
-        Some(n)
-    } else {
-        node.org
-    };
-    org.is_some_and(|o| g.node(o).kind == crate::model::NodeKind::Partner)
+    g.org_of(n)
+        .is_some_and(|o| g.node(o).kind == crate::model::NodeKind::Partner)
 }
 
 /// Whether two nodes say the same thing (ignoring where they were written).

@@ -326,6 +326,17 @@ impl Graph {
         &self.nodes[ix.index()]
     }
 
+    /// The organisation of a node: itself for tenants and partners, else its `org`, else
+    /// the home organisation (`None`).
+    pub fn org_of(&self, n: NodeIx) -> Option<NodeIx> {
+        let node = self.node(n);
+        if node.kind.is_org() {
+            Some(n)
+        } else {
+            node.org
+        }
+    }
+
     /// Node counts per kind, in docs/format.md order, kinds with none left out.
     pub fn node_counts(&self) -> Vec<(NodeKind, usize)> {
         let mut counts = [0usize; NodeKind::ALL.len()];

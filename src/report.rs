@@ -175,11 +175,9 @@ fn id_maps<'g>(graphs: &[&'g Graph]) -> Vec<HashMap<&'g str, NodeIx>> {
 }
 
 fn org_id(g: &Graph, n: NodeIx) -> String {
-    let node = g.node(n);
-    match node.kind {
-        crate::model::NodeKind::Tenant | crate::model::NodeKind::Partner => node.id.clone(),
-        _ => node.org.map(|o| g.node(o).id.clone()).unwrap_or_default(),
-    }
+    g.org_of(n)
+        .map(|o| g.node(o).id.clone())
+        .unwrap_or_default()
 }
 
 /// The report of one analysis of `model`.
@@ -240,13 +238,14 @@ fn build(
     // Path nodes first, so that every shown finding's path is whole.
     for (f, status) in findings {
         let before = shown.order.len();
-        let path: Option<Vec<usize>> = f.path.iter().map(|id| shown.add(id, &ix)).collect();
-        let subject_only = if f.path.is_empty() {
-            shown.add(&f.subject, &ix).map(|i| vec![i])
+        // A finding without a path (a credential's) is drawn at its subject.
+        let anchor = if f.path.is_empty() {
+            std::slice::from_ref(&f.subject)
         } else {
-            None
+            f.path.as_slice()
         };
-        let Some(path) = path.or(subject_only.map(|_| Vec::new())) else {
+        let drawn: Option<Vec<usize>> = anchor.iter().map(|id| shown.add(id, &ix)).collect();
+        let Some(drawn) = drawn else {
             // No room for its path: undo what it added and count it out.
             for (g, n) in shown.order.drain(before..) {
                 shown.index.remove(&graphs[g].node(n).id);
@@ -254,17 +253,14 @@ fn build(
             omitted_findings += 1;
             continue;
         };
-        let mut orgs: BTreeSet<String> = BTreeSet::new();
-        for i in &path {
-            let (g, n) = shown.order[*i];
-            orgs.insert(org_id(graphs[g], n));
-        }
-        if path.is_empty()
-            && let Some(i) = shown.index.get(&f.subject)
-        {
-            let (g, n) = shown.order[*i];
-            orgs.insert(org_id(graphs[g], n));
-        }
+        let orgs: BTreeSet<String> = drawn
+            .iter()
+            .map(|i| {
+                let (g, n) = shown.order[*i];
+                org_id(graphs[g], n)
+            })
+            .collect();
+        let path = if f.path.is_empty() { Vec::new() } else { drawn };
         out_findings.push(FindingOut {
             id: f.id.clone(),
             rule: f.rule.name(),

@@ -931,12 +931,7 @@ impl<'g> Engine<'g> {
     /// The organisation of a node: itself for tenants and partners, else its `org`, else the
     /// home organisation (`None`).
     pub fn org(&self, n: NodeIx) -> Option<NodeIx> {
-        let node = self.g.model.node(n);
-        if node.kind.is_org() {
-            Some(n)
-        } else {
-            node.org
-        }
+        self.g.model.org_of(n)
     }
 
     /// External: a partner, or a node whose org is a partner (whatever its status).

@@ -166,13 +166,7 @@ pub fn to_dot(p: &Picture<'_>, title: &str) -> String {
         // One cluster per organisation: home first, then in file order of the org node.
         let mut by_org: BTreeMap<Option<NodeIx>, Vec<NodeIx>> = BTreeMap::new();
         for &n in &p.nodes {
-            let node = model.node(n);
-            let org = if node.kind.is_org() {
-                Some(n)
-            } else {
-                node.org
-            };
-            by_org.entry(org).or_default().push(n);
+            by_org.entry(model.org_of(n)).or_default().push(n);
         }
         for (org, members) in &by_org {
             let mut c = g.cluster();

@@ -359,29 +359,21 @@ pub fn document(report: &Report) -> FindingsDocument<'_> {
             max_path_nodes: report.totals.path_limit,
         }),
         by_rule: by_rule(report),
-        assertions: (!report.totals.assertions.is_empty()).then(|| {
-            report
-                .totals
-                .assertions
-                .iter()
-                .map(|a| AssertionOut {
-                    name: &a.name,
-                    status: a.status(),
-                    subjects: a.subjects,
-                    targets: a.targets,
-                    pairs: a.pairs,
-                    violations: a.violations,
-                })
-                .collect()
-        }),
+        assertions: (!report.totals.assertions.is_empty()).then(|| assertions_out(&report.totals)),
         exposure: report.exposure.as_ref().map(exposure_out),
         choke_points: report.choke_points.as_ref().map(choke_points_out),
     }
 }
 
 fn by_rule(report: &Report) -> std::collections::BTreeMap<&'static str, RuleCount> {
-    report
-        .totals
+    rule_counts(&report.totals)
+}
+
+/// Per rule: findings counted and shown (also the SARIF run's `by_rule`).
+pub fn rule_counts(
+    totals: &crate::rules::Totals,
+) -> std::collections::BTreeMap<&'static str, RuleCount> {
+    totals
         .by_rule
         .iter()
         .map(|(r, (total, shown))| {
@@ -392,6 +384,22 @@ fn by_rule(report: &Report) -> std::collections::BTreeMap<&'static str, RuleCoun
                     shown: *shown,
                 },
             )
+        })
+        .collect()
+}
+
+/// What each assertion checked (also the SARIF run's `assertions`).
+pub fn assertions_out(totals: &crate::rules::Totals) -> Vec<AssertionOut<'_>> {
+    totals
+        .assertions
+        .iter()
+        .map(|a| AssertionOut {
+            name: &a.name,
+            status: a.status(),
+            subjects: a.subjects,
+            targets: a.targets,
+            pairs: a.pairs,
+            violations: a.violations,
         })
         .collect()
 }

@@ -134,13 +134,8 @@ pub struct BlastDocument {
 }
 
 fn org_key(g: &Graph, n: NodeIx) -> String {
-    let node = g.node(n);
-    let org = if node.kind.is_org() {
-        Some(n)
-    } else {
-        node.org
-    };
-    org.map_or("home".to_owned(), |o| g.node(o).id.clone())
+    g.org_of(n)
+        .map_or("home".to_owned(), |o| g.node(o).id.clone())
 }
 
 pub fn blast_document(

@@ -10,16 +10,16 @@ use std::collections::{BTreeMap, HashMap};
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 #[derive(Serialize)]
-pub struct Log {
+pub struct Log<'a> {
     #[serde(rename = "$schema")]
     pub schema: &'static str,
     pub version: &'static str,
-    pub runs: Vec<Run>,
+    pub runs: Vec<Run<'a>>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Run {
+pub struct Run<'a> {
     pub tool: Tool,
     /// Warnings about the run itself (an assertion that selects nothing).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -29,7 +29,7 @@ pub struct Run {
     /// Every finding counted, shown or not, and what each assertion checked: the same
     /// numbers as the JSON document, whatever `--max-findings` showed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub properties: Option<RunProperties>,
+    pub properties: Option<RunProperties<'a>>,
 }
 
 #[derive(Serialize)]
@@ -46,33 +46,17 @@ pub struct Notification {
 }
 
 #[derive(Serialize)]
-pub struct RunProperties {
+pub struct RunProperties<'a> {
     pub summary: crate::findings::Summary,
     /// Per rule: findings counted and shown.
-    pub by_rule: BTreeMap<&'static str, RunRuleCount>,
+    pub by_rule: BTreeMap<&'static str, super::json::RuleCount>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub assertions: Vec<RunAssertion>,
-}
-
-#[derive(Serialize)]
-pub struct RunRuleCount {
-    pub total: usize,
-    pub shown: usize,
-}
-
-#[derive(Serialize)]
-pub struct RunAssertion {
-    pub name: String,
-    pub status: &'static str,
-    pub subjects: usize,
-    pub targets: usize,
-    pub pairs: u64,
-    pub violations: usize,
+    pub assertions: Vec<super::json::AssertionOut<'a>>,
 }
 
 /// The run's counts and assertion checks, and a notification per assertion that selects
 /// nothing (an error under a strict policy).
-fn run_facts(totals: &crate::rules::Totals, strict: bool) -> (Vec<Invocation>, RunProperties) {
+fn run_facts(totals: &crate::rules::Totals, strict: bool) -> (Vec<Invocation>, RunProperties<'_>) {
     let notes: Vec<Notification> = totals
         .assertions
         .iter()
@@ -98,31 +82,8 @@ fn run_facts(totals: &crate::rules::Totals, strict: bool) -> (Vec<Invocation>, R
     };
     let properties = RunProperties {
         summary: totals.summary,
-        by_rule: totals
-            .by_rule
-            .iter()
-            .map(|(r, (total, shown))| {
-                (
-                    *r,
-                    RunRuleCount {
-                        total: *total,
-                        shown: *shown,
-                    },
-                )
-            })
-            .collect(),
-        assertions: totals
-            .assertions
-            .iter()
-            .map(|a| RunAssertion {
-                name: a.name.clone(),
-                status: a.status(),
-                subjects: a.subjects,
-                targets: a.targets,
-                pairs: a.pairs,
-                violations: a.violations,
-            })
-            .collect(),
+        by_rule: super::json::rule_counts(totals),
+        assertions: super::json::assertions_out(totals),
     };
     (invocations, properties)
 }
@@ -396,12 +357,12 @@ fn result(f: &Finding, rule_index: usize, source: &Source<'_>) -> SarifResult {
 
 /// A log with one run: every rule described, a result per finding, then `extra` results
 /// (already built) whose rules are `extra_rules`.
-pub fn log(
+pub fn log<'a>(
     findings: &[&Finding],
     source: &Source<'_>,
     extra_rules: &[&ExtraRule],
     extra: Vec<SarifResult>,
-) -> Log {
+) -> Log<'a> {
     let mut rules: Vec<Descriptor> = Rule::ALL
         .iter()
         .map(|r| {
@@ -479,7 +440,7 @@ pub fn extra_result(
 }
 
 /// Serialises a log as pretty JSON with a final newline.
-pub fn to_json(log: &Log) -> String {
+pub fn to_json(log: &Log<'_>) -> String {
     let mut text = serde_json::to_string_pretty(log).unwrap_or_default();
     text.push('\n');
     text

@@ -82,6 +82,25 @@ pub fn explain(code: &str) -> Vec<String> {
         .collect()
 }
 
+/// `explain CODE`: its sections, or a usage error naming the nearest code and listing all.
+pub fn explain_text(code: &str) -> crate::error::Result<String> {
+    let sections = explain(code);
+    if sections.is_empty() {
+        let codes = codes();
+        let hint = crate::diagnostics::did_you_mean(code, codes.iter().map(String::as_str))
+            .map(|c| format!(" (did you mean `{c}`?)"))
+            .unwrap_or_default();
+        return Err(crate::error::Error::new(
+            crate::error::ErrorKind::Usage,
+            format!(
+                "`{code}` is no rule or reason code{hint}\n  help: the codes are: {}",
+                codes.join(", ")
+            ),
+        ));
+    }
+    Ok(sections.join("\n"))
+}
+
 /// Every code `explain` knows, rules first, in the document's order.
 pub fn codes() -> Vec<String> {
     let mut out: Vec<String> = Vec::new();

@@ -99,7 +99,7 @@ pub fn exit_cleanly_on_interrupt() {
                 kept.join(", ")
             );
         }
-        std::process::exit(130);
+        std::process::exit(i32::from(crate::error::exit::INTERRUPTED));
     });
 }
 

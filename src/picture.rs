@@ -6,6 +6,7 @@ use crate::diagnostics::{did_you_mean, quote};
 use crate::findings::{Finding, Rule, Severity};
 use crate::graph::AuthGraph;
 use crate::model::{Graph, NodeIx};
+use crate::reach::Walk;
 use crate::timestamp::Timestamp;
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -186,7 +187,7 @@ pub fn select<'g>(
 pub fn of_walks<'g>(
     g: &AuthGraph<'g>,
     as_of: Timestamp,
-    walks: &[(&crate::reach::Walk, Severity)],
+    walks: &[(&Walk, Severity)],
     extra: &[NodeIx],
     max_nodes: usize,
 ) -> Picture<'g> {
@@ -236,6 +237,90 @@ pub fn of_walks<'g>(
         cut: HashSet::new(),
         left_out,
     }
+}
+
+/// The picture of a blast radius: the witness to each node reached, those to critical nodes
+/// marked critical and the rest medium, with the sources drawn as compromised.
+pub fn of_blast_radius<'g>(
+    g: &AuthGraph<'g>,
+    as_of: Timestamp,
+    b: &crate::incident::blast::BlastRadius,
+    max_nodes: usize,
+) -> Picture<'g> {
+    let walks: Vec<(&Walk, Severity)> = b
+        .reached
+        .iter()
+        .map(|r| {
+            let critical = g.model.node(r.node).is_critical();
+            let sev = if critical {
+                Severity::Critical
+            } else {
+                Severity::Medium
+            };
+            (&r.walk, sev)
+        })
+        .collect();
+    let mut p = of_walks(g, as_of, &walks, &b.sources, max_nodes);
+    p.compromised = b.sources.iter().copied().collect();
+    p
+}
+
+/// The picture of a who-can answer: each subject's witness to the target.
+pub fn of_who_can<'g>(
+    g: &AuthGraph<'g>,
+    as_of: Timestamp,
+    w: &crate::incident::whocan::WhoCan,
+    max_nodes: usize,
+) -> Picture<'g> {
+    let walks: Vec<(&Walk, Severity)> = w
+        .subjects
+        .iter()
+        .map(|(_, walk, _)| (walk, Severity::High))
+        .collect();
+    of_walks(g, as_of, &walks, &[w.target], max_nodes)
+}
+
+/// The picture of a path answer: the shortest path marked critical, the other simple paths
+/// high, and the nearest latent path (when nothing reaches the target) low.
+pub fn of_paths<'g>(
+    g: &AuthGraph<'g>,
+    as_of: Timestamp,
+    p: &crate::incident::paths::PathAnswer,
+    max_nodes: usize,
+) -> Picture<'g> {
+    let shortest_first = [Severity::Critical]
+        .into_iter()
+        .chain(std::iter::repeat(Severity::High));
+    let walks: Vec<(&Walk, Severity)> = p
+        .paths
+        .iter()
+        .map(|(w, _)| w)
+        .zip(shortest_first)
+        .chain(p.nearest_blocked.iter().map(|(w, _)| (w, Severity::Low)))
+        .collect();
+    of_walks(g, as_of, &walks, &[p.from, p.to], max_nodes)
+}
+
+/// The picture of a cut: what it breaks (`broken`, the witnesses to the targets exposed
+/// before it) marked high, the sources compromised and the cut edges drawn as cut.
+pub fn of_cut<'g>(
+    g: &AuthGraph<'g>,
+    as_of: Timestamp,
+    cut: &crate::incident::cut::Cut,
+    broken: &[Walk],
+    max_nodes: usize,
+) -> Picture<'g> {
+    let marked: Vec<(&Walk, Severity)> = broken.iter().map(|w| (w, Severity::High)).collect();
+    let mut extra = cut.sources.clone();
+    for e in &cut.edges {
+        let edge = &g.model.edges[*e as usize];
+        extra.push(edge.from);
+        extra.push(edge.to);
+    }
+    let mut p = of_walks(g, as_of, &marked, &extra, max_nodes);
+    p.compromised = cut.sources.iter().copied().collect();
+    p.cut = cut.edges.iter().copied().collect();
+    p
 }
 
 /// Hop distance from the focus nodes, following edges both ways, up to `depth`.

@@ -7,6 +7,30 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// Whether a run shows its phases: the command line passes `--quiet` here; a library caller
+/// that wants no spinner at all uses `Progress::quiet()`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Progress {
+    quiet: bool,
+}
+
+impl Progress {
+    /// Phases drawn on a terminal (unless `quiet`).
+    pub fn new(quiet: bool) -> Progress {
+        Progress { quiet }
+    }
+
+    /// No phase is ever drawn.
+    pub fn quiet() -> Progress {
+        Progress { quiet: true }
+    }
+
+    /// Starts a phase; it ends when the returned guard is dropped.
+    pub fn phase(&self, message: &str) -> Phase {
+        Phase::start(message, self.quiet)
+    }
+}
+
 /// One phase's spinner (hidden until a second has passed).
 pub struct Phase {
     done: Arc<AtomicBool>,

@@ -7,9 +7,14 @@
 //! real ids and names only ever appear inside quoted labels, escaped here, because
 //! `dot-writer` writes values verbatim. No value ever becomes an attribute name.
 
+use super::Reporter;
+use crate::error::{Error, ErrorKind, Result};
 use crate::findings::Severity;
 use crate::model::{EdgeKind, Level, Node, NodeIx, NodeKind};
-use crate::picture::Picture;
+use crate::picture::{self, Picture};
+use crate::request::Notes;
+use crate::request::analysis::{Diff, Findings};
+use crate::request::query::{BlastRadius, Cut, Overview, Paths, WhoCan};
 use dot_writer::{Attributes, DotWriter};
 use std::collections::{BTreeMap, HashMap};
 
@@ -107,7 +112,7 @@ pub fn draw(
     findings: &[crate::findings::Finding],
     options: &crate::picture::PictureOptions,
     title: &str,
-) -> Result<(String, Option<String>), crate::picture::PictureError> {
+) -> std::result::Result<(String, Option<String>), crate::picture::PictureError> {
     let picture = crate::picture::select(g, as_of, findings, options)?;
     let title = if findings.is_empty() {
         title.to_owned()
@@ -511,6 +516,129 @@ pub fn diff_dot(
         }
     }
     String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Graphviz DOT pictures: the findings of `analyze` on the graph (narrowed by `options`), a
+/// diff's changed paths, each incident answer's witnesses, and the whole graph.
+pub struct Dot {
+    /// Finding filters, focus and the node cap (answers use only the cap).
+    pub options: crate::picture::PictureOptions,
+}
+
+impl Dot {
+    /// Writes a picture that `select` chose from the graph, `findings` highlighted.
+    fn chosen(
+        &self,
+        model: &crate::model::Graph,
+        as_of: crate::timestamp::Timestamp,
+        findings: &[crate::findings::Finding],
+        title: &str,
+        out: &mut dyn std::io::Write,
+    ) -> Result<Notes> {
+        let g = crate::graph::AuthGraph::build(model);
+        let (dot, note) = draw(&g, as_of, findings, &self.options, title)
+            .map_err(|e| Error::new(ErrorKind::Usage, e.0))?;
+        super::put(out, &dot)?;
+        Ok(note
+            .map(|n| format!("authpath: note: {n}"))
+            .into_iter()
+            .collect())
+    }
+
+    /// Writes the picture of an incident answer, which `picture` draws on the analysis graph
+    /// of `model` and titles.
+    fn answer<'m>(
+        &self,
+        model: &'m crate::model::Graph,
+        out: &mut dyn std::io::Write,
+        picture: impl FnOnce(&crate::graph::AuthGraph<'m>, usize) -> (Picture<'m>, String),
+    ) -> Result<Notes> {
+        let g = crate::graph::AuthGraph::build(model);
+        let (p, title) = picture(&g, self.options.max_nodes);
+        let note = p.left_out_message();
+        super::put(out, &to_dot(&p, &title))?;
+        Ok(note
+            .map(|n| format!("authpath: note: {n}"))
+            .into_iter()
+            .collect())
+    }
+}
+
+impl Reporter for Dot {
+    fn name(&self) -> &'static str {
+        "dot"
+    }
+
+    fn findings(&self, doc: &Findings, out: &mut dyn std::io::Write) -> Result<Notes> {
+        let r = &doc.report;
+        let title = format!("authpath analyze {}: judged at {}", r.source, r.as_of);
+        self.chosen(&doc.model, r.as_of, &r.findings, &title, out)
+    }
+
+    fn overview(&self, doc: &Overview, out: &mut dyn std::io::Write) -> Result<Notes> {
+        let title = format!("authpath: {}", doc.model.source);
+        self.chosen(&doc.model, doc.instant.as_of, &[], &title, out)
+    }
+
+    fn diff(&self, doc: &Diff, out: &mut dyn std::io::Write) -> Result<Notes> {
+        super::put(out, &diff_dot(&doc.old, &doc.new, &doc.changes))
+    }
+
+    fn blast_radius(&self, doc: &BlastRadius, out: &mut dyn std::io::Write) -> Result<Notes> {
+        let b = &doc.answer;
+        self.answer(&doc.model, out, |g, max| {
+            let ids: Vec<&str> = b
+                .sources
+                .iter()
+                .map(|s| g.model.node(*s).id.as_str())
+                .collect();
+            let title = format!(
+                "authpath blast-radius from {}: {} node(s) reached",
+                ids.join(", "),
+                b.reached.len()
+            );
+            (
+                picture::of_blast_radius(g, doc.instant.as_of, b, max),
+                title,
+            )
+        })
+    }
+
+    fn who_can(&self, doc: &WhoCan, out: &mut dyn std::io::Write) -> Result<Notes> {
+        let w = &doc.answer;
+        self.answer(&doc.model, out, |g, max| {
+            let title = format!(
+                "authpath who-can reach {}: {} subject(s)",
+                g.model.node(w.target).id,
+                w.subjects.len()
+            );
+            (picture::of_who_can(g, doc.instant.as_of, w, max), title)
+        })
+    }
+
+    fn paths(&self, doc: &Paths, out: &mut dyn std::io::Write) -> Result<Notes> {
+        let p = &doc.answer;
+        self.answer(&doc.model, out, |g, max| {
+            let (from, to) = (&g.model.node(p.from).id, &g.model.node(p.to).id);
+            let title = format!("authpath path {from} → {to}");
+            (picture::of_paths(g, doc.instant.as_of, p, max), title)
+        })
+    }
+
+    fn cut(&self, doc: &Cut, out: &mut dyn std::io::Write) -> Result<Notes> {
+        let c = &doc.answer;
+        self.answer(&doc.model, out, |g, max| {
+            let title = format!(
+                "authpath cut: revoke {} edge(s), cost {}",
+                c.edges.len(),
+                c.cost
+            );
+            (
+                picture::of_cut(g, doc.instant.as_of, c, &doc.broken, max),
+                title,
+            )
+        })
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,10 @@
 //! Rendering DOT to SVG or PNG through the system's Graphviz `dot`.
 
+use super::Reporter;
+use crate::error::{Error, ErrorKind};
+use crate::request::Notes;
+use crate::request::analysis::Findings;
+use crate::request::query::Overview;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -58,4 +63,59 @@ pub fn render(dot_text: &str, format: &str) -> Result<(Vec<u8>, String), Graphvi
         return Err(GraphvizError::Io(e));
     }
     Ok((out.stdout, warnings))
+}
+
+/// An image format Graphviz renders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Image {
+    Svg,
+    Png,
+}
+
+/// SVG or PNG: every picture the DOT reporter draws, rendered by the system's `dot`.
+pub struct Graphviz {
+    pub dot: super::dot::Dot,
+    pub image: Image,
+}
+
+impl Graphviz {
+    /// Renders the DOT that `draw` writes; the notes are the picture's and Graphviz's
+    /// warnings.
+    fn render_with(
+        &self,
+        out: &mut dyn Write,
+        draw: impl FnOnce(&mut dyn Write) -> crate::error::Result<Notes>,
+    ) -> crate::error::Result<Notes> {
+        let mut dot = Vec::new();
+        let mut notes = draw(&mut dot)?;
+        let kind = match self.image {
+            Image::Svg => "svg",
+            Image::Png => "png",
+        };
+        let text = String::from_utf8_lossy(&dot);
+        let (bytes, warnings) =
+            render(&text, kind).map_err(|e| Error::new(ErrorKind::Tool, e.to_string()))?;
+        if !warnings.trim().is_empty() {
+            notes.push(warnings.trim_end_matches('\n').to_owned());
+        }
+        out.write_all(&bytes)?;
+        Ok(notes)
+    }
+}
+
+impl Reporter for Graphviz {
+    fn name(&self) -> &'static str {
+        match self.image {
+            Image::Svg => "svg",
+            Image::Png => "png",
+        }
+    }
+
+    fn findings(&self, doc: &Findings, out: &mut dyn Write) -> crate::error::Result<Notes> {
+        self.render_with(out, |w| self.dot.findings(doc, w))
+    }
+
+    fn overview(&self, doc: &Overview, out: &mut dyn Write) -> crate::error::Result<Notes> {
+        self.render_with(out, |w| self.dot.overview(doc, w))
+    }
 }

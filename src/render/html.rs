@@ -5,7 +5,11 @@
 //! separator in the JSON is written as a `\u` escape, so no name in a graph can close the
 //! data block or open a tag; the title is HTML-escaped.
 
+use super::Reporter;
+use crate::error::Result;
 use crate::report::Document;
+use crate::request::Notes;
+use crate::request::analysis::{Diff, Findings};
 
 const CSS: &str = include_str!("report.css");
 const JS: &str = include_str!("report.js");
@@ -112,6 +116,25 @@ pub fn to_html(doc: &Document) -> String {
         },
         data = script_json(doc),
     )
+}
+
+/// The interactive report: an analysis (`report`) or a diff (`diff --format html`).
+pub struct Html;
+
+impl Reporter for Html {
+    fn name(&self) -> &'static str {
+        "html"
+    }
+
+    fn findings(&self, doc: &Findings, out: &mut dyn std::io::Write) -> Result<Notes> {
+        let page = crate::report::of_analysis(&doc.model, &doc.report, doc.subjects);
+        super::put(out, &to_html(&page))
+    }
+
+    fn diff(&self, doc: &Diff, out: &mut dyn std::io::Write) -> Result<Notes> {
+        let page = crate::report::of_diff(&doc.old, &doc.new, &doc.changes);
+        super::put(out, &to_html(&page))
+    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,14 @@
 //! `--format json`: the findings document of docs/rules.md.
 
-use super::Renderer;
+use super::{Reporter, query};
 use crate::analyze::{AsOfSource, Report};
 use crate::choke::{ChokePoints, Element};
+use crate::error::Result;
 use crate::exposure::{Exposure, share};
 use crate::findings::{Finding, Rule, Severity, Summary};
 use crate::model::{EdgeKind, Level};
+use crate::request::Notes;
+use crate::request::analysis::{Diff, Findings};
 use schemars::{JsonSchema, Schema};
 use serde::Serialize;
 
@@ -498,14 +501,31 @@ fn write_findings(findings: &[Finding], out: &mut dyn std::io::Write) -> std::io
     Ok(())
 }
 
+/// The JSON documents: the findings document of docs/rules.md, the diff document, and the
+/// incident-response answers (`render::query`).
 pub struct Json;
 
-impl Renderer for Json {
-    fn render(&self, report: &Report) -> String {
-        let mut text = serde_json::to_string_pretty(&document(report)).unwrap_or_default();
-        text.push('\n');
-        text
+impl Reporter for Json {
+    fn name(&self) -> &'static str {
+        "json"
     }
+
+    fn findings(&self, doc: &Findings, out: &mut dyn std::io::Write) -> Result<Notes> {
+        match doc.spilled() {
+            Some(spill) => {
+                let (mut findings, count) = spill.read()?;
+                write_streamed(&doc.report, &mut findings, count, out)?;
+            }
+            None => write_document(&doc.report, out)?,
+        }
+        Ok(Vec::new())
+    }
+
+    fn diff(&self, doc: &Diff, out: &mut dyn std::io::Write) -> Result<Notes> {
+        super::put(out, &diff_document(&doc.changes))
+    }
+
+    query::answers!(blast_json, whocan_json, path_json, cut_json);
 }
 
 /// The JSON Schema of the findings document (`authpath schema --findings`).

@@ -8,6 +8,7 @@ use crate::incident::paths::PathAnswer;
 use crate::incident::whocan::WhoCan;
 use crate::model::{EdgeKind, Graph, Level, NodeIx};
 use crate::reach::{Blocker, Walk};
+use crate::request::query as request;
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -179,12 +180,13 @@ pub fn blast_document(
     }
 }
 
-pub fn blast_json(g: &Graph, as_of: crate::timestamp::Timestamp, b: &BlastRadius) -> String {
-    to_json(&blast_document(g, as_of, b))
+pub fn blast_json(doc: &request::BlastRadius) -> String {
+    to_json(&blast_document(&doc.model, doc.instant.as_of, &doc.answer))
 }
 
-pub fn blast_text(g: &Graph, as_of: crate::timestamp::Timestamp, b: &BlastRadius) -> String {
-    let doc = blast_document(g, as_of, b);
+pub fn blast_text(a: &request::BlastRadius) -> String {
+    let (g, b) = (&a.model, &a.answer);
+    let doc = blast_document(g, a.instant.as_of, b);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -289,12 +291,13 @@ fn whocan_document(g: &Graph, as_of: crate::timestamp::Timestamp, w: &WhoCan) ->
     }
 }
 
-pub fn whocan_json(g: &Graph, as_of: crate::timestamp::Timestamp, w: &WhoCan) -> String {
-    to_json(&whocan_document(g, as_of, w))
+pub fn whocan_json(doc: &request::WhoCan) -> String {
+    to_json(&whocan_document(&doc.model, doc.instant.as_of, &doc.answer))
 }
 
-pub fn whocan_text(g: &Graph, as_of: crate::timestamp::Timestamp, w: &WhoCan) -> String {
-    let doc = whocan_document(g, as_of, w);
+pub fn whocan_text(a: &request::WhoCan) -> String {
+    let (g, w) = (&a.model, &a.answer);
+    let doc = whocan_document(g, a.instant.as_of, w);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -390,12 +393,13 @@ fn path_document(g: &Graph, as_of: crate::timestamp::Timestamp, p: &PathAnswer) 
     }
 }
 
-pub fn path_json(g: &Graph, as_of: crate::timestamp::Timestamp, p: &PathAnswer) -> String {
-    to_json(&path_document(g, as_of, p))
+pub fn path_json(doc: &request::Paths) -> String {
+    to_json(&path_document(&doc.model, doc.instant.as_of, &doc.answer))
 }
 
-pub fn path_text(g: &Graph, as_of: crate::timestamp::Timestamp, p: &PathAnswer) -> String {
-    let doc = path_document(g, as_of, p);
+pub fn path_text(a: &request::Paths) -> String {
+    let (g, p) = (&a.model, &a.answer);
+    let doc = path_document(g, a.instant.as_of, p);
     let mut out = String::new();
     match &doc.witness {
         None => {
@@ -516,12 +520,13 @@ fn cut_document(g: &Graph, c: &Cut, costs: &Costs) -> CutDocument {
     }
 }
 
-pub fn cut_json(g: &Graph, c: &Cut, costs: &Costs) -> String {
-    to_json(&cut_document(g, c, costs))
+pub fn cut_json(doc: &request::Cut) -> String {
+    to_json(&cut_document(&doc.model, &doc.answer, &doc.costs))
 }
 
-pub fn cut_text(g: &Graph, c: &Cut, costs: &Costs) -> String {
-    let doc = cut_document(g, c, costs);
+pub fn cut_text(a: &request::Cut) -> String {
+    let (g, c) = (&a.model, &a.answer);
+    let doc = cut_document(g, c, &a.costs);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -589,3 +594,43 @@ pub fn query_schema(command: &str) -> Option<String> {
         _ => None,
     }
 }
+
+/// The four incident answers written in one of this module's forms, for the reporters of
+/// those formats: `answers!(blast_json, whocan_json, path_json, cut_json)` inside `impl
+/// Reporter`.
+macro_rules! answers {
+    ($blast:ident, $whocan:ident, $path:ident, $cut:ident) => {
+        fn blast_radius(
+            &self,
+            doc: &crate::request::query::BlastRadius,
+            out: &mut dyn std::io::Write,
+        ) -> crate::error::Result<crate::request::Notes> {
+            super::put(out, &super::query::$blast(doc))
+        }
+
+        fn who_can(
+            &self,
+            doc: &crate::request::query::WhoCan,
+            out: &mut dyn std::io::Write,
+        ) -> crate::error::Result<crate::request::Notes> {
+            super::put(out, &super::query::$whocan(doc))
+        }
+
+        fn paths(
+            &self,
+            doc: &crate::request::query::Paths,
+            out: &mut dyn std::io::Write,
+        ) -> crate::error::Result<crate::request::Notes> {
+            super::put(out, &super::query::$path(doc))
+        }
+
+        fn cut(
+            &self,
+            doc: &crate::request::query::Cut,
+            out: &mut dyn std::io::Write,
+        ) -> crate::error::Result<crate::request::Notes> {
+            super::put(out, &super::query::$cut(doc))
+        }
+    };
+}
+pub(crate) use answers;

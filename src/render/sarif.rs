@@ -2,8 +2,12 @@
 //! per authpath rule; each result points at the line where its subject node is defined in
 //! the graph file, and carries the finding id as its partial fingerprint.
 
+use super::Reporter;
+use crate::error::Result;
 use crate::findings::{Finding, Rule, Severity};
 use crate::model::Span;
+use crate::request::Notes;
+use crate::request::analysis::{Diff, Findings};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -446,25 +450,32 @@ pub fn to_json(log: &Log<'_>) -> String {
     text
 }
 
-/// `analyze --format sarif`: counted findings, then waived ones as suppressed results; the
-/// run carries every count and, when `strict`, says an assertion selecting nothing is an
-/// error.
-pub struct Sarif {
-    pub strict: bool,
-}
+/// SARIF 2.1.0 logs. `analyze`: counted findings, then waived ones as suppressed results;
+/// the run carries every count and, under strict, says an assertion selecting nothing is an
+/// error. `diff`: see [`diff_log`].
+pub struct Sarif;
 
-impl super::Renderer for Sarif {
-    fn render(&self, report: &crate::analyze::Report) -> String {
+impl Reporter for Sarif {
+    fn name(&self) -> &'static str {
+        "sarif"
+    }
+
+    fn findings(&self, doc: &Findings, out: &mut dyn std::io::Write) -> Result<Notes> {
+        let report = &doc.report;
         let source = Source {
             uri: uri_of(&report.source),
             spans: &report.spans,
         };
         let all: Vec<&Finding> = report.findings.iter().chain(&report.waived).collect();
         let mut log = log(&all, &source, &[], Vec::new());
-        let (invocations, properties) = run_facts(&report.totals, self.strict);
+        let (invocations, properties) = run_facts(&report.totals, doc.strict);
         log.runs[0].invocations = invocations;
         log.runs[0].properties = Some(properties);
-        to_json(&log)
+        super::put(out, &to_json(&log))
+    }
+
+    fn diff(&self, doc: &Diff, out: &mut dyn std::io::Write) -> Result<Notes> {
+        super::put(out, &diff_log(&doc.changes))
     }
 }
 

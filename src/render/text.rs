@@ -2,22 +2,26 @@
 //! subjects that share the same final chain to a target folded into one block, so the
 //! reader sees root causes rather than a flood.
 
-use super::Renderer;
+use super::{Reporter, query};
 use crate::analyze::{AsOfSource, Report};
 use crate::choke::Element;
+use crate::error::Result;
 use crate::findings::{Finding, Severity};
+use crate::request::Notes;
+use crate::request::analysis::{Diff, Findings};
 use anstyle::{AnsiColor, Style};
 use std::collections::HashMap;
 use std::fmt::Write;
 
-pub struct Text {
+/// How a text report is painted and judged.
+struct Page {
     /// ANSI colour (only on a terminal, and never when NO_COLOR is set: the caller decides).
     pub color: bool,
     /// Findings at or above this count against the run (`None`: `--fail-on never`).
     pub fail_on: Option<Severity>,
 }
 
-impl Text {
+impl Page {
     fn paint(&self, style: Style, text: &str) -> String {
         if self.color {
             format!("{style}{text}{style:#}")
@@ -127,8 +131,8 @@ fn blocks(findings: &[Finding]) -> (Vec<usize>, Vec<(usize, Vec<usize>)>) {
     (block_of, out)
 }
 
-impl Renderer for Text {
-    fn render(&self, report: &Report) -> String {
+impl Page {
+    fn report(&self, report: &Report) -> String {
         let mut out = String::new();
         let source = match report.as_of_source {
             AsOfSource::Graph => "the graph's as_of",
@@ -235,7 +239,7 @@ impl Renderer for Text {
     }
 }
 
-impl Text {
+impl Page {
     fn title(&self, f: &Finding, subject: &str) -> String {
         let mut t = format!("{}  {subject}", f.rule);
         if let Some(target) = &f.target {
@@ -311,10 +315,37 @@ impl Text {
     }
 }
 
+/// The text for people: the findings report, the diff for a pull-request comment, and the
+/// incident-response answers (`render::query`).
+pub struct Text {
+    /// ANSI colour (only on a terminal, and never when NO_COLOR is set: the caller decides).
+    pub color: bool,
+}
+
+impl Reporter for Text {
+    fn name(&self) -> &'static str {
+        "text"
+    }
+
+    fn findings(&self, doc: &Findings, out: &mut dyn std::io::Write) -> Result<Notes> {
+        let page = Page {
+            color: self.color,
+            fail_on: doc.fail_on,
+        };
+        super::put(out, &page.report(&doc.report))
+    }
+
+    fn diff(&self, doc: &Diff, out: &mut dyn std::io::Write) -> Result<Notes> {
+        super::put(out, &diff_text(&doc.changes, self.color))
+    }
+
+    query::answers!(blast_text, whocan_text, path_text, cut_text);
+}
+
 /// `diff` as text for a pull-request comment: the verdict first, then what was gained,
 /// what is new, what was resolved and what was lost, each path in words.
 pub fn diff_text(d: &crate::diff::Diff, color: bool) -> String {
-    let t = Text {
+    let t = Page {
         color,
         fail_on: d.fail_on,
     };
@@ -340,7 +371,7 @@ pub fn diff_text(d: &crate::diff::Diff, color: bool) -> String {
     let verdict = if why.is_empty() {
         t.paint(Style::new().fg_color(Some(AnsiColor::Green.into())), "PASS")
     } else {
-        t.paint(Text::severity_style(Severity::Critical), "FAIL")
+        t.paint(Page::severity_style(Severity::Critical), "FAIL")
     };
     let because = if why.is_empty() {
         "no new finding at or above --fail-on and no external subject gained access to a critical node".to_owned()
@@ -400,7 +431,7 @@ pub fn diff_text(d: &crate::diff::Diff, color: bool) -> String {
             t.paint(bold, &format!("{title} ({})", list.len()))
         );
         for f in list {
-            let sev = t.paint(Text::severity_style(f.severity), f.severity.as_str());
+            let sev = t.paint(Page::severity_style(f.severity), f.severity.as_str());
             let target = f
                 .target
                 .as_deref()

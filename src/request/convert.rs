@@ -1,0 +1,419 @@
+//! Requests whose output is a file format rather than a document of findings: `validate`
+//! (a summary per file), the importers (a graph file) and the exports (OpenGraph JSON, Cypher
+//! CSV files).
+
+use super::{Instant, Limits, Notes, open};
+use crate::diagnostics::Diagnostics;
+use crate::error::{Error, ErrorKind, Result};
+use crate::findings::Finding;
+use crate::model::Graph;
+use crate::progress::Progress;
+use crate::timestamp::Timestamp;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Rendered diagnostics as lines for standard error.
+fn lines(problems: &[Diagnostics]) -> Notes {
+    problems
+        .iter()
+        .map(|d| d.render())
+        .filter(|r| !r.is_empty())
+        .map(|r| r.trim_end_matches('\n').to_owned())
+        .collect()
+}
+
+/// `validate FILE`: one file checked against the format.
+#[derive(Clone, Debug)]
+pub struct ValidateRequest {
+    pub file: PathBuf,
+    /// Warnings are errors.
+    pub strict: bool,
+    pub limits: Limits,
+}
+
+/// A valid graph and what to say about it.
+#[derive(Debug)]
+pub struct Validated {
+    pub graph: Graph,
+    /// `file: valid, N nodes (…), M edges (…)[, K warning(s)]`.
+    pub summary: String,
+    /// The warnings, each with its place.
+    pub warnings: Notes,
+}
+
+impl ValidateRequest {
+    pub fn run(&self, progress: &Progress) -> Result<Validated> {
+        let loaded = {
+            let _p = progress.phase(&format!("loading {}", self.file.display()));
+            crate::load::load_path_with(&self.file, self.limits.load())
+        };
+        let d = &loaded.diagnostics;
+        match loaded.graph {
+            Some(_) if self.strict && d.warning_count() > 0 => Err(Error::report(
+                ErrorKind::Strict,
+                format!(
+                    "{}authpath: error: {}: {} warning(s), which --strict makes errors\n",
+                    d.render(),
+                    d.file,
+                    d.warning_count()
+                ),
+            )),
+            Some(graph) => {
+                let mut summary = summary(&d.file, &graph);
+                if d.warning_count() > 0 {
+                    summary.push_str(&format!(", {} warning(s)", d.warning_count()));
+                }
+                Ok(Validated {
+                    graph,
+                    summary,
+                    warnings: lines(std::slice::from_ref(d)),
+                })
+            }
+            None => Err(Error::input(&[d])),
+        }
+    }
+}
+
+/// `file: valid, N nodes (a human, b service…), M edges (c holds…)`.
+pub fn summary(file: &str, g: &Graph) -> String {
+    let nodes: Vec<String> = g
+        .node_counts()
+        .iter()
+        .map(|(k, c)| format!("{c} {k}"))
+        .collect();
+    let edges: Vec<String> = g
+        .edge_counts()
+        .iter()
+        .map(|(k, c)| format!("{c} {k}"))
+        .collect();
+    format!(
+        "{file}: valid, {} nodes ({}), {} edges ({})",
+        g.nodes.len(),
+        nodes.join(", "),
+        g.edges.len(),
+        edges.join(", ")
+    )
+}
+
+/// A graph file an importer wrote, and what to say about the import.
+#[derive(Debug)]
+pub struct Imported {
+    /// The graph file's text.
+    pub graph: String,
+    /// The inputs' warnings, each with its place (always worth showing).
+    pub problems: Notes,
+    /// What was read and what was left out (a summary `--quiet` silences).
+    pub summary: Notes,
+}
+
+/// The importer's graph, or every problem and the line saying nothing was written.
+fn imported(
+    graph: Option<String>,
+    problems: &[Diagnostics],
+    summary: impl FnOnce() -> Notes,
+) -> Result<Imported> {
+    match graph {
+        Some(graph) => Ok(Imported {
+            graph,
+            problems: lines(problems),
+            summary: summary(),
+        }),
+        None => {
+            let errors: usize = problems.iter().map(|d| d.error_count()).sum();
+            let mut text: String = problems.iter().map(|d| d.render()).collect();
+            text.push_str(&format!(
+                "authpath: import failed: {errors} error(s); no graph written\n"
+            ));
+            Err(Error::report(ErrorKind::Input, text))
+        }
+    }
+}
+
+/// `import k8s PATH…`: Kubernetes RBAC manifests.
+#[derive(Clone, Debug)]
+pub struct K8sImportRequest {
+    pub paths: Vec<PathBuf>,
+    pub options: crate::import::k8s::Options,
+}
+
+impl K8sImportRequest {
+    pub fn run(&self, progress: &Progress) -> Result<Imported> {
+        let import = {
+            let _p = progress.phase("reading manifests");
+            crate::import::k8s::import(&self.paths, &self.options)
+        };
+        let graph = import.graph.as_ref();
+        imported(
+            graph.map(|g| g.to_json(self.options.as_of)),
+            &import.problems,
+            || {
+                let Some(g) = graph else { return Vec::new() };
+                let mut line = format!(
+                    "authpath: imported {} object(s) from {} file(s) ({} document(s)): {} nodes, {} edges",
+                    import.objects,
+                    import.files,
+                    import.documents,
+                    g.node_count(),
+                    g.edge_count()
+                );
+                if !import.skipped.is_empty() {
+                    let kinds: Vec<String> = import
+                        .skipped
+                        .iter()
+                        .map(|(k, n)| format!("{n} {k}"))
+                        .collect();
+                    line.push_str(&format!(
+                        "; skipped {} object(s) of kinds not modelled ({})",
+                        import.skipped.values().sum::<usize>(),
+                        kinds.join(", ")
+                    ));
+                }
+                vec![line]
+            },
+        )
+    }
+}
+
+/// `import aws-iam DETAILS [--credential-report CSV]`: an AWS account's IAM.
+#[derive(Clone, Debug)]
+pub struct AwsImportRequest {
+    pub details: PathBuf,
+    pub credential_report: Option<PathBuf>,
+    /// Written as the graph's `as_of` when given.
+    pub as_of: Option<Timestamp>,
+}
+
+impl AwsImportRequest {
+    pub fn run(&self, progress: &Progress) -> Result<Imported> {
+        let import = {
+            let _p = progress.phase("reading the authorization details");
+            crate::import::aws::import(&self.details, self.credential_report.as_deref())
+        };
+        let graph = import.graph.as_ref();
+        imported(
+            graph.map(|g| g.to_json(self.as_of)),
+            &import.problems,
+            || {
+                let Some(g) = graph else { return Vec::new() };
+                let mut line = format!(
+                    "authpath: imported {} user(s), {} group(s), {} role(s), {} managed policies",
+                    import.users, import.groups, import.roles, import.policies
+                );
+                if self.credential_report.is_some() {
+                    line.push_str(&format!(
+                        ", {} credential report row(s)",
+                        import.report_rows
+                    ));
+                }
+                line.push_str(&format!(
+                    ": {} nodes, {} edges",
+                    g.node_count(),
+                    g.edge_count()
+                ));
+                vec![line]
+            },
+        )
+    }
+}
+
+/// `import opengraph FILE [--mapping TOML]`: a BloodHound OpenGraph document.
+#[derive(Clone, Debug)]
+pub struct OpengraphImportRequest {
+    pub file: PathBuf,
+    /// Foreign kinds to authpath's; without one only authpath's own `AP_` kinds are read.
+    pub mapping: Option<PathBuf>,
+    pub as_of: Option<Timestamp>,
+}
+
+impl OpengraphImportRequest {
+    pub fn run(&self, progress: &Progress) -> Result<Imported> {
+        use crate::import::opengraph;
+        let read = |p: &Path| crate::source::read_text(p).map_err(|d| Error::input(&[&d]));
+        let mapping = match &self.mapping {
+            Some(p) => {
+                let text = read(p)?;
+                let mut d = Diagnostics::new(p.display().to_string());
+                opengraph::read_mapping(&text, &mut d).ok_or_else(|| Error::input(&[&d]))?
+            }
+            None => opengraph::Mapping {
+                name_property: "name".into(),
+                ..opengraph::Mapping::default()
+            },
+        };
+        let text = read(&self.file)?;
+        let import = {
+            let _p = progress.phase("reading OpenGraph");
+            opengraph::import_text(
+                &self.file.display().to_string(),
+                &text,
+                &mapping,
+                self.as_of,
+            )
+        };
+        let opengraph::Import {
+            graph,
+            problems,
+            summary,
+        } = import;
+        imported(graph, &problems, || og_summary(&summary))
+    }
+}
+
+/// What an OpenGraph import read and every kind of thing it left out.
+fn og_summary(s: &crate::import::opengraph::Summary) -> Notes {
+    let list = |m: &BTreeMap<String, usize>| {
+        m.iter()
+            .map(|(k, n)| format!("{k} ({n})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let skipped = [
+        (
+            &s.unmapped_nodes,
+            "node(s) whose kinds the mapping does not name",
+        ),
+        (
+            &s.unmapped_edges,
+            "edge(s) whose kind the mapping does not name",
+        ),
+        (
+            &s.unfit_edges,
+            "edge(s) whose ends do not fit the mapped kind",
+        ),
+    ];
+    let mut out = vec![format!(
+        "authpath: imported {} nodes, {} edges",
+        s.nodes, s.edges
+    )];
+    for (counts, what) in skipped {
+        if !counts.is_empty() {
+            out.push(format!(
+                "authpath: warning: skipped {} {what}: {}",
+                counts.values().sum::<usize>(),
+                list(counts)
+            ));
+        }
+    }
+    if s.unresolved_edges > 0 {
+        out.push(format!(
+            "authpath: warning: skipped {} edge(s) with an end that names no imported node (a node skipped above, or not in the file)",
+            s.unresolved_edges
+        ));
+    }
+    if s.repeated_nodes > 0 {
+        out.push(format!(
+            "authpath: warning: {} node(s) repeat an earlier id: the first of each is kept",
+            s.repeated_nodes
+        ));
+    }
+    if s.renamed > 0 {
+        out.push(format!(
+            "authpath: note: {} foreign propert(ies) named like a field of the format kept as og_NAME",
+            s.renamed
+        ));
+    }
+    out
+}
+
+/// What every export reads: the graph, what passes authority at its instant, and (when
+/// asked) its findings.
+#[derive(Clone, Debug)]
+pub struct ExportRequest {
+    pub file: PathBuf,
+    pub now: Option<Timestamp>,
+    /// Annotate nodes and edges with the findings they take part in.
+    pub findings: bool,
+    /// The policy of the findings; `None` reads `./authpath.toml` when it exists.
+    pub policy: Option<PathBuf>,
+    /// Findings taken into the annotations (0: every one).
+    pub max_findings: usize,
+    pub limits: Limits,
+}
+
+/// A graph ready to export.
+pub struct ExportInput {
+    pub model: Graph,
+    pub facts: crate::export::Facts,
+    pub findings: Option<Vec<Finding>>,
+    /// The wall-clock warning, when it applies.
+    pub notes: Notes,
+}
+
+impl ExportRequest {
+    pub fn run(&self, progress: &Progress) -> Result<ExportInput> {
+        let model = open(&self.file, &self.limits, progress)?;
+        let instant = Instant::of(&model, self.now);
+        let notes: Notes = instant.note(&model.source).into_iter().collect();
+        let facts = {
+            let _p = progress.phase("computing what passes authority");
+            crate::export::Facts::of(&model, instant.as_of)
+        };
+        let findings = if self.findings {
+            let policy = super::analysis::load_policy(self.policy.as_deref()).map_err(|e| {
+                // The warning was owed before the policy was read: keep it with the error.
+                let mut text: String = notes.iter().map(|n| format!("{n}\n")).collect();
+                text.push_str(&e.to_stderr());
+                Error::report(e.kind(), text)
+            })?;
+            let opts = crate::analyze::Options {
+                now: self.now,
+                subjects: policy.subjects.unwrap_or_default(),
+                policy,
+                max_findings: (self.max_findings != 0).then_some(self.max_findings),
+                choke_points: Some(0),
+                max_path_nodes: Some(self.limits.max_path_nodes),
+                include_builtin: false,
+            };
+            let _p = progress.phase("analysing");
+            Some(crate::analyze::analyze(&model, &opts).findings)
+        } else {
+            None
+        };
+        Ok(ExportInput {
+            model,
+            facts,
+            findings,
+            notes,
+        })
+    }
+}
+
+impl ExportInput {
+    /// The BloodHound OpenGraph document, and a note of the properties it had to reshape.
+    pub fn opengraph(&self, progress: &Progress) -> (String, Notes) {
+        let members = self.findings.as_deref().map(crate::export::Membership::of);
+        let (doc, adjusted) = {
+            let _p = progress.phase("writing OpenGraph");
+            crate::export::opengraph::document(&self.model, &self.facts, members.as_ref())
+        };
+        let notes = (!adjusted.is_empty())
+            .then(|| format!("authpath: opengraph: {}", adjusted.describe()))
+            .into_iter()
+            .collect();
+        (doc, notes)
+    }
+
+    /// The Neo4j and Neptune CSV files and `queries.cypher` under `dir`, each written
+    /// atomically; the note says what was written.
+    pub fn cypher(&self, dir: &Path, progress: &Progress) -> Result<Notes> {
+        let written = {
+            let _p = progress.phase("writing CSV");
+            crate::export::cypher::write(&self.model, &self.facts, self.findings.as_deref(), dir)
+        };
+        let w = written.map_err(|e| {
+            Error::report(
+                ErrorKind::Io,
+                format!("authpath: cannot write under {}: {e}\n", dir.display()),
+            )
+        })?;
+        Ok(vec![format!(
+            "authpath: wrote {} files under {}: {} nodes, {} edges ({} passing authority), {} findings",
+            w.files.len(),
+            dir.display(),
+            w.nodes,
+            w.edges,
+            w.passing,
+            w.findings
+        )])
+    }
+}

@@ -1,0 +1,306 @@
+//! The incident-response questions — `blast-radius`, `who-can`, `path`, `cut` — and the
+//! `dot` overview: each a request on one graph at one instant, answered with a document that
+//! keeps the graph it speaks of, so every reporter can name nodes and draw pictures.
+
+use super::{Document, Instant, Limits, Notes, open};
+use crate::error::{Error, ErrorKind, Result};
+use crate::graph::AuthGraph;
+use crate::incident;
+use crate::model::{EdgeKind, Graph, Level, NodeIx, NodeKind};
+use crate::progress::Progress;
+use crate::reach::{Engine, ReachOptions, Walk};
+use crate::render::Reporter;
+use crate::rules::Subjects;
+use crate::timestamp::Timestamp;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// What every incident-response request shares.
+#[derive(Clone, Debug)]
+pub struct Query {
+    pub file: PathBuf,
+    /// Judge expiry and inactivity at this instant instead of the graph's `as_of`.
+    pub now: Option<Timestamp>,
+    /// Treat disabled nodes and expired edges as re-enabled, marking latent paths.
+    pub include_inactive: bool,
+    pub limits: Limits,
+}
+
+/// A query's graph, opened and judged at its instant.
+struct Opened {
+    model: Graph,
+    instant: Instant,
+}
+
+impl Query {
+    fn open(&self, progress: &Progress) -> Result<Opened> {
+        let model = open(&self.file, &self.limits, progress)?;
+        let instant = Instant::of(&model, self.now);
+        Ok(Opened { model, instant })
+    }
+
+    fn engine<'g>(&self, g: &'g AuthGraph<'g>, instant: Instant) -> Engine<'g> {
+        Engine::new(
+            g,
+            instant.as_of,
+            ReachOptions {
+                include_inactive: self.include_inactive,
+            },
+        )
+    }
+}
+
+/// Ids given by the caller, or a usage error naming every unknown one.
+fn resolve(g: &AuthGraph<'_>, ids: &[String], flag: &str) -> Result<Vec<NodeIx>> {
+    incident::resolve(g, ids, flag).map_err(|errors| {
+        let text: String = errors
+            .iter()
+            .map(|e| format!("authpath: error: {e}\n"))
+            .collect();
+        Error::report(ErrorKind::Usage, text)
+    })
+}
+
+/// An answer whose witnesses would hold more node ids than the budget allows.
+fn too_long(needed: usize, max: usize, narrow: &str) -> Error {
+    Error::new(
+        ErrorKind::Limit,
+        format!(
+            "the answer's paths would hold {needed} or more node ids, more than --max-path-nodes {max} (a path can be as long as the graph)\n  help: {narrow}, or raise --max-path-nodes if the machine has the memory (about 250 bytes per node id)"
+        ),
+    )
+}
+
+/// Every answer: the graph it speaks of and the instant it was judged at.
+macro_rules! answer_document {
+    ($doc:ident, $method:ident) => {
+        impl Document for $doc {
+            fn write(&self, reporter: &dyn Reporter, out: &mut dyn Write) -> Result<Notes> {
+                reporter.$method(self, out)
+            }
+
+            fn notes(&self) -> Notes {
+                self.instant.note(&self.model.source).into_iter().collect()
+            }
+        }
+    };
+}
+
+/// `blast-radius --from A,B`: what compromised nodes reach.
+#[derive(Clone, Debug)]
+pub struct BlastRadiusRequest {
+    pub query: Query,
+    /// The compromised nodes' ids.
+    pub from: Vec<String>,
+    /// List only nodes reached at this level or more.
+    pub min_level: Level,
+    /// List only nodes of these kinds (all when empty).
+    pub kinds: Vec<NodeKind>,
+}
+
+pub struct BlastRadius {
+    pub model: Graph,
+    pub instant: Instant,
+    pub answer: incident::blast::BlastRadius,
+}
+
+impl BlastRadiusRequest {
+    pub fn run(&self, progress: &Progress) -> Result<BlastRadius> {
+        let Opened { model, instant } = self.query.open(progress)?;
+        let g = AuthGraph::build(&model);
+        let sources = resolve(&g, &self.from, "--from")?;
+        let engine = self.query.engine(&g, instant);
+        let max = self.query.limits.max_path_nodes;
+        let answer =
+            incident::blast::blast_radius(&engine, &sources, self.min_level, &self.kinds, max)
+                .map_err(|needed| too_long(needed, max, "narrow it with --min-level or --kind"))?;
+        drop(engine);
+        drop(g);
+        Ok(BlastRadius {
+            model,
+            instant,
+            answer,
+        })
+    }
+}
+
+answer_document!(BlastRadius, blast_radius);
+
+/// `who-can --reach X`: every subject that reaches a node.
+#[derive(Clone, Debug)]
+pub struct WhoCanRequest {
+    pub query: Query,
+    /// The node to reach.
+    pub reach: String,
+    /// The least level that counts.
+    pub level: Level,
+    pub subjects: Subjects,
+}
+
+pub struct WhoCan {
+    pub model: Graph,
+    pub instant: Instant,
+    pub answer: incident::whocan::WhoCan,
+}
+
+impl WhoCanRequest {
+    pub fn run(&self, progress: &Progress) -> Result<WhoCan> {
+        let Opened { model, instant } = self.query.open(progress)?;
+        let g = AuthGraph::build(&model);
+        let target = resolve(&g, std::slice::from_ref(&self.reach), "--reach")?[0];
+        let engine = self.query.engine(&g, instant);
+        let max = self.query.limits.max_path_nodes;
+        let answer = incident::whocan::who_can(&engine, target, self.level, self.subjects, max)
+            .map_err(|needed| too_long(needed, max, "narrow it with --level"))?;
+        drop(engine);
+        drop(g);
+        Ok(WhoCan {
+            model,
+            instant,
+            answer,
+        })
+    }
+}
+
+answer_document!(WhoCan, who_can);
+
+/// `path --from A --to B`: the effective level and the simple paths between two nodes.
+#[derive(Clone, Debug)]
+pub struct PathsRequest {
+    pub query: Query,
+    pub from: String,
+    pub to: String,
+    /// How many simple paths to list, shortest first.
+    pub max: usize,
+}
+
+pub struct Paths {
+    pub model: Graph,
+    pub instant: Instant,
+    pub answer: incident::paths::PathAnswer,
+}
+
+impl PathsRequest {
+    pub fn run(&self, progress: &Progress) -> Result<Paths> {
+        let Opened { model, instant } = self.query.open(progress)?;
+        let g = AuthGraph::build(&model);
+        // Both ends are checked before either is refused, so one run names every unknown id.
+        resolve(&g, &[self.from.clone(), self.to.clone()], "--from/--to")?;
+        let from = resolve(&g, std::slice::from_ref(&self.from), "--from/--to")?[0];
+        let to = resolve(&g, std::slice::from_ref(&self.to), "--from/--to")?[0];
+        let engine = self.query.engine(&g, instant);
+        // Without latent paths in the answer, an engine that includes them explains a
+        // missing path (what is disabled or expired on the nearest one).
+        let latent = (!self.query.include_inactive).then(|| {
+            Engine::new(
+                &g,
+                instant.as_of,
+                ReachOptions {
+                    include_inactive: true,
+                },
+            )
+        });
+        let answer = incident::paths::paths(&engine, latent.as_ref(), from, to, self.max);
+        drop((engine, latent));
+        drop(g);
+        Ok(Paths {
+            model,
+            instant,
+            answer,
+        })
+    }
+}
+
+answer_document!(Paths, paths);
+
+/// `cut --from A [--to B]`: the cheapest set of edges whose revocation cuts the sources off
+/// from the targets.
+#[derive(Clone, Debug)]
+pub struct CutRequest {
+    pub query: Query,
+    /// The compromised nodes' ids.
+    pub from: Vec<String>,
+    /// The nodes to protect; every critical node that is not a source when empty.
+    pub to: Vec<String>,
+    /// Revocation cost per edge kind, over the defaults.
+    pub costs: Vec<(EdgeKind, u64)>,
+}
+
+pub struct Cut {
+    pub model: Graph,
+    pub instant: Instant,
+    pub costs: incident::cut::Costs,
+    pub answer: incident::cut::Cut,
+    /// The witness from the sources to each target exposed before the cut: what the cut
+    /// breaks.
+    pub broken: Vec<Walk>,
+}
+
+impl CutRequest {
+    pub fn run(&self, progress: &Progress) -> Result<Cut> {
+        let Opened { model, instant } = self.query.open(progress)?;
+        let g = AuthGraph::build(&model);
+        let sources = resolve(&g, &self.from, "--from")?;
+        let targets = if self.to.is_empty() {
+            let mut t: Vec<NodeIx> = (0..model.nodes.len() as u32)
+                .map(NodeIx)
+                .filter(|n| model.node(*n).is_critical() && !sources.contains(n))
+                .collect();
+            t.sort_unstable_by_key(|n| model.node(*n).id.as_str());
+            t
+        } else {
+            resolve(&g, &self.to, "--to")?
+        };
+        let mut costs = incident::cut::Costs::default();
+        costs.0.extend(self.costs.iter().copied());
+        let engine = self.query.engine(&g, instant);
+        let answer = incident::cut::min_cut(&engine, &sources, &targets, &costs)
+            .map_err(|e| Error::new(ErrorKind::Usage, e.0))?;
+        let broken = crate::reach::with_scratch(|scratch| {
+            let s = engine.search(&sources, Level::Admin, None, None, scratch);
+            answer
+                .exposed_before
+                .iter()
+                .filter_map(|t| s.witness(*t, false))
+                .collect()
+        });
+        drop(engine);
+        drop(g);
+        Ok(Cut {
+            model,
+            instant,
+            costs,
+            answer,
+            broken,
+        })
+    }
+}
+
+answer_document!(Cut, cut);
+
+/// `dot FILE`: a picture of the graph itself, no findings.
+#[derive(Clone, Debug)]
+pub struct OverviewRequest {
+    pub file: PathBuf,
+    pub now: Option<Timestamp>,
+    pub limits: Limits,
+}
+
+pub struct Overview {
+    pub model: Graph,
+    pub instant: Instant,
+}
+
+impl OverviewRequest {
+    pub fn run(&self, progress: &Progress) -> Result<Overview> {
+        let model = open(&self.file, &self.limits, progress)?;
+        let instant = Instant::of(&model, self.now);
+        Ok(Overview { model, instant })
+    }
+}
+
+impl Document for Overview {
+    fn write(&self, reporter: &dyn Reporter, out: &mut dyn Write) -> Result<Notes> {
+        reporter.overview(self, out)
+    }
+}

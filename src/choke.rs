@@ -15,9 +15,9 @@
 //! revoked (re-searched without it); an estimated one does not, as that would cost a search
 //! per sampled pair and element.
 
+use crate::context::Context;
 use crate::model::{EdgeKind, Level, NodeIx};
 use crate::reach::{Engine, ReachOptions, Walk, with_scratch};
-use crate::rules::Context;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 

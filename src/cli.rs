@@ -4,6 +4,7 @@
 //! exit code in one place, `crate::error::exit_code`.
 
 mod args;
+mod pages;
 
 pub use args::*;
 
@@ -16,9 +17,9 @@ use crate::render::html::Html;
 use crate::render::json::Json;
 use crate::render::sarif::Sarif;
 use crate::render::text::Text;
-use crate::render::{Reporter, query};
+use crate::render::{Document, Reporter, query};
 use crate::request::convert::{Imported, ValidateRequest};
-use crate::request::{Document, Limits, Notes};
+use crate::request::{Answer, Limits, Notes};
 use clap::Parser;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -218,7 +219,7 @@ impl Session {
                 Ok(Verdict::Pass)
             }
             Command::Completions { shell } => {
-                write(None, &crate::manual::completions(*shell))?;
+                write(None, &pages::completions(*shell))?;
                 Ok(Verdict::Pass)
             }
             Command::Man { output } => man(output.as_deref()),
@@ -248,7 +249,7 @@ impl Session {
         let reporter = reporter(kind, out, a.picture())?;
         let request = a.request(self.limits);
         let mut doc = if request.settings.max_findings == 0 && kind == Kind::Json {
-            request.run_streamed(&self.progress)?
+            request.run_streamed(&self.progress, crate::render::json::finding_lines)?
         } else {
             request.run(&self.progress)?
         };
@@ -347,9 +348,9 @@ impl Session {
 /// `man`: the main page to standard output, or every page into a directory.
 fn man(dir: Option<&Path>) -> Result<Verdict> {
     match dir {
-        None => write(None, &crate::manual::man_pages()[0].1)?,
+        None => write(None, &pages::man_pages()[0].1)?,
         Some(dir) => {
-            let paths = crate::manual::write_man_pages(dir).map_err(|e| {
+            let paths = pages::write_man_pages(dir).map_err(|e| {
                 let message = format!("cannot write man pages into {}: {e}", dir.display());
                 Error::new(ErrorKind::Io, message)
             })?;

@@ -2,9 +2,9 @@
 //! by organisation and by subject kind — and, per critical node, how many subjects reach it
 //! at each level. Tallied from the access matrix in the same pass that classifies pairs.
 
+use crate::context::Context;
 use crate::model::{Level, NodeIx};
 use crate::reach::matrix::{BLOCK, Matrix, Planes, Row, WORDS, at_level};
-use crate::rules::Context;
 
 /// The estate's exposure to its critical nodes.
 #[derive(Clone, Debug, Default, PartialEq)]

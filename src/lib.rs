@@ -8,6 +8,7 @@ pub mod analyze;
 pub mod baseline;
 pub mod choke;
 pub mod cli;
+pub mod context;
 pub mod diagnostics;
 pub mod diff;
 pub mod error;

@@ -5,7 +5,7 @@
 use crate::diagnostics::{did_you_mean, quote};
 use crate::findings::{Finding, Rule, Severity};
 use crate::graph::AuthGraph;
-use crate::model::{Graph, NodeIx};
+use crate::model::{Graph, NodeIx, NodeKind};
 use crate::reach::Walk;
 use crate::timestamp::Timestamp;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -75,6 +75,22 @@ impl Picture<'_> {
                 self.left_out
             )
         })
+    }
+}
+
+/// Shape, extra style and fill of each node kind: one look for every picture (the DOT
+/// writer, and the icon colours of the OpenGraph export).
+pub fn kind_style(kind: NodeKind) -> (&'static str, &'static str, &'static str) {
+    match kind {
+        NodeKind::Human => ("ellipse", "filled", "#dbeafe"),
+        NodeKind::Service => ("box", "filled,rounded", "#e0e7ff"),
+        NodeKind::Agent => ("hexagon", "filled", "#ede9fe"),
+        NodeKind::App => ("component", "filled", "#e0f2fe"),
+        NodeKind::Partner => ("house", "filled", "#fde68a"),
+        NodeKind::Tenant => ("folder", "filled", "#d1fae5"),
+        NodeKind::Group => ("tab", "filled", "#f3f4f6"),
+        NodeKind::Credential => ("note", "filled", "#fef3c7"),
+        NodeKind::Resource => ("cylinder", "filled", "#fee2e2"),
     }
 }
 

@@ -329,7 +329,7 @@ pub fn extension() -> String {
     let node_kinds: Vec<Value> = NodeKind::ALL
         .iter()
         .map(|k| {
-            let (_, _, fill) = crate::render::dot::kind_style(*k);
+            let (_, _, fill) = crate::picture::kind_style(*k);
             json!({
                 "name": node_kind(*k),
                 "display_name": title(k.as_str()),

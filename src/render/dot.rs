@@ -11,7 +11,7 @@ use super::Reporter;
 use crate::error::{Error, ErrorKind, Result};
 use crate::findings::Severity;
 use crate::model::{EdgeKind, Level, Node, NodeIx, NodeKind};
-use crate::picture::{self, Picture};
+use crate::picture::{self, Picture, kind_style};
 use crate::request::Notes;
 use crate::request::analysis::{Diff, Findings};
 use crate::request::query::{BlastRadius, Cut, Overview, Paths, WhoCan};
@@ -73,21 +73,6 @@ pub fn severity_color(s: Severity) -> &'static str {
         Severity::Medium => "#ca8a04",
         Severity::Low => "#2563eb",
         Severity::Info => "#0891b2",
-    }
-}
-
-/// Shape, extra style and fill of each node kind.
-pub(crate) fn kind_style(kind: NodeKind) -> (&'static str, &'static str, &'static str) {
-    match kind {
-        NodeKind::Human => ("ellipse", "filled", "#dbeafe"),
-        NodeKind::Service => ("box", "filled,rounded", "#e0e7ff"),
-        NodeKind::Agent => ("hexagon", "filled", "#ede9fe"),
-        NodeKind::App => ("component", "filled", "#e0f2fe"),
-        NodeKind::Partner => ("house", "filled", "#fde68a"),
-        NodeKind::Tenant => ("folder", "filled", "#d1fae5"),
-        NodeKind::Group => ("tab", "filled", "#f3f4f6"),
-        NodeKind::Credential => ("note", "filled", "#fef3c7"),
-        NodeKind::Resource => ("cylinder", "filled", "#fee2e2"),
     }
 }
 

@@ -13,9 +13,9 @@ pub mod sarif;
 pub mod text;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::request::Notes;
 use crate::request::analysis::{Diff, Findings};
 use crate::request::query::{BlastRadius, Cut, Overview, Paths, WhoCan};
+use crate::request::{Answer, Notes};
 use std::io::Write;
 
 /// One output format. Each method writes one kind of document to `out` and returns what
@@ -52,6 +52,32 @@ pub trait Reporter {
     fn overview(&self, _doc: &Overview, _out: &mut dyn Write) -> Result<Notes> {
         Err(unsupported(self.name(), "a picture of the whole graph"))
     }
+}
+
+/// A document a command answers with, written by any reporter that has a form for it.
+pub trait Document: Answer {
+    /// Writes the document with `reporter`; the notes are what the writing left to say.
+    fn write(&self, reporter: &dyn Reporter, out: &mut dyn Write) -> Result<Notes>;
+}
+
+macro_rules! documents {
+    ($($doc:ident: $method:ident;)*) => {
+        $(impl Document for $doc {
+            fn write(&self, reporter: &dyn Reporter, out: &mut dyn Write) -> Result<Notes> {
+                reporter.$method(self, out)
+            }
+        })*
+    };
+}
+
+documents! {
+    Findings: findings;
+    Diff: diff;
+    BlastRadius: blast_radius;
+    WhoCan: who_can;
+    Paths: paths;
+    Cut: cut;
+    Overview: overview;
 }
 
 fn unsupported(format: &str, document: &str) -> Error {

@@ -1,14 +1,13 @@
 //! `analyze`, `report` and `diff`: the rules run under a policy, answered with the findings
 //! of one graph ([`Findings`]) or the comparison of two ([`Diff`]).
 
-use super::{Document, Limits, Notes, open, open_all};
+use super::{Answer, Limits, Notes, open, open_all};
 use crate::analyze::{Options, Report};
 use crate::error::{Error, ErrorKind, Result, Verdict};
 use crate::findings::{Finding, Severity};
 use crate::model::Graph;
 use crate::policy::Policy;
 use crate::progress::Progress;
-use crate::render::Reporter;
 use crate::rules::Subjects;
 use crate::rules::assertions::Checked;
 use crate::timestamp::Timestamp;
@@ -110,8 +109,10 @@ impl AnalyzeRequest {
 
     /// Analyses the graph without a cap and without holding the findings: each one is
     /// written as it is found to a temporary file outside memory, and the JSON reporter
-    /// assembles the document around it. Only JSON can write such findings.
-    pub fn run_streamed(&self, progress: &Progress) -> Result<Findings> {
+    /// assembles the document around it. `encode` writes one finding as the reporter that
+    /// will read the spill expects it (`render::json::finding_lines`); `first` says it opens
+    /// the list.
+    pub fn run_streamed(&self, progress: &Progress, encode: Encode) -> Result<Findings> {
         let (options, fail_on, baseline, model) = self.prepare(progress)?;
         let cannot = |what: &str, e: std::io::Error| {
             Error::new(ErrorKind::Io, format!("cannot {what}: {e}"))
@@ -132,7 +133,7 @@ impl AnalyzeRequest {
                     .map(|_| &skip as &dyn Fn(&Finding) -> bool),
                 &mut |f| {
                     if failed.is_none() {
-                        match crate::render::json::finding_lines(&f, count == 0, &mut writer) {
+                        match encode(&f, count == 0, &mut writer) {
                             Ok(()) => count += 1,
                             Err(e) => failed = Some(e),
                         }
@@ -174,6 +175,9 @@ impl AnalyzeRequest {
     }
 }
 
+/// Writes one finding into a spill (`first`: it opens the list).
+pub type Encode = fn(&Finding, bool, &mut dyn Write) -> std::io::Result<()>;
+
 /// Findings written to a temporary file as they were found, in the report's order.
 #[derive(Debug)]
 pub struct Spill {
@@ -182,7 +186,7 @@ pub struct Spill {
 }
 
 impl Spill {
-    /// The findings, from the first; each `finding_lines` record, `count` of them.
+    /// The findings, from the first, as `encode` wrote them; `count` of them.
     pub fn read(&self) -> std::io::Result<(impl std::io::Read + '_, u64)> {
         let mut f = &self.file;
         f.rewind()?;
@@ -220,11 +224,7 @@ impl Findings {
     }
 }
 
-impl Document for Findings {
-    fn write(&self, reporter: &dyn Reporter, out: &mut dyn Write) -> Result<Notes> {
-        reporter.findings(self, out)
-    }
-
+impl Answer for Findings {
     fn notes(&self) -> Notes {
         let r = &self.report;
         super::wall_clock_note(&r.source, r.as_of, r.as_of_source)
@@ -323,11 +323,7 @@ pub struct Diff {
     pub strict: bool,
 }
 
-impl Document for Diff {
-    fn write(&self, reporter: &dyn Reporter, out: &mut dyn Write) -> Result<Notes> {
-        reporter.diff(self, out)
-    }
-
+impl Answer for Diff {
     fn notes(&self) -> Notes {
         let d = &self.changes;
         [&d.old, &d.new]

@@ -22,7 +22,6 @@ use crate::analyze::AsOfSource;
 use crate::error::{Error, Result, Verdict};
 use crate::model::Graph;
 use crate::progress::Progress;
-use crate::render::Reporter;
 use crate::timestamp::Timestamp;
 use std::path::Path;
 
@@ -59,12 +58,9 @@ impl Limits {
     }
 }
 
-/// A document a command answers with, written by any reporter that has a form for it.
-pub trait Document {
-    /// Writes the document with `reporter`; the notes are what the writing left to say
-    /// (nodes a picture left out, Graphviz's warnings).
-    fn write(&self, reporter: &dyn Reporter, out: &mut dyn std::io::Write) -> Result<Notes>;
-
+/// What every document a command answers with says besides itself (reporters write the
+/// document: `crate::render::Document`).
+pub trait Answer {
     /// What a person should know before reading the answer.
     fn notes(&self) -> Notes {
         Vec::new()

@@ -2,17 +2,15 @@
 //! `dot` overview: each a request on one graph at one instant, answered with a document that
 //! keeps the graph it speaks of, so every reporter can name nodes and draw pictures.
 
-use super::{Document, Instant, Limits, Notes, open};
+use super::{Answer, Instant, Limits, Notes, open};
 use crate::error::{Error, ErrorKind, Result};
 use crate::graph::AuthGraph;
 use crate::incident;
 use crate::model::{EdgeKind, Graph, Level, NodeIx, NodeKind};
 use crate::progress::Progress;
 use crate::reach::{Engine, ReachOptions, Walk};
-use crate::render::Reporter;
 use crate::rules::Subjects;
 use crate::timestamp::Timestamp;
-use std::io::Write;
 use std::path::PathBuf;
 
 /// What every incident-response request shares.
@@ -73,12 +71,8 @@ fn too_long(needed: usize, max: usize, narrow: &str) -> Error {
 
 /// Every answer: the graph it speaks of and the instant it was judged at.
 macro_rules! answer_document {
-    ($doc:ident, $method:ident) => {
-        impl Document for $doc {
-            fn write(&self, reporter: &dyn Reporter, out: &mut dyn Write) -> Result<Notes> {
-                reporter.$method(self, out)
-            }
-
+    ($doc:ident) => {
+        impl Answer for $doc {
             fn notes(&self) -> Notes {
                 self.instant.note(&self.model.source).into_iter().collect()
             }
@@ -124,7 +118,7 @@ impl BlastRadiusRequest {
     }
 }
 
-answer_document!(BlastRadius, blast_radius);
+answer_document!(BlastRadius);
 
 /// `who-can --reach X`: every subject that reaches a node.
 #[derive(Clone, Debug)]
@@ -162,7 +156,7 @@ impl WhoCanRequest {
     }
 }
 
-answer_document!(WhoCan, who_can);
+answer_document!(WhoCan);
 
 /// `path --from A --to B`: the effective level and the simple paths between two nodes.
 #[derive(Clone, Debug)]
@@ -211,7 +205,7 @@ impl PathsRequest {
     }
 }
 
-answer_document!(Paths, paths);
+answer_document!(Paths);
 
 /// `cut --from A [--to B]`: the cheapest set of edges whose revocation cuts the sources off
 /// from the targets.
@@ -276,7 +270,7 @@ impl CutRequest {
     }
 }
 
-answer_document!(Cut, cut);
+answer_document!(Cut);
 
 /// `dot FILE`: a picture of the graph itself, no findings.
 #[derive(Clone, Debug)]
@@ -299,8 +293,4 @@ impl OverviewRequest {
     }
 }
 
-impl Document for Overview {
-    fn write(&self, reporter: &dyn Reporter, out: &mut dyn Write) -> Result<Notes> {
-        reporter.overview(self, out)
-    }
-}
+impl Answer for Overview {}

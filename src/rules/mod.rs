@@ -17,160 +17,16 @@ pub mod privilege;
 pub use privilege::{Pending, Tally};
 
 use crate::findings::{self, Finding, Rule, Severity};
-use crate::model::{EdgeKind, Graph, Level, NodeIx, NodeKind};
+use crate::model::NodeIx;
 use crate::policy::Policy;
 use crate::reach::matrix::Matrix;
-use crate::reach::{Engine, NEVER, Scratch};
-use crate::timestamp::Timestamp;
 
 // The settings the policy file holds; defined with it so that the policy depends on no rule.
 pub use crate::policy::{Subjects, Thresholds};
 
-/// docs/rules.md "subjects": live partners, services, agents and apps, and live external
-/// principals of any kind; with `Subjects::All`, every live principal.
-pub fn is_subject(engine: &Engine<'_>, subjects: Subjects, n: NodeIx) -> bool {
-    let node = engine.g.model.node(n);
-    if !node.is_live() || !node.kind.is_principal() {
-        return false;
-    }
-    match node.kind {
-        NodeKind::Partner | NodeKind::Service | NodeKind::Agent | NodeKind::App => true,
-        _ => subjects == Subjects::All || engine.is_external(n),
-    }
-}
-
-/// The tag that marks a platform's own identity (a Kubernetes controller, a cloud
-/// provider's service role): its findings are rated `info` unless `--include-builtin`.
-pub const BUILTIN_TAG: &str = "builtin";
-
-/// What every rule reads: the graph prepared for searches, and the facts several rules share.
-pub struct Context<'a> {
-    pub engine: &'a Engine<'a>,
-    pub model: &'a Graph,
-    pub as_of: Timestamp,
-    pub subjects: Subjects,
-    pub thresholds: Thresholds,
-    critical: Vec<bool>,
-    /// For each node, the lowest starting level from which some usable critical node is
-    /// reached (`NEVER` when none is).
-    need_critical: Vec<u8>,
-    /// Nodes tagged `builtin`: a platform's own identities (docs/rules.md).
-    builtin: Vec<bool>,
-    /// Rate built-in identities' findings like any other's (`--include-builtin`).
-    pub include_builtin: bool,
-}
-
-impl<'a> Context<'a> {
-    /// `critical` says which nodes are critical (docs/rules.md; the policy may widen it).
-    pub fn new(
-        engine: &'a Engine<'a>,
-        subjects: Subjects,
-        thresholds: Thresholds,
-        critical: Vec<bool>,
-    ) -> Context<'a> {
-        let targets: Vec<NodeIx> = critical
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| **c)
-            .map(|(i, _)| NodeIx(i as u32))
-            .collect();
-        let need_critical = engine.need_to_reach(&targets, Level::Read);
-        let builtin = engine
-            .g
-            .model
-            .nodes
-            .iter()
-            .map(|n| n.tags.iter().any(|t| t == BUILTIN_TAG))
-            .collect();
-        Context {
-            engine,
-            model: engine.g.model,
-            as_of: engine.as_of,
-            subjects,
-            thresholds,
-            critical,
-            need_critical,
-            builtin,
-            include_builtin: false,
-        }
-    }
-
-    /// Whether `n` is a built-in identity whose findings are rated `info` (unless
-    /// `include_builtin`).
-    pub fn is_builtin_capped(&self, n: NodeIx) -> bool {
-        !self.include_builtin && self.builtin[n.index()]
-    }
-
-    pub fn is_critical(&self, n: NodeIx) -> bool {
-        self.critical[n.index()]
-    }
-
-    /// The subject set of docs/rules.md, in node order.
-    pub fn subjects(&self) -> Vec<NodeIx> {
-        (0..self.model.nodes.len() as u32)
-            .map(NodeIx)
-            .filter(|n| self.is_subject(*n))
-            .collect()
-    }
-
-    pub fn is_subject(&self, n: NodeIx) -> bool {
-        is_subject(self.engine, self.subjects, n)
-    }
-
-    /// docs/rules.md "reaches a critical node": some live critical node other than `x` is
-    /// reachable from `x` starting at `level`.
-    pub fn reaches_critical(&self, x: NodeIx, level: Level, scratch: &mut Scratch) -> bool {
-        if !self.engine.usable(x) {
-            return false;
-        }
-        if !self.is_critical(x) {
-            return self.need_critical[x.index()] <= level as u8;
-        }
-        // The reverse labels cannot tell "reaches itself" from "reaches another": search.
-        let floor = &self.need_critical;
-        let search = self.engine.search(&[x], level, None, Some(floor), scratch);
-        search.reached().any(|n| n != x && self.is_critical(n))
-    }
-
-    /// Per-node floor for searches that only care about critical targets.
-    pub fn critical_floor(&self) -> &[u8] {
-        &self.need_critical
-    }
-
-    pub fn can_reach_critical(&self, x: NodeIx) -> bool {
-        self.need_critical[x.index()] != NEVER
-    }
-
-    /// docs/rules.md "holders": the `from` of every unexpired `holds` edge into `c`, whatever the
-    /// holder's status; each holder once, in node order.
-    pub fn holders(&self, c: NodeIx) -> Vec<NodeIx> {
-        let mut out: Vec<NodeIx> = self
-            .engine
-            .g
-            .in_edges(c)
-            .iter()
-            .map(|ei| self.engine.edge(*ei))
-            .filter(|e| e.kind == EdgeKind::Holds && !self.expired(e.expires_at))
-            .map(|e| e.from)
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-
-    /// Strictly before `as_of`.
-    pub fn expired(&self, t: Option<Timestamp>) -> bool {
-        t.is_some_and(|t| t < self.as_of)
-    }
-
-    pub fn id(&self, n: NodeIx) -> String {
-        self.model.node(n).id.clone()
-    }
-
-    pub fn ids(&self, ns: &[NodeIx]) -> Vec<String> {
-        ns.iter().map(|n| self.id(*n)).collect()
-    }
-}
+// What every rule reads; defined apart so that exposure and choke points, computed in the
+// rules' pass, depend on it and not on the rules.
+pub use crate::context::{BUILTIN_TAG, Context, is_subject};
 
 /// What the rules found.
 pub struct Outcome {

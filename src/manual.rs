@@ -2,7 +2,6 @@
 //! docs/rules.md, compiled in, so the two cannot drift). Completions and man pages are
 //! generated from the command line's definition (`cli::pages`).
 
-
 /// docs/rules.md, as built into the binary.
 pub const RULES_MD: &str = include_str!("../docs/rules.md");
 
@@ -108,4 +107,3 @@ pub fn codes() -> Vec<String> {
     }
     out
 }
-

@@ -75,8 +75,14 @@ fn path_between(
 #[test]
 fn no_two_modules_depend_on_each_other() {
     let deps = dependencies();
-    assert!(deps.contains_key("rules") && deps.contains_key("cli"), "{deps:?}");
-    assert!(deps["cli"].contains("request"), "the reader finds the edges");
+    assert!(
+        deps.contains_key("rules") && deps.contains_key("cli"),
+        "{deps:?}"
+    );
+    assert!(
+        deps["cli"].contains("request"),
+        "the reader finds the edges"
+    );
     for (module, uses) in &deps {
         for used in uses {
             if let Some(back) = path_between(&deps, used, module) {

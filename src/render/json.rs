@@ -525,7 +525,7 @@ impl Reporter for Json {
         super::put(out, &diff_document(&doc.changes))
     }
 
-    query::answers!(blast_json, whocan_json, path_json, cut_json);
+    query::answers!(json);
 }
 
 /// The JSON Schema of the findings document (`authpath schema --findings`).

@@ -18,6 +18,16 @@ use crate::request::query::{BlastRadius, Cut, Overview, Paths, WhoCan};
 use crate::request::{Answer, Notes};
 use std::io::Write;
 
+/// A reporter's methods, each refusing its document until the format gives it a form.
+macro_rules! refusing {
+    ($($(#[$doc:meta])* $method:ident($ty:ty): $what:literal;)*) => {
+        $($(#[$doc])*
+        fn $method(&self, _doc: &$ty, _out: &mut dyn Write) -> Result<Notes> {
+            Err(unsupported(self.name(), $what))
+        })*
+    };
+}
+
 /// One output format. Each method writes one kind of document to `out` and returns what
 /// the writing left to say (nodes a picture left out, Graphviz's warnings); a format without
 /// a form for a document refuses it.
@@ -25,32 +35,17 @@ pub trait Reporter {
     /// The format's name, as `--format` spells it.
     fn name(&self) -> &'static str;
 
-    fn findings(&self, _doc: &Findings, _out: &mut dyn Write) -> Result<Notes> {
-        Err(unsupported(self.name(), "the findings of analyze"))
-    }
-
-    fn diff(&self, _doc: &Diff, _out: &mut dyn Write) -> Result<Notes> {
-        Err(unsupported(self.name(), "a diff"))
-    }
-
-    fn blast_radius(&self, _doc: &BlastRadius, _out: &mut dyn Write) -> Result<Notes> {
-        Err(unsupported(self.name(), "a blast radius"))
-    }
-
-    fn who_can(&self, _doc: &WhoCan, _out: &mut dyn Write) -> Result<Notes> {
-        Err(unsupported(self.name(), "a who-can answer"))
-    }
-
-    fn paths(&self, _doc: &Paths, _out: &mut dyn Write) -> Result<Notes> {
-        Err(unsupported(self.name(), "paths"))
-    }
-
-    fn cut(&self, _doc: &Cut, _out: &mut dyn Write) -> Result<Notes> {
-        Err(unsupported(self.name(), "a cut"))
-    }
-
-    fn overview(&self, _doc: &Overview, _out: &mut dyn Write) -> Result<Notes> {
-        Err(unsupported(self.name(), "a picture of the whole graph"))
+    refusing! {
+        /// `analyze` and `report`: the findings of one graph.
+        findings(Findings): "the findings of analyze";
+        /// `diff`: what changed between two graphs.
+        diff(Diff): "a diff";
+        blast_radius(BlastRadius): "a blast radius";
+        who_can(WhoCan): "a who-can answer";
+        paths(Paths): "paths";
+        cut(Cut): "a cut";
+        /// `dot`: the whole graph.
+        overview(Overview): "a picture of the whole graph";
     }
 }
 

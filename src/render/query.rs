@@ -595,42 +595,35 @@ pub fn query_schema(command: &str) -> Option<String> {
     }
 }
 
-/// The four incident answers written in one of this module's forms, for the reporters of
-/// those formats: `answers!(blast_json, whocan_json, path_json, cut_json)` inside `impl
-/// Reporter`.
+/// The answers as JSON, by the reporter method that writes them.
+pub mod json {
+    pub use super::{
+        blast_json as blast_radius, cut_json as cut, path_json as paths, whocan_json as who_can,
+    };
+}
+
+/// The answers as text, by the reporter method that writes them.
+pub mod text {
+    pub use super::{
+        blast_text as blast_radius, cut_text as cut, path_text as paths, whocan_text as who_can,
+    };
+}
+
+/// The four incident answers written in one of this module's forms (`json` or `text`), for
+/// the reporters of those formats: `query::answers!(json)` inside `impl Reporter`.
 macro_rules! answers {
-    ($blast:ident, $whocan:ident, $path:ident, $cut:ident) => {
-        fn blast_radius(
+    ($form:ident) => {
+        crate::render::query::answers!(@each $form,
+            blast_radius: BlastRadius, who_can: WhoCan, paths: Paths, cut: Cut);
+    };
+    (@each $form:ident, $($method:ident: $doc:ident),*) => {
+        $(fn $method(
             &self,
-            doc: &crate::request::query::BlastRadius,
+            doc: &crate::request::query::$doc,
             out: &mut dyn std::io::Write,
         ) -> crate::error::Result<crate::request::Notes> {
-            super::put(out, &super::query::$blast(doc))
-        }
-
-        fn who_can(
-            &self,
-            doc: &crate::request::query::WhoCan,
-            out: &mut dyn std::io::Write,
-        ) -> crate::error::Result<crate::request::Notes> {
-            super::put(out, &super::query::$whocan(doc))
-        }
-
-        fn paths(
-            &self,
-            doc: &crate::request::query::Paths,
-            out: &mut dyn std::io::Write,
-        ) -> crate::error::Result<crate::request::Notes> {
-            super::put(out, &super::query::$path(doc))
-        }
-
-        fn cut(
-            &self,
-            doc: &crate::request::query::Cut,
-            out: &mut dyn std::io::Write,
-        ) -> crate::error::Result<crate::request::Notes> {
-            super::put(out, &super::query::$cut(doc))
-        }
+            super::put(out, &super::query::$form::$method(doc))
+        })*
     };
 }
 pub(crate) use answers;

@@ -339,7 +339,7 @@ impl Reporter for Text {
         super::put(out, &diff_text(&doc.changes, self.color))
     }
 
-    query::answers!(blast_text, whocan_text, path_text, cut_text);
+    query::answers!(text);
 }
 
 /// `diff` as text for a pull-request comment: the verdict first, then what was gained,

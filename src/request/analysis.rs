@@ -91,20 +91,12 @@ impl AnalyzeRequest {
     /// but taken out only by [`Findings::apply_baseline`], so the whole set can be saved
     /// first (`--write-baseline`).
     pub fn run(&self, progress: &Progress) -> Result<Findings> {
-        let (options, fail_on, baseline, model) = self.prepare(progress)?;
+        let prepared = self.prepare(progress)?;
         let report = {
             let _p = progress.phase("analysing");
-            crate::analyze::analyze(&model, &options)
+            crate::analyze::analyze(&prepared.model, &prepared.options)
         };
-        Ok(Findings {
-            model,
-            report,
-            subjects: options.subjects,
-            fail_on,
-            strict: options.policy.strict,
-            baseline,
-            spill: None,
-        })
+        Ok(prepared.answer(report, None))
     }
 
     /// Analyses the graph without a cap and without holding the findings: each one is
@@ -113,7 +105,7 @@ impl AnalyzeRequest {
     /// will read the spill expects it (`render::json::finding_lines`); `first` says it opens
     /// the list.
     pub fn run_streamed(&self, progress: &Progress, encode: Encode) -> Result<Findings> {
-        let (options, fail_on, baseline, model) = self.prepare(progress)?;
+        let prepared = self.prepare(progress)?;
         let cannot = |what: &str, e: std::io::Error| {
             Error::new(ErrorKind::Io, format!("cannot {what}: {e}"))
         };
@@ -122,15 +114,14 @@ impl AnalyzeRequest {
         let mut writer = std::io::BufWriter::new(file);
         let mut count = 0u64;
         let mut failed: Option<std::io::Error> = None;
-        let skip = |f: &Finding| baseline.as_ref().is_some_and(|b| b.contains(&f.id));
+        let baseline = prepared.baseline.as_ref();
+        let skip = |f: &Finding| baseline.is_some_and(|b| b.contains(&f.id));
         let report = {
             let _p = progress.phase("analysing");
             crate::analyze::analyze_each(
-                &model,
-                &options,
-                baseline
-                    .as_ref()
-                    .map(|_| &skip as &dyn Fn(&Finding) -> bool),
+                &prepared.model,
+                &prepared.options,
+                baseline.map(|_| &skip as &dyn Fn(&Finding) -> bool),
                 &mut |f| {
                     if failed.is_none() {
                         match encode(&f, count == 0, &mut writer) {
@@ -148,30 +139,47 @@ impl AnalyzeRequest {
         let file = writer
             .into_inner()
             .map_err(|e| cannot(writing, e.into_error()))?;
-        Ok(Findings {
-            model,
-            report,
-            subjects: options.subjects,
-            fail_on,
-            strict: options.policy.strict,
-            baseline: None,
-            spill: Some(Spill { file, count }),
-        })
+        Ok(prepared.answer(report, Some(Spill { file, count })))
     }
 
     /// Settings, then the baseline, then the graph: the order in which problems are found.
-    #[allow(clippy::type_complexity)]
-    fn prepare(
-        &self,
-        progress: &Progress,
-    ) -> Result<(Options, Option<Severity>, Option<HashSet<String>>, Graph)> {
+    fn prepare(&self, progress: &Progress) -> Result<Prepared> {
         let (options, fail_on) = self.settings.resolve(&self.limits)?;
         let baseline = match &self.baseline {
             Some(path) => Some(crate::baseline::read_ids(path).map_err(|d| Error::input(&[&d]))?),
             None => None,
         };
         let model = open(&self.file, &self.limits, progress)?;
-        Ok((options, fail_on, baseline, model))
+        Ok(Prepared {
+            options,
+            fail_on,
+            baseline,
+            model,
+        })
+    }
+}
+
+/// A request's inputs, read and checked.
+struct Prepared {
+    options: Options,
+    fail_on: Option<Severity>,
+    baseline: Option<HashSet<String>>,
+    model: Graph,
+}
+
+impl Prepared {
+    /// The document of `report`. A streamed analysis (`spill`) took the baseline out as it
+    /// went; otherwise it waits for `Findings::apply_baseline`.
+    fn answer(self, report: Report, spill: Option<Spill>) -> Findings {
+        Findings {
+            subjects: self.options.subjects,
+            fail_on: self.fail_on,
+            strict: self.options.policy.strict,
+            baseline: if spill.is_some() { None } else { self.baseline },
+            model: self.model,
+            report,
+            spill,
+        }
     }
 }
 

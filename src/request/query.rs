@@ -24,27 +24,25 @@ pub struct Query {
     pub limits: Limits,
 }
 
-/// A query's graph, opened and judged at its instant.
-struct Opened {
-    model: Graph,
-    instant: Instant,
-}
-
 impl Query {
-    fn open(&self, progress: &Progress) -> Result<Opened> {
+    /// Opens the graph, judges it at its instant, and answers `ask` on its analysis graph
+    /// and an engine at that instant; the answer keeps the graph it speaks of.
+    fn ask<A>(
+        &self,
+        progress: &Progress,
+        ask: impl FnOnce(&AuthGraph<'_>, &Engine<'_>, Instant) -> Result<A>,
+    ) -> Result<(Graph, Instant, A)> {
         let model = open(&self.file, &self.limits, progress)?;
         let instant = Instant::of(&model, self.now);
-        Ok(Opened { model, instant })
-    }
-
-    fn engine<'g>(&self, g: &'g AuthGraph<'g>, instant: Instant) -> Engine<'g> {
-        Engine::new(
-            g,
-            instant.as_of,
-            ReachOptions {
+        let answer = {
+            let g = AuthGraph::build(&model);
+            let options = ReachOptions {
                 include_inactive: self.include_inactive,
-            },
-        )
+            };
+            let engine = Engine::new(&g, instant.as_of, options);
+            ask(&g, &engine, instant)?
+        };
+        Ok((model, instant, answer))
     }
 }
 
@@ -100,16 +98,12 @@ pub struct BlastRadius {
 
 impl BlastRadiusRequest {
     pub fn run(&self, progress: &Progress) -> Result<BlastRadius> {
-        let Opened { model, instant } = self.query.open(progress)?;
-        let g = AuthGraph::build(&model);
-        let sources = resolve(&g, &self.from, "--from")?;
-        let engine = self.query.engine(&g, instant);
         let max = self.query.limits.max_path_nodes;
-        let answer =
-            incident::blast::blast_radius(&engine, &sources, self.min_level, &self.kinds, max)
-                .map_err(|needed| too_long(needed, max, "narrow it with --min-level or --kind"))?;
-        drop(engine);
-        drop(g);
+        let (model, instant, answer) = self.query.ask(progress, |g, engine, _| {
+            let sources = resolve(g, &self.from, "--from")?;
+            incident::blast::blast_radius(engine, &sources, self.min_level, &self.kinds, max)
+                .map_err(|needed| too_long(needed, max, "narrow it with --min-level or --kind"))
+        })?;
         Ok(BlastRadius {
             model,
             instant,
@@ -139,15 +133,12 @@ pub struct WhoCan {
 
 impl WhoCanRequest {
     pub fn run(&self, progress: &Progress) -> Result<WhoCan> {
-        let Opened { model, instant } = self.query.open(progress)?;
-        let g = AuthGraph::build(&model);
-        let target = resolve(&g, std::slice::from_ref(&self.reach), "--reach")?[0];
-        let engine = self.query.engine(&g, instant);
         let max = self.query.limits.max_path_nodes;
-        let answer = incident::whocan::who_can(&engine, target, self.level, self.subjects, max)
-            .map_err(|needed| too_long(needed, max, "narrow it with --level"))?;
-        drop(engine);
-        drop(g);
+        let (model, instant, answer) = self.query.ask(progress, |g, engine, _| {
+            let target = resolve(g, std::slice::from_ref(&self.reach), "--reach")?[0];
+            incident::whocan::who_can(engine, target, self.level, self.subjects, max)
+                .map_err(|needed| too_long(needed, max, "narrow it with --level"))
+        })?;
         Ok(WhoCan {
             model,
             instant,
@@ -176,27 +167,27 @@ pub struct Paths {
 
 impl PathsRequest {
     pub fn run(&self, progress: &Progress) -> Result<Paths> {
-        let Opened { model, instant } = self.query.open(progress)?;
-        let g = AuthGraph::build(&model);
-        // Both ends are checked before either is refused, so one run names every unknown id.
-        resolve(&g, &[self.from.clone(), self.to.clone()], "--from/--to")?;
-        let from = resolve(&g, std::slice::from_ref(&self.from), "--from/--to")?[0];
-        let to = resolve(&g, std::slice::from_ref(&self.to), "--from/--to")?[0];
-        let engine = self.query.engine(&g, instant);
-        // Without latent paths in the answer, an engine that includes them explains a
-        // missing path (what is disabled or expired on the nearest one).
-        let latent = (!self.query.include_inactive).then(|| {
-            Engine::new(
-                &g,
-                instant.as_of,
-                ReachOptions {
+        let (model, instant, answer) = self.query.ask(progress, |g, engine, instant| {
+            // Both ends are checked before either is refused: one run names every unknown id.
+            resolve(g, &[self.from.clone(), self.to.clone()], "--from/--to")?;
+            let from = resolve(g, std::slice::from_ref(&self.from), "--from/--to")?[0];
+            let to = resolve(g, std::slice::from_ref(&self.to), "--from/--to")?[0];
+            // Without latent paths in the answer, an engine that includes them explains a
+            // missing path (what is disabled or expired on the nearest one).
+            let latent = (!self.query.include_inactive).then(|| {
+                let options = ReachOptions {
                     include_inactive: true,
-                },
-            )
-        });
-        let answer = incident::paths::paths(&engine, latent.as_ref(), from, to, self.max);
-        drop((engine, latent));
-        drop(g);
+                };
+                Engine::new(g, instant.as_of, options)
+            });
+            Ok(incident::paths::paths(
+                engine,
+                latent.as_ref(),
+                from,
+                to,
+                self.max,
+            ))
+        })?;
         Ok(Paths {
             model,
             instant,
@@ -232,34 +223,24 @@ pub struct Cut {
 
 impl CutRequest {
     pub fn run(&self, progress: &Progress) -> Result<Cut> {
-        let Opened { model, instant } = self.query.open(progress)?;
-        let g = AuthGraph::build(&model);
-        let sources = resolve(&g, &self.from, "--from")?;
-        let targets = if self.to.is_empty() {
-            let mut t: Vec<NodeIx> = (0..model.nodes.len() as u32)
-                .map(NodeIx)
-                .filter(|n| model.node(*n).is_critical() && !sources.contains(n))
-                .collect();
-            t.sort_unstable_by_key(|n| model.node(*n).id.as_str());
-            t
-        } else {
-            resolve(&g, &self.to, "--to")?
-        };
         let mut costs = incident::cut::Costs::default();
         costs.0.extend(self.costs.iter().copied());
-        let engine = self.query.engine(&g, instant);
-        let answer = incident::cut::min_cut(&engine, &sources, &targets, &costs)
-            .map_err(|e| Error::new(ErrorKind::Usage, e.0))?;
-        let broken = crate::reach::with_scratch(|scratch| {
-            let s = engine.search(&sources, Level::Admin, None, None, scratch);
-            answer
-                .exposed_before
-                .iter()
-                .filter_map(|t| s.witness(*t, false))
-                .collect()
-        });
-        drop(engine);
-        drop(g);
+        let (model, instant, (answer, broken)) = self.query.ask(progress, |g, engine, _| {
+            let sources = resolve(g, &self.from, "--from")?;
+            let targets = if self.to.is_empty() {
+                critical_targets(g.model, &sources)
+            } else {
+                resolve(g, &self.to, "--to")?
+            };
+            let answer = incident::cut::min_cut(engine, &sources, &targets, &costs)
+                .map_err(|e| Error::new(ErrorKind::Usage, e.0))?;
+            let broken = crate::reach::with_scratch(|scratch| {
+                let s = engine.search(&sources, Level::Admin, None, None, scratch);
+                let exposed = answer.exposed_before.iter();
+                exposed.filter_map(|t| s.witness(*t, false)).collect()
+            });
+            Ok((answer, broken))
+        })?;
         Ok(Cut {
             model,
             instant,
@@ -268,6 +249,16 @@ impl CutRequest {
             broken,
         })
     }
+}
+
+/// A cut's default targets: every critical node that is not a source, by id.
+fn critical_targets(model: &Graph, sources: &[NodeIx]) -> Vec<NodeIx> {
+    let mut t: Vec<NodeIx> = (0..model.nodes.len() as u32)
+        .map(NodeIx)
+        .filter(|n| model.node(*n).is_critical() && !sources.contains(n))
+        .collect();
+    t.sort_unstable_by_key(|n| model.node(*n).id.as_str());
+    t
 }
 
 answer_document!(Cut);

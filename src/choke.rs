@@ -16,7 +16,7 @@
 //! per sampled pair and element.
 
 use crate::context::Context;
-use crate::model::{EdgeKind, Level, NodeIx};
+use crate::model::{EdgeIx, EdgeKind, Level, NodeIx};
 use crate::reach::{Engine, ReachOptions, Walk, with_scratch};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -134,7 +134,7 @@ pub struct Choke {
 pub enum Element {
     Node(String),
     Edge {
-        index: u32,
+        index: EdgeIx,
         from: String,
         to: String,
         kind: EdgeKind,
@@ -153,7 +153,7 @@ pub fn choke_points(
     let walks = witnesses(ctx, engine, &sample);
     let exact = pairs as usize <= SAMPLE && walks.iter().all(Option::is_some);
     let mut by_node: HashMap<NodeIx, u64> = HashMap::new();
-    let mut by_edge: HashMap<u32, u64> = HashMap::new();
+    let mut by_edge: HashMap<EdgeIx, u64> = HashMap::new();
     for w in walks.iter().flatten() {
         let mut nodes: Vec<NodeIx> = w.nodes[1..w.nodes.len().saturating_sub(1)].to_vec();
         nodes.sort_unstable();
@@ -191,17 +191,17 @@ pub fn choke_points(
             .then_with(|| engine.id_rank(a.0).cmp(&engine.id_rank(b.0)))
     });
     nodes.truncate(top);
-    let mut edges: Vec<(u32, u64)> = by_edge.into_iter().collect();
+    let mut edges: Vec<(EdgeIx, u64)> = by_edge.into_iter().collect();
     edges.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     edges.truncate(top);
-    let lost = |revoked: Vec<u32>, through: &dyn Fn(&Walk) -> bool| -> Option<u64> {
+    let lost = |revoked: Vec<EdgeIx>, through: &dyn Fn(&Walk) -> bool| -> Option<u64> {
         exact.then(|| lost_pairs(ctx, &sample, &walks, revoked, through))
     };
     let node_out = nodes
         .iter()
         .map(|(n, count)| {
             let (pairs, low, high) = scale(*count);
-            let revoked: Vec<u32> = engine
+            let revoked: Vec<EdgeIx> = engine
                 .g
                 .out_edges(*n)
                 .iter()
@@ -324,7 +324,7 @@ fn lost_pairs(
     ctx: &Context<'_>,
     sample: &[Sampled],
     walks: &[Option<Walk>],
-    revoked: Vec<u32>,
+    revoked: Vec<EdgeIx>,
     through: &dyn Fn(&Walk) -> bool,
 ) -> u64 {
     let mut engine = Engine::new(ctx.engine.g, ctx.as_of, ReachOptions::default());

@@ -4,7 +4,7 @@
 
 use crate::model::{EdgeKind, Graph, Level, NodeIx, NodeKind};
 use crate::policy::{Subjects, Thresholds};
-use crate::reach::{Engine, NEVER, Scratch};
+use crate::reach::{Engine, Floor, Scratch};
 use crate::timestamp::Timestamp;
 
 /// docs/rules.md "subjects": live partners, services, agents and apps, and live external
@@ -33,8 +33,8 @@ pub struct Context<'a> {
     pub thresholds: Thresholds,
     critical: Vec<bool>,
     /// For each node, the lowest starting level from which some usable critical node is
-    /// reached (`NEVER` when none is).
-    need_critical: Vec<u8>,
+    /// reached (none when none is).
+    need_critical: Floor,
     /// Nodes tagged `builtin`: a platform's own identities (docs/rules.md).
     builtin: Vec<bool>,
     /// Rate built-in identities' findings like any other's (`--include-builtin`).
@@ -105,7 +105,7 @@ impl<'a> Context<'a> {
             return false;
         }
         if !self.is_critical(x) {
-            return self.need_critical[x.index()] <= level as u8;
+            return self.need_critical.need(x).is_some_and(|n| n <= level);
         }
         // The reverse labels cannot tell "reaches itself" from "reaches another": search.
         let floor = &self.need_critical;
@@ -114,12 +114,12 @@ impl<'a> Context<'a> {
     }
 
     /// Per-node floor for searches that only care about critical targets.
-    pub fn critical_floor(&self) -> &[u8] {
+    pub fn critical_floor(&self) -> &Floor {
         &self.need_critical
     }
 
     pub fn can_reach_critical(&self, x: NodeIx) -> bool {
-        self.need_critical[x.index()] != NEVER
+        self.need_critical.reaches(x)
     }
 
     /// docs/rules.md "holders": the `from` of every unexpired `holds` edge into `c`, whatever the

@@ -397,11 +397,7 @@ fn access_change(
         after,
         external: is_external(g, subject),
         path: walk.nodes.iter().map(|n| g.node(*n).id.clone()).collect(),
-        path_edges: walk
-            .edges
-            .iter()
-            .map(|e| g.edges[*e as usize].kind)
-            .collect(),
+        path_edges: walk.edges.iter().map(|e| g.edges[e.index()].kind).collect(),
         message: crate::explain::reach_sentence(g, walk, ""),
     }
 }

@@ -58,7 +58,7 @@ fn step(model: &Graph, kind: EdgeKind, edge_level: Level, to: NodeIx, first: boo
 pub fn chain(model: &Graph, walk: &Walk) -> String {
     let mut parts = Vec::with_capacity(walk.edges.len());
     for (i, &ei) in walk.edges.iter().enumerate() {
-        let e = &model.edges[ei as usize];
+        let e = &model.edges[ei.index()];
         parts.push(step(model, e.kind, e.level, walk.nodes[i + 1], i == 0));
     }
     parts.join(", ")

@@ -3,7 +3,7 @@
 //! so every algorithm can go back to the full record. petgraph is used where it does real
 //! work on a graph of its own (the flow network of `incident::cut`), not here.
 
-use crate::model::{Graph, NodeIx};
+use crate::model::{EdgeIx, Graph, NodeIx};
 use indexmap::IndexMap;
 
 /// What the hot loops read of an edge, packed in 12 bytes (the model's `Edge` is ten times
@@ -25,12 +25,12 @@ pub struct AuthGraph<'g> {
     /// Compact adjacency for the hot searches: the model edge indices leaving (entering)
     /// node `n` are `out_edges[out_start[n]..out_start[n + 1]]` (likewise `in_`), in file order.
     out_start: Vec<u32>,
-    out_edges: Vec<u32>,
+    out_edges: Vec<EdgeIx>,
     /// The node each of `out_edges` leads to, same position: whole-graph walks read it in
     /// sequence rather than look each edge up.
     out_to: Vec<u32>,
     in_start: Vec<u32>,
-    in_edges: Vec<u32>,
+    in_edges: Vec<EdgeIx>,
     /// `model.edges[i]` packed, same index.
     pub packed: Vec<Packed>,
 }
@@ -40,7 +40,7 @@ fn adjacency(
     nodes: usize,
     edges: &[crate::model::Edge],
     key: fn(&crate::model::Edge) -> NodeIx,
-) -> (Vec<u32>, Vec<u32>) {
+) -> (Vec<u32>, Vec<EdgeIx>) {
     let mut start = vec![0u32; nodes + 1];
     for e in edges {
         start[key(e).index() + 1] += 1;
@@ -49,10 +49,10 @@ fn adjacency(
         start[i + 1] += start[i];
     }
     let mut fill = start.clone();
-    let mut list = vec![0u32; edges.len()];
+    let mut list = vec![EdgeIx(0); edges.len()];
     for (i, e) in edges.iter().enumerate() {
         let slot = &mut fill[key(e).index()];
-        list[*slot as usize] = i as u32;
+        list[*slot as usize] = EdgeIx(i as u32);
         *slot += 1;
     }
     (start, list)
@@ -77,10 +77,7 @@ impl<'g> AuthGraph<'g> {
                 requires: e.requires,
             })
             .collect();
-        let out_to = out_edges
-            .iter()
-            .map(|ei| model.edges[*ei as usize].to.0)
-            .collect();
+        let out_to = out_edges.iter().map(|ei| model.edge(*ei).to.0).collect();
         AuthGraph {
             model,
             ids,
@@ -94,13 +91,13 @@ impl<'g> AuthGraph<'g> {
     }
 
     /// Indices (into `model.edges`) of the edges leaving `n`, in file order.
-    pub fn out_edges(&self, n: NodeIx) -> &[u32] {
+    pub fn out_edges(&self, n: NodeIx) -> &[EdgeIx] {
         let i = n.index();
         &self.out_edges[self.out_start[i] as usize..self.out_start[i + 1] as usize]
     }
 
     /// Indices (into `model.edges`) of the edges entering `n`, in file order.
-    pub fn in_edges(&self, n: NodeIx) -> &[u32] {
+    pub fn in_edges(&self, n: NodeIx) -> &[EdgeIx] {
         let i = n.index();
         &self.in_edges[self.in_start[i] as usize..self.in_start[i + 1] as usize]
     }
@@ -114,7 +111,7 @@ impl<'g> AuthGraph<'g> {
     /// once, every node in exactly one (singletons included). Tarjan's algorithm with an
     /// explicit call stack over the CSR adjacency: no recursion (petgraph's `tarjan_scc`
     /// overflows the stack on deep graphs) and none of the linked-list walks of `Graph`.
-    pub fn strong_components(&self, keep: impl Fn(u32) -> bool) -> Vec<Vec<NodeIx>> {
+    pub fn strong_components(&self, keep: impl Fn(EdgeIx) -> bool) -> Vec<Vec<NodeIx>> {
         const UNSEEN: u32 = u32::MAX;
         let n = self.out_start.len() - 1;
         let mut index = vec![UNSEEN; n];
@@ -192,13 +189,10 @@ mod tests {
         assert_eq!(a, NodeIx(0));
         let out = g.out_edges(a);
         assert_eq!(out.len(), 1);
-        assert_eq!(
-            model.edges[out[0] as usize].kind,
-            crate::model::EdgeKind::MemberOf
-        );
+        assert_eq!(model.edge(out[0]).kind, crate::model::EdgeKind::MemberOf);
         assert_eq!(g.ids.get_index(1).map(|(k, _)| *k), Some("g"));
-        assert_eq!(g.out_edges(NodeIx(0)), &[0]);
-        assert_eq!(g.in_edges(NodeIx(1)), &[0]);
+        assert_eq!(g.out_edges(NodeIx(0)), &[EdgeIx(0)]);
+        assert_eq!(g.in_edges(NodeIx(1)), &[EdgeIx(0)]);
         assert!(g.in_edges(NodeIx(0)).is_empty());
     }
 

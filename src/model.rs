@@ -191,6 +191,25 @@ impl NodeIx {
     }
 }
 
+/// Index of an edge in [`Graph::edges`]. Parallel edges are distinct edges, so an edge is
+/// named by its index, never by its endpoints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(transparent)]
+pub struct EdgeIx(pub u32);
+
+impl EdgeIx {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// The position in the file's `edges` array, as messages name it (`edges[7]`).
+impl std::fmt::Display for EdgeIx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// Where something was written: 1-based line and column (in characters) of the input file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
@@ -324,6 +343,10 @@ pub struct Graph {
 impl Graph {
     pub fn node(&self, ix: NodeIx) -> &Node {
         &self.nodes[ix.index()]
+    }
+
+    pub fn edge(&self, ix: EdgeIx) -> &Edge {
+        &self.edges[ix.index()]
     }
 
     /// The organisation of a node: itself for tenants and partners, else its `org`, else

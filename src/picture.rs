@@ -5,7 +5,7 @@
 use crate::diagnostics::{did_you_mean, quote};
 use crate::findings::{Finding, Rule, Severity};
 use crate::graph::AuthGraph;
-use crate::model::{Graph, NodeIx, NodeKind};
+use crate::model::{EdgeIx, Graph, NodeIx, NodeKind};
 use crate::reach::Walk;
 use crate::timestamp::Timestamp;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -49,17 +49,17 @@ pub struct Picture<'g> {
     /// The nodes drawn, in file order.
     pub nodes: Vec<NodeIx>,
     /// The edges drawn (indices into `model.edges`), in file order.
-    pub edges: Vec<u32>,
+    pub edges: Vec<EdgeIx>,
     /// Nodes on finding paths or named by a finding, with the worst severity concerned.
     pub node_marks: HashMap<NodeIx, Severity>,
     /// Edges on finding paths, with the worst severity of the findings that use them.
-    pub edge_marks: HashMap<u32, Severity>,
+    pub edge_marks: HashMap<EdgeIx, Severity>,
     /// How many findings the picture highlights.
     pub findings_drawn: usize,
     /// Nodes drawn as compromised (the sources of a blast radius or a cut).
     pub compromised: HashSet<NodeIx>,
     /// Edges drawn as cut (a revocation plan).
-    pub cut: HashSet<u32>,
+    pub cut: HashSet<EdgeIx>,
     /// Nodes that qualified but were left out by the node cap.
     pub left_out: usize,
 }
@@ -112,7 +112,7 @@ pub fn select<'g>(
         .filter(|f| opts.min_severity.is_none_or(|m| f.severity.at_least(m)))
         .collect();
     let mut node_marks: HashMap<NodeIx, Severity> = HashMap::new();
-    let mut edge_marks: HashMap<u32, Severity> = HashMap::new();
+    let mut edge_marks: HashMap<EdgeIx, Severity> = HashMap::new();
     let mut mark_node = |n: NodeIx, s: Severity| {
         let e = node_marks.entry(n).or_insert(s);
         *e = (*e).min(s);
@@ -132,7 +132,7 @@ pub fn select<'g>(
                 continue;
             };
             for &ei in g.out_edges(*a) {
-                let e = &model.edges[ei as usize];
+                let e = &model.edges[ei.index()];
                 if e.to == *b && e.kind == *kind {
                     let m = edge_marks.entry(ei).or_insert(f.severity);
                     *m = (*m).min(f.severity);
@@ -173,9 +173,10 @@ pub fn select<'g>(
     for n in &nodes {
         keep[n.index()] = true;
     }
-    let edges: Vec<u32> = (0..model.edges.len() as u32)
+    let edges: Vec<EdgeIx> = (0..model.edges.len() as u32)
+        .map(EdgeIx)
         .filter(|ei| {
-            let e = &model.edges[*ei as usize];
+            let e = model.edge(*ei);
             keep[e.from.index()]
                 && keep[e.to.index()]
                 && (!opts.paths_only || edge_marks.contains_key(ei))
@@ -209,7 +210,7 @@ pub fn of_walks<'g>(
 ) -> Picture<'g> {
     let model = g.model;
     let mut node_marks: HashMap<NodeIx, Severity> = HashMap::new();
-    let mut edge_marks: HashMap<u32, Severity> = HashMap::new();
+    let mut edge_marks: HashMap<EdgeIx, Severity> = HashMap::new();
     for (w, sev) in walks {
         for n in &w.nodes {
             let m = node_marks.entry(*n).or_insert(*sev);
@@ -233,9 +234,10 @@ pub fn of_walks<'g>(
     nodes.sort_unstable();
     nodes.dedup();
     let keep: HashSet<NodeIx> = nodes.iter().copied().collect();
-    let edges: Vec<u32> = (0..model.edges.len() as u32)
+    let edges: Vec<EdgeIx> = (0..model.edges.len() as u32)
+        .map(EdgeIx)
         .filter(|ei| {
-            let e = &model.edges[*ei as usize];
+            let e = model.edge(*ei);
             keep.contains(&e.from) && keep.contains(&e.to)
         })
         .collect();
@@ -329,7 +331,7 @@ pub fn of_cut<'g>(
     let marked: Vec<(&Walk, Severity)> = broken.iter().map(|w| (w, Severity::High)).collect();
     let mut extra = cut.sources.clone();
     for e in &cut.edges {
-        let edge = &g.model.edges[*e as usize];
+        let edge = &g.model.edges[e.index()];
         extra.push(edge.from);
         extra.push(edge.to);
     }
@@ -369,8 +371,8 @@ fn neighbourhood(
         let next = g
             .out_edges(n)
             .iter()
-            .map(|e| model.edges[*e as usize].to)
-            .chain(g.in_edges(n).iter().map(|e| model.edges[*e as usize].from));
+            .map(|e| model.edges[e.index()].to)
+            .chain(g.in_edges(n).iter().map(|e| model.edges[e.index()].from));
         for m in next {
             if let std::collections::hash_map::Entry::Vacant(v) = dist.entry(m) {
                 v.insert(d + 1);

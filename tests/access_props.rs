@@ -517,7 +517,7 @@ proptest! {
                     got_nodes.insert(ix, k.pairs);
                 }
                 Element::Edge { index, .. } => {
-                    let i = *index as usize;
+                    let i = index.index();
                     let expect = lost(BTreeSet::from([i]), &|p: &Pair| witness_edges(&g, &p.seq).contains(&i));
                     prop_assert_eq!(k.lost, Some(expect), "edge {}", i);
                     got_edges.insert(i, k.pairs);

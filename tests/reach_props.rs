@@ -7,8 +7,8 @@
 
 use authpath::graph::AuthGraph;
 use authpath::model::{
-    CredentialFields, Edge, EdgeKind, Graph, Level, Node, NodeIx, NodeKind, Sensitivity, Span,
-    Status,
+    CredentialFields, Edge, EdgeIx, EdgeKind, Graph, Level, Node, NodeIx, NodeKind, Sensitivity,
+    Span, Status,
 };
 use authpath::reach::{Engine, ReachOptions, Scratch};
 use authpath::timestamp::Timestamp;
@@ -261,7 +261,7 @@ proptest! {
                         prop_assert_eq!(w.level, *level, "level of {} from {}", IDS[v], IDS[s]);
                         prop_assert_eq!(w.edges.len(), *len, "length of {} from {}", IDS[v], IDS[s]);
                         prop_assert_eq!(&ids, seq, "witness of {} from {}", IDS[v], IDS[s]);
-                        let kinds: Vec<EdgeKind> = w.edges.iter().map(|e| g.edges[*e as usize].kind).collect();
+                        let kinds: Vec<EdgeKind> = w.edges.iter().map(|e| g.edge(*e).kind).collect();
                         prop_assert_eq!(kinds, expected_kinds(&g, seq));
                     }
                     (exp, got) => prop_assert!(false, "from {} to {}: brute {:?}, engine {:?}", IDS[s], IDS[v], exp, got),
@@ -285,7 +285,7 @@ proptest! {
             for start in Level::ALL {
                 let s = engine.search(&[NodeIx(u as u32)], *start, None, None, &mut scratch);
                 let reached = s.level(NodeIx(target as u32), false).is_some_and(|l| l >= at_least);
-                prop_assert_eq!(need[u] <= *start as u8, reached, "u={} start={} target={}", u, start, target);
+                prop_assert_eq!(need.need(NodeIx(u as u32)).is_some_and(|n| n <= *start), reached, "u={} start={} target={}", u, start, target);
             }
         }
     }
@@ -303,7 +303,7 @@ proptest! {
                 let labels = engine.levels_from(&[NodeIx(u as u32)], *start);
                 let s = engine.search(&[NodeIx(u as u32)], *start, None, None, &mut scratch);
                 for v in 0..g.nodes.len() {
-                    let want = s.level(NodeIx(v as u32), false).map_or(0, |l| l as u8 + 1);
+                    let want = s.level(NodeIx(v as u32), false);
                     prop_assert_eq!(labels[v], want, "u={} v={} start={}", u, v, start);
                 }
             }
@@ -357,7 +357,7 @@ proptest! {
         prop_assert!(cut.verified);
         // Brute force: usable edges only (others pass nothing anyway); exposes always usable.
         let usable: Vec<usize> = (0..g.edges.len())
-            .filter(|i| engine.edge_usable(*i as u32) && usable_node(&g, g.edges[*i].from.index()) && usable_node(&g, g.edges[*i].to.index()))
+            .filter(|i| engine.edge_usable(EdgeIx(*i as u32)) && usable_node(&g, g.edges[*i].from.index()) && usable_node(&g, g.edges[*i].to.index()))
             .collect();
         let connected = |removed: u32| -> bool {
             let mut seen = vec![false; n];
@@ -386,7 +386,7 @@ proptest! {
             }
         }
         prop_assert_eq!(cut.cost, best);
-        let cut_mask: u32 = usable.iter().enumerate().filter(|(_, i)| cut.edges.contains(&(**i as u32))).map(|(b, _)| 1 << b).sum();
+        let cut_mask: u32 = usable.iter().enumerate().filter(|(_, i)| cut.edges.contains(&EdgeIx(**i as u32))).map(|(b, _)| 1 << b).sum();
         prop_assert!(!connected(cut_mask), "the cut disconnects");
     }
 

@@ -51,7 +51,9 @@ impl Facts {
                 .iter()
                 .enumerate()
                 .map(|(i, e)| {
-                    engine.edge_usable(i as u32) && usable[e.from.index()] && usable[e.to.index()]
+                    engine.edge_usable(crate::model::EdgeIx(i as u32))
+                        && usable[e.from.index()]
+                        && usable[e.to.index()]
                 })
                 .collect(),
             usable,

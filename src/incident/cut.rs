@@ -7,7 +7,7 @@
 //! `assumes`, `admin_of` 2 (withdraw a delegation); `grants` 3 (change a permission);
 //! `member_of` 4 (remove someone from a group). `--cost kind=N` overrides.
 
-use crate::model::{EdgeKind, Level, NodeIx};
+use crate::model::{EdgeIx, EdgeKind, Level, NodeIx};
 use crate::reach::Engine;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -42,14 +42,14 @@ pub struct Cut {
     pub sources: Vec<NodeIx>,
     pub targets: Vec<NodeIx>,
     /// Model edge indices, in index order.
-    pub edges: Vec<u32>,
+    pub edges: Vec<EdgeIx>,
     pub cost: u64,
     /// Re-running reachability without the cut edges: no source reaches any target.
     pub verified: bool,
     /// Targets reachable before the cut.
     pub exposed_before: Vec<NodeIx>,
     /// For each cut edge, the targets it led to.
-    pub protects: HashMap<u32, Vec<NodeIx>>,
+    pub protects: HashMap<EdgeIx, Vec<NodeIx>>,
 }
 
 /// Why a cut cannot be made.
@@ -62,7 +62,7 @@ fn spread(
     engine: &Engine<'_>,
     starts: &[NodeIx],
     backwards: bool,
-    skip: &HashSet<u32>,
+    skip: &HashSet<EdgeIx>,
 ) -> Vec<bool> {
     let mut seen = vec![false; engine.node_count()];
     let mut queue: VecDeque<NodeIx> = VecDeque::new();
@@ -124,7 +124,11 @@ pub fn min_cut(
     let mut edge_of = Vec::new();
     let mut total: u64 = 1;
     for (i, e) in model.edges.iter().enumerate() {
-        if engine.edge_usable(i as u32) && relevant(e.from) && relevant(e.to) && e.from != e.to {
+        if engine.edge_usable(EdgeIx(i as u32))
+            && relevant(e.from)
+            && relevant(e.to)
+            && e.from != e.to
+        {
             total = total.saturating_add(costs.of(e.kind));
         }
     }
@@ -132,10 +136,14 @@ pub fn min_cut(
     let mut node =
         |net: &mut DiGraph<(), u64>, n: NodeIx| *at.entry(n).or_insert_with(|| net.add_node(()));
     for (i, e) in model.edges.iter().enumerate() {
-        if engine.edge_usable(i as u32) && relevant(e.from) && relevant(e.to) && e.from != e.to {
+        if engine.edge_usable(EdgeIx(i as u32))
+            && relevant(e.from)
+            && relevant(e.to)
+            && e.from != e.to
+        {
             let (a, b) = (node(&mut net, e.from), node(&mut net, e.to));
             net.add_edge(a, b, costs.of(e.kind));
-            edge_of.push(Some(i as u32));
+            edge_of.push(Some(EdgeIx(i as u32)));
         }
     }
     for &s in sources.iter().filter(|s| relevant(**s)) {
@@ -168,7 +176,7 @@ pub fn min_cut(
             }
         }
     }
-    let mut edges: Vec<u32> = net
+    let mut edges: Vec<EdgeIx> = net
         .edge_references()
         .filter(|e| side[e.source().index()] && !side[e.target().index()])
         .filter_map(|e| edge_of[e.id().index()])
@@ -176,7 +184,7 @@ pub fn min_cut(
     edges.sort_unstable();
     let cost = edges
         .iter()
-        .map(|e| costs.of(model.edges[*e as usize].kind))
+        .map(|e| costs.of(model.edges[e.index()].kind))
         .sum();
 
     // Verification with the engine itself: levels, requires and all.
@@ -189,11 +197,14 @@ pub fn min_cut(
     );
     after.revoke(&edges);
     let reached = after.levels_from(sources, Level::Admin);
-    let still = targets.iter().filter(|t| reached[t.index()] > 0).count();
+    let still = targets
+        .iter()
+        .filter(|t| reached[t.index()].is_some())
+        .count();
     let protects = edges
         .iter()
         .map(|&ei| {
-            let e = &model.edges[ei as usize];
+            let e = &model.edges[ei.index()];
             let below = spread(engine, &[e.to], false, &HashSet::new());
             let guarded = exposed_before
                 .iter()

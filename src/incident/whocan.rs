@@ -43,7 +43,7 @@ pub fn who_can(
             .map(NodeIx)
             .filter(|n| {
                 *n != target
-                    && need[n.index()] != crate::reach::NEVER
+                    && need.reaches(*n)
                     && engine.usable(*n)
                     && is_subject(engine, Subjects::All, *n)
                     && !is_subject(engine, Subjects::Default, *n)

@@ -369,8 +369,8 @@ impl<'e> Matrix<'e> {
         }
         let need = engine.need_to_reach(&live, Level::Read);
         let (all, standing) = rayon::join(
-            || Dag::build(engine, &need, false, &live),
-            || Dag::build(engine, &need, true, &live),
+            || Dag::build(engine, need.raw(), false, &live),
+            || Dag::build(engine, need.raw(), true, &live),
         );
         subjects.retain(|s| engine.usable(*s));
         subjects.sort_unstable_by_key(|s| engine.id_rank(*s));

@@ -10,7 +10,7 @@
 //! (predecessor's rank, node id).
 
 use crate::graph::{AuthGraph, Packed};
-use crate::model::{Edge, EdgeKind, Level, NodeIx, NodeKind};
+use crate::model::{Edge, EdgeIx, EdgeKind, Level, NodeIx, NodeKind};
 use crate::timestamp::Timestamp;
 
 pub mod matrix;
@@ -18,7 +18,31 @@ pub mod matrix;
 const UNSEEN: u32 = u32::MAX;
 const ROOT: u32 = u32::MAX - 1;
 /// Per-node lower bound meaning "never worth entering".
-pub const NEVER: u8 = u8::MAX;
+pub(crate) const NEVER: u8 = u8::MAX;
+
+/// For each node, the lowest level it must start at to reach the targets of a reverse pass
+/// (`Engine::need_to_reach`), or none. Given to a search as its floor, it lets the search
+/// skip the states that cannot matter; kept one byte a node, as the searches read it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Floor(Vec<u8>);
+
+impl Floor {
+    /// The lowest level `n` must start at; `None` when it reaches no target.
+    pub fn need(&self, n: NodeIx) -> Option<Level> {
+        let v = self.0[n.index()];
+        (v != NEVER).then(|| level_of(v))
+    }
+
+    /// Whether `n` reaches some target from some level.
+    pub fn reaches(&self, n: NodeIx) -> bool {
+        self.0[n.index()] != NEVER
+    }
+
+    /// The labels as the searches read them: a level's rank, `NEVER` for none.
+    pub(crate) fn raw(&self) -> &[u8] {
+        &self.0
+    }
+}
 
 fn lvl(l: Level) -> u8 {
     l as u8
@@ -33,7 +57,7 @@ fn level_of(l: u8) -> Level {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Walk {
     pub nodes: Vec<NodeIx>,
-    pub edges: Vec<u32>,
+    pub edges: Vec<EdgeIx>,
     /// The level the walk carries at its end.
     pub level: Level,
 }
@@ -100,7 +124,7 @@ pub enum Blocker {
     /// A credential past its own `expires_at`.
     ExpiredCredential(NodeIx),
     /// An edge past its `expires_at` (index into the model's edges).
-    ExpiredEdge(u32),
+    ExpiredEdge(EdgeIx),
 }
 
 impl<'g> Engine<'g> {
@@ -161,8 +185,8 @@ impl<'g> Engine<'g> {
             }
             let first = fwd.len();
             for &ei in self.g.out_edges(NodeIx(v as u32)) {
-                let e = self.g.packed[ei as usize];
-                if self.edge_ok[ei as usize] && self.node_ok[e.to.index()] {
+                let e = self.g.packed[ei.index()];
+                if self.edge_ok[ei.index()] && self.node_ok[e.to.index()] {
                     fwd.push(Step {
                         to: e.to.0,
                         kind: e.kind,
@@ -212,7 +236,7 @@ impl<'g> Engine<'g> {
             walk.edges
                 .iter()
                 .filter(|e| {
-                    model.edges[**e as usize]
+                    model.edges[e.index()]
                         .expires_at
                         .is_some_and(|t| t < self.as_of)
                 })
@@ -228,9 +252,9 @@ impl<'g> Engine<'g> {
     }
 
     /// Takes edges out of every later search (what-if: these edges are revoked).
-    pub fn revoke(&mut self, edges: &[u32]) {
+    pub fn revoke(&mut self, edges: &[EdgeIx]) {
         for e in edges {
-            self.edge_ok[*e as usize] = false;
+            self.edge_ok[e.index()] = false;
         }
         self.forward = std::sync::OnceLock::new();
     }
@@ -245,12 +269,12 @@ impl<'g> Engine<'g> {
     }
 
     /// Unexpired (or latent paths included).
-    pub fn edge_usable(&self, e: u32) -> bool {
-        self.edge_ok[e as usize]
+    pub fn edge_usable(&self, e: EdgeIx) -> bool {
+        self.edge_ok[e.index()]
     }
 
-    pub fn edge(&self, e: u32) -> &'g Edge {
-        &self.g.model.edges[e as usize]
+    pub fn edge(&self, e: EdgeIx) -> &'g Edge {
+        self.g.model.edge(e)
     }
 
     /// Ids compare as their ranks do.
@@ -277,12 +301,12 @@ impl<'g> Engine<'g> {
         sources: &[NodeIx],
         start: Level,
         third: Option<&dyn Fn(NodeIx) -> bool>,
-        floor: Option<&[u8]>,
+        floor: Option<&Floor>,
         scratch: &'s mut Scratch,
     ) -> Search<'s, '_> {
         let how = How {
             third,
-            floor,
+            floor: floor.map(Floor::raw),
             standing: false,
             until: &[],
         };
@@ -296,13 +320,13 @@ impl<'g> Engine<'g> {
         &self,
         sources: &[NodeIx],
         third: Option<&dyn Fn(NodeIx) -> bool>,
-        floor: Option<&[u8]>,
+        floor: Option<&Floor>,
         until: &[(NodeIx, Level, bool)],
         scratch: &'s mut Scratch,
     ) -> Search<'s, '_> {
         let how = How {
             third,
-            floor,
+            floor: floor.map(Floor::raw),
             standing: false,
             until,
         };
@@ -313,12 +337,12 @@ impl<'g> Engine<'g> {
     pub fn search_standing<'s>(
         &self,
         sources: &[NodeIx],
-        floor: Option<&[u8]>,
+        floor: Option<&Floor>,
         scratch: &'s mut Scratch,
     ) -> Search<'s, '_> {
         let how = How {
             third: None,
-            floor,
+            floor: floor.map(Floor::raw),
             standing: true,
             until: &[],
         };
@@ -436,16 +460,16 @@ impl<'g> Engine<'g> {
     }
 
     /// For every node, the lowest starting level from which some node of `targets` is
-    /// reached at `at_least` or more (`NEVER` when none is); a usable target needs
-    /// `at_least` itself. A reverse label-correcting search over three buckets: each node's
-    /// label only falls, at most twice.
-    pub fn need_to_reach(&self, targets: &[NodeIx], at_least: Level) -> Vec<u8> {
+    /// reached at `at_least` or more (none when none is); a usable target needs `at_least`
+    /// itself. A reverse label-correcting search over three buckets: each node's label only
+    /// falls, at most twice.
+    pub fn need_to_reach(&self, targets: &[NodeIx], at_least: Level) -> Floor {
         let mut back = Back {
             need: vec![NEVER; self.node_count()],
             ..Back::default()
         };
         self.need_sparse(targets, at_least, &mut back);
-        back.need
+        Floor(back.need)
     }
 
     /// Every node accepted by `keep` (other than `target`) that reaches `target` at
@@ -592,34 +616,34 @@ impl<'g> Engine<'g> {
     }
 
     /// The effective level of `sources` (together, each starting at `start`) over every
-    /// node, without witnesses: `0` where nothing is reached, else the level's rank plus one
-    /// (`read` = 1 … `admin` = 3). A forward label-correcting search over three buckets,
-    /// highest first, so each node's label only rises, at most three times: the questions
-    /// that need a level or a yes/no, not a path, skip the ranking `search` does.
-    pub fn levels_from(&self, sources: &[NodeIx], start: Level) -> Vec<u8> {
+    /// node, without witnesses (`None` where nothing is reached). A forward label-correcting
+    /// search over three buckets, highest first, so each node's label only rises, at most
+    /// three times: the questions that need a level or a yes/no, not a path, skip the
+    /// ranking `search` does. (`Option<Level>` is one byte, ordered none < read < write <
+    /// admin, so the labels compare as levels do.)
+    pub fn levels_from(&self, sources: &[NodeIx], start: Level) -> Vec<Option<Level>> {
         let forward = self.forward();
-        let mut label = vec![0u8; self.node_count()];
+        let mut label: Vec<Option<Level>> = vec![None; self.node_count()];
         let mut buckets: [Vec<u32>; 3] = [Vec::new(), Vec::new(), Vec::new()];
         for &s in sources {
-            if self.usable(s) && label[s.index()] < lvl(start) + 1 {
-                label[s.index()] = lvl(start) + 1;
+            if self.usable(s) && label[s.index()] < Some(start) {
+                label[s.index()] = Some(start);
                 buckets[lvl(start) as usize].push(s.0);
             }
         }
         while let Some(b) = (0..3).rev().find(|b| !buckets[*b].is_empty()) {
             let v = buckets[b].pop().unwrap_or(0);
-            if label[v as usize] != b as u8 + 1 {
+            let held = level_of(b as u8);
+            if label[v as usize] != Some(held) {
                 continue;
             }
-            let held = level_of(b as u8);
             let range = forward.start[v as usize] as usize..forward.start[v as usize + 1] as usize;
             for e in &forward.steps[range] {
                 let Some(l2) = step_of(e.kind, e.level, e.requires, held) else {
                     continue;
                 };
-                let cand = lvl(l2) + 1;
-                if cand > label[e.to as usize] {
-                    label[e.to as usize] = cand;
+                if Some(l2) > label[e.to as usize] {
+                    label[e.to as usize] = Some(l2);
                     buckets[lvl(l2) as usize].push(e.to);
                 }
             }
@@ -650,10 +674,10 @@ impl<'g> Engine<'g> {
                 continue;
             }
             for &ei in self.g.in_edges(v) {
-                if !self.edge_ok[ei as usize] {
+                if !self.edge_ok[ei.index()] {
                     continue;
                 }
-                let e = &self.g.packed[ei as usize];
+                let e = &self.g.packed[ei.index()];
                 let u = e.from;
                 if !self.node_ok[u.index()] {
                     continue;
@@ -697,10 +721,10 @@ impl<'g> Engine<'g> {
             let (v, l2) = (node_of(s), level_bits(s));
             let d = back.dist[s as usize];
             for &ei in self.g.in_edges(v) {
-                if !self.edge_ok[ei as usize] {
+                if !self.edge_ok[ei.index()] {
                     continue;
                 }
-                let e = &self.g.packed[ei as usize];
+                let e = &self.g.packed[ei.index()];
                 let u = e.from;
                 if !self.node_ok[u.index()] {
                     continue;
@@ -751,10 +775,10 @@ impl<'g> Engine<'g> {
         for &s in current {
             let x = node_of(s);
             for &ei in self.g.out_edges(x) {
-                if !self.edge_ok[ei as usize] {
+                if !self.edge_ok[ei.index()] {
                     continue;
                 }
-                let e = &self.g.packed[ei as usize];
+                let e = &self.g.packed[ei.index()];
                 if !self.node_ok[e.to.index()] {
                     continue;
                 }
@@ -810,7 +834,7 @@ impl<'g> Engine<'g> {
     /// The edge `path_edges` names between consecutive witness nodes: the usable one carrying
     /// the highest level from `held`; then `member_of` and `grants` before identity-changing
     /// kinds; then the smallest kind name (docs/format.md).
-    pub fn best_edge(&self, from: NodeIx, to: NodeIx, held: Level) -> Option<(u32, Level)> {
+    pub fn best_edge(&self, from: NodeIx, to: NodeIx, held: Level) -> Option<(EdgeIx, Level)> {
         self.best_edge_of(from, to, held, false)
     }
 
@@ -821,11 +845,11 @@ impl<'g> Engine<'g> {
         to: NodeIx,
         held: Level,
         standing: bool,
-    ) -> Option<(u32, Level)> {
-        let mut best: Option<(u32, Level)> = None;
+    ) -> Option<(EdgeIx, Level)> {
+        let mut best: Option<(EdgeIx, Level)> = None;
         for &ei in self.g.out_edges(from) {
-            let e = &self.g.packed[ei as usize];
-            if e.to != to || !self.edge_ok[ei as usize] {
+            let e = &self.g.packed[ei.index()];
+            if e.to != to || !self.edge_ok[ei.index()] {
                 continue;
             }
             if standing && e.kind.is_identity_changing() {
@@ -837,7 +861,7 @@ impl<'g> Engine<'g> {
             let better = match best {
                 None => true,
                 Some((bi, bl)) => {
-                    let b = &self.g.packed[bi as usize];
+                    let b = &self.g.packed[bi.index()];
                     (
                         l,
                         !e.kind.is_identity_changing(),
@@ -1223,8 +1247,9 @@ mod tests {
             Some(Level::Admin)
         );
         let need = e.need_to_reach(&[b], Level::Read);
-        assert_eq!(need[a.index()], NEVER);
-        assert_eq!(need[c.index()], lvl(Level::Write));
+        assert_eq!(need.need(a), None);
+        assert!(!need.reaches(a));
+        assert_eq!(need.need(c), Some(Level::Write));
     }
 
     #[test]
@@ -1310,7 +1335,7 @@ mod tests {
         );
         let w = s.witness(g.node_ix("t").unwrap(), false).unwrap();
         assert_eq!(ids(&g, &w), ["s", "m1", "t"]);
-        let kinds: Vec<_> = w.edges.iter().map(|e| m.edges[*e as usize].kind).collect();
+        let kinds: Vec<_> = w.edges.iter().map(|e| m.edges[e.index()].kind).collect();
         assert_eq!(kinds, [EdgeKind::MemberOf, EdgeKind::Grants]);
     }
 }

@@ -10,7 +10,7 @@
 use super::Reporter;
 use crate::error::{Error, ErrorKind, Result};
 use crate::findings::Severity;
-use crate::model::{EdgeKind, Level, Node, NodeIx, NodeKind};
+use crate::model::{EdgeIx, EdgeKind, Level, Node, NodeIx, NodeKind};
 use crate::picture::{self, Picture, kind_style};
 use crate::request::Notes;
 use crate::request::analysis::{Diff, Findings};
@@ -257,8 +257,8 @@ fn edge_label(e: &crate::model::Edge) -> String {
     label
 }
 
-fn write_edge(p: &Picture<'_>, g: &mut dot_writer::Scope<'_, '_>, ei: u32) {
-    let e = &p.model.edges[ei as usize];
+fn write_edge(p: &Picture<'_>, g: &mut dot_writer::Scope<'_, '_>, ei: EdgeIx) {
+    let e = &p.model.edges[ei.index()];
     let expired = e.expires_at.is_some_and(|t| t < p.as_of);
     let mut label = edge_label(e);
     if expired {
@@ -312,7 +312,7 @@ fn write_legend(p: &Picture<'_>, g: &mut dot_writer::Scope<'_, '_>) {
         .collect();
     // Samples only for what the picture contains.
     let any_expired = p.edges.iter().any(|e| {
-        p.model.edges[*e as usize]
+        p.model.edges[e.index()]
             .expires_at
             .is_some_and(|t| t < p.as_of)
     });

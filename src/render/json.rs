@@ -116,7 +116,7 @@ pub fn choke_points_out(c: &ChokePoints) -> ChokePointsOut<'_> {
                 to,
                 kind,
             } => edges.push(ChokeEdgeOut {
-                edge: *index,
+                edge: index.0,
                 from,
                 to,
                 kind: *kind,

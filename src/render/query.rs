@@ -37,7 +37,7 @@ pub fn blocker_words(g: &Graph, b: &Blocker) -> String {
             format!("credential {} expired on {exp}", g.node(*n).id)
         }
         Blocker::ExpiredEdge(e) => {
-            let edge = &g.edges[*e as usize];
+            let edge = &g.edges[e.index()];
             format!(
                 "edges[{e}] ({} -{}-> {}) expired on {}",
                 g.node(edge.from).id,
@@ -71,11 +71,7 @@ fn entry(g: &Graph, node: NodeIx, walk: &Walk, blockers: &[Blocker]) -> Entry {
         node: id(g, node),
         level: walk.level,
         path: ids(g, &walk.nodes),
-        path_edges: walk
-            .edges
-            .iter()
-            .map(|e| g.edges[*e as usize].kind)
-            .collect(),
+        path_edges: walk.edges.iter().map(|e| g.edges[e.index()].kind).collect(),
         message: explain::reach_sentence(g, walk, ""),
         latent: !blockers.is_empty(),
         blocked_by: blockers.iter().map(|b| blocker_words(g, b)).collect(),
@@ -490,9 +486,9 @@ fn cut_document(g: &Graph, c: &Cut, costs: &Costs) -> CutDocument {
         .edges
         .iter()
         .map(|&ei| {
-            let e = &g.edges[ei as usize];
+            let e = &g.edges[ei.index()];
             CutEdge {
-                edge: ei,
+                edge: ei.0,
                 from: id(g, e.from),
                 to: id(g, e.to),
                 kind: e.kind,

@@ -92,7 +92,7 @@ pub fn check(ctx: &Context<'_>, asserts: &[Assertion]) -> (Vec<Finding>, Vec<Che
         .flat_map_iter(|&s| {
             with_scratch(|scratch| {
                 let mut out = Vec::new();
-                if !ctx.engine.usable(s) || floor[s.index()] == crate::reach::NEVER {
+                if !ctx.engine.usable(s) || !floor.reaches(s) {
                     return out;
                 }
                 let search = ctx

@@ -4,11 +4,11 @@
 use super::Context;
 use crate::explain;
 use crate::findings::{Draft, Finding, Rule, Severity};
-use crate::model::{EdgeKind, NodeIx, NodeKind};
+use crate::model::{EdgeIx, EdgeKind, NodeIx, NodeKind};
 use std::collections::{BTreeSet, HashMap};
 
 /// The delegation subgraph: unexpired `admin_of` and `assumes` edges between live nodes.
-fn is_delegation(ctx: &Context<'_>, ei: u32) -> bool {
+fn is_delegation(ctx: &Context<'_>, ei: EdgeIx) -> bool {
     let e = ctx.engine.edge(ei);
     matches!(e.kind, EdgeKind::AdminOf | EdgeKind::Assumes)
         && !ctx.expired(e.expires_at)
@@ -99,7 +99,7 @@ fn shortest_cycle(
     members: &[NodeIx],
 ) -> (Vec<NodeIx>, Vec<EdgeKind>) {
     let inside: BTreeSet<NodeIx> = members.iter().copied().collect();
-    let inner = |ei: &u32| {
+    let inner = |ei: &EdgeIx| {
         let e = ctx.engine.edge(*ei);
         is_delegation(ctx, *ei) && inside.contains(&e.to)
     };

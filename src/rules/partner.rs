@@ -16,7 +16,7 @@ use crate::explain;
 use crate::findings::{Rule, Severity};
 use crate::model::{Level, NodeIx, NodeKind};
 use crate::reach::matrix::{BLOCK, Dag, Planes, WORDS, block_lanes, org_lanes, with_buffer};
-use crate::reach::{NEVER, with_scratch};
+use crate::reach::with_scratch;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
@@ -51,7 +51,7 @@ pub fn tally(ctx: &Context<'_>, keep: usize) -> (u64, Vec<Pending>) {
         return (0, Vec::new());
     }
     let need = engine.need_to_reach(&targets, Level::Read);
-    let dag = Dag::build(engine, &need, false, &targets);
+    let dag = Dag::build(engine, need.raw(), false, &targets);
     let mut partners: Vec<NodeIx> = (0..ctx.model.nodes.len() as u32)
         .map(NodeIx)
         .filter(|n| is_partner(ctx, *n) && engine.usable(*n))
@@ -251,7 +251,7 @@ pub fn materialize(ctx: &Context<'_>, pending: &[Pending], share: usize) -> Vec<
         .par_iter()
         .flat_map_iter(|((a, excluded), list)| {
             let (a, excluded) = (*a, *excluded);
-            if floor[a.index()] == NEVER {
+            if !floor.reaches(a) {
                 return Vec::new();
             }
             let mut left = share.saturating_mul(list.len());

@@ -22,10 +22,10 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
 /// Pairs walked: all of them up to this many, else a sample of this size.
-pub const SAMPLE: usize = 2048;
+pub(crate) const SAMPLE: usize = 2048;
 
 /// A sampled pair: its hash, subject, target and effective level.
-pub type Sampled = (u64, NodeIx, NodeIx, Level);
+pub(crate) type Sampled = (u64, NodeIx, NodeIx, Level);
 
 /// The pairs with the smallest hashes seen so far (a bottom-k sample).
 #[derive(Clone, Debug, Default)]
@@ -36,7 +36,7 @@ pub struct Sampler {
 }
 
 /// A fixed mixing of a 64-bit value (splitmix64's finaliser).
-pub fn mix(mut x: u64) -> u64 {
+pub(crate) fn mix(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -44,12 +44,12 @@ pub fn mix(mut x: u64) -> u64 {
 }
 
 /// The hash of a subject's side of a pair (by its id's rank, so the same in every run).
-pub fn subject_hash(engine: &Engine<'_>, s: NodeIx) -> u64 {
+pub(crate) fn subject_hash(engine: &Engine<'_>, s: NodeIx) -> u64 {
     mix(u64::from(engine.id_rank(s)))
 }
 
 /// The hash of a target's side of a pair.
-pub fn target_hash(engine: &Engine<'_>, t: NodeIx) -> u64 {
+pub(crate) fn target_hash(engine: &Engine<'_>, t: NodeIx) -> u64 {
     mix(u64::from(engine.id_rank(t)) ^ 0x5bd1_e995_0000_0000)
 }
 
@@ -63,7 +63,7 @@ impl Sampler {
 
     /// Whether a pair of this hash could enter.
     #[inline]
-    pub fn wants(&self, hash: u64) -> bool {
+    pub(crate) fn wants(&self, hash: u64) -> bool {
         hash < self.bound
     }
 
@@ -90,14 +90,14 @@ impl Sampler {
         }
     }
 
-    pub fn merge(&mut self, other: Sampler) {
+    pub(crate) fn merge(&mut self, other: Sampler) {
         self.items.extend(other.items);
         self.bound = self.bound.min(other.bound);
         self.trim();
     }
 
     /// The sample, in (hash, subject, target) order.
-    pub fn into_items(mut self) -> Vec<Sampled> {
+    pub(crate) fn into_items(mut self) -> Vec<Sampled> {
         self.trim();
         self.items.sort_unstable_by_key(|i| (i.0, i.1, i.2));
         self.items

@@ -9,7 +9,7 @@ use crate::timestamp::Timestamp;
 
 /// docs/rules.md "subjects": live partners, services, agents and apps, and live external
 /// principals of any kind; with `Subjects::All`, every live principal.
-pub fn is_subject(engine: &Engine<'_>, subjects: Subjects, n: NodeIx) -> bool {
+pub(crate) fn is_subject(engine: &Engine<'_>, subjects: Subjects, n: NodeIx) -> bool {
     let node = engine.g.model.node(n);
     if !node.is_live() || !node.kind.is_principal() {
         return false;
@@ -22,7 +22,7 @@ pub fn is_subject(engine: &Engine<'_>, subjects: Subjects, n: NodeIx) -> bool {
 
 /// The tag that marks a platform's own identity (a Kubernetes controller, a cloud
 /// provider's service role): its findings are rated `info` unless `--include-builtin`.
-pub const BUILTIN_TAG: &str = "builtin";
+pub(crate) const BUILTIN_TAG: &str = "builtin";
 
 /// What every rule reads: the graph prepared for searches, and the facts several rules share.
 pub struct Context<'a> {
@@ -78,11 +78,11 @@ impl<'a> Context<'a> {
 
     /// Whether `n` is a built-in identity whose findings are rated `info` (unless
     /// `include_builtin`).
-    pub fn is_builtin_capped(&self, n: NodeIx) -> bool {
+    pub(crate) fn is_builtin_capped(&self, n: NodeIx) -> bool {
         !self.include_builtin && self.builtin[n.index()]
     }
 
-    pub fn is_critical(&self, n: NodeIx) -> bool {
+    pub(crate) fn is_critical(&self, n: NodeIx) -> bool {
         self.critical[n.index()]
     }
 
@@ -94,13 +94,13 @@ impl<'a> Context<'a> {
             .collect()
     }
 
-    pub fn is_subject(&self, n: NodeIx) -> bool {
+    pub(crate) fn is_subject(&self, n: NodeIx) -> bool {
         is_subject(self.engine, self.subjects, n)
     }
 
     /// docs/rules.md "reaches a critical node": some live critical node other than `x` is
     /// reachable from `x` starting at `level`.
-    pub fn reaches_critical(&self, x: NodeIx, level: Level, scratch: &mut Scratch) -> bool {
+    pub(crate) fn reaches_critical(&self, x: NodeIx, level: Level, scratch: &mut Scratch) -> bool {
         if !self.engine.usable(x) {
             return false;
         }
@@ -114,12 +114,8 @@ impl<'a> Context<'a> {
     }
 
     /// Per-node floor for searches that only care about critical targets.
-    pub fn critical_floor(&self) -> &Floor {
+    pub(crate) fn critical_floor(&self) -> &Floor {
         &self.need_critical
-    }
-
-    pub fn can_reach_critical(&self, x: NodeIx) -> bool {
-        self.need_critical.reaches(x)
     }
 
     /// docs/rules.md "holders": the `from` of every unexpired `holds` edge into `c`, whatever the

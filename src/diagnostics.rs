@@ -4,7 +4,7 @@ use crate::model::Span;
 use std::fmt::{self, Write as _};
 
 /// How many problems of each severity are kept for display; the rest are counted.
-pub const MAX_SHOWN: usize = 100;
+pub(crate) const MAX_SHOWN: usize = 100;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -49,7 +49,7 @@ impl Diagnostic {
     }
 
     /// Names the node or edge the problem concerns (nothing for the top level).
-    pub fn about_subject(self, subject: &Subject<'_>) -> Diagnostic {
+    pub(crate) fn about_subject(self, subject: &Subject<'_>) -> Diagnostic {
         match subject {
             Subject::Top => self,
             s => self.about(s.to_string()),
@@ -140,7 +140,7 @@ impl Diagnostics {
     }
 
     /// Takes in every problem another list found (same file), keeping the caps.
-    pub fn absorb(&mut self, other: Diagnostics) {
+    pub(crate) fn absorb(&mut self, other: Diagnostics) {
         let (hidden_errors, hidden_warnings) = (
             other.errors.saturating_sub(
                 other
@@ -164,11 +164,11 @@ impl Diagnostics {
         self.warnings += hidden_warnings;
     }
 
-    pub fn error_count(&self) -> usize {
+    pub(crate) fn error_count(&self) -> usize {
         self.errors
     }
 
-    pub fn warning_count(&self) -> usize {
+    pub(crate) fn warning_count(&self) -> usize {
         self.warnings
     }
 
@@ -237,7 +237,7 @@ impl fmt::Display for Located<'_> {
 
 /// A user-supplied string made safe and short for a one-line message: quoted, escaped, and
 /// cut in the middle when long.
-pub fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     const KEEP: usize = 60;
     if s.chars().count() <= KEEP + 20 {
         return format!("{s:?}");
@@ -256,7 +256,7 @@ pub fn quote(s: &str) -> String {
 
 /// An id as printed in a path: as it is when it is plain text, quoted and escaped when it has
 /// whitespace, quotes, control characters or is empty, so no id can forge a line.
-pub fn quote_if_needed(s: &str) -> String {
+pub(crate) fn quote_if_needed(s: &str) -> String {
     let plain = !s.is_empty()
         && s.chars()
             .all(|c| !c.is_whitespace() && !c.is_control() && c != '"' && c != '\\');
@@ -268,7 +268,7 @@ pub fn quote_if_needed(s: &str) -> String {
 }
 
 /// The closest of `candidates` to `wanted`, when one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     wanted: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {

@@ -15,7 +15,7 @@ pub fn who(model: &Graph, n: NodeIx) -> String {
 }
 
 /// `administer`, `write to`, `read`.
-pub fn verb(level: Level) -> &'static str {
+pub(crate) fn verb(level: Level) -> &'static str {
     match level {
         Level::Admin => "administer",
         Level::Write => "write to",
@@ -65,7 +65,7 @@ pub fn chain(model: &Graph, walk: &Walk) -> String {
 }
 
 /// `Acme Logistics (partner) can administer db:prod: it holds …, which has admin on db:prod.`
-pub fn reach_sentence(model: &Graph, walk: &Walk, how: &str) -> String {
+pub(crate) fn reach_sentence(model: &Graph, walk: &Walk, how: &str) -> String {
     let (Some(&from), Some(&to)) = (walk.nodes.first(), walk.nodes.last()) else {
         return String::new();
     };

@@ -97,7 +97,7 @@ impl ExposureBlock {
     }
 
     /// Reads the counters out per lane.
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         for j in 0..BLOCK {
             let mut counts = [0u64; 3];
             for (l, count) in counts.iter_mut().enumerate() {
@@ -111,14 +111,14 @@ impl ExposureBlock {
     }
 
     /// Blocks merge in block order.
-    pub fn merge(&mut self, other: ExposureBlock) {
+    pub(crate) fn merge(&mut self, other: ExposureBlock) {
         for (a, b) in self.exposed.iter_mut().zip(other.exposed) {
             *a |= b;
         }
         self.targets.extend(other.targets);
     }
 
-    pub fn into_exposure(self, ctx: &Context<'_>, matrix: &Matrix<'_>) -> Exposure {
+    pub(crate) fn into_exposure(self, ctx: &Context<'_>, matrix: &Matrix<'_>) -> Exposure {
         let engine = ctx.engine;
         let subjects = matrix.subjects();
         let mut by_org: std::collections::BTreeMap<Option<(u32, NodeIx)>, (u64, u64)> =

@@ -140,7 +140,7 @@ impl Rule {
 
 impl Rule {
     /// What the rule means, in full.
-    pub fn description(self) -> &'static str {
+    pub(crate) fn description(self) -> &'static str {
         match self {
             Rule::TransitivePrivilege => {
                 "A subject (partner, service, agent or app, or any external principal) reaches a critical node at a level that no standing walk gives it — no single edge, and no walk of its own group memberships and grants — so it holds that level only by acting through another identity or a credential (holds, authenticates_as, assumes, admin_of, mints, exposes). Nobody granted that access in one place: it is the sum of grants reviewed one hop at a time."
@@ -216,7 +216,7 @@ impl Rule {
     }
 
     /// The highest severity the rule can report.
-    pub fn highest_severity(self) -> Severity {
+    pub(crate) fn highest_severity(self) -> Severity {
         match self {
             Rule::TransitivePrivilege | Rule::ExternalCriticalAccess => Severity::Critical,
             Rule::IndirectPartnerAccess
@@ -318,7 +318,7 @@ impl Finding {
 /// `ap-` and 16 hex digits of SHA-256 over (rule, subject, target, sorted nodes, edge kind),
 /// each part length-prefixed so that no two different tuples encode alike. Nothing else goes
 /// in: the same exposure keeps its id while paths, levels and messages change around it.
-pub fn fingerprint(
+pub(crate) fn fingerprint(
     rule: Rule,
     subject: &str,
     target: Option<&str>,
@@ -330,7 +330,7 @@ pub fn fingerprint(
 
 /// [`fingerprint`] for a code that is not a finding rule (the SARIF of `diff` uses it for
 /// access changes).
-pub fn fingerprint_named(
+pub(crate) fn fingerprint_named(
     rule: &str,
     subject: &str,
     target: Option<&str>,

@@ -3,7 +3,7 @@
 //! generated from the command line's definition (`cli::pages`).
 
 /// docs/rules.md, as built into the binary.
-pub const RULES_MD: &str = include_str!("../docs/rules.md");
+pub(crate) const RULES_MD: &str = include_str!("../docs/rules.md");
 
 /// A section of docs/rules.md: its heading's code and its text (heading included).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,7 +79,7 @@ pub fn explain(code: &str) -> Vec<String> {
 }
 
 /// `explain CODE`: its sections, or a usage error naming the nearest code and listing all.
-pub fn explain_text(code: &str) -> crate::error::Result<String> {
+pub(crate) fn explain_text(code: &str) -> crate::error::Result<String> {
     let sections = explain(code);
     if sections.is_empty() {
         let codes = codes();

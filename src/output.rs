@@ -5,12 +5,12 @@ use std::path::Path;
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so
 /// a reader never sees a half-written file and a failure leaves the old one intact.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_atomic_with(path, &mut |w| w.write_all(bytes))
 }
 
 /// `write_atomic` for output produced piece by piece: `write` fills the file.
-pub fn write_atomic_with(
+pub(crate) fn write_atomic_with(
     path: &Path,
     write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
@@ -81,7 +81,7 @@ impl Drop for Pending {
 
 /// On SIGINT or SIGTERM: remove the temporary files of outputs being written, say which
 /// outputs keep their previous content, and exit 130. Installed once by the command line.
-pub fn exit_cleanly_on_interrupt() {
+pub(crate) fn exit_cleanly_on_interrupt() {
     let _ = ctrlc::set_handler(|| {
         let pending = PENDING.lock().map(|p| p.clone()).unwrap_or_default();
         for (tmp, _) in &pending {
@@ -103,18 +103,8 @@ pub fn exit_cleanly_on_interrupt() {
     });
 }
 
-/// Writes to standard output. A closed pipe (`authpath … | head`) is not an error: the
-/// reader has what it wanted.
-pub fn write_stdout(bytes: &[u8]) -> io::Result<()> {
-    let mut out = io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
-    }
-}
-
 /// `emit` for output produced piece by piece.
-pub fn emit_with(
+pub(crate) fn emit_with(
     path: Option<&Path>,
     write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {

@@ -11,7 +11,7 @@ use crate::timestamp::Timestamp;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 /// The default node cap: past it a picture stops being readable.
-pub const DEFAULT_MAX_NODES: usize = 300;
+pub(crate) const DEFAULT_MAX_NODES: usize = 300;
 
 /// How to narrow a picture.
 #[derive(Clone, Debug)]
@@ -66,7 +66,7 @@ pub struct Picture<'g> {
 
 impl Picture<'_> {
     /// What a reader should be told when the cap left nodes out: how many, and how to narrow.
-    pub fn left_out_message(&self) -> Option<String> {
+    pub(crate) fn left_out_message(&self) -> Option<String> {
         (self.left_out > 0).then(|| {
             format!(
                 "the picture shows {} of {} nodes ({} left out; nodes on finding paths were kept first). Narrow it with --paths-only, --focus ID --depth N, --rule NAME or --min-severity S, or raise --max-nodes",
@@ -80,7 +80,7 @@ impl Picture<'_> {
 
 /// Shape, extra style and fill of each node kind: one look for every picture (the DOT
 /// writer, and the icon colours of the OpenGraph export).
-pub fn kind_style(kind: NodeKind) -> (&'static str, &'static str, &'static str) {
+pub(crate) fn kind_style(kind: NodeKind) -> (&'static str, &'static str, &'static str) {
     match kind {
         NodeKind::Human => ("ellipse", "filled", "#dbeafe"),
         NodeKind::Service => ("box", "filled,rounded", "#e0e7ff"),
@@ -201,7 +201,7 @@ pub fn select<'g>(
 /// A picture of walks (an incident's answer): their nodes plus `extra`, every edge between
 /// drawn nodes, each walk's edges marked with its severity. The node cap keeps marked nodes
 /// first, as `select` does.
-pub fn of_walks<'g>(
+pub(crate) fn of_walks<'g>(
     g: &AuthGraph<'g>,
     as_of: Timestamp,
     walks: &[(&Walk, Severity)],
@@ -259,7 +259,7 @@ pub fn of_walks<'g>(
 
 /// The picture of a blast radius: the witness to each node reached, those to critical nodes
 /// marked critical and the rest medium, with the sources drawn as compromised.
-pub fn of_blast_radius<'g>(
+pub(crate) fn of_blast_radius<'g>(
     g: &AuthGraph<'g>,
     as_of: Timestamp,
     b: &crate::incident::blast::BlastRadius,
@@ -284,7 +284,7 @@ pub fn of_blast_radius<'g>(
 }
 
 /// The picture of a who-can answer: each subject's witness to the target.
-pub fn of_who_can<'g>(
+pub(crate) fn of_who_can<'g>(
     g: &AuthGraph<'g>,
     as_of: Timestamp,
     w: &crate::incident::whocan::WhoCan,
@@ -300,7 +300,7 @@ pub fn of_who_can<'g>(
 
 /// The picture of a path answer: the shortest path marked critical, the other simple paths
 /// high, and the nearest latent path (when nothing reaches the target) low.
-pub fn of_paths<'g>(
+pub(crate) fn of_paths<'g>(
     g: &AuthGraph<'g>,
     as_of: Timestamp,
     p: &crate::incident::paths::PathAnswer,
@@ -321,7 +321,7 @@ pub fn of_paths<'g>(
 
 /// The picture of a cut: what it breaks (`broken`, the witnesses to the targets exposed
 /// before it) marked high, the sources compromised and the cut edges drawn as cut.
-pub fn of_cut<'g>(
+pub(crate) fn of_cut<'g>(
     g: &AuthGraph<'g>,
     as_of: Timestamp,
     cut: &crate::incident::cut::Cut,

@@ -17,11 +17,11 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Neighbours drawn around each path node, at most (the rest are counted on the node).
-pub const NEIGHBOURS: usize = 6;
+pub(crate) const NEIGHBOURS: usize = 6;
 /// Nodes a report carries, at most.
-pub const MAX_NODES: usize = 20_000;
+pub(crate) const MAX_NODES: usize = 20_000;
 /// Nodes whose blast radius and who-can are computed (path nodes first).
-pub const MAX_QUERIED: usize = 2_000;
+pub(crate) const MAX_QUERIED: usize = 2_000;
 /// Entries listed per query (the rest are counted).
 const LISTED: usize = 25;
 
@@ -181,7 +181,7 @@ fn org_id(g: &Graph, n: NodeIx) -> String {
 }
 
 /// The report of one analysis of `model`.
-pub fn of_analysis(model: &Graph, report: &Report, subjects: Subjects) -> Document {
+pub(crate) fn of_analysis(model: &Graph, report: &Report, subjects: Subjects) -> Document {
     let findings: Vec<(&Finding, &'static str)> = report
         .findings
         .iter()
@@ -202,7 +202,7 @@ pub fn of_analysis(model: &Graph, report: &Report, subjects: Subjects) -> Docume
 
 /// The report of a diff: new and resolved findings, and access changes, over both graphs
 /// (nodes from NEW first).
-pub fn of_diff(old: &Graph, new: &Graph, d: &crate::diff::Diff) -> Document {
+pub(crate) fn of_diff(old: &Graph, new: &Graph, d: &crate::diff::Diff) -> Document {
     let findings: Vec<(&Finding, &'static str)> = d
         .new_findings
         .iter()

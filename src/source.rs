@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// The bytes of an input file, or standard input for `-`; a failure is a problem naming
 /// the file, with what to check.
-pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Diagnostics> {
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, Diagnostics> {
     let name = path.display().to_string();
     let read = if name == "-" {
         let mut buf = Vec::new();
@@ -29,7 +29,7 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Diagnostics> {
 
 /// An input file's text (`-`: standard input): UTF-8, or a problem at the first byte that
 /// is not.
-pub fn read_text(path: &Path) -> Result<String, Diagnostics> {
+pub(crate) fn read_text(path: &Path) -> Result<String, Diagnostics> {
     let bytes = read_bytes(path)?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
@@ -71,11 +71,11 @@ impl<'a> Locator<'a> {
     }
 
     /// The byte offset of `part` inside the text; `part` must be a sub-slice of it.
-    pub fn offset_of(&self, part: &str) -> usize {
+    pub(crate) fn offset_of(&self, part: &str) -> usize {
         (part.as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize)
     }
 
-    pub fn span_of(&mut self, part: &str) -> Span {
+    pub(crate) fn span_of(&mut self, part: &str) -> Span {
         let at = self.offset_of(part);
         self.span(at)
     }
@@ -103,13 +103,13 @@ impl<'a> Locator<'a> {
     }
 
     /// The place a `serde_json` error names (its line, and its column in bytes) as a span.
-    pub fn span_of_error(&mut self, err: &serde_json::Error) -> Span {
+    pub(crate) fn span_of_error(&mut self, err: &serde_json::Error) -> Span {
         let at = self.offset_of_error(err);
         self.span(at)
     }
 
     /// The byte offset `span_of_error` points at.
-    pub fn offset_of_error(&self, err: &serde_json::Error) -> usize {
+    pub(crate) fn offset_of_error(&self, err: &serde_json::Error) -> usize {
         if err.is_eof() {
             return self.text.len();
         }

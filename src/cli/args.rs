@@ -425,7 +425,7 @@ pub struct RunArgs {
 
 impl RunArgs {
     /// The settings as given; the policy and the defaults fill the rest.
-    pub fn settings(&self) -> Settings {
+    pub(crate) fn settings(&self) -> Settings {
         Settings {
             now: self.now,
             subjects: self.subjects.map(SubjectsArg::subjects),
@@ -785,7 +785,7 @@ pub enum FailOn {
 }
 
 impl FailOn {
-    pub fn threshold(self) -> Option<Severity> {
+    pub(crate) fn threshold(self) -> Option<Severity> {
         match self {
             FailOn::Critical => Some(Severity::Critical),
             FailOn::High => Some(Severity::High),

@@ -15,7 +15,7 @@ pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
 
 /// Man pages: `authpath.1` and one per command (`authpath-analyze.1`, …), as (file name,
 /// roff text).
-pub fn man_pages() -> Vec<(String, Vec<u8>)> {
+pub(crate) fn man_pages() -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     let cmd = Cli::command();
     let mut render = |name: String, cmd: clap::Command| {
@@ -37,7 +37,7 @@ pub fn man_pages() -> Vec<(String, Vec<u8>)> {
 }
 
 /// Writes every man page into `dir` (created if needed), each atomically; returns the paths.
-pub fn write_man_pages(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+pub(crate) fn write_man_pages(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
     let mut written = Vec::new();
     for (name, text) in man_pages() {

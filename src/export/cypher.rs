@@ -24,7 +24,7 @@ use std::io;
 use std::path::Path;
 
 /// The questions, in openCypher that Neo4j 5, Neptune and Kùzu all run.
-pub const QUERIES: &str = include_str!("queries.cypher");
+pub(crate) const QUERIES: &str = include_str!("queries.cypher");
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Layout {

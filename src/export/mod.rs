@@ -94,23 +94,28 @@ impl<'f> Membership<'f> {
         m
     }
 
-    pub fn of_node(&self, id: &str) -> &[&'f Finding] {
+    pub(crate) fn of_node(&self, id: &str) -> &[&'f Finding] {
         self.nodes.get(id).map_or(&[], Vec::as_slice)
     }
 
-    pub fn of_edge<'q>(&'q self, from: &'q str, to: &'q str, kind: EdgeKind) -> &'q [&'f Finding] {
+    pub(crate) fn of_edge<'q>(
+        &'q self,
+        from: &'q str,
+        to: &'q str,
+        kind: EdgeKind,
+    ) -> &'q [&'f Finding] {
         self.edges.get(&(from, to, kind)).map_or(&[], Vec::as_slice)
     }
 }
 
 /// The most severe of some findings.
-pub fn worst(findings: &[&Finding]) -> Option<Severity> {
+pub(crate) fn worst(findings: &[&Finding]) -> Option<Severity> {
     findings.iter().map(|f| f.severity).min()
 }
 
 /// A node's fields of the format, as JSON values, in the format's order (`name` is the
 /// display name; `status` and `sensitivity` are always given).
-pub fn node_fields(
+pub(crate) fn node_fields(
     model: &Graph,
     n: &crate::model::Node,
 ) -> Vec<(&'static str, serde_json::Value)> {
@@ -160,7 +165,7 @@ pub fn node_fields(
 
 /// An edge's fields of the format beyond its ends and kind (`level` always, but not on
 /// `exposes`, which has `requires`).
-pub fn edge_fields(e: &crate::model::Edge) -> Vec<(&'static str, serde_json::Value)> {
+pub(crate) fn edge_fields(e: &crate::model::Edge) -> Vec<(&'static str, serde_json::Value)> {
     use serde_json::json;
     let mut out = Vec::new();
     if e.kind == EdgeKind::Exposes {
@@ -187,7 +192,7 @@ pub fn edge_fields(e: &crate::model::Edge) -> Vec<(&'static str, serde_json::Val
 }
 
 /// The keys the exports add to a node's or edge's properties; an import drops them.
-pub const ANNOTATIONS: &[&str] = &[
+pub(crate) const ANNOTATIONS: &[&str] = &[
     "ap_usable",
     "ap_critical",
     "ap_subject",

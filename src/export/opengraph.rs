@@ -14,13 +14,13 @@ use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
 /// The kind every exported node also gets from BloodHound (`metadata.source_kind`).
-pub const SOURCE_KIND: &str = "AuthPath";
+pub(crate) const SOURCE_KIND: &str = "AuthPath";
 
 /// The namespace prefix of every kind authpath defines.
-pub const NAMESPACE: &str = "AP";
+pub(crate) const NAMESPACE: &str = "AP";
 
 /// `AP_` and the kind in CamelCase: `AP_Service`.
-pub fn node_kind(kind: NodeKind) -> &'static str {
+pub(crate) fn node_kind(kind: NodeKind) -> &'static str {
     match kind {
         NodeKind::Human => "AP_Human",
         NodeKind::Service => "AP_Service",
@@ -35,7 +35,7 @@ pub fn node_kind(kind: NodeKind) -> &'static str {
 }
 
 /// `AP_` and the kind in CamelCase: `AP_AuthenticatesAs`.
-pub fn edge_kind(kind: EdgeKind) -> &'static str {
+pub(crate) fn edge_kind(kind: EdgeKind) -> &'static str {
     match kind {
         EdgeKind::Holds => "AP_Holds",
         EdgeKind::AuthenticatesAs => "AP_AuthenticatesAs",
@@ -49,8 +49,8 @@ pub fn edge_kind(kind: EdgeKind) -> &'static str {
 }
 
 /// Secondary kinds: what a BloodHound user most wants to select on.
-pub const CRITICAL_KIND: &str = "AP_Critical";
-pub const EXTERNAL_KIND: &str = "AP_External";
+pub(crate) const CRITICAL_KIND: &str = "AP_Critical";
+pub(crate) const EXTERNAL_KIND: &str = "AP_External";
 
 /// What the export had to change to fit OpenGraph's property rules, for the user to read.
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -56,7 +56,7 @@ impl GraphBuilder {
         })
     }
 
-    pub fn has_node(&self, id: &str) -> bool {
+    pub(crate) fn has_node(&self, id: &str) -> bool {
         self.nodes.contains_key(id)
     }
 
@@ -87,7 +87,12 @@ impl GraphBuilder {
         e
     }
 
-    pub fn edge_mut(&mut self, from: &str, to: &str, kind: EdgeKind) -> Option<&mut EdgeOut> {
+    pub(crate) fn edge_mut(
+        &mut self,
+        from: &str,
+        to: &str,
+        kind: EdgeKind,
+    ) -> Option<&mut EdgeOut> {
         self.edges
             .get_mut(&(from.to_string(), to.to_string(), kind))
     }
@@ -96,7 +101,7 @@ impl GraphBuilder {
         self.nodes.len()
     }
 
-    pub fn edge_count(&self) -> usize {
+    pub(crate) fn edge_count(&self) -> usize {
         self.edges.len()
     }
 
@@ -156,7 +161,7 @@ impl GraphBuilder {
 }
 
 /// A graph file from its nodes and edges, in their order: one node or edge per line.
-pub fn write_graph(
+pub(crate) fn write_graph(
     as_of: Option<Timestamp>,
     nodes: &[Map<String, Value>],
     edges: &[Map<String, Value>],

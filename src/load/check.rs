@@ -11,7 +11,7 @@ use std::collections::HashMap;
 /// dangling edges stays fast to reject.
 const SUGGESTION_BUDGET: usize = 50;
 
-pub fn resolve(
+pub(crate) fn resolve(
     source: &str,
     as_of: Option<Timestamp>,
     nodes: Vec<PendingNode>,

@@ -49,7 +49,7 @@ const EDGE_KEYS: &[&str] = &[
 
 /// Whether docs/format.md defines `key` on some node or edge: an importer keeps a foreign
 /// property of that name under another (it is not that field).
-pub fn is_format_key(key: &str) -> bool {
+pub(crate) fn is_format_key(key: &str) -> bool {
     NODE_COMMON.contains(&key)
         || CREDENTIAL_ONLY.contains(&key)
         || EDGE_KEYS.contains(&key)
@@ -214,7 +214,7 @@ impl<'a> Reader<'_, 'a> {
         }
     }
 
-    pub fn report_repeats(&mut self, entries: &[Entry<'a>], subject: &Subject<'_>) {
+    pub(crate) fn report_repeats(&mut self, entries: &[Entry<'a>], subject: &Subject<'_>) {
         for (i, e) in entries.iter().enumerate() {
             if let Some(first) = entries[..i].iter().find(|f| f.key == e.key) {
                 let first_at = self.loc.span(first.key_offset(self.loc));

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// What a raw JSON value is, in the words a message uses.
-pub fn type_name(raw: &RawValue) -> &'static str {
+pub(crate) fn type_name(raw: &RawValue) -> &'static str {
     match raw.get().as_bytes().first() {
         Some(b'{') => "an object",
         Some(b'[') => "an array",
@@ -33,7 +33,7 @@ pub struct Entry<'a> {
 
 impl<'a> Entry<'a> {
     /// The byte offset of the key's opening quote when known, else of the value.
-    pub fn key_offset(&self, loc: &Locator<'_>) -> usize {
+    pub(crate) fn key_offset(&self, loc: &Locator<'_>) -> usize {
         match self.key_text {
             Some(k) => loc.offset_of(k).saturating_sub(1),
             None => loc.offset_of(self.value.get()),
@@ -50,7 +50,7 @@ pub enum NotObject {
 }
 
 /// The entries of the JSON object `text`, in order, duplicates kept (the caller reports them).
-pub fn object_entries(text: &str) -> Result<Vec<Entry<'_>>, NotObject> {
+pub(crate) fn object_entries(text: &str) -> Result<Vec<Entry<'_>>, NotObject> {
     let mut de = serde_json::Deserializer::from_str(text);
     let entries =
         de::Deserializer::deserialize_any(&mut de, ObjectVisitor).map_err(NotObject::Json)?;
@@ -138,20 +138,20 @@ impl<'de> Visitor<'de> for KeyVisitor {
 }
 
 /// The elements of the JSON array `text`, unparsed.
-pub fn array_elements(text: &str) -> Result<Vec<&RawValue>, serde_json::Error> {
+pub(crate) fn array_elements(text: &str) -> Result<Vec<&RawValue>, serde_json::Error> {
     serde_json::from_str(text)
 }
 
 /// A free-form value, kept as JSON; an object that repeats a key is refused, as everywhere
 /// in the format.
-pub fn free_value(raw: &RawValue) -> Result<serde_json::Value, String> {
+pub(crate) fn free_value(raw: &RawValue) -> Result<serde_json::Value, String> {
     let mut de = serde_json::Deserializer::from_str(raw.get());
     de::Deserializer::deserialize_any(&mut de, StrictValue).map_err(|e| strip_position(&e))
 }
 
 /// A `serde_json` message without the " at line L column C" it appends, for when the caller
 /// names the place itself.
-pub fn strip_position(e: &serde_json::Error) -> String {
+pub(crate) fn strip_position(e: &serde_json::Error) -> String {
     let msg = e.to_string();
     match msg.rfind(" at line ") {
         Some(i) => msg[..i].to_owned(),
@@ -267,7 +267,7 @@ mod tests {
 
 /// Where a syntax error at `at` is a trailing comma: the offset of a `,` whose next
 /// non-blank character closes an array or object, found just before `at`.
-pub fn trailing_comma(text: &str, at: usize) -> Option<usize> {
+pub(crate) fn trailing_comma(text: &str, at: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     // serde_json stops at the closer (`expected value`) or at the next key's quote.
     let mut end = at.min(bytes.len());

@@ -8,9 +8,10 @@ pub(crate) mod json;
 use crate::diagnostics::{Diagnostic, Diagnostics, Subject, did_you_mean};
 use crate::model::Graph;
 use fields::Reader;
-pub use fields::is_format_key;
+pub(crate) use fields::is_format_key;
+pub use json::StrictValue;
+pub(crate) use json::strip_position;
 use json::{Locator, NotObject};
-pub use json::{StrictValue, strip_position};
 use std::path::Path;
 
 /// What loading an input produced: the graph when it has no errors, and every problem found
@@ -34,9 +35,9 @@ pub struct Limits {
 
 /// The default `--max-graph-nodes`: ten times the million-node enterprise measured in
 /// benches/README.md.
-pub const DEFAULT_MAX_NODES: usize = 10_000_000;
+pub(crate) const DEFAULT_MAX_NODES: usize = 10_000_000;
 /// The default `--max-graph-edges`.
-pub const DEFAULT_MAX_EDGES: usize = 50_000_000;
+pub(crate) const DEFAULT_MAX_EDGES: usize = 50_000_000;
 
 impl Default for Limits {
     fn default() -> Limits {
@@ -53,7 +54,7 @@ pub fn load_path(path: &Path) -> Loaded {
 }
 
 /// `load_path` under `limits`.
-pub fn load_path_with(path: &Path, limits: Limits) -> Loaded {
+pub(crate) fn load_path_with(path: &Path, limits: Limits) -> Loaded {
     match crate::source::read_bytes(path) {
         Ok(bytes) => load_bytes_with(&path.display().to_string(), &bytes, limits),
         Err(diagnostics) => Loaded {
@@ -69,7 +70,7 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Loaded {
 }
 
 /// `load_bytes` under `limits`.
-pub fn load_bytes_with(name: &str, bytes: &[u8], limits: Limits) -> Loaded {
+pub(crate) fn load_bytes_with(name: &str, bytes: &[u8], limits: Limits) -> Loaded {
     let mut diagnostics = Diagnostics::new(name);
     let graph = load_into(name, bytes, limits, &mut diagnostics);
     Loaded { graph, diagnostics }

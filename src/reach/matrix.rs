@@ -16,16 +16,15 @@
 
 use super::{Engine, Forward, NEVER, level_of, lvl, step_of};
 use crate::model::{EdgeKind, Level, NodeIx};
-use rayon::prelude::*;
 
 /// 64-bit words of targets per block.
-pub const WORDS: usize = 2;
+pub(crate) const WORDS: usize = 2;
 /// Targets per block.
-pub const BLOCK: usize = 64 * WORDS;
+pub(crate) const BLOCK: usize = 64 * WORDS;
 
 /// Bit `j` of plane `L` (0 read, 1 write, 2 admin): target `j` of the block is reached at
 /// `L` or above.
-pub type Planes = [[u64; WORDS]; 3];
+pub(crate) type Planes = [[u64; WORDS]; 3];
 
 const NONE: u32 = u32::MAX;
 
@@ -41,7 +40,7 @@ pub struct Row<'a> {
 }
 
 /// The levels of the bits set in a lane mask, by effective level.
-pub fn at_level(p: &Planes, level: Level, w: usize) -> u64 {
+pub(crate) fn at_level(p: &Planes, level: Level, w: usize) -> u64 {
     match level {
         Level::Admin => p[2][w],
         Level::Write => p[1][w] & !p[2][w],
@@ -283,7 +282,7 @@ fn or_into(a: &mut Planes, b: &Planes) {
 }
 
 /// Sets lane `j` in every plane up to `level`.
-pub fn set_lane(p: &mut Planes, j: usize, level: Level) {
+pub(crate) fn set_lane(p: &mut Planes, j: usize, level: Level) {
     for plane in p.iter_mut().take(lvl(level) as usize + 1) {
         plane[j / 64] |= 1 << (j % 64);
     }
@@ -296,12 +295,12 @@ fn clear_lane(p: &mut Planes, j: usize) {
 }
 
 /// The lanes of block `b` of a target list.
-pub fn block_lanes(targets: &[Option<NodeIx>], b: usize) -> &[Option<NodeIx>] {
+pub(crate) fn block_lanes(targets: &[Option<NodeIx>], b: usize) -> &[Option<NodeIx>] {
     &targets[b * BLOCK..((b + 1) * BLOCK).min(targets.len())]
 }
 
 /// Per organisation (`None`: home), the lanes of `lanes` whose target belongs to it.
-pub fn org_lanes(
+pub(crate) fn org_lanes(
     engine: &Engine<'_>,
     lanes: &[Option<NodeIx>],
 ) -> std::collections::HashMap<Option<NodeIx>, [u64; WORDS]> {
@@ -335,7 +334,7 @@ thread_local! {
 
 /// Gives back every rayon thread's sweep buffers (a few hundred megabytes at a million
 /// nodes) once the sweeps are done, before paths and output need the memory.
-pub fn release_buffers() {
+pub(crate) fn release_buffers() {
     rayon::broadcast(|_| {
         SWEEP.with(|b| *b.borrow_mut() = (Vec::new(), Vec::new()));
     });
@@ -393,13 +392,13 @@ impl<'e> Matrix<'e> {
         &self.targets
     }
 
-    pub fn blocks(&self) -> usize {
+    pub(crate) fn blocks(&self) -> usize {
         self.targets.len().div_ceil(BLOCK)
     }
 
     /// Calls `row` for every subject with some effective level over block `b`, in subject
     /// order.
-    pub fn block(&self, b: usize, mut row: impl FnMut(&Row<'_>)) {
+    pub(crate) fn block(&self, b: usize, mut row: impl FnMut(&Row<'_>)) {
         let lanes = block_lanes(&self.targets, b);
         SWEEP.with(|cell| {
             let mut guard = cell.borrow_mut();
@@ -452,23 +451,5 @@ impl<'e> Matrix<'e> {
                 });
             }
         });
-    }
-
-    /// One accumulator per block, filled by `row` on rayon's threads and merged in block
-    /// order, so the result is the same for any number of threads.
-    pub fn fold<A: Send>(
-        &self,
-        init: impl Fn(usize) -> A + Sync + Send,
-        row: impl Fn(&mut A, &Row<'_>) + Sync + Send,
-        merge: impl Fn(A, A) -> A + Sync + Send,
-    ) -> Option<A> {
-        (0..self.blocks())
-            .into_par_iter()
-            .map(|b| {
-                let mut acc = init(b);
-                self.block(b, |r| row(&mut acc, r));
-                acc
-            })
-            .reduce_with(merge)
     }
 }

@@ -222,7 +222,7 @@ impl<'g> Engine<'g> {
 
     /// What on `walk` passes no authority today: empty unless latent paths are included and
     /// the walk needs a disabled node, an expired credential or an expired edge.
-    pub fn blockers(&self, walk: &Walk) -> Vec<Blocker> {
+    pub(crate) fn blockers(&self, walk: &Walk) -> Vec<Blocker> {
         if !self.latent {
             return Vec::new();
         }
@@ -247,12 +247,12 @@ impl<'g> Engine<'g> {
     }
 
     /// Whether this engine treats inactive nodes and expired edges as usable.
-    pub fn includes_latent(&self) -> bool {
+    pub(crate) fn includes_latent(&self) -> bool {
         self.latent
     }
 
     /// Takes edges out of every later search (what-if: these edges are revoked).
-    pub fn revoke(&mut self, edges: &[EdgeIx]) {
+    pub(crate) fn revoke(&mut self, edges: &[EdgeIx]) {
         for e in edges {
             self.edge_ok[e.index()] = false;
         }
@@ -278,13 +278,8 @@ impl<'g> Engine<'g> {
     }
 
     /// Ids compare as their ranks do.
-    pub fn id_rank(&self, n: NodeIx) -> u32 {
+    pub(crate) fn id_rank(&self, n: NodeIx) -> u32 {
         self.id_rank[n.index()]
-    }
-
-    /// The level carried over `e` from `level`, or `None` when the edge cannot be used from it.
-    pub fn step(e: &Edge, level: Level) -> Option<Level> {
-        step_of(e.kind, e.level, e.requires, level)
     }
 
     fn step_packed(e: &Packed, level: Level) -> Option<Level> {
@@ -316,7 +311,7 @@ impl<'g> Engine<'g> {
     /// `search` from admin that stops once every `(node, level, flag)` of `until` is reached
     /// and its layer ranked: enough for those nodes' witnesses at those levels, without
     /// walking the rest of the graph.
-    pub fn search_until<'s>(
+    pub(crate) fn search_until<'s>(
         &self,
         sources: &[NodeIx],
         third: Option<&dyn Fn(NodeIx) -> bool>,
@@ -334,7 +329,7 @@ impl<'g> Engine<'g> {
     }
 
     /// A search over standing walks only: `member_of` and `grants` edges (docs/rules.md).
-    pub fn search_standing<'s>(
+    pub(crate) fn search_standing<'s>(
         &self,
         sources: &[NodeIx],
         floor: Option<&Floor>,
@@ -500,7 +495,7 @@ impl<'g> Engine<'g> {
 
     /// `who_can`, refused (`Err` with the number of node ids they would hold) when the
     /// witnesses hold more than `max_nodes` node ids in all: nothing is written then.
-    pub fn who_can_within(
+    pub(crate) fn who_can_within(
         &self,
         target: NodeIx,
         at_least: Level,
@@ -519,7 +514,7 @@ impl<'g> Engine<'g> {
 
     /// The nodes `keep` accepts that reach `target` at `at_least` or more, with their
     /// effective levels, without witnesses (reverse labels only), sorted by node.
-    pub fn who_can_levels(
+    pub(crate) fn who_can_levels(
         &self,
         target: NodeIx,
         at_least: Level,
@@ -568,7 +563,7 @@ impl<'g> Engine<'g> {
     /// one query per critical node of a large graph costs what that node's reach costs, not
     /// the size of the graph. `parallel` builds the witnesses on rayon's threads (never when
     /// the caller already runs one query per thread, which keeps `back` unshared).
-    pub fn who_can_with(
+    pub(crate) fn who_can_with(
         &self,
         target: NodeIx,
         at_least: Level,
@@ -834,7 +829,12 @@ impl<'g> Engine<'g> {
     /// The edge `path_edges` names between consecutive witness nodes: the usable one carrying
     /// the highest level from `held`; then `member_of` and `grants` before identity-changing
     /// kinds; then the smallest kind name (docs/format.md).
-    pub fn best_edge(&self, from: NodeIx, to: NodeIx, held: Level) -> Option<(EdgeIx, Level)> {
+    pub(crate) fn best_edge(
+        &self,
+        from: NodeIx,
+        to: NodeIx,
+        held: Level,
+    ) -> Option<(EdgeIx, Level)> {
         self.best_edge_of(from, to, held, false)
     }
 
@@ -880,23 +880,9 @@ impl<'g> Engine<'g> {
         best
     }
 
-    /// The standing walk from `s` to `n` at `level` (docs/rules.md): one edge when one carries
-    /// it, else the fewest-edge walk of `member_of` and `grants` edges reaching `n` at
-    /// `level`, ties to the smallest node sequence. `None` when no standing walk reaches it.
-    pub fn standing_walk(
-        &self,
-        s: NodeIx,
-        n: NodeIx,
-        level: Level,
-        scratch: &mut Scratch,
-    ) -> Option<Walk> {
-        self.standing_walk_within(s, n, level, usize::MAX, scratch)?
-            .ok()
-    }
-
     /// `standing_walk`, written only when it holds at most `cap` nodes; `Err` carries the
     /// length of a longer one.
-    pub fn standing_walk_within(
+    pub(crate) fn standing_walk_within(
         &self,
         s: NodeIx,
         n: NodeIx,
@@ -932,7 +918,7 @@ impl<'g> Engine<'g> {
     }
 
     /// The edges and final level of a node sequence, choosing each edge as `best_edge` does.
-    pub fn walk_of(&self, nodes: Vec<NodeIx>, start: Level) -> Walk {
+    pub(crate) fn walk_of(&self, nodes: Vec<NodeIx>, start: Level) -> Walk {
         self.walk_of_kinds(nodes, start, false)
     }
 
@@ -959,7 +945,7 @@ impl<'g> Engine<'g> {
     }
 
     /// External: a partner, or a node whose org is a partner (whatever its status).
-    pub fn is_external(&self, n: NodeIx) -> bool {
+    pub(crate) fn is_external(&self, n: NodeIx) -> bool {
         self.org(n)
             .is_some_and(|o| self.g.model.node(o).kind == NodeKind::Partner)
     }
@@ -1029,7 +1015,7 @@ thread_local! {
 
 /// Runs `f` with this thread's search memory: allocated once per thread and graph size, not
 /// once per search.
-pub fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
     SCRATCH.with(|s| f(&mut s.borrow_mut()))
 }
 
@@ -1094,7 +1080,7 @@ impl Search<'_, '_> {
     /// `Some(Err(()))` when it holds more (found after `cap + 1` steps, whatever its length);
     /// `None` when `n` is not reached. Lets a caller decide what fits a budget before
     /// writing any witness.
-    pub fn witness_len_within(
+    pub(crate) fn witness_len_within(
         &self,
         n: NodeIx,
         flag: bool,
@@ -1116,7 +1102,7 @@ impl Search<'_, '_> {
     /// Every reached state's witness length in nodes, into `depths` (indexed by state; only
     /// reached states are written): one pass over the states in the order reached, each
     /// after its predecessor. Read with `witness_len`.
-    pub fn depths_into(&self, depths: &mut Vec<u32>) {
+    pub(crate) fn depths_into(&self, depths: &mut Vec<u32>) {
         let states = self.scratch.pred.len();
         if depths.len() != states {
             *depths = vec![0; states];
@@ -1128,14 +1114,14 @@ impl Search<'_, '_> {
     }
 
     /// The witness length of `n` under `flag` from `depths_into`'s table.
-    pub fn witness_len(&self, depths: &[u32], n: NodeIx, flag: bool) -> Option<usize> {
+    pub(crate) fn witness_len(&self, depths: &[u32], n: NodeIx, flag: bool) -> Option<usize> {
         let level = self.level(n, flag)?;
         Some(depths[encode(n, lvl(level), u8::from(flag)) as usize] as usize)
     }
 
     /// `witness`, written only when it holds at most `cap` nodes; `Err` carries the length
     /// of a longer one (from `depths`, filled by `depths_into` on first need).
-    pub fn witness_within(
+    pub(crate) fn witness_within(
         &self,
         n: NodeIx,
         flag: bool,

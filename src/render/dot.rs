@@ -26,7 +26,7 @@ const MAX_NAME_CHARS: usize = 160;
 /// Text made safe inside a DOT double-quoted string: backslashes and quotes escaped; line
 /// breaks, control characters and bidirectional overrides shown as visible escapes so that
 /// no value can break out of its string, add a line, or reorder what is displayed.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     for c in text.chars() {
         match c {
@@ -66,7 +66,7 @@ fn lines(parts: &[String]) -> String {
         .join("\\n")
 }
 
-pub fn severity_color(s: Severity) -> &'static str {
+pub(crate) fn severity_color(s: Severity) -> &'static str {
     match s {
         Severity::Critical => "#b91c1c",
         Severity::High => "#ea580c",
@@ -139,7 +139,7 @@ fn node_lines(node: &Node) -> Vec<String> {
 }
 
 /// Writes the picture as DOT. `title` heads the picture.
-pub fn to_dot(p: &Picture<'_>, title: &str) -> String {
+pub(crate) fn to_dot(p: &Picture<'_>, title: &str) -> String {
     let model = p.model;
     let mut bytes = Vec::new();
     {
@@ -389,7 +389,7 @@ fn write_legend(p: &Picture<'_>, g: &mut dot_writer::Scope<'_, '_>) {
 
 /// `diff --format dot`: only what changed — paths that are new (new findings, access
 /// gained) in one colour, paths that are gone (resolved findings, access lost) in another.
-pub fn diff_dot(
+pub(crate) fn diff_dot(
     old: &crate::model::Graph,
     new: &crate::model::Graph,
     d: &crate::diff::Diff,

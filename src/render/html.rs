@@ -52,7 +52,7 @@ fn escape_script(text: &str) -> String {
 }
 
 /// The page.
-pub fn to_html(doc: &Document) -> String {
+pub(crate) fn to_html(doc: &Document) -> String {
     let title = escape_html(&doc.title);
     let diff = doc.kind == "diff";
     format!(

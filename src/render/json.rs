@@ -98,7 +98,7 @@ pub struct ChokeEdgeOut<'a> {
     pub lost: Option<u64>,
 }
 
-pub fn choke_points_out(c: &ChokePoints) -> ChokePointsOut<'_> {
+pub(crate) fn choke_points_out(c: &ChokePoints) -> ChokePointsOut<'_> {
     let mut nodes = Vec::new();
     let mut edges = Vec::new();
     for p in c.nodes.iter().chain(&c.edges) {
@@ -185,7 +185,7 @@ pub struct TargetExposureOut<'a> {
     pub admin: u64,
 }
 
-pub fn exposure_out(e: &Exposure) -> ExposureOut<'_> {
+pub(crate) fn exposure_out(e: &Exposure) -> ExposureOut<'_> {
     ExposureOut {
         subjects: e.subjects,
         exposed: e.exposed,
@@ -373,7 +373,7 @@ fn by_rule(report: &Report) -> std::collections::BTreeMap<&'static str, RuleCoun
 }
 
 /// Per rule: findings counted and shown (also the SARIF run's `by_rule`).
-pub fn rule_counts(
+pub(crate) fn rule_counts(
     totals: &crate::rules::Totals,
 ) -> std::collections::BTreeMap<&'static str, RuleCount> {
     totals
@@ -392,7 +392,7 @@ pub fn rule_counts(
 }
 
 /// What each assertion checked (also the SARIF run's `assertions`).
-pub fn assertions_out(totals: &crate::rules::Totals) -> Vec<AssertionOut<'_>> {
+pub(crate) fn assertions_out(totals: &crate::rules::Totals) -> Vec<AssertionOut<'_>> {
     totals
         .assertions
         .iter()
@@ -440,7 +440,7 @@ pub fn write_document(report: &Report, out: &mut dyn std::io::Write) -> std::io:
 /// The findings document with `findings` taken from `spill` — each finding as
 /// `finding_lines` wrote it, `count` of them — and everything else from `report` (whose own
 /// findings are not written: a streamed analysis has none).
-pub fn write_streamed(
+pub(crate) fn write_streamed(
     report: &Report,
     spill: &mut dyn std::io::Read,
     count: u64,
@@ -529,7 +529,7 @@ impl Reporter for Json {
 }
 
 /// The JSON Schema of the findings document (`authpath schema --findings`).
-pub fn findings_schema_json() -> String {
+pub(crate) fn findings_schema_json() -> String {
     let schema = schemars::schema_for!(FindingsDocument<'static>);
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
@@ -591,7 +591,7 @@ fn side(r: &Report) -> DiffSide {
 }
 
 /// Why a diff fails, one sentence per reason (empty when it passes).
-pub fn diff_reasons(d: &crate::diff::Diff) -> Vec<String> {
+pub(crate) fn diff_reasons(d: &crate::diff::Diff) -> Vec<String> {
     let mut why = Vec::new();
     let failing = d.failing_findings().count();
     if failing > 0 {
@@ -610,7 +610,7 @@ pub fn diff_reasons(d: &crate::diff::Diff) -> Vec<String> {
 }
 
 /// Assertion names with new violations, sorted and unique.
-pub fn newly_failing_assertions(d: &crate::diff::Diff) -> Vec<String> {
+pub(crate) fn newly_failing_assertions(d: &crate::diff::Diff) -> Vec<String> {
     let mut names: Vec<String> = d
         .new_assertion_failures()
         .flat_map(|f| f.reasons.iter())
@@ -621,7 +621,7 @@ pub fn newly_failing_assertions(d: &crate::diff::Diff) -> Vec<String> {
     names
 }
 
-pub fn diff_document(d: &crate::diff::Diff) -> String {
+pub(crate) fn diff_document(d: &crate::diff::Diff) -> String {
     let why = diff_reasons(d);
     let doc = DiffDocument {
         schema_version: 1,

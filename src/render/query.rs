@@ -23,7 +23,7 @@ fn ids(g: &Graph, ns: &[NodeIx]) -> Vec<String> {
 }
 
 /// What on a latent path is disabled or expired today, in words.
-pub fn blocker_words(g: &Graph, b: &Blocker) -> String {
+pub(crate) fn blocker_words(g: &Graph, b: &Blocker) -> String {
     match b {
         Blocker::Inactive(n) => format!("{} is {}", g.node(*n).id, g.node(*n).status),
         Blocker::ExpiredCredential(n) => {
@@ -135,7 +135,7 @@ fn org_key(g: &Graph, n: NodeIx) -> String {
         .map_or("home".to_owned(), |o| g.node(o).id.clone())
 }
 
-pub fn blast_document(
+pub(crate) fn blast_document(
     g: &Graph,
     as_of: crate::timestamp::Timestamp,
     b: &BlastRadius,
@@ -176,11 +176,11 @@ pub fn blast_document(
     }
 }
 
-pub fn blast_json(doc: &request::BlastRadius) -> String {
+pub(crate) fn blast_json(doc: &request::BlastRadius) -> String {
     to_json(&blast_document(&doc.model, doc.instant.as_of, &doc.answer))
 }
 
-pub fn blast_text(a: &request::BlastRadius) -> String {
+pub(crate) fn blast_text(a: &request::BlastRadius) -> String {
     let (g, b) = (&a.model, &a.answer);
     let doc = blast_document(g, a.instant.as_of, b);
     let mut out = String::new();
@@ -287,11 +287,11 @@ fn whocan_document(g: &Graph, as_of: crate::timestamp::Timestamp, w: &WhoCan) ->
     }
 }
 
-pub fn whocan_json(doc: &request::WhoCan) -> String {
+pub(crate) fn whocan_json(doc: &request::WhoCan) -> String {
     to_json(&whocan_document(&doc.model, doc.instant.as_of, &doc.answer))
 }
 
-pub fn whocan_text(a: &request::WhoCan) -> String {
+pub(crate) fn whocan_text(a: &request::WhoCan) -> String {
     let (g, w) = (&a.model, &a.answer);
     let doc = whocan_document(g, a.instant.as_of, w);
     let mut out = String::new();
@@ -389,11 +389,11 @@ fn path_document(g: &Graph, as_of: crate::timestamp::Timestamp, p: &PathAnswer) 
     }
 }
 
-pub fn path_json(doc: &request::Paths) -> String {
+pub(crate) fn path_json(doc: &request::Paths) -> String {
     to_json(&path_document(&doc.model, doc.instant.as_of, &doc.answer))
 }
 
-pub fn path_text(a: &request::Paths) -> String {
+pub(crate) fn path_text(a: &request::Paths) -> String {
     let (g, p) = (&a.model, &a.answer);
     let doc = path_document(g, a.instant.as_of, p);
     let mut out = String::new();
@@ -516,11 +516,11 @@ fn cut_document(g: &Graph, c: &Cut, costs: &Costs) -> CutDocument {
     }
 }
 
-pub fn cut_json(doc: &request::Cut) -> String {
+pub(crate) fn cut_json(doc: &request::Cut) -> String {
     to_json(&cut_document(&doc.model, &doc.answer, &doc.costs))
 }
 
-pub fn cut_text(a: &request::Cut) -> String {
+pub(crate) fn cut_text(a: &request::Cut) -> String {
     let (g, c) = (&a.model, &a.answer);
     let doc = cut_document(g, c, &a.costs);
     let mut out = String::new();
@@ -581,7 +581,7 @@ pub fn cut_text(a: &request::Cut) -> String {
 }
 
 /// JSON Schemas of the query outputs, by command name.
-pub fn query_schema(command: &str) -> Option<String> {
+pub(crate) fn query_schema(command: &str) -> Option<String> {
     match command {
         "blast-radius" => Some(schema_of::<BlastDocument>()),
         "who-can" => Some(schema_of::<WhoCanDocument>()),
@@ -592,15 +592,15 @@ pub fn query_schema(command: &str) -> Option<String> {
 }
 
 /// The answers as JSON, by the reporter method that writes them.
-pub mod json {
-    pub use super::{
+pub(crate) mod json {
+    pub(crate) use super::{
         blast_json as blast_radius, cut_json as cut, path_json as paths, whocan_json as who_can,
     };
 }
 
 /// The answers as text, by the reporter method that writes them.
-pub mod text {
-    pub use super::{
+pub(crate) mod text {
+    pub(crate) use super::{
         blast_text as blast_radius, cut_text as cut, path_text as paths, whocan_text as who_can,
     };
 }

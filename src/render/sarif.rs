@@ -11,7 +11,7 @@ use crate::request::analysis::{Diff, Findings};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
-pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub(crate) const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 #[derive(Serialize)]
 pub struct Log<'a> {
@@ -221,7 +221,7 @@ pub fn level(s: Severity) -> &'static str {
 }
 
 /// GitHub's `security-severity` score: critical ≥ 9, high 7–8.9, medium 4–6.9, low < 4.
-pub fn score(s: Severity) -> f64 {
+pub(crate) fn score(s: Severity) -> f64 {
     match s {
         Severity::Critical => 9.5,
         Severity::High => 8.0,
@@ -252,7 +252,7 @@ pub struct ExtraRule {
 }
 
 /// What `diff` reports beyond findings: an external subject gaining access to a critical node.
-pub const ACCESS_GAINED: ExtraRule = ExtraRule {
+pub(crate) const ACCESS_GAINED: ExtraRule = ExtraRule {
     id: "access-gained",
     short: "An external subject gained access to a critical node.",
     full: "Comparing two versions of the graph, an external subject (a partner or a partner's principal) reaches a critical node it did not reach before, or reaches it at a higher level.",
@@ -320,7 +320,7 @@ impl Source<'_> {
 
 /// The graph path as a SARIF URI: relative paths keep their form (code scanning resolves
 /// them against the repository root), with `/` separators.
-pub fn uri_of(path: &str) -> Option<String> {
+pub(crate) fn uri_of(path: &str) -> Option<String> {
     if path == "-" {
         return None;
     }
@@ -418,7 +418,7 @@ pub struct ExtraFinding {
 }
 
 /// An extra result, located at its subject like a finding.
-pub fn extra_result(
+pub(crate) fn extra_result(
     rule: &ExtraRule,
     rule_index: usize,
     x: ExtraFinding,
@@ -481,7 +481,7 @@ impl Reporter for Sarif {
 
 /// `diff --format sarif`: the new findings, and one `access-gained` result per external
 /// subject that gained access to a critical node, located in the NEW graph file.
-pub fn diff_log(d: &crate::diff::Diff) -> String {
+pub(crate) fn diff_log(d: &crate::diff::Diff) -> String {
     let source = Source {
         uri: uri_of(&d.new.source),
         spans: &d.new.spans,

@@ -344,7 +344,7 @@ impl Reporter for Text {
 
 /// `diff` as text for a pull-request comment: the verdict first, then what was gained,
 /// what is new, what was resolved and what was lost, each path in words.
-pub fn diff_text(d: &crate::diff::Diff, color: bool) -> String {
+pub(crate) fn diff_text(d: &crate::diff::Diff, color: bool) -> String {
     let t = Page {
         color,
         fail_on: d.fail_on,

@@ -26,7 +26,8 @@ pub use crate::policy::{Subjects, Thresholds};
 
 // What every rule reads; defined apart so that exposure and choke points, computed in the
 // rules' pass, depend on it and not on the rules.
-pub use crate::context::{BUILTIN_TAG, Context, is_subject};
+pub use crate::context::Context;
+pub(crate) use crate::context::{BUILTIN_TAG, is_subject};
 
 /// What the rules found.
 pub struct Outcome {
@@ -82,7 +83,7 @@ fn head_key(f: &Finding) -> (Severity, &'static str, &[u8], Option<&[u8]>) {
 }
 
 /// The usable critical nodes, in node order: the targets of the access matrix.
-pub fn critical_targets(ctx: &Context<'_>) -> Vec<NodeIx> {
+pub(crate) fn critical_targets(ctx: &Context<'_>) -> Vec<NodeIx> {
     (0..ctx.model.nodes.len() as u32)
         .map(NodeIx)
         .filter(|n| ctx.is_critical(*n) && ctx.engine.usable(*n))
@@ -263,7 +264,7 @@ fn sort_pending(ctx: &Context<'_>, pending: &mut [Pending]) {
 
 /// A pending record as a finding without path or sentence: its id, rule, severity,
 /// subject, target and level are those the written finding will have.
-pub fn sketch(ctx: &Context<'_>, p: &Pending) -> Finding {
+pub(crate) fn sketch(ctx: &Context<'_>, p: &Pending) -> Finding {
     Finding::new(findings::Draft {
         rule: p.rule,
         severity: p.severity,
@@ -281,7 +282,7 @@ pub fn sketch(ctx: &Context<'_>, p: &Pending) -> Finding {
 
 /// One pair's finding of an access rule, if the pair has one (for a finding the cap left
 /// out that a waiver names): classified exactly as the matrix classifies every pair.
-pub fn pending_of(
+pub(crate) fn pending_of(
     ctx: &Context<'_>,
     policy: &Policy,
     rule: Rule,
@@ -310,7 +311,7 @@ pub fn pending_of(
 /// The default budget of path nodes: how many node ids the paths of the findings shown may
 /// hold in all (a witness may be as long as the graph, and a long chain or cycle gives many
 /// findings each with a long witness). About 250 bytes each in memory while written.
-pub const DEFAULT_MAX_PATH_NODES: usize = 25_000_000;
+pub(crate) const DEFAULT_MAX_PATH_NODES: usize = 25_000_000;
 
 /// A pending record written out, or why not.
 pub enum Written {
@@ -358,7 +359,7 @@ fn materialize_shares(ctx: &Context<'_>, pending: &[Pending], share: usize) -> V
 
 /// Paths and sentences for pending records of any access rule (every witness written,
 /// however long: for a handful of records).
-pub fn materialize(ctx: &Context<'_>, pending: Vec<Pending>) -> Vec<Finding> {
+pub(crate) fn materialize(ctx: &Context<'_>, pending: Vec<Pending>) -> Vec<Finding> {
     materialize_shares(ctx, &pending, usize::MAX)
         .into_iter()
         .filter_map(|w| match w {
@@ -380,7 +381,7 @@ pub enum Item {
 /// Memory stays within the budget however long the witnesses: records are first written
 /// within an even share of it each, the lengths of those that did not fit are read off the
 /// search, and only the ones the prefix keeps are then written in full.
-pub fn within_budget(
+pub(crate) fn within_budget(
     ctx: &Context<'_>,
     items: Vec<Item>,
     budget: &mut usize,
@@ -451,7 +452,7 @@ fn choke_points_of(
 /// With `paths` false, the access findings kept are written without path and sentence
 /// (`sketch`): enough for their ids, order and waivers, for callers that will write out only
 /// a few of them (`diff`, with `materialize`); the path budget does not apply.
-pub fn run_all(
+pub(crate) fn run_all(
     ctx: &Context<'_>,
     policy: &Policy,
     limits: Limits,
@@ -541,7 +542,7 @@ pub struct Limits {
 /// instead of being held: memory stays bounded by the access matrix's rows (a few dozen
 /// bytes per subject and block of targets) however many findings there are. The outcome's
 /// `findings` is empty.
-pub fn stream_all(
+pub(crate) fn stream_all(
     ctx: &Context<'_>,
     policy: &Policy,
     matrix: &Matrix<'_>,

@@ -44,7 +44,7 @@ fn partner_org(ctx: &Context<'_>, u: NodeIx) -> Option<NodeIx> {
 }
 
 /// How many findings there are, and the first `keep` in the contract's order.
-pub fn tally(ctx: &Context<'_>, keep: usize) -> (u64, Vec<Pending>) {
+pub(crate) fn tally(ctx: &Context<'_>, keep: usize) -> (u64, Vec<Pending>) {
     let engine = ctx.engine;
     let targets = targets(ctx);
     if targets.is_empty() {
@@ -231,7 +231,7 @@ pub fn pair(ctx: &Context<'_>, a: NodeIx, t: NodeIx) -> Option<Pending> {
 /// group of targets sharing the third party to exclude, stopped once it has their
 /// witnesses. Each group's witnesses may hold `share` nodes per record in all; a record past
 /// that gives its witness's length (`Written::Long`).
-pub fn materialize(ctx: &Context<'_>, pending: &[Pending], share: usize) -> Vec<Written> {
+pub(crate) fn materialize(ctx: &Context<'_>, pending: &[Pending], share: usize) -> Vec<Written> {
     if pending.is_empty() {
         return Vec::new();
     }

@@ -29,7 +29,7 @@ pub struct Pending {
 }
 
 /// The two rules this family reports, in a fixed order for the tallies.
-pub const RULES: [Rule; 2] = [Rule::TransitivePrivilege, Rule::ExternalCriticalAccess];
+pub(crate) const RULES: [Rule; 2] = [Rule::TransitivePrivilege, Rule::ExternalCriticalAccess];
 
 /// Every pair classified: how many findings of each rule at each severity, the first
 /// findings of each (rule, severity) in the contract's order, and the exposure.
@@ -71,7 +71,7 @@ fn category(rule: usize, severity: Severity) -> usize {
 ///
 /// With `store`, every row is also kept (compactly, per block) so that `stream` can write
 /// every finding in order without the matrix.
-pub fn tally(ctx: &Context<'_>, matrix: &Matrix<'_>, keep: usize, store: bool) -> Tally {
+pub(crate) fn tally(ctx: &Context<'_>, matrix: &Matrix<'_>, keep: usize, store: bool) -> Tally {
     let engine = ctx.engine;
     let key = |p: &Pending| {
         (
@@ -476,7 +476,7 @@ pub fn stream(
 /// (written in the records' order while they fit); a record past that gives its witness's
 /// length instead (`Written::Long`), so memory stays within `share` per record however long
 /// the witnesses are.
-pub fn materialize(ctx: &Context<'_>, pending: &[Pending], share: usize) -> Vec<Written> {
+pub(crate) fn materialize(ctx: &Context<'_>, pending: &[Pending], share: usize) -> Vec<Written> {
     let mut by_subject: std::collections::BTreeMap<NodeIx, Vec<usize>> = Default::default();
     for (i, p) in pending.iter().enumerate() {
         by_subject.entry(p.subject).or_default().push(i);

@@ -8,7 +8,7 @@
 //! highest level of what it may match: `s3:Get*` reads, `s3:Put*` may call
 //! `s3:PutBucketPolicy` and so administers.
 
-use super::policy::{Actions, glob_intersects, glob_match};
+use super::policy::{Actions, glob_match};
 use crate::model::Level;
 
 /// Verbs whose actions only read (List and Read in AWS's access levels).
@@ -49,7 +49,7 @@ const CREDENTIAL_GETS: &[&str] = &[
 
 /// Actions of AWS's "Permissions management" access level outside IAM: they rewrite a
 /// resource's policy or hand out grants on it, which is administrative control of it.
-pub const PERMISSIONS_MANAGEMENT: &[&str] = &[
+pub(crate) const PERMISSIONS_MANAGEMENT: &[&str] = &[
     "s3:PutBucketPolicy",
     "s3:DeleteBucketPolicy",
     "s3:PutBucketAcl",
@@ -185,15 +185,6 @@ pub fn service(actions: &Actions) -> String {
         Some((svc, _)) if !svc.contains(['*', '?']) => svc.to_ascii_lowercase(),
         _ => "*".into(),
     }
-}
-
-/// Whether the set may include an action matching `pattern`.
-pub fn may_include(actions: &Actions, pattern: &str) -> bool {
-    glob_intersects(&actions.include, pattern, true)
-        && !actions
-            .exclude
-            .iter()
-            .any(|x| super::policy::glob_covers(x, pattern, true))
 }
 
 #[cfg(test)]

@@ -524,7 +524,7 @@ fn error_offset(text: &str, e: &serde_json::Error) -> usize {
 /// Where in the document `offset` falls, as `Section[i] (kind "name").Field[j]`: a light
 /// scan that follows objects, arrays and strings up to the offset, for the messages about a
 /// file that does not parse.
-pub fn place_at(text: &str, offset: usize) -> String {
+pub(crate) fn place_at(text: &str, offset: usize) -> String {
     enum Frame {
         Object {
             key: Option<String>,

@@ -115,7 +115,7 @@ pub struct Derived {
 type Method = fn(&Ctx, &Actor<'_>, &mut Vec<Derived>);
 
 /// The methods, by the name the docs and `derived_from` use.
-pub const METHODS: &[(&str, Method)] = &[
+pub(crate) const METHODS: &[(&str, Method)] = &[
     ("create-access-key", create_access_key),
     ("login-profile", login_profile),
     ("user-policy", user_policy),

@@ -66,7 +66,7 @@ pub mod ids {
     pub fn key(user: &str, slot: usize) -> String {
         format!("aws:key:{user}/{slot}")
     }
-    pub fn certificate(user: &str, slot: usize) -> String {
+    pub(crate) fn certificate(user: &str, slot: usize) -> String {
         format!("aws:cert:{user}/{slot}")
     }
     pub fn root(account: &str) -> String {
@@ -156,7 +156,7 @@ pub struct Arn<'a> {
     pub resource: &'a str,
 }
 
-pub fn parse_arn(s: &str) -> Option<Arn<'_>> {
+pub(crate) fn parse_arn(s: &str) -> Option<Arn<'_>> {
     let mut parts = s.splitn(6, ':');
     if parts.next()? != "arn" {
         return None;

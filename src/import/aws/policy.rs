@@ -71,11 +71,11 @@ pub struct Document {
 }
 
 /// A policy document's problems, each with the path inside the document.
-pub type Problems = Vec<(String, String)>;
+pub(crate) type Problems = Vec<(String, String)>;
 
 /// Reads a policy document: a JSON object, or the URL-encoded JSON string the IAM API itself
 /// returns (the AWS CLI decodes it; other tools pass it through).
-pub fn parse_document(value: &Value, at: &str, problems: &mut Problems) -> Option<Document> {
+pub(crate) fn parse_document(value: &Value, at: &str, problems: &mut Problems) -> Option<Document> {
     let decoded;
     let value = match value {
         Value::String(s) => {
@@ -336,7 +336,7 @@ fn scalar(v: &Value) -> String {
     }
 }
 
-pub fn kind_of(v: &Value) -> &'static str {
+pub(crate) fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -386,7 +386,7 @@ fn percent_decode(s: &str) -> String {
 // IAM's wildcards: `*` any run of characters, `?` any one.
 
 /// Whether `pattern` matches `text`. Action names compare without case, ARNs with it.
-pub fn glob_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
+pub(crate) fn glob_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
     if pattern == "*" {
         return true;
     }
@@ -445,7 +445,7 @@ const LONGEST: usize = 2048;
 
 /// Whether every text `inner` matches is also matched by `outer` (sound: a `*` or `?` in
 /// `inner` can only be answered by the same wildcard, or a `*`, in `outer`).
-pub fn glob_covers(outer: &str, inner: &str, ignore_case: bool) -> bool {
+pub(crate) fn glob_covers(outer: &str, inner: &str, ignore_case: bool) -> bool {
     // IAM caps an ARN at 2,048 characters; longer patterns are compared as text, so that a
     // crafted file cannot make the comparison quadratic.
     if outer.len() > LONGEST || inner.len() > LONGEST {
@@ -470,7 +470,7 @@ pub fn glob_covers(outer: &str, inner: &str, ignore_case: bool) -> bool {
 }
 
 /// Whether some text matches both patterns.
-pub fn glob_intersects(a: &str, b: &str, ignore_case: bool) -> bool {
+pub(crate) fn glob_intersects(a: &str, b: &str, ignore_case: bool) -> bool {
     if a.len() > LONGEST || b.len() > LONGEST {
         // Assumed to meet: the safe side for an allow, and denies are only applied when
         // they cover.
@@ -537,7 +537,7 @@ impl Actions {
 
     /// The pattern that best describes the set: `include`, or the narrower pattern a
     /// boundary or a deny-all-but requires of it.
-    pub fn pattern(&self) -> &str {
+    pub(crate) fn pattern(&self) -> &str {
         match self.require.first() {
             Some(r) if self.include == "*" => r,
             _ => &self.include,
@@ -545,7 +545,7 @@ impl Actions {
     }
 
     /// Every action, without exception: `"Action": "*"`.
-    pub fn is_everything(&self) -> bool {
+    pub(crate) fn is_everything(&self) -> bool {
         self.include == "*" && self.exclude.is_empty() && self.require.is_empty()
     }
 }
@@ -566,7 +566,7 @@ impl Resources {
     }
 
     /// Whether the set may hold some resource matching `pattern`.
-    pub fn meets(&self, pattern: &str) -> bool {
+    pub(crate) fn meets(&self, pattern: &str) -> bool {
         match self {
             Resources::Pattern(p) => glob_intersects(p, pattern, false),
             Resources::AllBut(xs) => !xs.iter().any(|x| glob_covers(x, pattern, false)),
@@ -584,7 +584,7 @@ impl Resources {
         }
     }
 
-    pub fn is_everything(&self) -> bool {
+    pub(crate) fn is_everything(&self) -> bool {
         matches!(self, Resources::Pattern(p) if p == "*")
     }
 }
@@ -608,7 +608,7 @@ pub struct Permission {
 }
 
 impl Permission {
-    pub fn is_conditional(&self) -> bool {
+    pub(crate) fn is_conditional(&self) -> bool {
         !self.conditions.is_empty()
     }
 }
@@ -700,7 +700,7 @@ impl Permissions {
 
     /// Applies the unconditional denies to the allows: an allow whose resources a deny covers
     /// loses the denied actions (dropped when they cover all of it).
-    pub fn apply_denies(&mut self) {
+    pub(crate) fn apply_denies(&mut self) {
         let denies = std::mem::take(&mut self.denies);
         self.allows.retain_mut(|p| {
             for (actions, resources) in &denies {
@@ -773,7 +773,7 @@ impl Permissions {
 
     /// Limits the allows to what a permissions boundary allows: an allow survives where it
     /// meets a boundary allow, narrowed to the boundary's pattern when that is the smaller.
-    pub fn bound_by(&mut self, boundary: &Permissions) {
+    pub(crate) fn bound_by(&mut self, boundary: &Permissions) {
         let mut kept = Vec::new();
         for p in &self.allows {
             for b in &boundary.allows {
@@ -860,7 +860,7 @@ impl Permissions {
 
     /// Whether `action` is allowed on some resource matching `pattern` (a resource yet to be
     /// created, of a known shape).
-    pub fn can_meeting(&self, action: &str, pattern: &str) -> Option<Allowed> {
+    pub(crate) fn can_meeting(&self, action: &str, pattern: &str) -> Option<Allowed> {
         self.allowed(action, Some(pattern), |r| r.meets(pattern))
     }
 
@@ -891,7 +891,7 @@ impl Permissions {
         })
     }
 
-    pub fn denied(&self, action: &str, arn: Option<&str>) -> bool {
+    pub(crate) fn denied(&self, action: &str, arn: Option<&str>) -> bool {
         self.denies.iter().any(|(actions, resources)| {
             let a = match actions {
                 Matcher::Only(v) => v.iter().any(|d| glob_match(d, action, true)),
@@ -978,7 +978,7 @@ fn unknown_variable_in(s: &str, username: Option<&str>) -> bool {
 /// `${aws:username}` is the calling user's name; IAM's escapes `${*}`, `${?}` and `${$}` are
 /// the literal characters. Any other variable stands for a value only known at request
 /// time, read here as `*` (it may match anything).
-pub fn substitute(s: &str, username: Option<&str>) -> String {
+pub(crate) fn substitute(s: &str, username: Option<&str>) -> String {
     if !s.contains("${") {
         return s.to_string();
     }

@@ -34,11 +34,11 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn is_root(&self) -> bool {
+    pub(crate) fn is_root(&self) -> bool {
         self.user == "<root_account>"
     }
 
-    pub fn has_keys(&self) -> bool {
+    pub(crate) fn has_keys(&self) -> bool {
         self.keys.iter().any(Option::is_some)
     }
 }

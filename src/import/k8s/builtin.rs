@@ -9,7 +9,7 @@
 /// Service accounts in `kube-system` that the controller manager's controllers and the
 /// cluster's add-ons run as (the subjects of the bootstrap `system:controller:*` bindings,
 /// and the add-ons every distribution installs).
-pub const KUBE_SYSTEM_ACCOUNTS: &[&str] = &[
+pub(crate) const KUBE_SYSTEM_ACCOUNTS: &[&str] = &[
     "attachdetach-controller",
     "bootstrap-signer",
     "certificate-controller",
@@ -55,7 +55,7 @@ pub const KUBE_SYSTEM_ACCOUNTS: &[&str] = &[
 ];
 
 /// Users the control-plane components authenticate as (their certificates' common names).
-pub const COMPONENT_USERS: &[&str] = &[
+pub(crate) const COMPONENT_USERS: &[&str] = &[
     "system:apiserver",
     "system:kube-controller-manager",
     "system:kube-proxy",
@@ -66,12 +66,12 @@ pub const COMPONENT_USERS: &[&str] = &[
 const NODE_USER_PREFIX: &str = "system:node:";
 
 /// Whether the service account `ns/name` is one of the control plane's own.
-pub fn is_builtin_account(ns: &str, name: &str) -> bool {
+pub(crate) fn is_builtin_account(ns: &str, name: &str) -> bool {
     ns == "kube-system" && KUBE_SYSTEM_ACCOUNTS.contains(&name)
 }
 
 /// Whether the user `name` is a control-plane component (a machine, not a person).
-pub fn is_component_user(name: &str) -> bool {
+pub(crate) fn is_component_user(name: &str) -> bool {
     COMPONENT_USERS.contains(&name)
         || name
             .strip_prefix(NODE_USER_PREFIX)

@@ -161,7 +161,7 @@ pub struct Workload {
 impl Workload {
     /// The account its pods run as: `serviceAccountName`, else the deprecated
     /// `serviceAccount`, else the namespace's `default`.
-    pub fn service_account(&self) -> &str {
+    pub(crate) fn service_account(&self) -> &str {
         [&self.pod.service_account_name, &self.pod.service_account]
             .into_iter()
             .flatten()
@@ -184,7 +184,7 @@ pub enum Object {
 }
 
 /// Where the pod template sits in each workload kind.
-pub const WORKLOAD_KINDS: &[(&str, &str)] = &[
+pub(crate) const WORKLOAD_KINDS: &[(&str, &str)] = &[
     ("Pod", "/spec"),
     ("Deployment", "/spec/template/spec"),
     ("StatefulSet", "/spec/template/spec"),
@@ -210,7 +210,7 @@ pub struct Manifests {
 /// A file found by walking a directory that holds no Kubernetes object (no document names a
 /// `kind`: a CI workflow, a `tsconfig.json`, a Helm `Chart.yaml`) is skipped with a warning,
 /// unless `strict`; a file named on the command line is always read as manifests.
-pub fn read_paths(paths: &[PathBuf], strict: bool) -> Manifests {
+pub(crate) fn read_paths(paths: &[PathBuf], strict: bool) -> Manifests {
     let mut out = Manifests::default();
     let mut files = Vec::new();
     for p in paths {
@@ -280,7 +280,7 @@ fn read_file(path: &Path, lenient: bool, out: &mut Manifests) {
 
 /// The manifests in `bytes`, read as the file `name` (for fuzzing and for callers that
 /// hold the text already).
-pub fn read_bytes(name: &str, bytes: &[u8]) -> Manifests {
+pub(crate) fn read_bytes(name: &str, bytes: &[u8]) -> Manifests {
     let mut out = Manifests::default();
     read_into(name, bytes, false, &mut out);
     out
@@ -696,7 +696,7 @@ fn field_error(origin: &Origin, kind: &str, path: &str, inner: &serde_json::Erro
         .help(help)
 }
 
-pub fn name_of(meta: &Meta) -> String {
+pub(crate) fn name_of(meta: &Meta) -> String {
     quote(meta.name.as_deref().unwrap_or(""))
 }
 

@@ -107,7 +107,7 @@ pub mod ids {
     pub fn namespace(ns: &str) -> String {
         format!("k8s:ns:{ns}")
     }
-    pub fn service_account(ns: &str, name: &str) -> String {
+    pub(crate) fn service_account(ns: &str, name: &str) -> String {
         format!("k8s:sa:{ns}/{name}")
     }
     pub fn user(name: &str) -> String {
@@ -116,11 +116,11 @@ pub mod ids {
     pub fn group(name: &str) -> String {
         format!("k8s:group:{name}")
     }
-    pub fn cluster_role(name: &str) -> String {
+    pub(crate) fn cluster_role(name: &str) -> String {
         format!("k8s:clusterrole:{name}")
     }
     /// A ClusterRole bound by a RoleBinding: its rules, only inside `ns`.
-    pub fn cluster_role_in(ns: &str, name: &str) -> String {
+    pub(crate) fn cluster_role_in(ns: &str, name: &str) -> String {
         format!("k8s:clusterrole:{ns}/{name}")
     }
     pub fn role(ns: &str, name: &str) -> String {
@@ -139,7 +139,7 @@ pub mod ids {
     pub fn secret(ns: &str, name: &str) -> String {
         format!("k8s:secret:{ns}/{name}")
     }
-    pub fn legacy_token(ns: &str, sa: &str) -> String {
+    pub(crate) fn legacy_token(ns: &str, sa: &str) -> String {
         format!("k8s:token:{ns}/{sa}")
     }
 }

@@ -6,7 +6,7 @@ use crate::model::Level;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The level a verb carries: reading, changing, or the verbs that escalate.
-pub fn verb_level(verb: &str) -> Level {
+pub(crate) fn verb_level(verb: &str) -> Level {
     match verb {
         "get" | "list" | "watch" => Level::Read,
         "*" | "escalate" | "bind" | "impersonate" | "approve" | "sign" => Level::Admin,
@@ -24,7 +24,7 @@ pub enum Names {
 }
 
 impl Names {
-    pub fn covers(&self, name: &str) -> bool {
+    pub(crate) fn covers(&self, name: &str) -> bool {
         match self {
             Names::All => true,
             Names::Only(set) => set.contains(name),
@@ -91,7 +91,7 @@ pub fn allows(rules: &[PolicyRule], group: &str, resource: &str, verbs: &[&str])
 }
 
 /// Whether the rules hold every verb on every resource of every API group.
-pub fn is_everything(rules: &[PolicyRule]) -> bool {
+pub(crate) fn is_everything(rules: &[PolicyRule]) -> bool {
     rules.iter().any(|r| {
         r.api_groups.iter().any(|g| g == "*")
             && r.resources.iter().any(|x| x == "*")
@@ -101,7 +101,7 @@ pub fn is_everything(rules: &[PolicyRule]) -> bool {
 }
 
 /// One permission target of a rule: API group, resource, and name (`None`: all names).
-pub type Target = (String, String, Option<String>);
+pub(crate) type Target = (String, String, Option<String>);
 
 /// What the rules allow on one target: the highest level their verbs give, and whether any
 /// of them reads it (levels are ordered, Kubernetes verbs are not: `create` on Secrets

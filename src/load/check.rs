@@ -2,7 +2,7 @@
 //! resolve, and edge kinds that fit their endpoints.
 
 use super::fields::{Ends, PendingNode, Reader};
-use crate::diagnostics::{Diagnostic, Subject, did_you_mean, quote};
+use crate::diagnostics::{Diagnostic, Subject, codes, did_you_mean, quote};
 use crate::model::{Edge, Graph, NodeIx};
 use crate::timestamp::Timestamp;
 use std::collections::HashMap;
@@ -61,6 +61,7 @@ fn unique_ids<'n>(nodes: &'n [PendingNode], reader: &mut Reader<'_, '_>) -> Inde
             let f = &nodes[first];
             reader.diags.push(
                 Diagnostic::error(
+                    codes::DUPLICATE_ID,
                     Some(p.node.span),
                     format!(
                         "duplicate node id {}: first defined at {}:{} (nodes[{}])",
@@ -118,6 +119,7 @@ fn dangling_owner(p: &PendingNode, index: &Index<'_>, reader: &mut Reader<'_, '_
     {
         reader.diags.push(
             Diagnostic::warning(
+                codes::UNKNOWN_OWNER,
                 Some(p.node.span),
                 format!("`owner` {} names no node", quote(owner)),
             )
@@ -141,6 +143,7 @@ fn resolve_org(
     if p.kind_known && p.node.kind.is_org() {
         reader.diags.push(
             Diagnostic::error(
+                codes::ORG_ON_ORGANISATION,
                 Some(*span),
                 format!(
                     "a {} is its own organisation and must not carry `org`",
@@ -160,15 +163,20 @@ fn resolve_org(
                     "`org` must be the id of a tenant or partner node in this file".into()
                 });
             reader.diags.push(
-                Diagnostic::error(Some(*span), format!("`org` {} names no node", quote(org)))
-                    .about_subject(&subject)
-                    .help(help),
+                Diagnostic::error(
+                    codes::UNKNOWN_ORG,
+                    Some(*span),
+                    format!("`org` {} names no node", quote(org)),
+                )
+                .about_subject(&subject)
+                .help(help),
             );
             None
         }
         Some(&o) if nodes[o].kind_known && !nodes[o].node.kind.is_org() => {
             reader.diags.push(
                 Diagnostic::error(
+                    codes::ORG_NOT_ORGANISATION,
                     Some(*span),
                     format!(
                         "`org` must name a tenant or partner node, but {} is a {}",
@@ -257,6 +265,7 @@ fn endpoints(
                     .unwrap_or_else(|| format!("`{field}` must be the id of a node in this file"));
                 reader.diags.push(
                     Diagnostic::error(
+                        codes::UNKNOWN_ENDPOINT,
                         Some(edge.span),
                         format!("`{field}` {} names no node", quote(id)),
                     )
@@ -286,6 +295,7 @@ fn kind_fits(
     }
     reader.diags.push(
         Diagnostic::error(
+            codes::EDGE_KIND_MISMATCH,
             Some(edge.span),
             format!(
                 "`{}` goes from {}; here it goes from a {} to a {}",

@@ -9,7 +9,7 @@ use super::manifest::{
     ServiceAccountObject, SubjectRef, Workload,
 };
 use super::{Options, Scope, builtin, ids, rbac};
-use crate::diagnostics::{Diagnostic, Diagnostics, quote};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, codes, quote};
 use crate::import::GraphBuilder;
 use crate::model::{EdgeKind, Level, NodeKind, Sensitivity, Span};
 use serde_json::json;
@@ -120,12 +120,13 @@ impl<'a> Builder<'a> {
         self.g
     }
 
-    fn warn(&mut self, origin: &Origin, message: String, help: &str) {
+    fn warn(&mut self, code: Code, origin: &Origin, message: String, help: &str) {
         self.problems
             .entry(origin.file.clone())
             .or_insert_with(|| Diagnostics::new(origin.file.clone()))
             .push(
                 Diagnostic::warning(
+                    code,
                     Some(Span {
                         line: origin.line,
                         column: 1,
@@ -227,7 +228,12 @@ impl<'a> Builder<'a> {
                     first.file,
                     first.describe()
                 );
-                self.warn(origin, message, "keep one definition of each object");
+                self.warn(
+                    codes::K8S_DUPLICATE_OBJECT,
+                    origin,
+                    message,
+                    "keep one definition of each object",
+                );
             }
         }
         let keep: BTreeSet<usize> = latest.into_values().collect();
@@ -306,6 +312,7 @@ impl<'a> Builder<'a> {
             )),
             _ => {
                 self.warn(
+                    codes::K8S_TOKEN_WITHOUT_ACCOUNT,
                     &origin,
                     format!(
                         "service-account token Secret {} names no service account",
@@ -437,6 +444,7 @@ impl<'a> Builder<'a> {
             };
             if b.subjects.is_empty() {
                 self.warn(
+                    codes::K8S_NO_SUBJECTS,
                     origin,
                     format!("{what} has no subjects: it grants nothing"),
                     "add subjects or remove the binding",
@@ -477,6 +485,7 @@ impl<'a> Builder<'a> {
                 .then(|| ids::cluster_role(name)),
             (_, kind) => {
                 self.warn(
+                    codes::K8S_ROLE_REF_KIND,
                     origin,
                     format!(
                         "{what} refers to a {} {}: it grants nothing",
@@ -490,6 +499,7 @@ impl<'a> Builder<'a> {
         };
         if role.is_none() {
             self.warn(
+                codes::K8S_UNKNOWN_ROLE,
                 origin,
                 format!(
                     "{what} refers to {} {}, which is not in the manifests: no privilege path is drawn through it",
@@ -524,6 +534,7 @@ impl<'a> Builder<'a> {
             "Group" => Some(self.group(&s.name)),
             other => {
                 self.warn(
+                    codes::K8S_SUBJECT_KIND,
                     origin,
                     format!("{what} has a subject of kind {}: skipped", quote(other)),
                     "subjects are of kind ServiceAccount, User or Group",

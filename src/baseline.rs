@@ -1,6 +1,6 @@
 //! Baselines: a findings document saved earlier, whose finding ids are accepted as known.
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::source::Locator;
 use std::collections::HashSet;
 use std::path::Path;
@@ -14,8 +14,12 @@ pub(crate) fn read_ids(path: &Path) -> Result<HashSet<String>, Diagnostics> {
         Ok(t) => t,
         Err(e) => {
             diags.push(
-                Diagnostic::error(None, format!("cannot read the baseline: {e}"))
-                    .help("write one with `authpath analyze GRAPH --write-baseline FILE`"),
+                Diagnostic::error(
+                    codes::READ_ERROR,
+                    None,
+                    format!("cannot read the baseline: {e}"),
+                )
+                .help("write one with `authpath analyze GRAPH --write-baseline FILE`"),
             );
             return Err(diags);
         }
@@ -26,6 +30,7 @@ pub(crate) fn read_ids(path: &Path) -> Result<HashSet<String>, Diagnostics> {
             let span = Locator::new(&text).span_of_error(&e);
             diags.push(
                 Diagnostic::error(
+                    codes::JSON_SYNTAX,
                     Some(span),
                     format!("invalid JSON: {}", crate::load::strip_position(&e)),
                 )
@@ -36,8 +41,12 @@ pub(crate) fn read_ids(path: &Path) -> Result<HashSet<String>, Diagnostics> {
     };
     let Some(findings) = doc.get("findings").and_then(|f| f.as_array()) else {
         diags.push(
-            Diagnostic::error(None, "the baseline has no `findings` array")
-                .help("a baseline is the output of `analyze --format json` (or --write-baseline)"),
+            Diagnostic::error(
+                codes::BASELINE_NO_FINDINGS,
+                None,
+                "the baseline has no `findings` array",
+            )
+            .help("a baseline is the output of `analyze --format json` (or --write-baseline)"),
         );
         return Err(diags);
     };
@@ -48,6 +57,7 @@ pub(crate) fn read_ids(path: &Path) -> Result<HashSet<String>, Diagnostics> {
                 ids.insert(id.to_owned());
             }
             None => diags.push(Diagnostic::error(
+                codes::BASELINE_FINDING_ID,
                 None,
                 format!("findings[{i}] has no string `id`"),
             )),

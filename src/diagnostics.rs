@@ -12,10 +12,141 @@ pub enum Severity {
     Warning,
 }
 
+/// The stable name of a kind of problem (`json-syntax`, `duplicate-id`): scripts and
+/// docs/diagnostics.md refer to it while a message's wording may change. Only the
+/// [`codes`] registry makes one, so every code a diagnostic carries is documented.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Code {
+    name: &'static str,
+    severity: Severity,
+    meaning: &'static str,
+}
+
+impl Code {
+    /// The kebab-case name printed as `[name]`.
+    pub fn name(self) -> &'static str {
+        self.name
+    }
+
+    /// The severity every diagnostic of this code has.
+    pub fn severity(self) -> Severity {
+        self.severity
+    }
+
+    /// What the problem is, in one line.
+    pub fn meaning(self) -> &'static str {
+        self.meaning
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// Declares every code from one list: a constant each, and [`codes::ALL`].
+macro_rules! codes {
+    ($($name:ident = $code:literal, $severity:ident, $meaning:literal;)+) => {
+        $(
+            #[doc = $meaning]
+            pub const $name: Code = Code {
+                name: $code,
+                severity: Severity::$severity,
+                meaning: $meaning,
+            };
+        )+
+        /// Every code, in the order docs/diagnostics.md lists them.
+        pub const ALL: &[Code] = &[$($name),+];
+    };
+}
+
+/// Every diagnostic code. Reading, encoding and syntax problems are named for what failed,
+/// whatever the input; problems of the graph format's meaning have plain names; those of
+/// another input carry its prefix (`policy-`, `baseline-`, `k8s-`, `aws-`, `opengraph-`).
+pub mod codes {
+    use super::{Code, Severity};
+
+    codes! {
+        READ_ERROR = "read-error", Error, "the file or standard input cannot be read";
+        NOT_UTF8 = "not-utf8", Error, "the input is not UTF-8 text";
+        JSON_SYNTAX = "json-syntax", Error, "the input is not valid JSON (a syntax error, a cut-off file, or, in an imported file, a key repeated in one object)";
+        YAML_SYNTAX = "yaml-syntax", Error, "a YAML document cannot be read (a syntax error, a parser limit, or a key repeated in one mapping)";
+        TOML_SYNTAX = "toml-syntax", Error, "the policy file is not valid TOML";
+        EMPTY_FILE = "empty-file", Error, "the graph file is empty";
+        SIZE_LIMIT = "size-limit", Error, "`nodes` or `edges` has more entries than --max-graph-nodes or --max-graph-edges allow";
+        UNSUPPORTED_VERSION = "unsupported-version", Error, "`version` is not the JSON number 1";
+        UNKNOWN_TOP_LEVEL_KEY = "unknown-top-level-key", Error, "the graph file's top level has a key the format does not define";
+        MISSING_FIELD = "missing-field", Error, "a required key of the graph file, a node or an edge is absent";
+        WRONG_TYPE = "wrong-type", Error, "a value of the graph file has the wrong JSON type";
+        DUPLICATE_KEY = "duplicate-key", Error, "an object of the graph file repeats a key";
+        EMPTY_ID = "empty-id", Error, "a node's `id` is empty or null";
+        UNKNOWN_VALUE = "unknown-value", Error, "a value is not one of the words its field accepts (a node or edge kind, a status, a level…)";
+        INVALID_TIMESTAMP = "invalid-timestamp", Error, "a date-time field is not RFC 3339";
+        MISPLACED_FIELD = "misplaced-field", Error, "a field the format defines is on an object that cannot carry it";
+        INVALID_PROPERTY = "invalid-property", Error, "a free-form property's value cannot be kept (a repeated key, too deep, a number out of range)";
+        NEAR_MISS_KEY = "near-miss-key", Warning, "an unknown key looks like a misspelt field of the format, so that field is not set";
+        NO_AS_OF = "no-as-of", Warning, "the graph has no `as_of`, so time-based rules judge at the wall clock unless --now is given";
+        DUPLICATE_ID = "duplicate-id", Error, "two nodes have the same id";
+        UNKNOWN_OWNER = "unknown-owner", Warning, "a node's `owner` names no node";
+        ORG_ON_ORGANISATION = "org-on-organisation", Error, "a tenant or partner node carries `org`";
+        UNKNOWN_ORG = "unknown-org", Error, "a node's `org` names no node";
+        ORG_NOT_ORGANISATION = "org-not-organisation", Error, "a node's `org` names a node that is not a tenant or partner";
+        UNKNOWN_ENDPOINT = "unknown-endpoint", Error, "an edge's `from` or `to` names no node";
+        EDGE_KIND_MISMATCH = "edge-kind-mismatch", Error, "an edge's kind does not fit the kinds of its endpoints";
+        BASELINE_NO_FINDINGS = "baseline-no-findings", Error, "the baseline has no `findings` array";
+        BASELINE_FINDING_ID = "baseline-finding-id", Error, "a finding of the baseline has no string `id`";
+        POLICY_UNKNOWN_KEY = "policy-unknown-key", Error, "a policy table has a key the policy format does not define";
+        POLICY_WRONG_TYPE = "policy-wrong-type", Error, "a policy value has the wrong TOML type";
+        POLICY_OUT_OF_RANGE = "policy-out-of-range", Error, "a number of days in the policy is negative or too large";
+        POLICY_UNKNOWN_VALUE = "policy-unknown-value", Error, "a policy value is not one of the words its key accepts";
+        POLICY_UNKNOWN_RULE = "policy-unknown-rule", Error, "[rules] names a rule that does not exist";
+        POLICY_INVALID_TIMESTAMP = "policy-invalid-timestamp", Error, "a policy date-time is not RFC 3339";
+        POLICY_MISSING_KEY = "policy-missing-key", Error, "a [[waiver]] or [[assert]] lacks a key it requires";
+        POLICY_WAIVER_TARGET = "policy-waiver-target", Error, "a [[waiver]] names its finding both by `id` and by `rule`, or not at all";
+        POLICY_EMPTY_VALUE = "policy-empty-value", Error, "a waiver's `reason` or `owner`, or an assertion's selector, is empty";
+        POLICY_DUPLICATE_ASSERTION = "policy-duplicate-assertion", Error, "two [[assert]] tables have the same name";
+        K8S_NOT_MANIFEST = "k8s-not-manifest", Warning, "a file found in a directory holds no Kubernetes object, so it is skipped";
+        K8S_TOO_DEEP = "k8s-too-deep", Error, "a manifest nests collections deeper than any Kubernetes object does";
+        K8S_NOT_OBJECT = "k8s-not-object", Error, "a manifest document is not an object";
+        K8S_MANIFEST_FIELD = "k8s-manifest-field", Error, "a field of a Kubernetes object is missing or not as the Kubernetes API defines it";
+        K8S_DUPLICATE_OBJECT = "k8s-duplicate-object", Warning, "the same object is defined twice; the later definition is used";
+        K8S_TOKEN_WITHOUT_ACCOUNT = "k8s-token-without-account", Warning, "a service-account token Secret names no service account";
+        K8S_ROLE_REF_KIND = "k8s-role-ref-kind", Warning, "a binding refers to a kind of role it cannot bind";
+        K8S_UNKNOWN_ROLE = "k8s-unknown-role", Warning, "a binding refers to a role that is not in the manifests";
+        K8S_NO_SUBJECTS = "k8s-no-subjects", Warning, "a binding has no subjects";
+        K8S_SUBJECT_KIND = "k8s-subject-kind", Warning, "a binding subject is of a kind RBAC does not have";
+        AWS_NOT_DETAILS = "aws-not-details", Error, "the file is not the output of `aws iam get-account-authorization-details`";
+        AWS_TRUNCATED = "aws-truncated", Error, "the authorization details are only the first page of the listing (`IsTruncated`)";
+        AWS_DETAILS_FIELD = "aws-details-field", Error, "a section, entry or field of the authorization details is missing or not as the AWS CLI writes it";
+        AWS_UNKNOWN_KEY = "aws-unknown-key", Warning, "the authorization details have a top-level key the importer does not read";
+        AWS_MISSING_SECTION = "aws-missing-section", Warning, "a section of the authorization details is absent, so what it lists is not in the graph";
+        AWS_UNKNOWN_GROUP = "aws-unknown-group", Warning, "a user is in a group that GroupDetailList does not have";
+        AWS_OTHER_ACCOUNT = "aws-other-account", Warning, "an entry or a credential report row belongs to another AWS account";
+        AWS_UNKNOWN_POLICY = "aws-unknown-policy", Warning, "an attached managed policy is not in Policies, so its permissions are unknown";
+        AWS_UNKNOWN_BOUNDARY = "aws-unknown-boundary", Warning, "a permissions boundary is not in Policies, so it is not applied";
+        AWS_UNAPPLIED_RESTRICTION = "aws-unapplied-restriction", Warning, "a user's boundary or denies cannot narrow what it holds through its groups";
+        AWS_EMPTY_FEDERATED = "aws-empty-federated", Warning, "a trust policy names an empty federated provider";
+        AWS_DELETED_PRINCIPAL = "aws-deleted-principal", Warning, "a trust policy names a principal deleted since (IAM shows its unique id)";
+        AWS_UNKNOWN_PRINCIPAL = "aws-unknown-principal", Warning, "a trust policy names a principal of the account that is not in the file";
+        AWS_REPORT_CSV = "aws-report-csv", Error, "a line of the credential report cannot be read as CSV";
+        AWS_REPORT_COLUMNS = "aws-report-columns", Error, "the credential report's header lacks columns the importer needs";
+        AWS_REPORT_VALUE = "aws-report-value", Error, "a credential report row has a value that is not a time, true or false, or a user";
+        AWS_REPORT_UNKNOWN_USER = "aws-report-unknown-user", Warning, "a credential report row is of a user the authorization details do not list";
+        OPENGRAPH_MAPPING = "opengraph-mapping", Error, "the OpenGraph mapping file is not valid TOML or not a mapping";
+        OPENGRAPH_MAPPING_FIELD = "opengraph-mapping-field", Error, "a mapping's `fields` names a field the format does not have";
+        OPENGRAPH_NOT_DOCUMENT = "opengraph-not-document", Error, "the file has no `graph` object, so it is not an OpenGraph document";
+        OPENGRAPH_MALFORMED = "opengraph-malformed", Error, "a node, an edge or a list of the OpenGraph document is not as OpenGraph defines it";
+        OPENGRAPH_EDGE_END = "opengraph-edge-end", Error, "an edge's `start` or `end` is malformed or matches more than one node";
+    }
+}
+
 /// One problem: where, what, and how to fix it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
+    /// What kind of problem it is; its severity is the code's.
+    pub code: Code,
     /// Line and column in the input, when the problem has one.
     pub span: Option<Span>,
     /// What the problem is about (`node "svc:a" (nodes[3])`, `edges[7] (a -holds-> b)`), if
@@ -26,20 +157,26 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(span: Option<Span>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Error,
-            span,
-            subject: None,
-            message: message.into(),
-            help: None,
-        }
+    /// An error of `code` (a code registered as an error).
+    pub fn error(code: Code, span: Option<Span>, message: impl Into<String>) -> Diagnostic {
+        debug_assert_eq!(code.severity, Severity::Error, "{code} is not an error");
+        Diagnostic::new(Severity::Error, code, span, message.into())
     }
 
-    pub fn warning(span: Option<Span>, message: impl Into<String>) -> Diagnostic {
+    /// A warning of `code` (a code registered as a warning).
+    pub fn warning(code: Code, span: Option<Span>, message: impl Into<String>) -> Diagnostic {
+        debug_assert_eq!(code.severity, Severity::Warning, "{code} is not a warning");
+        Diagnostic::new(Severity::Warning, code, span, message.into())
+    }
+
+    fn new(severity: Severity, code: Code, span: Option<Span>, message: String) -> Diagnostic {
         Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(span, message)
+            severity,
+            code,
+            span,
+            subject: None,
+            message,
+            help: None,
         }
     }
 
@@ -183,8 +320,8 @@ impl Diagnostics {
         items
     }
 
-    /// The report a person reads: one block per problem, `file:line:col: error: …`, then a
-    /// count of what was left out.
+    /// The report a person reads: one block per problem, `file:line:col: error: … [code]`,
+    /// then a count of what was left out.
     pub fn render(&self) -> String {
         let mut out = String::new();
         for d in self.items() {
@@ -227,7 +364,7 @@ impl fmt::Display for Located<'_> {
         if let Some(subject) = &d.subject {
             write!(f, "{subject}: ")?;
         }
-        f.write_str(&d.message)?;
+        write!(f, "{} [{}]", d.message, d.code)?;
         if let Some(help) = &d.help {
             write!(f, "\n  help: {help}")?;
         }
@@ -303,6 +440,7 @@ mod tests {
         let mut d = Diagnostics::new("g.json");
         for i in 0..(MAX_SHOWN + 5) {
             d.push(Diagnostic::error(
+                codes::DUPLICATE_ID,
                 Some(Span {
                     line: i as u32 + 1,
                     column: 1,
@@ -313,7 +451,104 @@ mod tests {
         assert_eq!(d.error_count(), MAX_SHOWN + 5);
         let text = d.render();
         assert!(text.contains("… and 5 more error(s)"), "{text}");
-        assert!(text.starts_with("g.json:1:1: error: bad\n"), "{text}");
+        assert!(
+            text.starts_with("g.json:1:1: error: bad [duplicate-id]\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_code_ends_the_first_line() {
+        let mut d = Diagnostics::new("g.json");
+        d.push(
+            Diagnostic::warning(codes::UNKNOWN_OWNER, None, "`owner` \"x\" names no node")
+                .about("node \"k\" (nodes[0])")
+                .help("point it at a node"),
+        );
+        assert_eq!(
+            d.render(),
+            "g.json: warning: node \"k\" (nodes[0]): `owner` \"x\" names no node [unknown-owner]\n  help: point it at a node\n"
+        );
+    }
+
+    fn is_kebab_case(s: &str) -> bool {
+        !s.is_empty()
+            && !s.starts_with('-')
+            && !s.ends_with('-')
+            && !s.contains("--")
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    }
+
+    #[test]
+    fn codes_are_unique_kebab_case_and_explained() {
+        let mut names: Vec<&str> = codes::ALL.iter().map(|c| c.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), codes::ALL.len(), "a code is registered twice");
+        for c in codes::ALL {
+            assert!(is_kebab_case(c.name()), "{c} is not kebab-case");
+            assert!(
+                !c.meaning().is_empty() && !c.meaning().contains('\n'),
+                "{c}"
+            );
+        }
+    }
+
+    #[test]
+    fn codes_are_distinct_from_rule_and_reason_codes() {
+        use crate::findings::{REASONS, Rule};
+        for c in codes::ALL {
+            assert!(
+                Rule::ALL.iter().all(|r| r.name() != c.name()),
+                "{c} is also a rule code"
+            );
+            assert!(
+                REASONS.iter().all(|(_, r)| *r != c.name()),
+                "{c} is also a reason code"
+            );
+        }
+    }
+
+    /// (code, severity) of every row of docs/diagnostics.md's tables.
+    fn documented() -> Vec<(&'static str, &'static str)> {
+        include_str!("../docs/diagnostics.md")
+            .lines()
+            .filter_map(|l| {
+                let mut cells = l.strip_prefix("| `")?.split(" | ");
+                let code = cells.next()?.strip_suffix('`')?;
+                Some((code, cells.next()?))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_code_is_documented_and_every_documented_code_registered() {
+        let documented = documented();
+        for c in codes::ALL {
+            let severity = match c.severity() {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            let rows: Vec<_> = documented.iter().filter(|(d, _)| *d == c.name()).collect();
+            assert_eq!(
+                rows,
+                [&(c.name(), severity)],
+                "{c} must have one row in docs/diagnostics.md, with severity {severity}"
+            );
+        }
+        for (d, _) in &documented {
+            assert!(
+                codes::ALL.iter().any(|c| c.name() == *d),
+                "docs/diagnostics.md documents `{d}`, which is no code"
+            );
+        }
+        let order: Vec<&str> = documented.iter().map(|(d, _)| *d).collect();
+        let registered: Vec<&str> = codes::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(
+            order, registered,
+            "docs/diagnostics.md lists the codes in ALL's order"
+        );
     }
 
     #[test]

@@ -35,7 +35,7 @@
 //! severity = "high"
 //! ```
 
-use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean, quote};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, codes, did_you_mean, quote};
 use crate::findings::{Rule, Severity};
 use crate::model::{Level, Node, NodeKind, Sensitivity};
 use crate::source::Locator;
@@ -190,8 +190,12 @@ pub(crate) fn find_and_load(path: Option<&Path>) -> Result<Option<Policy>, Diagn
         Err(e) => {
             let mut d = Diagnostics::new(name);
             d.push(
-                Diagnostic::error(None, format!("cannot read the policy file: {e}"))
-                    .help("check the path given to --policy"),
+                Diagnostic::error(
+                    codes::READ_ERROR,
+                    None,
+                    format!("cannot read the policy file: {e}"),
+                )
+                .help("check the path given to --policy"),
             );
             Err(d)
         }
@@ -209,8 +213,12 @@ pub fn parse(name: &str, text: &str) -> Result<Policy, Diagnostics> {
         let at = e.span().map_or(0, |s| s.start);
         let span = v.loc.span(at);
         v.diags.push(
-            Diagnostic::error(Some(span), format!("invalid TOML: {}", e.message().trim()))
-                .help("fix the TOML syntax at this place"),
+            Diagnostic::error(
+                codes::TOML_SYNTAX,
+                Some(span),
+                format!("invalid TOML: {}", e.message().trim()),
+            )
+            .help("fix the TOML syntax at this place"),
         );
     }
     let policy = if errors.is_empty() {
@@ -243,9 +251,9 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
 }
 
 impl Validator<'_> {
-    fn error(&mut self, at: usize, message: String, help: Option<String>) {
+    fn error(&mut self, code: Code, at: usize, message: String, help: Option<String>) {
         let span = self.loc.span(at);
-        let mut d = Diagnostic::error(Some(span), message);
+        let mut d = Diagnostic::error(code, Some(span), message);
         if let Some(h) = help {
             d = d.help(h);
         }
@@ -254,6 +262,7 @@ impl Validator<'_> {
 
     fn wrong<T>(&mut self, key: &str, v: &Spanned<DeValue<'_>>, expected: &str) -> Option<T> {
         self.error(
+            codes::POLICY_WRONG_TYPE,
             v.span().start,
             format!(
                 "`{key}` must be {expected}, found {}",
@@ -273,6 +282,7 @@ impl Validator<'_> {
                     help = format!("did you mean {m:?}? ({help})");
                 }
                 self.error(
+                    codes::POLICY_UNKNOWN_KEY,
                     k.span().start,
                     format!("unknown key {} in {what}", quote(k.get_ref())),
                     Some(help),
@@ -305,6 +315,7 @@ impl Validator<'_> {
                 Ok(d) => Some(d),
                 Err(_) => {
                     self.error(
+                        codes::POLICY_OUT_OF_RANGE,
                         v.span().start,
                         format!("`{key}` must be a whole number of days from 0 to 4294967295"),
                         None,
@@ -340,6 +351,7 @@ impl Validator<'_> {
             help = format!("did you mean {m:?}? ({help})");
         }
         self.error(
+            codes::POLICY_UNKNOWN_VALUE,
             v.span().start,
             format!("unknown {key} {}", quote(&s)),
             Some(help),
@@ -375,6 +387,7 @@ impl Validator<'_> {
             Ok(t) => Some(t),
             Err(why) => {
                 self.error(
+                    codes::POLICY_INVALID_TIMESTAMP,
                     v.span().start,
                     format!("`{key}` is not an RFC 3339 date-time: {}", quote(&text)),
                     Some(why.to_string()),
@@ -484,8 +497,14 @@ impl Validator<'_> {
         for a in &p.asserts {
             if names.insert(&a.name, ()).is_some() {
                 self.diags.push(
-                    Diagnostic::error(None, format!("two assertions are named {}", quote(&a.name)))
-                        .help("give every [[assert]] a distinct name: findings cite it as assert:<name>"),
+                    Diagnostic::error(
+                        codes::POLICY_DUPLICATE_ASSERTION,
+                        None,
+                        format!("two assertions are named {}", quote(&a.name)),
+                    )
+                    .help(
+                        "give every [[assert]] a distinct name: findings cite it as assert:<name>",
+                    ),
                 );
             }
         }
@@ -544,6 +563,7 @@ impl Validator<'_> {
                     help = format!("did you mean {m:?}? ({help})");
                 }
                 self.error(
+                    codes::POLICY_UNKNOWN_RULE,
                     k.span().start,
                     format!("unknown rule {} in [rules]", quote(k.get_ref())),
                     Some(help),
@@ -587,7 +607,12 @@ impl Validator<'_> {
     ) -> Option<&'a Spanned<DeValue<'i>>> {
         let found = t.iter().find(|(k, _)| k.get_ref() == key).map(|(_, v)| v);
         if found.is_none() {
-            self.error(at, format!("{what} has no `{key}`"), Some(why.to_owned()));
+            self.error(
+                codes::POLICY_MISSING_KEY,
+                at,
+                format!("{what} has no `{key}`"),
+                Some(why.to_owned()),
+            );
         }
         found
     }
@@ -603,6 +628,7 @@ impl Validator<'_> {
             (Some(id), None) => {
                 if get("subject").is_some() || get("target").is_some() {
                     self.error(
+                        codes::POLICY_WAIVER_TARGET,
                         at,
                         "a [[waiver]] names its finding by `id` or by `rule` + `subject` (+ `target`), not both".into(),
                         None,
@@ -628,6 +654,7 @@ impl Validator<'_> {
             }
             (Some(_), Some(_)) => {
                 self.error(
+                    codes::POLICY_WAIVER_TARGET,
                     at,
                     "a [[waiver]] names its finding by `id` or by `rule` + `subject` (+ `target`), not both".into(),
                     None,
@@ -636,6 +663,7 @@ impl Validator<'_> {
             }
             (None, None) => {
                 self.error(
+                    codes::POLICY_WAIVER_TARGET,
                     at,
                     "this [[waiver]] names no finding".into(),
                     Some("add `id = \"ap-…\"`, or `rule`, `subject` and (when the finding has one) `target`".into()),
@@ -672,7 +700,12 @@ impl Validator<'_> {
             .and_then(|v| self.time("expires", v));
         for (key, value) in [("reason", &reason), ("owner", &owner)] {
             if value.as_deref().is_some_and(|s| s.trim().is_empty()) {
-                self.error(at, format!("the `{key}` of this [[waiver]] is empty"), None);
+                self.error(
+                    codes::POLICY_EMPTY_VALUE,
+                    at,
+                    format!("the `{key}` of this [[waiver]] is empty"),
+                    None,
+                );
             }
         }
         Some(Waiver {
@@ -759,6 +792,7 @@ impl Validator<'_> {
         self.unknown_keys(t, &known, &what);
         if t.is_empty() {
             self.error(
+                codes::POLICY_EMPTY_VALUE,
                 v.span().start,
                 format!("{what} is empty"),
                 Some(format!("choose nodes by any of: {}", known.join(", "))),
@@ -860,12 +894,16 @@ max_level = "read"
         .unwrap_err();
         let text = d.render();
         assert!(
-            text.contains("authpath.toml:1:11: error: unknown fail_on \"hgh\""),
+            text.contains(
+                "authpath.toml:1:11: error: unknown fail_on \"hgh\" [policy-unknown-value]"
+            ),
             "{text}"
         );
         assert!(text.contains("did you mean \"high\"?"), "{text}");
         assert!(
-            text.contains("authpath.toml:2:1: error: unknown key \"foo\" in the policy"),
+            text.contains(
+                "authpath.toml:2:1: error: unknown key \"foo\" in the policy [policy-unknown-key]"
+            ),
             "{text}"
         );
         assert!(
@@ -875,7 +913,9 @@ max_level = "read"
             "{text}"
         );
         assert!(
-            text.contains("authpath.toml:5:1: error: this [[waiver]] has no `owner`"),
+            text.contains(
+                "authpath.toml:5:1: error: this [[waiver]] has no `owner` [policy-missing-key]"
+            ),
             "{text}"
         );
         assert!(

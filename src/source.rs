@@ -1,7 +1,7 @@
 //! Places in a text: byte offsets turned into the 1-based line and character column a
 //! person's editor shows.
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::model::Span;
 use std::path::Path;
 
@@ -22,7 +22,14 @@ pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, Diagnostics> {
             _ => "check that the path names a readable file",
         };
         let mut d = Diagnostics::new(name);
-        d.push(Diagnostic::error(None, format!("cannot read the file: {e}")).help(help));
+        d.push(
+            Diagnostic::error(
+                codes::READ_ERROR,
+                None,
+                format!("cannot read the file: {e}"),
+            )
+            .help(help),
+        );
         d
     })
 }
@@ -38,6 +45,7 @@ pub(crate) fn read_text(path: &Path) -> Result<String, Diagnostics> {
         let mut d = Diagnostics::new(path.display().to_string());
         d.push(
             Diagnostic::error(
+                codes::NOT_UTF8,
                 Some(Locator::new(text).span(valid)),
                 format!("the file is not UTF-8 (at byte offset {valid})"),
             )

@@ -242,8 +242,9 @@ fn bad_input_exits_2_with_the_place() {
     let run = authpath(&["analyze", file.to_str().unwrap()]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr
-            .contains("bad.json:1:39: error: edges[0]: missing required field `from`"),
+        run.stderr.contains(
+            "bad.json:1:39: error: edges[0]: missing required field `from` [missing-field]"
+        ),
         "{}",
         run.stderr
     );

@@ -48,7 +48,7 @@ fn a_waiver_without_an_owner_is_a_policy_error_with_its_place() {
     assert!(run.stdout.is_empty());
     let e = &run.stderr;
     assert!(
-        e.contains("authpath.toml:3:1: error: this [[waiver]] has no `owner`"),
+        e.contains("authpath.toml:3:1: error: this [[waiver]] has no `owner` [policy-missing-key]"),
         "{e}"
     );
     assert!(
@@ -56,15 +56,17 @@ fn a_waiver_without_an_owner_is_a_policy_error_with_its_place() {
         "{e}"
     );
     assert!(
-        e.contains("authpath.toml:10:17: error: unknown kind \"partnr\""),
+        e.contains("authpath.toml:10:17: error: unknown kind \"partnr\" [policy-unknown-value]"),
         "{e}"
     );
     assert!(
-        e.contains("authpath.toml:11:6: error: the `to` selector is empty"),
+        e.contains("authpath.toml:11:6: error: the `to` selector is empty [policy-empty-value]"),
         "{e}"
     );
     assert!(
-        e.contains("authpath.toml:12:13: error: unknown max_level \"admin\""),
+        e.contains(
+            "authpath.toml:12:13: error: unknown max_level \"admin\" [policy-unknown-value]"
+        ),
         "{e}"
     );
     assert!(e.contains("4 error(s)"), "{e}");

@@ -33,13 +33,13 @@ fn cases() -> Vec<Case> {
             "bad_json_missing_comma",
             "{\n  \"version\": 1\n  \"nodes\": [],\n  \"edges\": []\n}\n",
             2,
-            &[":3:3: error: invalid JSON: expected `,` or `}`", "help: fix the JSON syntax"],
+            &[":3:3: error: invalid JSON: expected `,` or `}` [json-syntax]", "help: fix the JSON syntax"],
         ),
         case(
             "truncated",
             "{\n  \"version\": 1,\n  \"nodes\": [\n    {\"id\": \"a\", \"kind\": \"serv",
             2,
-            &[":4:30: error: invalid JSON: EOF while parsing a string", "looks truncated"],
+            &[":4:30: error: invalid JSON: EOF while parsing a string [json-syntax]", "looks truncated"],
         ),
         case(
             "bom_is_ignored",
@@ -51,39 +51,39 @@ fn cases() -> Vec<Case> {
             "bom_then_error_counts_columns_without_it",
             [b"\xEF\xBB\xBF".as_slice(), br#"{"version": 2, "nodes": [], "edges": []}"#].concat(),
             2,
-            &[":1:13: error: unsupported version 2: this authpath reads version 1"],
+            &[":1:13: error: unsupported version 2: this authpath reads version 1 [unsupported-version]"],
         ),
-        case("empty_file", "", 2, &[":1:1: error: the file is empty"]),
-        case("only_whitespace", "\n\n   \n", 2, &[":1:1: error: the file is empty"]),
+        case("empty_file", "", 2, &[":1:1: error: the file is empty [empty-file]"]),
+        case("only_whitespace", "\n\n   \n", 2, &[":1:1: error: the file is empty [empty-file]"]),
         case(
             "top_level_array",
             "\n  [1, 2]",
             2,
-            &[":2:3: error: the top level must be a JSON object, found an array"],
+            &[":2:3: error: the top level must be a JSON object, found an array [wrong-type]"],
         ),
         case(
             "trailing_garbage",
             "{\"version\": 1, \"nodes\": [], \"edges\": []}\n}",
             2,
-            &[":2:1: error: invalid JSON: trailing characters"],
+            &[":2:1: error: invalid JSON: trailing characters [json-syntax]"],
         ),
         case(
             "nested_garbage_in_a_property",
             format!("{HEAD}\n\"nodes\": [{{\"id\": \"a\", \"kind\": \"human\", \"x\": {nested}}}], \"edges\": []}}"),
             2,
-            &[":2:45: error: node \"a\" (nodes[0]): the free-form field `x` is not valid: recursion limit exceeded"],
+            &[":2:45: error: node \"a\" (nodes[0]): the free-form field `x` is not valid: recursion limit exceeded [invalid-property]"],
         ),
         case(
             "nested_garbage_at_the_top",
             nested.clone(),
             2,
-            &[":1:1: error: the top level must be a JSON object, found an array"],
+            &[":1:1: error: the top level must be a JSON object, found an array [wrong-type]"],
         ),
         case(
             "invalid_utf8",
             b"{\"version\": 1,\n \"nodes\": [{\"id\": \"a\xFF\", \"kind\": \"human\"}], \"edges\": []}".to_vec(),
             2,
-            &[":2:21: error: the file is not valid UTF-8"],
+            &[":2:21: error: the file is not valid UTF-8 [not-utf8]"],
         ),
         case(
             "control_character_in_string",
@@ -96,55 +96,55 @@ fn cases() -> Vec<Case> {
             "{\"as_of\": \"2026-11-01T00:00:00Z\"}",
             2,
             &[
-                ":1:1: error: missing required top-level key `version`",
-                ":1:1: error: missing required top-level key `nodes`",
-                ":1:1: error: missing required top-level key `edges`",
+                ":1:1: error: missing required top-level key `version` [missing-field]",
+                ":1:1: error: missing required top-level key `nodes` [missing-field]",
+                ":1:1: error: missing required top-level key `edges` [missing-field]",
             ],
         ),
         case(
             "unknown_top_level_key",
             "{\"version\": 1, \"nodes\": [], \"edges\": [], \"egdes\": []}",
             2,
-            &[":1:42: error: unknown top-level key \"egdes\"", "did you mean \"edges\"?"],
+            &[":1:42: error: unknown top-level key \"egdes\" [unknown-top-level-key]", "did you mean \"edges\"?"],
         ),
         case(
             "version_as_string_and_float",
             "{\"version\": \"1\", \"nodes\": [], \"edges\": []}",
             2,
-            &[":1:13: error: `version` must be the JSON number 1, not the string \"1\""],
+            &[":1:13: error: `version` must be the JSON number 1, not the string \"1\" [unsupported-version]"],
         ),
         case(
             "version_float",
             "{\"version\": 1.0, \"nodes\": [], \"edges\": []}",
             2,
-            &[":1:13: error: `version` must be the integer 1, not 1.0"],
+            &[":1:13: error: `version` must be the integer 1, not 1.0 [unsupported-version]"],
         ),
         case(
             "repeated_top_level_key",
             "{\"version\": 1, \"nodes\": [], \"edges\": [],\n \"nodes\": []}",
             2,
-            &[":2:2: error: the key `nodes` appears twice (first at 1:16)"],
+            &[":2:2: error: the key `nodes` appears twice (first at 1:16) [duplicate-key]"],
         ),
         case(
             "nodes_not_an_array",
             "{\"version\": 1, \"nodes\": {\"id\": \"a\"}, \"edges\": []}",
             2,
-            &[":1:25: error: `nodes` must be an array of node objects, found an object"],
+            &[":1:25: error: `nodes` must be an array of node objects, found an object [wrong-type]"],
         ),
         case(
             "duplicate_ids",
             format!("{HEAD}\n\"nodes\": [\n  {{\"id\": \"svc:a\", \"kind\": \"service\"}},\n  {{\"id\": \"svc:a\", \"kind\": \"app\"}}\n], \"edges\": []}}"),
             2,
-            &[":4:3: error: nodes[1]: duplicate node id \"svc:a\": first defined at 3:3 (nodes[0])"],
+            &[":4:3: error: nodes[1]: duplicate node id \"svc:a\": first defined at 3:3 (nodes[0]) [duplicate-id]"],
         ),
         case(
             "dangling_edge_with_suggestion",
             format!("{HEAD}\n\"nodes\": [{{\"id\": \"svc:sync\", \"kind\": \"service\"}}, {{\"id\": \"grp:ops\", \"kind\": \"group\"}}],\n\"edges\": [\n  {{\"from\": \"svc:snyc\", \"to\": \"grp:ops\", \"kind\": \"member_of\"}},\n  {{\"from\": \"svc:sync\", \"to\": \"nowhere-at-all\", \"kind\": \"member_of\"}}\n]}}"),
             2,
             &[
-                ":4:3: error: edges[0] (\"svc:snyc\" -member_of-> \"grp:ops\"): `from` \"svc:snyc\" names no node",
+                ":4:3: error: edges[0] (\"svc:snyc\" -member_of-> \"grp:ops\"): `from` \"svc:snyc\" names no node [unknown-endpoint]",
                 "help: did you mean \"svc:sync\"?",
-                ":5:3: error: edges[1] (\"svc:sync\" -member_of-> \"nowhere-at-all\"): `to` \"nowhere-at-all\" names no node",
+                ":5:3: error: edges[1] (\"svc:sync\" -member_of-> \"nowhere-at-all\"): `to` \"nowhere-at-all\" names no node [unknown-endpoint]",
                 "2 error(s)",
             ],
         ),
@@ -152,14 +152,14 @@ fn cases() -> Vec<Case> {
             "edge_kind_does_not_fit",
             format!("{HEAD}\n\"nodes\": [{{\"id\": \"svc:a\", \"kind\": \"service\"}}, {{\"id\": \"svc:b\", \"kind\": \"service\"}}],\n\"edges\": [\n  {{\"from\": \"svc:a\", \"to\": \"svc:b\", \"kind\": \"authenticates_as\"}}\n]}}"),
             2,
-            &[":4:3: error: edges[0] (\"svc:a\" -authenticates_as-> \"svc:b\"): `authenticates_as` goes from a credential → a principal", "here it goes from a service to a service"],
+            &[":4:3: error: edges[0] (\"svc:a\" -authenticates_as-> \"svc:b\"): `authenticates_as` goes from a credential → a principal", "here it goes from a service to a service [edge-kind-mismatch]"],
         ),
         case(
             "bad_times",
             format!("{HEAD}\n\"nodes\": [{{\"id\": \"k\", \"kind\": \"credential\",\n \"issued_at\": \"2025-01-10\",\n \"expires_at\": \"2016-12-31T23:59:60Z\",\n \"last_used_at\": \"2026-10-30 10:00:00Z\",\n \"rotated_at\": \"2026-02-30T00:00:00Z\"}}], \"edges\": []}}"),
             2,
             &[
-                ":3:15: error: node \"k\" (nodes[0]): `issued_at` is not an RFC 3339 date-time: \"2025-01-10\"",
+                ":3:15: error: node \"k\" (nodes[0]): `issued_at` is not an RFC 3339 date-time: \"2025-01-10\" [invalid-timestamp]",
                 "a date alone is not a date-time",
                 ":4:16: error: node \"k\" (nodes[0]): `expires_at`",
                 "leap seconds",
@@ -173,14 +173,14 @@ fn cases() -> Vec<Case> {
             format!("{HEAD}\n\"nodes\": [{{\"id\": \"k\", \"kind\": \"credential\", \"credential_type\": \"apikey\", \"status\": \"gone\", \"sensitivity\": \"extreme\"}},\n {{\"id\": \"r\", \"kind\": \"resource\"}}],\n\"edges\": [{{\"from\": \"r\", \"to\": \"r\", \"kind\": \"grant\"}}, {{\"from\": \"r\", \"to\": \"k\", \"kind\": \"exposes\", \"requires\": \"owner\"}}]}}"),
             2,
             &[
-                "unknown credential_type \"apikey\"",
+                "unknown credential_type \"apikey\" [unknown-value]",
                 "did you mean \"api_key\"?",
-                "unknown status \"gone\"",
+                "unknown status \"gone\" [unknown-value]",
                 "use one of: active, disabled, deleted, offboarded, revoked",
-                "unknown sensitivity \"extreme\"",
-                ":4:44: error: edges[0]: unknown kind \"grant\"",
+                "unknown sensitivity \"extreme\" [unknown-value]",
+                ":4:44: error: edges[0]: unknown kind \"grant\" [unknown-value]",
                 "did you mean \"grants\"?",
-                "unknown requires \"owner\"",
+                "unknown requires \"owner\" [unknown-value]",
                 "use one of: read, write, admin",
             ],
         ),
@@ -189,12 +189,12 @@ fn cases() -> Vec<Case> {
             format!("{HEAD}\n\"nodes\": [\n {{\"id\": \"a\", \"name\": 5}},\n {{\"kind\": \"human\"}},\n {{\"id\": \"t\", \"kind\": \"tag\", \"tags\": [1]}}\n],\n\"edges\": [{{\"from\": \"a\", \"kind\": \"holds\", \"redelegable\": \"yes\"}}]}}"),
             2,
             &[
-                ":3:2: error: node \"a\" (nodes[0]): missing required field `kind`",
-                ":3:22: error: node \"a\" (nodes[0]): `name` must be a string, found a number",
-                ":4:2: error: nodes[1]: missing required field `id`",
-                ":5:37: error: node \"t\" (nodes[2]): `tags` must be an array of strings, found an array",
-                ":7:11: error: edges[0]: missing required field `to`",
-                "`redelegable` belongs only to `admin_of` edges, not to `holds`",
+                ":3:2: error: node \"a\" (nodes[0]): missing required field `kind` [missing-field]",
+                ":3:22: error: node \"a\" (nodes[0]): `name` must be a string, found a number [wrong-type]",
+                ":4:2: error: nodes[1]: missing required field `id` [missing-field]",
+                ":5:37: error: node \"t\" (nodes[2]): `tags` must be an array of strings, found an array [wrong-type]",
+                ":7:11: error: edges[0]: missing required field `to` [missing-field]",
+                "`redelegable` belongs only to `admin_of` edges, not to `holds` [misplaced-field]",
             ],
         ),
         case(
@@ -202,9 +202,9 @@ fn cases() -> Vec<Case> {
             format!("{HEAD}\n\"nodes\": [\n {{\"id\": \"s\", \"kind\": \"service\", \"contract_end\": \"2026-06-30T00:00:00Z\", \"granted_by\": \"bob\"}},\n {{\"id\": \"g\", \"kind\": \"group\"}}, {{\"id\": \"r\", \"kind\": \"resource\"}}, {{\"id\": \"k\", \"kind\": \"credential\"}}\n],\n\"edges\": [\n {{\"from\": \"s\", \"to\": \"g\", \"kind\": \"member_of\", \"requires\": \"read\", \"status\": \"active\"}},\n {{\"from\": \"r\", \"to\": \"k\", \"kind\": \"exposes\", \"level\": \"read\"}}\n]}}"),
             2,
             &[
-                ":3:33: error: node \"s\" (nodes[0]): `contract_end` belongs to partner nodes, not to a service node",
-                ":3:73: error: node \"s\" (nodes[0]): `granted_by` is an edge field; nodes cannot carry it",
-                "`requires` belongs only to `exposes` edges, not to `member_of`",
+                ":3:33: error: node \"s\" (nodes[0]): `contract_end` belongs to partner nodes, not to a service node [misplaced-field]",
+                ":3:73: error: node \"s\" (nodes[0]): `granted_by` is an edge field; nodes cannot carry it [misplaced-field]",
+                "`requires` belongs only to `exposes` edges, not to `member_of` [misplaced-field]",
                 "edges have no `status`",
                 ":8:46: error: edges[1] (\"r\" -exposes-> \"k\"): `level` is not allowed on `exposes`",
                 "5 error(s)",
@@ -215,9 +215,9 @@ fn cases() -> Vec<Case> {
             format!("{HEAD}\n\"nodes\": [\n {{\"id\": \"p\", \"kind\": \"partner\", \"org\": \"t\"}},\n {{\"id\": \"t\", \"kind\": \"tenant\"}},\n {{\"id\": \"s\", \"kind\": \"service\", \"org\": \"h\"}},\n {{\"id\": \"h\", \"kind\": \"human\", \"org\": \"tenant:nope\"}}\n], \"edges\": []}}"),
             2,
             &[
-                ":3:40: error: node \"p\" (nodes[0]): a partner is its own organisation and must not carry `org`",
-                ":5:40: error: node \"s\" (nodes[2]): `org` must name a tenant or partner node, but \"h\" is a human",
-                ":6:38: error: node \"h\" (nodes[3]): `org` \"tenant:nope\" names no node",
+                ":3:40: error: node \"p\" (nodes[0]): a partner is its own organisation and must not carry `org` [org-on-organisation]",
+                ":5:40: error: node \"s\" (nodes[2]): `org` must name a tenant or partner node, but \"h\" is a human [org-not-organisation]",
+                ":6:38: error: node \"h\" (nodes[3]): `org` \"tenant:nope\" names no node [unknown-org]",
             ],
         ),
         case(
@@ -225,7 +225,7 @@ fn cases() -> Vec<Case> {
             format!("{HEAD}\n\"nodes\": [{{\"id\": \"a\", \"kind\": \"human\", \"kind\": \"service\",\n \"extra\": {{\"k\": 1, \"k\": 2}}}}], \"edges\": []}}"),
             2,
             &[
-                ":2:40: error: nodes[0]: the key `kind` appears twice (first at 2:23)",
+                ":2:40: error: nodes[0]: the key `kind` appears twice (first at 2:23) [duplicate-key]",
                 ":3:11: error: node \"a\" (nodes[0]): the free-form field `extra` is not valid: the key \"k\" appears twice",
             ],
         ),
@@ -245,7 +245,7 @@ fn cases() -> Vec<Case> {
             "dangling_owner_is_a_warning",
             format!("{HEAD}\"nodes\": [{{\"id\": \"k\", \"kind\": \"credential\", \"owner\": \"human:gone\"}}], \"edges\": []}}"),
             0,
-            &[":1:58: warning: node \"k\" (nodes[0]): `owner` \"human:gone\" names no node"],
+            &[":1:58: warning: node \"k\" (nodes[0]): `owner` \"human:gone\" names no node [unknown-owner]"],
         ),
         case(
             "lowercase_t_and_z_and_free_properties",
@@ -339,7 +339,7 @@ fn stdin_and_missing_files() {
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
-            .starts_with("-:1:15: error: invalid JSON: EOF while parsing a value"),
+            .starts_with("-:1:15: error: invalid JSON: EOF while parsing a value [json-syntax]"),
         "{}",
         run.stderr
     );
@@ -349,6 +349,9 @@ fn stdin_and_missing_files() {
     assert!(
         run.stderr
             .contains("/nonexistent/graph.json: error: cannot read the file")
+            && run.stderr.contains(" [read-error]\n  help: "),
+        "{}",
+        run.stderr
     );
     assert!(run.stderr.contains("help: check the path"));
 }
@@ -481,23 +484,23 @@ fn the_hostile_corpus() {
         (
             "nan.json",
             2,
-            &["nan.json:1:95: error: invalid JSON: expected value"],
+            &["nan.json:1:95: error: invalid JSON: expected value [json-syntax]"],
         ),
         (
             "hugeint.json",
             2,
             &[
-                "hugeint.json:1:132: error: node \"a\" (nodes[0]): the free-form field `y` is not valid: number out of range",
+                "hugeint.json:1:132: error: node \"a\" (nodes[0]): the free-form field `y` is not valid: number out of range [invalid-property]",
             ],
         ),
         (
             "numbers-for-strings.json",
             2,
             &[
-                "`kind` must be a string, found a number",
-                "`name` must be a string, found an array",
-                "nodes[1]: `id` must be a string, found a number",
-                "`level` must be a string, found a number",
+                "`kind` must be a string, found a number [wrong-type]",
+                "`name` must be a string, found an array [wrong-type]",
+                "nodes[1]: `id` must be a string, found a number [wrong-type]",
+                "`level` must be a string, found a number [wrong-type]",
             ],
         ),
         (
@@ -856,11 +859,11 @@ fn a_near_miss_of_a_format_key_is_a_warning() {
     let run = run_on(tmp.path(), "near.json", &text, &["validate"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     for expected in [
-        "near.json:1:93: warning: node \"k\" (nodes[0]): `expires` is not a field of the format, so it is kept as a free-form property: did you mean `expires_at`?\n  help: rename it to `expires_at` (as written, authpath ignores it: the object is treated as never expiring)",
-        "`lastUsedAt` is not a field of the format, so it is kept as a free-form property: did you mean `last_used_at`?",
-        "node \"p\" (nodes[1]): `contract` is not a field of the format, so it is kept as a free-form property: did you mean `contract_end`?",
-        "node \"s\" (nodes[2]): `ownr` is not a field of the format, so it is kept as a free-form property: did you mean `owner`?",
-        "edges[0] (\"p\" -holds-> \"k\"): `expiry` is not a field of the format, so it is kept as a free-form property: did you mean `expires_at`?",
+        "near.json:1:93: warning: node \"k\" (nodes[0]): `expires` is not a field of the format, so it is kept as a free-form property: did you mean `expires_at`? [near-miss-key]\n  help: rename it to `expires_at` (as written, authpath ignores it: the object is treated as never expiring)",
+        "`lastUsedAt` is not a field of the format, so it is kept as a free-form property: did you mean `last_used_at`? [near-miss-key]",
+        "node \"p\" (nodes[1]): `contract` is not a field of the format, so it is kept as a free-form property: did you mean `contract_end`? [near-miss-key]",
+        "node \"s\" (nodes[2]): `ownr` is not a field of the format, so it is kept as a free-form property: did you mean `owner`? [near-miss-key]",
+        "edges[0] (\"p\" -holds-> \"k\"): `expiry` is not a field of the format, so it is kept as a free-form property: did you mean `expires_at`? [near-miss-key]",
     ] {
         assert!(
             run.stderr.contains(expected),
@@ -901,7 +904,7 @@ fn a_trailing_comma_is_named() {
     );
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("comma.json:2:31: error: invalid JSON: trailing comma before `]`\n  help: remove this comma"),
+        run.stderr.contains("comma.json:2:31: error: invalid JSON: trailing comma before `]` [json-syntax]\n  help: remove this comma"),
         "{}",
         run.stderr
     );

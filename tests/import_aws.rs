@@ -888,7 +888,7 @@ fn broken_files_exit_2_naming_section_entry_and_field() {
         ],
     );
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("r.csv:2:1: error: row of user \"bob\": access_key_1_last_rotated: \"last tuesday\" is not a time"), "{}", run.stderr);
+    assert!(run.stderr.contains("r.csv:2:1: error: row of user \"bob\": access_key_1_last_rotated: \"last tuesday\" is not a time [aws-report-value]"), "{}", run.stderr);
 }
 
 #[test]

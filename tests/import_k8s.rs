@@ -625,16 +625,16 @@ subjects: []
     );
     let run = authpath_in(dir.path(), &["import", "k8s", ".", "-o", "g.json"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("bad.yaml:1:1: error: document 0: ClusterRole: field `rules[0].verbs`: invalid type: string \"get\", expected a sequence"), "{}", run.stderr);
+    assert!(run.stderr.contains("bad.yaml:1:1: error: document 0: ClusterRole: field `rules[0].verbs`: invalid type: string \"get\", expected a sequence [k8s-manifest-field]"), "{}", run.stderr);
     assert!(
         run.stderr
-            .contains("bad.yaml:6:1: error: document 1: missing field `kind`"),
+            .contains("bad.yaml:6:1: error: document 1: missing field `kind` [k8s-manifest-field]"),
         "{}",
         run.stderr
     );
     assert!(
         run.stderr
-            .contains("bad.yaml:8:1: error: document 2: RoleBinding: missing field `roleRef`"),
+            .contains("bad.yaml:8:1: error: document 2: RoleBinding: missing field `roleRef` [k8s-manifest-field]"),
         "{}",
         run.stderr
     );
@@ -916,13 +916,13 @@ fn hostile_manifests_are_refused_quickly_with_their_place() {
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
     for expected in [
-        "./laughs.yaml:1:1: error: document 0: repetition limit exceeded",
-        "./deep.yaml:3:264: error: collections nested more than 256 levels deep",
-        "./binary.yaml:2:1: error: the file is not valid UTF-8",
-        "./scalar.yaml:1:1: error: document 0: a manifest must be an object, found a string",
-        "./scalar.yaml:3:1: error: document 1: a manifest must be an object, found an array",
-        "./items.json:1:1: error: document 0: field `items` of a List must be an array, found an object",
-        "./twice.yaml:1:1: error: document 0: the key \"subjects\" appears twice in one object",
+        "./laughs.yaml:1:1: error: document 0: repetition limit exceeded [yaml-syntax]",
+        "./deep.yaml:3:264: error: collections nested more than 256 levels deep [k8s-too-deep]",
+        "./binary.yaml:2:1: error: the file is not valid UTF-8 [not-utf8]",
+        "./scalar.yaml:1:1: error: document 0: a manifest must be an object, found a string [k8s-not-object]",
+        "./scalar.yaml:3:1: error: document 1: a manifest must be an object, found an array [k8s-not-object]",
+        "./items.json:1:1: error: document 0: field `items` of a List must be an array, found an object [k8s-manifest-field]",
+        "./twice.yaml:1:1: error: document 0: the key \"subjects\" appears twice in one object [yaml-syntax]",
     ] {
         assert!(
             run.stderr.contains(expected),
@@ -1176,7 +1176,7 @@ fn files_without_kubernetes_objects_in_a_directory_are_skipped() {
     assert_eq!(lenient.code, 0, "{}", lenient.stderr);
     for f in ["Chart.yaml", "graph.json", "workflow.yml"] {
         let line = format!(
-            "manifests/{f}:1:1: warning: not a Kubernetes manifest (no document names a `kind`): skipped"
+            "manifests/{f}:1:1: warning: not a Kubernetes manifest (no document names a `kind`): skipped [k8s-not-manifest]"
         );
         assert!(
             lenient.stderr.contains(&line),
@@ -1227,9 +1227,9 @@ fn files_without_kubernetes_objects_in_a_directory_are_skipped() {
     );
     assert_eq!(strict.code, 2);
     assert!(
-        strict
-            .stderr
-            .contains("manifests/graph.json:1:1: error: document 0: missing field `kind`"),
+        strict.stderr.contains(
+            "manifests/graph.json:1:1: error: document 0: missing field `kind` [k8s-manifest-field]"
+        ),
         "{}",
         strict.stderr
     );

@@ -7,7 +7,7 @@
 //! skipped and counted, and so is an edge whose ends do not fit its mapped kind or cannot
 //! be found. Node and edge order is kept.
 
-use crate::diagnostics::{Diagnostic, Diagnostics, quote};
+use crate::diagnostics::{Diagnostic, Diagnostics, codes, quote};
 use crate::export::ANNOTATIONS;
 use crate::export::opengraph::{NAMESPACE, SOURCE_KIND, edge_kind, node_kind};
 use crate::load::StrictValue;
@@ -126,6 +126,7 @@ pub fn read_mapping(text: &str, diags: &mut Diagnostics) -> Option<Mapping> {
                     if !FIELD_KEYS.contains(&k.as_str()) {
                         diags.push(
                             Diagnostic::error(
+                                codes::OPENGRAPH_MAPPING_FIELD,
                                 None,
                                 format!(
                                     "`fields` names {}, which is not a field of the format",
@@ -143,7 +144,7 @@ pub fn read_mapping(text: &str, diags: &mut Diagnostics) -> Option<Mapping> {
         Err(e) => {
             let span = e.span().map(|s| Locator::new(text).span(s.start));
             diags.push(
-                Diagnostic::error(span, e.message().to_string())
+                Diagnostic::error(codes::OPENGRAPH_MAPPING, span, e.message().to_string())
                     .help("a mapping has [nodes] (kind = \"human\"…), [edges] (kind = \"member_of\"…) and [[tier0]] tables; see docs/interop.md"),
             );
             None
@@ -204,8 +205,14 @@ pub fn import_text(name: &str, text: &str, mapping: &Mapping, as_of: Option<Time
         Err(e) => {
             let mut loc = Locator::new(text);
             diags.push(
-                Diagnostic::error(Some(loc.span_of_error(&e)), crate::load::strip_position(&e))
-                    .help("give an OpenGraph document: {\"graph\": {\"nodes\": [...], \"edges\": [...]}}"),
+                Diagnostic::error(
+                    codes::JSON_SYNTAX,
+                    Some(loc.span_of_error(&e)),
+                    crate::load::strip_position(&e),
+                )
+                .help(
+                    "give an OpenGraph document: {\"graph\": {\"nodes\": [...], \"edges\": [...]}}",
+                ),
             );
             return Import {
                 graph: None,
@@ -217,6 +224,7 @@ pub fn import_text(name: &str, text: &str, mapping: &Mapping, as_of: Option<Time
     let Some(graph) = value.get("graph").and_then(Value::as_object) else {
         diags.push(
             Diagnostic::error(
+                codes::OPENGRAPH_NOT_DOCUMENT,
                 Some(Span { line: 1, column: 1 }),
                 "this is not an OpenGraph document: it has no `graph` object",
             )
@@ -234,6 +242,7 @@ pub fn import_text(name: &str, text: &str, mapping: &Mapping, as_of: Option<Time
         Some(Value::Array(a)) => Some(a),
         Some(_) => {
             diags.push(Diagnostic::error(
+                codes::OPENGRAPH_MALFORMED,
                 None,
                 format!("`graph.{key}` must be an array"),
             ));
@@ -262,13 +271,18 @@ pub fn import_text(name: &str, text: &str, mapping: &Mapping, as_of: Option<Time
     for (i, n) in nodes.iter().enumerate() {
         let at = format!("graph.nodes[{i}]");
         let Some(obj) = n.as_object() else {
-            diags.push(Diagnostic::error(None, format!("{at}: must be an object")));
+            diags.push(Diagnostic::error(
+                codes::OPENGRAPH_MALFORMED,
+                None,
+                format!("{at}: must be an object"),
+            ));
             continue;
         };
         let id = match obj.get("id") {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             _ => {
                 diags.push(Diagnostic::error(
+                    codes::OPENGRAPH_MALFORMED,
                     None,
                     format!("{at}: `id` must be a non-empty string"),
                 ));
@@ -283,6 +297,7 @@ pub fn import_text(name: &str, text: &str, mapping: &Mapping, as_of: Option<Time
                 .collect(),
             _ => {
                 diags.push(Diagnostic::error(
+                    codes::OPENGRAPH_MALFORMED,
                     None,
                     format!("{at} ({}): `kinds` must be an array of strings", quote(&id)),
                 ));
@@ -294,6 +309,7 @@ pub fn import_text(name: &str, text: &str, mapping: &Mapping, as_of: Option<Time
             Some(Value::Object(m)) => m.clone(),
             Some(_) => {
                 diags.push(Diagnostic::error(
+                    codes::OPENGRAPH_MALFORMED,
                     None,
                     format!("{at} ({}): `properties` must be an object", quote(&id)),
                 ));
@@ -329,11 +345,16 @@ pub fn import_text(name: &str, text: &str, mapping: &Mapping, as_of: Option<Time
     for (i, e) in edges.iter().enumerate() {
         let at = format!("graph.edges[{i}]");
         let Some(obj) = e.as_object() else {
-            diags.push(Diagnostic::error(None, format!("{at}: must be an object")));
+            diags.push(Diagnostic::error(
+                codes::OPENGRAPH_MALFORMED,
+                None,
+                format!("{at}: must be an object"),
+            ));
             continue;
         };
         let Some(kind) = obj.get("kind").and_then(Value::as_str) else {
             diags.push(Diagnostic::error(
+                codes::OPENGRAPH_MALFORMED,
                 None,
                 format!("{at}: `kind` must be a string"),
             ));
@@ -344,6 +365,7 @@ pub fn import_text(name: &str, text: &str, mapping: &Mapping, as_of: Option<Time
             Some(Value::Object(m)) => m.clone(),
             Some(_) => {
                 diags.push(Diagnostic::error(
+                    codes::OPENGRAPH_MALFORMED,
                     None,
                     format!("{at}: `properties` must be an object"),
                 ));
@@ -354,9 +376,11 @@ pub fn import_text(name: &str, text: &str, mapping: &Mapping, as_of: Option<Time
         for side in ["start", "end"] {
             match resolve(obj.get(side), &kinds_of, &foreign_kinds, &by_property) {
                 Ok(id) => ends.push(id),
-                Err(Some(msg)) => {
-                    diags.push(Diagnostic::error(None, format!("{at}.{side}: {msg}")))
-                }
+                Err(Some(msg)) => diags.push(Diagnostic::error(
+                    codes::OPENGRAPH_EDGE_END,
+                    None,
+                    format!("{at}.{side}: {msg}"),
+                )),
                 Err(None) => {}
             }
         }
@@ -416,7 +440,9 @@ pub fn import_text(name: &str, text: &str, mapping: &Mapping, as_of: Option<Time
                 None => d.message.clone(),
             };
             diags.push(
+                // The loader's code says what is wrong; the message, that the import caused it.
                 Diagnostic::error(
+                    d.code,
                     None,
                     format!("the imported graph would not be valid: {what}"),
                 )

@@ -1,7 +1,7 @@
 //! Reading one node or edge object, field by field, reporting every problem with its place.
 
 use super::json::{self, Entry, Locator, NotObject, strip_position};
-use crate::diagnostics::{Diagnostic, Diagnostics, Subject, did_you_mean, quote};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Subject, codes, did_you_mean, quote};
 use crate::model::{
     CredentialFields, CredentialType, Edge, EdgeKind, Level, Node, NodeIx, NodeKind, Properties,
     Sensitivity, Span, Status,
@@ -162,20 +162,28 @@ pub struct Reader<'l, 'a> {
 }
 
 impl<'a> Reader<'_, 'a> {
-    fn error(&mut self, place: &str, subject: &Subject<'_>, message: String, help: Option<String>) {
+    fn error(
+        &mut self,
+        code: Code,
+        place: &str,
+        subject: &Subject<'_>,
+        message: String,
+        help: Option<String>,
+    ) {
         let at = self.loc.offset_of(place);
-        self.error_at(at, subject, message, help);
+        self.error_at(code, at, subject, message, help);
     }
 
     fn error_at(
         &mut self,
+        code: Code,
         at: usize,
         subject: &Subject<'_>,
         message: String,
         help: Option<String>,
     ) {
         let span = self.loc.span(at);
-        let mut d = Diagnostic::error(Some(span), message).about_subject(subject);
+        let mut d = Diagnostic::error(code, Some(span), message).about_subject(subject);
         if let Some(h) = help {
             d = d.help(h);
         }
@@ -188,7 +196,7 @@ impl<'a> Reader<'_, 'a> {
             e.key,
             json::type_name(e.value)
         );
-        self.error(e.value.get(), subject, msg, None);
+        self.error(codes::WRONG_TYPE, e.value.get(), subject, msg, None);
     }
 
     /// The entries of an object, or `None` after reporting why it is not one.
@@ -200,6 +208,7 @@ impl<'a> Reader<'_, 'a> {
             }
             Err(NotObject::Type(t)) => {
                 self.error(
+                    codes::WRONG_TYPE,
                     raw.get(),
                     subject,
                     format!("expected an object, found {t}"),
@@ -208,7 +217,13 @@ impl<'a> Reader<'_, 'a> {
                 None
             }
             Err(NotObject::Json(e)) => {
-                self.error(raw.get(), subject, strip_position(&e), None);
+                self.error(
+                    codes::JSON_SYNTAX,
+                    raw.get(),
+                    subject,
+                    strip_position(&e),
+                    None,
+                );
                 None
             }
         }
@@ -219,6 +234,7 @@ impl<'a> Reader<'_, 'a> {
             if let Some(first) = entries[..i].iter().find(|f| f.key == e.key) {
                 let first_at = self.loc.span(first.key_offset(self.loc));
                 self.error_at(
+                    codes::DUPLICATE_KEY,
                     e.key_offset(self.loc),
                     subject,
                     format!(
@@ -268,6 +284,7 @@ impl<'a> Reader<'_, 'a> {
             help = format!("did you mean {m:?}? ({help})");
         }
         self.error(
+            codes::UNKNOWN_VALUE,
             e.value.get(),
             subject,
             format!("unknown {} {}", e.key, quote(&s)),
@@ -282,6 +299,7 @@ impl<'a> Reader<'_, 'a> {
             Ok(t) => Some(t),
             Err(why) => {
                 self.error(
+                    codes::INVALID_TIMESTAMP,
                     e.value.get(),
                     subject,
                     format!("`{}` is not an RFC 3339 date-time: {}", e.key, quote(&s)),
@@ -330,6 +348,7 @@ impl<'a> Reader<'_, 'a> {
             let span = self.loc.span(e.key_offset(self.loc));
             self.diags.push(
                 Diagnostic::warning(
+                    codes::NEAR_MISS_KEY,
                     Some(span),
                     format!(
                         "`{}` is not a field of the format, so it is kept as a free-form property: did you mean `{meant}`?",
@@ -346,6 +365,7 @@ impl<'a> Reader<'_, 'a> {
         match json::free_value(e.value) {
             Ok(v) => props.push((e.key.clone().into_owned(), v)),
             Err(why) => self.error(
+                codes::INVALID_PROPERTY,
                 e.value.get(),
                 subject,
                 format!("the free-form field `{}` is not valid: {why}", e.key),
@@ -358,6 +378,7 @@ impl<'a> Reader<'_, 'a> {
         // docs/format.md: an optional field whose value is null is treated as absent.
         if !json::is_null(e.value) {
             self.error_at(
+                codes::MISPLACED_FIELD,
                 e.key_offset(self.loc),
                 subject,
                 why,
@@ -375,6 +396,7 @@ impl<'a> Reader<'_, 'a> {
         let mut id = None;
         match entries.iter().find(|e| e.key == "id") {
             None => self.error(
+                codes::MISSING_FIELD,
                 raw.get(),
                 &subject,
                 "missing required field `id`".into(),
@@ -383,12 +405,14 @@ impl<'a> Reader<'_, 'a> {
             Some(e) => match self.string(&subject, e) {
                 Some(s) if !s.is_empty() => id = Some(s),
                 Some(_) => self.error(
+                    codes::EMPTY_ID,
                     e.value.get(),
                     &subject,
                     "`id` is empty".into(),
                     Some("give every node a unique, non-empty string `id`".into()),
                 ),
                 None if json::is_null(e.value) => self.error(
+                    codes::EMPTY_ID,
                     e.value.get(),
                     &subject,
                     "`id` is null".into(),
@@ -407,6 +431,7 @@ impl<'a> Reader<'_, 'a> {
             }
             _ => {
                 self.error(
+                    codes::MISSING_FIELD,
                     raw.get(),
                     &subject,
                     "missing required field `kind`".into(),
@@ -546,6 +571,7 @@ impl<'a> Reader<'_, 'a> {
             }
             _ => {
                 self.error(
+                    codes::MISSING_FIELD,
                     raw.get(),
                     &subject,
                     "missing required field `kind`".into(),
@@ -656,6 +682,7 @@ impl<'a> Reader<'_, 'a> {
             Some(e) if !json::is_null(e.value) => self.cow_string(subject, e),
             _ => {
                 self.error(
+                    codes::MISSING_FIELD,
                     raw.get(),
                     subject,
                     format!("missing required field `{key}`"),

@@ -5,7 +5,7 @@ mod check;
 mod fields;
 pub(crate) mod json;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Subject, did_you_mean};
+use crate::diagnostics::{Diagnostic, Diagnostics, Subject, codes, did_you_mean};
 use crate::model::Graph;
 use fields::Reader;
 pub(crate) use fields::is_format_key;
@@ -94,6 +94,7 @@ fn within_limit<'a>(
     let span = reader.loc.span_of(e.value.get());
     reader.diags.push(
         Diagnostic::error(
+            codes::SIZE_LIMIT,
             Some(span),
             format!(
                 "`{}` has {} entries, more than the limit of {limit}",
@@ -118,7 +119,7 @@ fn load_into(name: &str, bytes: &[u8], limits: Limits, diags: &mut Diagnostics) 
             let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
             let span = Locator::new(valid).span(valid.len());
             diags.push(
-                Diagnostic::error(Some(span), "the file is not valid UTF-8")
+                Diagnostic::error(codes::NOT_UTF8, Some(span), "the file is not valid UTF-8")
                     .help("save the file as UTF-8"),
             );
             return None;
@@ -127,7 +128,7 @@ fn load_into(name: &str, bytes: &[u8], limits: Limits, diags: &mut Diagnostics) 
     let mut loc = Locator::new(text);
     if text.trim().is_empty() {
         diags.push(
-            Diagnostic::error(Some(loc.span(0)), "the file is empty").help(
+            Diagnostic::error(codes::EMPTY_FILE, Some(loc.span(0)), "the file is empty").help(
                 "a graph file is a JSON object: {\"version\": 1, \"nodes\": [...], \"edges\": [...]}",
             ),
         );
@@ -139,6 +140,7 @@ fn load_into(name: &str, bytes: &[u8], limits: Limits, diags: &mut Diagnostics) 
             let start = text.len() - text.trim_start().len();
             diags.push(
                 Diagnostic::error(
+                    codes::WRONG_TYPE,
                     Some(loc.span(start)),
                     format!("the top level must be a JSON object, found {found}"),
                 )
@@ -151,6 +153,7 @@ fn load_into(name: &str, bytes: &[u8], limits: Limits, diags: &mut Diagnostics) 
                 let closer = text[comma + 1..].trim_start().chars().next().unwrap_or(']');
                 diags.push(
                     Diagnostic::error(
+                        codes::JSON_SYNTAX,
                         Some(loc.span(comma)),
                         format!("invalid JSON: trailing comma before `{closer}`"),
                     )
@@ -165,6 +168,7 @@ fn load_into(name: &str, bytes: &[u8], limits: Limits, diags: &mut Diagnostics) 
             };
             diags.push(
                 Diagnostic::error(
+                    codes::JSON_SYNTAX,
                     Some(loc.span_of_error(&e)),
                     format!("invalid JSON: {}", json::strip_position(&e)),
                 )
@@ -214,9 +218,10 @@ fn load_into(name: &str, bytes: &[u8], limits: Limits, diags: &mut Diagnostics) 
                 };
                 if let Some(message) = problem {
                     let span = reader.loc.span_of(value);
-                    reader
-                        .diags
-                        .push(Diagnostic::error(Some(span), message).help("write \"version\": 1"));
+                    reader.diags.push(
+                        Diagnostic::error(codes::UNSUPPORTED_VERSION, Some(span), message)
+                            .help("write \"version\": 1"),
+                    );
                 }
             }
             "as_of" => as_of = reader.time(&Subject::Top, e),
@@ -249,8 +254,12 @@ fn load_into(name: &str, bytes: &[u8], limits: Limits, diags: &mut Diagnostics) 
                     help = format!("did you mean {m:?}? ({help})");
                 }
                 reader.diags.push(
-                    Diagnostic::error(Some(span), format!("unknown top-level key {other:?}"))
-                        .help(help),
+                    Diagnostic::error(
+                        codes::UNKNOWN_TOP_LEVEL_KEY,
+                        Some(span),
+                        format!("unknown top-level key {other:?}"),
+                    )
+                    .help(help),
                 );
             }
         }
@@ -262,7 +271,7 @@ fn load_into(name: &str, bytes: &[u8], limits: Limits, diags: &mut Diagnostics) 
     ] {
         if !seen && !entries.iter().any(|e| e.key == key) {
             reader.diags.push(
-                Diagnostic::error(Some(top), format!("missing required top-level key `{key}`"))
+                Diagnostic::error(codes::MISSING_FIELD, Some(top), format!("missing required top-level key `{key}`"))
                     .help("a graph file is a JSON object: {\"version\": 1, \"nodes\": [...], \"edges\": [...]}"),
             );
         }
@@ -294,7 +303,7 @@ fn load_into(name: &str, bytes: &[u8], limits: Limits, diags: &mut Diagnostics) 
             .any(|e| e.key == "as_of" && !json::is_null(e.value))
     {
         reader.diags.push(
-            Diagnostic::warning(Some(top), "no `as_of`: time-based rules will judge at the wall clock unless --now is given")
+            Diagnostic::warning(codes::NO_AS_OF, Some(top), "no `as_of`: time-based rules will judge at the wall clock unless --now is given")
                 .help("set \"as_of\" to the instant the snapshot describes, e.g. \"2026-11-01T00:00:00Z\""),
         );
     }
@@ -367,6 +376,7 @@ fn reader_array<'a>(
     if !value.starts_with('[') {
         reader.diags.push(
             Diagnostic::error(
+                codes::WRONG_TYPE,
                 Some(span),
                 format!(
                     "`{}` must be an array of {what} objects, found {}",
@@ -382,6 +392,7 @@ fn reader_array<'a>(
         Ok(v) => Some(v),
         Err(err) => {
             reader.diags.push(Diagnostic::error(
+                codes::JSON_SYNTAX,
                 Some(span),
                 format!("`{}`: {}", e.key, json::strip_position(&err)),
             ));

@@ -3,7 +3,7 @@
 //! every problem named by section, entry and field, with its line and column.
 
 use super::policy::{Document, Problems, kind_of, parse_document};
-use crate::diagnostics::{Diagnostic, Diagnostics, quote};
+use crate::diagnostics::{Diagnostic, Diagnostics, codes, quote};
 use crate::load::StrictValue;
 use crate::load::json::{array_elements, free_value, object_entries};
 use crate::model::Span;
@@ -124,14 +124,21 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> Details {
                 "fix the JSON syntax at this place",
             )
         };
-        diags.push(Diagnostic::error(Some(loc.span(offset)), message).help(help));
+        diags.push(
+            Diagnostic::error(codes::JSON_SYNTAX, Some(loc.span(offset)), message).help(help),
+        );
         return Details::default();
     }
     let entries = match object_entries(text) {
         Ok(e) => e,
         Err(_) => {
             diags.push(
-                Diagnostic::error(Some(loc.span(0)), "the file is not a JSON object").help(
+                Diagnostic::error(
+                    codes::AWS_NOT_DETAILS,
+                    Some(loc.span(0)),
+                    "the file is not a JSON object",
+                )
+                .help(
                     "give the output of `aws iam get-account-authorization-details --output json`",
                 ),
             );
@@ -145,7 +152,7 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> Details {
         let span = loc.span(entry.key_offset(&loc));
         match key {
             "IsTruncated" if entry.value.get() == "true" => diags.push(
-                Diagnostic::error(Some(span), "the listing is incomplete (`IsTruncated` is true): only its first page is in this file")
+                Diagnostic::error(codes::AWS_TRUNCATED, Some(span), "the listing is incomplete (`IsTruncated` is true): only its first page is in this file")
                     .help("export every page: the AWS CLI does unless --max-items or --no-paginate is given"),
             ),
             "IsTruncated" | "Marker" => {}
@@ -155,7 +162,7 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> Details {
                     Ok(e) => e,
                     Err(_) => {
                         diags.push(
-                            Diagnostic::error(Some(span), format!("`{k}` must be an array"))
+                            Diagnostic::error(codes::AWS_DETAILS_FIELD, Some(span), format!("`{k}` must be an array"))
                                 .help("give the file as the AWS CLI writes it"),
                         );
                         continue;
@@ -166,7 +173,7 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> Details {
                     let value = match free_value(raw) {
                         Ok(v) => v,
                         Err(e) => {
-                            diags.push(Diagnostic::error(Some(span), format!("{k}[{i}]: {e}")));
+                            diags.push(Diagnostic::error(codes::JSON_SYNTAX, Some(span), format!("{k}[{i}]: {e}")));
                             continue;
                         }
                     };
@@ -174,14 +181,14 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> Details {
                 }
             }
             other => diags.push(
-                Diagnostic::warning(Some(span), format!("unknown top-level key {}: ignored", quote(other)))
+                Diagnostic::warning(codes::AWS_UNKNOWN_KEY, Some(span), format!("unknown top-level key {}: ignored", quote(other)))
                     .help("the authorization details have UserDetailList, GroupDetailList, RoleDetailList and Policies"),
             ),
         }
     }
     if seen.is_empty() {
         diags.push(
-            Diagnostic::error(Some(loc.span(0)), "this is not an authorization details file: none of UserDetailList, GroupDetailList, RoleDetailList, Policies is present")
+            Diagnostic::error(codes::AWS_NOT_DETAILS, Some(loc.span(0)), "this is not an authorization details file: none of UserDetailList, GroupDetailList, RoleDetailList, Policies is present")
                 .help("give the output of `aws iam get-account-authorization-details --output json`"),
         );
     }
@@ -218,6 +225,7 @@ fn read_entry(
     let Some(obj) = value.as_object() else {
         diags.push(
             Diagnostic::error(
+                codes::AWS_DETAILS_FIELD,
                 Some(span),
                 format!("must be an object, found {}", kind_of(value)),
             )
@@ -329,9 +337,13 @@ fn read_entry(
     }
     for (path, message) in r.problems {
         diags.push(
-            Diagnostic::error(Some(span), format!("{path}: {message}"))
-                .about(origin.place.clone())
-                .help("give the file as `aws iam get-account-authorization-details` writes it"),
+            Diagnostic::error(
+                codes::AWS_DETAILS_FIELD,
+                Some(span),
+                format!("{path}: {message}"),
+            )
+            .about(origin.place.clone())
+            .help("give the file as `aws iam get-account-authorization-details` writes it"),
         );
     }
 }
@@ -663,7 +675,7 @@ mod tests {
             &mut d,
         );
         let out = d.render();
-        assert!(out.contains("b.json:2:3: error: RoleDetailList[0] (role \"r\"): AssumeRolePolicyDocument.Statement[0]: has neither `Action` nor `NotAction`"), "{out}");
+        assert!(out.contains("b.json:2:3: error: RoleDetailList[0] (role \"r\"): AssumeRolePolicyDocument.Statement[0]: has neither `Action` nor `NotAction` [aws-details-field]"), "{out}");
         assert!(
             out.contains("RolePolicyList: must be an array, found a number"),
             "{out}"

@@ -19,7 +19,7 @@ pub mod policy;
 pub mod report;
 
 use super::GraphBuilder;
-use crate::diagnostics::{Diagnostic, Diagnostics, quote};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, codes, quote};
 use crate::model::{EdgeKind, Level, NodeKind, Span};
 use details::{Attached, Details, Inline, Origin};
 use escalation::{Actor, ActorKind, Ctx, Derived, PolicyInfo, Principal, RoleInfo};
@@ -250,9 +250,9 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn warn(&mut self, origin: &Origin, message: String, help: &str) {
+    fn warn(&mut self, code: Code, origin: &Origin, message: String, help: &str) {
         self.diags.push(
-            Diagnostic::warning(Some(origin.span), message)
+            Diagnostic::warning(code, Some(origin.span), message)
                 .about(origin.place.clone())
                 .help(help),
         );
@@ -262,6 +262,7 @@ impl<'a> Builder<'a> {
         for section in &self.d.missing {
             self.diags.push(
                 Diagnostic::warning(
+                    codes::AWS_MISSING_SECTION,
                     Some(Span { line: 1, column: 1 }),
                     format!("the file has no {section}: what it would list is not in the graph"),
                 )
@@ -319,6 +320,7 @@ impl<'a> Builder<'a> {
                 let gid = ids::group(g);
                 if !self.d.groups.iter().any(|x| &x.name == g) {
                     self.warn(
+                        codes::AWS_UNKNOWN_GROUP,
                         &u.origin,
                         format!("GroupList names group {} that GroupDetailList does not have: its permissions are unknown", quote(g)),
                         "export the whole account so every group is listed",
@@ -406,6 +408,7 @@ impl<'a> Builder<'a> {
                 quote(&self.account_id)
             );
             self.warn(
+                codes::AWS_OTHER_ACCOUNT,
                 origin,
                 msg,
                 "import one account's authorization details at a time",
@@ -431,6 +434,7 @@ impl<'a> Builder<'a> {
                     docs.push((format!("policy {}", a.name), administrator_access()));
                 }
                 None => self.warn(
+                    codes::AWS_UNKNOWN_POLICY,
                     origin,
                     format!("attached policy {} is not in Policies: its permissions are unknown and not in the graph", quote(&a.arn)),
                     "export without --filter so that every attached policy's document is listed",
@@ -455,6 +459,7 @@ impl<'a> Builder<'a> {
             }
             None => {
                 self.warn(
+                    codes::AWS_UNKNOWN_BOUNDARY,
                     origin,
                     format!("permissions boundary {} is not in Policies: it is not applied (what the principal is granted may be less)", quote(arn)),
                     "export without --filter so that the boundary's document is listed",
@@ -521,6 +526,7 @@ impl<'a> Builder<'a> {
             if from_groups && narrowed {
                 let msg = "its permissions boundary or denies cannot be applied to what it holds through its groups in the graph (a group's edges serve every member): those are shown as granted".to_string();
                 self.warn(
+                    codes::AWS_UNAPPLIED_RESTRICTION,
                     &u.origin,
                     msg,
                     "read the user's findings knowing its boundary or denies may stop some of them",
@@ -688,6 +694,7 @@ impl<'a> Builder<'a> {
             for f in p.federated.iter().filter(|f| !denied.other.contains(f)) {
                 if f.is_empty() {
                     self.warn(
+                        codes::AWS_EMPTY_FEDERATED,
                         &r.origin,
                         "the trust policy names an empty federated provider: not drawn".into(),
                         "remove the empty entry",
@@ -802,6 +809,7 @@ impl<'a> Builder<'a> {
                     quote(a)
                 );
                 self.warn(
+                    codes::AWS_DELETED_PRINCIPAL,
                     origin,
                     msg,
                     "remove the stale principal from the role's trust policy",
@@ -832,6 +840,7 @@ impl<'a> Builder<'a> {
                     quote(a)
                 );
                 self.warn(
+                    codes::AWS_UNKNOWN_PRINCIPAL,
                     origin,
                     msg,
                     "export the whole account, or remove the stale principal from the trust policy",
@@ -954,7 +963,7 @@ impl<'a> Builder<'a> {
                 && let Some(d) = self.report_diags.as_deref_mut()
             {
                 d.push(
-                    Diagnostic::warning(span, format!("this row's ARN is in account {}, not {}", quote(a.account), quote(&self.account_id)))
+                    Diagnostic::warning(codes::AWS_OTHER_ACCOUNT, span, format!("this row's ARN is in account {}, not {}", quote(a.account), quote(&self.account_id)))
                         .about(format!("row of user {}", quote(&row.user)))
                         .help("give the credential report of the same account as the authorization details"),
                 );
@@ -978,7 +987,7 @@ impl<'a> Builder<'a> {
                 if !self.g.has_node(&id) {
                     if let Some(d) = self.report_diags.as_deref_mut() {
                         d.push(
-                            Diagnostic::warning(span, "this user is not in the authorization details: added with its credentials only")
+                            Diagnostic::warning(codes::AWS_REPORT_UNKNOWN_USER, span, "this user is not in the authorization details: added with its credentials only")
                                 .about(format!("row of user {}", quote(&row.user)))
                                 .help("export both files at the same time"),
                         );

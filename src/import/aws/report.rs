@@ -2,7 +2,7 @@
 //! `get-credential-report`, base64-decoded): one CSV row per user with its password, access
 //! keys and signing certificates and when each was last rotated and used.
 
-use crate::diagnostics::{Diagnostic, Diagnostics, quote};
+use crate::diagnostics::{Diagnostic, Diagnostics, codes, quote};
 use crate::model::Span;
 use crate::timestamp::Timestamp;
 use std::collections::HashMap;
@@ -66,6 +66,7 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> Vec<Row> {
         Ok(h) => h.clone(),
         Err(e) => {
             diags.push(Diagnostic::error(
+                codes::AWS_REPORT_CSV,
                 Some(Span { line: 1, column: 1 }),
                 format!("the header line cannot be read: {e}"),
             ));
@@ -84,7 +85,7 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> Vec<Row> {
         .collect();
     if !missing.is_empty() {
         diags.push(
-            Diagnostic::error(Some(Span { line: 1, column: 1 }), format!("the header lacks column(s) {}", missing.join(", ")))
+            Diagnostic::error(codes::AWS_REPORT_COLUMNS, Some(Span { line: 1, column: 1 }), format!("the header lacks column(s) {}", missing.join(", ")))
                 .help("give the credential report as AWS writes it (`aws iam get-credential-report --query Content --output text | base64 -d`)"),
         );
         return Vec::new();
@@ -96,6 +97,7 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> Vec<Row> {
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
                 diags.push(Diagnostic::error(
+                    codes::AWS_REPORT_CSV,
                     Some(Span {
                         line: line as u32,
                         column: 1,
@@ -188,7 +190,7 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> Vec<Row> {
         if !bad.is_empty() {
             for b in bad {
                 diags.push(
-                    Diagnostic::error(span, b)
+                    Diagnostic::error(codes::AWS_REPORT_VALUE, span, b)
                         .about(format!("row of user {}", quote(&user)))
                         .help("times are ISO 8601 with an offset (2024-02-01T10:15:00+00:00); absent values are N/A"),
                 );
@@ -239,7 +241,7 @@ mod tests {
         assert!(!k2.active);
         assert_eq!(k2.last_used_service.as_deref(), Some("sts"));
         let out = d.render();
-        assert!(out.contains("r.csv:4:1: error: row of user \"bad\": user_creation_time: \"yesterday\" is not a time"), "{out}");
+        assert!(out.contains("r.csv:4:1: error: row of user \"bad\": user_creation_time: \"yesterday\" is not a time [aws-report-value]"), "{out}");
         assert!(
             out.contains("password_enabled: \"maybe\" is neither true nor false"),
             "{out}"

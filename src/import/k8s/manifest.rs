@@ -3,7 +3,7 @@
 //! index, line) so that every problem names its place; the objects the importer models are
 //! read into typed records, and a malformed one is an error naming the field.
 
-use crate::diagnostics::{Diagnostic, Diagnostics, quote};
+use crate::diagnostics::{Diagnostic, Diagnostics, codes, quote};
 use crate::load::StrictValue;
 use crate::model::Span;
 use serde::Deserialize;
@@ -260,7 +260,7 @@ fn unreadable(name: &str, e: &std::io::Error, out: &mut Manifests) {
         std::io::ErrorKind::PermissionDenied => "check the file's permissions",
         _ => "check that the path names a readable file or directory",
     };
-    d.push(Diagnostic::error(None, format!("cannot read: {e}")).help(help));
+    d.push(Diagnostic::error(codes::READ_ERROR, None, format!("cannot read: {e}")).help(help));
     out.problems.push(d);
 }
 
@@ -310,6 +310,7 @@ fn read_into(name: &str, bytes: &[u8], lenient: bool, out: &mut Manifests) {
                 .count() as u32;
             diags.push(
                 Diagnostic::error(
+                    codes::NOT_UTF8,
                     Some(Span { line, column: 1 }),
                     "the file is not valid UTF-8",
                 )
@@ -329,6 +330,7 @@ fn read_into(name: &str, bytes: &[u8], lenient: bool, out: &mut Manifests) {
     {
         diags.push(
             Diagnostic::warning(
+                codes::K8S_NOT_MANIFEST,
                 Some(Span { line: 1, column: 1 }),
                 "not a Kubernetes manifest (no document names a `kind`): skipped",
             )
@@ -368,6 +370,7 @@ fn split_documents(name: &str, text: &str, diags: &mut Diagnostics) -> Vec<(u32,
             Err(e) => {
                 diags.push(
                     Diagnostic::error(
+                        codes::JSON_SYNTAX,
                         Some(Span {
                             line: e.line() as u32,
                             column: e.column() as u32,
@@ -383,6 +386,7 @@ fn split_documents(name: &str, text: &str, diags: &mut Diagnostics) -> Vec<(u32,
     if let Some(span) = too_deep(text) {
         diags.push(
             Diagnostic::error(
+                codes::K8S_TOO_DEEP,
                 Some(span),
                 format!("collections nested more than {MAX_FLOW_DEPTH} levels deep"),
             )
@@ -404,9 +408,13 @@ fn split_documents(name: &str, text: &str, diags: &mut Diagnostics) -> Vec<(u32,
                 });
                 let message = strip_yaml_position(&e.to_string());
                 diags.push(
-                    Diagnostic::error(span.or(Some(Span { line, column: 1 })), message)
-                        .about(format!("document {i}"))
-                        .help("fix the YAML at this place"),
+                    Diagnostic::error(
+                        codes::YAML_SYNTAX,
+                        span.or(Some(Span { line, column: 1 })),
+                        message,
+                    )
+                    .about(format!("document {i}"))
+                    .help("fix the YAML at this place"),
                 );
                 // A syntax error ends the stream: the parser cannot find the next document.
                 if e.location().is_some() {
@@ -501,6 +509,7 @@ fn read_value(value: Value, origin: Origin, out: &mut Manifests, diags: &mut Dia
     let Value::Object(map) = &value else {
         diags.push(
             Diagnostic::error(
+                codes::K8S_NOT_OBJECT,
                 origin.span(),
                 format!("a manifest must be an object, found {}", json_type(&value)),
             )
@@ -516,6 +525,7 @@ fn read_value(value: Value, origin: Origin, out: &mut Manifests, diags: &mut Dia
         Some(other) => {
             diags.push(
                 Diagnostic::error(
+                    codes::K8S_MANIFEST_FIELD,
                     origin.span(),
                     format!("field `kind` must be a string, found {}", json_type(other)),
                 )
@@ -526,9 +536,13 @@ fn read_value(value: Value, origin: Origin, out: &mut Manifests, diags: &mut Dia
         }
         None => {
             diags.push(
-                Diagnostic::error(origin.span(), "missing field `kind`")
-                    .about(origin.describe())
-                    .help("every Kubernetes object names its kind, e.g. `kind: ClusterRole`"),
+                Diagnostic::error(
+                    codes::K8S_MANIFEST_FIELD,
+                    origin.span(),
+                    "missing field `kind`",
+                )
+                .about(origin.describe())
+                .help("every Kubernetes object names its kind, e.g. `kind: ClusterRole`"),
             );
             return;
         }
@@ -547,6 +561,7 @@ fn read_value(value: Value, origin: Origin, out: &mut Manifests, diags: &mut Dia
             Some(Value::Null) | None => {}
             Some(other) => diags.push(
                 Diagnostic::error(
+                    codes::K8S_MANIFEST_FIELD,
                     origin.span(),
                     format!(
                         "field `items` of a {kind} must be an array, found {}",
@@ -581,9 +596,13 @@ fn read_value(value: Value, origin: Origin, out: &mut Manifests, diags: &mut Dia
     let Some(object) = object else { return };
     if metadata(&object).name.as_deref().is_none_or(str::is_empty) {
         diags.push(
-            Diagnostic::error(origin.span(), format!("{kind} has no `metadata.name`"))
-                .about(origin.describe())
-                .help("give the object a name under `metadata.name`"),
+            Diagnostic::error(
+                codes::K8S_MANIFEST_FIELD,
+                origin.span(),
+                format!("{kind} has no `metadata.name`"),
+            )
+            .about(origin.describe())
+            .help("give the object a name under `metadata.name`"),
         );
         return;
     }
@@ -623,6 +642,7 @@ fn workload(
             let field = pointer.trim_start_matches('/').replace('/', ".");
             diags.push(
                 Diagnostic::error(
+                    codes::K8S_MANIFEST_FIELD,
                     origin.span(),
                     format!("{kind} {} has no `{field}`", name_of(&head.metadata)),
                 )
@@ -691,7 +711,7 @@ fn field_error(origin: &Origin, kind: &str, path: &str, inner: &serde_json::Erro
             format!("write `{path}` as the Kubernetes API defines it for a {kind}"),
         )
     };
-    Diagnostic::error(origin.span(), message)
+    Diagnostic::error(codes::K8S_MANIFEST_FIELD, origin.span(), message)
         .about(origin.describe())
         .help(help)
 }

@@ -1,0 +1,892 @@
+//! The graph of a set of manifests, built in phases: each phase establishes what the next
+//! ones rely on (the objects that count, the nodes they name, the roles' effective rules,
+//! who holds which role, the credentials), and the escalation paths come last, when every
+//! account, workload and role they can reach is in the graph.
+
+use super::escalation;
+use super::manifest::{
+    self, BindingObject, Meta, Object, Origin, PolicyRule, RoleObject, SecretObject,
+    ServiceAccountObject, SubjectRef, Workload,
+};
+use super::{Options, Scope, builtin, ids, rbac};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, codes, quote};
+use crate::import::GraphBuilder;
+use crate::model::{EdgeKind, Level, NodeKind, Sensitivity, Span};
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A node whose rules give edges: a Role, a ClusterRole, or a ClusterRole held in one
+/// namespace.
+pub(super) struct RoleNode {
+    pub id: String,
+    pub scope: Scope,
+    pub rules: Vec<PolicyRule>,
+    /// Tagged tier0: it may already do everything.
+    pub tier0: bool,
+}
+
+/// Every role's rules, by the names bindings and derivations use for them.
+pub(super) struct RoleIndex {
+    /// ClusterRole name → its effective rules (aggregation applied).
+    pub cluster_rules: BTreeMap<String, Vec<PolicyRule>>,
+    /// (namespace, Role name) → its rules.
+    pub role_rules: BTreeMap<(String, String), Vec<PolicyRule>>,
+    /// (namespace, ClusterRole name) of every ClusterRole held inside one namespace.
+    pub instances: BTreeSet<(String, String)>,
+}
+
+struct ResourceNode {
+    scope: Scope,
+    group: String,
+    resource: String,
+    name: Option<String>,
+    id: String,
+}
+
+struct TokenCred {
+    id: String,
+    ns: String,
+    /// The account it authenticates as.
+    account: String,
+    /// The Secret's name; `None` for a legacy token whose Secret name is not known.
+    secret: Option<String>,
+}
+
+/// A token Secret as declared: (namespace, Secret name, account name, origin).
+type TokenSecret = (String, String, String, Origin);
+
+/// The objects whose nodes depend on others, set aside until those exist.
+#[derive(Default)]
+struct Declared {
+    roles: Vec<(String, RoleObject, Origin)>,
+    cluster_roles: Vec<(RoleObject, Origin)>,
+    /// A RoleBinding's namespace, `None` for a ClusterRoleBinding.
+    bindings: Vec<(Option<String>, BindingObject, Origin)>,
+    secrets: Vec<TokenSecret>,
+}
+
+pub(super) struct Builder<'a> {
+    opts: &'a Options,
+    problems: &'a mut BTreeMap<String, Diagnostics>,
+    pub g: GraphBuilder,
+    /// (namespace, name) of every service account known, from any mention.
+    accounts: BTreeMap<(String, String), Option<bool>>,
+    /// Sorted by namespace once every workload is declared, so that a namespace's
+    /// workloads are one slice.
+    workloads: Vec<(String, Workload)>,
+    resources: Vec<ResourceNode>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(opts: &'a Options, problems: &'a mut BTreeMap<String, Diagnostics>) -> Self {
+        Builder {
+            opts,
+            problems,
+            g: GraphBuilder::default(),
+            accounts: BTreeMap::new(),
+            workloads: Vec::new(),
+            resources: Vec::new(),
+        }
+    }
+
+    /// The phases in order; the graph is deterministic because each runs over sorted or
+    /// input-ordered collections only.
+    pub fn build(mut self, objects: Vec<(Object, Origin)>) -> GraphBuilder {
+        let objects = self.latest_definitions(objects);
+        let declared = self.declare(objects);
+        let mut scoped: Vec<RoleNode> = Vec::new();
+        let cluster_rules = self.cluster_roles(declared.cluster_roles, &mut scoped);
+        let role_rules = self.roles(&declared.roles, &mut scoped);
+        let mut index = RoleIndex {
+            cluster_rules,
+            role_rules,
+            instances: BTreeSet::new(),
+        };
+        self.bindings(&declared.bindings, &mut index);
+        bindable_instances(&mut index);
+        self.instance_nodes(&index, &mut scoped);
+        let mut tokens = self.token_secrets(declared.secrets);
+        if self.opts.legacy_sa_tokens {
+            self.legacy_tokens(&mut tokens);
+        }
+        self.run_as_accounts();
+        scoped.sort_by(|a, b| a.id.cmp(&b.id));
+        for role in &scoped {
+            escalation::derive(&mut self, role, &index);
+        }
+        self.expose(&tokens);
+        self.implicit_groups();
+        self.masters_are_tier0();
+        self.g
+    }
+
+    fn warn(&mut self, code: Code, origin: &Origin, message: String, help: &str) {
+        self.problems
+            .entry(origin.file.clone())
+            .or_insert_with(|| Diagnostics::new(origin.file.clone()))
+            .push(
+                Diagnostic::warning(
+                    code,
+                    Some(Span {
+                        line: origin.line,
+                        column: 1,
+                    }),
+                    message,
+                )
+                .about(origin.describe())
+                .help(help),
+            );
+    }
+
+    fn namespace_of(&self, meta: &Meta) -> String {
+        meta.namespace
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| self.opts.namespace.clone())
+    }
+
+    fn tenant(&mut self, ns: &str) -> String {
+        let id = ids::namespace(ns);
+        let n = self.g.node(&id, NodeKind::Tenant);
+        n.name = Some(ns.to_string());
+        n.properties.insert("k8s_kind".into(), json!("Namespace"));
+        id
+    }
+
+    fn account(&mut self, ns: &str, name: &str) -> String {
+        self.accounts
+            .entry((ns.to_string(), name.to_string()))
+            .or_insert(None);
+        let org = self.tenant(ns);
+        let id = ids::service_account(ns, name);
+        let n = self.g.node(&id, NodeKind::Service);
+        n.name = Some(format!("{ns}/{name}"));
+        n.org = Some(org);
+        n.properties
+            .insert("k8s_kind".into(), json!("ServiceAccount"));
+        if builtin::is_builtin_account(ns, name) {
+            n.tags.insert(crate::rules::BUILTIN_TAG.into());
+        }
+        id
+    }
+
+    /// The node of the user `name`: a person, or a control-plane component (a service,
+    /// tagged `builtin`).
+    pub fn user(&mut self, name: &str) -> String {
+        let id = ids::user(name);
+        let component = builtin::is_component_user(name);
+        let kind = if component {
+            NodeKind::Service
+        } else {
+            NodeKind::Human
+        };
+        let n = self.g.node(&id, kind);
+        n.name = Some(name.to_string());
+        n.properties.insert("k8s_kind".into(), json!("User"));
+        if component {
+            n.tags.insert(crate::rules::BUILTIN_TAG.into());
+        }
+        id
+    }
+
+    /// The node of the group `name`.
+    pub fn group(&mut self, name: &str) -> String {
+        let id = ids::group(name);
+        let n = self.g.node(&id, NodeKind::Group);
+        n.name = Some(name.to_string());
+        n.properties.insert("k8s_kind".into(), json!("Group"));
+        id
+    }
+
+    /// Later definitions of the same object win, as `kubectl apply` would leave them; each
+    /// earlier one is reported, since two definitions usually mean a stale copy.
+    fn latest_definitions(&mut self, objects: Vec<(Object, Origin)>) -> Vec<(Object, Origin)> {
+        let mut latest: BTreeMap<(&'static str, String, String), usize> = BTreeMap::new();
+        for (i, (o, origin)) in objects.iter().enumerate() {
+            let meta = manifest::metadata(o);
+            let name = meta.name.clone().unwrap_or_default();
+            let (kind, ns) = match o {
+                Object::Namespace(_) => ("Namespace", String::new()),
+                Object::ClusterRole(_) => ("ClusterRole", String::new()),
+                Object::ClusterRoleBinding(_) => ("ClusterRoleBinding", String::new()),
+                Object::ServiceAccount(_) => ("ServiceAccount", self.namespace_of(meta)),
+                Object::Secret(_) => ("Secret", self.namespace_of(meta)),
+                Object::Role(_) => ("Role", self.namespace_of(meta)),
+                Object::RoleBinding(_) => ("RoleBinding", self.namespace_of(meta)),
+                Object::Workload(w) => (workload_kind(&w.kind), self.namespace_of(meta)),
+            };
+            if let Some(prev) = latest.insert((kind, ns.clone(), name.clone()), i) {
+                let first = &objects[prev].1;
+                let shown = if ns.is_empty() {
+                    name
+                } else {
+                    format!("{ns}/{name}")
+                };
+                let message = format!(
+                    "{kind} {} is defined again (first in {} {}): this definition is used",
+                    quote(&shown),
+                    first.file,
+                    first.describe()
+                );
+                self.warn(
+                    codes::K8S_DUPLICATE_OBJECT,
+                    origin,
+                    message,
+                    "keep one definition of each object",
+                );
+            }
+        }
+        let keep: BTreeSet<usize> = latest.into_values().collect();
+        objects
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| keep.contains(i))
+            .map(|(_, o)| o)
+            .collect()
+    }
+
+    /// The nodes objects stand for on their own (namespaces, accounts, workloads); roles,
+    /// bindings and token Secrets are set aside, as their nodes need others first.
+    fn declare(&mut self, objects: Vec<(Object, Origin)>) -> Declared {
+        let mut d = Declared::default();
+        for (o, origin) in objects {
+            let source = json!(format!("{}#{}", origin.file, origin.describe()));
+            match o {
+                Object::Namespace(meta) => {
+                    let id = self.tenant(meta.name.as_deref().unwrap_or_default());
+                    self.g
+                        .node(&id, NodeKind::Tenant)
+                        .properties
+                        .insert("k8s_source".into(), source);
+                }
+                Object::ServiceAccount(sa) => self.declare_account(sa, source),
+                Object::Secret(s) => {
+                    if let Some(secret) = self.token_secret(s, origin) {
+                        d.secrets.push(secret);
+                    }
+                }
+                Object::Role(r) => {
+                    let ns = self.namespace_of(&r.metadata);
+                    d.roles.push((ns, r, origin));
+                }
+                Object::ClusterRole(r) => d.cluster_roles.push((r, origin)),
+                Object::RoleBinding(b) => {
+                    let ns = self.namespace_of(&b.metadata);
+                    d.bindings.push((Some(ns), b, origin));
+                }
+                Object::ClusterRoleBinding(b) => d.bindings.push((None, b, origin)),
+                Object::Workload(w) => self.declare_workload(w, source),
+            }
+        }
+        d
+    }
+
+    fn declare_account(&mut self, sa: ServiceAccountObject, source: serde_json::Value) {
+        let ns = self.namespace_of(&sa.metadata);
+        let name = sa.metadata.name.clone().unwrap_or_default();
+        let id = self.account(&ns, &name);
+        self.accounts.insert((ns, name), sa.automount);
+        self.g
+            .node(&id, NodeKind::Service)
+            .properties
+            .insert("k8s_source".into(), source);
+    }
+
+    /// A service-account token Secret, for the credentials phase; other Secrets hold no
+    /// identity the graph models.
+    fn token_secret(&mut self, s: SecretObject, origin: Origin) -> Option<TokenSecret> {
+        if s.secret_type.as_deref() != Some("kubernetes.io/service-account-token") {
+            return None;
+        }
+        let ns = self.namespace_of(&s.metadata);
+        let sa = s
+            .metadata
+            .annotations
+            .get("kubernetes.io/service-account.name");
+        match sa {
+            Some(sa) if !sa.is_empty() => Some((
+                ns,
+                s.metadata.name.clone().unwrap_or_default(),
+                sa.clone(),
+                origin,
+            )),
+            _ => {
+                self.warn(
+                    codes::K8S_TOKEN_WITHOUT_ACCOUNT,
+                    &origin,
+                    format!(
+                        "service-account token Secret {} names no service account",
+                        manifest::name_of(&s.metadata)
+                    ),
+                    "add the annotation kubernetes.io/service-account.name",
+                );
+                None
+            }
+        }
+    }
+
+    fn declare_workload(&mut self, w: Workload, source: serde_json::Value) {
+        let ns = self.namespace_of(&w.metadata);
+        let sa = w.service_account().to_string();
+        self.account(&ns, &sa);
+        let org = self.tenant(&ns);
+        let name = w.metadata.name.clone().unwrap_or_default();
+        let id = ids::workload(&ns, &w.kind, &name);
+        let n = self.g.node(&id, NodeKind::App);
+        n.name = Some(format!("{} {ns}/{name}", w.kind));
+        n.org = Some(org);
+        n.properties.insert("k8s_kind".into(), json!(w.kind));
+        n.properties.insert("k8s_source".into(), source);
+        self.workloads.push((ns, w));
+    }
+
+    /// ClusterRole nodes with their effective rules: aggregation first, so that bindings
+    /// and derivations see what an aggregated role really allows.
+    fn cluster_roles(
+        &mut self,
+        mut cluster_roles: Vec<(RoleObject, Origin)>,
+        scoped: &mut Vec<RoleNode>,
+    ) -> BTreeMap<String, Vec<PolicyRule>> {
+        cluster_roles.sort_by(|a, b| a.0.metadata.name.cmp(&b.0.metadata.name));
+        let effective = rbac::aggregate(
+            &cluster_roles
+                .iter()
+                .map(|(r, _)| rbac::Aggregable {
+                    labels: &r.metadata.labels,
+                    selectors: r.aggregation.as_ref().map(|a| a.selectors.as_slice()),
+                    rules: &r.rules,
+                })
+                .collect::<Vec<_>>(),
+        );
+        let cluster_rules: BTreeMap<String, Vec<PolicyRule>> = cluster_roles
+            .iter()
+            .zip(effective)
+            .map(|((r, _), rules)| (r.metadata.name.clone().unwrap_or_default(), rules))
+            .collect();
+        for (r, origin) in &cluster_roles {
+            let name = r.metadata.name.clone().unwrap_or_default();
+            let id = ids::cluster_role(&name);
+            let rules = cluster_rules[&name].clone();
+            let n = self.g.node(&id, NodeKind::Group);
+            n.name = Some(format!("ClusterRole {name}"));
+            n.properties.insert("k8s_kind".into(), json!("ClusterRole"));
+            n.properties.insert(
+                "k8s_source".into(),
+                json!(format!("{}#{}", origin.file, origin.describe())),
+            );
+            if r.aggregation.is_some() {
+                n.properties.insert("k8s_aggregated".into(), json!(true));
+            }
+            let tier0 = name == "cluster-admin" || rbac::is_everything(&rules);
+            if tier0 {
+                n.tags.insert("tier0".into());
+            }
+            scoped.push(RoleNode {
+                id,
+                scope: Scope::Cluster,
+                rules,
+                tier0,
+            });
+        }
+        cluster_rules
+    }
+
+    /// Role nodes, each confined to its namespace.
+    fn roles(
+        &mut self,
+        roles: &[(String, RoleObject, Origin)],
+        scoped: &mut Vec<RoleNode>,
+    ) -> BTreeMap<(String, String), Vec<PolicyRule>> {
+        let mut role_rules = BTreeMap::new();
+        for (ns, r, origin) in roles {
+            let name = r.metadata.name.clone().unwrap_or_default();
+            let id = ids::role(ns, &name);
+            let org = self.tenant(ns);
+            let n = self.g.node(&id, NodeKind::Group);
+            n.name = Some(format!("Role {ns}/{name}"));
+            n.org = Some(org);
+            n.properties.insert("k8s_kind".into(), json!("Role"));
+            n.properties.insert(
+                "k8s_source".into(),
+                json!(format!("{}#{}", origin.file, origin.describe())),
+            );
+            role_rules.insert((ns.clone(), name), r.rules.clone());
+            scoped.push(RoleNode {
+                id,
+                scope: Scope::Namespace(ns.clone()),
+                rules: r.rules.clone(),
+                tier0: false,
+            });
+        }
+        role_rules
+    }
+
+    /// Subjects become members of the role they bind, within its scope; a RoleBinding to a
+    /// ClusterRole records that ClusterRole as held in its namespace.
+    fn bindings(
+        &mut self,
+        bindings: &[(Option<String>, BindingObject, Origin)],
+        index: &mut RoleIndex,
+    ) {
+        for (ns, b, origin) in bindings {
+            let what = match ns {
+                Some(ns) => format!(
+                    "RoleBinding {ns}/{}",
+                    b.metadata.name.clone().unwrap_or_default()
+                ),
+                None => format!(
+                    "ClusterRoleBinding {}",
+                    b.metadata.name.clone().unwrap_or_default()
+                ),
+            };
+            let Some(role) = self.bound_role(ns.as_deref(), b, origin, &what, index) else {
+                continue;
+            };
+            if b.subjects.is_empty() {
+                self.warn(
+                    codes::K8S_NO_SUBJECTS,
+                    origin,
+                    format!("{what} has no subjects: it grants nothing"),
+                    "add subjects or remove the binding",
+                );
+                continue;
+            }
+            for s in &b.subjects {
+                if let Some(member) = self.subject(ns.as_deref(), s, origin, &what) {
+                    self.g
+                        .edge(&member, &role, EdgeKind::MemberOf, Level::Admin, &what);
+                }
+            }
+        }
+    }
+
+    /// The node a binding's `roleRef` names, or `None` (reported) when it grants nothing.
+    fn bound_role(
+        &mut self,
+        ns: Option<&str>,
+        b: &BindingObject,
+        origin: &Origin,
+        what: &str,
+        index: &mut RoleIndex,
+    ) -> Option<String> {
+        let name = &b.role_ref.name;
+        let role = match (ns, b.role_ref.kind.as_str()) {
+            (Some(ns), "Role") => index
+                .role_rules
+                .contains_key(&(ns.to_string(), name.clone()))
+                .then(|| ids::role(ns, name)),
+            (Some(ns), "ClusterRole") => index.cluster_rules.contains_key(name).then(|| {
+                index.instances.insert((ns.to_string(), name.clone()));
+                ids::cluster_role_in(ns, name)
+            }),
+            (None, "ClusterRole") => index
+                .cluster_rules
+                .contains_key(name)
+                .then(|| ids::cluster_role(name)),
+            (_, kind) => {
+                self.warn(
+                    codes::K8S_ROLE_REF_KIND,
+                    origin,
+                    format!(
+                        "{what} refers to a {} {}: it grants nothing",
+                        quote(kind),
+                        quote(name)
+                    ),
+                    "a RoleBinding refers to a Role or ClusterRole, a ClusterRoleBinding to a ClusterRole",
+                );
+                return None;
+            }
+        };
+        if role.is_none() {
+            self.warn(
+                codes::K8S_UNKNOWN_ROLE,
+                origin,
+                format!(
+                    "{what} refers to {} {}, which is not in the manifests: no privilege path is drawn through it",
+                    b.role_ref.kind,
+                    quote(name)
+                ),
+                "import the manifest that defines the role too, or remove the binding",
+            );
+        }
+        role
+    }
+
+    /// The node of one binding subject, or `None` (reported) for a kind RBAC does not have.
+    fn subject(
+        &mut self,
+        ns: Option<&str>,
+        s: &SubjectRef,
+        origin: &Origin,
+        what: &str,
+    ) -> Option<String> {
+        match s.kind.as_str() {
+            "ServiceAccount" => {
+                let sns = s
+                    .namespace
+                    .clone()
+                    .filter(|n| !n.is_empty())
+                    .or(ns.map(str::to_string))
+                    .unwrap_or_else(|| self.opts.namespace.clone());
+                Some(self.account(&sns, &s.name))
+            }
+            "User" => Some(self.user(&s.name)),
+            "Group" => Some(self.group(&s.name)),
+            other => {
+                self.warn(
+                    codes::K8S_SUBJECT_KIND,
+                    origin,
+                    format!("{what} has a subject of kind {}: skipped", quote(other)),
+                    "subjects are of kind ServiceAccount, User or Group",
+                );
+                None
+            }
+        }
+    }
+
+    /// Nodes for the ClusterRoles held inside one namespace, each with that namespace as its
+    /// scope, so that their rules reach only what is there.
+    fn instance_nodes(&mut self, index: &RoleIndex, scoped: &mut Vec<RoleNode>) {
+        for (ns, name) in &index.instances {
+            let id = ids::cluster_role_in(ns, name);
+            let org = self.tenant(ns);
+            let rules = index.cluster_rules[name].clone();
+            let n = self.g.node(&id, NodeKind::Group);
+            n.name = Some(format!("ClusterRole {name} in {ns}"));
+            n.org = Some(org);
+            n.properties.insert("k8s_kind".into(), json!("ClusterRole"));
+            scoped.push(RoleNode {
+                id,
+                scope: Scope::Namespace(ns.clone()),
+                rules,
+                tier0: false,
+            });
+        }
+    }
+
+    /// Credential nodes for the token Secrets in the manifests, each authenticating as its
+    /// account: what reading Secrets exposes.
+    fn token_secrets(&mut self, secrets: Vec<TokenSecret>) -> Vec<TokenCred> {
+        let mut tokens = Vec::new();
+        for (ns, secret, sa, origin) in secrets {
+            let account = self.account(&ns, &sa);
+            let id = ids::secret(&ns, &secret);
+            let org = self.tenant(&ns);
+            let n = self.g.node(&id, NodeKind::Credential);
+            n.name = Some(format!("token Secret {ns}/{secret}"));
+            n.org = Some(org);
+            n.owner = Some(account.clone());
+            n.properties.insert("k8s_kind".into(), json!("Secret"));
+            n.properties.insert(
+                "k8s_source".into(),
+                json!(format!("{}#{}", origin.file, origin.describe())),
+            );
+            self.g.edge(
+                &id,
+                &account,
+                EdgeKind::AuthenticatesAs,
+                Level::Admin,
+                "service-account token Secret",
+            );
+            tokens.push(TokenCred {
+                id,
+                ns,
+                account,
+                secret: Some(secret),
+            });
+        }
+        tokens
+    }
+
+    /// With --legacy-sa-tokens, one token per account that has none in the manifests:
+    /// clusters before 1.24 stored one in a Secret for every account.
+    fn legacy_tokens(&mut self, tokens: &mut Vec<TokenCred>) {
+        let with_secret: BTreeSet<String> = tokens.iter().map(|t| t.account.clone()).collect();
+        let accounts: Vec<(String, String)> = self.accounts.keys().cloned().collect();
+        for (ns, sa) in accounts {
+            let account = ids::service_account(&ns, &sa);
+            if with_secret.contains(&account) {
+                continue;
+            }
+            let id = ids::legacy_token(&ns, &sa);
+            let org = self.tenant(&ns);
+            let n = self.g.node(&id, NodeKind::Credential);
+            n.name = Some(format!("legacy token of {ns}/{sa}"));
+            n.org = Some(org);
+            n.owner = Some(account.clone());
+            n.properties.insert("k8s_kind".into(), json!("Secret"));
+            n.properties.insert("k8s_legacy_token".into(), json!(true));
+            self.g.edge(
+                &id,
+                &account,
+                EdgeKind::AuthenticatesAs,
+                Level::Admin,
+                "legacy service-account token (--legacy-sa-tokens)",
+            );
+            tokens.push(TokenCred {
+                id,
+                ns,
+                account,
+                secret: None,
+            });
+        }
+    }
+
+    /// Workloads run as their account when its token is mounted (the pod's setting
+    /// overrides the account's); then the workloads are sorted by namespace for the
+    /// derivations' lookups.
+    fn run_as_accounts(&mut self) {
+        let workloads = std::mem::take(&mut self.workloads);
+        for (ns, w) in &workloads {
+            let sa = w.service_account().to_string();
+            let account_mounts = self
+                .accounts
+                .get(&(ns.clone(), sa.clone()))
+                .copied()
+                .flatten();
+            if w.pod.automount.or(account_mounts).unwrap_or(true) {
+                let id = ids::workload(ns, &w.kind, w.metadata.name.as_deref().unwrap_or_default());
+                self.g.edge(
+                    &id,
+                    &ids::service_account(ns, &sa),
+                    EdgeKind::Assumes,
+                    Level::Admin,
+                    "runs as its service account with the token mounted",
+                );
+            }
+        }
+        self.workloads = workloads;
+        self.workloads.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+
+    /// `system:masters` bypasses authorization in the API server: whoever reaches it may
+    /// do everything, whichever path drew it.
+    fn masters_are_tier0(&mut self) {
+        if self.g.has_node(&ids::group("system:masters")) {
+            self.g
+                .node(&ids::group("system:masters"), NodeKind::Group)
+                .tags
+                .insert("tier0".into());
+        }
+    }
+
+    /// `role -kind-> account` for every service account in scope whose name `names` covers.
+    /// Accounts are looked up by namespace: only the rules that fire ask, so a cluster of
+    /// many roles and accounts stays linear.
+    pub(crate) fn edges_to_accounts(
+        &mut self,
+        role: &str,
+        scope: &Scope,
+        names: &rbac::Names,
+        kind: EdgeKind,
+        why: &str,
+    ) {
+        let range = match scope {
+            Scope::Cluster => self.accounts.range::<(String, String), _>(..),
+            Scope::Namespace(ns) => self
+                .accounts
+                .range((ns.clone(), String::new())..(format!("{ns}\u{0}"), String::new())),
+        };
+        let targets: Vec<String> = range
+            .filter(|((ns, sa), _)| scope.contains(ns) && names.covers(sa))
+            .map(|((ns, sa), _)| ids::service_account(ns, sa))
+            .collect();
+        for t in targets {
+            self.g.edge(role, &t, kind, Level::Admin, why);
+        }
+    }
+
+    /// `role -admin_of-> workload` for every workload in scope that `pick(kind, name)` takes.
+    pub(crate) fn admin_of_workloads(
+        &mut self,
+        role: &str,
+        scope: &Scope,
+        why: &str,
+        pick: impl Fn(&str, &str) -> bool,
+    ) {
+        let range = match scope {
+            Scope::Cluster => 0..self.workloads.len(),
+            Scope::Namespace(ns) => {
+                let from = self.workloads.partition_point(|(n, _)| n < ns);
+                let to = self.workloads.partition_point(|(n, _)| n <= ns);
+                from..to
+            }
+        };
+        let targets: Vec<String> = self.workloads[range]
+            .iter()
+            .map(|(ns, w)| {
+                (
+                    ns,
+                    w.kind.as_str(),
+                    w.metadata.name.as_deref().unwrap_or_default(),
+                )
+            })
+            .filter(|(_, k, name)| pick(k, name))
+            .map(|(ns, k, name)| ids::workload(ns, k, name))
+            .collect();
+        for t in targets {
+            self.g.edge(role, &t, EdgeKind::AdminOf, Level::Admin, why);
+        }
+    }
+
+    /// The resource node for (scope, group, resource, name), created on first use. A grant
+    /// that cannot read Secrets goes to a `#write-only` node of its own, which reveals nothing.
+    pub fn resource(
+        &mut self,
+        scope: &Scope,
+        group: &str,
+        resource: &str,
+        name: Option<&str>,
+        reads: bool,
+    ) -> String {
+        let can_expose =
+            (group.is_empty() || group == "*") && (resource == "secrets" || resource == "*");
+        let write_only = can_expose && !reads;
+        let mut id = ids::resource(scope.id_part(), group, resource, name);
+        if write_only {
+            id.push_str("#write-only");
+        }
+        if !self.g.has_node(&id) {
+            let org = match scope {
+                Scope::Namespace(ns) => Some(self.tenant(ns)),
+                Scope::Cluster => None,
+            };
+            let shown_group = if group.is_empty() { "core" } else { group };
+            let mut label = format!("{shown_group}/{resource}");
+            if let Some(n) = name {
+                label.push_str(&format!(" {n:?}"));
+            }
+            if write_only {
+                label.push_str(" (write only)");
+            }
+            let n = self.g.node(&id, NodeKind::Resource);
+            n.name = Some(format!("{label} {}", scope.words()));
+            n.org = org;
+            n.properties.insert("k8s_kind".into(), json!("Resource"));
+            if can_expose {
+                n.sensitivity = Some(Sensitivity::High);
+            }
+            if !write_only {
+                self.resources.push(ResourceNode {
+                    scope: scope.clone(),
+                    group: group.into(),
+                    resource: resource.into(),
+                    name: name.map(str::to_string),
+                    id: id.clone(),
+                });
+            }
+        }
+        id
+    }
+
+    /// Reading Secrets reveals the tokens stored in them.
+    fn expose(&mut self, tokens: &[TokenCred]) {
+        for t in tokens {
+            let ids: Vec<String> = self
+                .resources
+                .iter()
+                .filter(|r| {
+                    r.scope.contains(&t.ns)
+                        && (r.group.is_empty() || r.group == "*")
+                        && (r.resource == "secrets" || r.resource == "*")
+                        && match (&r.name, &t.secret) {
+                            (None, _) => true,
+                            (Some(n), Some(s)) => n == s,
+                            (Some(_), None) => false,
+                        }
+                })
+                .map(|r| r.id.clone())
+                .collect();
+            for r in ids {
+                self.g.edge(
+                    &r,
+                    &t.id,
+                    EdgeKind::Exposes,
+                    Level::Admin,
+                    "reading Secrets reveals the token stored there",
+                );
+            }
+        }
+    }
+
+    /// Kubernetes' implicit groups, for the ones bindings name.
+    fn implicit_groups(&mut self) {
+        let accounts: Vec<(String, String)> = self.accounts.keys().cloned().collect();
+        for (ns, sa) in accounts {
+            let id = ids::service_account(&ns, &sa);
+            for g in [
+                format!("system:serviceaccounts:{ns}"),
+                "system:serviceaccounts".into(),
+                "system:authenticated".into(),
+            ] {
+                let gid = ids::group(&g);
+                if self.g.has_node(&gid) {
+                    self.g.edge(
+                        &id,
+                        &gid,
+                        EdgeKind::MemberOf,
+                        Level::Admin,
+                        "implicit group of every service account",
+                    );
+                }
+            }
+        }
+        let authenticated = ids::group("system:authenticated");
+        if self.g.has_node(&authenticated) {
+            let users: Vec<String> = self
+                .g
+                .nodes()
+                .filter(|(id, _)| id.starts_with(&ids::user("")))
+                .map(|(id, _)| id.clone())
+                .collect();
+            for u in users {
+                self.g.edge(
+                    &u,
+                    &authenticated,
+                    EdgeKind::MemberOf,
+                    Level::Admin,
+                    "implicit group of every authenticated user",
+                );
+            }
+        }
+    }
+}
+
+/// A namespaced role that may bind ClusterRoles there holds them there: their namespaced
+/// instances are drawn even where no binding exists yet. Repeated to a fixpoint, since an
+/// instance may itself allow binding.
+fn bindable_instances(index: &mut RoleIndex) {
+    loop {
+        let mut more: Vec<(String, String)> = Vec::new();
+        let namespaced = index
+            .role_rules
+            .iter()
+            .map(|((ns, _), rules)| (ns, rules))
+            .chain(
+                index
+                    .instances
+                    .iter()
+                    .map(|(ns, n)| (ns, &index.cluster_rules[n])),
+            );
+        for (ns, rules) in namespaced {
+            if let Some(names) = escalation::binds_in_namespaces(rules) {
+                for n in index.cluster_rules.keys().filter(|n| names.covers(n)) {
+                    if !index.instances.contains(&(ns.clone(), n.clone())) {
+                        more.push((ns.clone(), n.clone()));
+                    }
+                }
+            }
+        }
+        if more.is_empty() {
+            break;
+        }
+        index.instances.extend(more);
+    }
+}
+
+fn workload_kind(kind: &str) -> &'static str {
+    manifest::WORKLOAD_KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or("Workload", |(k, _)| k)
+}

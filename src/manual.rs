@@ -78,23 +78,60 @@ pub fn explain(code: &str) -> Vec<String> {
         .collect()
 }
 
-/// `explain CODE`: its sections, or a usage error naming the nearest code and listing all.
+const DIAGNOSTICS_MD: &str = include_str!("../docs/diagnostics.md");
+
+/// A diagnostic code's row of docs/diagnostics.md, in words: severity, meaning, fix.
+fn explain_diagnostic(code: &str) -> Option<String> {
+    let known = crate::diagnostics::codes::ALL
+        .iter()
+        .find(|c| c.name() == code)?;
+    let row = format!("| `{code}` |");
+    let cells: Vec<&str> = DIAGNOSTICS_MD
+        .lines()
+        .find(|l| l.starts_with(&row))?
+        .trim_matches('|')
+        .split(" | ")
+        .map(str::trim)
+        .collect();
+    let [_, _, meaning, fix] = cells[..] else {
+        return Some(format!(
+            "{code} ({:?})\n\n{}\n",
+            known.severity(),
+            known.meaning()
+        ));
+    };
+    let severity = match known.severity() {
+        crate::diagnostics::Severity::Error => "error: the command stops (exit 2)",
+        crate::diagnostics::Severity::Warning => "warning: the command goes on",
+    };
+    Some(format!(
+        "### `{code}` (a diagnostic code; {severity})\n\n{meaning}\n\nFix: {fix}\n"
+    ))
+}
+
+/// `explain CODE`: a rule's or reason code's sections, or a diagnostic code's meaning and
+/// fix; a usage error naming the nearest code otherwise.
 pub(crate) fn explain_text(code: &str) -> crate::error::Result<String> {
     let sections = explain(code);
-    if sections.is_empty() {
-        let codes = codes();
-        let hint = crate::diagnostics::did_you_mean(code, codes.iter().map(String::as_str))
+    if !sections.is_empty() {
+        return Ok(sections.join("\n"));
+    }
+    if let Some(text) = explain_diagnostic(code) {
+        return Ok(text);
+    }
+    let codes = codes();
+    let diagnostics = crate::diagnostics::codes::ALL.iter().map(|c| c.name());
+    let hint =
+        crate::diagnostics::did_you_mean(code, codes.iter().map(String::as_str).chain(diagnostics))
             .map(|c| format!(" (did you mean `{c}`?)"))
             .unwrap_or_default();
-        return Err(crate::error::Error::new(
-            crate::error::ErrorKind::Usage,
-            format!(
-                "`{code}` is no rule or reason code{hint}\n  help: the codes are: {}",
-                codes.join(", ")
-            ),
-        ));
-    }
-    Ok(sections.join("\n"))
+    Err(crate::error::Error::new(
+        crate::error::ErrorKind::Usage,
+        format!(
+            "`{code}` is no rule, reason or diagnostic code{hint}\n  help: the rule and reason codes are: {}; a diagnostic code is the `[code]` that ends a problem's first line",
+            codes.join(", ")
+        ),
+    ))
 }
 
 /// Every code `explain` knows, rules first, in the document's order.
@@ -106,4 +143,28 @@ pub fn codes() -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_diagnostic_code_is_explained_with_its_fix() {
+        for code in crate::diagnostics::codes::ALL {
+            let text = super::explain_text(code.name()).unwrap();
+            assert!(text.contains("a diagnostic code"), "{text}");
+            assert!(text.contains("Fix: "), "{}: {text}", code.name());
+            assert!(
+                !text.contains(" | "),
+                "{}: a cell was not split: {text}",
+                code.name()
+            );
+        }
+        let json = super::explain_text("json-syntax").unwrap();
+        assert!(
+            json.contains("not valid JSON") && json.contains("exit 2"),
+            "{json}"
+        );
+        let near = super::explain_text("json-syntx").unwrap_err().to_string();
+        assert!(near.contains("did you mean `json-syntax`"), "{near}");
+    }
 }

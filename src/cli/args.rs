@@ -134,14 +134,14 @@ pub enum Command {
     #[command(subcommand)]
     Export(ExportCommand),
     /// Print what a rule or reason code means, when it fires and how to fix it (the section
-    /// of docs/rules.md, built in).
+    /// of docs/rules.md, built in), or what a diagnostic code means and how to fix it.
     #[command(
-        after_help = "Examples:\n  authpath explain transitive-privilege\n  authpath explain outlives-contract"
+        after_help = "Examples:\n  authpath explain transitive-privilege\n  authpath explain outlives-contract\n  authpath explain json-syntax   # the [code] ending a problem's first line"
     )]
     Explain {
-        /// A rule (`transitive-privilege`) or reason code (`no-owner`, `unused:SCOPE`,
-        /// `assert:NAME`).
-        #[arg(value_name = "RULE|REASON")]
+        /// A rule (`transitive-privilege`), reason code (`no-owner`, `unused:SCOPE`,
+        /// `assert:NAME`) or diagnostic code (`json-syntax`).
+        #[arg(value_name = "RULE|REASON|DIAGNOSTIC")]
         code: String,
     },
     /// Print a shell completion script (for example: `authpath completions bash >

@@ -2,10 +2,6 @@
 //! keys only) and text for a responder.
 
 use crate::explain;
-use crate::incident::blast::BlastRadius;
-use crate::incident::cut::{Costs, Cut};
-use crate::incident::paths::PathAnswer;
-use crate::incident::whocan::WhoCan;
 use crate::model::{EdgeKind, Graph, Level, NodeIx};
 use crate::reach::{Blocker, Walk};
 use crate::request::query as request;
@@ -135,11 +131,8 @@ fn org_key(g: &Graph, n: NodeIx) -> String {
         .map_or("home".to_owned(), |o| g.node(o).id.clone())
 }
 
-pub(crate) fn blast_document(
-    g: &Graph,
-    as_of: crate::timestamp::Timestamp,
-    b: &BlastRadius,
-) -> BlastDocument {
+pub(crate) fn blast_document(a: &request::BlastRadius) -> BlastDocument {
+    let (g, as_of, b) = (&a.model, a.instant.as_of, &a.answer);
     let mut summary = BlastSummary {
         reached: b.reached.len(),
         critical: 0,
@@ -176,13 +169,9 @@ pub(crate) fn blast_document(
     }
 }
 
-pub(crate) fn blast_json(doc: &request::BlastRadius) -> String {
-    to_json(&blast_document(&doc.model, doc.instant.as_of, &doc.answer))
-}
-
 pub(crate) fn blast_text(a: &request::BlastRadius) -> String {
     let (g, b) = (&a.model, &a.answer);
-    let doc = blast_document(g, a.instant.as_of, b);
+    let doc = blast_document(a);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -267,7 +256,8 @@ pub struct WhoCanDocument {
     pub people_left_out: usize,
 }
 
-fn whocan_document(g: &Graph, as_of: crate::timestamp::Timestamp, w: &WhoCan) -> WhoCanDocument {
+pub(crate) fn whocan_document(a: &request::WhoCan) -> WhoCanDocument {
+    let (g, as_of, w) = (&a.model, a.instant.as_of, &a.answer);
     let mut by_org = BTreeMap::new();
     for (n, _, _) in &w.subjects {
         *by_org.entry(org_key(g, *n)).or_default() += 1;
@@ -287,13 +277,9 @@ fn whocan_document(g: &Graph, as_of: crate::timestamp::Timestamp, w: &WhoCan) ->
     }
 }
 
-pub(crate) fn whocan_json(doc: &request::WhoCan) -> String {
-    to_json(&whocan_document(&doc.model, doc.instant.as_of, &doc.answer))
-}
-
 pub(crate) fn whocan_text(a: &request::WhoCan) -> String {
     let (g, w) = (&a.model, &a.answer);
-    let doc = whocan_document(g, a.instant.as_of, w);
+    let doc = whocan_document(a);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -376,7 +362,8 @@ fn path_out(g: &Graph, walk: &Walk, blockers: &[Blocker]) -> PathOut {
     }
 }
 
-fn path_document(g: &Graph, as_of: crate::timestamp::Timestamp, p: &PathAnswer) -> PathDocument {
+pub(crate) fn path_document(a: &request::Paths) -> PathDocument {
+    let (g, as_of, p) = (&a.model, a.instant.as_of, &a.answer);
     PathDocument {
         schema_version: 1,
         from: id(g, p.from),
@@ -389,13 +376,8 @@ fn path_document(g: &Graph, as_of: crate::timestamp::Timestamp, p: &PathAnswer) 
     }
 }
 
-pub(crate) fn path_json(doc: &request::Paths) -> String {
-    to_json(&path_document(&doc.model, doc.instant.as_of, &doc.answer))
-}
-
 pub(crate) fn path_text(a: &request::Paths) -> String {
-    let (g, p) = (&a.model, &a.answer);
-    let doc = path_document(g, a.instant.as_of, p);
+    let doc = path_document(a);
     let mut out = String::new();
     match &doc.witness {
         None => {
@@ -481,7 +463,8 @@ pub struct CutDocument {
     pub costs: BTreeMap<String, u64>,
 }
 
-fn cut_document(g: &Graph, c: &Cut, costs: &Costs) -> CutDocument {
+pub(crate) fn cut_document(a: &request::Cut) -> CutDocument {
+    let (g, c, costs) = (&a.model, &a.answer, &a.costs);
     let mut plan: Vec<CutEdge> = c
         .edges
         .iter()
@@ -516,13 +499,9 @@ fn cut_document(g: &Graph, c: &Cut, costs: &Costs) -> CutDocument {
     }
 }
 
-pub(crate) fn cut_json(doc: &request::Cut) -> String {
-    to_json(&cut_document(&doc.model, &doc.answer, &doc.costs))
-}
-
 pub(crate) fn cut_text(a: &request::Cut) -> String {
-    let (g, c) = (&a.model, &a.answer);
-    let doc = cut_document(g, c, &a.costs);
+    let g = &a.model;
+    let doc = cut_document(a);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -591,34 +570,34 @@ pub(crate) fn query_schema(command: &str) -> Option<String> {
     }
 }
 
-/// The answers as JSON, by the reporter method that writes them.
-pub(crate) mod json {
-    pub(crate) use super::{
-        blast_json as blast_radius, cut_json as cut, path_json as paths, whocan_json as who_can,
-    };
+/// An answer's JSON document as text.
+pub(crate) fn as_json<T: Serialize>(doc: T) -> String {
+    to_json(&doc)
 }
 
-/// The answers as text, by the reporter method that writes them.
-pub(crate) mod text {
-    pub(crate) use super::{
-        blast_text as blast_radius, cut_text as cut, path_text as paths, whocan_text as who_can,
-    };
+/// An answer's text as it is.
+pub(crate) fn as_text(text: String) -> String {
+    text
 }
 
 /// The four incident answers written in one of this module's forms (`json` or `text`), for
 /// the reporters of those formats: `query::answers!(json)` inside `impl Reporter`.
 macro_rules! answers {
-    ($form:ident) => {
-        crate::render::query::answers!(@each $form,
-            blast_radius: BlastRadius, who_can: WhoCan, paths: Paths, cut: Cut);
+    (json) => {
+        crate::render::query::answers!(@each as_json, blast_radius: BlastRadius => blast_document,
+            who_can: WhoCan => whocan_document, paths: Paths => path_document, cut: Cut => cut_document);
     };
-    (@each $form:ident, $($method:ident: $doc:ident),*) => {
+    (text) => {
+        crate::render::query::answers!(@each as_text, blast_radius: BlastRadius => blast_text,
+            who_can: WhoCan => whocan_text, paths: Paths => path_text, cut: Cut => cut_text);
+    };
+    (@each $form:ident, $($method:ident: $doc:ident => $write:ident),*) => {
         $(fn $method(
             &self,
             doc: &crate::request::query::$doc,
             out: &mut dyn std::io::Write,
         ) -> crate::error::Result<crate::request::Notes> {
-            super::put(out, &super::query::$form::$method(doc))
+            super::put(out, &super::query::$form(super::query::$write(doc)))
         })*
     };
 }

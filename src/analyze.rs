@@ -55,7 +55,7 @@ impl Options {
 }
 
 /// The default `--choke-points`.
-pub(crate) const DEFAULT_CHOKE_POINTS: usize = 20;
+pub const DEFAULT_CHOKE_POINTS: usize = 20;
 
 /// The default `--max-findings`: far more than anyone reads, far less than exhausts memory.
 pub const DEFAULT_MAX_FINDINGS: usize = 100_000;
@@ -97,7 +97,7 @@ impl Report {
 
 /// The instant every time-based rule is judged at: `--now`, else the graph's `as_of`, else
 /// the wall clock.
-pub(crate) fn judgement_time(model: &Graph, now: Option<Timestamp>) -> (Timestamp, AsOfSource) {
+pub fn judgement_time(model: &Graph, now: Option<Timestamp>) -> (Timestamp, AsOfSource) {
     match (now, model.as_of) {
         (Some(t), _) => (t, AsOfSource::Now),
         (None, Some(t)) => (t, AsOfSource::Graph),
@@ -132,7 +132,7 @@ fn prepared<R>(
 }
 
 /// What every rule reads, for `engine` under the policy in `opts`.
-pub(crate) fn context<'a>(engine: &'a Engine<'a>, opts: &Options) -> Context<'a> {
+pub fn context<'a>(engine: &'a Engine<'a>, opts: &Options) -> Context<'a> {
     let critical = engine
         .g
         .model
@@ -158,7 +158,7 @@ pub fn report(
 
 /// `report`; with `paths` false the access findings carry no path or sentence
 /// (`rules::run_all`).
-pub(crate) fn report_with(
+pub fn report_with(
     ctx: &Context<'_>,
     matrix: &Matrix<'_>,
     opts: &Options,
@@ -338,7 +338,7 @@ fn unused(waivers: &[Waiver], used: &[bool]) -> Vec<Waiver> {
 /// handed to `emit` in the contract's order (waived ones are kept in the report, and those
 /// `skip` says are already known — a baseline — are counted out). The report's `findings`
 /// is empty; everything else is as `analyze` gives it.
-pub(crate) fn analyze_each(
+pub fn analyze_each(
     model: &Graph,
     opts: &Options,
     skip: Option<&dyn Fn(&Finding) -> bool>,
@@ -401,10 +401,7 @@ pub(crate) fn analyze_each(
 }
 
 /// Removes the findings whose ids a baseline lists; returns how many it removed.
-pub(crate) fn apply_baseline(
-    report: &mut Report,
-    baseline: &std::collections::HashSet<String>,
-) -> usize {
+pub fn apply_baseline(report: &mut Report, baseline: &std::collections::HashSet<String>) -> usize {
     let (kept, removed): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut report.findings)
         .into_iter()
         .partition(|f| !baseline.contains(&f.id));

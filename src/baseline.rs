@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// The finding ids of a findings document (`analyze --format json` output), or every
 /// problem with its place.
-pub(crate) fn read_ids(path: &Path) -> Result<HashSet<String>, Diagnostics> {
+pub fn read_ids(path: &Path) -> Result<HashSet<String>, Diagnostics> {
     let name = path.display().to_string();
     let mut diags = Diagnostics::new(&name);
     let text = match std::fs::read_to_string(path) {

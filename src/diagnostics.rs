@@ -4,7 +4,7 @@ use crate::model::Span;
 use std::fmt::{self, Write as _};
 
 /// How many problems of each severity are kept for display; the rest are counted.
-pub(crate) const MAX_SHOWN: usize = 100;
+pub const MAX_SHOWN: usize = 100;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -301,11 +301,11 @@ impl Diagnostics {
         self.warnings += hidden_warnings;
     }
 
-    pub(crate) fn error_count(&self) -> usize {
+    pub fn error_count(&self) -> usize {
         self.errors
     }
 
-    pub(crate) fn warning_count(&self) -> usize {
+    pub fn warning_count(&self) -> usize {
         self.warnings
     }
 

@@ -35,7 +35,7 @@ impl Change {
     }
 
     /// More access than before.
-    pub(crate) fn is_gain(self) -> bool {
+    pub fn is_gain(self) -> bool {
         matches!(self, Change::Appeared | Change::Rose)
     }
 }
@@ -92,21 +92,21 @@ pub struct Diff {
 
 impl Diff {
     /// New findings at or above `--fail-on`.
-    pub(crate) fn failing_findings(&self) -> impl Iterator<Item = &Finding> {
+    pub fn failing_findings(&self) -> impl Iterator<Item = &Finding> {
         self.new_findings
             .iter()
             .filter(|f| self.fail_on.is_some_and(|t| f.severity.at_least(t)))
     }
 
     /// External subjects that gained access to a critical node.
-    pub(crate) fn external_gains(&self) -> impl Iterator<Item = &AccessChange> {
+    pub fn external_gains(&self) -> impl Iterator<Item = &AccessChange> {
         self.access
             .iter()
             .filter(|a| a.external && a.change.is_gain())
     }
 
     /// Assertions that newly fail: the new assertion-violated findings.
-    pub(crate) fn new_assertion_failures(&self) -> impl Iterator<Item = &Finding> {
+    pub fn new_assertion_failures(&self) -> impl Iterator<Item = &Finding> {
         self.new_findings
             .iter()
             .filter(|f| f.rule == Rule::AssertionViolated)

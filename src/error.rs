@@ -11,13 +11,13 @@ use std::fmt;
 /// Exit codes of every command (docs/rules.md, "Exit codes").
 pub mod exit {
     /// Success, nothing at or above `--fail-on`.
-    pub(crate) const OK: u8 = 0;
+    pub const OK: u8 = 0;
     /// Findings at or above `--fail-on`.
-    pub(crate) const FINDINGS: u8 = 1;
+    pub const FINDINGS: u8 = 1;
     /// Bad input, bad usage or an I/O error.
-    pub(crate) const BAD_INPUT: u8 = 2;
+    pub const BAD_INPUT: u8 = 2;
     /// Interrupted by SIGINT or SIGTERM (outputs keep their previous content).
-    pub(crate) const INTERRUPTED: u8 = 130;
+    pub const INTERRUPTED: u8 = 130;
 }
 
 /// What kind of failure an [`Error`] is. New kinds may be added, so a `match` needs a
@@ -91,12 +91,12 @@ impl Error {
     }
 
     /// The I/O error kind, when reading or writing failed.
-    pub(crate) fn io_kind(&self) -> Option<std::io::ErrorKind> {
+    pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
         self.io
     }
 
     /// The exit code of a command that failed with this error.
-    pub(crate) fn exit_code(&self) -> u8 {
+    pub fn exit_code(&self) -> u8 {
         match self.kind {
             ErrorKind::Input
             | ErrorKind::Usage
@@ -108,7 +108,7 @@ impl Error {
     }
 
     /// What goes to standard error, ending with a newline.
-    pub(crate) fn to_stderr(&self) -> String {
+    pub fn to_stderr(&self) -> String {
         if self.rendered {
             let mut text = self.message.clone();
             if !text.is_empty() && !text.ends_with('\n') {
@@ -150,7 +150,7 @@ pub enum Verdict {
 }
 
 /// The exit code of a command's outcome: the one place where results become exit codes.
-pub(crate) fn exit_code(outcome: &Result<Verdict>) -> u8 {
+pub fn exit_code(outcome: &Result<Verdict>) -> u8 {
     match outcome {
         Ok(Verdict::Pass) => exit::OK,
         Ok(Verdict::Fail) => exit::FINDINGS,

@@ -91,7 +91,7 @@ impl<'g> AuthGraph<'g> {
     }
 
     /// Indices (into `model.edges`) of the edges leaving `n`, in file order.
-    pub(crate) fn out_edges(&self, n: NodeIx) -> &[EdgeIx] {
+    pub fn out_edges(&self, n: NodeIx) -> &[EdgeIx] {
         let i = n.index();
         &self.out_edges[self.out_start[i] as usize..self.out_start[i + 1] as usize]
     }

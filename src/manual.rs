@@ -111,7 +111,7 @@ fn explain_diagnostic(code: &str) -> Option<String> {
 
 /// `explain CODE`: a rule's or reason code's sections, or a diagnostic code's meaning and
 /// fix; a usage error naming the nearest code otherwise.
-pub(crate) fn explain_text(code: &str) -> crate::error::Result<String> {
+pub fn explain_text(code: &str) -> crate::error::Result<String> {
     let sections = explain(code);
     if !sections.is_empty() {
         return Ok(sections.join("\n"));

@@ -21,7 +21,7 @@ macro_rules! vocabulary {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
             /// Every spelling, in the same order.
-            pub(crate) const NAMES: &'static [&'static str] = &[$($text),+];
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
 
             /// The spelling used in graph files and outputs.
             pub fn as_str(self) -> &'static str {
@@ -132,7 +132,7 @@ impl NodeKind {
     }
 
     /// A principal or a group: what can hold authority of its own.
-    pub(crate) fn is_actor(self) -> bool {
+    pub fn is_actor(self) -> bool {
         self.is_principal() || self == NodeKind::Group
     }
 
@@ -159,7 +159,7 @@ impl EdgeKind {
     }
 
     /// The endpoint kinds this edge kind accepts, in words, for error messages.
-    pub(crate) fn signature(self) -> &'static str {
+    pub fn signature(self) -> &'static str {
         match self {
             EdgeKind::Holds => "an actor (principal or group) → a credential",
             EdgeKind::AuthenticatesAs => {
@@ -218,7 +218,7 @@ pub struct Span {
 }
 
 /// Keys the format does not define, kept in file order and shown, never interpreted.
-pub(crate) type Properties = Vec<(String, serde_json::Value)>;
+pub type Properties = Vec<(String, serde_json::Value)>;
 
 /// Fields only a `credential` node may carry.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -269,12 +269,12 @@ impl Node {
     }
 
     /// Live: `status` absent or `active`.
-    pub(crate) fn is_live(&self) -> bool {
+    pub fn is_live(&self) -> bool {
         self.status == Status::Active
     }
 
     /// `sensitivity: critical`, or tagged exactly `tier0`.
-    pub(crate) fn is_critical(&self) -> bool {
+    pub fn is_critical(&self) -> bool {
         self.sensitivity == Sensitivity::Critical || self.tags.iter().any(|t| t == "tier0")
     }
 }
@@ -351,7 +351,7 @@ impl Graph {
 
     /// The organisation of a node: itself for tenants and partners, else its `org`, else
     /// the home organisation (`None`).
-    pub(crate) fn org_of(&self, n: NodeIx) -> Option<NodeIx> {
+    pub fn org_of(&self, n: NodeIx) -> Option<NodeIx> {
         let node = self.node(n);
         if node.kind.is_org() {
             Some(n)
@@ -361,7 +361,7 @@ impl Graph {
     }
 
     /// Node counts per kind, in docs/format.md order, kinds with none left out.
-    pub(crate) fn node_counts(&self) -> Vec<(NodeKind, usize)> {
+    pub fn node_counts(&self) -> Vec<(NodeKind, usize)> {
         let mut counts = [0usize; NodeKind::ALL.len()];
         for n in &self.nodes {
             counts[n.kind as usize] += 1;
@@ -375,7 +375,7 @@ impl Graph {
     }
 
     /// Edge counts per kind, in docs/format.md order, kinds with none left out.
-    pub(crate) fn edge_counts(&self) -> Vec<(EdgeKind, usize)> {
+    pub fn edge_counts(&self) -> Vec<(EdgeKind, usize)> {
         let mut counts = [0usize; EdgeKind::ALL.len()];
         for e in &self.edges {
             counts[e.kind as usize] += 1;

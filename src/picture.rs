@@ -11,7 +11,7 @@ use crate::timestamp::Timestamp;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 /// The default node cap: past it a picture stops being readable.
-pub(crate) const DEFAULT_MAX_NODES: usize = 300;
+pub const DEFAULT_MAX_NODES: usize = 300;
 
 /// How to narrow a picture.
 #[derive(Clone, Debug)]
@@ -66,7 +66,7 @@ pub struct Picture<'g> {
 
 impl Picture<'_> {
     /// What a reader should be told when the cap left nodes out: how many, and how to narrow.
-    pub(crate) fn left_out_message(&self) -> Option<String> {
+    pub fn left_out_message(&self) -> Option<String> {
         (self.left_out > 0).then(|| {
             format!(
                 "the picture shows {} of {} nodes ({} left out; nodes on finding paths were kept first). Narrow it with --paths-only, --focus ID --depth N, --rule NAME or --min-severity S, or raise --max-nodes",

@@ -74,7 +74,7 @@ impl Default for Thresholds {
 }
 
 /// The file looked for in the working directory when `--policy` is not given.
-pub(crate) const DEFAULT_FILE: &str = "authpath.toml";
+pub const DEFAULT_FILE: &str = "authpath.toml";
 
 /// Which nodes count as critical beyond `sensitivity: critical` and the `tier0` tag.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -87,7 +87,7 @@ pub struct CriticalSpec {
 
 impl CriticalSpec {
     /// Critical by docs/rules.md, or by what the policy adds.
-    pub(crate) fn is_critical(&self, n: &Node) -> bool {
+    pub fn is_critical(&self, n: &Node) -> bool {
         n.is_critical()
             || self.sensitivities.contains(&n.sensitivity)
             || self.kinds.contains(&n.kind)
@@ -173,7 +173,7 @@ impl Policy {
 
 /// Reads the policy at `path`, or `authpath.toml` in the working directory when `path` is
 /// `None` and that file exists. `Ok(None)`: no policy.
-pub(crate) fn find_and_load(path: Option<&Path>) -> Result<Option<Policy>, Diagnostics> {
+pub fn find_and_load(path: Option<&Path>) -> Result<Option<Policy>, Diagnostics> {
     let path = match path {
         Some(p) => p.to_path_buf(),
         None => {

@@ -26,7 +26,7 @@ impl Progress {
     }
 
     /// Starts a phase; it ends when the returned guard is dropped.
-    pub(crate) fn phase(&self, message: &str) -> Phase {
+    pub fn phase(&self, message: &str) -> Phase {
         Phase::start(message, self.quiet)
     }
 }

@@ -191,7 +191,7 @@ fn edge_rules(schema: &mut Schema) {
 
 /// The schema as pretty JSON with a final newline, exactly as committed in
 /// `schema/authpath-graph.schema.json`.
-pub(crate) fn graph_schema_json() -> String {
+pub fn graph_schema_json() -> String {
     let schema = schemars::schema_for!(GraphFile);
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
@@ -389,7 +389,7 @@ fn rule_table(schema: &mut Schema) {
 }
 
 /// The JSON Schema of the policy file, as committed in `schema/authpath-policy.schema.json`.
-pub(crate) fn policy_schema_json() -> String {
+pub fn policy_schema_json() -> String {
     let schema = schemars::schema_for!(PolicyFile);
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');

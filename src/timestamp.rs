@@ -56,7 +56,7 @@ impl Timestamp {
 
     /// The instant `secs` seconds after 1970-01-01T00:00:00Z (clamped to years 0000–9999).
     #[cfg(feature = "generators")]
-    pub(crate) fn from_unix(secs: i64) -> Timestamp {
+    pub fn from_unix(secs: i64) -> Timestamp {
         let secs = secs.clamp(-62_167_219_200, 253_402_300_799);
         Timestamp(UtcDateTime::from_unix_timestamp(secs).unwrap_or(UtcDateTime::UNIX_EPOCH))
     }
@@ -67,12 +67,12 @@ impl Timestamp {
     }
 
     /// Elapsed time from `earlier` to `self` (negative when `earlier` is later).
-    pub(crate) fn since(self, earlier: Timestamp) -> Duration {
+    pub fn since(self, earlier: Timestamp) -> Duration {
         self.0 - earlier.0
     }
 
     /// Whether more than `days` × 24 h elapsed from `t` to `self` (docs/format.md's "more than N days before").
-    pub(crate) fn more_than_days_after(self, t: Timestamp, days: u32) -> bool {
+    pub fn more_than_days_after(self, t: Timestamp, days: u32) -> bool {
         self.since(t) > Duration::days(i64::from(days))
     }
 }

@@ -12,11 +12,7 @@ use crate::graph::AuthGraph;
 use crate::model::NodeIx;
 
 /// Resolves ids given on the command line, every unknown one reported with a suggestion.
-pub(crate) fn resolve(
-    g: &AuthGraph<'_>,
-    ids: &[String],
-    flag: &str,
-) -> Result<Vec<NodeIx>, Vec<String>> {
+pub fn resolve(g: &AuthGraph<'_>, ids: &[String], flag: &str) -> Result<Vec<NodeIx>, Vec<String>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for id in ids {

@@ -3,7 +3,7 @@
 
 mod check;
 mod fields;
-pub(crate) mod json;
+pub mod json;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Subject, codes, did_you_mean};
 use crate::model::Graph;
@@ -35,9 +35,9 @@ pub struct Limits {
 
 /// The default `--max-graph-nodes`: ten times the million-node enterprise measured in
 /// benches/README.md.
-pub(crate) const DEFAULT_MAX_NODES: usize = 10_000_000;
+pub const DEFAULT_MAX_NODES: usize = 10_000_000;
 /// The default `--max-graph-edges`.
-pub(crate) const DEFAULT_MAX_EDGES: usize = 50_000_000;
+pub const DEFAULT_MAX_EDGES: usize = 50_000_000;
 
 impl Default for Limits {
     fn default() -> Limits {
@@ -54,7 +54,7 @@ pub fn load_path(path: &Path) -> Loaded {
 }
 
 /// `load_path` under `limits`.
-pub(crate) fn load_path_with(path: &Path, limits: Limits) -> Loaded {
+pub fn load_path_with(path: &Path, limits: Limits) -> Loaded {
     match crate::source::read_bytes(path) {
         Ok(bytes) => load_bytes_with(&path.display().to_string(), &bytes, limits),
         Err(diagnostics) => Loaded {
@@ -70,7 +70,7 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Loaded {
 }
 
 /// `load_bytes` under `limits`.
-pub(crate) fn load_bytes_with(name: &str, bytes: &[u8], limits: Limits) -> Loaded {
+pub fn load_bytes_with(name: &str, bytes: &[u8], limits: Limits) -> Loaded {
     let mut diagnostics = Diagnostics::new(name);
     let graph = load_into(name, bytes, limits, &mut diagnostics);
     Loaded { graph, diagnostics }

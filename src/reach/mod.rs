@@ -222,7 +222,7 @@ impl<'g> Engine<'g> {
 
     /// What on `walk` passes no authority today: empty unless latent paths are included and
     /// the walk needs a disabled node, an expired credential or an expired edge.
-    pub(crate) fn blockers(&self, walk: &Walk) -> Vec<Blocker> {
+    pub fn blockers(&self, walk: &Walk) -> Vec<Blocker> {
         if !self.latent {
             return Vec::new();
         }
@@ -247,12 +247,12 @@ impl<'g> Engine<'g> {
     }
 
     /// Whether this engine treats inactive nodes and expired edges as usable.
-    pub(crate) fn includes_latent(&self) -> bool {
+    pub fn includes_latent(&self) -> bool {
         self.latent
     }
 
     /// Takes edges out of every later search (what-if: these edges are revoked).
-    pub(crate) fn revoke(&mut self, edges: &[EdgeIx]) {
+    pub fn revoke(&mut self, edges: &[EdgeIx]) {
         for e in edges {
             self.edge_ok[e.index()] = false;
         }
@@ -278,7 +278,7 @@ impl<'g> Engine<'g> {
     }
 
     /// Ids compare as their ranks do.
-    pub(crate) fn id_rank(&self, n: NodeIx) -> u32 {
+    pub fn id_rank(&self, n: NodeIx) -> u32 {
         self.id_rank[n.index()]
     }
 
@@ -311,7 +311,7 @@ impl<'g> Engine<'g> {
     /// `search` from admin that stops once every `(node, level, flag)` of `until` is reached
     /// and its layer ranked: enough for those nodes' witnesses at those levels, without
     /// walking the rest of the graph.
-    pub(crate) fn search_until<'s>(
+    pub fn search_until<'s>(
         &self,
         sources: &[NodeIx],
         third: Option<&dyn Fn(NodeIx) -> bool>,
@@ -329,7 +329,7 @@ impl<'g> Engine<'g> {
     }
 
     /// A search over standing walks only: `member_of` and `grants` edges (docs/rules.md).
-    pub(crate) fn search_standing<'s>(
+    pub fn search_standing<'s>(
         &self,
         sources: &[NodeIx],
         floor: Option<&Floor>,
@@ -514,7 +514,7 @@ impl<'g> Engine<'g> {
 
     /// The nodes `keep` accepts that reach `target` at `at_least` or more, with their
     /// effective levels, without witnesses (reverse labels only), sorted by node.
-    pub(crate) fn who_can_levels(
+    pub fn who_can_levels(
         &self,
         target: NodeIx,
         at_least: Level,
@@ -829,12 +829,7 @@ impl<'g> Engine<'g> {
     /// The edge `path_edges` names between consecutive witness nodes: the usable one carrying
     /// the highest level from `held`; then `member_of` and `grants` before identity-changing
     /// kinds; then the smallest kind name (docs/format.md).
-    pub(crate) fn best_edge(
-        &self,
-        from: NodeIx,
-        to: NodeIx,
-        held: Level,
-    ) -> Option<(EdgeIx, Level)> {
+    pub fn best_edge(&self, from: NodeIx, to: NodeIx, held: Level) -> Option<(EdgeIx, Level)> {
         self.best_edge_of(from, to, held, false)
     }
 
@@ -882,7 +877,7 @@ impl<'g> Engine<'g> {
 
     /// `standing_walk`, written only when it holds at most `cap` nodes; `Err` carries the
     /// length of a longer one.
-    pub(crate) fn standing_walk_within(
+    pub fn standing_walk_within(
         &self,
         s: NodeIx,
         n: NodeIx,
@@ -918,7 +913,7 @@ impl<'g> Engine<'g> {
     }
 
     /// The edges and final level of a node sequence, choosing each edge as `best_edge` does.
-    pub(crate) fn walk_of(&self, nodes: Vec<NodeIx>, start: Level) -> Walk {
+    pub fn walk_of(&self, nodes: Vec<NodeIx>, start: Level) -> Walk {
         self.walk_of_kinds(nodes, start, false)
     }
 
@@ -945,7 +940,7 @@ impl<'g> Engine<'g> {
     }
 
     /// External: a partner, or a node whose org is a partner (whatever its status).
-    pub(crate) fn is_external(&self, n: NodeIx) -> bool {
+    pub fn is_external(&self, n: NodeIx) -> bool {
         self.org(n)
             .is_some_and(|o| self.g.model.node(o).kind == NodeKind::Partner)
     }
@@ -1015,7 +1010,7 @@ thread_local! {
 
 /// Runs `f` with this thread's search memory: allocated once per thread and graph size, not
 /// once per search.
-pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+pub fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
     SCRATCH.with(|s| f(&mut s.borrow_mut()))
 }
 

@@ -529,7 +529,7 @@ impl Reporter for Json {
 }
 
 /// The JSON Schema of the findings document (`authpath schema --findings`).
-pub(crate) fn findings_schema_json() -> String {
+pub fn findings_schema_json() -> String {
     let schema = schemars::schema_for!(FindingsDocument<'static>);
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');

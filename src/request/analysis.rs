@@ -48,7 +48,7 @@ impl Settings {
 
     /// The analysis options and the threshold: these settings first, then the policy, then
     /// the built-in defaults. `Err` lists every problem of the policy file.
-    pub(crate) fn resolve(&self, limits: &Limits) -> Result<(Options, Option<Severity>)> {
+    pub fn resolve(&self, limits: &Limits) -> Result<(Options, Option<Severity>)> {
         let mut policy = load_policy(self.policy.as_deref())?;
         policy.strict |= self.strict;
         let subjects = self.subjects.or(policy.subjects).unwrap_or_default();
@@ -69,7 +69,7 @@ impl Settings {
 }
 
 /// The policy at `path`, or `./authpath.toml` when it exists, or the default one.
-pub(crate) fn load_policy(path: Option<&std::path::Path>) -> Result<Policy> {
+pub fn load_policy(path: Option<&std::path::Path>) -> Result<Policy> {
     match crate::policy::find_and_load(path) {
         Ok(p) => Ok(p.unwrap_or_default()),
         Err(d) => Err(Error::input(&[&d])),
@@ -104,7 +104,7 @@ impl AnalyzeRequest {
     /// assembles the document around it. `encode` writes one finding as the reporter that
     /// will read the spill expects it (`render::json::finding_lines`); `first` says it opens
     /// the list.
-    pub(crate) fn run_streamed(&self, progress: &Progress, encode: Encode) -> Result<Findings> {
+    pub fn run_streamed(&self, progress: &Progress, encode: Encode) -> Result<Findings> {
         let prepared = self.prepare(progress)?;
         let cannot = |what: &str, e: std::io::Error| {
             Error::new(ErrorKind::Io, format!("cannot {what}: {e}"))
@@ -184,7 +184,7 @@ impl Prepared {
 }
 
 /// Writes one finding into a spill (`first`: it opens the list).
-pub(crate) type Encode = fn(&Finding, bool, &mut dyn Write) -> std::io::Result<()>;
+pub type Encode = fn(&Finding, bool, &mut dyn Write) -> std::io::Result<()>;
 
 /// Findings written to a temporary file as they were found, in the report's order.
 #[derive(Debug)]
@@ -219,7 +219,7 @@ pub struct Findings {
 
 impl Findings {
     /// Takes the baseline's findings out of the report and its totals (once).
-    pub(crate) fn apply_baseline(&mut self) {
+    pub fn apply_baseline(&mut self) {
         if let Some(ids) = self.baseline.take() {
             crate::analyze::apply_baseline(&mut self.report, &ids);
         }
@@ -227,7 +227,7 @@ impl Findings {
 
     /// The findings written as they were found, when the analysis was streamed (the
     /// report's own `findings` are empty then).
-    pub(crate) fn spilled(&self) -> Option<&Spill> {
+    pub fn spilled(&self) -> Option<&Spill> {
         self.spill.as_ref()
     }
 }

@@ -26,7 +26,7 @@ use crate::timestamp::Timestamp;
 use std::path::Path;
 
 /// Lines for standard error (warnings, notes), each without its final newline.
-pub(crate) type Notes = Vec<String>;
+pub type Notes = Vec<String>;
 
 /// Bounds on what one run loads and writes, so that no input exhausts memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,11 +75,7 @@ pub trait Answer {
 
 /// The graphs of a request, each checked in full: `Err` carries every problem of every
 /// file (both of a `diff` are read before either is refused).
-pub(crate) fn open_all(
-    paths: &[&Path],
-    limits: &Limits,
-    progress: &Progress,
-) -> Result<Vec<Graph>> {
+pub fn open_all(paths: &[&Path], limits: &Limits, progress: &Progress) -> Result<Vec<Graph>> {
     let mut graphs = Vec::new();
     let mut problems = Vec::new();
     for path in paths {
@@ -128,7 +124,7 @@ impl Instant {
 
 /// Says so when an instant of judgement came from the wall clock: the answer then depends
 /// on when it was asked.
-pub(crate) fn wall_clock_note(graph: &str, as_of: Timestamp, from: AsOfSource) -> Option<String> {
+pub fn wall_clock_note(graph: &str, as_of: Timestamp, from: AsOfSource) -> Option<String> {
     (from == AsOfSource::WallClock).then(|| {
         format!(
             "authpath: warning: {graph} has no as_of and no --now was given: judging at the wall clock ({as_of})"

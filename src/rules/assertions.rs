@@ -40,7 +40,7 @@ pub struct Checked {
 
 impl Checked {
     /// `from` or `to` selects no node: the assertion checks nothing.
-    pub(crate) fn selects_nothing(&self) -> bool {
+    pub fn selects_nothing(&self) -> bool {
         self.subjects == 0 || self.targets == 0
     }
 
@@ -56,7 +56,7 @@ impl Checked {
     }
 
     /// Which side selects nothing, in words, for warnings.
-    pub(crate) fn empty_sides(&self) -> &'static str {
+    pub fn empty_sides(&self) -> &'static str {
         match (self.subjects, self.targets) {
             (0, 0) => "neither `from` nor `to` selects any node",
             (0, _) => "`from` selects no node",

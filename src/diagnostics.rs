@@ -100,10 +100,10 @@ pub mod codes {
         POLICY_WRONG_TYPE = "policy-wrong-type", Error, "a policy value has the wrong TOML type";
         POLICY_OUT_OF_RANGE = "policy-out-of-range", Error, "a number of days in the policy is negative or too large";
         POLICY_UNKNOWN_VALUE = "policy-unknown-value", Error, "a policy value is not one of the words its key accepts";
-        POLICY_UNKNOWN_RULE = "policy-unknown-rule", Error, "[rules] names a rule that does not exist";
+        POLICY_UNKNOWN_RULE = "policy-unknown-rule", Error, "`[rules]` names a rule that does not exist";
         POLICY_INVALID_TIMESTAMP = "policy-invalid-timestamp", Error, "a policy date-time is not RFC 3339";
-        POLICY_MISSING_KEY = "policy-missing-key", Error, "a [[waiver]] or [[assert]] lacks a key it requires";
-        POLICY_WAIVER_TARGET = "policy-waiver-target", Error, "a [[waiver]] names its finding both by `id` and by `rule`, or not at all";
+        POLICY_MISSING_KEY = "policy-missing-key", Error, "a `[[waiver]]` or `[[assert]]` lacks a key it requires";
+        POLICY_WAIVER_TARGET = "policy-waiver-target", Error, "a `[[waiver]]` names its finding both by `id` and by `rule`, or not at all";
         POLICY_EMPTY_VALUE = "policy-empty-value", Error, "a waiver's `reason` or `owner`, or an assertion's selector, is empty";
         POLICY_DUPLICATE_ASSERTION = "policy-duplicate-assertion", Error, "two [[assert]] tables have the same name";
         K8S_NOT_MANIFEST = "k8s-not-manifest", Warning, "a file found in a directory holds no Kubernetes object, so it is skipped";

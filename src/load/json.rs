@@ -43,7 +43,7 @@ impl<'a> Entry<'a> {
 
 /// Why a value could not be read as an object.
 pub enum NotObject {
-    /// It is another JSON type (named as [`type_name`] does).
+    /// It is another JSON type (named as `type_name` does).
     Type(&'static str),
     /// The JSON itself is malformed or too deep.
     Json(serde_json::Error),

@@ -452,7 +452,7 @@ pub fn to_json(log: &Log<'_>) -> String {
 
 /// SARIF 2.1.0 logs. `analyze`: counted findings, then waived ones as suppressed results;
 /// the run carries every count and, under strict, says an assertion selecting nothing is an
-/// error. `diff`: see [`diff_log`].
+/// error. `diff`: the new findings and the access gained (`diff_log`).
 pub struct Sarif;
 
 impl Reporter for Sarif {

@@ -46,24 +46,13 @@ pub fn run(cli: Cli) -> u8 {
     exit_code(&outcome)
 }
 
-/// Every output format of every command, whichever `--format` enum named it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Text,
-    Json,
-    Sarif,
-    Dot,
-    Svg,
-    Png,
-    Html,
-}
-
+/// Every command's `--format` as the one `Format` that chooses a reporter.
 macro_rules! kinds {
     ($($from:ident: $($variant:ident)*;)*) => {
-        $(impl From<$from> for Kind {
-            fn from(f: $from) -> Kind {
+        $(impl From<$from> for Format {
+            fn from(f: $from) -> Format {
                 match f {
-                    $($from::$variant => Kind::$variant,)*
+                    $($from::$variant => Format::$variant,)*
                 }
             }
         })*
@@ -71,20 +60,19 @@ macro_rules! kinds {
 }
 
 kinds! {
-    Format: Text Json Sarif Dot Svg Png;
     DiffFormat: Text Json Sarif Dot Html;
     QueryFormat: Text Json Dot;
     PictureFormat: Dot Svg Png;
 }
 
 /// The format asked for, else text for a person at a terminal and JSON for a program.
-fn chosen<F: Into<Kind>>(format: Option<F>, output: Option<&Path>) -> Kind {
+fn chosen<F: Into<Format>>(format: Option<F>, output: Option<&Path>) -> Format {
     format.map_or_else(
         || {
             if output.is_none() && std::io::stdout().is_terminal() {
-                Kind::Text
+                Format::Text
             } else {
-                Kind::Json
+                Format::Json
             }
         },
         Into::into,
@@ -93,7 +81,7 @@ fn chosen<F: Into<Kind>>(format: Option<F>, output: Option<&Path>) -> Kind {
 
 /// The reporter of `kind`; pictures are narrowed by `picture`.
 fn reporter(
-    kind: Kind,
+    kind: Format,
     output: Option<&Path>,
     picture: PictureOptions,
 ) -> Result<Box<dyn Reporter>> {
@@ -106,23 +94,23 @@ fn reporter(
     };
     Ok(match kind {
         // Colour only for a terminal, and never when NO_COLOR is set to anything non-empty.
-        Kind::Text => Box::new(Text {
+        Format::Text => Box::new(Text {
             color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         }),
-        Kind::Json => Box::new(Json),
-        Kind::Sarif => Box::new(Sarif),
-        Kind::Html => Box::new(Html),
-        Kind::Dot => Box::new(Dot {
+        Format::Json => Box::new(Json),
+        Format::Sarif => Box::new(Sarif),
+        Format::Html => Box::new(Html),
+        Format::Dot => Box::new(Dot {
             options: picture.clone(),
         }),
-        Kind::Svg => Box::new(image(Image::Svg)),
-        Kind::Png if to_terminal => {
+        Format::Svg => Box::new(image(Image::Svg)),
+        Format::Png if to_terminal => {
             return Err(Error::new(
                 ErrorKind::Usage,
                 "PNG is binary and standard output is a terminal: write it with -o FILE.png",
             ));
         }
-        Kind::Png => Box::new(image(Image::Png)),
+        Format::Png => Box::new(image(Image::Png)),
     })
 }
 
@@ -248,7 +236,7 @@ impl Session {
         let kind = chosen(a.format, out);
         let reporter = reporter(kind, out, a.picture())?;
         let request = a.request(self.limits);
-        let mut doc = if request.settings.max_findings == 0 && kind == Kind::Json {
+        let mut doc = if request.settings.max_findings == 0 && kind == Format::Json {
             request.run_streamed(&self.progress, crate::render::json::finding_lines)?
         } else {
             request.run(&self.progress)?

@@ -690,6 +690,9 @@ pub enum Format {
     Svg,
     /// The DOT picture rendered by Graphviz (must be installed).
     Png,
+    /// The interactive page (`report`, `diff --format html`); not a format of `analyze`.
+    #[value(skip)]
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

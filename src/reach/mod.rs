@@ -482,15 +482,8 @@ impl<'g> Engine<'g> {
         at_least: Level,
         keep: &(dyn Fn(NodeIx) -> bool + Sync),
     ) -> Vec<(NodeIx, Walk)> {
-        self.who_can_with(
-            target,
-            at_least,
-            keep,
-            &mut Back::default(),
-            true,
-            usize::MAX,
-        )
-        .unwrap_or_default()
+        self.who_can_within(target, at_least, keep, usize::MAX)
+            .unwrap_or_default()
     }
 
     /// `who_can`, refused (`Err` with the number of node ids they would hold) when the

@@ -18,6 +18,7 @@ use crate::render::json::Json;
 use crate::render::sarif::Sarif;
 use crate::render::text::Text;
 use crate::render::{Document, Reporter, query};
+use crate::request::analysis::Findings;
 use crate::request::convert::{Imported, ValidateRequest};
 use crate::request::{Answer, Limits, Notes};
 use clap::Parser;
@@ -34,14 +35,14 @@ pub fn main() -> ExitCode {
 
 /// Runs a parsed command and returns its exit code.
 pub fn run(cli: Cli) -> u8 {
-    let session = Session {
+    let invocation = Invocation {
         progress: Progress::new(cli.quiet),
         limits: cli.limits.limits(),
         quiet: cli.quiet,
     };
-    let outcome = session.command(&cli.command);
+    let outcome = invocation.command(&cli.command);
     if let Err(e) = &outcome {
-        eprint!("{}", e.to_stderr());
+        stderr(&e.to_stderr());
     }
     exit_code(&outcome)
 }
@@ -114,10 +115,16 @@ fn reporter(
     })
 }
 
+/// Writes to standard error; a closed one is no reason to fail (the exit code still says
+/// how the command went), so nothing here can panic.
+fn stderr(text: &str) {
+    let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), text.as_bytes());
+}
+
 /// Notes and warnings for standard error.
 fn say(notes: &Notes) {
     for n in notes {
-        eprintln!("{n}");
+        stderr(&format!("{n}\n"));
     }
 }
 
@@ -138,13 +145,13 @@ fn written(path: Option<&Path>, result: std::io::Result<()>) -> Result<()> {
 }
 
 /// What every command of one run shares.
-struct Session {
+struct Invocation {
     progress: Progress,
     limits: Limits,
     quiet: bool,
 }
 
-impl Session {
+impl Invocation {
     fn command(&self, command: &Command) -> Result<Verdict> {
         let (l, p) = (self.limits, &self.progress);
         match command {
@@ -188,8 +195,8 @@ impl Session {
                 if let Some(ext) = &a.extension {
                     let bytes = crate::export::opengraph::extension();
                     crate::output::write_atomic(ext, bytes.as_bytes()).map_err(|e| {
-                        let text = format!("authpath: cannot write {}: {e}\n", ext.display());
-                        Error::report(ErrorKind::Io, text)
+                        let message = format!("cannot write {}: {e}", ext.display());
+                        Error::new(ErrorKind::Io, message)
                     })?;
                 }
                 write(a.output.as_deref(), doc.as_bytes())?;
@@ -236,15 +243,18 @@ impl Session {
         let kind = chosen(a.format, out);
         let reporter = reporter(kind, out, a.picture())?;
         let request = a.request(self.limits);
-        let mut doc = if request.settings.max_findings == 0 && kind == Format::Json {
-            request.run_streamed(&self.progress, crate::render::json::finding_lines)?
-        } else {
-            request.run(&self.progress)?
+        let save = |doc: &Findings| match &a.write_baseline {
+            Some(path) => self.emit(Some(path), doc, &Json),
+            None => Ok(()),
         };
-        if let Some(path) = &a.write_baseline {
-            self.emit(Some(path), &doc, &Json)?;
-        }
-        doc.apply_baseline();
+        let doc = if request.settings.max_findings == 0 && kind == Format::Json {
+            // Streamed: the baseline was taken out as the findings were written.
+            let doc = request.run_streamed(&self.progress, crate::render::json::finding_lines)?;
+            save(&doc)?;
+            doc
+        } else {
+            request.run_saving(&self.progress, save)?
+        };
         self.finish(out, &doc, &*reporter)
     }
 
@@ -320,14 +330,14 @@ impl Session {
                     }
                 }
                 Err(e) => {
-                    eprint!("{}", e.to_stderr());
+                    stderr(&e.to_stderr());
                     failed = Some(e.kind());
                 }
             }
         }
         match failed {
             // Every problem was said file by file above.
-            Some(kind) => Err(Error::report(kind, "")),
+            Some(kind) => Err(Error::already_said(kind)),
             None => Ok(Verdict::Pass),
         }
     }
@@ -342,11 +352,11 @@ fn man(dir: Option<&Path>) -> Result<Verdict> {
                 let message = format!("cannot write man pages into {}: {e}", dir.display());
                 Error::new(ErrorKind::Io, message)
             })?;
-            eprintln!(
+            say(&vec![format!(
                 "authpath: wrote {} man pages into {}",
                 paths.len(),
                 dir.display()
-            );
+            )]);
         }
     }
     Ok(Verdict::Pass)

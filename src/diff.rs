@@ -74,6 +74,7 @@ impl Delta {
 }
 
 /// The whole comparison.
+#[derive(Debug)]
 pub struct Diff {
     /// Each graph's analysis. Their access findings (transitive, external and partner
     /// access) carry ids, levels and waivers but no paths: only `new_findings` and

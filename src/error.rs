@@ -47,13 +47,18 @@ pub enum ErrorKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
     kind: ErrorKind,
-    message: String,
-    /// The message is a finished report (rendered diagnostics, the importers' lines) rather
-    /// than one sentence for `authpath: error: …`.
-    rendered: bool,
+    text: Text,
     /// For a failed read or write, the kind of the I/O error (a closed pipe is no failure
     /// of the command's: the reader has what it wanted).
     io: Option<std::io::ErrorKind>,
+}
+
+/// What an error says: sentences (each perhaps with a `help:` line), or a report already
+/// written out line by line (the diagnostics of the files read), and warnings owed before it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Text {
+    Sentences(Vec<String>),
+    Report(String),
 }
 
 /// A command's result.
@@ -62,20 +67,14 @@ pub type Result<T> = std::result::Result<T, Error>;
 impl Error {
     /// One problem, said in one sentence (and perhaps a `help:` line).
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error {
-            kind,
-            message: message.into(),
-            rendered: false,
-            io: None,
-        }
+        Error::sentences(kind, vec![message.into()])
     }
 
-    /// A report already written out line by line, shown as it is.
-    pub fn report(kind: ErrorKind, text: impl Into<String>) -> Error {
+    /// Several problems of one kind, each its own sentence (every unknown id of a request).
+    pub fn sentences(kind: ErrorKind, messages: Vec<String>) -> Error {
         Error {
             kind,
-            message: text.into(),
-            rendered: true,
+            text: Text::Sentences(messages),
             io: None,
         }
     }
@@ -84,6 +83,43 @@ impl Error {
     pub fn input(diagnostics: &[&Diagnostics]) -> Error {
         let text: String = diagnostics.iter().map(|d| d.render()).collect();
         Error::report(ErrorKind::Input, text)
+    }
+
+    /// A report already written out line by line, shown as it is.
+    fn report(kind: ErrorKind, text: impl Into<String>) -> Error {
+        Error {
+            kind,
+            text: Text::Report(text.into()),
+            io: None,
+        }
+    }
+
+    /// A failure whose every problem was already shown as it was found (`validate` reports
+    /// file by file).
+    pub fn already_said(kind: ErrorKind) -> Error {
+        Error::report(kind, "")
+    }
+
+    /// This error with the input problems of `diagnostics` and a closing line before it
+    /// (an importer that read every file: what failed, then that nothing was written).
+    pub fn with_summary(diagnostics: &[Diagnostics], kind: ErrorKind, summary: &str) -> Error {
+        let mut text: String = diagnostics.iter().map(|d| d.render()).collect();
+        text.push_str(&format!("authpath: {summary}\n"));
+        Error::report(kind, text)
+    }
+
+    /// The same error, preceded by lines a person was owed before it (a warning given while
+    /// the request ran, such as the wall clock used).
+    pub fn after(self, notes: &[String]) -> Error {
+        if notes.is_empty() {
+            return self;
+        }
+        let mut text: String = notes.iter().map(|n| format!("{n}\n")).collect();
+        text.push_str(&self.to_stderr());
+        Error {
+            text: Text::Report(text),
+            ..self
+        }
     }
 
     pub fn kind(&self) -> ErrorKind {
@@ -107,23 +143,28 @@ impl Error {
         }
     }
 
-    /// What goes to standard error, ending with a newline.
+    /// What goes to standard error: each sentence as `authpath: error: …`, a report as it
+    /// is; ending with a newline (empty when everything was said already).
     pub fn to_stderr(&self) -> String {
-        if self.rendered {
-            let mut text = self.message.clone();
-            if !text.is_empty() && !text.ends_with('\n') {
-                text.push('\n');
-            }
-            text
-        } else {
-            format!("authpath: error: {}\n", self.message)
+        match &self.text {
+            Text::Sentences(s) => s
+                .iter()
+                .map(|m| format!("authpath: error: {m}\n"))
+                .collect(),
+            Text::Report(r) if r.is_empty() || r.ends_with('\n') => r.clone(),
+            Text::Report(r) => format!("{r}\n"),
         }
     }
 }
 
+/// The problems in words, without the program's name: sentences one per line, a report as
+/// it was rendered.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.message.trim_end())
+        match &self.text {
+            Text::Sentences(s) => f.write_str(&s.join("\n")),
+            Text::Report(r) => f.write_str(r.trim_end()),
+        }
     }
 }
 
@@ -133,8 +174,7 @@ impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Error {
         Error {
             kind: ErrorKind::Io,
-            message: e.to_string(),
-            rendered: false,
+            text: Text::Sentences(vec![e.to_string()]),
             io: Some(e.kind()),
         }
     }
@@ -187,5 +227,14 @@ mod tests {
         assert_eq!(r.to_stderr(), "g.json:1:2: error: bad\n");
         let boxed: Box<dyn std::error::Error> = Box::new(r);
         assert_eq!(boxed.to_string(), "g.json:1:2: error: bad");
+        let two = Error::sentences(ErrorKind::Usage, vec!["a".into(), "b".into()]);
+        assert_eq!(two.to_stderr(), "authpath: error: a\nauthpath: error: b\n");
+        assert_eq!(two.to_string(), "a\nb");
+        let owed = two.after(&["authpath: warning: w".into()]);
+        assert_eq!(
+            owed.to_stderr(),
+            "authpath: warning: w\nauthpath: error: a\nauthpath: error: b\n"
+        );
+        assert_eq!(owed.kind(), ErrorKind::Usage);
     }
 }

@@ -1,6 +1,7 @@
 //! The documentation the binary carries: `explain` (a rule's or reason code's section of
-//! docs/rules.md, compiled in, so the two cannot drift). Completions and man pages are
-//! generated from the command line's definition (`cli::pages`).
+//! docs/rules.md, or a diagnostic code's row of docs/diagnostics.md, compiled in, so they
+//! cannot drift). Completions and man pages are generated from the command line's
+//! definition (`cli::pages`).
 
 /// docs/rules.md, as built into the binary.
 pub(crate) const RULES_MD: &str = include_str!("../docs/rules.md");

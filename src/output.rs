@@ -5,12 +5,12 @@ use std::path::Path;
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so
 /// a reader never sees a half-written file and a failure leaves the old one intact.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_atomic_with(path, &mut |w| w.write_all(bytes))
 }
 
 /// `write_atomic` for output produced piece by piece: `write` fills the file.
-pub(crate) fn write_atomic_with(
+pub fn write_atomic_with(
     path: &Path,
     write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {

@@ -9,9 +9,16 @@ use std::time::Duration;
 
 /// Whether a run shows its phases: the command line passes `--quiet` here; a library caller
 /// that wants no spinner at all uses `Progress::quiet()`.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct Progress {
     quiet: bool,
+}
+
+/// A library caller draws nothing unless it asks to.
+impl Default for Progress {
+    fn default() -> Progress {
+        Progress::quiet()
+    }
 }
 
 impl Progress {

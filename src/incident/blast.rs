@@ -14,6 +14,7 @@ pub struct Reached {
     pub blockers: Vec<Blocker>,
 }
 
+#[derive(Debug)]
 pub struct BlastRadius {
     /// Sorted by id.
     pub sources: Vec<NodeIx>,

@@ -38,6 +38,7 @@ impl Costs {
     }
 }
 
+#[derive(Debug)]
 pub struct Cut {
     pub sources: Vec<NodeIx>,
     pub targets: Vec<NodeIx>,

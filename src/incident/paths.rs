@@ -6,6 +6,7 @@ use crate::model::{Level, NodeIx};
 use crate::reach::{Blocker, Engine, Walk, with_scratch};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+#[derive(Debug)]
 pub struct PathAnswer {
     pub from: NodeIx,
     pub to: NodeIx,

@@ -4,6 +4,7 @@ use crate::model::{Level, NodeIx};
 use crate::reach::{Blocker, Engine, Walk};
 use crate::rules::{Subjects, is_subject};
 
+#[derive(Debug)]
 pub struct WhoCan {
     pub target: NodeIx,
     pub min_level: Level,

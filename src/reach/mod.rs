@@ -23,7 +23,7 @@ pub(crate) const NEVER: u8 = u8::MAX;
 /// For each node, the lowest level it must start at to reach the targets of a reverse pass
 /// (`Engine::need_to_reach`), or none. Given to a search as its floor, it lets the search
 /// skip the states that cannot matter; kept one byte a node, as the searches read it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Floor(Vec<u8>);
 
 impl Floor {
@@ -868,8 +868,11 @@ impl<'g> Engine<'g> {
         best
     }
 
-    /// `standing_walk`, written only when it holds at most `cap` nodes; `Err` carries the
-    /// length of a longer one.
+    /// The standing walk from `s` to `n` at `level` (docs/rules.md): one edge when one
+    /// carries it, else the fewest-edge walk of `member_of` and `grants` edges reaching `n` at
+    /// `level`, ties to the smallest node sequence; `None` when no standing walk reaches it.
+    /// Written only when it holds at most `cap` nodes; `Err` carries the length of a longer
+    /// one.
     pub fn standing_walk_within(
         &self,
         s: NodeIx,

@@ -93,8 +93,9 @@ impl Graphviz {
             Image::Png => "png",
         };
         let text = String::from_utf8_lossy(&dot);
-        let (bytes, warnings) =
-            render(&text, kind).map_err(|e| Error::new(ErrorKind::Tool, e.to_string()))?;
+        // The picture's own notes still go out when Graphviz fails.
+        let (bytes, warnings) = render(&text, kind)
+            .map_err(|e| Error::new(ErrorKind::Tool, e.to_string()).after(&notes))?;
         if !warnings.trim().is_empty() {
             notes.push(warnings.trim_end_matches('\n').to_owned());
         }

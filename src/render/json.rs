@@ -510,6 +510,10 @@ impl Reporter for Json {
         "json"
     }
 
+    fn streams(&self) -> bool {
+        true
+    }
+
     fn findings(&self, doc: &Findings, out: &mut dyn std::io::Write) -> Result<Notes> {
         match doc.spilled() {
             Some(spill) => {

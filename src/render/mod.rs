@@ -35,6 +35,13 @@ pub trait Reporter {
     /// The format's name, as `--format` spells it.
     fn name(&self) -> &'static str;
 
+    /// Whether it can write findings an analysis without a cap spilled to a file as they
+    /// were found (`AnalyzeRequest::run_streamed`): only a format written finding by
+    /// finding can.
+    fn streams(&self) -> bool {
+        false
+    }
+
     refusing! {
         /// `analyze` and `report`: the findings of one graph.
         findings(Findings): "the findings of analyze";
@@ -66,13 +73,24 @@ macro_rules! documents {
 }
 
 documents! {
-    Findings: findings;
     Diff: diff;
     BlastRadius: blast_radius;
     WhoCan: who_can;
     Paths: paths;
     Cut: cut;
     Overview: overview;
+}
+
+impl Document for Findings {
+    fn write(&self, reporter: &dyn Reporter, out: &mut dyn Write) -> Result<Notes> {
+        if self.spilled().is_some() && !reporter.streams() {
+            return Err(unsupported(
+                reporter.name(),
+                "findings streamed without a cap (give --max-findings)",
+            ));
+        }
+        reporter.findings(self, out)
+    }
 }
 
 fn unsupported(format: &str, document: &str) -> Error {

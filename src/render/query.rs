@@ -560,7 +560,7 @@ pub(crate) fn cut_text(a: &request::Cut) -> String {
 }
 
 /// JSON Schemas of the query outputs, by command name.
-pub(crate) fn query_schema(command: &str) -> Option<String> {
+pub fn query_schema(command: &str) -> Option<String> {
     match command {
         "blast-radius" => Some(schema_of::<BlastDocument>()),
         "who-can" => Some(schema_of::<WhoCanDocument>()),

@@ -87,16 +87,30 @@ pub struct AnalyzeRequest {
 }
 
 impl AnalyzeRequest {
-    /// Analyses the graph and keeps every finding shown in memory. A baseline is read here
-    /// but taken out only by [`Findings::apply_baseline`], so the whole set can be saved
-    /// first (`--write-baseline`).
+    /// Analyses the graph and keeps every finding shown in memory, the baseline's taken out.
     pub fn run(&self, progress: &Progress) -> Result<Findings> {
-        let prepared = self.prepare(progress)?;
+        self.run_saving(progress, |_| Ok(()))
+    }
+
+    /// `run`, handing `save` every finding before the baseline takes its own out (what
+    /// `--write-baseline` writes).
+    pub fn run_saving(
+        &self,
+        progress: &Progress,
+        save: impl FnOnce(&Findings) -> Result<()>,
+    ) -> Result<Findings> {
+        let mut prepared = self.prepare(progress)?;
         let report = {
             let _p = progress.phase("analysing");
             crate::analyze::analyze(&prepared.model, &prepared.options)
         };
-        Ok(prepared.answer(report, None))
+        let baseline = prepared.baseline.take();
+        let mut findings = prepared.answer(report, None);
+        save(&findings)?;
+        if let Some(ids) = baseline {
+            crate::analyze::apply_baseline(&mut findings.report, &ids);
+        }
+        Ok(findings)
     }
 
     /// Analyses the graph without a cap and without holding the findings: each one is
@@ -168,14 +182,12 @@ struct Prepared {
 }
 
 impl Prepared {
-    /// The document of `report`. A streamed analysis (`spill`) took the baseline out as it
-    /// went; otherwise it waits for `Findings::apply_baseline`.
+    /// The document of `report` (the baseline is the caller's to apply).
     fn answer(self, report: Report, spill: Option<Spill>) -> Findings {
         Findings {
             subjects: self.options.subjects,
             fail_on: self.fail_on,
             strict: self.options.policy.strict,
-            baseline: if spill.is_some() { None } else { self.baseline },
             model: self.model,
             report,
             spill,
@@ -213,18 +225,10 @@ pub struct Findings {
     pub fail_on: Option<Severity>,
     /// An assertion that selects nothing fails the run.
     pub strict: bool,
-    baseline: Option<HashSet<String>>,
     spill: Option<Spill>,
 }
 
 impl Findings {
-    /// Takes the baseline's findings out of the report and its totals (once).
-    pub fn apply_baseline(&mut self) {
-        if let Some(ids) = self.baseline.take() {
-            crate::analyze::apply_baseline(&mut self.report, &ids);
-        }
-    }
-
     /// The findings written as they were found, when the analysis was streamed (the
     /// report's own `findings` are empty then).
     pub fn spilled(&self) -> Option<&Spill> {
@@ -237,7 +241,7 @@ impl Answer for Findings {
         let r = &self.report;
         super::wall_clock_note(&r.source, r.as_of, r.as_of_source)
             .into_iter()
-            .chain(empty_assertions(&r.totals.assertions, self.strict, false))
+            .chain(assertion_warnings(&r.totals.assertions, self.strict))
             .collect()
     }
 
@@ -259,19 +263,15 @@ impl Answer for Findings {
     }
 }
 
-/// The lines about assertions that select no node — guards that check nothing —, as
-/// warnings when `strict` is off (`errors` false) or as errors when it is on (`errors`).
-fn empty_assertions(checked: &[Checked], strict: bool, errors: bool) -> Notes {
-    if strict != errors {
-        return Vec::new();
-    }
+/// What to say of each assertion that selects no node — a guard that checks nothing —
+/// with the help that fits (`strict` makes it an error).
+fn empty_assertions(checked: &[Checked], strict: bool) -> Vec<String> {
     checked
         .iter()
         .filter(|a| a.selects_nothing())
         .map(|a| {
             format!(
-                "authpath: {}: assertion {}: {}, so it checks nothing\n  help: compare its selectors with the graph (ids, kinds, orgs, tags, sensitivities: a graph may mark critical nodes by `sensitivity = \"critical\"` rather than a `tier0` tag){}",
-                if strict { "error" } else { "warning" },
+                "assertion {}: {}, so it checks nothing\n  help: compare its selectors with the graph (ids, kinds, orgs, tags, sensitivities: a graph may mark critical nodes by `sensitivity = \"critical\"` rather than a `tier0` tag){}",
                 crate::diagnostics::quote(&a.name),
                 a.empty_sides(),
                 if strict {
@@ -284,13 +284,26 @@ fn empty_assertions(checked: &[Checked], strict: bool, errors: bool) -> Notes {
         .collect()
 }
 
+/// Without `strict`, an assertion that selects nothing is a warning.
+fn assertion_warnings(checked: &[Checked], strict: bool) -> Notes {
+    if strict {
+        return Vec::new();
+    }
+    let said = empty_assertions(checked, false).into_iter();
+    said.map(|w| format!("authpath: warning: {w}")).collect()
+}
+
 /// Under `strict`, an assertion that selects nothing is an error.
 fn strict_gate(checked: &[Checked], strict: bool) -> Result<()> {
-    let errors = empty_assertions(checked, strict, true);
+    let errors = if strict {
+        empty_assertions(checked, true)
+    } else {
+        Vec::new()
+    };
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(Error::report(ErrorKind::Strict, errors.join("\n")))
+        Err(Error::sentences(ErrorKind::Strict, errors))
     }
 }
 
@@ -323,6 +336,7 @@ impl DiffRequest {
 }
 
 /// What changed between two graphs: findings, access to critical nodes, nodes and edges.
+#[derive(Debug)]
 pub struct Diff {
     pub old: Graph,
     pub new: Graph,
@@ -337,11 +351,7 @@ impl Answer for Diff {
         [&d.old, &d.new]
             .iter()
             .filter_map(|r| super::wall_clock_note(&r.source, r.as_of, r.as_of_source))
-            .chain(empty_assertions(
-                &d.new.totals.assertions,
-                self.strict,
-                false,
-            ))
+            .chain(assertion_warnings(&d.new.totals.assertions, self.strict))
             .collect()
     }
 

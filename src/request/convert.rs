@@ -49,15 +49,15 @@ impl ValidateRequest {
         };
         let d = &loaded.diagnostics;
         match loaded.graph {
-            Some(_) if self.strict && d.warning_count() > 0 => Err(Error::report(
-                ErrorKind::Strict,
-                format!(
-                    "{}authpath: error: {}: {} warning(s), which --strict makes errors\n",
-                    d.render(),
+            Some(_) if self.strict && d.warning_count() > 0 => {
+                let message = format!(
+                    "{}: {} warning(s), which --strict makes errors",
                     d.file,
                     d.warning_count()
-                ),
-            )),
+                );
+                let warnings = lines(std::slice::from_ref(d));
+                Err(Error::new(ErrorKind::Strict, message).after(&warnings))
+            }
             Some(graph) => {
                 let mut summary = summary(&d.file, &graph);
                 if d.warning_count() > 0 {
@@ -120,11 +120,8 @@ fn imported(
         }),
         None => {
             let errors: usize = problems.iter().map(|d| d.error_count()).sum();
-            let mut text: String = problems.iter().map(|d| d.render()).collect();
-            text.push_str(&format!(
-                "authpath: import failed: {errors} error(s); no graph written\n"
-            ));
-            Err(Error::report(ErrorKind::Input, text))
+            let summary = format!("import failed: {errors} error(s); no graph written");
+            Err(Error::with_summary(problems, ErrorKind::Input, &summary))
         }
     }
 }
@@ -331,6 +328,7 @@ pub struct ExportRequest {
 }
 
 /// A graph ready to export.
+#[derive(Debug)]
 pub struct ExportInput {
     pub model: Graph,
     pub facts: crate::export::Facts,
@@ -349,12 +347,9 @@ impl ExportRequest {
             crate::export::Facts::of(&model, instant.as_of)
         };
         let findings = if self.findings {
-            let policy = super::analysis::load_policy(self.policy.as_deref()).map_err(|e| {
-                // The warning was owed before the policy was read: keep it with the error.
-                let mut text: String = notes.iter().map(|n| format!("{n}\n")).collect();
-                text.push_str(&e.to_stderr());
-                Error::report(e.kind(), text)
-            })?;
+            // The warning was owed before the policy was read: keep it with the error.
+            let policy = super::analysis::load_policy(self.policy.as_deref())
+                .map_err(|e| e.after(&notes))?;
             let opts = crate::analyze::Options {
                 now: self.now,
                 subjects: policy.subjects.unwrap_or_default(),
@@ -401,9 +396,9 @@ impl ExportInput {
             crate::export::cypher::write(&self.model, &self.facts, self.findings.as_deref(), dir)
         };
         let w = written.map_err(|e| {
-            Error::report(
+            Error::new(
                 ErrorKind::Io,
-                format!("authpath: cannot write under {}: {e}\n", dir.display()),
+                format!("cannot write under {}: {e}", dir.display()),
             )
         })?;
         Ok(vec![format!(

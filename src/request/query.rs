@@ -40,7 +40,9 @@ impl Query {
                 include_inactive: self.include_inactive,
             };
             let engine = Engine::new(&g, instant.as_of, options);
-            ask(&g, &engine, instant)?
+            // A refused question still owes the wall-clock warning.
+            let owed: Notes = instant.note(&model.source).into_iter().collect();
+            ask(&g, &engine, instant).map_err(|e| e.after(&owed))?
         };
         Ok((model, instant, answer))
     }
@@ -48,13 +50,7 @@ impl Query {
 
 /// Ids given by the caller, or a usage error naming every unknown one.
 fn resolve(g: &AuthGraph<'_>, ids: &[String], flag: &str) -> Result<Vec<NodeIx>> {
-    incident::resolve(g, ids, flag).map_err(|errors| {
-        let text: String = errors
-            .iter()
-            .map(|e| format!("authpath: error: {e}\n"))
-            .collect();
-        Error::report(ErrorKind::Usage, text)
-    })
+    incident::resolve(g, ids, flag).map_err(|errors| Error::sentences(ErrorKind::Usage, errors))
 }
 
 /// An answer whose witnesses would hold more node ids than the budget allows.
@@ -90,6 +86,7 @@ pub struct BlastRadiusRequest {
     pub kinds: Vec<NodeKind>,
 }
 
+#[derive(Debug)]
 pub struct BlastRadius {
     pub model: Graph,
     pub instant: Instant,
@@ -125,6 +122,7 @@ pub struct WhoCanRequest {
     pub subjects: Subjects,
 }
 
+#[derive(Debug)]
 pub struct WhoCan {
     pub model: Graph,
     pub instant: Instant,
@@ -159,6 +157,7 @@ pub struct PathsRequest {
     pub max: usize,
 }
 
+#[derive(Debug)]
 pub struct Paths {
     pub model: Graph,
     pub instant: Instant,
@@ -211,6 +210,7 @@ pub struct CutRequest {
     pub costs: Vec<(EdgeKind, u64)>,
 }
 
+#[derive(Debug)]
 pub struct Cut {
     pub model: Graph,
     pub instant: Instant,
@@ -271,6 +271,7 @@ pub struct OverviewRequest {
     pub limits: Limits,
 }
 
+#[derive(Debug)]
 pub struct Overview {
     pub model: Graph,
     pub instant: Instant,

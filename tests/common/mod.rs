@@ -1,4 +1,4 @@
-//! Helpers shared by the end-to-end tests: run the real binary, write inputs to temp files.
+//! What the end-to-end tests share: run the real binary, write inputs to temp files.
 
 #![allow(dead_code)]
 

@@ -38,7 +38,6 @@ pub fn run(cli: Cli) -> u8 {
     let invocation = Invocation {
         progress: Progress::new(cli.quiet),
         limits: cli.limits.limits(),
-        quiet: cli.quiet,
     };
     let outcome = invocation.command(&cli.command);
     if let Err(e) = &outcome {
@@ -87,12 +86,7 @@ fn reporter(
     picture: PictureOptions,
 ) -> Result<Box<dyn Reporter>> {
     let to_terminal = output.is_none() && std::io::stdout().is_terminal();
-    let image = |image| Graphviz {
-        dot: Dot {
-            options: picture.clone(),
-        },
-        image,
-    };
+    let dot = Dot { options: picture };
     Ok(match kind {
         // Colour only for a terminal, and never when NO_COLOR is set to anything non-empty.
         Format::Text => Box::new(Text {
@@ -101,17 +95,21 @@ fn reporter(
         Format::Json => Box::new(Json),
         Format::Sarif => Box::new(Sarif),
         Format::Html => Box::new(Html),
-        Format::Dot => Box::new(Dot {
-            options: picture.clone(),
+        Format::Dot => Box::new(dot),
+        Format::Svg => Box::new(Graphviz {
+            dot,
+            image: Image::Svg,
         }),
-        Format::Svg => Box::new(image(Image::Svg)),
         Format::Png if to_terminal => {
             return Err(Error::new(
                 ErrorKind::Usage,
                 "PNG is binary and standard output is a terminal: write it with -o FILE.png",
             ));
         }
-        Format::Png => Box::new(image(Image::Png)),
+        Format::Png => Box::new(Graphviz {
+            dot,
+            image: Image::Png,
+        }),
     })
 }
 
@@ -148,7 +146,6 @@ fn written(path: Option<&Path>, result: std::io::Result<()>) -> Result<()> {
 struct Invocation {
     progress: Progress,
     limits: Limits,
-    quiet: bool,
 }
 
 impl Invocation {
@@ -305,7 +302,7 @@ impl Invocation {
 
     /// Lines saying what a command did, silenced by `--quiet`.
     fn summary(&self, notes: &Notes) {
-        if !self.quiet {
+        if !self.progress.is_quiet() {
             say(notes);
         }
     }

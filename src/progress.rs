@@ -32,6 +32,11 @@ impl Progress {
         Progress { quiet: true }
     }
 
+    /// Whether the run was asked to be quiet (`--quiet`): its summaries are silenced too.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
     /// Starts a phase; it ends when the returned guard is dropped.
     pub fn phase(&self, message: &str) -> Phase {
         Phase::start(message, self.quiet)

@@ -106,18 +106,22 @@ pub struct Imported {
     pub summary: Notes,
 }
 
-/// The importer's graph, or every problem and the line saying nothing was written.
-fn imported(
-    graph: Option<String>,
+/// The importer's graph file and summary (`write` turns the graph into both), or every
+/// problem and the line saying nothing was written.
+fn imported<G>(
+    graph: Option<G>,
     problems: &[Diagnostics],
-    summary: impl FnOnce() -> Notes,
+    write: impl FnOnce(G) -> (String, Notes),
 ) -> Result<Imported> {
     match graph {
-        Some(graph) => Ok(Imported {
-            graph,
-            problems: lines(problems),
-            summary: summary(),
-        }),
+        Some(g) => {
+            let (graph, summary) = write(g);
+            Ok(Imported {
+                graph,
+                problems: lines(problems),
+                summary,
+            })
+        }
         None => {
             let errors: usize = problems.iter().map(|d| d.error_count()).sum();
             let summary = format!("import failed: {errors} error(s); no graph written");
@@ -139,35 +143,29 @@ impl K8sImportRequest {
             let _p = progress.phase("reading manifests");
             crate::import::k8s::import(&self.paths, &self.options)
         };
-        let graph = import.graph.as_ref();
-        imported(
-            graph.map(|g| g.to_json(self.options.as_of)),
-            &import.problems,
-            || {
-                let Some(g) = graph else { return Vec::new() };
-                let mut line = format!(
-                    "authpath: imported {} object(s) from {} file(s) ({} document(s)): {} nodes, {} edges",
-                    import.objects,
-                    import.files,
-                    import.documents,
-                    g.node_count(),
-                    g.edge_count()
-                );
-                if !import.skipped.is_empty() {
-                    let kinds: Vec<String> = import
-                        .skipped
-                        .iter()
-                        .map(|(k, n)| format!("{n} {k}"))
-                        .collect();
-                    line.push_str(&format!(
-                        "; skipped {} object(s) of kinds not modelled ({})",
-                        import.skipped.values().sum::<usize>(),
-                        kinds.join(", ")
-                    ));
-                }
-                vec![line]
-            },
-        )
+        imported(import.graph.as_ref(), &import.problems, |g| {
+            let mut line = format!(
+                "authpath: imported {} object(s) from {} file(s) ({} document(s)): {} nodes, {} edges",
+                import.objects,
+                import.files,
+                import.documents,
+                g.node_count(),
+                g.edge_count()
+            );
+            if !import.skipped.is_empty() {
+                let kinds: Vec<String> = import
+                    .skipped
+                    .iter()
+                    .map(|(k, n)| format!("{n} {k}"))
+                    .collect();
+                line.push_str(&format!(
+                    "; skipped {} object(s) of kinds not modelled ({})",
+                    import.skipped.values().sum::<usize>(),
+                    kinds.join(", ")
+                ));
+            }
+            (g.to_json(self.options.as_of), vec![line])
+        })
     }
 }
 
@@ -186,30 +184,24 @@ impl AwsImportRequest {
             let _p = progress.phase("reading the authorization details");
             crate::import::aws::import(&self.details, self.credential_report.as_deref())
         };
-        let graph = import.graph.as_ref();
-        imported(
-            graph.map(|g| g.to_json(self.as_of)),
-            &import.problems,
-            || {
-                let Some(g) = graph else { return Vec::new() };
-                let mut line = format!(
-                    "authpath: imported {} user(s), {} group(s), {} role(s), {} managed policies",
-                    import.users, import.groups, import.roles, import.policies
-                );
-                if self.credential_report.is_some() {
-                    line.push_str(&format!(
-                        ", {} credential report row(s)",
-                        import.report_rows
-                    ));
-                }
+        imported(import.graph.as_ref(), &import.problems, |g| {
+            let mut line = format!(
+                "authpath: imported {} user(s), {} group(s), {} role(s), {} managed policies",
+                import.users, import.groups, import.roles, import.policies
+            );
+            if self.credential_report.is_some() {
                 line.push_str(&format!(
-                    ": {} nodes, {} edges",
-                    g.node_count(),
-                    g.edge_count()
+                    ", {} credential report row(s)",
+                    import.report_rows
                 ));
-                vec![line]
-            },
-        )
+            }
+            line.push_str(&format!(
+                ": {} nodes, {} edges",
+                g.node_count(),
+                g.edge_count()
+            ));
+            (g.to_json(self.as_of), vec![line])
+        })
     }
 }
 
@@ -252,7 +244,7 @@ impl OpengraphImportRequest {
             problems,
             summary,
         } = import;
-        imported(graph, &problems, || og_summary(&summary))
+        imported(graph, &problems, |g| (g, og_summary(&summary)))
     }
 }
 

@@ -282,12 +282,10 @@ fn text_report_groups_shared_chains_and_has_no_colour_off_a_terminal() {
 /// and has colour unless NO_COLOR is set.
 #[test]
 fn terminal_gets_coloured_text_unless_no_color() {
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!(
-            "SKIPPED LOUDLY: util-linux `script` is not installed, no pseudo-terminal to test colour with"
-        );
-        return;
-    }
+    common::require(
+        "util-linux `script` (for a pseudo-terminal)",
+        Command::new("script").arg("--version").output().is_ok(),
+    );
     let bin = env!("CARGO_BIN_EXE_authpath");
     let run = |no_color: bool| {
         let mut cmd = Command::new("script");

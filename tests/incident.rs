@@ -551,8 +551,7 @@ fn pictures_of_answers_mark_the_compromised_and_the_cut() {
 
 fn dotcheck_ok(dot: &str) {
     common::dotcheck::parse(dot).unwrap_or_else(|e| panic!("{e}\n{dot}"));
-    if common::dotcheck::graphviz_available() {
-        let (ok, _, stderr) = common::dotcheck::graphviz_svg(dot);
-        assert!(ok && stderr.trim().is_empty(), "{stderr}");
-    }
+    common::require("Graphviz (`dot`)", common::dotcheck::graphviz_available());
+    let (ok, _, stderr) = common::dotcheck::graphviz_svg(dot);
+    assert!(ok && stderr.trim().is_empty(), "{stderr}");
 }

@@ -429,13 +429,7 @@ fn the_cypher_csv_quotes_what_needs_quoting() {
 
 #[test]
 fn the_cypher_export_answers_like_authpath_in_a_real_cypher_engine() {
-    let python = std::process::Command::new("python3")
-        .args(["-c", "import kuzu"])
-        .output();
-    assert!(
-        python.as_ref().is_ok_and(|o| o.status.success()),
-        "this test loads the export into Kùzu: `pip install kuzu==0.11.3` (the CI installs it)"
-    );
+    let python = common::python_with("kuzu");
     let dir = tempfile::tempdir().unwrap();
     let h = write(dir.path(), "hostile.json", HOSTILE.as_bytes());
     let mut args: Vec<String> = vec![
@@ -448,7 +442,7 @@ fn the_cypher_export_answers_like_authpath_in_a_real_cypher_engine() {
             .map(|p| p.to_str().unwrap().to_string()),
     );
     args.push(h.to_str().unwrap().into());
-    let out = std::process::Command::new("python3")
+    let out = std::process::Command::new(python)
         .args(&args)
         .output()
         .unwrap();

@@ -17,20 +17,14 @@ fn graph_files() -> Vec<String> {
     files
 }
 
-fn say_if_no_graphviz() -> bool {
-    let available = graphviz_available();
-    if !available {
-        eprintln!(
-            "\n*** GRAPHVIZ IS NOT INSTALLED: the DOT was checked with the strict built-in parser only, \
-             not rendered. Install graphviz (apt-get install graphviz) to run the rendering checks. ***\n"
-        );
-    }
-    available
+/// Graphviz renders every picture the tests check; without it they fail, saying how to set it up.
+fn require_graphviz() {
+    common::require("Graphviz (`dot`)", graphviz_available());
 }
 
 #[test]
 fn every_bundled_graph_renders_without_errors_or_warnings() {
-    let graphviz = say_if_no_graphviz();
+    require_graphviz();
     for f in graph_files() {
         for args in [
             vec!["dot", f.as_str()],
@@ -41,12 +35,10 @@ fn every_bundled_graph_renders_without_errors_or_warnings() {
             assert!(run.code == 0 || run.code == 1, "{args:?}: {}", run.stderr);
             let parsed = dotcheck::parse(&run.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}"));
             assert!(!parsed.node_ids.is_empty());
-            if graphviz {
-                let (ok, svg, stderr) = graphviz_svg(&run.stdout);
-                assert!(ok, "{args:?}: dot failed: {stderr}");
-                assert!(stderr.trim().is_empty(), "{args:?}: dot warned: {stderr}");
-                assert!(svg.contains("<svg"), "{args:?}");
-            }
+            let (ok, svg, stderr) = graphviz_svg(&run.stdout);
+            assert!(ok, "{args:?}: dot failed: {stderr}");
+            assert!(stderr.trim().is_empty(), "{args:?}: dot warned: {stderr}");
+            assert!(svg.contains("<svg"), "{args:?}");
         }
     }
 }
@@ -55,16 +47,15 @@ fn every_bundled_graph_renders_without_errors_or_warnings() {
 fn svg_and_png_go_through_graphviz_or_say_how_to_install_it() {
     let file = root().join("graphs/ci-secrets.json");
     let file = file.to_str().unwrap();
-    if say_if_no_graphviz() {
-        let run = authpath(&["analyze", file, "--format", "svg"]);
-        assert_eq!(run.code, 1, "{}", run.stderr);
-        assert!(run.stdout.contains("<svg") && run.stdout.contains("Production Postgres"));
-        let dir = tempfile::tempdir().unwrap();
-        let png = dir.path().join("p.png");
-        let run = authpath(&["dot", file, "--format", "png", "-o", png.to_str().unwrap()]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
-    }
+    require_graphviz();
+    let run = authpath(&["analyze", file, "--format", "svg"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("<svg") && run.stdout.contains("Production Postgres"));
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("p.png");
+    let run = authpath(&["dot", file, "--format", "png", "-o", png.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
     // Without Graphviz on the PATH: exit 2 and how to install it.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_authpath"))
         .args(["analyze", file, "--format", "svg"])
@@ -171,9 +162,7 @@ fn hostile_names_render_as_text_and_inject_nothing() {
     }
     assert!(!dot.contains(&long_id), "a 10 kB id is cut in labels");
     assert!(labels.contains(&format!("{}…", "x".repeat(68))));
-    if !say_if_no_graphviz() {
-        return;
-    }
+    require_graphviz();
     let (ok, svg, stderr) = graphviz_svg(&dot);
     assert!(ok && stderr.trim().is_empty(), "{stderr}");
     let texts = svg_texts(&svg).join("\n");

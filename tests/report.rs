@@ -1,5 +1,5 @@
 //! The HTML report in a real browser: every sample's report opened in headless Chromium
-//! (Debian's `chromium`, driven by Playwright for Python; `.ci/run` installs both), checked
+//! (Debian's `chromium`, driven by Playwright for Python; `scripts/test` installs both), checked
 //! against `analyze --format json`: no console error, no network request, the totals,
 //! filtering by severity, the path a selected finding highlights, a screenshot that is not
 //! blank; the hostile-names graph shows every name as text and runs nothing injected; the
@@ -11,14 +11,12 @@ use common::{authpath, root, write};
 
 #[test]
 fn reports_open_in_a_real_browser_and_show_what_analyze_found() {
-    let ready = std::process::Command::new("python3")
-        .args(["-c", "import playwright.sync_api"])
-        .status()
-        .is_ok_and(|s| s.success())
-        && std::path::Path::new("/usr/bin/chromium").exists();
-    assert!(
-        ready,
-        "this test drives a real browser: `apt-get install chromium` and `pip install playwright` (the CI installs both)"
+    let python = common::python_with("playwright.sync_api");
+    // tests/browser/check.py launches the same browser.
+    let chromium = std::env::var("AUTHPATH_CHROMIUM").unwrap_or("/usr/bin/chromium".into());
+    common::require(
+        &format!("Chromium ({chromium})"),
+        std::path::Path::new(&chromium).exists(),
     );
     let dir = tempfile::tempdir().unwrap();
     let out = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
@@ -87,7 +85,7 @@ fn reports_open_in_a_real_browser_and_show_what_analyze_found() {
     let run = authpath(&["diff", o, n, "--format", "json", "-o", &out("diff.json")]);
     assert!(run.code <= 1, "{}", run.stderr);
 
-    let check = std::process::Command::new("python3")
+    let check = std::process::Command::new(python)
         .arg(root().join("tests/browser/check.py"))
         .arg(dir.path())
         .output()

@@ -85,6 +85,34 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Fails the test, in one line naming the command that sets the tool up, when a tool it
+/// needs is missing: a test that needs a tool never skips.
+pub fn require(tool: &str, present: bool) {
+    assert!(
+        present,
+        "{tool} is not installed: run `scripts/test`, which installs what the tests need and runs them"
+    );
+}
+
+/// The Python interpreter of the test environment `scripts/test` makes (pinned Kùzu and
+/// Playwright in a virtual environment under target/), or the one `AUTHPATH_TEST_PYTHON`
+/// names; fails the test when `module` cannot be imported there.
+pub fn python_with(module: &str) -> PathBuf {
+    let python = std::env::var_os("AUTHPATH_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/test-env/bin/python"));
+    let imports = Command::new(&python)
+        .args(["-c", &format!("import {module}")])
+        .stdin(Stdio::null())
+        .output()
+        .is_ok_and(|o| o.status.success());
+    require(
+        &format!("the Python module {module} (in {})", python.display()),
+        imports,
+    );
+    python
+}
+
 /// Runs the binary in `dir`, so relative paths in its output do not depend on temp names.
 pub fn authpath_in(dir: &Path, args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_authpath"))

@@ -31,7 +31,7 @@ import tempfile
 try:
     import kuzu
 except ImportError:
-    sys.exit("kuzu is not installed: pip install kuzu (the CI installs it)")
+    sys.exit("kuzu is not installed: run scripts/test, which installs it into target/test-env")
 
 NEO4J_TYPES = {"": "STRING", "string": "STRING", "boolean": "BOOLEAN", "int": "INT64", "string[]": "STRING"}
 NEPTUNE_TYPES = {"String": "STRING", "Bool": "BOOLEAN", "Int": "INT64", "String[]": "STRING"}

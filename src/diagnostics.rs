@@ -116,6 +116,8 @@ pub mod codes {
         K8S_UNKNOWN_ROLE = "k8s-unknown-role", Warning, "a binding refers to a role that is not in the manifests";
         K8S_NO_SUBJECTS = "k8s-no-subjects", Warning, "a binding has no subjects";
         K8S_SUBJECT_KIND = "k8s-subject-kind", Warning, "a binding subject is of a kind RBAC does not have";
+        K8S_UNMODELLED_AUTHORITY = "k8s-unmodelled-authority", Warning, "an object that decides what identities can do is of a kind the importer does not model, so it is skipped";
+        K8S_AWS_AUTH = "k8s-aws-auth", Warning, "an entry of the aws-auth ConfigMap cannot be read or can never match, so it maps no AWS principal";
         AWS_NOT_DETAILS = "aws-not-details", Error, "the file is not the output of `aws iam get-account-authorization-details`";
         AWS_TRUNCATED = "aws-truncated", Error, "the authorization details are only the first page of the listing (`IsTruncated`)";
         AWS_DETAILS_FIELD = "aws-details-field", Error, "a section, entry or field of the authorization details is missing or not as the AWS CLI writes it";

@@ -260,6 +260,9 @@ pub struct Node {
     pub contract_end: Option<Timestamp>,
     pub properties: Properties,
     pub span: Span,
+    /// Critical because the policy's `[critical]` says so (set by
+    /// `policy::CriticalSpec::mark`, so every command that reads the policy agrees).
+    pub critical_by_policy: bool,
 }
 
 impl Node {
@@ -273,9 +276,11 @@ impl Node {
         self.status == Status::Active
     }
 
-    /// `sensitivity: critical`, or tagged exactly `tier0`.
+    /// `sensitivity: critical`, tagged exactly `tier0`, or made critical by the policy.
     pub fn is_critical(&self) -> bool {
-        self.sensitivity == Sensitivity::Critical || self.tags.iter().any(|t| t == "tier0")
+        self.critical_by_policy
+            || self.sensitivity == Sensitivity::Critical
+            || self.tags.iter().any(|t| t == "tier0")
     }
 }
 

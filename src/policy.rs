@@ -94,6 +94,17 @@ impl CriticalSpec {
             || self.ids.iter().any(|i| i == &n.id)
             || n.tags.iter().any(|t| self.tags.contains(t))
     }
+
+    /// Marks the nodes this policy makes critical, so that every command reading the graph
+    /// afterwards (analysis, queries, pictures, the report) judges the same critical set.
+    pub fn mark(&self, g: &mut crate::model::Graph) {
+        if *self == CriticalSpec::default() {
+            return;
+        }
+        for n in &mut g.nodes {
+            n.critical_by_policy = self.is_critical(n);
+        }
+    }
 }
 
 /// Per-rule settings.

@@ -113,6 +113,7 @@ fn build(spec: &Spec) -> Graph {
                 contract_end: None,
                 properties: Vec::new(),
                 span: Span::default(),
+                critical_by_policy: false,
             }
         })
         .collect();

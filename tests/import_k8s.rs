@@ -1241,3 +1241,415 @@ fn files_without_kubernetes_objects_in_a_directory_are_skipped() {
     );
     assert_eq!(named.code, 2);
 }
+
+/// The shape users tried: cluster admins by binding, a partner's AWS role mapped into
+/// `system:masters` by the aws-auth ConfigMap, and Secrets in a namespace that one account
+/// may read.
+fn trial() -> String {
+    format!(
+        "{ROOT_SA}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: humans-are-admin}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}}
+subjects:
+- {{kind: User, name: alice}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {{name: aws-auth, namespace: kube-system}}
+data:
+  mapRoles: |
+    - rolearn: arn:aws:iam::999999999999:role/partner-deployer
+      username: partner:{{{{SessionName}}}}
+      groups: [system:masters]
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: db-password, namespace: payments}}
+type: Opaque
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: card-keys, namespace: payments}}
+type: kubernetes.io/tls
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {{name: report, namespace: payments}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: reader, namespace: payments}}
+rules:
+- {{apiGroups: [''], resources: [secrets], verbs: [get]}}
+---
+{}",
+        binding(
+            "RoleBinding",
+            "payments/read",
+            "Role/reader",
+            "payments/report"
+        )
+    )
+}
+
+const PARTNER_ROLE: &str = "arn:aws:iam::999999999999:role/partner-deployer";
+const DB_SECRET: &str = "k8s:res:payments:/secrets/db-password";
+
+/// `who-can --reach ID --subjects all` in JSON: each subject and its level.
+fn who_can(dir: &Path, id: &str) -> Vec<(String, String)> {
+    let run = authpath_in(
+        dir,
+        &[
+            "who-can",
+            "g.json",
+            "--reach",
+            id,
+            "--subjects",
+            "all",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    v["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["node"].as_str().unwrap().to_string(),
+                s["level"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_secret_is_reached_by_every_grant_that_covers_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "m.yaml", trial().as_bytes());
+    let i = import_in(dir.path(), &["m.yaml"], &[]);
+    // Every Secret is a node, named, with its type, never its values.
+    let secret = i.node(DB_SECRET).expect("the Secret is a node");
+    assert_eq!(secret["kind"], "resource");
+    assert_eq!(secret["name"], "Secret payments/db-password");
+    assert_eq!(secret["k8s_secret_type"], "Opaque");
+    assert_eq!(secret["sensitivity"], "high");
+    assert!(i.node("k8s:res:payments:/secrets/card-keys").is_some());
+
+    // The cluster admins (by binding and by system:masters) reach it at admin, through the
+    // cover groups of the patterns they hold; the reader at read.
+    let who = who_can(dir.path(), DB_SECRET);
+    for (subject, level) in [
+        ("k8s:sa:kube-system/root", "admin"),
+        ("k8s:user:alice", "admin"),
+        (PARTNER_ROLE, "admin"),
+        ("k8s:sa:payments/report", "read"),
+    ] {
+        assert!(
+            who.contains(&(subject.to_string(), level.to_string())),
+            "{subject} at {level} missing from {who:?}"
+        );
+    }
+    // The pattern in between is covered too.
+    let who = who_can(dir.path(), "k8s:res:payments:/secrets");
+    assert!(
+        who.iter().any(|(s, l)| s == PARTNER_ROLE && l == "admin"),
+        "{who:?}"
+    );
+
+    // The partner's role finds its chain to the Secret.
+    let run = authpath_in(
+        dir.path(),
+        &[
+            "path",
+            "g.json",
+            "--from",
+            PARTNER_ROLE,
+            "--to",
+            DB_SECRET,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let text = run.stdout.clone();
+    assert_eq!(v["level"], "admin", "{text}");
+    let first: Vec<&str> = v["paths"][0]["path"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{text}"))
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        first,
+        vec![
+            PARTNER_ROLE,
+            "k8s:group:system:masters",
+            "k8s:res:*:*/*#covers",
+            "k8s:res:payments:/secrets#covers",
+            DB_SECRET
+        ],
+        "{text}"
+    );
+    // Nearest coverers only: the cluster-wide pattern does not grant the Secret directly.
+    assert!(
+        i.edge("k8s:res:*:*/*#covers", DB_SECRET, "grants")
+            .is_none()
+    );
+    assert!(
+        i.edge("k8s:res:payments:/secrets#covers", DB_SECRET, "grants")
+            .is_some()
+    );
+    assert_eq!(
+        i.edge(
+            "k8s:role:payments/reader",
+            "k8s:res:payments:/secrets#covers",
+            "member_of"
+        )
+        .expect("the reader holds what its pattern covers")["level"],
+        "read"
+    );
+}
+
+#[test]
+fn a_policy_makes_secrets_critical_for_every_command_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "m.yaml", trial().as_bytes());
+    import_in(dir.path(), &["m.yaml"], &[]);
+    write(
+        dir.path(),
+        "authpath.toml",
+        b"[critical]\ntags = [\"k8s-secret-type:Opaque\"]\n",
+    );
+    // analyze counts who reaches the Secret, now critical: the partner's role among them.
+    let a = authpath_in(dir.path(), &["analyze", "g.json", "--format", "json"]);
+    let v: Value = serde_json::from_str(&a.stdout).unwrap();
+    let exposed = v["exposure"]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["target"] == DB_SECRET)
+        .unwrap_or_else(|| panic!("{}", a.stdout));
+    assert_eq!(exposed["admin"], 2, "{exposed}");
+    // blast-radius counts it as critical under the same policy.
+    let b = authpath_in(
+        dir.path(),
+        &[
+            "blast-radius",
+            "g.json",
+            "--from",
+            PARTNER_ROLE,
+            "--format",
+            "json",
+        ],
+    );
+    let blast: Value = serde_json::from_str(&b.stdout).unwrap();
+    // system:masters (tier0) and the Secret; without the policy only the first.
+    assert_eq!(blast["summary"]["critical"], 2, "{}", b.stdout);
+    let b = authpath_in(
+        dir.path(),
+        &[
+            "blast-radius",
+            "g.json",
+            "--from",
+            PARTNER_ROLE,
+            "--format",
+            "json",
+            "--policy",
+            "/dev/null",
+        ],
+    );
+    let blast: Value = serde_json::from_str(&b.stdout).unwrap();
+    assert_eq!(blast["summary"]["critical"], 1, "{}", b.stdout);
+    // cut's default targets are the critical nodes: the policy's Secret is among them.
+    let c = authpath_in(
+        dir.path(),
+        &["cut", "g.json", "--from", PARTNER_ROLE, "--format", "json"],
+    );
+    assert_eq!(c.code, 0, "{}", c.stderr);
+    let cut: Value = serde_json::from_str(&c.stdout).unwrap();
+    assert!(
+        cut["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == DB_SECRET),
+        "{}",
+        c.stdout
+    );
+    // Without the policy it is not critical.
+    let c = authpath_in(
+        dir.path(),
+        &[
+            "cut",
+            "g.json",
+            "--from",
+            PARTNER_ROLE,
+            "--format",
+            "json",
+            "--policy",
+            "/dev/null",
+        ],
+    );
+    let cut: Value = serde_json::from_str(&c.stdout).unwrap();
+    assert!(
+        !cut["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == DB_SECRET)
+    );
+}
+
+#[test]
+fn the_real_aws_auth_files_import_identically_with_their_mappings() {
+    let mut graphs = Vec::new();
+    for file in [
+        "aws-auth.yaml",
+        "aws-auth-crazy-case-keys.yaml",
+        "aws-auth-open-source-case-keys.yaml",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let bytes = std::fs::read(root().join("tests/data/real/eks").join(file)).unwrap();
+        // One name for all three, so that the nodes' sources match.
+        write(dir.path(), "aws-auth.yaml", &bytes);
+        let i = import_in(dir.path(), &["aws-auth.yaml", "--strict"], &[]);
+        assert!(!i.stderr.contains("skipped"), "{file}: {}", i.stderr);
+        let admin = "arn:aws:iam::555555555555:user/admin";
+        let nodes =
+            "arn:aws:iam::555555555555:role/devel-worker-nodes-NodeInstanceRole-74RF4UBDUKL6";
+        assert_eq!(i.node(admin).unwrap()["kind"], "human", "{file}");
+        assert_eq!(i.node(admin).unwrap()["org"], "aws:account:555555555555");
+        assert_eq!(i.node(nodes).unwrap()["kind"], "service");
+        assert!(
+            i.edge(admin, "k8s:group:system:masters", "member_of")
+                .is_some(),
+            "{file}"
+        );
+        assert!(i.edge(admin, "k8s:user:admin", "assumes").is_some());
+        assert!(
+            i.edge(nodes, "k8s:group:system:nodes", "member_of")
+                .is_some()
+        );
+        assert!(
+            i.edge(nodes, "k8s:group:system:bootstrappers", "member_of")
+                .is_some()
+        );
+        assert!(
+            i.edge(
+                nodes,
+                "k8s:user:system:node:{{EC2PrivateDNSName}}",
+                "assumes"
+            )
+            .is_some()
+        );
+        assert!(i.node("aws:account:555555555555").is_some());
+        // system:masters may do everything: tier0, and admin on every resource.
+        assert!(
+            i.node("k8s:group:system:masters").unwrap()["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t == "tier0")
+        );
+        assert!(
+            i.edge("k8s:group:system:masters", "k8s:res:*:*/*", "grants")
+                .is_some()
+        );
+        graphs.push(std::fs::read(dir.path().join("g.json")).unwrap());
+    }
+    assert_eq!(graphs[0], graphs[1]);
+    assert_eq!(graphs[0], graphs[2]);
+}
+
+#[test]
+fn aws_auth_entries_that_map_no_one_are_named() {
+    let m = "
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: aws-auth, namespace: kube-system}
+data:
+  mapRoles: |
+    - rolearn: arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef
+      groups: [system:masters]
+";
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "m.yaml", m.as_bytes());
+    let run = authpath_in(dir.path(), &["import", "k8s", "m.yaml", "-o", "g.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("m.yaml:1:1: warning"), "{}", run.stderr);
+    assert!(run.stderr.contains("mapRoles[0]") && run.stderr.contains("has a path"));
+    assert!(
+        run.stderr
+            .contains("arn:aws:iam::111122223333:role/AWSReservedSSO_Admin_0123456789abcdef")
+    );
+    assert!(run.stderr.contains("[k8s-aws-auth]"));
+    let g = std::fs::read_to_string(dir.path().join("g.json")).unwrap();
+    assert!(
+        !g.contains("AWSReservedSSO"),
+        "a dead entry draws no edge: {g}"
+    );
+}
+
+#[test]
+fn skipped_objects_are_named_and_strict_refuses_the_ones_that_matter() {
+    let m = "
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: policy-gate}
+webhooks: []
+---
+apiVersion: example.com/v1
+kind: RoleTemplate
+metadata: {name: tenant-admin, namespace: team}
+spec:
+  rules:
+  - {apiGroups: ['*'], resources: ['*'], verbs: ['*']}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: apps}
+data: {a: b}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: a, namespace: team}
+";
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "m.yaml", m.as_bytes());
+    let run = authpath_in(dir.path(), &["import", "k8s", "m.yaml", "-o", "g.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for expected in [
+        "m.yaml:1:1: warning: document 0: ValidatingWebhookConfiguration \"policy-gate\" matters to authority but is not modelled: skipped [k8s-unmodelled-authority]",
+        "RoleTemplate \"team/tenant-admin\" matters to authority",
+        "skipped ConfigMap: apps/settings",
+        "skipped RoleTemplate: team/tenant-admin",
+        "skipped ValidatingWebhookConfiguration: policy-gate",
+    ] {
+        assert!(
+            run.stderr.contains(expected),
+            "{expected:?} not in:\n{}",
+            run.stderr
+        );
+    }
+    assert!(!run.stderr.contains("ConfigMap \"apps/settings\" matters"));
+    std::fs::remove_file(dir.path().join("g.json")).unwrap();
+    let run = authpath_in(
+        dir.path(),
+        &["import", "k8s", "m.yaml", "-o", "g.json", "--strict"],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("2 warning(s), which --strict makes errors; no graph written"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.path().join("g.json").exists());
+}

@@ -337,10 +337,35 @@ pub struct K8sArgs {
     /// Write this instant as the graph's `as_of` (RFC 3339).
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub as_of: Option<Timestamp>,
-    /// A JSON or YAML file without Kubernetes objects found in a directory is an error
-    /// (by default it is skipped with a warning).
+    /// Warnings are errors: a JSON or YAML file without Kubernetes objects found in a
+    /// directory, an object that matters to authority but is not modelled, an aws-auth
+    /// entry that maps no one; nothing is written then (exit 2).
     #[arg(long)]
     pub strict: bool,
+    /// The sensitivity of every Secret's node; a policy can raise some to critical by the
+    /// tags `k8s-secret` and `k8s-secret-type:TYPE`.
+    #[arg(long, value_enum, value_name = "LEVEL", default_value = "high")]
+    pub secret_sensitivity: SensitivityArg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SensitivityArg {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl SensitivityArg {
+    pub fn sensitivity(self) -> crate::model::Sensitivity {
+        use crate::model::Sensitivity;
+        match self {
+            SensitivityArg::Low => Sensitivity::Low,
+            SensitivityArg::Medium => Sensitivity::Medium,
+            SensitivityArg::High => Sensitivity::High,
+            SensitivityArg::Critical => Sensitivity::Critical,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -514,6 +539,10 @@ pub struct QueryArgs {
     /// one as latent (a disabled account can be switched back on).
     #[arg(long)]
     pub include_inactive: bool,
+    /// The policy whose `[critical]` (and, for who-can, `subjects`) apply, as in analyze
+    /// [default: ./authpath.toml when it exists].
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
     /// With --format dot: draw at most this many nodes.
     #[arg(long, value_name = "N", default_value_t = crate::picture::DEFAULT_MAX_NODES)]
     pub max_nodes: usize,
@@ -572,9 +601,10 @@ pub struct WhoCanArgs {
     #[arg(long, value_enum, default_value = "read")]
     pub level: LevelArg,
     /// Which principals count as subjects: `default` leaves people (human and tenant
-    /// nodes) out and says how many reach the node; `all` lists them too.
-    #[arg(long, value_enum, default_value = "default")]
-    pub subjects: SubjectsArg,
+    /// nodes) out and says how many reach the node; `all` lists them too [default: the
+    /// policy's, else default].
+    #[arg(long, value_enum)]
+    pub subjects: Option<SubjectsArg>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -671,6 +701,10 @@ pub struct DotArgs {
     /// Judge expiry and inactivity at this RFC 3339 instant instead of the graph's `as_of`.
     #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
     pub now: Option<Timestamp>,
+    /// The policy whose `[critical]` the picture outlines, as in analyze [default:
+    /// ./authpath.toml when it exists].
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
     /// Write the picture to this file (atomically) instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -823,6 +857,7 @@ impl QueryArgs {
             file: self.file.clone(),
             now: self.now,
             include_inactive: self.include_inactive,
+            policy: self.policy.clone(),
             limits,
         }
     }
@@ -853,7 +888,7 @@ impl WhoCanArgs {
             query: self.query.query(limits),
             reach: self.reach.clone(),
             level: self.level.level(),
-            subjects: self.subjects.subjects(),
+            subjects: self.subjects.map(SubjectsArg::subjects),
         }
     }
 }
@@ -885,6 +920,7 @@ impl DotArgs {
         OverviewRequest {
             file: self.file.clone(),
             now: self.now,
+            policy: self.policy.clone(),
             limits,
         }
     }
@@ -899,6 +935,7 @@ impl K8sArgs {
                 legacy_sa_tokens: self.legacy_sa_tokens,
                 as_of: self.as_of,
                 strict: self.strict,
+                secret_sensitivity: self.secret_sensitivity.sensitivity(),
             },
         }
     }

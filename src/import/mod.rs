@@ -4,6 +4,7 @@
 //! id, edges by (from, to, kind).
 
 pub mod aws;
+pub mod cover;
 pub mod k8s;
 pub mod opengraph;
 

@@ -456,6 +456,7 @@ impl<'a> Reader<'_, 'a> {
             contract_end: None,
             properties: Vec::new(),
             span,
+            critical_by_policy: false,
         };
         let mut cred = CredentialFields::default();
         let mut org = None;

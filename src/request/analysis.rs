@@ -163,7 +163,8 @@ impl AnalyzeRequest {
             Some(path) => Some(crate::baseline::read_ids(path).map_err(|d| Error::input(&[&d]))?),
             None => None,
         };
-        let model = open(&self.file, &self.limits, progress)?;
+        let mut model = open(&self.file, &self.limits, progress)?;
+        options.policy.critical.mark(&mut model);
         Ok(Prepared {
             options,
             fail_on,
@@ -320,6 +321,9 @@ impl DiffRequest {
     pub fn run(&self, progress: &Progress) -> Result<Diff> {
         let (options, fail_on) = self.settings.resolve(&self.limits)?;
         let mut graphs = open_all(&[&self.old, &self.new], &self.limits, progress)?;
+        for g in &mut graphs {
+            options.policy.critical.mark(g);
+        }
         let new = graphs.pop().expect("two graphs were read");
         let old = graphs.pop().expect("two graphs were read");
         let changes = {

@@ -143,6 +143,16 @@ impl K8sImportRequest {
             let _p = progress.phase("reading manifests");
             crate::import::k8s::import(&self.paths, &self.options)
         };
+        let warnings: usize = import.problems.iter().map(Diagnostics::warning_count).sum();
+        if self.options.strict && warnings > 0 && !import.has_errors() {
+            let summary =
+                format!("{warnings} warning(s), which --strict makes errors; no graph written");
+            return Err(Error::with_summary(
+                &import.problems,
+                ErrorKind::Strict,
+                &summary,
+            ));
+        }
         imported(import.graph.as_ref(), &import.problems, |g| {
             let mut line = format!(
                 "authpath: imported {} object(s) from {} file(s) ({} document(s)): {} nodes, {} edges",
@@ -152,19 +162,25 @@ impl K8sImportRequest {
                 g.node_count(),
                 g.edge_count()
             );
+            let mut lines = Vec::new();
             if !import.skipped.is_empty() {
                 let kinds: Vec<String> = import
                     .skipped
                     .iter()
-                    .map(|(k, n)| format!("{n} {k}"))
+                    .map(|(k, names)| format!("{} {k}", names.len()))
                     .collect();
                 line.push_str(&format!(
                     "; skipped {} object(s) of kinds not modelled ({})",
-                    import.skipped.values().sum::<usize>(),
+                    import.skipped.values().map(Vec::len).sum::<usize>(),
                     kinds.join(", ")
                 ));
+                // Every skipped object by name: nothing is left out without saying so.
+                for (kind, names) in &import.skipped {
+                    lines.push(format!("authpath:   skipped {kind}: {}", names.join(", ")));
+                }
             }
-            (g.to_json(self.options.as_of), vec![line])
+            lines.insert(0, line);
+            (g.to_json(self.options.as_of), lines)
         })
     }
 }
@@ -331,17 +347,25 @@ pub struct ExportInput {
 
 impl ExportRequest {
     pub fn run(&self, progress: &Progress) -> Result<ExportInput> {
-        let model = open(&self.file, &self.limits, progress)?;
+        let mut model = open(&self.file, &self.limits, progress)?;
         let instant = Instant::of(&model, self.now);
         let notes: Notes = instant.note(&model.source).into_iter().collect();
+        // The warning was owed before the policy was read: keep it with the error.
+        let policy = match self.findings {
+            true => Some(
+                super::analysis::load_policy(self.policy.as_deref())
+                    .map_err(|e| e.after(&notes))?,
+            ),
+            false => None,
+        };
+        if let Some(p) = &policy {
+            p.critical.mark(&mut model);
+        }
         let facts = {
             let _p = progress.phase("computing what passes authority");
             crate::export::Facts::of(&model, instant.as_of)
         };
-        let findings = if self.findings {
-            // The warning was owed before the policy was read: keep it with the error.
-            let policy = super::analysis::load_policy(self.policy.as_deref())
-                .map_err(|e| e.after(&notes))?;
+        let findings = if let Some(policy) = policy {
             let opts = crate::analyze::Options {
                 now: self.now,
                 subjects: policy.subjects.unwrap_or_default(),

@@ -7,6 +7,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::graph::AuthGraph;
 use crate::incident;
 use crate::model::{EdgeKind, Graph, Level, NodeIx, NodeKind};
+use crate::policy::Policy;
 use crate::progress::Progress;
 use crate::reach::{Engine, ReachOptions, Walk};
 use crate::rules::Subjects;
@@ -21,6 +22,9 @@ pub struct Query {
     pub now: Option<Timestamp>,
     /// Treat disabled nodes and expired edges as re-enabled, marking latent paths.
     pub include_inactive: bool,
+    /// The policy file whose `[critical]` (and, for `who-can`, `subjects`) apply, as in
+    /// `analyze`; `None` reads `./authpath.toml` when it exists.
+    pub policy: Option<PathBuf>,
     pub limits: Limits,
 }
 
@@ -30,9 +34,10 @@ impl Query {
     fn ask<A>(
         &self,
         progress: &Progress,
-        ask: impl FnOnce(&AuthGraph<'_>, &Engine<'_>, Instant) -> Result<A>,
+        ask: impl FnOnce(&AuthGraph<'_>, &Engine<'_>, Instant, &Policy) -> Result<A>,
     ) -> Result<(Graph, Instant, A)> {
-        let model = open(&self.file, &self.limits, progress)?;
+        let (model, policy) =
+            open_judged(&self.file, self.policy.as_deref(), &self.limits, progress)?;
         let instant = Instant::of(&model, self.now);
         let answer = {
             let g = AuthGraph::build(&model);
@@ -42,10 +47,24 @@ impl Query {
             let engine = Engine::new(&g, instant.as_of, options);
             // A refused question still owes the wall-clock warning.
             let owed: Notes = instant.note(&model.source).into_iter().collect();
-            ask(&g, &engine, instant).map_err(|e| e.after(&owed))?
+            ask(&g, &engine, instant, &policy).map_err(|e| e.after(&owed))?
         };
         Ok((model, instant, answer))
     }
+}
+
+/// The policy (so that its problems come first), then the graph with the policy's critical
+/// nodes marked: every command then judges the same critical set as `analyze`.
+fn open_judged(
+    file: &std::path::Path,
+    policy: Option<&std::path::Path>,
+    limits: &Limits,
+    progress: &Progress,
+) -> Result<(Graph, Policy)> {
+    let policy = super::analysis::load_policy(policy)?;
+    let mut model = open(file, limits, progress)?;
+    policy.critical.mark(&mut model);
+    Ok((model, policy))
 }
 
 /// Ids given by the caller, or a usage error naming every unknown one.
@@ -96,7 +115,7 @@ pub struct BlastRadius {
 impl BlastRadiusRequest {
     pub fn run(&self, progress: &Progress) -> Result<BlastRadius> {
         let max = self.query.limits.max_path_nodes;
-        let (model, instant, answer) = self.query.ask(progress, |g, engine, _| {
+        let (model, instant, answer) = self.query.ask(progress, |g, engine, _, _| {
             let sources = resolve(g, &self.from, "--from")?;
             incident::blast::blast_radius(engine, &sources, self.min_level, &self.kinds, max)
                 .map_err(|needed| too_long(needed, max, "narrow it with --min-level or --kind"))
@@ -119,7 +138,8 @@ pub struct WhoCanRequest {
     pub reach: String,
     /// The least level that counts.
     pub level: Level,
-    pub subjects: Subjects,
+    /// `None`: the policy's `subjects`, else the default.
+    pub subjects: Option<Subjects>,
 }
 
 #[derive(Debug)]
@@ -132,9 +152,10 @@ pub struct WhoCan {
 impl WhoCanRequest {
     pub fn run(&self, progress: &Progress) -> Result<WhoCan> {
         let max = self.query.limits.max_path_nodes;
-        let (model, instant, answer) = self.query.ask(progress, |g, engine, _| {
+        let (model, instant, answer) = self.query.ask(progress, |g, engine, _, policy| {
             let target = resolve(g, std::slice::from_ref(&self.reach), "--reach")?[0];
-            incident::whocan::who_can(engine, target, self.level, self.subjects, max)
+            let subjects = self.subjects.or(policy.subjects).unwrap_or_default();
+            incident::whocan::who_can(engine, target, self.level, subjects, max)
                 .map_err(|needed| too_long(needed, max, "narrow it with --level"))
         })?;
         Ok(WhoCan {
@@ -166,7 +187,7 @@ pub struct Paths {
 
 impl PathsRequest {
     pub fn run(&self, progress: &Progress) -> Result<Paths> {
-        let (model, instant, answer) = self.query.ask(progress, |g, engine, instant| {
+        let (model, instant, answer) = self.query.ask(progress, |g, engine, instant, _| {
             // Both ends are checked before either is refused: one run names every unknown id.
             resolve(g, &[self.from.clone(), self.to.clone()], "--from/--to")?;
             let from = resolve(g, std::slice::from_ref(&self.from), "--from/--to")?[0];
@@ -225,7 +246,7 @@ impl CutRequest {
     pub fn run(&self, progress: &Progress) -> Result<Cut> {
         let mut costs = incident::cut::Costs::default();
         costs.0.extend(self.costs.iter().copied());
-        let (model, instant, (answer, broken)) = self.query.ask(progress, |g, engine, _| {
+        let (model, instant, (answer, broken)) = self.query.ask(progress, |g, engine, _, _| {
             let sources = resolve(g, &self.from, "--from")?;
             let targets = if self.to.is_empty() {
                 critical_targets(g.model, &sources)
@@ -268,6 +289,9 @@ answer_document!(Cut);
 pub struct OverviewRequest {
     pub file: PathBuf,
     pub now: Option<Timestamp>,
+    /// The policy whose `[critical]` the picture marks; `None` reads `./authpath.toml`
+    /// when it exists.
+    pub policy: Option<PathBuf>,
     pub limits: Limits,
 }
 
@@ -279,7 +303,7 @@ pub struct Overview {
 
 impl OverviewRequest {
     pub fn run(&self, progress: &Progress) -> Result<Overview> {
-        let model = open(&self.file, &self.limits, progress)?;
+        let (model, _) = open_judged(&self.file, self.policy.as_deref(), &self.limits, progress)?;
         let instant = Instant::of(&model, self.now);
         Ok(Overview { model, instant })
     }

@@ -5,10 +5,10 @@
 
 use super::escalation;
 use super::manifest::{
-    self, BindingObject, Meta, Object, Origin, PolicyRule, RoleObject, SecretObject,
-    ServiceAccountObject, SubjectRef, Workload,
+    self, BindingObject, ConfigMapObject, Meta, Object, Origin, PolicyRule, RoleObject,
+    SecretObject, ServiceAccountObject, SubjectRef, Workload,
 };
-use super::{Options, Scope, builtin, ids, rbac};
+use super::{Options, Scope, awsauth, builtin, ids, rbac};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, codes, quote};
 use crate::import::GraphBuilder;
 use crate::model::{EdgeKind, Level, NodeKind, Sensitivity, Span};
@@ -63,6 +63,7 @@ struct Declared {
     /// A RoleBinding's namespace, `None` for a ClusterRoleBinding.
     bindings: Vec<(Option<String>, BindingObject, Origin)>,
     secrets: Vec<TokenSecret>,
+    aws_auth: Vec<(ConfigMapObject, Origin)>,
 }
 
 pub(super) struct Builder<'a> {
@@ -75,6 +76,8 @@ pub(super) struct Builder<'a> {
     /// workloads are one slice.
     workloads: Vec<(String, Workload)>,
     resources: Vec<ResourceNode>,
+    /// AWS principals the aws-auth ConfigMap lets in: authenticated users of the cluster.
+    aws_principals: Vec<String>,
 }
 
 impl<'a> Builder<'a> {
@@ -86,6 +89,7 @@ impl<'a> Builder<'a> {
             accounts: BTreeMap::new(),
             workloads: Vec::new(),
             resources: Vec::new(),
+            aws_principals: Vec::new(),
         }
     }
 
@@ -115,8 +119,10 @@ impl<'a> Builder<'a> {
             escalation::derive(&mut self, role, &index);
         }
         self.expose(&tokens);
+        self.aws_auth(declared.aws_auth);
         self.implicit_groups();
         self.masters_are_tier0();
+        self.cover();
         self.g
     }
 
@@ -214,6 +220,7 @@ impl<'a> Builder<'a> {
                 Object::Role(_) => ("Role", self.namespace_of(meta)),
                 Object::RoleBinding(_) => ("RoleBinding", self.namespace_of(meta)),
                 Object::Workload(w) => (workload_kind(&w.kind), self.namespace_of(meta)),
+                Object::AwsAuth(_) => ("ConfigMap", self.namespace_of(meta)),
             };
             if let Some(prev) = latest.insert((kind, ns.clone(), name.clone()), i) {
                 let first = &objects[prev].1;
@@ -261,10 +268,12 @@ impl<'a> Builder<'a> {
                 }
                 Object::ServiceAccount(sa) => self.declare_account(sa, source),
                 Object::Secret(s) => {
+                    self.declare_secret(&s, source);
                     if let Some(secret) = self.token_secret(s, origin) {
                         d.secrets.push(secret);
                     }
                 }
+                Object::AwsAuth(cm) => d.aws_auth.push((cm, origin)),
                 Object::Role(r) => {
                     let ns = self.namespace_of(&r.metadata);
                     d.roles.push((ns, r, origin));
@@ -290,6 +299,26 @@ impl<'a> Builder<'a> {
             .node(&id, NodeKind::Service)
             .properties
             .insert("k8s_source".into(), source);
+    }
+
+    /// Every Secret is a resource node (`k8s:res:NS:/secrets/NAME`, the node a grant naming
+    /// it by `resourceNames` reaches), so that it can be named, made critical and covered by
+    /// broader grants. Its values are never read.
+    fn declare_secret(&mut self, s: &SecretObject, source: serde_json::Value) {
+        let ns = self.namespace_of(&s.metadata);
+        let name = s.metadata.name.clone().unwrap_or_default();
+        let secret_type = s.secret_type.clone().unwrap_or_else(|| "Opaque".into());
+        let scope = Scope::Namespace(ns.clone());
+        let id = self.resource(&scope, "", "secrets", Some(&name), true);
+        let n = self.g.node(&id, NodeKind::Resource);
+        n.name = Some(format!("Secret {ns}/{name}"));
+        n.sensitivity = Some(self.opts.secret_sensitivity);
+        n.tags.insert("k8s-secret".into());
+        n.tags.insert(format!("k8s-secret-type:{secret_type}"));
+        n.properties.insert("k8s_kind".into(), json!("Secret"));
+        n.properties
+            .insert("k8s_secret_type".into(), json!(secret_type));
+        n.properties.insert("k8s_source".into(), source);
     }
 
     /// A service-account token Secret, for the credentials phase; other Secrets hold no
@@ -660,14 +689,141 @@ impl<'a> Builder<'a> {
     }
 
     /// `system:masters` bypasses authorization in the API server: whoever reaches it may
-    /// do everything, whichever path drew it.
+    /// do everything, whichever path drew it. No binding says so, so the group is given
+    /// `*` on everything cluster-wide, which covers every resource of the cluster.
     fn masters_are_tier0(&mut self) {
-        if self.g.has_node(&ids::group("system:masters")) {
+        let masters = ids::group("system:masters");
+        if self.g.has_node(&masters) {
             self.g
-                .node(&ids::group("system:masters"), NodeKind::Group)
+                .node(&masters, NodeKind::Group)
                 .tags
                 .insert("tier0".into());
+            let everything = self.resource(&Scope::Cluster, "*", "*", None, true);
+            self.g.edge(
+                &masters,
+                &everything,
+                EdgeKind::Grants,
+                Level::Admin,
+                "system:masters bypasses authorization in the API server",
+            );
         }
+    }
+
+    /// Broader resource nodes cover narrower ones (`import::cover`): a grant on `*/*`
+    /// cluster-wide reaches each namespace's Secrets, and a grant on a namespace's `secrets`
+    /// each Secret in it, at the grant's level. Write-only nodes neither cover nor are
+    /// covered: they stand for grants that reveal nothing.
+    fn cover(&mut self) {
+        let by_id: BTreeMap<&str, &ResourceNode> =
+            self.resources.iter().map(|r| (r.id.as_str(), r)).collect();
+        let ids: Vec<String> = self.resources.iter().map(|r| r.id.clone()).collect();
+        let coverers = |id: &str| -> Vec<String> {
+            let Some(r) = by_id.get(id) else {
+                return Vec::new();
+            };
+            let mut scopes = vec![Scope::Cluster];
+            if let Scope::Namespace(_) = r.scope {
+                scopes.push(r.scope.clone());
+            }
+            let groups = [r.group.as_str(), "*"];
+            let mut resources = vec![r.resource.clone(), "*".to_string()];
+            if let Some((res, sub)) = r.resource.split_once('/') {
+                resources.push(format!("{res}/*"));
+                resources.push(format!("*/{sub}"));
+            }
+            let names = [r.name.as_deref(), None];
+            let mut out = Vec::new();
+            for s in &scopes {
+                for g in groups {
+                    for res in &resources {
+                        for n in names {
+                            let c = ids::resource(s.id_part(), g, res, n);
+                            if c != id && by_id.contains_key(c.as_str()) {
+                                out.push(c);
+                            }
+                        }
+                    }
+                }
+            }
+            out.sort();
+            out.dedup();
+            out
+        };
+        crate::import::cover::add_cover_groups(&mut self.g, &ids, coverers);
+    }
+
+    /// The mappings of the cluster's aws-auth ConfigMap: each AWS principal (a node keyed by
+    /// its ARN, in its account) becomes the Kubernetes user it is mapped to and joins the
+    /// groups it is given; `mapAccounts` lets every principal of an account in as an
+    /// authenticated user.
+    fn aws_auth(&mut self, configs: Vec<(ConfigMapObject, Origin)>) {
+        for (cm, origin) in configs {
+            let ns = self.namespace_of(&cm.metadata);
+            if ns != "kube-system" {
+                self.warn(
+                    codes::K8S_AWS_AUTH,
+                    &origin,
+                    format!("ConfigMap {ns}/aws-auth is not read by EKS, which reads kube-system/aws-auth only"),
+                    "move it to kube-system if it is meant to map AWS principals",
+                );
+                continue;
+            }
+            let read = awsauth::read(&cm, &origin);
+            for w in read.warnings {
+                self.problems
+                    .entry(origin.file.clone())
+                    .or_insert_with(|| Diagnostics::new(origin.file.clone()))
+                    .push(w);
+            }
+            for m in read.mappings {
+                let why = format!("aws-auth {}", m.entry);
+                let account = self.aws_account(&m.account);
+                let (kind, word) = match m.principal {
+                    awsauth::Principal::Role => (NodeKind::Service, "role"),
+                    awsauth::Principal::User => (NodeKind::Human, "user"),
+                };
+                let n = self.g.node(&m.arn, kind);
+                n.name = Some(format!("AWS {word} {} in {}", m.name, m.account));
+                n.org = Some(account);
+                n.properties.insert("aws_arn".into(), json!(m.arn));
+                n.properties.insert(
+                    "k8s_source".into(),
+                    json!(format!("{}#{}", origin.file, origin.describe())),
+                );
+                if let Some(u) = &m.username {
+                    let user = self.user(u);
+                    if u.contains("{{") {
+                        self.g
+                            .node(&user, NodeKind::Human)
+                            .properties
+                            .insert("k8s_user_template".into(), json!(true));
+                    }
+                    self.g
+                        .edge(&m.arn, &user, EdgeKind::Assumes, Level::Admin, &why);
+                }
+                for group in &m.groups {
+                    let gid = self.group(group);
+                    self.g
+                        .edge(&m.arn, &gid, EdgeKind::MemberOf, Level::Admin, &why);
+                }
+                self.aws_principals.push(m.arn);
+            }
+            for a in read.accounts {
+                let account = self.aws_account(&a);
+                self.aws_principals.push(account);
+            }
+        }
+        self.aws_principals.sort();
+        self.aws_principals.dedup();
+    }
+
+    /// The node of an AWS account (`aws:account:ID`), an organisation of its own.
+    fn aws_account(&mut self, id: &str) -> String {
+        let node = format!("aws:account:{id}");
+        let n = self.g.node(&node, NodeKind::Tenant);
+        n.name = Some(format!("AWS account {id}"));
+        n.properties.insert("aws_account_id".into(), json!(id));
+        node
     }
 
     /// `role -kind-> account` for every service account in scope whose name `names` covers.
@@ -833,6 +989,17 @@ impl<'a> Builder<'a> {
         }
         let authenticated = ids::group("system:authenticated");
         if self.g.has_node(&authenticated) {
+            let principals = std::mem::take(&mut self.aws_principals);
+            for p in &principals {
+                self.g.edge(
+                    p,
+                    &authenticated,
+                    EdgeKind::MemberOf,
+                    Level::Admin,
+                    "implicit group of every authenticated user (aws-auth)",
+                );
+            }
+            self.aws_principals = principals;
             let users: Vec<String> = self
                 .g
                 .nodes()

@@ -140,6 +140,15 @@ pub struct SecretObject {
     pub secret_type: Option<String>,
 }
 
+/// The `aws-auth` ConfigMap: its `data` values are YAML documents of their own
+/// (`mapRoles`, `mapUsers`, `mapAccounts`), read by `awsauth`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ConfigMapObject {
+    pub metadata: Meta,
+    #[serde(default, deserialize_with = "null_default")]
+    pub data: BTreeMap<String, String>,
+}
+
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct PodSpec {
     #[serde(rename = "serviceAccountName")]
@@ -181,6 +190,8 @@ pub enum Object {
     RoleBinding(BindingObject),
     ClusterRoleBinding(BindingObject),
     Workload(Workload),
+    /// A ConfigMap named `aws-auth`: how EKS maps AWS principals to Kubernetes users.
+    AwsAuth(ConfigMapObject),
 }
 
 /// Where the pod template sits in each workload kind.
@@ -198,8 +209,9 @@ pub(crate) const WORKLOAD_KINDS: &[(&str, &str)] = &[
 #[derive(Debug, Default)]
 pub struct Manifests {
     pub objects: Vec<(Object, Origin)>,
-    /// Objects of kinds the importer does not model, counted per kind.
-    pub skipped: BTreeMap<String, usize>,
+    /// Objects of kinds the importer does not model: per kind, each one's name
+    /// (`NAMESPACE/NAME` when it has a namespace) in input order.
+    pub skipped: BTreeMap<String, Vec<String>>,
     pub files: usize,
     pub documents: usize,
     /// One list of problems per file that had any.
@@ -585,10 +597,15 @@ fn read_value(value: Value, origin: Origin, out: &mut Manifests, diags: &mut Dia
         "ClusterRoleBinding" => {
             typed(&value, &origin, &kind, diags).map(Object::ClusterRoleBinding)
         }
+        "ConfigMap"
+            if map.get("metadata").and_then(|m| m.get("name")) == Some(&"aws-auth".into()) =>
+        {
+            typed(&value, &origin, &kind, diags).map(Object::AwsAuth)
+        }
         k => match WORKLOAD_KINDS.iter().find(|(w, _)| *w == k) {
             Some((_, pointer)) => workload(&value, &origin, &kind, pointer, diags),
             None => {
-                *out.skipped.entry(kind.clone()).or_default() += 1;
+                skip(map, &kind, &origin, out, diags);
                 return;
             }
         },
@@ -609,6 +626,108 @@ fn read_value(value: Value, origin: Origin, out: &mut Manifests, diags: &mut Dia
     out.objects.push((object, origin));
 }
 
+/// Kinds the importer does not model although they decide what identities can do: each one
+/// is named in a warning with what models it instead.
+const AUTHORITY_KINDS: &[(&str, &str)] = &[
+    (
+        "MutatingWebhookConfiguration",
+        "a mutating admission webhook can rewrite any object it intercepts (a pod's service account, its volumes); authpath does not model admission control: review the webhook's rules and who controls its service",
+    ),
+    (
+        "ValidatingWebhookConfiguration",
+        "a validating admission webhook decides which requests are admitted; authpath does not model admission control: review who controls the webhook's service",
+    ),
+    (
+        "ValidatingAdmissionPolicy",
+        "admission policies restrict requests after RBAC allows them; authpath models RBAC only, so its answers may allow more than the cluster does",
+    ),
+    (
+        "ValidatingAdmissionPolicyBinding",
+        "admission policies restrict requests after RBAC allows them; authpath models RBAC only, so its answers may allow more than the cluster does",
+    ),
+    (
+        "MutatingAdmissionPolicy",
+        "a mutating admission policy can rewrite objects it matches; authpath does not model admission control",
+    ),
+    (
+        "MutatingAdmissionPolicyBinding",
+        "a mutating admission policy can rewrite objects it matches; authpath does not model admission control",
+    ),
+    (
+        "PodSecurityPolicy",
+        "`use` of a PodSecurityPolicy decides which pods may run privileged; authpath does not model pod security",
+    ),
+    (
+        "CertificateSigningRequest",
+        "an approved request for a client certificate authenticates as the user it names; authpath models who may approve (the signer rules), not the requests themselves",
+    ),
+    ("ConfigMap", ""),
+];
+
+/// Records an object of a kind the importer does not model, and warns when it matters to
+/// authority: a kind listed above, or an unknown kind that carries RBAC-like rules or a
+/// role reference (a custom resource some controller turns into permissions).
+fn skip(
+    map: &serde_json::Map<String, Value>,
+    kind: &str,
+    origin: &Origin,
+    out: &mut Manifests,
+    diags: &mut Diagnostics,
+) {
+    let meta = map.get("metadata");
+    let field = |k: &str| meta.and_then(|m| m.get(k)).and_then(Value::as_str);
+    let name = match (field("namespace"), field("name")) {
+        (Some(ns), Some(n)) if !ns.is_empty() => format!("{ns}/{n}"),
+        (_, Some(n)) => n.to_string(),
+        _ => "(unnamed)".to_string(),
+    };
+    let why = match AUTHORITY_KINDS.iter().find(|(k, _)| *k == kind) {
+        Some((_, why)) if !why.is_empty() => Some(why.to_string()),
+        Some(_) => None,
+        None => rbac_like(map).then(|| {
+            "it carries RBAC-like rules or a role reference that some controller may turn into permissions; authpath does not know this kind: model the permissions it grants as Roles and bindings, or add them to a hand-written graph".to_string()
+        }),
+    };
+    if let Some(why) = why {
+        diags.push(
+            Diagnostic::warning(
+                codes::K8S_UNMODELLED_AUTHORITY,
+                origin.span(),
+                format!(
+                    "{kind} {} matters to authority but is not modelled: skipped",
+                    quote(&name)
+                ),
+            )
+            .about(origin.describe())
+            .help(why),
+        );
+    }
+    out.skipped.entry(kind.to_string()).or_default().push(name);
+}
+
+/// Whether an object carries rules shaped like RBAC's (`verbs` with `resources` or
+/// `apiGroups`) or a `roleRef`, anywhere in its body.
+fn rbac_like(map: &serde_json::Map<String, Value>) -> bool {
+    fn walk(v: &Value, depth: usize) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        match v {
+            Value::Object(m) => {
+                (m.contains_key("verbs")
+                    && (m.contains_key("resources") || m.contains_key("apiGroups")))
+                    || m.contains_key("roleRef")
+                    || m.values().any(|v| walk(v, depth + 1))
+            }
+            Value::Array(a) => a.iter().any(|v| walk(v, depth + 1)),
+            _ => false,
+        }
+    }
+    map.iter()
+        .filter(|(k, _)| k.as_str() != "metadata" && k.as_str() != "status")
+        .any(|(_, v)| walk(v, 0))
+}
+
 #[derive(Deserialize)]
 struct NamespaceObject {
     metadata: Meta,
@@ -622,6 +741,7 @@ pub fn metadata(o: &Object) -> &Meta {
         Object::Role(r) | Object::ClusterRole(r) => &r.metadata,
         Object::RoleBinding(b) | Object::ClusterRoleBinding(b) => &b.metadata,
         Object::Workload(w) => &w.metadata,
+        Object::AwsAuth(c) => &c.metadata,
     }
 }
 

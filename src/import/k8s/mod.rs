@@ -10,6 +10,7 @@
 //! `manifest` reads the objects, `build` turns them into the graph phase by phase, `rbac`
 //! answers what rules allow, and `escalation` holds the paths, one function each.
 
+mod awsauth;
 mod build;
 mod builtin;
 mod escalation;
@@ -34,8 +35,12 @@ pub struct Options {
     pub legacy_sa_tokens: bool,
     /// Written as the graph's `as_of` when given.
     pub as_of: Option<Timestamp>,
-    /// A file without Kubernetes objects found in a directory is an error, not skipped.
+    /// A file without Kubernetes objects found in a directory is an error, not skipped,
+    /// and any warning fails the import.
     pub strict: bool,
+    /// The sensitivity of every Secret's node (a policy can make them critical by their
+    /// tags `k8s-secret` and `k8s-secret-type:TYPE`).
+    pub secret_sensitivity: crate::model::Sensitivity,
 }
 
 impl Default for Options {
@@ -45,6 +50,7 @@ impl Default for Options {
             legacy_sa_tokens: false,
             as_of: None,
             strict: false,
+            secret_sensitivity: crate::model::Sensitivity::High,
         }
     }
 }
@@ -58,8 +64,8 @@ pub struct Import {
     pub files: usize,
     pub documents: usize,
     pub objects: usize,
-    /// Objects of kinds not modelled, per kind.
-    pub skipped: BTreeMap<String, usize>,
+    /// Objects of kinds not modelled: per kind, the name of each.
+    pub skipped: BTreeMap<String, Vec<String>>,
 }
 
 impl Import {

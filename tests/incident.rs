@@ -555,3 +555,106 @@ fn dotcheck_ok(dot: &str) {
     let (ok, _, stderr) = common::dotcheck::graphviz_svg(dot);
     assert!(ok && stderr.trim().is_empty(), "{stderr}");
 }
+
+/// One critical set: on a bundled graph under a policy that widens criticality to `high`
+/// (and a policy file found in the working directory), `analyze`'s exposure, `who-can`,
+/// `blast-radius` and `cut` name the same critical nodes and the same counts.
+#[test]
+fn every_command_judges_the_same_critical_set_under_a_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let graph = std::fs::read(root().join("graphs/msp-delegated-admin.json")).unwrap();
+    write(dir.path(), "g.json", &graph);
+    write(
+        dir.path(),
+        "authpath.toml",
+        b"[critical]\nsensitivities = [\"high\"]\n",
+    );
+    let json = |args: &[&str]| -> Value {
+        let run = authpath_in(dir.path(), args);
+        assert!(run.code <= 1, "{args:?}: {}", run.stderr);
+        serde_json::from_str(&run.stdout).unwrap()
+    };
+    // The critical set the policy defines, read from the graph itself.
+    let g: Value = serde_json::from_slice(&graph).unwrap();
+    let critical: std::collections::BTreeSet<String> = g["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| {
+            matches!(n["sensitivity"].as_str(), Some("critical" | "high"))
+                || n["tags"]
+                    .as_array()
+                    .is_some_and(|t| t.iter().any(|t| t == "tier0"))
+        })
+        .map(|n| n["id"].as_str().unwrap().to_string())
+        .collect();
+    let analysis = json(&["analyze", "g.json", "--format", "json"]);
+    let targets = analysis["exposure"]["targets"].as_array().unwrap();
+    let high_only: Vec<&Value> = targets
+        .iter()
+        .filter(|t| {
+            let id = t["target"].as_str().unwrap();
+            g["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n["id"] == id && n["sensitivity"] == "high")
+        })
+        .collect();
+    assert!(!high_only.is_empty(), "the policy must widen the set");
+    let mut reached_by: std::collections::BTreeMap<String, usize> = Default::default();
+    for t in targets {
+        let id = t["target"].as_str().unwrap();
+        assert!(
+            critical.contains(id),
+            "{id} is not critical under the policy"
+        );
+        let who = json(&["who-can", "g.json", "--reach", id, "--format", "json"]);
+        let subjects = who["subjects"].as_array().unwrap();
+        assert_eq!(
+            subjects.len() as u64,
+            t["subjects"].as_u64().unwrap(),
+            "{id}"
+        );
+        for level in ["read", "write", "admin"] {
+            let n = subjects.iter().filter(|s| s["level"] == level).count() as u64;
+            assert_eq!(n, t[level].as_u64().unwrap(), "{id} at {level}");
+        }
+        for s in subjects {
+            *reached_by
+                .entry(s["node"].as_str().unwrap().into())
+                .or_default() += 1;
+        }
+    }
+    // Each subject's blast radius counts as critical exactly the targets it reaches.
+    for (subject, n) in &reached_by {
+        let blast = json(&[
+            "blast-radius",
+            "g.json",
+            "--from",
+            subject,
+            "--format",
+            "json",
+        ]);
+        let critical_reached = blast["reached"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| critical.contains(r["node"].as_str().unwrap()))
+            .count();
+        assert_eq!(blast["summary"]["critical"], critical_reached, "{subject}");
+        assert!(critical_reached >= *n, "{subject}");
+    }
+    // cut's default targets are every critical node but the sources.
+    let (subject, _) = reached_by.iter().next().unwrap();
+    let cut = json(&["cut", "g.json", "--from", subject, "--format", "json"]);
+    let cut_targets: std::collections::BTreeSet<String> = cut["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_string())
+        .collect();
+    let mut expected = critical.clone();
+    expected.remove(subject.as_str());
+    assert_eq!(cut_targets, expected);
+}

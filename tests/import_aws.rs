@@ -99,7 +99,13 @@ impl Imported {
             .as_array()
             .unwrap()
             .iter()
-            .filter(|e| e["from"] == from && e["kind"] != "grants")
+            // Grants, and the memberships that hold what a granted pattern covers, are the
+            // principal's standing access; the rest are what derivations drew.
+            .filter(|e| {
+                e["from"] == from
+                    && e["kind"] != "grants"
+                    && !e["to"].as_str().unwrap().ends_with("#covers")
+            })
             .map(|e| {
                 format!(
                     "{} {}",
@@ -259,9 +265,9 @@ fn the_sample_account_findings_are_pinned() {
         .filter(|e| e["from"] == "aws:user:intern")
         .collect();
     assert!(
-        intern
-            .iter()
-            .all(|e| e["kind"] == "grants" && e["level"] == "read"),
+        intern.iter().all(|e| e["level"] == "read"
+            && (e["kind"] == "grants"
+                || (e["kind"] == "member_of" && e["to"].as_str().unwrap().ends_with("#covers")))),
         "{intern:?}"
     );
     // A conditional statement is kept and marked; a partial deny is shown on the grant.
@@ -1065,5 +1071,101 @@ fn denies_narrow_and_boundaries_cap_self_rewrites() {
     assert!(
         i.edge("aws:user:ops", "aws:role:Named", "assumes")
             .is_none()
+    );
+}
+
+/// Wildcards cover what they name: the account's `*`, a service's `*`, and ARN patterns
+/// reach every narrower resource node, at the grant's level, and no pattern reaches what it
+/// does not match.
+#[test]
+fn patterns_cover_the_resources_they_match() {
+    let service = trust_service("ec2.amazonaws.com");
+    let roles = json!([
+        admin_role(),
+        role("S3All", service.clone(), json!([allow(&["s3:*"], "*")])),
+        role(
+            "AcmeReader",
+            service.clone(),
+            json!([allow(&["s3:GetObject"], "arn:aws:s3:::acme-*")])
+        ),
+        role(
+            "ExportWriter",
+            service.clone(),
+            json!([allow(&["s3:PutObject"], "arn:aws:s3:::acme-exports/*")])
+        ),
+        role(
+            "BucketLister",
+            service.clone(),
+            json!([allow(&["s3:ListBucket"], "arn:aws:s3:::acme-exports")])
+        ),
+        role(
+            "Other",
+            service,
+            json!([allow(&["s3:GetObject"], "arn:aws:s3:::other/*")])
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "authz.json",
+        details(json!([]), json!([]), roles, json!([])).as_bytes(),
+    );
+    let _ = import_in(
+        dir.path(),
+        &["import", "aws-iam", "authz.json", "-o", "g.json"],
+    );
+    let who = |target: &str| -> Vec<(String, String)> {
+        let run = common::authpath_in(
+            dir.path(),
+            &["who-can", "g.json", "--reach", target, "--format", "json"],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let v: Value = serde_json::from_str(&run.stdout).unwrap();
+        v["subjects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["node"].as_str().unwrap().into(),
+                    s["level"].as_str().unwrap().into(),
+                )
+            })
+            .collect()
+    };
+    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    // The objects of one bucket: the account's admin, every s3 action, the acme-* reader
+    // and the writer of exactly these objects; not the lister (the bucket, not its objects)
+    // and not the other bucket's reader.
+    assert_eq!(
+        who("aws:res:s3:::acme-exports/*"),
+        pairs(&[
+            ("aws:role:AcmeReader", "read"),
+            ("aws:role:Admin", "admin"),
+            ("aws:role:ExportWriter", "write"),
+            ("aws:role:S3All", "admin"),
+        ])
+    );
+    // The bucket itself: acme-* matches its ARN too; the objects' writer does not.
+    assert_eq!(
+        who("aws:res:s3:::acme-exports"),
+        pairs(&[
+            ("aws:role:AcmeReader", "read"),
+            ("aws:role:Admin", "admin"),
+            ("aws:role:BucketLister", "read"),
+            ("aws:role:S3All", "admin"),
+        ])
+    );
+    assert_eq!(
+        who("aws:res:s3:::other/*"),
+        pairs(&[
+            ("aws:role:Admin", "admin"),
+            ("aws:role:Other", "read"),
+            ("aws:role:S3All", "admin"),
+        ])
     );
 }

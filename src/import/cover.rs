@@ -27,7 +27,9 @@ pub fn cover_id(pattern: &str) -> String {
 
 /// Adds the cover groups of `resources` (ids of resource nodes in `g`): `coverers(r)` gives
 /// the ids of every node in `g` that strictly covers `r` (a pattern naming `r` and more). A
-/// coverer must itself be in `resources` for what covers it to be followed.
+/// coverer must itself be in `resources` for what covers it to be followed. A holder's edge
+/// properties (its conditions, the partial denies it lists) are copied to its membership
+/// of the cover group: what qualifies the grant qualifies what it covers.
 pub fn add_cover_groups(
     g: &mut GraphBuilder,
     resources: &[String],
@@ -66,22 +68,31 @@ pub fn add_cover_groups(
         }
     }
     // Holders of a pattern hold what it covers, at the level they hold it.
-    let held: Vec<(String, String, Level)> = g
+    let held: Vec<(String, String, EdgeKind, Level, _)> = g
         .edges
         .iter()
         .filter(|((_, to, kind), _)| {
             matches!(kind, EdgeKind::Grants | EdgeKind::AdminOf) && patterns.contains(to.as_str())
         })
-        .map(|((from, to, _), e)| (from.clone(), to.clone(), e.level))
+        .map(|((from, to, kind), e)| {
+            (
+                from.clone(),
+                to.clone(),
+                *kind,
+                e.level,
+                e.properties.clone(),
+            )
+        })
         .collect();
-    for (from, pattern, level) in held {
+    for (from, pattern, _, level, properties) in held {
         // A holder that is a cover group already reaches the pattern's cover through the
         // membership above.
         if from.ends_with("#covers") {
             continue;
         }
         let why = format!("a grant on {pattern} covers every narrower resource");
-        g.edge(&from, &cover_id(&pattern), EdgeKind::MemberOf, level, &why);
+        let e = g.edge(&from, &cover_id(&pattern), EdgeKind::MemberOf, level, &why);
+        e.properties.extend(properties);
     }
 }
 

@@ -282,7 +282,55 @@ impl<'a> Builder<'a> {
         self.escalations(&ctx, &perms);
         self.credentials();
         self.finish_conditions();
+        self.cover();
         self.g
+    }
+
+    /// Broader resource patterns cover narrower ones (`import::cover`): every action on
+    /// every resource covers all, a service's `*` every resource of the service, and an ARN
+    /// pattern every resource node whose ARN it matches (`arn:aws:s3:::acme-*` covers
+    /// `arn:aws:s3:::acme-exports/*` and `arn:aws:s3:::acme-exports`). A grant's conditions
+    /// and partial denies (`except`) go with it to what it covers.
+    fn cover(&mut self) {
+        let everything = ids::everything();
+        let nodes: Vec<(String, String)> = self
+            .g
+            .nodes()
+            .filter(|(id, n)| n.kind == NodeKind::Resource && id.starts_with("aws:res:"))
+            .map(|(id, _)| (id.clone(), arn_text(id, &self.partition)))
+            .collect();
+        let text: BTreeMap<&str, &str> = nodes
+            .iter()
+            .map(|(i, t)| (i.as_str(), t.as_str()))
+            .collect();
+        let patterns: Vec<(&str, &str)> = nodes
+            .iter()
+            .filter(|(i, t)| *i != everything && t.contains(['*', '?']))
+            .map(|(i, t)| (i.as_str(), t.as_str()))
+            .collect();
+        let has_everything = text.contains_key(everything.as_str());
+        let coverers = |r: &str| -> Vec<String> {
+            if r == everything {
+                return Vec::new();
+            }
+            let t = text[r];
+            let mut out: Vec<String> = patterns
+                .iter()
+                .filter(|(p, pt)| {
+                    *p != r
+                        && policy::glob_covers(pt, t, false)
+                        // Two patterns naming the same set: the smaller id covers the other.
+                        && !(policy::glob_covers(t, pt, false) && r < *p)
+                })
+                .map(|(p, _)| p.to_string())
+                .collect();
+            if has_everything {
+                out.push(everything.clone());
+            }
+            out
+        };
+        let ids: Vec<String> = nodes.iter().map(|(i, _)| i.clone()).collect();
+        crate::import::cover::add_cover_groups(&mut self.g, &ids, coverers);
     }
 
     /// The account (the organisation every node of it belongs to) and its crown: every
@@ -1138,6 +1186,18 @@ impl<'a> Builder<'a> {
             }
         }
     }
+}
+
+/// The ARN pattern a resource node stands for: `aws:res:s3:::b/*` is `arn:PART:s3:::b/*`,
+/// a service's `*` every ARN of the service, `aws:res:any:*` (some actions of every
+/// service) every ARN.
+fn arn_text(id: &str, partition: &str) -> String {
+    let rest = id.strip_prefix("aws:res:").unwrap_or(id);
+    let (service, resource) = rest.split_once(':').unwrap_or((rest, "*"));
+    if resource.starts_with("arn:") || (service == "any" && resource == "*") {
+        return resource.to_string();
+    }
+    format!("arn:{partition}:{service}:{resource}")
 }
 
 /// What the details say of a user, group or role, for its node.

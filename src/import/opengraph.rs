@@ -1168,3 +1168,87 @@ fn scalar_text(v: &Value) -> Option<String> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(mapping: &str, doc: &str) -> (Value, Import) {
+        let mut d = Diagnostics::new("m.toml");
+        let m = read_mapping(mapping, &mut d).unwrap_or_else(|| panic!("{}", d.render()));
+        let import = import_text("og.json", doc, &m, None);
+        let g = import
+            .graph
+            .as_deref()
+            .map(|g| serde_json::from_str(g).unwrap())
+            .unwrap_or(Value::Null);
+        (g, import)
+    }
+
+    fn has(g: &Value, from: &str, to: &str, kind: &str, level: Option<&str>) -> bool {
+        g["edges"].as_array().unwrap().iter().any(|e| {
+            e["from"] == from
+                && e["to"] == to
+                && e["kind"] == kind
+                && e.get("level").and_then(Value::as_str) == level
+        })
+    }
+
+    #[test]
+    fn a_grant_on_a_covering_node_reaches_what_it_covers_at_its_level_linearly() {
+        let mapping = "[nodes]\nOrg = \"tenant\"\nRepo = \"resource\"\nBranch = \"resource\"\nRule = \"ignore\"\nUser = \"human\"\n[edges]\nOwns = \"covers\"\nHasBranch = { kind = \"covers\", unless = \"ProtectedBy\" }\nProtectedBy = \"ignore\"\nWrite = { kind = \"grants\", level = \"write\" }\nAdmin = \"admin_of\"\n";
+        let doc = r#"{"graph": {"nodes": [
+            {"id": "o", "kinds": ["Org"]}, {"id": "r", "kinds": ["Repo"]},
+            {"id": "b1", "kinds": ["Branch"]}, {"id": "b2", "kinds": ["Branch"]},
+            {"id": "p", "kinds": ["Rule"]}, {"id": "u", "kinds": ["User"]}, {"id": "v", "kinds": ["User"]}
+        ], "edges": [
+            {"kind": "Owns", "start": {"value": "o"}, "end": {"value": "r"}},
+            {"kind": "HasBranch", "start": {"value": "r"}, "end": {"value": "b1"}},
+            {"kind": "HasBranch", "start": {"value": "r"}, "end": {"value": "b2"}},
+            {"kind": "ProtectedBy", "start": {"value": "p"}, "end": {"value": "b2"}},
+            {"kind": "Write", "start": {"value": "u"}, "end": {"value": "r"}},
+            {"kind": "Admin", "start": {"value": "v"}, "end": {"value": "o"}}
+        ]}}"#;
+        let (g, import) = run(mapping, doc);
+        assert!(import.problems.is_empty(), "{:?}", import.problems);
+        assert!(has(&g, "r#covers", "b1", "grants", None));
+        assert!(
+            !g["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["to"] == "b2"),
+            "a protected branch is not covered"
+        );
+        assert!(has(&g, "u", "r#covers", "member_of", Some("write")));
+        assert!(has(&g, "v", "o#covers", "member_of", None));
+        assert!(has(&g, "o#covers", "r", "grants", None));
+        assert!(has(&g, "o#covers", "r#covers", "member_of", None));
+        let cover = g["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["id"] == "r#covers")
+            .unwrap();
+        assert_eq!(cover["covers"], "r");
+        // One edge per covered node (o#covers → r, r#covers → b1) and one membership per
+        // grant on a covering node (u, v, o#covers): linear, never grants × resources.
+        assert_eq!(import.summary.cover_edges, 2 + 3);
+        assert_eq!(import.summary.ignored["ProtectedBy"], 1);
+        assert_eq!(import.summary.ignored["Rule"], 1);
+    }
+
+    #[test]
+    fn unmodelled_objects_are_warnings_naming_them_and_why() {
+        let mapping = "[nodes]\nUser = \"human\"\n[edges]\nInvite = { kind = \"unmodelled\", why = \"needs an edge to the role\" }\n";
+        let doc = r#"{"graph": {"nodes": [{"id": "u", "kinds": ["User"], "properties": {"name": "ana"}}, {"id": "w", "kinds": ["User"]}],
+            "edges": [{"kind": "Invite", "start": {"value": "u"}, "end": {"value": "w"}}]}}"#;
+        let (_, import) = run(mapping, doc);
+        let out = import.problems[0].render();
+        assert!(
+            out.contains("graph.edges[0] (\"ana\" -Invite-> \"w\") is not imported: needs an edge to the role [opengraph-unmodelled]"),
+            "{out}"
+        );
+        assert_eq!(import.summary.skipped[0].reason, "unmodelled");
+    }
+}

@@ -182,7 +182,16 @@ impl Invocation {
                 self.imported(a.output.as_deref(), a.request().run(p)?)
             }
             Command::Import(ImportCommand::Opengraph(a)) => {
-                self.imported(a.output.as_deref(), a.request().run(p)?)
+                let imported = a.request().run(p)?;
+                if let (Some(path), Some(list)) = (&a.skipped, &imported.skipped) {
+                    crate::output::write_atomic(path, list.as_bytes()).map_err(|e| {
+                        Error::new(
+                            ErrorKind::Io,
+                            format!("cannot write {}: {e}", path.display()),
+                        )
+                    })?;
+                }
+                self.imported(a.output.as_deref(), imported)
             }
             Command::Export(ExportCommand::Opengraph(a)) => {
                 let input = a.common.request(l).run(p)?;

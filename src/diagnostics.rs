@@ -135,11 +135,16 @@ pub mod codes {
         AWS_REPORT_COLUMNS = "aws-report-columns", Error, "the credential report's header lacks columns the importer needs";
         AWS_REPORT_VALUE = "aws-report-value", Error, "a credential report row has a value that is not a time, true or false, or a user";
         AWS_REPORT_UNKNOWN_USER = "aws-report-unknown-user", Warning, "a credential report row is of a user the authorization details do not list";
-        OPENGRAPH_MAPPING = "opengraph-mapping", Error, "the OpenGraph mapping file is not valid TOML or not a mapping";
-        OPENGRAPH_MAPPING_FIELD = "opengraph-mapping-field", Error, "a mapping's `fields` names a field the format does not have";
+        OPENGRAPH_MAPPING = "opengraph-mapping", Error, "the OpenGraph mapping file is not valid TOML, a value has the wrong type, or a rule lacks what it needs";
+        OPENGRAPH_MAPPING_FIELD = "opengraph-mapping-field", Error, "a mapping's `fields` names a field the format does not have, or one the node's kind cannot have";
+        OPENGRAPH_MAPPING_KEY = "opengraph-mapping-key", Error, "a mapping table has a key it does not define, or one that does not apply to the rule's kind";
+        OPENGRAPH_MAPPING_VALUE = "opengraph-mapping-value", Error, "a mapping value is not one of those accepted (a node or edge kind, a level, a sensitivity, a credential type)";
         OPENGRAPH_NOT_DOCUMENT = "opengraph-not-document", Error, "the file has no `graph` object, so it is not an OpenGraph document";
         OPENGRAPH_MALFORMED = "opengraph-malformed", Error, "a node, an edge or a list of the OpenGraph document is not as OpenGraph defines it";
         OPENGRAPH_EDGE_END = "opengraph-edge-end", Error, "an edge's `start` or `end` is malformed or matches more than one node";
+        OPENGRAPH_UNMODELLED = "opengraph-unmodelled", Warning, "an object that matters to authority is not imported, because the mapping marks its kind unmodelled";
+        OPENGRAPH_SKIPPED = "opengraph-skipped", Warning, "objects are not imported because the mapping does not name their kind, their ends do not fit the mapped kind, or an end names no imported node";
+        OPENGRAPH_ORG = "opengraph-org", Warning, "a node's `org` property names no tenant or partner node, so it is left in the home organisation";
     }
 }
 

@@ -269,29 +269,76 @@ fn githound_output_imports_through_its_mapping_and_its_findings_are_pinned() {
             "2026-03-20T00:00:00Z",
             "-o",
             "gh.json",
+            "--skipped",
+            "skipped.json",
         ],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stderr.contains("imported 315 nodes, 1173 edges"),
+        run.stderr.contains("imported 326 nodes, 1524 edges"),
         "{}",
         run.stderr
     );
-    // Unmapped kinds are reported, with counts, and skipped.
-    assert!(
-        run.stderr.contains(
-            "skipped 23 node(s) whose kinds the mapping does not name: GH_BranchProtectionRule (19)"
-        ),
-        "{}",
-        run.stderr
-    );
+    // What the mapping leaves out on purpose is counted by kind; what matters to authority
+    // but is not modelled is a warning naming each object and why.
     assert!(run.stderr.contains("GH_AddLabel (36)"), "{}", run.stderr);
     assert!(
-        run.stderr
-            .contains("GH_CanAccess as grants from credential to resource (51)"),
+        run.stderr.contains("GH_BranchProtectionRule (19)"),
         "{}",
         run.stderr
     );
+    assert!(
+        run.stderr.contains("left out 60 object(s) that matter to authority but the mapping marks unmodelled: GH_CanAccess (57), GH_InviteMember (1)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("graph.edges[6] (\"SpecterTst/CustomRoles\" -GH_WriteOrganizationCustomRepoRole-> \"SpecterTst\") is not imported: may add any permission"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("made 11 cover group(s) with 346 edge(s)"),
+        "{}",
+        run.stderr
+    );
+    // Every skipped object, by kind and name, in the --skipped file.
+    let skipped: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("skipped.json")).unwrap())
+            .unwrap();
+    let skipped = skipped["skipped"].as_array().unwrap();
+    // 23 nodes (19 protection rules, 4 variables) and 1,508 edges: 1,446 ignored, 60
+    // unmodelled, 2 with an end outside the file.
+    assert_eq!(skipped.len(), 1531);
+    assert!(!skipped.iter().any(|s| s["kind"] == "GH_AddCollaborator"));
+    assert!(
+        skipped.iter().any(|s| s["kind"] == "GH_AddLabel"
+            && s["reason"] == "ignored"
+            && s["name"] == "SpecterTst/secure-environment/triage -> secure-environment"),
+        "{skipped:?}"
+    );
+    // --strict: the warnings are errors, and nothing is written.
+    let strict = authpath_in(
+        dir.path(),
+        &[
+            "import",
+            "opengraph",
+            sample.to_str().unwrap(),
+            "--mapping",
+            mapping.to_str().unwrap(),
+            "--strict",
+            "-o",
+            "strict.json",
+        ],
+    );
+    assert_eq!(strict.code, 2, "{}", strict.stderr);
+    assert!(
+        strict.stderr.contains("which --strict makes errors"),
+        "{}",
+        strict.stderr
+    );
+    assert!(!dir.path().join("strict.json").exists());
     let v = authpath_in(dir.path(), &["validate", "gh.json"]);
     assert_eq!(v.code, 0, "{}", v.stderr);
     let graph: Value =
@@ -313,6 +360,37 @@ fn githound_output_imports_through_its_mapping_and_its_findings_are_pinned() {
     );
     assert_eq!(node("MDQ6VXNlcjI2NTEyMjI=")["kind"], "human");
     assert_eq!(node("MDQ6VXNlcjI2NTEyMjI=")["og_kinds"], json!(["GH_User"]));
+    // `org` from GitHound's `environmentid`: the organisation's node id.
+    assert_eq!(node("MDQ6VXNlcjI2NTEyMjI=")["org"], "O_kgDOCoV2OQ");
+    // The organisation covers its repositories: whoever may add collaborators administers each.
+    let cover = node("O_kgDOCoV2OQ#covers");
+    assert_eq!(cover["kind"], "group");
+    assert_eq!(cover["covers"], "O_kgDOCoV2OQ");
+    assert_eq!(cover["name"], "what SpecterTst covers");
+    let edges = graph["edges"].as_array().unwrap();
+    let has = |from: &str, to: &str, kind: &str| {
+        edges
+            .iter()
+            .any(|e| e["from"] == from && e["to"] == to && e["kind"] == kind)
+    };
+    assert!(has(
+        "T19rZ0RPQ29WMk9RX293bmVycw==",
+        "O_kgDOCoV2OQ#covers",
+        "member_of"
+    ));
+    assert!(has("O_kgDOCoV2OQ#covers", "R_kgDOQXtMxw", "grants"));
+    // Nested: the organisation's cover reaches each repository's cover, and so its environments.
+    assert!(has(
+        "O_kgDOCoV2OQ#covers",
+        "R_kgDOQXtMxw#covers",
+        "member_of"
+    ));
+    // Organisation secrets are held by whoever may write them (and so choose who reads them).
+    assert!(has(
+        "O_kgDOCoV2OQ#secrets",
+        "GH_OrgSecret_O_kgDOCoV2OQ_ORG_SECRET_TEST",
+        "holds"
+    ));
     let a = authpath_in(
         dir.path(),
         &[
@@ -343,7 +421,40 @@ fn broken_mappings_and_documents_exit_2_with_their_place() {
         &["import", "opengraph", "og.json", "--mapping", "m.toml"],
     );
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("m.toml:2:"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("m.toml:2:11: error: unknown node kind \"humann\""),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("did you mean `human`?"),
+        "{}",
+        run.stderr
+    );
+    // Every problem of the file, each with its place, the value, the choices and the nearest.
+    write(
+        dir.path(),
+        "m2.toml",
+        b"[nodes]\nGH_User = { kind = \"human\", fields = { onwer = \"x\" } }\n[edges]\nGH_HasRole = \"member_off\"\n",
+    );
+    let run = authpath_in(
+        dir.path(),
+        &["import", "opengraph", "og.json", "--mapping", "m2.toml"],
+    );
+    assert_eq!(run.code, 2);
+    for expected in [
+        "m2.toml:2:40: error: `fields` of node kind GH_User names a key that is not a field of the format: \"onwer\"",
+        "did you mean `owner`?",
+        "m2.toml:4:14: error: unknown edge kind \"member_off\"",
+        "did you mean `member_of`?",
+    ] {
+        assert!(
+            run.stderr.contains(expected),
+            "missing {expected:?}:\n{}",
+            run.stderr
+        );
+    }
     write(dir.path(), "bad.json", br#"{"graph": {"nodes": [{"kinds": ["X"]}, {"id": "a", "kinds": "X"}], "edges": [{"start": {"value": "a"}}]}}"#);
     let run = authpath_in(dir.path(), &["import", "opengraph", "bad.json"]);
     assert_eq!(run.code, 2);
@@ -375,6 +486,65 @@ fn broken_mappings_and_documents_exit_2_with_their_place() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn org_comes_from_a_property_naming_the_organisation_node() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "m.toml",
+        b"[nodes]\nOrg = \"tenant\"\nUser = { kind = \"human\", fields = { org = \"org_ref\" } }\n",
+    );
+    // `acme` names the tenant by id, `bo` by its `login` property, `cy` names nothing.
+    write(
+        dir.path(),
+        "og.json",
+        br#"{"graph": {"nodes": [
+            {"id": "acme", "kinds": ["User"], "properties": {"org_ref": "O1"}},
+            {"id": "bo", "kinds": ["User"], "properties": {"org_ref": "acme-corp"}},
+            {"id": "cy", "kinds": ["User"], "properties": {"org_ref": "nowhere"}},
+            {"id": "O1", "kinds": ["Org"], "properties": {"login": "acme-corp"}}
+        ], "edges": []}}"#,
+    );
+    let run = authpath_in(
+        dir.path(),
+        &[
+            "import",
+            "opengraph",
+            "og.json",
+            "--mapping",
+            "m.toml",
+            "-o",
+            "g.json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("node \"cy\": its organisation \"nowhere\" is left unset (home organisation): no tenant or partner node has it as id or property [opengraph-org]"),
+        "{}",
+        run.stderr
+    );
+    let g: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("g.json")).unwrap()).unwrap();
+    let org = |i: usize| g["nodes"][i]["org"].clone();
+    assert_eq!(
+        (org(0), org(1), org(2)),
+        (json!("O1"), json!("O1"), Value::Null)
+    );
+    assert_eq!(authpath_in(dir.path(), &["validate", "g.json"]).code, 0);
+    let strict = authpath_in(
+        dir.path(),
+        &[
+            "import",
+            "opengraph",
+            "og.json",
+            "--mapping",
+            "m.toml",
+            "--strict",
+        ],
+    );
+    assert_eq!(strict.code, 2, "{}", strict.stderr);
 }
 
 #[test]

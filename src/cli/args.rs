@@ -232,6 +232,14 @@ pub struct OpengraphImportArgs {
     /// export recorded].
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub as_of: Option<Timestamp>,
+    /// Every warning is an error (exit 2, nothing written): an object that matters to
+    /// authority left out, a kind the mapping does not name, an organisation naming no node.
+    #[arg(long)]
+    pub strict: bool,
+    /// Write every node and edge the import left out (kind, id, name, reason) to this JSON
+    /// file.
+    #[arg(long, value_name = "FILE")]
+    pub skipped: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -957,6 +965,7 @@ impl OpengraphImportArgs {
             file: self.file.clone(),
             mapping: self.mapping.clone(),
             as_of: self.as_of,
+            strict: self.strict,
         }
     }
 }

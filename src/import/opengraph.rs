@@ -7,6 +7,13 @@
 //! skipped and counted, and so is an edge whose ends do not fit its mapped kind or cannot
 //! be found. Node and edge order is kept.
 
+mod mapping;
+
+pub use mapping::{
+    DEFAULT_COVER, EdgeAction, EdgeRule, Mapping, NodeRule, NodeRuleFull, Tier0Rule, fields_of,
+    read_mapping,
+};
+
 use crate::diagnostics::{Diagnostic, Diagnostics, codes, quote};
 use crate::export::ANNOTATIONS;
 use crate::export::opengraph::{NAMESPACE, SOURCE_KIND, edge_kind, node_kind};
@@ -14,156 +21,9 @@ use crate::load::StrictValue;
 use crate::model::{CredentialType, EdgeKind, Level, NodeKind, Sensitivity, Span};
 use crate::source::Locator;
 use crate::timestamp::Timestamp;
-use serde::Deserialize;
 use serde::de::DeserializeSeed;
 use serde_json::{Map, Value, json};
-use std::collections::{BTreeMap, HashMap};
-
-/// How foreign kinds become authpath's: the mapping file.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Mapping {
-    /// Foreign node kind → authpath node kind (or a table with more).
-    #[serde(default)]
-    pub nodes: BTreeMap<String, NodeRule>,
-    /// Foreign edge kind → authpath edge kind (or a table with more).
-    #[serde(default)]
-    pub edges: BTreeMap<String, EdgeRule>,
-    /// Nodes to tag `tier0`: of a kind, optionally with a property equal to a value.
-    #[serde(default)]
-    pub tier0: Vec<Tier0Rule>,
-    /// The node property that becomes `name` (default `name`).
-    #[serde(default = "default_name")]
-    pub name_property: String,
-}
-
-fn default_name() -> String {
-    "name".into()
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
-pub enum NodeRule {
-    Kind(NodeKind),
-    Full(NodeRuleFull),
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NodeRuleFull {
-    pub kind: NodeKind,
-    pub sensitivity: Option<Sensitivity>,
-    #[serde(default)]
-    pub tags: Vec<String>,
-    pub credential_type: Option<CredentialType>,
-    /// Format field → the foreign property that fills it (`last_used_at =
-    /// "token_last_used_at"`).
-    #[serde(default)]
-    pub fields: BTreeMap<String, String>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
-pub enum EdgeRule {
-    Kind(EdgeKind),
-    Full(EdgeRuleFull),
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EdgeRuleFull {
-    pub kind: EdgeKind,
-    pub level: Option<Level>,
-    pub requires: Option<Level>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tier0Rule {
-    pub kind: String,
-    pub property: Option<String>,
-    pub equals: Option<toml::Value>,
-}
-
-impl NodeRule {
-    fn full(&self) -> NodeRuleFull {
-        match self {
-            NodeRule::Kind(k) => NodeRuleFull {
-                kind: *k,
-                sensitivity: None,
-                tags: Vec::new(),
-                credential_type: None,
-                fields: BTreeMap::new(),
-            },
-            NodeRule::Full(f) => f.clone(),
-        }
-    }
-}
-
-impl EdgeRule {
-    fn full(&self) -> EdgeRuleFull {
-        match self {
-            EdgeRule::Kind(k) => EdgeRuleFull {
-                kind: *k,
-                level: None,
-                requires: None,
-            },
-            EdgeRule::Full(f) => f.clone(),
-        }
-    }
-}
-
-/// Reads a mapping file; problems go to `diags` with their line and column.
-pub fn read_mapping(text: &str, diags: &mut Diagnostics) -> Option<Mapping> {
-    match toml::from_str::<Mapping>(text) {
-        Ok(m) => {
-            let mut ok = true;
-            for field in m.nodes.values().filter_map(|r| match r {
-                NodeRule::Full(f) => Some(f),
-                NodeRule::Kind(_) => None,
-            }) {
-                for k in field.fields.keys() {
-                    if !FIELD_KEYS.contains(&k.as_str()) {
-                        diags.push(
-                            Diagnostic::error(
-                                codes::OPENGRAPH_MAPPING_FIELD,
-                                None,
-                                format!(
-                                    "`fields` names {}, which is not a field of the format",
-                                    quote(k)
-                                ),
-                            )
-                            .help(format!("one of {}", FIELD_KEYS.join(", "))),
-                        );
-                        ok = false;
-                    }
-                }
-            }
-            ok.then_some(m)
-        }
-        Err(e) => {
-            let span = e.span().map(|s| Locator::new(text).span(s.start));
-            diags.push(
-                Diagnostic::error(codes::OPENGRAPH_MAPPING, span, e.message().to_string())
-                    .help("a mapping has [nodes] (kind = \"human\"…), [edges] (kind = \"member_of\"…) and [[tier0]] tables; see docs/interop.md"),
-            );
-            None
-        }
-    }
-}
-
-/// Node fields a mapping may fill from foreign properties.
-const FIELD_KEYS: &[&str] = &[
-    "owner",
-    "status",
-    "purpose",
-    "reviewed_at",
-    "issued_at",
-    "expires_at",
-    "last_used_at",
-    "rotated_at",
-    "contract_end",
-];
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// What an import did, beyond the graph.
 #[derive(Debug, Default)]
@@ -177,10 +37,39 @@ pub struct Summary {
     pub unfit_edges: BTreeMap<String, usize>,
     /// Edges with an end that names no imported node.
     pub unresolved_edges: usize,
+    /// Nodes and edges the mapping leaves out on purpose (`ignore`), per kind.
+    pub ignored: BTreeMap<String, usize>,
+    /// Nodes and edges the mapping marks `unmodelled`, per kind (each also a warning).
+    pub unmodelled: BTreeMap<String, usize>,
+    /// Cover groups made (docs/interop.md, "Coverage"), and the edges they added.
+    pub cover_groups: usize,
+    pub cover_edges: usize,
     /// Foreign properties renamed `og_…` (a format key) and per-kind field values that did
     /// not fit (kept as free-form).
     pub renamed: usize,
     pub repeated_nodes: usize,
+    /// Every node and edge not imported, in file order: what `--skipped FILE` writes.
+    pub skipped: Vec<Skipped>,
+}
+
+/// One node or edge the import left out, and why.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Skipped {
+    /// `node` or `edge`.
+    pub object: &'static str,
+    /// Its index in `graph.nodes` or `graph.edges`.
+    pub index: usize,
+    /// The node's kinds joined by `+`, or the edge's kind.
+    pub kind: String,
+    /// The node's id, or the edge's `start` and `end` values.
+    pub id: String,
+    /// The node's name, or the edge's ends by name (`from -> to`), where known.
+    pub name: String,
+    /// `ignored`, `unmodelled`, `unmapped`, `unfit`, `unresolved` or `repeated`.
+    pub reason: &'static str,
+    /// The mapping's `why`, or what does not fit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
 }
 
 #[derive(Debug)]
@@ -268,6 +157,11 @@ pub fn import_text(name: &str, text: &str, mapping: &Mapping, as_of: Option<Time
     let mut kinds_of: HashMap<String, NodeKind> = HashMap::with_capacity(nodes.len());
     let mut by_property: HashMap<(String, String), Vec<String>> = HashMap::new();
     let mut foreign_kinds: HashMap<String, Vec<String>> = HashMap::new();
+    let mut names: HashMap<String, String> = HashMap::new();
+    // (index in out_nodes, the property value naming its organisation): resolved once every
+    // node is known, since an organisation may come after its members.
+    let mut pending_org: Vec<(usize, String)> = Vec::new();
+    let mut ignored_nodes: HashSet<String> = HashSet::new();
     for (i, n) in nodes.iter().enumerate() {
         let at = format!("graph.nodes[{i}]");
         let Some(obj) = n.as_object() else {
@@ -316,17 +210,66 @@ pub fn import_text(name: &str, text: &str, mapping: &Mapping, as_of: Option<Time
                 continue;
             }
         };
+        let name_of = props
+            .get(&mapping.name_property)
+            .and_then(scalar_text)
+            .unwrap_or_else(|| id.clone());
+        let skip = |reason, why: Option<String>| Skipped {
+            object: "node",
+            index: i,
+            kind: kinds.join("+"),
+            id: id.clone(),
+            name: name_of.clone(),
+            reason,
+            why,
+        };
         if kinds_of.contains_key(&id) {
             summary.repeated_nodes += 1;
+            summary.skipped.push(skip("repeated", None));
             continue;
         }
-        let node = match own_node_kind(&kinds) {
-            Some(kind) => Some((kind, own_node(&id, kind, &props))),
-            None => foreign_node(&id, &kinds, &props, mapping, &mut summary),
+        let pick = match own_node_kind(&kinds) {
+            Some(kind) => NodePick::Own(kind),
+            None => pick_node(&kinds, mapping),
         };
-        let Some((kind, node)) = node else {
-            *summary.unmapped_nodes.entry(kinds.join("+")).or_default() += 1;
-            continue;
+        let (kind, node) = match pick {
+            NodePick::Own(kind) => (kind, own_node(&id, kind, &props)),
+            NodePick::Rule(rule) => {
+                let at = out_nodes.len();
+                let node = foreign_node(&id, &kinds, &props, rule, mapping, &mut summary);
+                if let Some(p) = rule.fields.get("org")
+                    && let Some(v) = props.get(p).and_then(scalar_text)
+                {
+                    pending_org.push((at, v));
+                }
+                (rule.kind, node)
+            }
+            NodePick::None => {
+                *summary.unmapped_nodes.entry(kinds.join("+")).or_default() += 1;
+                summary.skipped.push(skip("unmapped", None));
+                continue;
+            }
+            NodePick::Unmodelled(k, why) => {
+                *summary.unmodelled.entry(k.clone()).or_default() += 1;
+                diags.push(
+                    Diagnostic::warning(
+                        codes::OPENGRAPH_UNMODELLED,
+                        None,
+                        format!("{at} ({}, {k}) is not imported: {why}", quote(&name_of)),
+                    )
+                    .help(format!(
+                        "the mapping marks node kind {k} `unmodelled`; model it to import these nodes"
+                    )),
+                );
+                summary.skipped.push(skip("unmodelled", Some(why.clone())));
+                continue;
+            }
+            NodePick::Ignore(k, why) => {
+                ignored_nodes.insert(id.clone());
+                *summary.ignored.entry(k.clone()).or_default() += 1;
+                summary.skipped.push(skip("ignored", why.clone()));
+                continue;
+            }
         };
         for (k, v) in &props {
             if let Some(s) = scalar_text(v) {
@@ -336,12 +279,29 @@ pub fn import_text(name: &str, text: &str, mapping: &Mapping, as_of: Option<Time
                     .push(id.clone());
             }
         }
+        names.insert(id.clone(), name_of);
         kinds_of.insert(id.clone(), kind);
         foreign_kinds.insert(id.clone(), kinds);
         out_nodes.push(node);
     }
 
     let mut out_edges: Vec<Map<String, Value>> = Vec::with_capacity(edges.len());
+    // The ends of edges of each kind some `covers` rule names in `unless`.
+    let mut ends_of: HashMap<String, HashSet<String>> = mapping
+        .edges
+        .values()
+        .flatten()
+        .filter_map(|r| match &r.action {
+            EdgeAction::Covers {
+                unless: Some(u), ..
+            } => Some((u.clone(), HashSet::new())),
+            _ => None,
+        })
+        .collect();
+    let mut covers: Vec<(String, String, String, Option<String>, usize)> = Vec::new();
+    let mut wanted_covers: Vec<(String, String)> = Vec::new();
+    let mut unresolved: BTreeMap<String, usize> = BTreeMap::new();
+    let mut unresolved_names: HashMap<String, Vec<String>> = HashMap::new();
     for (i, e) in edges.iter().enumerate() {
         let at = format!("graph.edges[{i}]");
         let Some(obj) = e.as_object() else {
@@ -373,9 +333,15 @@ pub fn import_text(name: &str, text: &str, mapping: &Mapping, as_of: Option<Time
             }
         };
         let mut ends = Vec::new();
+        let mut end_id = None;
         for side in ["start", "end"] {
             match resolve(obj.get(side), &kinds_of, &foreign_kinds, &by_property) {
-                Ok(id) => ends.push(id),
+                Ok(id) => {
+                    if side == "end" {
+                        end_id = Some(id.clone());
+                    }
+                    ends.push(id);
+                }
                 Err(Some(msg)) => diags.push(Diagnostic::error(
                     codes::OPENGRAPH_EDGE_END,
                     None,
@@ -384,35 +350,218 @@ pub fn import_text(name: &str, text: &str, mapping: &Mapping, as_of: Option<Time
                 Err(None) => {}
             }
         }
-        let rule = own_edge_kind(kind)
-            .map(|k| EdgeRuleFull {
-                kind: k,
-                level: None,
-                requires: None,
-            })
-            .or_else(|| mapping.edges.get(kind).map(EdgeRule::full));
-        let Some(rule) = rule else {
-            *summary.unmapped_edges.entry(kind.to_string()).or_default() += 1;
-            continue;
+        if let Some(set) = ends_of.get_mut(kind)
+            && let Some(to) = end_id
+        {
+            set.insert(to);
+        }
+        let end_value = |side: &str| {
+            obj.get(side)
+                .and_then(|e| e.get("value"))
+                .and_then(scalar_text)
+                .unwrap_or_default()
+        };
+        let (start_v, end_v) = (end_value("start"), end_value("end"));
+        let label = |v: &str| names.get(v).cloned().unwrap_or_else(|| v.to_string());
+        let skip = |reason, why: Option<String>| Skipped {
+            object: "edge",
+            index: i,
+            kind: kind.to_string(),
+            id: format!("{start_v} -> {end_v}"),
+            name: format!("{} -> {}", label(&start_v), label(&end_v)),
+            reason,
+            why,
+        };
+        let own = own_edge_kind(kind);
+        let rules: &[EdgeRule] = match (own, mapping.edges.get(kind)) {
+            (Some(_), _) => &[],
+            (None, Some(r)) => r,
+            (None, None) => {
+                *summary.unmapped_edges.entry(kind.to_string()).or_default() += 1;
+                summary.skipped.push(skip("unmapped", None));
+                continue;
+            }
         };
         let [from, to] = ends.as_slice() else {
-            summary.unresolved_edges += 1;
+            // An edge to a node left out on purpose goes with it.
+            if ignored_nodes.contains(&start_v) || ignored_nodes.contains(&end_v) {
+                *summary.ignored.entry(kind.to_string()).or_default() += 1;
+                summary.skipped.push(skip(
+                    "ignored",
+                    Some("an end is a node the mapping ignores".into()),
+                ));
+            } else {
+                summary.unresolved_edges += 1;
+                *unresolved.entry(kind.to_string()).or_default() += 1;
+                summary.skipped.push(skip("unresolved", None));
+                examples(
+                    &mut unresolved_names,
+                    kind,
+                    &label(&start_v),
+                    &label(&end_v),
+                );
+            }
             continue;
         };
         let (fk, tk) = (kinds_of[from], kinds_of[to]);
-        if !rule.kind.fits(fk, tk) {
-            let reason = format!(
-                "{kind} as {} from {} to {}",
-                rule.kind.as_str(),
-                fk.as_str(),
-                tk.as_str()
-            );
-            *summary.unfit_edges.entry(reason).or_default() += 1;
-            continue;
+        let action = match own {
+            Some(k) => EdgeAction::Edge {
+                kind: k,
+                level: None,
+                requires: None,
+                cover: None,
+            },
+            None => {
+                let has = |id: &str, k: &Option<String>| {
+                    k.as_ref()
+                        .is_none_or(|k| foreign_kinds[id].iter().any(|x| x == k))
+                };
+                match rules.iter().find(|r| has(from, &r.from) && has(to, &r.to)) {
+                    Some(r) => r.action.clone(),
+                    None => {
+                        let reason = format!(
+                            "{kind} from {} to {} (no rule of the mapping for these ends)",
+                            foreign_kinds[from].join("+"),
+                            foreign_kinds[to].join("+")
+                        );
+                        *summary.unfit_edges.entry(reason.clone()).or_default() += 1;
+                        summary.skipped.push(skip("unfit", Some(reason)));
+                        continue;
+                    }
+                }
+            }
+        };
+        match action {
+            EdgeAction::Ignore(why) => {
+                *summary.ignored.entry(kind.to_string()).or_default() += 1;
+                summary.skipped.push(skip("ignored", why));
+            }
+            EdgeAction::Unmodelled(why) => {
+                *summary.unmodelled.entry(kind.to_string()).or_default() += 1;
+                diags.push(
+                    Diagnostic::warning(
+                        codes::OPENGRAPH_UNMODELLED,
+                        None,
+                        format!(
+                            "{at} ({} -{kind}-> {}) is not imported: {why}",
+                            quote(&label(from)),
+                            quote(&label(to))
+                        ),
+                    )
+                    .help(format!(
+                        "the mapping marks edge kind {kind} `unmodelled`; model it to import these edges"
+                    )),
+                );
+                summary.skipped.push(skip("unmodelled", Some(why)));
+            }
+            EdgeAction::Covers { cover, unless } => {
+                covers.push((from.clone(), to.clone(), cover, unless, i));
+            }
+            EdgeAction::Edge {
+                kind: ek,
+                level,
+                requires,
+                cover,
+            } => {
+                let target = match &cover {
+                    Some(c) => cover_id(to, c),
+                    None => to.clone(),
+                };
+                let tk = if cover.is_some() { NodeKind::Group } else { tk };
+                if !ek.fits(fk, tk) {
+                    let reason = format!(
+                        "{kind} as {} from {} to {}",
+                        ek.as_str(),
+                        fk.as_str(),
+                        tk.as_str()
+                    );
+                    *summary.unfit_edges.entry(reason.clone()).or_default() += 1;
+                    summary.skipped.push(skip("unfit", Some(reason)));
+                    continue;
+                }
+                if let Some(c) = cover {
+                    wanted_covers.push((to.clone(), c));
+                }
+                let rule = RuleOut {
+                    kind: ek,
+                    level,
+                    requires,
+                };
+                out_edges.push(edge(
+                    from,
+                    &target,
+                    &rule,
+                    &props,
+                    own.is_some(),
+                    &mut summary,
+                ));
+            }
         }
-        let own = own_edge_kind(kind).is_some();
-        out_edges.push(edge(from, to, &rule, &props, own, &mut summary));
     }
+    for (kind, n) in &unresolved {
+        let shown = unresolved_names
+            .get(kind)
+            .map(|v| v.join(", "))
+            .unwrap_or_default();
+        diags.push(
+            Diagnostic::warning(
+                codes::OPENGRAPH_SKIPPED,
+                None,
+                format!("{n} {kind} edge(s) not imported: an end names no imported node (e.g. {shown})"),
+            )
+            .help("the end is not in the file, or is a node skipped by the mapping; --skipped FILE lists every one"),
+        );
+    }
+    for (what, counts) in [
+        ("node", &summary.unmapped_nodes),
+        ("edge", &summary.unmapped_edges),
+    ] {
+        for (kind, n) in counts.iter() {
+            let shown: Vec<&str> = summary
+                .skipped
+                .iter()
+                .filter(|s| s.object == what && s.reason == "unmapped" && s.kind == *kind)
+                .take(3)
+                .map(|s| s.name.as_str())
+                .collect();
+            let table = if what == "node" { "nodes" } else { "edges" };
+            diags.push(
+                Diagnostic::warning(
+                    codes::OPENGRAPH_SKIPPED,
+                    None,
+                    format!(
+                        "{n} {what}(s) of kind {kind} not imported: the mapping does not name the kind (e.g. {})",
+                        shown.join(", ")
+                    ),
+                )
+                .help(format!(
+                    "map it in [{table}], or say it changes no authority with {{ kind = \"ignore\", why = \"…\" }}"
+                )),
+            );
+        }
+    }
+    for (reason, n) in &summary.unfit_edges {
+        diags.push(
+            Diagnostic::warning(
+                codes::OPENGRAPH_SKIPPED,
+                None,
+                format!("{n} edge(s) not imported: {reason}"),
+            )
+            .help("give the kind a rule for these ends (`from`/`to` filters), or one with kind = \"ignore\""),
+        );
+    }
+    add_covers(
+        &covers,
+        &wanted_covers,
+        &ends_of,
+        &mut out_nodes,
+        &mut out_edges,
+        &mut kinds_of,
+        &names,
+        &mut summary,
+        &mut diags,
+    );
+    resolve_orgs(&pending_org, &mut out_nodes, &kinds_of, nodes, &mut diags);
     apply_tier0(mapping, &mut out_nodes, &foreign_kinds, nodes);
     summary.nodes = out_nodes.len();
     summary.edges = out_edges.len();
@@ -501,19 +650,37 @@ fn own_node(id: &str, kind: NodeKind, props: &Map<String, Value>) -> Map<String,
     m
 }
 
-/// A foreign node through the mapping: the first of its kinds that is mapped decides.
+/// What a node's foreign kinds make of it: the first kind the mapping names decides.
+enum NodePick<'m> {
+    Own(NodeKind),
+    Rule(&'m NodeRuleFull),
+    Ignore(String, &'m Option<String>),
+    Unmodelled(String, &'m String),
+    None,
+}
+
+fn pick_node<'m>(kinds: &[String], mapping: &'m Mapping) -> NodePick<'m> {
+    let found = kinds
+        .iter()
+        .filter(|k| !k.starts_with(&format!("{NAMESPACE}_")) && k.as_str() != SOURCE_KIND)
+        .find_map(|k| mapping.nodes.get(k).map(|r| (k, r)));
+    match found {
+        None => NodePick::None,
+        Some((_, NodeRule::Node(r))) => NodePick::Rule(r),
+        Some((k, NodeRule::Ignore(why))) => NodePick::Ignore(k.clone(), why),
+        Some((k, NodeRule::Unmodelled(why))) => NodePick::Unmodelled(k.clone(), why),
+    }
+}
+
+/// A foreign node through its rule. `org` is left to [`resolve_orgs`], which knows every node.
 fn foreign_node(
     id: &str,
     kinds: &[String],
     props: &Map<String, Value>,
+    rule: &NodeRuleFull,
     mapping: &Mapping,
     summary: &mut Summary,
-) -> Option<(NodeKind, Map<String, Value>)> {
-    let rule = kinds
-        .iter()
-        .filter(|k| !k.starts_with(&format!("{NAMESPACE}_")) && k.as_str() != SOURCE_KIND)
-        .find_map(|k| mapping.nodes.get(k))?
-        .full();
+) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("id".into(), json!(id));
     m.insert("kind".into(), json!(rule.kind.as_str()));
@@ -533,14 +700,28 @@ fn foreign_node(
     }
     let mut used: Vec<&str> = vec![mapping.name_property.as_str()];
     for (field, property) in &rule.fields {
+        if field == "org" {
+            continue;
+        }
         let Some(v) = props.get(property) else {
             continue;
         };
-        if fits_field(field, rule.kind, v) {
-            m.insert(field.clone(), v.clone());
-            used.push(property);
-        } else {
-            summary.renamed += 1;
+        match field_value(field, v) {
+            Some(value) => {
+                if field == "tags"
+                    && let Some(Value::Array(have)) = m.get_mut("tags")
+                {
+                    for t in value.as_array().into_iter().flatten() {
+                        if !have.contains(t) {
+                            have.push(t.clone());
+                        }
+                    }
+                } else {
+                    m.insert(field.clone(), value);
+                }
+                used.push(property);
+            }
+            None => summary.renamed += 1,
         }
     }
     m.insert("og_kinds".into(), json!(kinds));
@@ -555,27 +736,272 @@ fn foreign_node(
             m.insert(k.clone(), v.clone());
         }
     }
-    Some((rule.kind, m))
+    m
 }
 
-/// Whether a foreign value can be the format's `field` on a node of `kind`.
-fn fits_field(field: &str, kind: NodeKind, v: &Value) -> bool {
-    let Some(s) = v.as_str() else { return false };
+/// A foreign value as the format's `field`, when it is one (the mapping has already checked
+/// that the field belongs to the node's kind); `None` keeps it as a free-form property.
+fn field_value(field: &str, v: &Value) -> Option<Value> {
+    let text = scalar_text(v);
     match field {
-        "issued_at" | "expires_at" | "last_used_at" | "rotated_at" => {
-            kind == NodeKind::Credential && Timestamp::parse(s).is_ok()
+        "issued_at" | "expires_at" | "last_used_at" | "rotated_at" | "contract_end"
+        | "reviewed_at" => v
+            .as_str()
+            .filter(|s| Timestamp::parse(s).is_ok())
+            .map(|s| json!(s)),
+        "status" => crate::model::Status::parse(v.as_str()?).map(|s| json!(s.as_str())),
+        "sensitivity" => Sensitivity::parse(v.as_str()?).map(|s| json!(s.as_str())),
+        "credential_type" => CredentialType::parse(v.as_str()?).map(|s| json!(s.as_str())),
+        "tags" | "scopes" | "used_scopes" => match v {
+            Value::String(s) => Some(json!([s])),
+            Value::Array(items) if items.iter().all(Value::is_string) => Some(v.clone()),
+            _ => None,
+        },
+        _ => text.map(|t| json!(t)),
+    }
+}
+
+/// An edge as the format has it, from a rule or an own `AP_` kind.
+struct RuleOut {
+    kind: EdgeKind,
+    level: Option<Level>,
+    requires: Option<Level>,
+}
+
+/// The id of `node`'s cover group `name`: the node's id, `#` and the name.
+fn cover_id(node: &str, name: &str) -> String {
+    format!("{node}#{name}")
+}
+
+/// Up to three `from -> to` names per kind, for a warning's examples.
+fn examples(into: &mut HashMap<String, Vec<String>>, kind: &str, from: &str, to: &str) {
+    let list = into.entry(kind.to_string()).or_default();
+    if list.len() < 3 {
+        list.push(format!("{from} -> {to}"));
+    }
+}
+
+/// Makes the cover groups: for each `covers` edge P → C, P's group `P#NAME` grants C (admin; a
+/// credential it holds, another node it administers), unless C is the end of an edge of the
+/// rule's `unless` kind. Then every `grants` or `admin_of` edge X → P whose P has a default
+/// cover group also makes X `member_of` that group at the edge's level, so a grant on a broader
+/// resource reaches each narrower one it covers — one edge per grant and one per covered
+/// resource, never grants × resources. A cover group's own grants take part, so coverage nests
+/// (an organisation's repositories' environments).
+#[allow(clippy::too_many_arguments)]
+fn add_covers(
+    covers: &[(String, String, String, Option<String>, usize)],
+    wanted: &[(String, String)],
+    ends_of: &HashMap<String, HashSet<String>>,
+    out_nodes: &mut Vec<Map<String, Value>>,
+    out_edges: &mut Vec<Map<String, Value>>,
+    kinds_of: &mut HashMap<String, NodeKind>,
+    names: &HashMap<String, String>,
+    summary: &mut Summary,
+    diags: &mut Diagnostics,
+) {
+    let org_of: HashMap<String, Option<String>> = out_nodes
+        .iter()
+        .filter_map(|n| {
+            let id = n.get("id")?.as_str()?.to_string();
+            let kind = kinds_of.get(&id)?;
+            let org = if kind.is_org() {
+                Some(id.clone())
+            } else {
+                n.get("org").and_then(Value::as_str).map(str::to_string)
+            };
+            Some((id, org))
+        })
+        .collect();
+    let mut made: HashSet<String> = HashSet::new();
+    let mut group = |p: &str,
+                     name: &str,
+                     out_nodes: &mut Vec<Map<String, Value>>,
+                     kinds_of: &mut HashMap<String, NodeKind>,
+                     diags: &mut Diagnostics|
+     -> Option<String> {
+        let id = cover_id(p, name);
+        if made.contains(&id) {
+            return Some(id);
         }
-        "contract_end" => kind == NodeKind::Partner && Timestamp::parse(s).is_ok(),
-        "reviewed_at" => Timestamp::parse(s).is_ok(),
-        "status" => crate::model::Status::parse(s).is_some(),
-        _ => true,
+        if kinds_of.contains_key(&id) {
+            diags.push(
+                Diagnostic::error(
+                    codes::OPENGRAPH_MALFORMED,
+                    None,
+                    format!("the cover group of {} would have the id {}, which a node of the document already has", quote(p), quote(&id)),
+                )
+                .help("rename that node, or give the `covers` rule another `cover` name"),
+            );
+            return None;
+        }
+        let shown = names.get(p).map_or(p, String::as_str);
+        let mut m = Map::new();
+        m.insert("id".into(), json!(id));
+        m.insert("kind".into(), json!("group"));
+        let title = if name == DEFAULT_COVER {
+            format!("what {shown} covers")
+        } else {
+            format!("{name} of {shown}")
+        };
+        m.insert("name".into(), json!(title));
+        if let Some(Some(org)) = org_of.get(p) {
+            m.insert("org".into(), json!(org));
+        }
+        m.insert("covers".into(), json!(p));
+        if name != DEFAULT_COVER {
+            m.insert("cover".into(), json!(name));
+        }
+        out_nodes.push(m);
+        kinds_of.insert(id.clone(), NodeKind::Group);
+        made.insert(id.clone());
+        summary.cover_groups += 1;
+        Some(id)
+    };
+    for (p, name) in wanted {
+        group(p, name, out_nodes, kinds_of, diags);
+    }
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    for (p, c, name, unless, _) in covers {
+        if p == c
+            || unless
+                .as_ref()
+                .is_some_and(|u| ends_of.get(u).is_some_and(|s| s.contains(c)))
+        {
+            continue;
+        }
+        let Some(g) = group(p, name, out_nodes, kinds_of, diags) else {
+            continue;
+        };
+        if !seen.insert((g.clone(), c.clone())) {
+            continue;
+        }
+        let kind = match kinds_of[c] {
+            NodeKind::Resource => EdgeKind::Grants,
+            NodeKind::Credential => EdgeKind::Holds,
+            _ => EdgeKind::AdminOf,
+        };
+        let mut e = Map::new();
+        e.insert("from".into(), json!(g));
+        e.insert("to".into(), json!(c));
+        e.insert("kind".into(), json!(kind.as_str()));
+        out_edges.push(e);
+        summary.cover_edges += 1;
+    }
+    let mut added = Vec::new();
+    for e in out_edges.iter() {
+        let (Some(from), Some(to), Some(kind)) = (
+            e.get("from").and_then(Value::as_str),
+            e.get("to").and_then(Value::as_str),
+            e.get("kind").and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        if kind != "grants" && kind != "admin_of" {
+            continue;
+        }
+        let g = cover_id(to, DEFAULT_COVER);
+        if !made.contains(&g) || kinds_of.get(from).is_none_or(|k| !k.is_actor()) {
+            continue;
+        }
+        let mut m = Map::new();
+        m.insert("from".into(), json!(from));
+        m.insert("to".into(), json!(g));
+        m.insert("kind".into(), json!("member_of"));
+        if let Some(l) = e.get("level").filter(|l| l.as_str() != Some("admin")) {
+            m.insert("level".into(), l.clone());
+        }
+        if let Some(x) = e.get("expires_at") {
+            m.insert("expires_at".into(), x.clone());
+        }
+        added.push(m);
+    }
+    summary.cover_edges += added.len();
+    out_edges.extend(added);
+}
+
+/// Sets each pending node's `org` to the tenant or partner its property value names: the node
+/// whose id is the value, else the one tenant or partner with a property equal to it (a
+/// collector that names the organisation by login or node id). Anything else leaves the node
+/// in the home organisation, with a warning.
+fn resolve_orgs(
+    pending: &[(usize, String)],
+    out_nodes: &mut [Map<String, Value>],
+    kinds_of: &HashMap<String, NodeKind>,
+    source: &[Value],
+    diags: &mut Diagnostics,
+) {
+    if pending.is_empty() {
+        return;
+    }
+    let mut by_value: HashMap<String, Vec<String>> = HashMap::new();
+    for n in source {
+        let Some(id) = n.get("id").and_then(Value::as_str) else {
+            continue;
+        };
+        if !kinds_of.get(id).is_some_and(|k| k.is_org()) {
+            continue;
+        }
+        for v in n
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|p| p.values())
+            .filter_map(scalar_text)
+        {
+            let ids = by_value.entry(v).or_default();
+            if !ids.iter().any(|x| x == id) {
+                ids.push(id.to_string());
+            }
+        }
+    }
+    for (at, value) in pending {
+        let node = &mut out_nodes[*at];
+        let id = node
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let found = if kinds_of.get(value).is_some_and(|k| k.is_org()) {
+            Ok(value.clone())
+        } else {
+            match by_value.get(value).map(Vec::as_slice) {
+                Some([one]) => Ok(one.clone()),
+                Some(many) if many.len() > 1 => Err(format!(
+                    "{} tenant or partner nodes have a property equal to it ({})",
+                    many.len(),
+                    many.join(", ")
+                )),
+                _ => Err(match kinds_of.get(value) {
+                    Some(k) => format!("it is the id of a {k} node, not of a tenant or partner"),
+                    None => "no tenant or partner node has it as id or property".into(),
+                }),
+            }
+        };
+        match found {
+            Ok(org) => {
+                node.insert("org".into(), json!(org));
+            }
+            Err(why) => diags.push(
+                Diagnostic::warning(
+                    codes::OPENGRAPH_ORG,
+                    None,
+                    format!(
+                        "node {}: its organisation {} is left unset (home organisation): {why}",
+                        quote(&id),
+                        quote(value)
+                    ),
+                )
+                .help("map the organisation's node kind to tenant or partner, or fill `org` from another property"),
+            ),
+        }
     }
 }
 
 fn edge(
     from: &str,
     to: &str,
-    rule: &EdgeRuleFull,
+    rule: &RuleOut,
     props: &Map<String, Value>,
     own: bool,
     summary: &mut Summary,
@@ -719,7 +1145,7 @@ fn apply_tier0(
                         .get(id.as_str())
                         .and_then(|m| m.get(p))
                         .and_then(scalar_text)
-                        .is_some_and(|got| Some(got) == toml_text(want)),
+                        .is_some_and(|got| got == *want),
                     _ => true,
                 }
         });
@@ -743,12 +1169,86 @@ fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
-fn toml_text(v: &toml::Value) -> Option<String> {
-    match v {
-        toml::Value::String(s) => Some(s.clone()),
-        toml::Value::Integer(i) => Some(i.to_string()),
-        toml::Value::Float(f) => Some(f.to_string()),
-        toml::Value::Boolean(b) => Some(b.to_string()),
-        _ => None,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(mapping: &str, doc: &str) -> (Value, Import) {
+        let mut d = Diagnostics::new("m.toml");
+        let m = read_mapping(mapping, &mut d).unwrap_or_else(|| panic!("{}", d.render()));
+        let import = import_text("og.json", doc, &m, None);
+        let g = import
+            .graph
+            .as_deref()
+            .map(|g| serde_json::from_str(g).unwrap())
+            .unwrap_or(Value::Null);
+        (g, import)
+    }
+
+    fn has(g: &Value, from: &str, to: &str, kind: &str, level: Option<&str>) -> bool {
+        g["edges"].as_array().unwrap().iter().any(|e| {
+            e["from"] == from
+                && e["to"] == to
+                && e["kind"] == kind
+                && e.get("level").and_then(Value::as_str) == level
+        })
+    }
+
+    #[test]
+    fn a_grant_on_a_covering_node_reaches_what_it_covers_at_its_level_linearly() {
+        let mapping = "[nodes]\nOrg = \"tenant\"\nRepo = \"resource\"\nBranch = \"resource\"\nRule = \"ignore\"\nUser = \"human\"\n[edges]\nOwns = \"covers\"\nHasBranch = { kind = \"covers\", unless = \"ProtectedBy\" }\nProtectedBy = \"ignore\"\nWrite = { kind = \"grants\", level = \"write\" }\nAdmin = \"admin_of\"\n";
+        let doc = r#"{"graph": {"nodes": [
+            {"id": "o", "kinds": ["Org"]}, {"id": "r", "kinds": ["Repo"]},
+            {"id": "b1", "kinds": ["Branch"]}, {"id": "b2", "kinds": ["Branch"]},
+            {"id": "p", "kinds": ["Rule"]}, {"id": "u", "kinds": ["User"]}, {"id": "v", "kinds": ["User"]}
+        ], "edges": [
+            {"kind": "Owns", "start": {"value": "o"}, "end": {"value": "r"}},
+            {"kind": "HasBranch", "start": {"value": "r"}, "end": {"value": "b1"}},
+            {"kind": "HasBranch", "start": {"value": "r"}, "end": {"value": "b2"}},
+            {"kind": "ProtectedBy", "start": {"value": "p"}, "end": {"value": "b2"}},
+            {"kind": "Write", "start": {"value": "u"}, "end": {"value": "r"}},
+            {"kind": "Admin", "start": {"value": "v"}, "end": {"value": "o"}}
+        ]}}"#;
+        let (g, import) = run(mapping, doc);
+        assert!(import.problems.is_empty(), "{:?}", import.problems);
+        assert!(has(&g, "r#covers", "b1", "grants", None));
+        assert!(
+            !g["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["to"] == "b2"),
+            "a protected branch is not covered"
+        );
+        assert!(has(&g, "u", "r#covers", "member_of", Some("write")));
+        assert!(has(&g, "v", "o#covers", "member_of", None));
+        assert!(has(&g, "o#covers", "r", "grants", None));
+        assert!(has(&g, "o#covers", "r#covers", "member_of", None));
+        let cover = g["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["id"] == "r#covers")
+            .unwrap();
+        assert_eq!(cover["covers"], "r");
+        // One edge per covered node (o#covers → r, r#covers → b1) and one membership per
+        // grant on a covering node (u, v, o#covers): linear, never grants × resources.
+        assert_eq!(import.summary.cover_edges, 2 + 3);
+        assert_eq!(import.summary.ignored["ProtectedBy"], 1);
+        assert_eq!(import.summary.ignored["Rule"], 1);
+    }
+
+    #[test]
+    fn unmodelled_objects_are_warnings_naming_them_and_why() {
+        let mapping = "[nodes]\nUser = \"human\"\n[edges]\nInvite = { kind = \"unmodelled\", why = \"needs an edge to the role\" }\n";
+        let doc = r#"{"graph": {"nodes": [{"id": "u", "kinds": ["User"], "properties": {"name": "ana"}}, {"id": "w", "kinds": ["User"]}],
+            "edges": [{"kind": "Invite", "start": {"value": "u"}, "end": {"value": "w"}}]}}"#;
+        let (_, import) = run(mapping, doc);
+        let out = import.problems[0].render();
+        assert!(
+            out.contains("graph.edges[0] (\"ana\" -Invite-> \"w\") is not imported: needs an edge to the role [opengraph-unmodelled]"),
+            "{out}"
+        );
+        assert_eq!(import.summary.skipped[0].reason, "unmodelled");
     }
 }

@@ -104,6 +104,8 @@ pub struct Imported {
     pub problems: Notes,
     /// What was read and what was left out (a summary `--quiet` silences).
     pub summary: Notes,
+    /// Every object the import left out, as JSON (`import opengraph --skipped FILE`).
+    pub skipped: Option<String>,
 }
 
 /// The importer's graph file and summary (`write` turns the graph into both), or every
@@ -120,6 +122,7 @@ fn imported<G>(
                 graph,
                 problems: lines(problems),
                 summary,
+                skipped: None,
             })
         }
         None => {
@@ -228,6 +231,9 @@ pub struct OpengraphImportRequest {
     /// Foreign kinds to authpath's; without one only authpath's own `AP_` kinds are read.
     pub mapping: Option<PathBuf>,
     pub as_of: Option<Timestamp>,
+    /// Every warning (an object skipped that matters to authority, an organisation that names
+    /// no node) is an error.
+    pub strict: bool,
 }
 
 impl OpengraphImportRequest {
@@ -260,7 +266,21 @@ impl OpengraphImportRequest {
             problems,
             summary,
         } = import;
-        imported(graph, &problems, |g| (g, og_summary(&summary)))
+        let warnings: usize = problems.iter().map(|d| d.warning_count()).sum();
+        if self.strict && graph.is_some() && warnings > 0 {
+            let message = format!(
+                "{}: {warnings} warning(s), which --strict makes errors; no graph written",
+                self.file.display()
+            );
+            return Err(Error::new(ErrorKind::Strict, message).after(&lines(&problems)));
+        }
+        let skipped =
+            serde_json::to_string_pretty(&serde_json::json!({ "skipped": summary.skipped }))
+                .expect("plain values serialise")
+                + "\n";
+        let mut out = imported(graph, &problems, |g| (g, og_summary(&summary)))?;
+        out.skipped = Some(skipped);
+        Ok(out)
     }
 }
 
@@ -298,6 +318,26 @@ fn og_summary(s: &crate::import::opengraph::Summary) -> Notes {
                 list(counts)
             ));
         }
+    }
+    if !s.ignored.is_empty() {
+        out.push(format!(
+            "authpath: left out {} object(s) the mapping ignores as changing no authority: {}",
+            s.ignored.values().sum::<usize>(),
+            list(&s.ignored)
+        ));
+    }
+    if !s.unmodelled.is_empty() {
+        out.push(format!(
+            "authpath: warning: left out {} object(s) that matter to authority but the mapping marks unmodelled: {}",
+            s.unmodelled.values().sum::<usize>(),
+            list(&s.unmodelled)
+        ));
+    }
+    if s.cover_groups > 0 {
+        out.push(format!(
+            "authpath: made {} cover group(s) with {} edge(s), so grants on a broader resource reach what it covers",
+            s.cover_groups, s.cover_edges
+        ));
     }
     if s.unresolved_edges > 0 {
         out.push(format!(

@@ -303,10 +303,15 @@ impl<'a> Builder<'a> {
             .iter()
             .map(|(i, t)| (i.as_str(), t.as_str()))
             .collect();
-        let patterns: Vec<(&str, &str)> = nodes
+        // Each pattern with its literal head: a pattern can cover only texts that begin
+        // with it, which rules out most pairs before the full comparison.
+        let patterns: Vec<(&str, &str, &str)> = nodes
             .iter()
             .filter(|(i, t)| *i != everything && t.contains(['*', '?']))
-            .map(|(i, t)| (i.as_str(), t.as_str()))
+            .map(|(i, t)| {
+                let head = &t[..t.find(['*', '?']).unwrap_or(t.len())];
+                (i.as_str(), t.as_str(), head)
+            })
             .collect();
         let has_everything = text.contains_key(everything.as_str());
         let coverers = |r: &str| -> Vec<String> {
@@ -316,13 +321,14 @@ impl<'a> Builder<'a> {
             let t = text[r];
             let mut out: Vec<String> = patterns
                 .iter()
-                .filter(|(p, pt)| {
+                .filter(|(p, pt, head)| {
                     *p != r
+                        && t.starts_with(head)
                         && policy::glob_covers(pt, t, false)
                         // Two patterns naming the same set: the smaller id covers the other.
                         && !(policy::glob_covers(t, pt, false) && r < *p)
                 })
-                .map(|(p, _)| p.to_string())
+                .map(|(p, _, _)| p.to_string())
                 .collect();
             if has_everything {
                 out.push(everything.clone());

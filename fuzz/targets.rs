@@ -85,6 +85,24 @@ pub fn import_opengraph(data: &[u8]) {
     }
 }
 
+/// The OpenGraph mapping reader (`--mapping MAP.toml`) on any text: a mapping, or problems
+/// that render; a mapping it accepts then imports a small document without panicking.
+pub fn mapping(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let mut d = authpath::diagnostics::Diagnostics::new("fuzz.toml");
+    let mapping = authpath::import::opengraph::read_mapping(text, &mut d);
+    let _ = d.render();
+    if let Some(m) = mapping {
+        let doc = r#"{"graph":{"nodes":[{"id":"a","kinds":["User"],"properties":{"name":"A"}},{"id":"b","kinds":["Repo"],"properties":{}}],"edges":[{"kind":"CanWrite","start":{"value":"a"},"end":{"value":"b"}}]}}"#;
+        let import = authpath::import::opengraph::import_text("fuzz.json", doc, &m, None);
+        if let Some(g) = &import.graph {
+            valid(g);
+        }
+    }
+}
+
 /// `analyze` end to end on whatever the loader accepts: every rule, the JSON report, and the
 /// OpenGraph export.
 pub fn analyze(data: &[u8]) {

@@ -73,4 +73,7 @@ fn the_importers_on_their_seeds_and_regressions() {
     assert!(replay("import_aws", aws, targets::import_aws) >= 2);
     let og = vec![root().join("tests/data/real/bloodhound-opengraph/opengraph-minimal.json")];
     assert!(replay("import_opengraph", og, targets::import_opengraph) >= 1);
+    let mut mappings = files(&root().join("graphs/opengraph"), &["toml"]);
+    mappings.extend(files(&root().join("fuzz/seeds/mapping"), &["toml"]));
+    assert!(replay("mapping", mappings, targets::mapping) >= 2);
 }

@@ -37,7 +37,10 @@ pub struct Document {
     /// Per rule: (total, shown).
     pub by_rule: BTreeMap<&'static str, (usize, usize)>,
     pub exposure: Option<ExposureOut>,
-    pub choke_nodes: Vec<(String, u64)>,
+    /// The top choke points: (id, label, pairs).
+    pub choke_nodes: Vec<(String, String, u64)>,
+    /// Organisations named on the page: id → label.
+    pub orgs: BTreeMap<String, String>,
     pub nodes: Vec<NodeOut>,
     pub edges: Vec<EdgeOut>,
     pub findings: Vec<FindingOut>,
@@ -62,6 +65,10 @@ pub struct ExposureOut {
 pub struct NodeOut {
     pub id: String,
     pub name: String,
+    /// The name with a part of the id when another node shares the name; absent when it is
+    /// the name itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     pub kind: &'static str,
     /// The organisation's id; empty for the home organisation.
     pub org: String,
@@ -74,12 +81,12 @@ pub struct NodeOut {
     pub who_can: Option<Query>,
 }
 
-/// A query's answer in brief: how many, and the first few (id, level).
+/// A query's answer in brief: how many, and the first few (id, label, level).
 #[derive(Serialize)]
 pub struct Query {
     pub count: usize,
     pub critical: usize,
-    pub first: Vec<(String, Level)>,
+    pub first: Vec<(String, String, Level)>,
 }
 
 #[derive(Serialize)]
@@ -96,7 +103,9 @@ pub struct FindingOut {
     pub rule: &'static str,
     pub severity: Severity,
     pub subject: String,
+    pub subject_label: String,
     pub target: Option<String>,
+    pub target_label: Option<String>,
     pub level: Option<Level>,
     pub message: String,
     /// Node indices into `nodes`.
@@ -112,7 +121,9 @@ pub struct FindingOut {
 #[derive(Serialize)]
 pub struct AccessOut {
     pub subject: String,
+    pub subject_label: String,
     pub target: String,
+    pub target_label: String,
     pub change: &'static str,
     pub before: Option<Level>,
     pub after: Option<Level>,
@@ -174,6 +185,79 @@ fn id_maps<'g>(graphs: &[&'g Graph]) -> Vec<HashMap<&'g str, NodeIx>> {
         .collect()
 }
 
+/// The fewest characters of an id that a disambiguating tag shows.
+const TAG_MIN: usize = 6;
+
+/// What the page calls each node: its name; and where distinct nodes of the graphs shown
+/// share a name, the name followed by the shortest prefix of the id (at least `TAG_MIN`
+/// characters, `…` when cut) that tells that name's nodes apart. Opaque ids (GitHound's
+/// GraphQL ids) never stand in for a name, yet two `TESTSECRET`s still read as two.
+/// Computed over whole graphs, not the nodes shown, so a label does not change with
+/// which neighbours fit.
+struct Labels<'g> {
+    ix: &'g [HashMap<&'g str, NodeIx>],
+    graphs: &'g [&'g Graph],
+    tags: HashMap<&'g str, String>,
+}
+
+impl<'g> Labels<'g> {
+    fn new(graphs: &'g [&'g Graph], ix: &'g [HashMap<&'g str, NodeIx>]) -> Labels<'g> {
+        let mut by_name: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+        for g in graphs {
+            for n in &g.nodes {
+                by_name
+                    .entry(n.display_name())
+                    .or_default()
+                    .insert(n.id.as_str());
+            }
+        }
+        let mut tags = HashMap::new();
+        for ids in by_name.into_values().filter(|ids| ids.len() > 1) {
+            let longest = ids.iter().map(|id| id.chars().count()).max().unwrap_or(0);
+            let mut len = TAG_MIN;
+            while len < longest {
+                let prefixes: BTreeSet<&str> = ids.iter().map(|id| prefix(id, len)).collect();
+                if prefixes.len() == ids.len() {
+                    break;
+                }
+                len += 1;
+            }
+            for id in ids {
+                let p = prefix(id, len);
+                let tag = if p.len() < id.len() {
+                    format!("{p}…")
+                } else {
+                    p.to_owned()
+                };
+                tags.insert(id, tag);
+            }
+        }
+        Labels { ix, graphs, tags }
+    }
+
+    /// The name with its tag, if it needs one.
+    fn tagged(&self, id: &str, name: &str) -> Option<String> {
+        self.tags.get(id).map(|t| format!("{name} ‹{t}›"))
+    }
+
+    /// The label of node `id` (from the first graph that has it); the id itself if no
+    /// graph has it.
+    fn of(&self, id: &str) -> String {
+        let name = self
+            .ix
+            .iter()
+            .zip(self.graphs)
+            .find_map(|(m, g)| m.get(id).map(|n| g.node(*n).display_name()))
+            .unwrap_or(id);
+        self.tagged(id, name).unwrap_or_else(|| name.to_owned())
+    }
+}
+
+/// The first `chars` characters of `s`.
+fn prefix(s: &str, chars: usize) -> &str {
+    s.char_indices().nth(chars).map_or(s, |(at, _)| &s[..at])
+}
+
 fn org_id(g: &Graph, n: NodeIx) -> String {
     g.org_of(n)
         .map(|o| g.node(o).id.clone())
@@ -232,6 +316,7 @@ fn build(
     subjects: Subjects,
 ) -> Document {
     let ix = id_maps(&graphs);
+    let labels = Labels::new(&graphs, &ix);
     let mut shown = Shown::new();
     let mut out_findings = Vec::new();
     let mut omitted_findings = 0;
@@ -266,7 +351,9 @@ fn build(
             rule: f.rule.name(),
             severity: f.severity,
             subject: f.subject.clone(),
+            subject_label: labels.of(&f.subject),
             target: f.target.clone(),
+            target_label: f.target.as_deref().map(|t| labels.of(t)),
             level: f.level,
             message: f.message.clone(),
             path,
@@ -280,7 +367,9 @@ fn build(
         let p: Vec<usize> = path.iter().filter_map(|id| shown.add(id, &ix)).collect();
         out_access.push(AccessOut {
             subject: a.subject.clone(),
+            subject_label: labels.of(&a.subject),
             target: a.target.clone(),
+            target_label: labels.of(&a.target),
             change: a.change.as_str(),
             before: a.before,
             after: a.after,
@@ -352,7 +441,7 @@ fn build(
             }
         }
     }
-    let queries = queries(graphs[0], &shown, path_nodes, report, subjects);
+    let queries = queries(graphs[0], &labels, &shown, path_nodes, report, subjects);
     let mut nodes: Vec<NodeOut> = shown
         .order
         .iter()
@@ -363,6 +452,7 @@ fn build(
             NodeOut {
                 id: node.id.clone(),
                 name: node.display_name().to_owned(),
+                label: labels.tagged(&node.id, node.display_name()),
                 kind: node.kind.as_str(),
                 org: org_id(graph, *n),
                 critical: node.is_critical(),
@@ -378,6 +468,18 @@ fn build(
         nodes[i].blast = Some(blast);
         nodes[i].who_can = Some(who);
     }
+    // Every organisation a shown node or finding names, for the filter and the clusters.
+    let orgs = nodes
+        .iter()
+        .map(|n| n.org.as_str())
+        .chain(
+            out_findings
+                .iter()
+                .flat_map(|f| f.orgs.iter().map(String::as_str)),
+        )
+        .filter(|o| !o.is_empty())
+        .map(|o| (o.to_owned(), labels.of(o)))
+        .collect();
     Document {
         kind,
         title: String::new(),
@@ -401,12 +503,15 @@ fn build(
                     .iter()
                     .take(10)
                     .filter_map(|ch| match &ch.what {
-                        crate::choke::Element::Node(id) => Some((id.clone(), ch.pairs)),
+                        crate::choke::Element::Node(id) => {
+                            Some((id.clone(), labels.of(id), ch.pairs))
+                        }
                         crate::choke::Element::Edge { .. } => None,
                     })
                     .collect()
             })
             .unwrap_or_default(),
+        orgs,
         nodes,
         edges,
         findings: out_findings,
@@ -423,6 +528,7 @@ fn build(
 /// query backwards, in parallel.
 fn queries(
     model: &Graph,
+    labels: &Labels,
     shown: &Shown,
     path_nodes: usize,
     report: &Report,
@@ -454,20 +560,20 @@ fn queries(
                     .collect();
                 reached.sort_unstable_by_key(|(m, _)| engine.id_rank(*m));
                 reached.dedup_by_key(|(m, _)| *m);
-                brief(model, reached)
+                brief(model, labels, reached)
             });
             let keep = |m: NodeIx| crate::rules::is_subject(&engine, subjects, m);
             let who = engine
                 .who_can_levels(*n, Level::Read, &keep)
                 .into_iter()
                 .collect::<Vec<_>>();
-            (*i, (blast, brief(model, who)))
+            (*i, (blast, brief(model, labels, who)))
         })
         .collect()
 }
 
 /// Critical ones first, then by id; the first `LISTED`.
-fn brief(model: &Graph, mut list: Vec<(NodeIx, Level)>) -> Query {
+fn brief(model: &Graph, labels: &Labels, mut list: Vec<(NodeIx, Level)>) -> Query {
     let critical = list
         .iter()
         .filter(|(m, _)| model.node(*m).is_critical())
@@ -482,7 +588,13 @@ fn brief(model: &Graph, mut list: Vec<(NodeIx, Level)>) -> Query {
         first: list
             .iter()
             .take(LISTED)
-            .map(|(m, l)| (model.node(*m).id.clone(), *l))
+            .map(|(m, l)| {
+                let node = model.node(*m);
+                let label = labels
+                    .tagged(&node.id, node.display_name())
+                    .unwrap_or_else(|| node.display_name().to_owned());
+                (node.id.clone(), label, *l)
+            })
             .collect(),
     }
 }
@@ -539,11 +651,52 @@ mod tests {
         let db = doc.nodes.iter().find(|n| n.id == "db").unwrap();
         assert!(db.critical);
         let who = db.who_can.as_ref().unwrap();
-        assert_eq!(who.first[0], ("p".to_string(), Level::Admin));
+        assert_eq!(
+            who.first[0],
+            ("p".to_string(), "p".to_string(), Level::Admin)
+        );
         assert!(
             doc.edges
                 .iter()
                 .all(|e| e.from < doc.nodes.len() && e.to < doc.nodes.len())
         );
+    }
+
+    #[test]
+    fn nodes_that_share_a_name_are_told_apart_by_the_shortest_distinct_id_prefix() {
+        let text = r#"{"version": 1, "as_of": "2026-11-01T00:00:00Z", "nodes": [
+            {"id": "GH_Secret_R_kgDOMuFnXA_TESTSECRET", "kind": "credential", "name": "TESTSECRET"},
+            {"id": "GH_EnvironmentSecret_EN_kwDOQ_TESTSECRET", "kind": "credential", "name": "TESTSECRET"},
+            {"id": "svc:billing:default", "kind": "service", "name": "default"},
+            {"id": "svc:billing:default2", "kind": "service", "name": "default"},
+            {"id": "U_kgDOD64CFw", "kind": "human", "name": "jared"},
+            {"id": "no-name", "kind": "human"}
+        ], "edges": []}"#;
+        let model = crate::load::load_bytes("t.json", text.as_bytes())
+            .graph
+            .unwrap();
+        let graphs = [&model];
+        let ix = id_maps(&graphs);
+        let labels = Labels::new(&graphs, &ix);
+        assert_eq!(
+            labels.of("GH_Secret_R_kgDOMuFnXA_TESTSECRET"),
+            "TESTSECRET ‹GH_Sec…›"
+        );
+        assert_eq!(
+            labels.of("GH_EnvironmentSecret_EN_kwDOQ_TESTSECRET"),
+            "TESTSECRET ‹GH_Env…›"
+        );
+        // One id is a prefix of the other: the shorter is shown whole.
+        assert_eq!(
+            labels.of("svc:billing:default"),
+            "default ‹svc:billing:default›"
+        );
+        assert_eq!(
+            labels.of("svc:billing:default2"),
+            "default ‹svc:billing:default2›"
+        );
+        assert_eq!(labels.of("U_kgDOD64CFw"), "jared");
+        assert_eq!(labels.of("no-name"), "no-name");
+        assert_eq!(labels.of("absent"), "absent");
     }
 }

@@ -37,10 +37,11 @@ pub struct Document {
     /// Per rule: (total, shown).
     pub by_rule: BTreeMap<&'static str, (usize, usize)>,
     pub exposure: Option<ExposureOut>,
-    /// The top choke points: (id, label, pairs).
-    pub choke_nodes: Vec<(String, String, u64)>,
-    /// Organisations named on the page: id → label.
-    pub orgs: BTreeMap<String, String>,
+    pub choke_nodes: Vec<(String, u64)>,
+    /// What the page calls each id it names (findings' subjects and targets, organisations,
+    /// choke points, query lists) that is not a shown node and is not its own label; shown
+    /// nodes carry theirs. One table, so a node listed by many queries is named once.
+    pub labels: BTreeMap<String, String>,
     pub nodes: Vec<NodeOut>,
     pub edges: Vec<EdgeOut>,
     pub findings: Vec<FindingOut>,
@@ -81,12 +82,12 @@ pub struct NodeOut {
     pub who_can: Option<Query>,
 }
 
-/// A query's answer in brief: how many, and the first few (id, label, level).
+/// A query's answer in brief: how many, and the first few (id, level).
 #[derive(Serialize)]
 pub struct Query {
     pub count: usize,
     pub critical: usize,
-    pub first: Vec<(String, String, Level)>,
+    pub first: Vec<(String, Level)>,
 }
 
 #[derive(Serialize)]
@@ -103,9 +104,7 @@ pub struct FindingOut {
     pub rule: &'static str,
     pub severity: Severity,
     pub subject: String,
-    pub subject_label: String,
     pub target: Option<String>,
-    pub target_label: Option<String>,
     pub level: Option<Level>,
     pub message: String,
     /// Node indices into `nodes`.
@@ -121,9 +120,7 @@ pub struct FindingOut {
 #[derive(Serialize)]
 pub struct AccessOut {
     pub subject: String,
-    pub subject_label: String,
     pub target: String,
-    pub target_label: String,
     pub change: &'static str,
     pub before: Option<Level>,
     pub after: Option<Level>,
@@ -351,9 +348,7 @@ fn build(
             rule: f.rule.name(),
             severity: f.severity,
             subject: f.subject.clone(),
-            subject_label: labels.of(&f.subject),
             target: f.target.clone(),
-            target_label: f.target.as_deref().map(|t| labels.of(t)),
             level: f.level,
             message: f.message.clone(),
             path,
@@ -367,9 +362,7 @@ fn build(
         let p: Vec<usize> = path.iter().filter_map(|id| shown.add(id, &ix)).collect();
         out_access.push(AccessOut {
             subject: a.subject.clone(),
-            subject_label: labels.of(&a.subject),
             target: a.target.clone(),
-            target_label: labels.of(&a.target),
             change: a.change.as_str(),
             before: a.before,
             after: a.after,
@@ -441,7 +434,7 @@ fn build(
             }
         }
     }
-    let queries = queries(graphs[0], &labels, &shown, path_nodes, report, subjects);
+    let queries = queries(graphs[0], &shown, path_nodes, report, subjects);
     let mut nodes: Vec<NodeOut> = shown
         .order
         .iter()
@@ -468,18 +461,52 @@ fn build(
         nodes[i].blast = Some(blast);
         nodes[i].who_can = Some(who);
     }
-    // Every organisation a shown node or finding names, for the filter and the clusters.
-    let orgs = nodes
+    let choke_nodes: Vec<(String, u64)> = report
+        .choke_points
+        .as_ref()
+        .map(|c| {
+            c.nodes
+                .iter()
+                .take(10)
+                .filter_map(|ch| match &ch.what {
+                    crate::choke::Element::Node(id) => Some((id.clone(), ch.pairs)),
+                    crate::choke::Element::Edge { .. } => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let named = nodes
         .iter()
         .map(|n| n.org.as_str())
-        .chain(
-            out_findings
+        .chain(out_findings.iter().flat_map(|f| {
+            f.orgs
                 .iter()
-                .flat_map(|f| f.orgs.iter().map(String::as_str)),
+                .map(String::as_str)
+                .chain([f.subject.as_str()])
+                .chain(f.target.as_deref())
+        }))
+        .chain(
+            out_access
+                .iter()
+                .flat_map(|a| [a.subject.as_str(), a.target.as_str()]),
         )
-        .filter(|o| !o.is_empty())
-        .map(|o| (o.to_owned(), labels.of(o)))
-        .collect();
+        .chain(choke_nodes.iter().map(|c| c.0.as_str()))
+        .chain(nodes.iter().flat_map(|n| {
+            [&n.blast, &n.who_can]
+                .into_iter()
+                .flatten()
+                .flat_map(|q| q.first.iter().map(|f| f.0.as_str()))
+        }));
+    let mut label_table = BTreeMap::new();
+    for id in named {
+        if id.is_empty() || shown.index.contains_key(id) || label_table.contains_key(id) {
+            continue;
+        }
+        let label = labels.of(id);
+        if label != id {
+            label_table.insert(id.to_owned(), label);
+        }
+    }
     Document {
         kind,
         title: String::new(),
@@ -495,23 +522,8 @@ fn build(
             subjects: e.subjects,
             exposed: e.exposed,
         }),
-        choke_nodes: report
-            .choke_points
-            .as_ref()
-            .map(|c| {
-                c.nodes
-                    .iter()
-                    .take(10)
-                    .filter_map(|ch| match &ch.what {
-                        crate::choke::Element::Node(id) => {
-                            Some((id.clone(), labels.of(id), ch.pairs))
-                        }
-                        crate::choke::Element::Edge { .. } => None,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        orgs,
+        choke_nodes,
+        labels: label_table,
         nodes,
         edges,
         findings: out_findings,
@@ -528,7 +540,6 @@ fn build(
 /// query backwards, in parallel.
 fn queries(
     model: &Graph,
-    labels: &Labels,
     shown: &Shown,
     path_nodes: usize,
     report: &Report,
@@ -560,20 +571,20 @@ fn queries(
                     .collect();
                 reached.sort_unstable_by_key(|(m, _)| engine.id_rank(*m));
                 reached.dedup_by_key(|(m, _)| *m);
-                brief(model, labels, reached)
+                brief(model, reached)
             });
             let keep = |m: NodeIx| crate::rules::is_subject(&engine, subjects, m);
             let who = engine
                 .who_can_levels(*n, Level::Read, &keep)
                 .into_iter()
                 .collect::<Vec<_>>();
-            (*i, (blast, brief(model, labels, who)))
+            (*i, (blast, brief(model, who)))
         })
         .collect()
 }
 
 /// Critical ones first, then by id; the first `LISTED`.
-fn brief(model: &Graph, labels: &Labels, mut list: Vec<(NodeIx, Level)>) -> Query {
+fn brief(model: &Graph, mut list: Vec<(NodeIx, Level)>) -> Query {
     let critical = list
         .iter()
         .filter(|(m, _)| model.node(*m).is_critical())
@@ -588,13 +599,7 @@ fn brief(model: &Graph, labels: &Labels, mut list: Vec<(NodeIx, Level)>) -> Quer
         first: list
             .iter()
             .take(LISTED)
-            .map(|(m, l)| {
-                let node = model.node(*m);
-                let label = labels
-                    .tagged(&node.id, node.display_name())
-                    .unwrap_or_else(|| node.display_name().to_owned());
-                (node.id.clone(), label, *l)
-            })
+            .map(|(m, l)| (model.node(*m).id.clone(), *l))
             .collect(),
     }
 }
@@ -651,10 +656,7 @@ mod tests {
         let db = doc.nodes.iter().find(|n| n.id == "db").unwrap();
         assert!(db.critical);
         let who = db.who_can.as_ref().unwrap();
-        assert_eq!(
-            who.first[0],
-            ("p".to_string(), "p".to_string(), Level::Admin)
-        );
+        assert_eq!(who.first[0], ("p".to_string(), Level::Admin));
         assert!(
             doc.edges
                 .iter()

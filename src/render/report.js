@@ -26,6 +26,12 @@
   // What the page calls a node: its name (with part of its id when another node shares the
   // name); the id itself stays on hover and in the details.
   function label(n) { return n.label || n.name; }
+  // Every id the page names, to its label: shown nodes, then the data's table for the rest.
+  // A prototype-free object, so that an id like "constructor" is only ever a key.
+  var names = Object.create(null);
+  D.nodes.forEach(function (n) { names[n.id] = label(n); });
+  Object.keys(D.labels).forEach(function (id) { names[id] = D.labels[id]; });
+  function nameOf(id) { return id in names ? names[id] : id; }
   function clear(n) { while (n.firstChild) n.removeChild(n.firstChild); }
 
   // ---------------------------------------------------------------- headline
@@ -58,7 +64,7 @@
     rules.appendChild(el("li", { "data-rule": r }, r + ": " + t[0] + (t[1] < t[0] ? " (" + t[1] + " shown)" : "")));
   });
   var choke = $("choke");
-  D.choke_nodes.forEach(function (cn) { choke.appendChild(el("li", { title: cn[0] }, cn[1] + " — " + cn[2] + " pairs")); });
+  D.choke_nodes.forEach(function (cn) { choke.appendChild(el("li", { title: cn[0] }, nameOf(cn[0]) + " — " + cn[1] + " pairs")); });
   if (!D.choke_nodes.length) choke.appendChild(el("li", { "class": "note" }, "none"));
   var notes = [];
   if (D.omitted.findings) notes.push(D.omitted.findings + " finding(s) not drawn: their paths did not fit the report's node budget");
@@ -83,7 +89,7 @@
     values.forEach(function (v) { sel.appendChild(el("option", { value: v[0], title: v[0] }, v[1])); });
     sel.addEventListener("change", render);
   }
-  function orgLabel(o) { return o ? (D.orgs[o] || o) : "(home organisation)"; }
+  function orgLabel(o) { return o ? nameOf(o) : "(home organisation)"; }
   var ruleSet = {}, orgSet = {};
   D.findings.forEach(function (f) { ruleSet[f.rule] = 1; f.orgs.forEach(function (o) { orgSet[o] = 1; }); });
   fillSelect($("rule"), Object.keys(ruleSet).sort().map(function (r) { return [r, r]; }));
@@ -96,6 +102,10 @@
   var sortKey = "severity", asc = true, selected = -1, expanded = {};
   var columns = [["severity", "severity"], ["rule", "rule"], ["subject", "subject"], ["target", "target"], ["level", "level"]];
   // Cells show labels, sort by them, and keep the id in their title.
+  D.findings.forEach(function (f) {
+    f.subject_label = nameOf(f.subject);
+    f.target_label = f.target === null ? null : nameOf(f.target);
+  });
   var SHOWN = { subject: "subject_label", target: "target_label" };
   // What the search looks through: ids and labels of the subject, target and path nodes,
   // the rule and the sentence; built once, not per keystroke.
@@ -517,7 +527,7 @@
       if (!q) { box.appendChild(el("p", { "class": "note" }, "not computed for this node: run " + cmd)); return; }
       box.appendChild(el("p", null, q.count + " node(s), " + q.critical + " critical"));
       var ul = el("ul");
-      q.first.forEach(function (x) { ul.appendChild(el("li", { title: x[0] }, x[1] + " (" + x[2] + ")")); });
+      q.first.forEach(function (x) { ul.appendChild(el("li", { title: x[0] }, nameOf(x[0]) + " (" + x[1] + ")")); });
       box.appendChild(ul);
       if (q.count > q.first.length) box.appendChild(el("p", { "class": "note" }, "and " + (q.count - q.first.length) + " more: run " + cmd));
     }
@@ -532,7 +542,7 @@
     D.access.forEach(function (a) {
       var li = el("li", { "class": "access-" + a.change, title: a.subject + " → " + a.target });
       li.appendChild(el("b", null, a.change + ": "));
-      li.appendChild(document.createTextNode(a.subject_label + " → " + a.target_label + " (" + (a.before || "none") + " → " + (a.after || "none") + ") " + a.message));
+      li.appendChild(document.createTextNode(nameOf(a.subject) + " → " + nameOf(a.target) + " (" + (a.before || "none") + " → " + (a.after || "none") + ") " + a.message));
       acc.appendChild(li);
     });
     if (!D.access.length) acc.appendChild(el("li", { "class": "note" }, "no access changes"));

@@ -123,6 +123,8 @@ fn reports_open_in_a_real_browser_and_show_what_analyze_found() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&check.stdout);
+    // What was measured (pictures and labels per report), shown with --nocapture.
+    println!("{stdout}");
     assert!(
         check.status.success(),
         "{stdout}\n{}",

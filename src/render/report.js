@@ -218,19 +218,37 @@
   function lineHeight(strings, cls) {
     return Math.max.apply(null, [LINE].concat(strings.map(function (s) { return Math.ceil(textSize(s, cls)[1]) + 1; })));
   }
-  // A name wider than WRAP goes onto two lines, broken after a separator when one gives
-  // lines of similar width, else between the characters that balance the lines best.
+  // A name wider than WRAP goes onto as few lines as fit it (MAX_LINES at most), of even
+  // widths, each broken after a separator when one is in its last third. Only a name longer
+  // than MAX_LINES lines is cut, with "…": the whole name is on hover and in the details.
+  var SEP = /[\/\\\s._:@-]/, MAX_LINES = 3;
   function nameLines(s) {
-    if (textWidth(s) <= WRAP) return [s];
-    var chars = Array.from(s), best = null, sep = null;
-    for (var i = 1; i < chars.length; i++) {
-      var a = chars.slice(0, i).join(""), b = chars.slice(i).join("");
-      var w = Math.max(textWidth(a), textWidth(b));
-      if (!best || w < best[0]) best = [w, a, b];
-      if (/[\/\\\s._:@-]/.test(chars[i - 1]) && (!sep || w < sep[0])) sep = [w, a, b];
+    var total = textWidth(s);
+    if (total <= WRAP) return [s];
+    var chars = Array.from(s), lines = [], start = 0;
+    var target = Math.min(WRAP, total / Math.ceil(total / WRAP) + 8);
+    // The most characters from `from` whose text (and `tail`) fits `width`: at least one.
+    function fit(from, width, tail) {
+      var lo = from + 1, hi = chars.length;
+      while (lo < hi) {
+        var mid = (lo + hi + 1) >> 1;
+        if (textWidth(chars.slice(from, mid).join("") + tail) <= width) lo = mid; else hi = mid - 1;
+      }
+      return lo;
     }
-    var pick = sep && sep[0] <= best[0] * 1.25 ? sep : best;
-    return [pick[1], pick[2]];
+    while (start < chars.length && lines.length < MAX_LINES) {
+      var end = fit(start, target, "");
+      if (lines.length === MAX_LINES - 1 && end < chars.length) {
+        lines.push(chars.slice(start, fit(start, target, "…")).join("") + "…");
+        return lines;
+      }
+      for (var k = end; end < chars.length && k > start + (end - start) * 2 / 3; k--) {
+        if (SEP.test(chars[k - 1])) { end = k; break; }
+      }
+      lines.push(chars.slice(start, end).join(""));
+      start = end;
+    }
+    return lines;
   }
   function geometry(n) {
     var lines = nameLines(label(n)), kind = n.kind + (n.critical ? " · critical" : "");

@@ -282,6 +282,8 @@ def check_hostile(browser, d):
     seen = set()
     for fid in page.eval_on_selector_all("tr.finding", "rs => rs.map(r => r.dataset.id)"):
         page.click(f"tr.finding[data-id='{fid}']")
+        # Markup, bidirectional overrides and a 10,000-character id still fit and stay apart.
+        check_layout(page, "hostile", fid)
         count = page.locator("g.node").count()
         for i in range(count):
             page.locator("g.node").nth(i).dispatch_event("click")

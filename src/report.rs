@@ -38,6 +38,10 @@ pub struct Document {
     pub by_rule: BTreeMap<&'static str, (usize, usize)>,
     pub exposure: Option<ExposureOut>,
     pub choke_nodes: Vec<(String, u64)>,
+    /// What the page calls each id it names (findings' subjects and targets, organisations,
+    /// choke points, query lists) that is not a shown node and is not its own label; shown
+    /// nodes carry theirs. One table, so a node listed by many queries is named once.
+    pub labels: BTreeMap<String, String>,
     pub nodes: Vec<NodeOut>,
     pub edges: Vec<EdgeOut>,
     pub findings: Vec<FindingOut>,
@@ -62,6 +66,10 @@ pub struct ExposureOut {
 pub struct NodeOut {
     pub id: String,
     pub name: String,
+    /// The name with a part of the id when another node shares the name; absent when it is
+    /// the name itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     pub kind: &'static str,
     /// The organisation's id; empty for the home organisation.
     pub org: String,
@@ -174,6 +182,79 @@ fn id_maps<'g>(graphs: &[&'g Graph]) -> Vec<HashMap<&'g str, NodeIx>> {
         .collect()
 }
 
+/// The fewest characters of an id that a disambiguating tag shows.
+const TAG_MIN: usize = 6;
+
+/// What the page calls each node: its name; and where distinct nodes of the graphs shown
+/// share a name, the name followed by the shortest prefix of the id (at least `TAG_MIN`
+/// characters, `…` when cut) that tells that name's nodes apart. Opaque ids (GitHound's
+/// GraphQL ids) never stand in for a name, yet two `TESTSECRET`s still read as two.
+/// Computed over whole graphs, not the nodes shown, so a label does not change with
+/// which neighbours fit.
+struct Labels<'g> {
+    ix: &'g [HashMap<&'g str, NodeIx>],
+    graphs: &'g [&'g Graph],
+    tags: HashMap<&'g str, String>,
+}
+
+impl<'g> Labels<'g> {
+    fn new(graphs: &'g [&'g Graph], ix: &'g [HashMap<&'g str, NodeIx>]) -> Labels<'g> {
+        let mut by_name: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+        for g in graphs {
+            for n in &g.nodes {
+                by_name
+                    .entry(n.display_name())
+                    .or_default()
+                    .insert(n.id.as_str());
+            }
+        }
+        let mut tags = HashMap::new();
+        for ids in by_name.into_values().filter(|ids| ids.len() > 1) {
+            let longest = ids.iter().map(|id| id.chars().count()).max().unwrap_or(0);
+            let mut len = TAG_MIN;
+            while len < longest {
+                let prefixes: BTreeSet<&str> = ids.iter().map(|id| prefix(id, len)).collect();
+                if prefixes.len() == ids.len() {
+                    break;
+                }
+                len += 1;
+            }
+            for id in ids {
+                let p = prefix(id, len);
+                let tag = if p.len() < id.len() {
+                    format!("{p}…")
+                } else {
+                    p.to_owned()
+                };
+                tags.insert(id, tag);
+            }
+        }
+        Labels { ix, graphs, tags }
+    }
+
+    /// The name with its tag, if it needs one.
+    fn tagged(&self, id: &str, name: &str) -> Option<String> {
+        self.tags.get(id).map(|t| format!("{name} ‹{t}›"))
+    }
+
+    /// The label of node `id` (from the first graph that has it); the id itself if no
+    /// graph has it.
+    fn of(&self, id: &str) -> String {
+        let name = self
+            .ix
+            .iter()
+            .zip(self.graphs)
+            .find_map(|(m, g)| m.get(id).map(|n| g.node(*n).display_name()))
+            .unwrap_or(id);
+        self.tagged(id, name).unwrap_or_else(|| name.to_owned())
+    }
+}
+
+/// The first `chars` characters of `s`.
+fn prefix(s: &str, chars: usize) -> &str {
+    s.char_indices().nth(chars).map_or(s, |(at, _)| &s[..at])
+}
+
 fn org_id(g: &Graph, n: NodeIx) -> String {
     g.org_of(n)
         .map(|o| g.node(o).id.clone())
@@ -232,6 +313,7 @@ fn build(
     subjects: Subjects,
 ) -> Document {
     let ix = id_maps(&graphs);
+    let labels = Labels::new(&graphs, &ix);
     let mut shown = Shown::new();
     let mut out_findings = Vec::new();
     let mut omitted_findings = 0;
@@ -363,6 +445,7 @@ fn build(
             NodeOut {
                 id: node.id.clone(),
                 name: node.display_name().to_owned(),
+                label: labels.tagged(&node.id, node.display_name()),
                 kind: node.kind.as_str(),
                 org: org_id(graph, *n),
                 critical: node.is_critical(),
@@ -377,6 +460,52 @@ fn build(
     for (i, (blast, who)) in queries {
         nodes[i].blast = Some(blast);
         nodes[i].who_can = Some(who);
+    }
+    let choke_nodes: Vec<(String, u64)> = report
+        .choke_points
+        .as_ref()
+        .map(|c| {
+            c.nodes
+                .iter()
+                .take(10)
+                .filter_map(|ch| match &ch.what {
+                    crate::choke::Element::Node(id) => Some((id.clone(), ch.pairs)),
+                    crate::choke::Element::Edge { .. } => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let named = nodes
+        .iter()
+        .map(|n| n.org.as_str())
+        .chain(out_findings.iter().flat_map(|f| {
+            f.orgs
+                .iter()
+                .map(String::as_str)
+                .chain([f.subject.as_str()])
+                .chain(f.target.as_deref())
+        }))
+        .chain(
+            out_access
+                .iter()
+                .flat_map(|a| [a.subject.as_str(), a.target.as_str()]),
+        )
+        .chain(choke_nodes.iter().map(|c| c.0.as_str()))
+        .chain(nodes.iter().flat_map(|n| {
+            [&n.blast, &n.who_can]
+                .into_iter()
+                .flatten()
+                .flat_map(|q| q.first.iter().map(|f| f.0.as_str()))
+        }));
+    let mut label_table = BTreeMap::new();
+    for id in named {
+        if id.is_empty() || shown.index.contains_key(id) || label_table.contains_key(id) {
+            continue;
+        }
+        let label = labels.of(id);
+        if label != id {
+            label_table.insert(id.to_owned(), label);
+        }
     }
     Document {
         kind,
@@ -393,20 +522,8 @@ fn build(
             subjects: e.subjects,
             exposed: e.exposed,
         }),
-        choke_nodes: report
-            .choke_points
-            .as_ref()
-            .map(|c| {
-                c.nodes
-                    .iter()
-                    .take(10)
-                    .filter_map(|ch| match &ch.what {
-                        crate::choke::Element::Node(id) => Some((id.clone(), ch.pairs)),
-                        crate::choke::Element::Edge { .. } => None,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
+        choke_nodes,
+        labels: label_table,
         nodes,
         edges,
         findings: out_findings,
@@ -545,5 +662,43 @@ mod tests {
                 .iter()
                 .all(|e| e.from < doc.nodes.len() && e.to < doc.nodes.len())
         );
+    }
+
+    #[test]
+    fn nodes_that_share_a_name_are_told_apart_by_the_shortest_distinct_id_prefix() {
+        let text = r#"{"version": 1, "as_of": "2026-11-01T00:00:00Z", "nodes": [
+            {"id": "GH_Secret_R_kgDOMuFnXA_TESTSECRET", "kind": "credential", "name": "TESTSECRET"},
+            {"id": "GH_EnvironmentSecret_EN_kwDOQ_TESTSECRET", "kind": "credential", "name": "TESTSECRET"},
+            {"id": "svc:billing:default", "kind": "service", "name": "default"},
+            {"id": "svc:billing:default2", "kind": "service", "name": "default"},
+            {"id": "U_kgDOD64CFw", "kind": "human", "name": "jared"},
+            {"id": "no-name", "kind": "human"}
+        ], "edges": []}"#;
+        let model = crate::load::load_bytes("t.json", text.as_bytes())
+            .graph
+            .unwrap();
+        let graphs = [&model];
+        let ix = id_maps(&graphs);
+        let labels = Labels::new(&graphs, &ix);
+        assert_eq!(
+            labels.of("GH_Secret_R_kgDOMuFnXA_TESTSECRET"),
+            "TESTSECRET ‹GH_Sec…›"
+        );
+        assert_eq!(
+            labels.of("GH_EnvironmentSecret_EN_kwDOQ_TESTSECRET"),
+            "TESTSECRET ‹GH_Env…›"
+        );
+        // One id is a prefix of the other: the shorter is shown whole.
+        assert_eq!(
+            labels.of("svc:billing:default"),
+            "default ‹svc:billing:default›"
+        );
+        assert_eq!(
+            labels.of("svc:billing:default2"),
+            "default ‹svc:billing:default2›"
+        );
+        assert_eq!(labels.of("U_kgDOD64CFw"), "jared");
+        assert_eq!(labels.of("no-name"), "no-name");
+        assert_eq!(labels.of("absent"), "absent");
     }
 }

@@ -2,7 +2,9 @@
 //! (Debian's `chromium`, driven by Playwright for Python; `scripts/test` installs both), checked
 //! against `analyze --format json`: no console error, no network request, the totals,
 //! filtering by severity, the path a selected finding highlights, a screenshot that is not
-//! blank; the hostile-names graph shows every name as text and runs nothing injected; the
+//! blank; names, not ids, in the table, the organisation filter and the search; pictures whose
+//! labels fit their boxes and never overlap, and level cells that do not wrap (the sample
+//! graphs and GitHound's real organisation import, whose ids are opaque); the hostile-names graph shows every name as text and runs nothing injected; the
 //! diff view marks new and resolved findings and draws new paths in red.
 
 mod common;
@@ -21,26 +23,56 @@ fn reports_open_in_a_real_browser_and_show_what_analyze_found() {
     let dir = tempfile::tempdir().unwrap();
     let out = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
     let mut count = 0;
+    // NAME.html, analyze's NAME.json and the graph as NAME.graph.json, for check.py.
+    let mut add = |name: &str, file: &str, extra: &[&str]| {
+        let html = out(&format!("{name}.html"));
+        let run = authpath(&[&["report", file, "-o", &html][..], extra].concat());
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        let json = out(&format!("{name}.json"));
+        let run = authpath(
+            &[
+                &["analyze", file, "--format", "json", "-o", &json][..],
+                extra,
+            ]
+            .concat(),
+        );
+        assert!(run.code <= 1, "{}", run.stderr);
+        std::fs::copy(file, out(&format!("{name}.graph.json"))).unwrap();
+        count += 1;
+    };
     for f in std::fs::read_dir(root().join("graphs")).unwrap() {
         let f = f.unwrap().path();
         if f.extension().is_none_or(|x| x != "json") {
             continue;
         }
-        let name = f.file_stem().unwrap().to_str().unwrap().to_owned();
-        let file = f.to_str().unwrap();
-        let run = authpath(&["report", file, "-o", &out(&format!("{name}.html"))]);
-        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
-        let json = authpath(&[
-            "analyze",
-            file,
-            "--format",
-            "json",
-            "-o",
-            &out(&format!("{name}.json")),
-        ]);
-        assert!(json.code <= 1, "{}", json.stderr);
-        count += 1;
+        add(
+            f.file_stem().unwrap().to_str().unwrap(),
+            f.to_str().unwrap(),
+            &[],
+        );
     }
+    // GitHound's real organisation, imported through the committed mapping (as
+    // tests/interop.rs does); every subject, so that users' paths to the organisation show.
+    let imported = out("githound-import.json");
+    let run = authpath(&[
+        "import",
+        "opengraph",
+        root()
+            .join("tests/data/real/bloodhound-opengraph/githound_O_kgDOCoV2OQ.json")
+            .to_str()
+            .unwrap(),
+        "--mapping",
+        root()
+            .join("graphs/opengraph/githound-mapping.toml")
+            .to_str()
+            .unwrap(),
+        "--as-of",
+        "2026-03-20T00:00:00Z",
+        "-o",
+        &imported,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    add("githound", &imported, &["--subjects", "all"]);
 
     // Hostile names, and a name that tries to run a script.
     let mut names = common::HOSTILE_NAMES.to_vec();
@@ -91,6 +123,8 @@ fn reports_open_in_a_real_browser_and_show_what_analyze_found() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&check.stdout);
+    // What was measured (pictures and labels per report), shown with --nocapture.
+    println!("{stdout}");
     assert!(
         check.status.success(),
         "{stdout}\n{}",

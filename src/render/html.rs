@@ -79,7 +79,7 @@ pub(crate) fn to_html(doc: &Document) -> String {
 <span id="sevs"></span>
 <select id="rule" aria-label="rule"><option value="">every rule</option></select>
 <select id="org" aria-label="organisation"><option value="*">every organisation</option></select>
-<input type="search" id="q" placeholder="search ids, rules, sentences" aria-label="search">
+<input type="search" id="q" placeholder="search names, ids, rules, sentences" aria-label="search">
 <span class="note" id="count"></span>
 </div>
 <div class="tablewrap"><table><thead><tr id="head"></tr></thead><tbody id="rows"></tbody></table></div>

@@ -3,8 +3,8 @@ Playwright) and checks what a person would see.
 
     python3 tests/browser/check.py DIR
 
-DIR holds, per sample, NAME.html (`authpath report`) and NAME.json (`authpath analyze
---format json` of the same graph); hostile.html with hostile-names.json (the names that must
+DIR holds, per sample, NAME.html (`authpath report`), NAME.json (`authpath analyze
+--format json` of the same graph) and NAME.graph.json (the graph itself); hostile.html with hostile-names.json (the names that must
 appear as text); diff.html with diff.json (`authpath diff --format json`). Each check that
 fails is printed; the exit code is 1 if any did. The browser may not fetch anything: every
 request other than the report's own file fails the check.
@@ -79,6 +79,119 @@ def not_blank(name, png):
         fail(name, f"the screenshot looks blank ({len(colours)} colours, {dark} dark samples)")
 
 
+# Run in the page after a finding is drawn: every label of the picture (node names, kinds,
+# edge and cluster labels) measured as drawn on screen. A node's text must lie inside its
+# shape (inside the ellipse itself for a human), no two labels may intersect, and every label
+# must be inside the picture's frame at the default zoom.
+LAYOUT_JS = """() => {
+  const tol = 0.5, frame = document.getElementById('graph').getBoundingClientRect();
+  const problems = [];
+  const show = r => `[${r.left.toFixed(1)},${r.top.toFixed(1)} ${r.width.toFixed(1)}x${r.height.toFixed(1)}]`;
+  const texts = [...document.querySelectorAll('#graph text')]
+    .filter(t => t.getAttribute('visibility') !== 'hidden' && t.textContent !== '');
+  let inNodes = 0;
+  for (const g of document.querySelectorAll('#graph g.node')) {
+    const shape = g.querySelector('ellipse, rect, polygon');
+    const b = shape.getBoundingClientRect();
+    for (const t of g.querySelectorAll('text')) {
+      inNodes++;
+      const r = t.getBoundingClientRect();
+      let inside;
+      if (shape.tagName === 'ellipse') {
+        const cx = b.left + b.width / 2, cy = b.top + b.height / 2, rx = b.width / 2 + tol, ry = b.height / 2 + tol;
+        inside = [[r.left, r.top], [r.right, r.top], [r.left, r.bottom], [r.right, r.bottom]]
+          .every(([x, y]) => ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1);
+      } else {
+        inside = r.left >= b.left - tol && r.right <= b.right + tol && r.top >= b.top - tol && r.bottom <= b.bottom + tol;
+      }
+      if (!inside) problems.push(`label ${JSON.stringify(t.textContent)} ${show(r)} is not inside its ${shape.tagName} ${show(b)}`);
+    }
+  }
+  const rects = texts.map(t => [t.textContent, t.getBoundingClientRect()]);
+  for (let i = 0; i < rects.length; i++) {
+    const [a, r] = rects[i];
+    if (r.left < frame.left - tol || r.right > frame.right + tol || r.top < frame.top - tol || r.bottom > frame.bottom + tol)
+      problems.push(`label ${JSON.stringify(a)} ${show(r)} is outside the picture ${show(frame)}`);
+    for (let j = i + 1; j < rects.length; j++) {
+      const [c, q] = rects[j];
+      if (r.left < q.right - tol && q.left < r.right - tol && r.top < q.bottom - tol && q.top < r.bottom - tol)
+        problems.push(`labels ${JSON.stringify(a)} ${show(r)} and ${JSON.stringify(c)} ${show(q)} overlap`);
+    }
+  }
+  return { labels: texts.length, inNodes, problems };
+}"""
+
+# Cells that must never wrap: their text lies on one line (one line box), however long the
+# names in the other columns are.
+NOWRAP_JS = """() => [...document.querySelectorAll('tr.finding td.c-level, tr.finding td.c-severity')]
+  .filter(td => {
+    const range = document.createRange();
+    range.selectNodeContents(td);
+    return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+  }).map(td => td.textContent)"""
+
+layout_totals = {}
+
+
+def check_layout(page, name, fid):
+    got = page.evaluate(LAYOUT_JS)
+    t = layout_totals.setdefault(name, [0, 0, 0])
+    t[0] += 1
+    t[1] += got["labels"]
+    t[2] += len(got["problems"])
+    for p in got["problems"][:5]:
+        fail(name, f"{fid}: {p}")
+    if got["inNodes"] == 0:
+        fail(name, f"{fid}: no node label drawn")
+
+
+def check_names(page, name, graph, findings):
+    """Cells, the organisation filter and the search speak in names; ids stay in titles."""
+    nodes = {n["id"]: n for n in graph["nodes"]}
+    label_of, renamed, orgs_named = {}, 0, 0
+    for row in page.eval_on_selector_all(
+            "tr.finding", "rs => rs.map(r => [r.dataset.id, ...['subject', 'target'].map(k => {"
+            " const td = r.querySelector('td.c-' + k); return td && [td.textContent, td.getAttribute('title')]; })])"):
+        fid, cells = row[0], row[1:]
+        f = findings[fid]
+        for cell, node_id in zip(cells, [f["subject"], f["target"]]):
+            if cell is None:
+                fail(name, f"{fid}: no subject or target cell")
+                continue
+            text, title = cell
+            if node_id is None:
+                if text != "—":
+                    fail(name, f"{fid}: a finding without a target shows {text!r}")
+                continue
+            node = nodes[node_id]
+            want = node.get("name", node_id)
+            if title != node_id:
+                fail(name, f"{fid}: the cell of {node_id} has title {title!r}, not the id")
+            if text != want and not (text.startswith(want + " ‹") and text.endswith("›")):
+                fail(name, f"{fid}: shows {text!r} for {node_id}, whose name is {want!r}")
+            renamed += want != node_id
+            if label_of.setdefault(text, node_id) != node_id:
+                fail(name, f"{text!r} stands for both {label_of[text]} and {node_id}")
+    # The organisation filter: each organisation by its name.
+    options = page.eval_on_selector_all("#org option", "os => os.map(o => [o.value, o.textContent])")
+    for value, text in options:
+        if value in nodes:
+            want = nodes[value].get("name", value)
+            orgs_named += want != value
+            if not text.startswith(want):
+                fail(name, f"the organisation filter shows {text!r} for {value}, named {want!r}")
+    # Searching by a subject's name and by its id finds its finding.
+    for fid, f in list(findings.items())[:3]:
+        node = nodes[f["subject"]]
+        for q in dict.fromkeys([node.get("name", node["id"]), node["id"]]):
+            page.fill("#q", q)
+            ids = page.eval_on_selector_all("tr.finding", "rs => rs.map(r => r.dataset.id)")
+            if fid not in ids:
+                fail(name, f"searching {q!r} does not find {fid}")
+    page.fill("#q", "")
+    return renamed, orgs_named
+
+
 def open_page(browser, path, name):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     errors, requests = [], []
@@ -119,9 +232,18 @@ def check_report(browser, d, name):
         box = page.locator(f"input[data-sev='{s}']")
         if not box.is_checked():
             box.click()
-    # Selecting a finding highlights exactly its path's nodes.
+    graph = json.load(open(os.path.join(d, name + ".graph.json")))
+    renamed, orgs_named = check_names(page, name, graph, findings)
+    # An import whose ids are opaque must be shown by names, cells and filter alike.
+    if name == "githound" and not (renamed and orgs_named):
+        fail(name, f"{renamed} cells and {orgs_named} organisations shown by a name that is not their id")
+    wrapped = page.evaluate(NOWRAP_JS)
+    if wrapped:
+        fail(name, f"{len(wrapped)} level or severity cell(s) wrap: {wrapped[:5]}")
+    # Selecting a finding highlights exactly its path's nodes, and draws it legibly.
     for fid, f in list(findings.items())[:12]:
         page.click(f"tr.finding[data-id='{fid}']")
+        check_layout(page, name, fid)
         on = page.eval_on_selector_all("g.node.on-path", "gs => gs.map(g => g.dataset.node)")
         want = set(f["path"]) if f["path"] else {f["subject"]}
         if set(on) != want:
@@ -160,6 +282,8 @@ def check_hostile(browser, d):
     seen = set()
     for fid in page.eval_on_selector_all("tr.finding", "rs => rs.map(r => r.dataset.id)"):
         page.click(f"tr.finding[data-id='{fid}']")
+        # Markup, bidirectional overrides and a 10,000-character id still fit and stay apart.
+        check_layout(page, "hostile", fid)
         count = page.locator("g.node").count()
         for i in range(count):
             page.locator("g.node").nth(i).dispatch_event("click")
@@ -211,6 +335,8 @@ def main():
         if os.path.exists(os.path.join(d, "diff.html")):
             check_diff(browser, d)
         browser.close()
+    for name, (pictures, labels, problems) in sorted(layout_totals.items()):
+        print(f"layout {name}: {pictures} pictures, {labels} labels, {problems} problem(s)")
     for f in failures:
         print("FAIL", f)
     print(f"checked {len(names)} reports, {len(failures)} failure(s)")

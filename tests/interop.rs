@@ -631,3 +631,64 @@ fn the_cypher_export_answers_like_authpath_in_a_real_cypher_engine() {
         "{stdout}"
     );
 }
+
+/// GitHub wildcards: an organisation's owners reach a repository's unprotected branch
+/// through what the organisation covers, then what the repository covers — `who-can` on
+/// the branch lists them, at admin, with that path.
+#[test]
+fn organisation_owners_reach_a_branch_through_what_the_organisation_covers() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = root().join("tests/data/real/bloodhound-opengraph/githound_O_kgDOCoV2OQ.json");
+    let mapping = root().join("graphs/opengraph/githound-mapping.toml");
+    let (sample, mapping) = (sample.to_str().unwrap(), mapping.to_str().unwrap());
+    let run = authpath_in(
+        dir.path(),
+        &[
+            "import",
+            "opengraph",
+            sample,
+            "--mapping",
+            mapping,
+            "-o",
+            "gh.json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // branch_protections_test\main, and jaredcatkinson, a member of SpecterTst/owners.
+    let branch = "REF_kwDOQXtMx69yZWZzL2hlYWRzL21haW4";
+    let owner = "MDQ6VXNlcjEzMjc4MjEw";
+    let run = authpath_in(
+        dir.path(),
+        &[
+            "who-can",
+            "gh.json",
+            "--reach",
+            branch,
+            "--subjects",
+            "all",
+            "--format",
+            "json",
+            "--now",
+            "2026-03-20T00:00:00Z",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let found = v["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["node"] == owner)
+        .unwrap_or_else(|| panic!("{owner} missing: {}", run.stdout));
+    assert_eq!(found["level"], "admin");
+    assert_eq!(
+        found["path"],
+        json!([
+            owner,
+            "T19rZ0RPQ29WMk9RX293bmVycw==",
+            "O_kgDOCoV2OQ#covers",
+            "R_kgDOQXtMxw#covers",
+            branch
+        ])
+    );
+}

@@ -249,7 +249,8 @@ struct Validator<'t> {
     diags: Diagnostics,
 }
 
-fn type_name(v: &DeValue<'_>) -> &'static str {
+/// How a TOML value is named in messages (also the OpenGraph mapping reader's).
+pub(crate) fn type_name(v: &DeValue<'_>) -> &'static str {
     match v {
         DeValue::String(_) => "a string",
         DeValue::Integer(_) => "an integer",

@@ -1114,25 +1114,7 @@ fn patterns_cover_the_resources_they_match() {
         dir.path(),
         &["import", "aws-iam", "authz.json", "-o", "g.json"],
     );
-    let who = |target: &str| -> Vec<(String, String)> {
-        let run = common::authpath_in(
-            dir.path(),
-            &["who-can", "g.json", "--reach", target, "--format", "json"],
-        );
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        let v: Value = serde_json::from_str(&run.stdout).unwrap();
-        v["subjects"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| {
-                (
-                    s["node"].as_str().unwrap().into(),
-                    s["level"].as_str().unwrap().into(),
-                )
-            })
-            .collect()
-    };
+    let who = |target: &str| common::who_can(dir.path(), "g.json", target, &[]);
     let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
         v.iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
@@ -1168,4 +1150,50 @@ fn patterns_cover_the_resources_they_match() {
             ("aws:role:S3All", "admin"),
         ])
     );
+}
+
+/// `--strict` refuses an import with warnings (here an unknown top-level key), writing
+/// nothing; without it the warning is shown and the graph written.
+#[test]
+fn strict_refuses_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v: Value = serde_json::from_str(&details(
+        json!([]),
+        json!([]),
+        json!([admin_role()]),
+        json!([]),
+    ))
+    .unwrap();
+    v["Comments"] = json!("exported by hand");
+    write(dir.path(), "authz.json", v.to_string().as_bytes());
+    let run = authpath_in(
+        dir.path(),
+        &["import", "aws-iam", "authz.json", "-o", "g.json"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown top-level key"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_file(dir.path().join("g.json")).unwrap();
+    let run = authpath_in(
+        dir.path(),
+        &[
+            "import",
+            "aws-iam",
+            "authz.json",
+            "-o",
+            "g.json",
+            "--strict",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("which --strict makes errors; no graph written"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.path().join("g.json").exists());
 }

@@ -1298,34 +1298,9 @@ rules:
 const PARTNER_ROLE: &str = "arn:aws:iam::999999999999:role/partner-deployer";
 const DB_SECRET: &str = "k8s:res:payments:/secrets/db-password";
 
-/// `who-can --reach ID --subjects all` in JSON: each subject and its level.
+/// `who-can --reach ID --subjects all` on the imported graph.
 fn who_can(dir: &Path, id: &str) -> Vec<(String, String)> {
-    let run = authpath_in(
-        dir,
-        &[
-            "who-can",
-            "g.json",
-            "--reach",
-            id,
-            "--subjects",
-            "all",
-            "--format",
-            "json",
-        ],
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let v: Value = serde_json::from_str(&run.stdout).unwrap();
-    v["subjects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["node"].as_str().unwrap().to_string(),
-                s["level"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    common::who_can(dir, "g.json", id, &["--subjects", "all"])
 }
 
 #[test]

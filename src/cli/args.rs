@@ -324,6 +324,10 @@ pub struct AwsIamArgs {
     /// Write this instant as the graph's `as_of` (RFC 3339): when the files were exported.
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub as_of: Option<Timestamp>,
+    /// Warnings are errors (an unknown key, a truncated export, a statement that cannot be
+    /// evaluated): nothing is written (exit 2).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -955,6 +959,7 @@ impl AwsIamArgs {
             details: self.details.clone(),
             credential_report: self.credential_report.clone(),
             as_of: self.as_of,
+            strict: self.strict,
         }
     }
 }

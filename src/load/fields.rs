@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 use std::borrow::Cow;
 
 /// Keys docs/format.md defines on nodes of every kind.
-const NODE_COMMON: &[&str] = &[
+pub(crate) const NODE_COMMON: &[&str] = &[
     "id",
     "kind",
     "name",
@@ -24,7 +24,7 @@ const NODE_COMMON: &[&str] = &[
     "reviewed_at",
 ];
 /// Keys docs/format.md defines only on `credential` nodes.
-const CREDENTIAL_ONLY: &[&str] = &[
+pub(crate) const CREDENTIAL_ONLY: &[&str] = &[
     "credential_type",
     "issued_at",
     "expires_at",

@@ -2,7 +2,7 @@
 //! and report every problem found with its place — never only the first, never a panic.
 
 mod check;
-mod fields;
+pub(crate) mod fields;
 pub mod json;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Subject, codes, did_you_mean};

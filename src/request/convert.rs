@@ -133,6 +133,17 @@ fn imported<G>(
     }
 }
 
+/// An importer's `--strict`: a graph that would be written with warnings is refused
+/// instead, listing every one (an import with errors fails on its own).
+fn refuse_warnings(strict: bool, written: bool, problems: &[Diagnostics]) -> Result<()> {
+    let warnings: usize = problems.iter().map(Diagnostics::warning_count).sum();
+    if !strict || !written || warnings == 0 {
+        return Ok(());
+    }
+    let summary = format!("{warnings} warning(s), which --strict makes errors; no graph written");
+    Err(Error::with_summary(problems, ErrorKind::Strict, &summary))
+}
+
 /// `import k8s PATH…`: Kubernetes RBAC manifests.
 #[derive(Clone, Debug)]
 pub struct K8sImportRequest {
@@ -146,16 +157,11 @@ impl K8sImportRequest {
             let _p = progress.phase("reading manifests");
             crate::import::k8s::import(&self.paths, &self.options)
         };
-        let warnings: usize = import.problems.iter().map(Diagnostics::warning_count).sum();
-        if self.options.strict && warnings > 0 && !import.has_errors() {
-            let summary =
-                format!("{warnings} warning(s), which --strict makes errors; no graph written");
-            return Err(Error::with_summary(
-                &import.problems,
-                ErrorKind::Strict,
-                &summary,
-            ));
-        }
+        refuse_warnings(
+            self.options.strict,
+            import.graph.is_some(),
+            &import.problems,
+        )?;
         imported(import.graph.as_ref(), &import.problems, |g| {
             let mut line = format!(
                 "authpath: imported {} object(s) from {} file(s) ({} document(s)): {} nodes, {} edges",
@@ -195,6 +201,8 @@ pub struct AwsImportRequest {
     pub credential_report: Option<PathBuf>,
     /// Written as the graph's `as_of` when given.
     pub as_of: Option<Timestamp>,
+    /// Warnings are errors: nothing is written.
+    pub strict: bool,
 }
 
 impl AwsImportRequest {
@@ -203,6 +211,7 @@ impl AwsImportRequest {
             let _p = progress.phase("reading the authorization details");
             crate::import::aws::import(&self.details, self.credential_report.as_deref())
         };
+        refuse_warnings(self.strict, import.graph.is_some(), &import.problems)?;
         imported(import.graph.as_ref(), &import.problems, |g| {
             let mut line = format!(
                 "authpath: imported {} user(s), {} group(s), {} role(s), {} managed policies",
@@ -266,14 +275,7 @@ impl OpengraphImportRequest {
             problems,
             summary,
         } = import;
-        let warnings: usize = problems.iter().map(|d| d.warning_count()).sum();
-        if self.strict && graph.is_some() && warnings > 0 {
-            let message = format!(
-                "{}: {warnings} warning(s), which --strict makes errors; no graph written",
-                self.file.display()
-            );
-            return Err(Error::new(ErrorKind::Strict, message).after(&lines(&problems)));
-        }
+        refuse_warnings(self.strict, graph.is_some(), &problems)?;
         let skipped =
             serde_json::to_string_pretty(&serde_json::json!({ "skipped": summary.skipped }))
                 .expect("plain values serialise")

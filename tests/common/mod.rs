@@ -85,6 +85,27 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `who-can FILE --reach ID --format json` run in `dir` (with `extra` arguments): each
+/// subject with its level, in the answer's order.
+pub fn who_can(dir: &Path, file: &str, id: &str, extra: &[&str]) -> Vec<(String, String)> {
+    let mut args = vec!["who-can", file, "--reach", id, "--format", "json"];
+    args.extend_from_slice(extra);
+    let run = authpath_in(dir, &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    v["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["node"].as_str().unwrap().to_string(),
+                s["level"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 /// Fails the test, in one line naming the command that sets the tool up, when a tool it
 /// needs is missing: a test that needs a tool never skips.
 pub fn require(tool: &str, present: bool) {

@@ -94,37 +94,17 @@ pub struct Tier0Rule {
 /// The cover group every `grants` and `admin_of` on a covering node also reaches.
 pub const DEFAULT_COVER: &str = "covers";
 
-/// Format fields of every node that a mapping may fill from a property.
-const COMMON_FIELDS: &[&str] = &[
-    "name",
-    "org",
-    "owner",
-    "status",
-    "sensitivity",
-    "tags",
-    "purpose",
-    "reviewed_at",
-];
-const CREDENTIAL_FIELDS: &[&str] = &[
-    "credential_type",
-    "issued_at",
-    "expires_at",
-    "last_used_at",
-    "rotated_at",
-    "scopes",
-    "used_scopes",
-];
-
 /// The fields a node of `kind` may have filled from a property.
 pub fn fields_of(kind: NodeKind) -> Vec<&'static str> {
-    let mut out: Vec<&str> = COMMON_FIELDS
+    // Every field the format defines on nodes, but the two that name the node itself.
+    let mut out: Vec<&str> = crate::load::fields::NODE_COMMON[2..]
         .iter()
         .copied()
         // An organisation is its own: docs/format.md forbids `org` on it.
         .filter(|f| !(kind.is_org() && *f == "org"))
         .collect();
     match kind {
-        NodeKind::Credential => out.extend(CREDENTIAL_FIELDS),
+        NodeKind::Credential => out.extend(crate::load::fields::CREDENTIAL_ONLY),
         NodeKind::Partner => out.push("contract_end"),
         _ => {}
     }
@@ -153,18 +133,6 @@ fn node_kinds() -> Vec<&'static str> {
 
 fn edge_kinds() -> Vec<&'static str> {
     EdgeKind::NAMES.iter().chain(EDGE_PSEUDO).copied().collect()
-}
-
-fn type_name(v: &DeValue<'_>) -> &'static str {
-    match v {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) => "an integer",
-        DeValue::Float(_) => "a float",
-        DeValue::Boolean(_) => "a boolean",
-        DeValue::Datetime(_) => "a date-time",
-        DeValue::Array(_) => "an array",
-        DeValue::Table(_) => "a table",
-    }
 }
 
 /// Reads a mapping file; every problem goes to `diags` with its line and column.
@@ -211,7 +179,7 @@ impl Reader<'_, '_> {
             v.span().start,
             format!(
                 "`{key}` must be {expected}, found {}",
-                type_name(v.get_ref())
+                crate::policy::type_name(v.get_ref())
             ),
             format!("write `{key}` as {expected} (docs/interop.md, \"Importing OpenGraph\")"),
         );

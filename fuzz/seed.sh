@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 c=fuzz/corpus
-mkdir -p "$c"/{load,analyze,policy,import_k8s,import_aws,import_opengraph,mapping}
+mkdir -p "$c"/{load,analyze,policy,import_k8s,import_aws,import_opengraph,mapping,estate}
 for g in graphs/*.json; do
   cp "$g" "$c/load/"; cp "$g" "$c/analyze/"
 done
@@ -15,6 +15,7 @@ cp graphs/aws/saas-partners/authz-details.json "$c/import_aws/sample.json"
 cp tests/data/real/aws-iam/example-authz-details.json "$c/import_aws/real.json"
 cp tests/data/real/bloodhound-opengraph/opengraph-minimal.json "$c/import_opengraph/"
 cp graphs/opengraph/*.toml fuzz/seeds/mapping/*.toml "$c/mapping/"
+cp graphs/estate/estate.toml fuzz/seeds/estate/*.toml "$c/estate/"
 bin=target/release/authpath
 [ -x "$bin" ] || cargo build --release --quiet
 for g in graphs/ci-secrets.json graphs/msp-delegated-admin.json; do

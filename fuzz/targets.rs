@@ -103,6 +103,27 @@ pub fn mapping(data: &[u8]) {
     }
 }
 
+/// The estate manifest reader (`estate.toml`) on any text: a manifest and its warnings, or
+/// problems that render; nothing is imported (paths resolve under a directory that does
+/// not exist).
+pub fn estate(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let dir = std::path::Path::new("/nonexistent-estate");
+    match authpath::estate::manifest::parse("fuzz.toml", text, dir) {
+        Ok((m, warnings)) => {
+            assert!(!warnings.has_errors());
+            assert!(!m.sources.is_empty());
+            let _ = warnings.render();
+        }
+        Err(d) => {
+            assert!(d.has_errors());
+            let _ = d.render();
+        }
+    }
+}
+
 /// `analyze` end to end on whatever the loader accepts: every rule, the JSON report, and the
 /// OpenGraph export.
 pub fn analyze(data: &[u8]) {

@@ -181,6 +181,9 @@ impl Invocation {
             Command::Import(ImportCommand::AwsIam(a)) => {
                 self.imported(a.output.as_deref(), a.request().run(p)?)
             }
+            Command::Import(ImportCommand::Estate(a)) => {
+                self.imported(a.output.as_deref(), a.request().run(p)?)
+            }
             Command::Import(ImportCommand::Opengraph(a)) => {
                 let imported = a.request().run(p)?;
                 if let (Some(path), Some(list)) = (&a.skipped, &imported.skipped) {
@@ -227,10 +230,12 @@ impl Invocation {
             Command::Schema {
                 findings,
                 policy,
+                estate,
                 query,
                 output,
             } => {
                 let text = match (query, findings, policy) {
+                    _ if *estate => crate::schema::estate_schema_json(),
                     (Some(q), _, _) => query::query_schema(q).unwrap_or_default(),
                     (None, true, _) => crate::render::json::findings_schema_json(),
                     (None, false, true) => crate::schema::policy_schema_json(),

@@ -145,6 +145,13 @@ pub mod codes {
         OPENGRAPH_UNMODELLED = "opengraph-unmodelled", Warning, "an object that matters to authority is not imported, because the mapping marks its kind unmodelled";
         OPENGRAPH_SKIPPED = "opengraph-skipped", Warning, "objects are not imported because the mapping does not name their kind, their ends do not fit the mapped kind, or an end names no imported node";
         OPENGRAPH_ORG = "opengraph-org", Warning, "a node's `org` property names no tenant or partner node, so it is left in the home organisation";
+        ESTATE_MANIFEST = "estate-manifest", Error, "the estate manifest is not as docs/estate.md defines it (an unknown key, a missing one, a value of the wrong type)";
+        ESTATE_UNREAD = "estate-unread", Warning, "a key of the estate manifest names inputs this version does not read, so what they say is not in the graph";
+        ESTATE_SOURCE = "estate-source", Error, "a source's files are not what the manifest says they are";
+        ESTATE_EMPTY_SOURCE = "estate-empty-source", Warning, "a source of the estate yields no nodes";
+        ESTATE_AS_OF = "estate-as-of", Warning, "the estate's sources describe different instants and the manifest sets none";
+        ESTATE_ALIAS = "estate-alias", Error, "an alias names no node of the estate, or a native key several nodes share";
+        ESTATE_ALIAS_UNUSED = "estate-alias-unused", Warning, "an alias names an external principal that no source mentions";
     }
 }
 

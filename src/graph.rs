@@ -107,6 +107,34 @@ impl<'g> AuthGraph<'g> {
         self.ids.get(id).copied()
     }
 
+    /// The nodes whose `native_key` property is `key` (an estate's ARN,
+    /// `CLUSTER/NS/KIND/NAME`, `github:ORG/REPO`…): what a command takes in place of an id.
+    pub fn by_native_key(&self, key: &str) -> Vec<NodeIx> {
+        self.model
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| {
+                n.properties
+                    .iter()
+                    .any(|(k, v)| k == "native_key" && v.as_str() == Some(key))
+            })
+            .map(|(i, _)| NodeIx(i as u32))
+            .collect()
+    }
+
+    /// The node a command's argument names: its id, else its native key when exactly one
+    /// node has it; `Err` lists the nodes sharing the key (empty: no node at all).
+    pub fn named(&self, name: &str) -> Result<NodeIx, Vec<NodeIx>> {
+        if let Some(n) = self.node_ix(name) {
+            return Ok(n);
+        }
+        match self.by_native_key(name).as_slice() {
+            [one] => Ok(*one),
+            many => Err(many.to_vec()),
+        }
+    }
+
     /// The strongly connected components of the subgraph of the edges `keep` accepts, each
     /// once, every node in exactly one (singletons included). Tarjan's algorithm with an
     /// explicit call stack over the CSR adjacency: no recursion (petgraph's `tarjan_scc`

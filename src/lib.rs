@@ -12,6 +12,7 @@ pub mod context;
 pub mod diagnostics;
 pub mod diff;
 pub mod error;
+pub mod estate;
 pub mod explain;
 pub mod export;
 pub mod exposure;

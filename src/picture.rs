@@ -350,7 +350,7 @@ fn neighbourhood(
     let mut dist = HashMap::new();
     let mut queue = VecDeque::new();
     for id in focus {
-        let Some(n) = g.node_ix(id) else {
+        let Ok(n) = g.named(id) else {
             let hint = did_you_mean(id, g.ids.keys().copied())
                 .map(|m| format!(": did you mean {}?", quote(m)))
                 .unwrap_or_default();

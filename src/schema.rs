@@ -388,6 +388,85 @@ fn rule_table(schema: &mut Schema) {
     schema.insert("propertyNames".into(), json!({"enum": rule_names()}));
 }
 
+/// The estate manifest `estate.toml` (docs/estate.md), for editors.
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(title = "authpath estate manifest (estate.toml)", deny_unknown_fields)]
+struct EstateFile {
+    /// The integer 1.
+    #[schemars(range(min = 1, max = 1))]
+    version: u8,
+    /// RFC 3339: the instant the whole estate is judged at (overrides the sources' own).
+    as_of: Option<String>,
+    /// The sources, at least one.
+    #[schemars(length(min = 1))]
+    source: Vec<EstateSource>,
+    /// Hand-written nodes that are external principals importers name.
+    alias: Option<Vec<EstateAlias>>,
+}
+
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+enum EstateKind {
+    Graph,
+    AwsIam,
+    K8s,
+    Opengraph,
+}
+
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[serde(untagged)]
+enum EstatePaths {
+    One(String),
+    Many(#[schemars(length(min = 1))] Vec<String>),
+}
+
+/// One source; the keys beyond name, kind and path depend on its kind (docs/estate.md).
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct EstateSource {
+    /// Unique in the manifest; prefixes its nodes' ids.
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9_-]*$"))]
+    name: String,
+    kind: EstateKind,
+    /// A file or a directory (or several), relative to the manifest.
+    path: EstatePaths,
+    /// `aws-iam`: the IAM credential report (CSV).
+    credential_report: Option<String>,
+    /// `aws-iam`: the 12-digit account id the export must be of.
+    #[schemars(regex(pattern = r"^[0-9]{12}$"))]
+    account: Option<String>,
+    /// `k8s`: the cluster's name (default: the source's name).
+    cluster: Option<String>,
+    /// `aws-iam` (a table: cluster name → directory) or `k8s` (`SOURCE/CLUSTER`): not read
+    /// by this version, which says so.
+    eks: Option<serde_json::Value>,
+    /// `opengraph`: a mapping file, or a built-in mapping (`githound`).
+    mapping: Option<String>,
+}
+
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct EstateAlias {
+    /// The hand-written node: `SOURCE:ID`, or a native key.
+    node: String,
+    /// Native keys of external principals (`aws:account:ID`, `github:ORG`,
+    /// `github:user:LOGIN`).
+    is: EstatePaths,
+}
+
+/// The JSON Schema of the estate manifest, as committed in `schema/authpath-estate.schema.json`.
+pub fn estate_schema_json() -> String {
+    let schema = schemars::schema_for!(EstateFile);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 /// The JSON Schema of the policy file, as committed in `schema/authpath-policy.schema.json`.
 pub fn policy_schema_json() -> String {
     let schema = schemars::schema_for!(PolicyFile);

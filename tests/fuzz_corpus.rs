@@ -76,4 +76,7 @@ fn the_importers_on_their_seeds_and_regressions() {
     let mut mappings = files(&root().join("graphs/opengraph"), &["toml"]);
     mappings.extend(files(&root().join("fuzz/seeds/mapping"), &["toml"]));
     assert!(replay("mapping", mappings, targets::mapping) >= 2);
+    let mut manifests = vec![root().join("graphs/estate/estate.toml")];
+    manifests.extend(files(&root().join("fuzz/seeds/estate"), &["toml"]));
+    assert!(replay("estate", manifests, targets::estate) >= 2);
 }

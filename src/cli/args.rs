@@ -175,6 +175,9 @@ pub enum Command {
         /// The schema of the policy file `authpath.toml`.
         #[arg(long, conflicts_with = "query")]
         policy: bool,
+        /// The schema of the estate manifest `estate.toml`.
+        #[arg(long, conflicts_with_all = ["query", "policy", "findings"])]
+        estate: bool,
         /// The schema of an incident-response command's JSON output.
         #[arg(long, value_name = "COMMAND", value_parser = ["blast-radius", "who-can", "path", "cut"], conflicts_with = "findings")]
         query: Option<String>,
@@ -215,6 +218,36 @@ pub enum ImportCommand {
         after_help = "Examples:\n  authpath import opengraph exported.json -o graph.json\n  authpath import opengraph githound.json --mapping githound-mapping.toml -o github.json"
     )]
     Opengraph(OpengraphImportArgs),
+    /// An estate manifest (`estate.toml`): every source it names (hand-written graphs, AWS
+    /// accounts, Kubernetes clusters, OpenGraph documents) imported and joined into one
+    /// graph, ids prefixed with their source's name, native keys kept. Every command that
+    /// reads a graph also reads a manifest directly. See docs/estate.md.
+    #[command(
+        after_help = "Examples:\n  authpath import estate estate.toml -o estate.json\n  authpath analyze estate.toml   # the same, without the intermediate file"
+    )]
+    Estate(EstateImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EstateImportArgs {
+    /// The estate manifest (TOML).
+    #[arg(value_name = "MANIFEST")]
+    pub manifest: PathBuf,
+    /// Write the joined graph to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Warnings are errors (a source's, the manifest's): nothing is written (exit 2).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl EstateImportArgs {
+    pub fn request(&self) -> crate::request::convert::EstateImportRequest {
+        crate::request::convert::EstateImportRequest {
+            manifest: self.manifest.clone(),
+            strict: self.strict,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]

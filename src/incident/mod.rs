@@ -16,9 +16,21 @@ pub fn resolve(g: &AuthGraph<'_>, ids: &[String], flag: &str) -> Result<Vec<Node
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for id in ids {
-        match g.node_ix(id) {
-            Some(n) => out.push(n),
-            None => {
+        // A native key (an ARN, `CLUSTER/NS/KIND/NAME`, `github:ORG/REPO`) names a node of
+        // an estate: one match is that node, several are refused with the matches.
+        match g.named(id) {
+            Ok(n) => out.push(n),
+            Err(found) if !found.is_empty() => {
+                let names: Vec<String> =
+                    found.iter().map(|n| quote(&g.model.node(*n).id)).collect();
+                errors.push(format!(
+                    "{flag} {} is the native key of {} nodes: {}; name one by its id",
+                    quote(id),
+                    found.len(),
+                    names.join(", ")
+                ));
+            }
+            Err(_) => {
                 let hint = did_you_mean(id, g.ids.keys().copied())
                     .map(|m| format!(": did you mean {}?", quote(m)))
                     .unwrap_or_default();

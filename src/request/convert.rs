@@ -45,7 +45,8 @@ impl ValidateRequest {
     pub fn run(&self, progress: &Progress) -> Result<Validated> {
         let loaded = {
             let _p = progress.phase(&format!("loading {}", self.file.display()));
-            crate::load::load_path_with(&self.file, self.limits.load())
+            super::load_input(&self.file, &self.limits)
+                .map_err(|p| Error::input(&p.iter().collect::<Vec<_>>()))?
         };
         let d = &loaded.diagnostics;
         match loaded.graph {
@@ -142,6 +143,48 @@ fn refuse_warnings(strict: bool, written: bool, problems: &[Diagnostics]) -> Res
     }
     let summary = format!("{warnings} warning(s), which --strict makes errors; no graph written");
     Err(Error::with_summary(problems, ErrorKind::Strict, &summary))
+}
+
+/// `import estate MANIFEST`: every source of an estate manifest, joined into one graph.
+#[derive(Clone, Debug)]
+pub struct EstateImportRequest {
+    pub manifest: PathBuf,
+    /// Warnings are errors: nothing is written.
+    pub strict: bool,
+}
+
+impl EstateImportRequest {
+    pub fn run(&self, progress: &Progress) -> Result<Imported> {
+        let joined = {
+            let _p = progress.phase("importing the estate's sources");
+            crate::estate::import(&self.manifest)
+        };
+        refuse_warnings(self.strict, joined.graph.is_some(), &joined.problems)?;
+        let sources = joined.sources;
+        imported(joined.graph, &joined.problems, |g| {
+            let loaded = crate::load::load_bytes("estate", g.as_bytes());
+            let (n, e) = loaded
+                .graph
+                .as_ref()
+                .map_or((0, 0), |m| (m.nodes.len(), m.edges.len()));
+            let mut lines = vec![format!(
+                "authpath: joined {} source(s) of {}: {n} nodes, {e} edges",
+                sources.len(),
+                self.manifest.display()
+            )];
+            for s in &sources {
+                lines.push(format!(
+                    "authpath:   {} ({}): {} file(s), {} nodes, {} edges",
+                    s.name,
+                    s.kind.as_str(),
+                    s.files,
+                    s.nodes,
+                    s.edges
+                ));
+            }
+            (g, lines)
+        })
+    }
 }
 
 /// `import k8s PATH…`: Kubernetes RBAC manifests.

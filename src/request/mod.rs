@@ -81,7 +81,13 @@ pub fn open_all(paths: &[&Path], limits: &Limits, progress: &Progress) -> Result
     for path in paths {
         let loaded = {
             let _p = progress.phase(&format!("loading {}", path.display()));
-            crate::load::load_path_with(path, limits.load())
+            match load_input(path, limits) {
+                Ok(l) => l,
+                Err(mut p) => {
+                    problems.append(&mut p);
+                    continue;
+                }
+            }
         };
         // Warnings are `validate`'s business and are not repeated by the other commands.
         match loaded.graph {
@@ -93,6 +99,26 @@ pub fn open_all(paths: &[&Path], limits: &Limits, progress: &Progress) -> Result
         Ok(graphs)
     } else {
         Err(Error::input(&problems.iter().collect::<Vec<_>>()))
+    }
+}
+
+/// A graph file, or an estate manifest read as the graph `import estate` writes; `Err`:
+/// the manifest or one of its sources had an error (every problem, warnings too).
+pub fn load_input(
+    path: &Path,
+    limits: &Limits,
+) -> std::result::Result<crate::load::Loaded, Vec<crate::diagnostics::Diagnostics>> {
+    if !crate::estate::is_manifest(path) {
+        return Ok(crate::load::load_path_with(path, limits.load()));
+    }
+    let joined = crate::estate::import(path);
+    match joined.graph {
+        Some(text) => Ok(crate::load::load_bytes_with(
+            &path.display().to_string(),
+            text.as_bytes(),
+            limits.load(),
+        )),
+        None => Err(joined.problems),
     }
 }
 

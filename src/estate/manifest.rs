@@ -1,0 +1,612 @@
+//! The estate manifest `estate.toml`: which sources describe the estate, read with every
+//! problem at its line and column before anything is imported. Unknown keys are errors with
+//! the nearest known key.
+//!
+//! ```toml
+//! version = 1
+//! as_of = "2026-11-01T00:00:00Z"
+//!
+//! [[source]]
+//! name = "partners"
+//! kind = "graph"
+//! path = "partners.json"
+//!
+//! [[source]]
+//! name = "prod"
+//! kind = "aws-iam"
+//! path = "prod/authz-details.json"
+//! credential_report = "prod/credential-report.csv"
+//!
+//! [[source]]
+//! name = "payments"
+//! kind = "k8s"
+//! path = ["payments/rbac/", "payments/aws-auth.yaml"]
+//! cluster = "payments"
+//!
+//! [[source]]
+//! name = "github"
+//! kind = "opengraph"
+//! path = "github/githound.json"
+//! mapping = "githound"
+//!
+//! [[alias]]
+//! node = "partners:partner:fabrikam"
+//! is = ["aws:account:999999999999", "github:user:fab-contractor"]
+//! ```
+
+use crate::diagnostics::{Diagnostic, Diagnostics, codes, did_you_mean, quote};
+use crate::policy::type_name;
+use crate::source::Locator;
+use crate::timestamp::Timestamp;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+/// What a source reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SourceKind {
+    Graph,
+    AwsIam,
+    K8s,
+    Opengraph,
+}
+
+impl SourceKind {
+    pub const NAMES: &[&str] = &["graph", "aws-iam", "k8s", "opengraph"];
+    /// Kinds the manifest format names that this version cannot read yet.
+    const LATER: &[&str] = &["entra", "terraform"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Graph => "graph",
+            SourceKind::AwsIam => "aws-iam",
+            SourceKind::K8s => "k8s",
+            SourceKind::Opengraph => "opengraph",
+        }
+    }
+
+    fn parse(s: &str) -> Option<SourceKind> {
+        Some(match s {
+            "graph" => SourceKind::Graph,
+            "aws-iam" => SourceKind::AwsIam,
+            "k8s" => SourceKind::K8s,
+            "opengraph" => SourceKind::Opengraph,
+            _ => return None,
+        })
+    }
+
+    /// The keys a source of this kind may have.
+    fn keys(self) -> &'static [&'static str] {
+        match self {
+            SourceKind::Graph => &["name", "kind", "path"],
+            SourceKind::AwsIam => &[
+                "name",
+                "kind",
+                "path",
+                "credential_report",
+                "account",
+                "eks",
+            ],
+            SourceKind::K8s => &["name", "kind", "path", "cluster", "eks"],
+            SourceKind::Opengraph => &["name", "kind", "path", "mapping"],
+        }
+    }
+}
+
+/// The mapping of an `opengraph` source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MappingRef {
+    /// A mapping built into authpath (`githound`).
+    Builtin(&'static str),
+    File(PathBuf),
+}
+
+/// One source of the estate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// Unique in the manifest; the prefix of its nodes' ids.
+    pub name: String,
+    pub kind: SourceKind,
+    /// Resolved against the manifest's directory.
+    pub paths: Vec<PathBuf>,
+    pub credential_report: Option<PathBuf>,
+    /// The AWS account id the export must be of.
+    pub account: Option<String>,
+    /// The cluster's name (a `k8s` source; default: the source's name).
+    pub cluster: Option<String>,
+    pub mapping: Option<MappingRef>,
+    /// Whether an `eks` key was given (read by a later version: said so, never ignored).
+    pub eks: bool,
+    /// Line of its `[[source]]` table, for messages.
+    pub line: u32,
+}
+
+/// A hand-written node declared to be external principals that importers name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Alias {
+    /// `SOURCE:ID`, or a native key.
+    pub node: String,
+    /// Native keys (`aws:account:ID`, `github:ORG`, `github:user:LOGIN`, …).
+    pub is: Vec<String>,
+    pub line: u32,
+}
+
+/// A checked manifest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Manifest {
+    pub as_of: Option<Timestamp>,
+    pub sources: Vec<Source>,
+    pub aliases: Vec<Alias>,
+}
+
+/// The built-in mappings `mapping = "NAME"` may name.
+pub const BUILTIN_MAPPINGS: &[(&str, &str)] = &[(
+    "githound",
+    include_str!("../../graphs/opengraph/githound-mapping.toml"),
+)];
+
+const TOP_KEYS: &[&str] = &["version", "as_of", "source", "alias"];
+
+/// Parses the manifest `text` (named `name`, its relative paths resolved against `dir`):
+/// the manifest and its warnings, or every problem.
+pub fn parse(name: &str, text: &str, dir: &Path) -> Result<(Manifest, Diagnostics), Diagnostics> {
+    let mut r = Reader {
+        loc: Locator::new(text),
+        diags: Diagnostics::new(name),
+        dir,
+    };
+    let (root, errors) = DeTable::parse_recoverable(text);
+    for e in &errors {
+        let at = e.span().map_or(0, |s| s.start);
+        r.error(
+            at,
+            format!("invalid TOML: {}", e.message().trim()),
+            "fix the TOML syntax at this place".into(),
+        );
+    }
+    let manifest = if errors.is_empty() {
+        r.manifest(root.get_ref())
+    } else {
+        None
+    };
+    match manifest {
+        Some(m) if !r.diags.has_errors() => Ok((m, r.diags)),
+        _ => Err(r.diags),
+    }
+}
+
+struct Reader<'a> {
+    loc: Locator<'a>,
+    diags: Diagnostics,
+    dir: &'a Path,
+}
+
+impl Reader<'_> {
+    fn error(&mut self, at: usize, message: String, help: String) {
+        let span = self.loc.span(at);
+        self.diags
+            .push(Diagnostic::error(codes::ESTATE_MANIFEST, Some(span), message).help(help));
+    }
+
+    fn warn(&mut self, at: usize, message: String, help: &str) {
+        let span = self.loc.span(at);
+        self.diags
+            .push(Diagnostic::warning(codes::ESTATE_UNREAD, Some(span), message).help(help));
+    }
+
+    fn unknown_keys(&mut self, table: &DeTable<'_>, known: &[&str], what: &str) {
+        for (k, _) in table.iter() {
+            if !known.contains(&k.get_ref().as_ref()) {
+                let mut help = format!("the keys of {what} are: {}", known.join(", "));
+                if let Some(m) = did_you_mean(k.get_ref(), known.iter().copied()) {
+                    help = format!("did you mean `{m}`? ({help})");
+                }
+                self.error(
+                    k.span().start,
+                    format!("unknown key {} in {what}", quote(k.get_ref())),
+                    help,
+                );
+            }
+        }
+    }
+
+    fn string(&mut self, key: &str, v: &Spanned<DeValue<'_>>) -> Option<String> {
+        match v.get_ref() {
+            DeValue::String(s) => Some(s.to_string()),
+            other => {
+                self.error(
+                    v.span().start,
+                    format!("`{key}` must be a string, found {}", type_name(other)),
+                    format!("write `{key} = \"…\"`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, key: &str, v: &Spanned<DeValue<'_>>) -> Option<Vec<String>> {
+        match v.get_ref() {
+            DeValue::String(s) => Some(vec![s.to_string()]),
+            DeValue::Array(items) => items.iter().map(|i| self.string(key, i)).collect(),
+            other => {
+                self.error(
+                    v.span().start,
+                    format!(
+                        "`{key}` must be a string or an array of strings, found {}",
+                        type_name(other)
+                    ),
+                    format!("write `{key} = \"…\"` or `{key} = [\"…\", \"…\"]`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn manifest(&mut self, root: &DeTable<'_>) -> Option<Manifest> {
+        self.unknown_keys(root, TOP_KEYS, "the manifest");
+        match root.get("version") {
+            Some(v) => match v.get_ref() {
+                DeValue::Integer(i) if i.as_str() == "1" && i.radix() == 10 => {}
+                other => self.error(
+                    v.span().start,
+                    format!("`version` must be the integer 1, found {}", shown(other)),
+                    "write `version = 1`".into(),
+                ),
+            },
+            None => self.error(
+                0,
+                "missing key `version`".into(),
+                "start the manifest with `version = 1`".into(),
+            ),
+        }
+        let as_of = root.get("as_of").and_then(|v| {
+            let at = v.span().start;
+            let text = match v.get_ref() {
+                // A bare TOML date-time is read as written.
+                DeValue::Datetime(d) => d.to_string(),
+                _ => self.string("as_of", v)?,
+            };
+            match Timestamp::parse(&text) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    self.error(
+                        at,
+                        format!("`as_of` is not an RFC 3339 date-time: {e}"),
+                        "write it like \"2026-11-01T00:00:00Z\"".into(),
+                    );
+                    None
+                }
+            }
+        });
+        let sources = self.sources(root.get("source"));
+        let aliases = self.aliases(root.get("alias"));
+        Some(Manifest {
+            as_of,
+            sources,
+            aliases,
+        })
+    }
+
+    fn tables<'v, 'd>(
+        &mut self,
+        key: &str,
+        v: &'v Spanned<DeValue<'d>>,
+    ) -> Vec<(usize, &'v DeTable<'d>)> {
+        match v.get_ref() {
+            DeValue::Array(items) => items
+                .iter()
+                .filter_map(|i| match i.get_ref() {
+                    DeValue::Table(t) => Some((i.span().start, t)),
+                    other => {
+                        self.error(
+                            i.span().start,
+                            format!("each `{key}` must be a table, found {}", type_name(other)),
+                            format!("write each as a `[[{key}]]` table"),
+                        );
+                        None
+                    }
+                })
+                .collect(),
+            other => {
+                self.error(
+                    v.span().start,
+                    format!(
+                        "`{key}` must be an array of tables, found {}",
+                        type_name(other)
+                    ),
+                    format!("write each as a `[[{key}]]` table"),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn sources(&mut self, v: Option<&Spanned<DeValue<'_>>>) -> Vec<Source> {
+        let Some(v) = v else {
+            self.error(
+                0,
+                "the manifest names no source".into(),
+                "add at least one `[[source]]` table with name, kind and path".into(),
+            );
+            return Vec::new();
+        };
+        let mut out: Vec<Source> = Vec::new();
+        for (at, t) in self.tables("source", v) {
+            let line = self.loc.span(at).line;
+            let name = match t.get("name") {
+                Some(n) => self.string("name", n).and_then(|s| {
+                    let valid = s
+                        .bytes()
+                        .enumerate()
+                        .all(|(i, b)| b.is_ascii_lowercase() || b.is_ascii_digit() || (i > 0 && (b == b'_' || b == b'-')));
+                    if !valid || s.is_empty() {
+                        self.error(
+                            n.span().start,
+                            format!("source name {} is not of the form [a-z0-9][a-z0-9_-]*", quote(&s)),
+                            "use lowercase letters, digits, `_` and `-`, starting with a letter or digit".into(),
+                        );
+                        return None;
+                    }
+                    if out.iter().any(|o| o.name == s) {
+                        self.error(
+                            n.span().start,
+                            format!("source name {} is used twice", quote(&s)),
+                            "give every source a name of its own: it prefixes its nodes' ids".into(),
+                        );
+                        return None;
+                    }
+                    Some(s)
+                }),
+                None => {
+                    self.error(at, "a source has no `name`".into(), "add `name = \"…\"`".into());
+                    None
+                }
+            };
+            let kind = match t.get("kind") {
+                Some(k) => self.string("kind", k).and_then(|s| {
+                    let kind = SourceKind::parse(&s);
+                    if kind.is_none() {
+                        let help = if SourceKind::LATER.contains(&s.as_str()) {
+                            format!(
+                                "this version reads {} sources; `{s}` sources are not read yet",
+                                SourceKind::NAMES.join(", ")
+                            )
+                        } else {
+                            let near = did_you_mean(&s, SourceKind::NAMES.iter().copied())
+                                .map(|m| format!("did you mean `{m}`? "))
+                                .unwrap_or_default();
+                            format!("{near}the kinds are: {}", SourceKind::NAMES.join(", "))
+                        };
+                        self.error(
+                            k.span().start,
+                            format!("unknown source kind {}", quote(&s)),
+                            help,
+                        );
+                    }
+                    kind
+                }),
+                None => {
+                    self.error(
+                        at,
+                        "a source has no `kind`".into(),
+                        format!(
+                            "add `kind = \"…\"`, one of {}",
+                            SourceKind::NAMES.join(", ")
+                        ),
+                    );
+                    None
+                }
+            };
+            let what = match &name {
+                Some(n) => format!("source {}", quote(n)),
+                None => "a source".to_string(),
+            };
+            let keys: &[&str] = kind.map_or(&["name", "kind", "path"], SourceKind::keys);
+            if kind.is_some() {
+                self.unknown_keys(t, keys, &what);
+            }
+            let paths = match t.get("path") {
+                Some(p) => self.strings("path", p).map(|ps| {
+                    if ps.is_empty() {
+                        self.error(
+                            p.span().start,
+                            format!("{what} has an empty `path`"),
+                            "name a file or directory".into(),
+                        );
+                    }
+                    ps.iter().map(|p| self.dir.join(p)).collect::<Vec<_>>()
+                }),
+                None => {
+                    self.error(
+                        at,
+                        format!("{what} has no `path`"),
+                        "add `path = \"…\"` (a file or a directory, relative to the manifest)"
+                            .into(),
+                    );
+                    None
+                }
+            };
+            let opt_path = |r: &mut Self, key: &str| {
+                t.get(key)
+                    .and_then(|v| r.string(key, v))
+                    .map(|p| r.dir.join(p))
+            };
+            let credential_report = opt_path(self, "credential_report");
+            let account = t.get("account").and_then(|v| {
+                let s = match v.get_ref() {
+                    DeValue::Integer(i) => Some(format!("{:0>12}", i.as_str())),
+                    _ => self.string("account", v),
+                }?;
+                if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+                    Some(s)
+                } else {
+                    self.error(
+                        v.span().start,
+                        format!("`account` {} is not a 12-digit AWS account id", quote(&s)),
+                        "write the account id as a quoted 12-digit string".into(),
+                    );
+                    None
+                }
+            });
+            let cluster = t.get("cluster").and_then(|v| self.string("cluster", v));
+            let mapping = t.get("mapping").and_then(|v| {
+                let s = self.string("mapping", v)?;
+                match BUILTIN_MAPPINGS.iter().find(|(n, _)| *n == s) {
+                    Some((n, _)) => Some(MappingRef::Builtin(n)),
+                    None if s.ends_with(".toml") || s.contains('/') => {
+                        Some(MappingRef::File(self.dir.join(s)))
+                    }
+                    None => {
+                        self.error(
+                            v.span().start,
+                            format!(
+                                "mapping {} is neither a built-in mapping nor a .toml file",
+                                quote(&s)
+                            ),
+                            format!(
+                                "name a mapping file (…/mapping.toml) or a built-in one: {}",
+                                BUILTIN_MAPPINGS
+                                    .iter()
+                                    .map(|(n, _)| *n)
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        );
+                        None
+                    }
+                }
+            });
+            let eks = match t.get("eks") {
+                Some(v) => {
+                    self.warn(
+                        v.span().start,
+                        format!("`eks` of {what} is not read by this version: EKS access entries, pod identity and the cluster's description are not joined"),
+                        "the cluster's aws-auth ConfigMap is read from the k8s source's manifests; remove `eks` to silence this",
+                    );
+                    true
+                }
+                None => false,
+            };
+            if kind == Some(SourceKind::AwsIam) && paths.as_ref().is_some_and(|p| p.len() > 1) {
+                self.error(
+                    at,
+                    format!("{what} names several paths"),
+                    "an aws-iam source reads one authorization-details file".into(),
+                );
+            }
+            if let (Some(name), Some(kind), Some(paths)) = (name, kind, paths) {
+                out.push(Source {
+                    name,
+                    kind,
+                    paths,
+                    credential_report,
+                    account,
+                    cluster,
+                    mapping,
+                    eks,
+                    line,
+                });
+            }
+        }
+        out
+    }
+
+    fn aliases(&mut self, v: Option<&Spanned<DeValue<'_>>>) -> Vec<Alias> {
+        let Some(v) = v else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (at, t) in self.tables("alias", v) {
+            self.unknown_keys(t, &["node", "is"], "an alias");
+            let node = match t.get("node") {
+                Some(n) => self.string("node", n),
+                None => {
+                    self.error(
+                        at,
+                        "an alias has no `node`".into(),
+                        "add `node = \"SOURCE:ID\"`".into(),
+                    );
+                    None
+                }
+            };
+            let is = match t.get("is") {
+                Some(n) => self.strings("is", n),
+                None => {
+                    self.error(
+                        at,
+                        "an alias has no `is`".into(),
+                        "add `is = [\"aws:account:…\", \"github:…\"]`".into(),
+                    );
+                    None
+                }
+            };
+            if let (Some(node), Some(is)) = (node, is) {
+                out.push(Alias {
+                    node,
+                    is,
+                    line: self.loc.span(at).line,
+                });
+            }
+        }
+        out
+    }
+}
+
+fn shown(v: &DeValue<'_>) -> String {
+    match v {
+        DeValue::Integer(i) => i.as_str().to_string(),
+        DeValue::String(s) => format!("{s:?}"),
+        other => type_name(other).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> String {
+        match parse("estate.toml", text, Path::new("/e")) {
+            Ok((m, _)) => panic!("accepted: {m:?}"),
+            Err(d) => d.render(),
+        }
+    }
+
+    #[test]
+    fn a_manifest_reads_its_sources_and_aliases() {
+        let m = parse(
+            "estate.toml",
+            "version = 1\nas_of = \"2026-11-01T00:00:00Z\"\n[[source]]\nname = \"prod\"\nkind = \"aws-iam\"\npath = \"prod.json\"\naccount = \"111122223333\"\n[[source]]\nname = \"c1\"\nkind = \"k8s\"\npath = [\"a/\", \"b.yaml\"]\n[[source]]\nname = \"gh\"\nkind = \"opengraph\"\npath = \"gh.json\"\nmapping = \"githound\"\n[[alias]]\nnode = \"p:partner:x\"\nis = [\"aws:account:999999999999\"]\n",
+            Path::new("/e"),
+        )
+        .unwrap()
+        .0;
+        assert_eq!(m.sources.len(), 3);
+        assert_eq!(m.sources[0].paths, vec![PathBuf::from("/e/prod.json")]);
+        assert_eq!(m.sources[0].account.as_deref(), Some("111122223333"));
+        assert_eq!(m.sources[1].paths.len(), 2);
+        assert_eq!(m.sources[2].mapping, Some(MappingRef::Builtin("githound")));
+        assert_eq!(m.aliases[0].is, vec!["aws:account:999999999999"]);
+        assert_eq!(m.sources[1].line, 8);
+    }
+
+    #[test]
+    fn every_problem_is_named_at_its_place_with_the_nearest_key() {
+        let e = errors(
+            "version = 2\nsorce = 1\n[[source]]\nname = \"Bad Name\"\nkind = \"k8\"\npath = \"x\"\n[[source]]\nname = \"t\"\nkind = \"terraform\"\npath = \"p\"\n[[source]]\nname = \"g\"\nkind = \"graph\"\npth = \"x\"\n",
+        );
+        for expected in [
+            "estate.toml:1:11: error: `version` must be the integer 1, found 2",
+            "estate.toml:2:1: error: unknown key \"sorce\" in the manifest",
+            "did you mean `source`?",
+            "estate.toml:4:8: error: source name \"Bad Name\" is not of the form",
+            "estate.toml:5:8: error: unknown source kind \"k8\"",
+            "did you mean `k8s`?",
+            "`terraform` sources are not read yet",
+            "unknown key \"pth\" in source \"g\"",
+            "did you mean `path`?",
+            "source \"g\" has no `path`",
+        ] {
+            assert!(e.contains(expected), "{expected:?} not in:\n{e}");
+        }
+    }
+}

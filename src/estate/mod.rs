@@ -1,0 +1,522 @@
+//! The estate: every source a manifest names, imported by its own importer and joined into
+//! one graph. Each source's node ids are prefixed with the source's name (`prod:aws:role:x`),
+//! so two sources never collide, and every node keeps the source it came from (`source`) and
+//! its native key (`native_key`: an ARN, `CLUSTER/NAMESPACE/KIND/NAME`, `github:ORG/REPO`…),
+//! by which commands also find it. Aliases merge the placeholders importers make for
+//! external principals into the hand-written node that is them.
+//!
+//! The join works on what the importers write (graph files in the format), never on their
+//! inputs a second time: `manifest` reads `estate.toml`, `keys` names native keys, and this
+//! module runs the importers, prefixes, merges and writes the joined graph.
+
+pub mod keys;
+pub mod manifest;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, codes, quote};
+use crate::timestamp::Timestamp;
+use manifest::{Manifest, MappingRef, Source, SourceKind};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+/// What one source contributed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceSummary {
+    pub name: String,
+    pub kind: SourceKind,
+    pub files: usize,
+    pub nodes: usize,
+    pub edges: usize,
+}
+
+/// The joined graph, or every problem of the manifest and its sources.
+#[derive(Debug)]
+pub struct Joined {
+    /// The graph file's text, when nothing had an error.
+    pub graph: Option<String>,
+    /// The manifest's and every source's problems (warnings too), per file.
+    pub problems: Vec<Diagnostics>,
+    pub sources: Vec<SourceSummary>,
+}
+
+/// Whether `path` names an estate manifest rather than a graph file.
+pub fn is_manifest(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "toml")
+}
+
+/// Reads the manifest at `path`, imports each source and joins them.
+pub fn import(path: &Path) -> Joined {
+    let name = path.display().to_string();
+    let text = match crate::source::read_bytes(path) {
+        Ok(b) => match String::from_utf8(b) {
+            Ok(t) => t,
+            Err(_) => {
+                let mut d = Diagnostics::new(&name);
+                d.push(
+                    Diagnostic::error(codes::NOT_UTF8, None, "the manifest is not UTF-8 text")
+                        .help("save the manifest as UTF-8"),
+                );
+                return failed(vec![d]);
+            }
+        },
+        Err(d) => return failed(vec![d]),
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    match manifest::parse(&name, &text, dir) {
+        Ok((manifest, warnings)) => join(&name, &manifest, warnings),
+        Err(d) => failed(vec![d]),
+    }
+}
+
+fn failed(problems: Vec<Diagnostics>) -> Joined {
+    Joined {
+        graph: None,
+        problems,
+        sources: Vec::new(),
+    }
+}
+
+/// A node or an edge of a graph file, as JSON.
+type Item = Map<String, Value>;
+
+/// One source imported: its graph as JSON nodes and edges.
+struct Imported {
+    nodes: Vec<Map<String, Value>>,
+    edges: Vec<Map<String, Value>>,
+    as_of: Option<Timestamp>,
+    files: usize,
+}
+
+fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
+    let mut problems: Vec<Diagnostics> = Vec::new();
+    if manifest_warnings.warning_count() > 0 {
+        problems.push(manifest_warnings);
+    }
+    let mut imported: Vec<(&Source, Imported)> = Vec::new();
+    let mut failed_any = false;
+    for s in &m.sources {
+        let (graph, mut p) = import_source(s);
+        failed_any |= p.iter().any(Diagnostics::has_errors) || graph.is_none();
+        problems.append(&mut p);
+        if let Some(g) = graph {
+            imported.push((s, g));
+        }
+    }
+    if failed_any {
+        return Joined {
+            graph: None,
+            problems,
+            sources: Vec::new(),
+        };
+    }
+    let mut joined = Diagnostics::new(name);
+    let mut nodes: Vec<Map<String, Value>> = Vec::new();
+    let mut edges: Vec<Map<String, Value>> = Vec::new();
+    let mut sources = Vec::new();
+    let mut as_ofs: BTreeSet<Timestamp> = BTreeSet::new();
+    for (s, g) in imported {
+        if g.nodes.is_empty() {
+            joined.push(
+                Diagnostic::warning(
+                    codes::ESTATE_EMPTY_SOURCE,
+                    Some(crate::model::Span {
+                        line: s.line,
+                        column: 1,
+                    }),
+                    format!("source {} yields no nodes", quote(&s.name)),
+                )
+                .help("check its path: an empty directory, or files of another kind"),
+            );
+        }
+        if let Some(t) = g.as_of {
+            as_ofs.insert(t);
+        }
+        sources.push(SourceSummary {
+            name: s.name.clone(),
+            kind: s.kind,
+            files: g.files,
+            nodes: g.nodes.len(),
+            edges: g.edges.len(),
+        });
+        let (n, e) = prefix(s, g.nodes, g.edges);
+        nodes.extend(n);
+        edges.extend(e);
+    }
+    let as_of = m.as_of.or_else(|| {
+        if as_ofs.len() > 1 {
+            joined.push(
+                Diagnostic::warning(
+                    codes::ESTATE_AS_OF,
+                    None,
+                    format!(
+                        "the sources are of {} different instants and the manifest sets no `as_of`: judging at the latest, {}",
+                        as_ofs.len(),
+                        as_ofs.last().expect("more than one")
+                    ),
+                )
+                .help("set `as_of` in the manifest: the instant the whole estate is judged at"),
+            );
+        }
+        as_ofs.last().copied()
+    });
+    alias(m, &mut nodes, &mut edges, &mut joined);
+    nodes.sort_by(|a, b| id_of(a).cmp(id_of(b)));
+    if joined.has_errors() || joined.warning_count() > 0 {
+        problems.push(joined);
+    }
+    let failed = problems.iter().any(Diagnostics::has_errors);
+    Joined {
+        graph: (!failed).then(|| crate::import::write_graph(as_of, &nodes, &edges)),
+        problems,
+        sources,
+    }
+}
+
+fn id_of(n: &Map<String, Value>) -> &str {
+    n.get("id").and_then(Value::as_str).unwrap_or_default()
+}
+
+/// Runs the source's importer: its graph, and its problems.
+fn import_source(s: &Source) -> (Option<Imported>, Vec<Diagnostics>) {
+    let mut problems = Vec::new();
+    let text = match s.kind {
+        SourceKind::Graph => {
+            let path = &s.paths[0];
+            let loaded = crate::load::load_path_with(path, crate::load::Limits::default());
+            if loaded.diagnostics.has_errors() || loaded.diagnostics.warning_count() > 0 {
+                problems.push(loaded.diagnostics);
+            }
+            if loaded.graph.is_none() {
+                return (None, problems);
+            }
+            match crate::source::read_bytes(path) {
+                Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+                Err(d) => {
+                    problems.push(d);
+                    return (None, problems);
+                }
+            }
+        }
+        SourceKind::K8s => {
+            let import =
+                crate::import::k8s::import(&s.paths, &crate::import::k8s::Options::default());
+            problems.extend(import.problems);
+            match import.graph {
+                Some(g) => g.to_json(None),
+                None => return (None, problems),
+            }
+        }
+        SourceKind::AwsIam => {
+            let import = crate::import::aws::import(&s.paths[0], s.credential_report.as_deref());
+            problems.extend(import.problems);
+            match import.graph {
+                Some(g) => g.to_json(None),
+                None => return (None, problems),
+            }
+        }
+        SourceKind::Opengraph => match opengraph(s, &mut problems) {
+            Some(t) => t,
+            None => return (None, problems),
+        },
+    };
+    let v: Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        Err(e) => {
+            let mut d = Diagnostics::new(s.paths[0].display().to_string());
+            d.push(
+                Diagnostic::error(codes::JSON_SYNTAX, None, format!("invalid JSON: {e}"))
+                    .help("the source must be a graph file"),
+            );
+            problems.push(d);
+            return (None, problems);
+        }
+    };
+    let take = |key: &str| -> Vec<Map<String, Value>> {
+        v.get(key)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(|x| x.as_object().cloned()).collect())
+            .unwrap_or_default()
+    };
+    let as_of = v
+        .get("as_of")
+        .and_then(Value::as_str)
+        .and_then(|t| Timestamp::parse(t).ok());
+    let mut nodes = take("nodes");
+    // The export's account must be the one the manifest says.
+    if let Some(account) = &s.account {
+        let id = format!("aws:account:{account}");
+        if !nodes
+            .iter()
+            .any(|n| id_of(n) == id && n.get("kind") == Some(&json!("tenant")))
+        {
+            let mut d = Diagnostics::new(s.paths[0].display().to_string());
+            d.push(
+                Diagnostic::error(
+                    codes::ESTATE_SOURCE,
+                    None,
+                    format!(
+                        "source {} says account {account}, but the export's principals are of another account",
+                        quote(&s.name)
+                    ),
+                )
+                .help("fix `account` in the manifest, or point `path` at that account's export"),
+            );
+            problems.push(d);
+            return (None, problems);
+        }
+    }
+    keys::annotate(s, &mut nodes);
+    let files = count_files(s);
+    (
+        Some(Imported {
+            nodes,
+            edges: take("edges"),
+            as_of,
+            files,
+        }),
+        problems,
+    )
+}
+
+/// An `opengraph` source: its document through its mapping (built in or a file).
+fn opengraph(s: &Source, problems: &mut Vec<Diagnostics>) -> Option<String> {
+    use crate::import::opengraph::{Mapping, import_text, read_mapping};
+    let mapping = match &s.mapping {
+        None => Mapping {
+            name_property: "name".into(),
+            ..Mapping::default()
+        },
+        Some(r) => {
+            let (name, text) = match r {
+                MappingRef::Builtin(n) => (
+                    format!("built-in mapping {n}"),
+                    manifest::BUILTIN_MAPPINGS
+                        .iter()
+                        .find(|(b, _)| b == n)
+                        .map(|(_, t)| t.to_string())
+                        .unwrap_or_default(),
+                ),
+                MappingRef::File(p) => match crate::source::read_bytes(p) {
+                    Ok(b) => (
+                        p.display().to_string(),
+                        String::from_utf8_lossy(&b).into_owned(),
+                    ),
+                    Err(d) => {
+                        problems.push(d);
+                        return None;
+                    }
+                },
+            };
+            let mut d = Diagnostics::new(&name);
+            let m = read_mapping(&text, &mut d);
+            if d.has_errors() || d.warning_count() > 0 {
+                problems.push(d);
+            }
+            m?
+        }
+    };
+    let path = &s.paths[0];
+    let text = match crate::source::read_bytes(path) {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        Err(d) => {
+            problems.push(d);
+            return None;
+        }
+    };
+    let import = import_text(&path.display().to_string(), &text, &mapping, None);
+    problems.extend(import.problems);
+    import.graph
+}
+
+/// How many files a source read (a directory counts its manifests).
+fn count_files(s: &Source) -> usize {
+    let mut n = usize::from(s.credential_report.is_some());
+    for p in &s.paths {
+        n += if p.is_dir() { walk(p) } else { 1 };
+    }
+    n
+}
+
+fn walk(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| {
+                    let p = e.path();
+                    if p.is_dir() {
+                        walk(&p)
+                    } else {
+                        usize::from(
+                            p.extension()
+                                .is_some_and(|x| x == "yaml" || x == "yml" || x == "json"),
+                        )
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Prefixes every id of a source with its name: node ids, `org`, an `owner` that names a
+/// node of the source, and edge ends; each node also says which source it came from.
+fn prefix(s: &Source, mut nodes: Vec<Item>, mut edges: Vec<Item>) -> (Vec<Item>, Vec<Item>) {
+    let ids: BTreeSet<String> = nodes.iter().map(|n| id_of(n).to_string()).collect();
+    let p = |id: &str| format!("{}:{id}", s.name);
+    for n in &mut nodes {
+        for key in ["id", "org"] {
+            if let Some(Value::String(v)) = n.get_mut(key) {
+                *v = p(v);
+            }
+        }
+        if let Some(Value::String(o)) = n.get_mut("owner")
+            && ids.contains(o.as_str())
+        {
+            *o = p(o);
+        }
+        n.insert("source".into(), json!(s.name));
+    }
+    for e in &mut edges {
+        for key in ["from", "to"] {
+            if let Some(Value::String(v)) = e.get_mut(key) {
+                *v = p(v);
+            }
+        }
+    }
+    (nodes, edges)
+}
+
+/// Merges the placeholders whose native key an alias names into the alias's node: their
+/// edges start or end there, nodes of theirs belong to it, and they are dropped.
+fn alias(
+    m: &Manifest,
+    nodes: &mut Vec<Map<String, Value>>,
+    edges: &mut [Map<String, Value>],
+    d: &mut Diagnostics,
+) {
+    if m.aliases.is_empty() {
+        return;
+    }
+    let mut by_key: HashMap<String, Vec<String>> = HashMap::new();
+    for n in nodes.iter() {
+        if let Some(k) = n.get("native_key").and_then(Value::as_str) {
+            by_key
+                .entry(k.to_string())
+                .or_default()
+                .push(id_of(n).to_string());
+        }
+    }
+    let ids: BTreeSet<String> = nodes.iter().map(|n| id_of(n).to_string()).collect();
+    let mut into: BTreeMap<String, String> = BTreeMap::new();
+    let span = |line: u32| Some(crate::model::Span { line, column: 1 });
+    for a in &m.aliases {
+        let target = if ids.contains(&a.node) {
+            Some(a.node.clone())
+        } else {
+            match by_key.get(&a.node).map(Vec::as_slice) {
+                Some([one]) => Some(one.clone()),
+                Some(many) => {
+                    d.push(
+                        Diagnostic::error(
+                            codes::ESTATE_ALIAS,
+                            span(a.line),
+                            format!(
+                                "alias node {} is the native key of {} nodes: {}",
+                                quote(&a.node),
+                                many.len(),
+                                many.join(", ")
+                            ),
+                        )
+                        .help("name the node by its id, SOURCE:ID"),
+                    );
+                    None
+                }
+                None => {
+                    d.push(
+                        Diagnostic::error(
+                            codes::ESTATE_ALIAS,
+                            span(a.line),
+                            format!("alias node {} is no node of the estate", quote(&a.node)),
+                        )
+                        .help("name a node of a graph source as SOURCE:ID (its id prefixed with the source's name)"),
+                    );
+                    None
+                }
+            }
+        };
+        let Some(target) = target else { continue };
+        for key in &a.is {
+            match by_key.get(key) {
+                Some(found) => {
+                    for f in found.iter().filter(|f| **f != target) {
+                        into.insert(f.clone(), target.clone());
+                    }
+                }
+                None => d.push(
+                    Diagnostic::warning(
+                        codes::ESTATE_ALIAS_UNUSED,
+                        span(a.line),
+                        format!("no source mentions {}: the alias of {} merges nothing for it", quote(key), quote(&target)),
+                    )
+                    .help("check the key's form (aws:account:ID, github:ORG, github:user:LOGIN) or the sources"),
+                ),
+            }
+        }
+    }
+    if into.is_empty() {
+        return;
+    }
+    let kinds: HashMap<String, String> = nodes
+        .iter()
+        .map(|n| {
+            (
+                id_of(n).to_string(),
+                n.get("kind")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect();
+    let is_org = |id: &str| {
+        matches!(
+            kinds.get(id).map(String::as_str),
+            Some("tenant" | "partner")
+        )
+    };
+    nodes.retain(|n| !into.contains_key(id_of(n)));
+    for n in nodes.iter_mut() {
+        let own = id_of(n).to_string();
+        if let Some(Value::String(o)) = n.get_mut("org")
+            && let Some(t) = into.get(o.as_str())
+        {
+            // What belonged to the placeholder belongs to the alias's organisation.
+            if is_org(t) && *t != own {
+                *o = t.clone();
+            } else {
+                n.remove("org");
+            }
+        }
+        if let Some(Value::String(o)) = n.get_mut("owner")
+            && let Some(t) = into.get(o.as_str())
+        {
+            *o = t.clone();
+        }
+    }
+    for e in edges.iter_mut() {
+        for key in ["from", "to"] {
+            if let Some(Value::String(v)) = e.get_mut(key)
+                && let Some(t) = into.get(v.as_str())
+            {
+                *v = t.clone();
+            }
+        }
+    }
+    let merged: Vec<String> = into.keys().cloned().collect();
+    for n in nodes.iter_mut() {
+        let id = id_of(n).to_string();
+        let mine: Vec<&String> = merged.iter().filter(|m| into[*m] == id).collect();
+        if !mine.is_empty() {
+            n.insert("aliases".into(), json!(mine));
+        }
+    }
+}

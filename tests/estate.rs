@@ -23,7 +23,7 @@ fn node<'a>(g: &'a Value, id: &str) -> Option<&'a Value> {
         .find(|n| n["id"] == id)
 }
 
-const ROLE: &str = "payments:arn:aws:iam::999999999999:role/fab-deployer";
+const ROLE: &str = "prod:aws:role:fab-deployer";
 const SECRET: &str = "payments:k8s:res:payments:/secrets/card-vault-token";
 
 #[test]
@@ -32,7 +32,7 @@ fn the_sample_estate_joins_its_sources_and_merges_the_partner() {
     let run = authpath_in(&dir, &["import", "estate", "estate.toml"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stderr.contains("joined 2 source(s) of estate.toml"),
+        run.stderr.contains("joined 3 source(s) of estate.toml: 19 nodes, 16 edges; 2 principal(s) named by two sources joined"),
         "{}",
         run.stderr
     );
@@ -52,13 +52,24 @@ fn the_sample_estate_joins_its_sources_and_merges_the_partner() {
     );
     let partner = node(&g, "partners:partner:fabrikam").unwrap();
     assert_eq!(partner["native_key"], "partner:fabrikam");
-    // The alias merged the cluster's placeholder for account 999999999999 into the partner:
-    // the role mapped by aws-auth is Fabrikam's now.
-    assert!(node(&g, "payments:aws:account:999999999999").is_none());
-    assert_eq!(node(&g, ROLE).unwrap()["org"], "partners:partner:fabrikam");
+    // The role aws-auth maps (a placeholder keyed by its ARN) is the prod account's role.
+    let role = node(&g, ROLE).unwrap();
+    assert_eq!(
+        role["native_key"],
+        "arn:aws:iam::111122223333:role/fab-deployer"
+    );
+    assert_eq!(
+        role["aliases"],
+        serde_json::json!(["payments:arn:aws:iam::111122223333:role/fab-deployer"])
+    );
+    assert!(node(&g, "payments:arn:aws:iam::111122223333:role/fab-deployer").is_none());
+    assert!(node(&g, "payments:aws:account:111122223333").is_none());
+    // The alias merged the prod account's placeholder for account 999999999999 into the
+    // partner: the trust names Fabrikam.
+    assert!(node(&g, "prod:aws:account:999999999999").is_none());
     assert_eq!(
         partner["aliases"],
-        serde_json::json!(["payments:aws:account:999999999999"])
+        serde_json::json!(["prod:aws:account:999999999999"])
     );
 
     // Reading the manifest directly gives what reading the joined file gives.
@@ -68,14 +79,28 @@ fn the_sample_estate_joins_its_sources_and_merges_the_partner() {
     let via_file = json(tmp.path(), &["analyze", "estate.json", "--format", "json"]);
     assert_eq!(direct["findings"], via_file["findings"]);
     assert_eq!(direct["summary"], via_file["summary"]);
+    // The chain across three sources: the partner assumes the prod role its account
+    // trusts, which aws-auth maps into system:masters.
     let f = direct["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["rule"] == "external-critical-access")
-        .expect("the partner's role administers the cluster");
-    assert_eq!(f["subject"], ROLE);
-    assert_eq!(f["target"], "payments:k8s:group:system:masters");
+        .find(|f| f["rule"] == "transitive-privilege")
+        .expect("the partner reaches the cluster's masters");
+    assert_eq!(f["severity"], "critical");
+    assert_eq!(f["subject"], "partners:partner:fabrikam");
+    assert_eq!(
+        f["path"],
+        serde_json::json!([
+            "partners:partner:fabrikam",
+            ROLE,
+            "payments:k8s:group:system:masters"
+        ])
+    );
+    assert_eq!(
+        f["message"],
+        "Fabrikam Managed Services (partner) can administer system:masters: it can assume fab-deployer, a member of system:masters."
+    );
 }
 
 #[test]
@@ -111,14 +136,21 @@ fn native_keys_name_nodes_wherever_ids_do() {
         .iter()
         .map(|s| s["node"].as_str().unwrap())
         .collect();
-    assert_eq!(subjects, vec![ROLE, "payments:k8s:sa:payments/ledger"]);
+    assert_eq!(
+        subjects,
+        vec![
+            "partners:partner:fabrikam",
+            "payments:k8s:sa:payments/ledger",
+            ROLE
+        ]
+    );
     let blast = json(
         &dir,
         &[
             "blast-radius",
             "estate.toml",
             "--from",
-            "arn:aws:iam::999999999999:role/fab-deployer",
+            "arn:aws:iam::111122223333:role/fab-deployer",
             "--format",
             "json",
         ],

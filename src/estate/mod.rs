@@ -37,6 +37,8 @@ pub struct Joined {
     /// The manifest's and every source's problems (warnings too), per file.
     pub problems: Vec<Diagnostics>,
     pub sources: Vec<SourceSummary>,
+    /// Placeholders merged into the node of the source that owns their native key.
+    pub joins: usize,
 }
 
 /// Whether `path` names an estate manifest rather than a graph file.
@@ -73,6 +75,7 @@ fn failed(problems: Vec<Diagnostics>) -> Joined {
         graph: None,
         problems,
         sources: Vec::new(),
+        joins: 0,
     }
 }
 
@@ -107,6 +110,7 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
             graph: None,
             problems,
             sources: Vec::new(),
+            joins: 0,
         };
     }
     let mut joined = Diagnostics::new(name);
@@ -159,6 +163,12 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
         }
         as_ofs.last().copied()
     });
+    let source_kinds: HashMap<&str, &'static str> = m
+        .sources
+        .iter()
+        .map(|s| (s.name.as_str(), s.kind.as_str()))
+        .collect();
+    let joins = same_principals(&mut nodes, &mut edges, &source_kinds);
     alias(m, &mut nodes, &mut edges, &mut joined);
     nodes.sort_by(|a, b| id_of(a).cmp(id_of(b)));
     if joined.has_errors() || joined.warning_count() > 0 {
@@ -169,6 +179,7 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
         graph: (!failed).then(|| crate::import::write_graph(as_of, &nodes, &edges)),
         problems,
         sources,
+        joins,
     }
 }
 
@@ -385,14 +396,81 @@ fn prefix(s: &Source, mut nodes: Vec<Item>, mut edges: Vec<Item>) -> (Vec<Item>,
     (nodes, edges)
 }
 
+/// The key two sources' names for one principal share: an IAM ARN compares without case
+/// and, for a role, without its path (the EKS authenticator's rule: aws-auth names roles by
+/// their path-less ARN); other keys as written.
+fn identity(key: &str) -> String {
+    let Some(rest) = key.strip_prefix("arn:") else {
+        return key.to_string();
+    };
+    let lower = rest.to_ascii_lowercase();
+    match lower.split_once(":role/") {
+        Some((head, role)) => {
+            let name = role.rsplit('/').next().unwrap_or(role);
+            format!("arn:{head}:role/{name}")
+        }
+        None => format!("arn:{lower}"),
+    }
+}
+
+/// Which source kind owns a native key: the node from that kind is the principal, the
+/// others are placeholders another importer made for it.
+fn owner_kind(key: &str) -> Option<&'static str> {
+    if key.starts_with("arn:") || key.starts_with("aws:account:") {
+        Some("aws-iam")
+    } else if key.starts_with("github:") {
+        Some("opengraph")
+    } else {
+        None
+    }
+}
+
+/// Joins the names sources give one principal: a placeholder (the aws-auth mapping's role,
+/// an account a trust names) merges into the node of the source that owns its native key
+/// (the account's export), when exactly one such node exists. Returns how many merged.
+fn same_principals(
+    nodes: &mut Vec<Item>,
+    edges: &mut [Item],
+    source_kinds: &HashMap<&str, &'static str>,
+) -> usize {
+    let mut groups: BTreeMap<String, Vec<(String, String, String)>> = BTreeMap::new();
+    for n in nodes.iter() {
+        let (Some(key), Some(source)) = (
+            n.get("native_key").and_then(Value::as_str),
+            n.get("source").and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        groups.entry(identity(key)).or_default().push((
+            id_of(n).to_string(),
+            source.to_string(),
+            key.to_string(),
+        ));
+    }
+    let mut into = BTreeMap::new();
+    for members in groups.values().filter(|m| m.len() > 1) {
+        let Some(owner) = owner_kind(&members[0].2) else {
+            continue;
+        };
+        let owners: Vec<&(String, String, String)> = members
+            .iter()
+            .filter(|(_, source, _)| source_kinds.get(source.as_str()) == Some(&owner))
+            .collect();
+        let [principal] = owners.as_slice() else {
+            continue;
+        };
+        for (id, _, _) in members.iter().filter(|(id, _, _)| *id != principal.0) {
+            into.insert(id.clone(), principal.0.clone());
+        }
+    }
+    let n = into.len();
+    merge(nodes, edges, &into);
+    n
+}
+
 /// Merges the placeholders whose native key an alias names into the alias's node: their
 /// edges start or end there, nodes of theirs belong to it, and they are dropped.
-fn alias(
-    m: &Manifest,
-    nodes: &mut Vec<Map<String, Value>>,
-    edges: &mut [Map<String, Value>],
-    d: &mut Diagnostics,
-) {
+fn alias(m: &Manifest, nodes: &mut Vec<Item>, edges: &mut [Item], d: &mut Diagnostics) {
     if m.aliases.is_empty() {
         return;
     }
@@ -462,6 +540,13 @@ fn alias(
             }
         }
     }
+    merge(nodes, edges, &into);
+}
+
+/// Merges each node `into` names into its target: its edges start or end there, the nodes
+/// it was the organisation (or owner) of belong to the target, and it is dropped; the
+/// target lists the ids it absorbed in `aliases`.
+fn merge(nodes: &mut Vec<Item>, edges: &mut [Item], into: &BTreeMap<String, String>) {
     if into.is_empty() {
         return;
     }
@@ -514,9 +599,76 @@ fn alias(
     let merged: Vec<String> = into.keys().cloned().collect();
     for n in nodes.iter_mut() {
         let id = id_of(n).to_string();
-        let mine: Vec<&String> = merged.iter().filter(|m| into[*m] == id).collect();
+        let mut mine: Vec<String> = merged.iter().filter(|m| into[*m] == id).cloned().collect();
         if !mine.is_empty() {
+            if let Some(Value::Array(before)) = n.get("aliases") {
+                mine.extend(before.iter().filter_map(|v| v.as_str().map(str::to_string)));
+            }
+            mine.sort();
+            mine.dedup();
             n.insert("aliases".into(), json!(mine));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_iam_arn_names_one_principal_without_case_and_a_role_without_its_path() {
+        assert_eq!(
+            identity(
+                "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef"
+            ),
+            identity("arn:aws:iam::111122223333:role/awsreservedsso_admin_0123456789abcdef")
+        );
+        assert_eq!(
+            identity("arn:aws:iam::1:user/ops/Bob"),
+            "arn:aws:iam::1:user/ops/bob"
+        );
+        assert_ne!(
+            identity("arn:aws:iam::1:role/a"),
+            identity("arn:aws:iam::2:role/a")
+        );
+        assert_eq!(identity("github:SpecterTst"), "github:SpecterTst");
+    }
+
+    #[test]
+    fn a_placeholder_joins_the_one_node_of_the_source_that_owns_its_key() {
+        let node = |id: &str, source: &str, key: &str| -> Item {
+            json!({"id": id, "kind": "service", "source": source, "native_key": key})
+                .as_object()
+                .unwrap()
+                .clone()
+        };
+        let mut nodes = vec![
+            node(
+                "prod:aws:role:deploy",
+                "prod",
+                "arn:aws:iam::1:role/ci/deploy",
+            ),
+            node(
+                "c:arn:aws:iam::1:role/deploy",
+                "c",
+                "arn:aws:iam::1:role/deploy",
+            ),
+            node("c:k8s:group:system:masters", "c", "c/Group/system:masters"),
+        ];
+        let mut edges = vec![json!({"from": "c:arn:aws:iam::1:role/deploy", "to": "c:k8s:group:system:masters", "kind": "member_of"})
+            .as_object()
+            .unwrap()
+            .clone()];
+        let kinds: HashMap<&str, &'static str> = [("prod", "aws-iam"), ("c", "k8s")].into();
+        assert_eq!(same_principals(&mut nodes, &mut edges, &kinds), 1);
+        assert_eq!(nodes.len(), 2);
+        assert_eq!(edges[0]["from"], "prod:aws:role:deploy");
+        // Without the owning source, nothing is joined.
+        let kinds: HashMap<&str, &'static str> = [("prod", "k8s"), ("c", "k8s")].into();
+        let mut nodes = vec![
+            node("prod:x", "prod", "arn:aws:iam::1:role/deploy"),
+            node("c:y", "c", "arn:aws:iam::1:role/deploy"),
+        ];
+        assert_eq!(same_principals(&mut nodes, &mut edges, &kinds), 0);
     }
 }

@@ -160,7 +160,7 @@ impl EstateImportRequest {
             crate::estate::import(&self.manifest)
         };
         refuse_warnings(self.strict, joined.graph.is_some(), &joined.problems)?;
-        let sources = joined.sources;
+        let (sources, joins) = (joined.sources, joined.joins);
         imported(joined.graph, &joined.problems, |g| {
             let loaded = crate::load::load_bytes("estate", g.as_bytes());
             let (n, e) = loaded
@@ -168,7 +168,7 @@ impl EstateImportRequest {
                 .as_ref()
                 .map_or((0, 0), |m| (m.nodes.len(), m.edges.len()));
             let mut lines = vec![format!(
-                "authpath: joined {} source(s) of {}: {n} nodes, {e} edges",
+                "authpath: joined {} source(s) of {}: {n} nodes, {e} edges; {joins} principal(s) named by two sources joined",
                 sources.len(),
                 self.manifest.display()
             )];

@@ -399,7 +399,7 @@ impl Reader<'_, '_> {
                     for (field, prop) in f.iter() {
                         let name = field.get_ref();
                         if !allowed.contains(&name.as_ref()) {
-                            let what = if FIELD_NAMES.contains(&name.as_ref()) {
+                            let what = if is_field(name.as_ref()) {
                                 format!(
                                     "`fields` of node kind {foreign} ({kind}) names a field a {kind} node cannot have:"
                                 )
@@ -575,25 +575,15 @@ impl Reader<'_, '_> {
     }
 }
 
-/// Every field a mapping can fill on some kind (to tell "not a field" from "not on this kind").
-const FIELD_NAMES: &[&str] = &[
-    "name",
-    "org",
-    "owner",
-    "status",
-    "sensitivity",
-    "tags",
-    "purpose",
-    "reviewed_at",
-    "credential_type",
-    "issued_at",
-    "expires_at",
-    "last_used_at",
-    "rotated_at",
-    "scopes",
-    "used_scopes",
-    "contract_end",
-];
+/// Whether a mapping can fill `name` on some kind (to tell "not a field" from "not on this
+/// kind"): the format's node fields but the two that name the node.
+fn is_field(name: &str) -> bool {
+    crate::load::fields::NODE_COMMON[2..]
+        .iter()
+        .chain(crate::load::fields::CREDENTIAL_ONLY)
+        .chain(&["contract_end"])
+        .any(|f| *f == name)
+}
 
 #[cfg(test)]
 mod tests {

@@ -84,8 +84,8 @@ type Item = Map<String, Value>;
 
 /// One source imported: its graph as JSON nodes and edges.
 struct Imported {
-    nodes: Vec<Map<String, Value>>,
-    edges: Vec<Map<String, Value>>,
+    nodes: Vec<Item>,
+    edges: Vec<Item>,
     as_of: Option<Timestamp>,
     files: usize,
 }
@@ -106,16 +106,11 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
         }
     }
     if failed_any {
-        return Joined {
-            graph: None,
-            problems,
-            sources: Vec::new(),
-            joins: 0,
-        };
+        return failed(problems);
     }
     let mut joined = Diagnostics::new(name);
-    let mut nodes: Vec<Map<String, Value>> = Vec::new();
-    let mut edges: Vec<Map<String, Value>> = Vec::new();
+    let mut nodes: Vec<Item> = Vec::new();
+    let mut edges: Vec<Item> = Vec::new();
     let mut sources = Vec::new();
     let mut as_ofs: BTreeSet<Timestamp> = BTreeSet::new();
     for (s, g) in imported {
@@ -183,7 +178,7 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
     }
 }
 
-fn id_of(n: &Map<String, Value>) -> &str {
+fn id_of(n: &Item) -> &str {
     n.get("id").and_then(Value::as_str).unwrap_or_default()
 }
 
@@ -242,7 +237,7 @@ fn import_source(s: &Source) -> (Option<Imported>, Vec<Diagnostics>) {
             return (None, problems);
         }
     };
-    let take = |key: &str| -> Vec<Map<String, Value>> {
+    let take = |key: &str| -> Vec<Item> {
         v.get(key)
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(|x| x.as_object().cloned()).collect())

@@ -343,6 +343,9 @@ pub struct Graph {
     pub as_of: Option<Timestamp>,
     pub nodes: Vec<Node>,
     pub edges: Vec<Edge>,
+    /// What reading it left a person to know: an estate's warnings (a key not read, an
+    /// alias that merged nothing), rendered; every command's answer repeats them.
+    pub notes: Vec<String>,
 }
 
 impl Graph {

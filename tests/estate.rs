@@ -342,3 +342,40 @@ fn committed_estate_schema_matches_the_types_and_accepts_the_sample() {
     let bad = serde_json::json!({"version": 2, "source": [{"name": "Bad", "kind": "k8", "path": "x", "acount": 1}]});
     assert!(validator.iter_errors(&bad).count() >= 4);
 }
+
+/// What the estate could not evaluate is said by every command that reads the manifest,
+/// not only by `import estate`.
+#[test]
+fn every_command_says_what_the_estate_did_not_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let partners = std::fs::read(root().join("graphs/estate/partners.json")).unwrap();
+    write(tmp.path(), "p.json", &partners);
+    write(
+        tmp.path(),
+        "estate.toml",
+        b"version = 1\n[[source]]\nname = \"p\"\nkind = \"graph\"\npath = \"p.json\"\n[[alias]]\nnode = \"p:partner:fabrikam\"\nis = [\"github:fabrikam\"]\n",
+    );
+    for args in [
+        vec!["analyze", "estate.toml", "--format", "json"],
+        vec!["validate", "estate.toml"],
+        vec![
+            "who-can",
+            "estate.toml",
+            "--reach",
+            "p:partner:fabrikam",
+            "--format",
+            "json",
+        ],
+        vec!["dot", "estate.toml"],
+    ] {
+        let run = authpath_in(tmp.path(), &args);
+        assert!(run.code <= 1, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("no source mentions \"github:fabrikam\"")
+                && run.stderr.contains("[estate-alias-unused]"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}

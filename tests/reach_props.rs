@@ -115,6 +115,7 @@ fn build(spec: &Spec) -> Graph {
         as_of: Some(ts("2026-11-01T00:00:00Z")),
         nodes,
         edges,
+        notes: Vec::new(),
     }
 }
 

@@ -49,6 +49,7 @@ pub(crate) fn resolve(
         as_of,
         nodes,
         edges,
+        notes: Vec::new(),
     }
 }
 

@@ -240,8 +240,11 @@ impl Findings {
 impl Answer for Findings {
     fn notes(&self) -> Notes {
         let r = &self.report;
-        super::wall_clock_note(&r.source, r.as_of, r.as_of_source)
-            .into_iter()
+        self.model
+            .notes
+            .iter()
+            .cloned()
+            .chain(super::wall_clock_note(&r.source, r.as_of, r.as_of_source))
             .chain(assertion_warnings(&r.totals.assertions, self.strict))
             .collect()
     }
@@ -352,11 +355,14 @@ pub struct Diff {
 impl Answer for Diff {
     fn notes(&self) -> Notes {
         let d = &self.changes;
-        [&d.old, &d.new]
-            .iter()
-            .filter_map(|r| super::wall_clock_note(&r.source, r.as_of, r.as_of_source))
-            .chain(assertion_warnings(&d.new.totals.assertions, self.strict))
-            .collect()
+        let read = self.old.notes.iter().chain(&self.new.notes).cloned();
+        read.chain(
+            [&d.old, &d.new]
+                .iter()
+                .filter_map(|r| super::wall_clock_note(&r.source, r.as_of, r.as_of_source)),
+        )
+        .chain(assertion_warnings(&d.new.totals.assertions, self.strict))
+        .collect()
     }
 
     /// Fails on a new finding at or above the threshold or an external subject's new access

@@ -64,10 +64,12 @@ impl ValidateRequest {
                 if d.warning_count() > 0 {
                     summary.push_str(&format!(", {} warning(s)", d.warning_count()));
                 }
+                let mut warnings = graph.notes.clone();
+                warnings.extend(lines(std::slice::from_ref(d)));
                 Ok(Validated {
                     graph,
                     summary,
-                    warnings: lines(std::slice::from_ref(d)),
+                    warnings,
                 })
             }
             None => Err(Error::input(&[d])),

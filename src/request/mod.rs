@@ -113,11 +113,25 @@ pub fn load_input(
     }
     let joined = crate::estate::import(path);
     match joined.graph {
-        Some(text) => Ok(crate::load::load_bytes_with(
-            &path.display().to_string(),
-            text.as_bytes(),
-            limits.load(),
-        )),
+        Some(text) => {
+            let mut loaded = crate::load::load_bytes_with(
+                &path.display().to_string(),
+                text.as_bytes(),
+                limits.load(),
+            );
+            // The estate's warnings (a key not read, an alias that merged nothing) go with
+            // the graph, so that every answer says what was not evaluated.
+            if let Some(g) = &mut loaded.graph {
+                g.notes = joined
+                    .problems
+                    .iter()
+                    .map(|d| d.render())
+                    .filter(|r| !r.is_empty())
+                    .map(|r| r.trim_end_matches('\n').to_owned())
+                    .collect();
+            }
+            Ok(loaded)
+        }
         None => Err(joined.problems),
     }
 }

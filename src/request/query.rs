@@ -87,7 +87,8 @@ macro_rules! answer_document {
     ($doc:ident) => {
         impl Answer for $doc {
             fn notes(&self) -> Notes {
-                self.instant.note(&self.model.source).into_iter().collect()
+                let read = self.model.notes.iter().cloned();
+                read.chain(self.instant.note(&self.model.source)).collect()
             }
         }
     };
@@ -309,4 +310,8 @@ impl OverviewRequest {
     }
 }
 
-impl Answer for Overview {}
+impl Answer for Overview {
+    fn notes(&self) -> Notes {
+        self.model.notes.clone()
+    }
+}

@@ -24,6 +24,16 @@ fn node<'a>(g: &'a Value, id: &str) -> Option<&'a Value> {
 }
 
 const ROLE: &str = "prod:aws:role:fab-deployer";
+
+/// An estate of the sample's partners alone, whose partner is declared to be `key`.
+fn partners_aliased_to(dir: &Path, key: &str) {
+    let partners = std::fs::read(root().join("graphs/estate/partners.json")).unwrap();
+    write(dir, "p.json", &partners);
+    let manifest = format!(
+        "version = 1\n[[source]]\nname = \"p\"\nkind = \"graph\"\npath = \"p.json\"\n[[alias]]\nnode = \"p:partner:fabrikam\"\nis = [\"{key}\"]\n"
+    );
+    write(dir, "estate.toml", manifest.as_bytes());
+}
 const SECRET: &str = "payments:k8s:res:payments:/secrets/card-vault-token";
 
 #[test]
@@ -286,13 +296,7 @@ fn broken_manifests_and_sources_are_refused_at_their_place() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("missing.json"), "{}", run.stderr);
     // An alias naming a key no source mentions warns on import, and --strict refuses it.
-    let partners = std::fs::read(root().join("graphs/estate/partners.json")).unwrap();
-    write(tmp.path(), "p.json", &partners);
-    write(
-        tmp.path(),
-        "estate.toml",
-        b"version = 1\n[[source]]\nname = \"p\"\nkind = \"graph\"\npath = \"p.json\"\n[[alias]]\nnode = \"p:partner:fabrikam\"\nis = [\"github:fabrikam\"]\n",
-    );
+    partners_aliased_to(tmp.path(), "github:fabrikam");
     let run = authpath_in(
         tmp.path(),
         &["import", "estate", "estate.toml", "-o", "g.json"],
@@ -348,13 +352,7 @@ fn committed_estate_schema_matches_the_types_and_accepts_the_sample() {
 #[test]
 fn every_command_says_what_the_estate_did_not_read() {
     let tmp = tempfile::tempdir().unwrap();
-    let partners = std::fs::read(root().join("graphs/estate/partners.json")).unwrap();
-    write(tmp.path(), "p.json", &partners);
-    write(
-        tmp.path(),
-        "estate.toml",
-        b"version = 1\n[[source]]\nname = \"p\"\nkind = \"graph\"\npath = \"p.json\"\n[[alias]]\nnode = \"p:partner:fabrikam\"\nis = [\"github:fabrikam\"]\n",
-    );
+    partners_aliased_to(tmp.path(), "github:fabrikam");
     for args in [
         vec!["analyze", "estate.toml", "--format", "json"],
         vec!["validate", "estate.toml"],

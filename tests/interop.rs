@@ -252,19 +252,28 @@ fn export_then_import_preserves_every_node_edge_and_field() {
     }
 }
 
+/// `import opengraph` of GitHound's real sample through the committed mapping, in `dir`,
+/// with `extra` arguments.
+fn import_githound(dir: &Path, extra: &[&str]) -> common::Run {
+    let sample = root().join("tests/data/real/bloodhound-opengraph/githound_O_kgDOCoV2OQ.json");
+    let mapping = root().join("graphs/opengraph/githound-mapping.toml");
+    let mut args = vec![
+        "import",
+        "opengraph",
+        sample.to_str().unwrap(),
+        "--mapping",
+        mapping.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    authpath_in(dir, &args)
+}
+
 #[test]
 fn githound_output_imports_through_its_mapping_and_its_findings_are_pinned() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = root().join("tests/data/real/bloodhound-opengraph/githound_O_kgDOCoV2OQ.json");
-    let mapping = root().join("graphs/opengraph/githound-mapping.toml");
-    let run = authpath_in(
+    let run = import_githound(
         dir.path(),
         &[
-            "import",
-            "opengraph",
-            sample.to_str().unwrap(),
-            "--mapping",
-            mapping.to_str().unwrap(),
             "--as-of",
             "2026-03-20T00:00:00Z",
             "-o",
@@ -319,19 +328,7 @@ fn githound_output_imports_through_its_mapping_and_its_findings_are_pinned() {
         "{skipped:?}"
     );
     // --strict: the warnings are errors, and nothing is written.
-    let strict = authpath_in(
-        dir.path(),
-        &[
-            "import",
-            "opengraph",
-            sample.to_str().unwrap(),
-            "--mapping",
-            mapping.to_str().unwrap(),
-            "--strict",
-            "-o",
-            "strict.json",
-        ],
-    );
+    let strict = import_githound(dir.path(), &["--strict", "-o", "strict.json"]);
     assert_eq!(strict.code, 2, "{}", strict.stderr);
     assert!(
         strict.stderr.contains("which --strict makes errors"),
@@ -638,21 +635,7 @@ fn the_cypher_export_answers_like_authpath_in_a_real_cypher_engine() {
 #[test]
 fn organisation_owners_reach_a_branch_through_what_the_organisation_covers() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = root().join("tests/data/real/bloodhound-opengraph/githound_O_kgDOCoV2OQ.json");
-    let mapping = root().join("graphs/opengraph/githound-mapping.toml");
-    let (sample, mapping) = (sample.to_str().unwrap(), mapping.to_str().unwrap());
-    let run = authpath_in(
-        dir.path(),
-        &[
-            "import",
-            "opengraph",
-            sample,
-            "--mapping",
-            mapping,
-            "-o",
-            "gh.json",
-        ],
-    );
+    let run = import_githound(dir.path(), &["-o", "gh.json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     // branch_protections_test\main, and jaredcatkinson, a member of SpecterTst/owners.
     let branch = "REF_kwDOQXtMx69yZWZzL2hlYWRzL21haW4";

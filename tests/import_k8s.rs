@@ -1412,36 +1412,24 @@ fn a_policy_makes_secrets_critical_for_every_command_alike() {
         .find(|t| t["target"] == DB_SECRET)
         .unwrap_or_else(|| panic!("{}", a.stdout));
     assert_eq!(exposed["admin"], 2, "{exposed}");
-    // blast-radius counts it as critical under the same policy.
-    let b = authpath_in(
-        dir.path(),
-        &[
+    // blast-radius counts it as critical under the same policy: system:masters (tier0) and
+    // the Secret; without the policy only the first.
+    let critical = |extra: &[&str]| -> Value {
+        let mut args = vec![
             "blast-radius",
             "g.json",
             "--from",
             PARTNER_ROLE,
             "--format",
             "json",
-        ],
-    );
-    let blast: Value = serde_json::from_str(&b.stdout).unwrap();
-    // system:masters (tier0) and the Secret; without the policy only the first.
-    assert_eq!(blast["summary"]["critical"], 2, "{}", b.stdout);
-    let b = authpath_in(
-        dir.path(),
-        &[
-            "blast-radius",
-            "g.json",
-            "--from",
-            PARTNER_ROLE,
-            "--format",
-            "json",
-            "--policy",
-            "/dev/null",
-        ],
-    );
-    let blast: Value = serde_json::from_str(&b.stdout).unwrap();
-    assert_eq!(blast["summary"]["critical"], 1, "{}", b.stdout);
+        ];
+        args.extend_from_slice(extra);
+        let b = authpath_in(dir.path(), &args);
+        let blast: Value = serde_json::from_str(&b.stdout).unwrap();
+        blast["summary"]["critical"].clone()
+    };
+    assert_eq!(critical(&[]), 2);
+    assert_eq!(critical(&["--policy", "/dev/null"]), 1);
     // cut's default targets are the critical nodes: the policy's Secret is among them.
     let c = authpath_in(
         dir.path(),

@@ -39,6 +39,9 @@ pub struct Joined {
     pub sources: Vec<SourceSummary>,
     /// Placeholders merged into the node of the source that owns their native key.
     pub joins: usize,
+    /// The joined graph's nodes and edges.
+    pub nodes: usize,
+    pub edges: usize,
 }
 
 /// Whether `path` names an estate manifest rather than a graph file.
@@ -76,6 +79,8 @@ fn failed(problems: Vec<Diagnostics>) -> Joined {
         problems,
         sources: Vec::new(),
         joins: 0,
+        nodes: 0,
+        edges: 0,
     }
 }
 
@@ -175,6 +180,8 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
         problems,
         sources,
         joins,
+        nodes: nodes.len(),
+        edges: edges.len(),
     }
 }
 
@@ -185,28 +192,33 @@ fn id_of(n: &Item) -> &str {
 /// Runs the source's importer: its graph, and its problems.
 fn import_source(s: &Source) -> (Option<Imported>, Vec<Diagnostics>) {
     let mut problems = Vec::new();
+    // The files each importer read, as it counts them (a directory counts its manifests).
+    let mut files = 1;
     let text = match s.kind {
         SourceKind::Graph => {
+            // Read once: checked by the loader, then kept as JSON for the join.
             let path = &s.paths[0];
-            let loaded = crate::load::load_path_with(path, crate::load::Limits::default());
+            let bytes = match crate::source::read_bytes(path) {
+                Ok(b) => b,
+                Err(d) => {
+                    problems.push(d);
+                    return (None, problems);
+                }
+            };
+            let loaded = crate::load::load_bytes(&path.display().to_string(), &bytes);
             if loaded.diagnostics.has_errors() || loaded.diagnostics.warning_count() > 0 {
                 problems.push(loaded.diagnostics);
             }
             if loaded.graph.is_none() {
                 return (None, problems);
             }
-            match crate::source::read_bytes(path) {
-                Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-                Err(d) => {
-                    problems.push(d);
-                    return (None, problems);
-                }
-            }
+            String::from_utf8_lossy(&bytes).into_owned()
         }
         SourceKind::K8s => {
             let import =
                 crate::import::k8s::import(&s.paths, &crate::import::k8s::Options::default());
             problems.extend(import.problems);
+            files = import.files;
             match import.graph {
                 Some(g) => g.to_json(None),
                 None => return (None, problems),
@@ -215,6 +227,7 @@ fn import_source(s: &Source) -> (Option<Imported>, Vec<Diagnostics>) {
         SourceKind::AwsIam => {
             let import = crate::import::aws::import(&s.paths[0], s.credential_report.as_deref());
             problems.extend(import.problems);
+            files += usize::from(s.credential_report.is_some());
             match import.graph {
                 Some(g) => g.to_json(None),
                 None => return (None, problems),
@@ -272,7 +285,6 @@ fn import_source(s: &Source) -> (Option<Imported>, Vec<Diagnostics>) {
         }
     }
     keys::annotate(s, &mut nodes);
-    let files = count_files(s);
     (
         Some(Imported {
             nodes,
@@ -332,35 +344,6 @@ fn opengraph(s: &Source, problems: &mut Vec<Diagnostics>) -> Option<String> {
     let import = import_text(&path.display().to_string(), &text, &mapping, None);
     problems.extend(import.problems);
     import.graph
-}
-
-/// How many files a source read (a directory counts its manifests).
-fn count_files(s: &Source) -> usize {
-    let mut n = usize::from(s.credential_report.is_some());
-    for p in &s.paths {
-        n += if p.is_dir() { walk(p) } else { 1 };
-    }
-    n
-}
-
-fn walk(dir: &Path) -> usize {
-    std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| {
-                    let p = e.path();
-                    if p.is_dir() {
-                        walk(&p)
-                    } else {
-                        usize::from(
-                            p.extension()
-                                .is_some_and(|x| x == "yaml" || x == "yml" || x == "json"),
-                        )
-                    }
-                })
-                .sum()
-        })
-        .unwrap_or(0)
 }
 
 /// Prefixes every id of a source with its name: node ids, `org`, an `owner` that names a

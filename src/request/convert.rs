@@ -2,7 +2,7 @@
 //! (a summary per file), the importers (a graph file) and the exports (OpenGraph JSON, Cypher
 //! CSV files).
 
-use super::{Instant, Limits, Notes, open};
+use super::{Instant, Limits, Notes, lines, open};
 use crate::diagnostics::Diagnostics;
 use crate::error::{Error, ErrorKind, Result};
 use crate::findings::Finding;
@@ -11,16 +11,6 @@ use crate::progress::Progress;
 use crate::timestamp::Timestamp;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// Rendered diagnostics as lines for standard error.
-fn lines(problems: &[Diagnostics]) -> Notes {
-    problems
-        .iter()
-        .map(|d| d.render())
-        .filter(|r| !r.is_empty())
-        .map(|r| r.trim_end_matches('\n').to_owned())
-        .collect()
-}
 
 /// `validate FILE`: one file checked against the format.
 #[derive(Clone, Debug)]
@@ -162,13 +152,8 @@ impl EstateImportRequest {
             crate::estate::import(&self.manifest)
         };
         refuse_warnings(self.strict, joined.graph.is_some(), &joined.problems)?;
-        let (sources, joins) = (joined.sources, joined.joins);
+        let (sources, joins, n, e) = (joined.sources, joined.joins, joined.nodes, joined.edges);
         imported(joined.graph, &joined.problems, |g| {
-            let loaded = crate::load::load_bytes("estate", g.as_bytes());
-            let (n, e) = loaded
-                .graph
-                .as_ref()
-                .map_or((0, 0), |m| (m.nodes.len(), m.edges.len()));
             let mut lines = vec![format!(
                 "authpath: joined {} source(s) of {}: {n} nodes, {e} edges; {joins} principal(s) named by two sources joined",
                 sources.len(),

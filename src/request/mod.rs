@@ -122,18 +122,22 @@ pub fn load_input(
             // The estate's warnings (a key not read, an alias that merged nothing) go with
             // the graph, so that every answer says what was not evaluated.
             if let Some(g) = &mut loaded.graph {
-                g.notes = joined
-                    .problems
-                    .iter()
-                    .map(|d| d.render())
-                    .filter(|r| !r.is_empty())
-                    .map(|r| r.trim_end_matches('\n').to_owned())
-                    .collect();
+                g.notes = lines(&joined.problems);
             }
             Ok(loaded)
         }
         None => Err(joined.problems),
     }
+}
+
+/// Every problem of `problems` rendered, one note per file.
+pub(crate) fn lines(problems: &[crate::diagnostics::Diagnostics]) -> Notes {
+    problems
+        .iter()
+        .map(|d| d.render())
+        .filter(|r| !r.is_empty())
+        .map(|r| r.trim_end_matches('\n').to_owned())
+        .collect()
 }
 
 /// One graph, checked in full.

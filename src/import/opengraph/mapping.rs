@@ -302,28 +302,49 @@ impl Reader<'_, '_> {
         m
     }
 
-    fn node_rule(&mut self, foreign: &str, v: &Spanned<DeValue<'_>>) -> Option<NodeRule> {
-        let names = node_kinds();
-        let (kind_v, table) = match v.get_ref() {
-            DeValue::String(_) => (v, None),
+    /// A rule's `kind` value and, when the rule is a table, the table (its keys checked
+    /// against `known`); a table without `kind`, or a value of another type, is an error.
+    fn rule_head<'v, 'd>(
+        &mut self,
+        what: &str,
+        foreign: &str,
+        v: &'v Spanned<DeValue<'d>>,
+        known: &[&str],
+        names: &[&str],
+        expected: &str,
+    ) -> Option<(&'v Spanned<DeValue<'d>>, Option<&'v DeTable<'d>>)> {
+        match v.get_ref() {
+            DeValue::String(_) => Some((v, None)),
             DeValue::Table(t) => {
-                self.unknown_keys(t, NODE_KEYS, &format!("the rule of node kind {foreign}"));
+                self.unknown_keys(t, known, &format!("the rule of {what} kind {foreign}"));
                 let Some(k) = t.get("kind") else {
                     self.error(
                         codes::OPENGRAPH_MAPPING,
                         v.span().start,
-                        format!("the rule of node kind {foreign} has no `kind`"),
+                        format!("the rule of {what} kind {foreign} has no `kind`"),
                         format!("add kind = \"…\", one of: {}", names.join(", ")),
                     );
                     return None;
                 };
-                (k, Some(t))
+                Some((k, Some(t)))
             }
             _ => {
-                self.wrong(foreign, v, "a node kind or a table with `kind`");
-                return None;
+                self.wrong(foreign, v, expected);
+                None
             }
-        };
+        }
+    }
+
+    fn node_rule(&mut self, foreign: &str, v: &Spanned<DeValue<'_>>) -> Option<NodeRule> {
+        let names = node_kinds();
+        let (kind_v, table) = self.rule_head(
+            "node",
+            foreign,
+            v,
+            NODE_KEYS,
+            &names,
+            "a node kind or a table with `kind`",
+        )?;
         let kind = self.string("kind", kind_v)?;
         let why = table
             .and_then(|t| t.get("why"))
@@ -443,30 +464,14 @@ impl Reader<'_, '_> {
 
     fn edge_rule(&mut self, foreign: &str, v: &Spanned<DeValue<'_>>) -> Option<EdgeRule> {
         let names = edge_kinds();
-        let (kind_v, table) = match v.get_ref() {
-            DeValue::String(_) => (v, None),
-            DeValue::Table(t) => {
-                self.unknown_keys(t, EDGE_KEYS, &format!("the rule of edge kind {foreign}"));
-                let Some(k) = t.get("kind") else {
-                    self.error(
-                        codes::OPENGRAPH_MAPPING,
-                        v.span().start,
-                        format!("the rule of edge kind {foreign} has no `kind`"),
-                        format!("add kind = \"…\", one of: {}", names.join(", ")),
-                    );
-                    return None;
-                };
-                (k, Some(t))
-            }
-            _ => {
-                self.wrong(
-                    foreign,
-                    v,
-                    "an edge kind, a table with `kind`, or an array of them",
-                );
-                return None;
-            }
-        };
+        let (kind_v, table) = self.rule_head(
+            "edge",
+            foreign,
+            v,
+            EDGE_KEYS,
+            &names,
+            "an edge kind, a table with `kind`, or an array of them",
+        )?;
         let kind = self.string("kind", kind_v)?;
         let get = |k: &str| table.and_then(|t| t.get(k));
         let mut ok = true;

@@ -86,6 +86,8 @@ pub struct Report {
     pub exposure: Option<Exposure>,
     /// The nodes and edges the most (subject, critical node) pairs pass through.
     pub choke_points: Option<ChokePoints>,
+    /// What the analysis is based on: sources, seams, what could not be decided.
+    pub coverage: crate::coverage::Coverage,
 }
 
 impl Report {
@@ -93,6 +95,13 @@ impl Report {
     pub fn summary(&self) -> Summary {
         self.totals.summary
     }
+}
+
+/// The graph's coverage: an estate's own, else the file as its one source.
+pub fn coverage_of(model: &Graph) -> crate::coverage::Coverage {
+    model.coverage.clone().unwrap_or_else(|| {
+        crate::coverage::Coverage::single(&model.source, model.nodes.len(), model.edges.len())
+    })
 }
 
 /// The instant every time-based rule is judged at: `--now`, else the graph's `as_of`, else
@@ -209,6 +218,7 @@ pub fn report_with(
     }
     Report {
         source: model.source.clone(),
+        coverage: coverage_of(model),
         as_of: ctx.as_of,
         as_of_source,
         nodes: model.nodes.len(),
@@ -384,6 +394,7 @@ pub fn analyze_each(
         }
         Report {
             source: model.source.clone(),
+            coverage: coverage_of(model),
             as_of,
             as_of_source,
             nodes: model.nodes.len(),

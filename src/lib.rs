@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod choke;
 pub mod cli;
 pub mod context;
+pub mod coverage;
 pub mod diagnostics;
 pub mod diff;
 pub mod error;

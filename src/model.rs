@@ -346,6 +346,9 @@ pub struct Graph {
     /// What reading it left a person to know: an estate's warnings (a key not read, an
     /// alias that merged nothing), rendered; every command's answer repeats them.
     pub notes: Vec<String>,
+    /// For an estate: its sources, seams and what could not be decided (a graph file
+    /// read alone has none, and counts as one source).
+    pub coverage: Option<crate::coverage::Coverage>,
 }
 
 impl Graph {

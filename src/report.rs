@@ -38,6 +38,10 @@ pub struct Document {
     pub by_rule: BTreeMap<&'static str, (usize, usize)>,
     pub exposure: Option<ExposureOut>,
     pub choke_nodes: Vec<(String, u64)>,
+    /// What the answer is based on (sources, seams, what could not be decided), and the
+    /// same as one line per fact for the page.
+    pub coverage: crate::coverage::Coverage,
+    pub coverage_lines: Vec<String>,
     /// What the page calls each id it names (findings' subjects and targets, organisations,
     /// choke points, query lists) that is not a shown node and is not its own label; shown
     /// nodes carry theirs. One table, so a node listed by many queries is named once.
@@ -523,6 +527,8 @@ fn build(
             exposed: e.exposed,
         }),
         choke_nodes,
+        coverage: report.coverage.clone(),
+        coverage_lines: report.coverage.lines(),
         labels: label_table,
         nodes,
         edges,

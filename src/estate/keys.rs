@@ -55,6 +55,9 @@ fn aws(
     if id.starts_with("aws:account:") {
         return Some(id.to_string());
     }
+    if let Some(arn) = prop(n, "aws_provider") {
+        return Some(arn.to_string());
+    }
     // Access keys and certificates by their slot in the credential report.
     let (slot_kind, rest) = if let Some(r) = id.strip_prefix("aws:key:") {
         ("key", r)

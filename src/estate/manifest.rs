@@ -145,6 +145,9 @@ pub const BUILTIN_MAPPINGS: &[(&str, &str)] = &[(
     include_str!("../../graphs/opengraph/githound-mapping.toml"),
 )];
 
+/// The prefix of the nodes the join itself makes (external GitHub organisations, tokens).
+pub const RESERVED_NAME: &str = "estate";
+
 const TOP_KEYS: &[&str] = &["version", "as_of", "source", "alias"];
 
 /// Parses the manifest `text` (named `name`, its relative paths resolved against `dir`):
@@ -344,6 +347,14 @@ impl Reader<'_> {
                             n.span().start,
                             format!("source name {} is not of the form [a-z0-9][a-z0-9_-]*", quote(&s)),
                             "use lowercase letters, digits, `_` and `-`, starting with a letter or digit".into(),
+                        );
+                        return None;
+                    }
+                    if s == RESERVED_NAME {
+                        self.error(
+                            n.span().start,
+                            format!("source name {} is reserved for the nodes the join makes", quote(&s)),
+                            "choose another name".into(),
                         );
                         return None;
                     }

@@ -9,25 +9,17 @@
 //! inputs a second time: `manifest` reads `estate.toml`, `keys` names native keys, and this
 //! module runs the importers, prefixes, merges and writes the joined graph.
 
+mod github_oidc;
 pub mod keys;
 pub mod manifest;
 
+use crate::coverage::{ALIAS, Coverage, SAME_PRINCIPAL, SeamTally, SourceCoverage};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes, quote};
 use crate::timestamp::Timestamp;
 use manifest::{Manifest, MappingRef, Source, SourceKind};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
-
-/// What one source contributed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SourceSummary {
-    pub name: String,
-    pub kind: SourceKind,
-    pub files: usize,
-    pub nodes: usize,
-    pub edges: usize,
-}
 
 /// The joined graph, or every problem of the manifest and its sources.
 #[derive(Debug)]
@@ -36,7 +28,8 @@ pub struct Joined {
     pub graph: Option<String>,
     /// The manifest's and every source's problems (warnings too), per file.
     pub problems: Vec<Diagnostics>,
-    pub sources: Vec<SourceSummary>,
+    /// The sources read, the seams evaluated and what could not be decided.
+    pub coverage: Coverage,
     /// Placeholders merged into the node of the source that owns their native key.
     pub joins: usize,
     /// The joined graph's nodes and edges.
@@ -77,7 +70,7 @@ fn failed(problems: Vec<Diagnostics>) -> Joined {
     Joined {
         graph: None,
         problems,
-        sources: Vec::new(),
+        coverage: Coverage::default(),
         joins: 0,
         nodes: 0,
         edges: 0,
@@ -117,6 +110,7 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
     let mut nodes: Vec<Item> = Vec::new();
     let mut edges: Vec<Item> = Vec::new();
     let mut sources = Vec::new();
+    let mut tally = SeamTally::new();
     let mut as_ofs: BTreeSet<Timestamp> = BTreeSet::new();
     for (s, g) in imported {
         if g.nodes.is_empty() {
@@ -131,13 +125,18 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
                 )
                 .help("check its path: an empty directory, or files of another kind"),
             );
+            tally.gap(
+                &s.name,
+                format!("source {}", s.name),
+                "it yields no nodes: nothing of it was evaluated",
+            );
         }
         if let Some(t) = g.as_of {
             as_ofs.insert(t);
         }
-        sources.push(SourceSummary {
+        sources.push(SourceCoverage {
             name: s.name.clone(),
-            kind: s.kind,
+            kind: s.kind.as_str().to_string(),
             files: g.files,
             nodes: g.nodes.len(),
             edges: g.edges.len(),
@@ -169,7 +168,34 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
         .map(|s| (s.name.as_str(), s.kind.as_str()))
         .collect();
     let joins = same_principals(&mut nodes, &mut edges, &source_kinds);
-    alias(m, &mut nodes, &mut edges, &mut joined);
+    let has = |k: SourceKind| m.sources.iter().any(|s| s.kind == k);
+    if m.sources.len() > 1 {
+        tally.evaluated(SAME_PRINCIPAL);
+        tally.made(SAME_PRINCIPAL, joins);
+    } else {
+        tally.not_evaluated(SAME_PRINCIPAL, "one source: nothing to join");
+    }
+    let github: BTreeSet<&str> = m
+        .sources
+        .iter()
+        .filter(|s| s.kind == SourceKind::Opengraph)
+        .map(|s| s.name.as_str())
+        .collect();
+    github_oidc::join(
+        &mut nodes,
+        &mut edges,
+        &github,
+        has(SourceKind::AwsIam),
+        &mut tally,
+    );
+    if m.aliases.is_empty() {
+        tally.not_evaluated(ALIAS, "the manifest declares no alias");
+    } else {
+        tally.evaluated(ALIAS);
+    }
+    let aliased = alias(m, &mut nodes, &mut edges, &mut joined);
+    tally.made(ALIAS, aliased);
+    gaps(&nodes, &source_kinds, &mut tally);
     nodes.sort_by(|a, b| id_of(a).cmp(id_of(b)));
     if joined.has_errors() || joined.warning_count() > 0 {
         problems.push(joined);
@@ -178,7 +204,7 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
     Joined {
         graph: (!failed).then(|| crate::import::write_graph(as_of, &nodes, &edges)),
         problems,
-        sources,
+        coverage: tally.finish(sources),
         joins,
         nodes: nodes.len(),
         edges: edges.len(),
@@ -448,9 +474,9 @@ fn same_principals(
 
 /// Merges the placeholders whose native key an alias names into the alias's node: their
 /// edges start or end there, nodes of theirs belong to it, and they are dropped.
-fn alias(m: &Manifest, nodes: &mut Vec<Item>, edges: &mut [Item], d: &mut Diagnostics) {
+fn alias(m: &Manifest, nodes: &mut Vec<Item>, edges: &mut [Item], d: &mut Diagnostics) -> usize {
     if m.aliases.is_empty() {
-        return;
+        return 0;
     }
     let mut by_key: HashMap<String, Vec<String>> = HashMap::new();
     for n in nodes.iter() {
@@ -462,7 +488,15 @@ fn alias(m: &Manifest, nodes: &mut Vec<Item>, edges: &mut [Item], d: &mut Diagno
         }
     }
     let ids: BTreeSet<String> = nodes.iter().map(|n| id_of(n).to_string()).collect();
+    let kind_of: HashMap<String, String> = nodes
+        .iter()
+        .map(|n| {
+            let k = n.get("kind").and_then(Value::as_str).unwrap_or_default();
+            (id_of(n).to_string(), k.to_string())
+        })
+        .collect();
     let mut into: BTreeMap<String, String> = BTreeMap::new();
+    let mut members: BTreeMap<String, String> = BTreeMap::new();
     let span = |line: u32| Some(crate::model::Span { line, column: 1 });
     for a in &m.aliases {
         let target = if ids.contains(&a.node) {
@@ -500,11 +534,18 @@ fn alias(m: &Manifest, nodes: &mut Vec<Item>, edges: &mut [Item], d: &mut Diagno
             }
         };
         let Some(target) = target else { continue };
+        let target_is_org = kind_of.get(&target).is_some_and(|k| is_org_kind(k));
         for key in &a.is {
             match by_key.get(key) {
                 Some(found) => {
                     for f in found.iter().filter(|f| **f != target) {
-                        into.insert(f.clone(), target.clone());
+                        // An identity (a GitHub user) stays itself, belonging to the
+                        // organisation; a placeholder for the organisation merges into it.
+                        if target_is_org && !kind_of.get(f).is_some_and(|k| is_org_kind(k)) {
+                            members.insert(f.clone(), target.clone());
+                        } else {
+                            into.insert(f.clone(), target.clone());
+                        }
                     }
                 }
                 None => d.push(
@@ -518,7 +559,54 @@ fn alias(m: &Manifest, nodes: &mut Vec<Item>, edges: &mut [Item], d: &mut Diagno
             }
         }
     }
+    let n = into.len() + members.len();
     merge(nodes, edges, &into);
+    for node in nodes.iter_mut() {
+        if let Some(org) = members.get(id_of(node)) {
+            node.insert("org".into(), json!(org));
+        }
+    }
+    n
+}
+
+fn is_org_kind(kind: &str) -> bool {
+    matches!(kind, "tenant" | "partner")
+}
+
+/// What the join could not decide beyond the seams it evaluates: accounts no source
+/// exports, and trusts to identity providers whose admissions no source shows.
+fn gaps(nodes: &[Item], source_kinds: &HashMap<&str, &'static str>, tally: &mut SeamTally) {
+    let prop = |n: &'_ Item, k: &str| n.get(k).and_then(Value::as_str).map(str::to_string);
+    for n in nodes {
+        let (Some(key), Some(source)) = (prop(n, "native_key"), prop(n, "source")) else {
+            continue;
+        };
+        if let Some(account) = key.strip_prefix("aws:account:")
+            && prop(n, "kind").as_deref() == Some("partner")
+            && account != "*"
+        {
+            tally.gap(
+                &source,
+                format!("AWS account {account}"),
+                "no source of the estate exports this account: its principals are unknown, and it stays an external node",
+            );
+        }
+        if let Some(provider) = prop(n, "aws_provider")
+            && source_kinds.get(source.as_str()) == Some(&"aws-iam")
+            && !github_oidc::is_github_provider(&provider)
+        {
+            let kind = if provider.contains(":saml-provider/") {
+                "SAML provider"
+            } else {
+                "web identity provider"
+            };
+            tally.gap(
+                &source,
+                format!("trusts to the {kind} {provider}"),
+                "who this provider admits is not evaluated: it stays a node meaning whoever it admits",
+            );
+        }
+    }
 }
 
 /// Merges each node `into` names into its target: its edges start or end there, the nodes

@@ -50,6 +50,7 @@ pub(crate) fn resolve(
         nodes,
         edges,
         notes: Vec::new(),
+        coverage: None,
     }
 }
 

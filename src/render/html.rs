@@ -94,6 +94,7 @@ pub(crate) fn to_html(doc: &Document) -> String {
 <section>
 <h2>By rule</h2><ul id="rules"></ul>
 <h2>Top choke points</h2><ul id="choke"></ul>
+<h2>Coverage</h2><ul id="coverage"></ul>
 </section>
 <section hidden>
 <h2>Access changes to critical nodes</h2><ul id="access"></ul>

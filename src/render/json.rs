@@ -25,6 +25,9 @@ pub struct FindingsDocument<'a> {
     pub as_of: String,
     pub as_of_source: AsOfSource,
     pub graph: GraphCounts,
+    /// What the analysis is based on: the sources read, the seams between them evaluated,
+    /// and what could not be decided.
+    pub coverage: &'a crate::coverage::Coverage,
     pub summary: Summary,
     pub findings: Vec<FindingOut<'a>>,
     /// With a policy whose waivers accept findings: those findings, reported but not
@@ -350,6 +353,7 @@ pub fn document(report: &Report) -> FindingsDocument<'_> {
             nodes: report.nodes,
             edges: report.edges,
         },
+        coverage: &report.coverage,
         summary: report.summary(),
         findings: report.findings.iter().map(FindingOut::of).collect(),
         waived: (!report.waived.is_empty())
@@ -572,6 +576,10 @@ pub struct DiffDocument<'a> {
     pub tool: Tool,
     pub old: DiffSide,
     pub new: DiffSide,
+    /// The new graph's coverage (sources, seams, what could not be decided).
+    pub coverage: &'a crate::coverage::Coverage,
+    /// The old graph's.
+    pub coverage_old: &'a crate::coverage::Coverage,
     pub graph_changes: crate::diff::Delta,
     pub new_findings: Vec<FindingOut<'a>>,
     pub resolved_findings: Vec<FindingOut<'a>>,
@@ -635,6 +643,8 @@ pub(crate) fn diff_document(d: &crate::diff::Diff) -> String {
         },
         old: side(&d.old),
         new: side(&d.new),
+        coverage: &d.new.coverage,
+        coverage_old: &d.old.coverage,
         graph_changes: d.delta,
         new_findings: d.new_findings.iter().map(FindingOut::of).collect(),
         resolved_findings: d.resolved.iter().map(FindingOut::of).collect(),

@@ -63,6 +63,10 @@
     var t = D.by_rule[r];
     rules.appendChild(el("li", { "data-rule": r }, r + ": " + t[0] + (t[1] < t[0] ? " (" + t[1] + " shown)" : "")));
   });
+  var cov = $("coverage");
+  D.coverage_lines.forEach(function (l) {
+    cov.appendChild(el("li", { "class": /^undecided|not evaluated/.test(l) ? "gap" : "" }, l));
+  });
   var choke = $("choke");
   D.choke_nodes.forEach(function (cn) { choke.appendChild(el("li", { title: cn[0] }, nameOf(cn[0]) + " — " + cn[1] + " pairs")); });
   if (!D.choke_nodes.length) choke.appendChild(el("li", { "class": "note" }, "none"));

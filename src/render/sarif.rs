@@ -56,11 +56,17 @@ pub struct RunProperties<'a> {
     pub by_rule: BTreeMap<&'static str, super::json::RuleCount>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub assertions: Vec<super::json::AssertionOut<'a>>,
+    /// The sources read, the seams evaluated and what could not be decided.
+    pub coverage: &'a crate::coverage::Coverage,
 }
 
 /// The run's counts and assertion checks, and a notification per assertion that selects
 /// nothing (an error under a strict policy).
-fn run_facts(totals: &crate::rules::Totals, strict: bool) -> (Vec<Invocation>, RunProperties<'_>) {
+fn run_facts<'a>(
+    totals: &'a crate::rules::Totals,
+    coverage: &'a crate::coverage::Coverage,
+    strict: bool,
+) -> (Vec<Invocation>, RunProperties<'a>) {
     let notes: Vec<Notification> = totals
         .assertions
         .iter()
@@ -88,6 +94,7 @@ fn run_facts(totals: &crate::rules::Totals, strict: bool) -> (Vec<Invocation>, R
         summary: totals.summary,
         by_rule: super::json::rule_counts(totals),
         assertions: super::json::assertions_out(totals),
+        coverage,
     };
     (invocations, properties)
 }
@@ -468,7 +475,7 @@ impl Reporter for Sarif {
         };
         let all: Vec<&Finding> = report.findings.iter().chain(&report.waived).collect();
         let mut log = log(&all, &source, &[], Vec::new());
-        let (invocations, properties) = run_facts(&report.totals, doc.strict);
+        let (invocations, properties) = run_facts(&report.totals, &report.coverage, doc.strict);
         log.runs[0].invocations = invocations;
         log.runs[0].properties = Some(properties);
         super::put(out, &to_json(&log))
@@ -513,5 +520,9 @@ pub(crate) fn diff_log(d: &crate::diff::Diff) -> String {
         })
         .collect();
     let findings: Vec<&Finding> = d.new_findings.iter().collect();
-    to_json(&log(&findings, &source, &[&ACCESS_GAINED], extra))
+    let mut log = log(&findings, &source, &[&ACCESS_GAINED], extra);
+    // The new graph's counts and coverage: what the verdict is based on.
+    let (_, properties) = run_facts(&d.new.totals, &d.new.coverage, false);
+    log.runs[0].properties = Some(properties);
+    to_json(&log)
 }

@@ -131,6 +131,19 @@ fn blocks(findings: &[Finding]) -> (Vec<usize>, Vec<(usize, Vec<usize>)>) {
     (block_of, out)
 }
 
+/// The coverage block: said only when there is more to say than "one graph file" (an
+/// estate, or a graph whose seams or gaps were reported).
+fn coverage(out: &mut String, c: &crate::coverage::Coverage) {
+    if c.sources.len() <= 1 && c.seams.is_empty() && c.undecided.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "Coverage:");
+    for line in c.lines() {
+        let _ = writeln!(out, "  {line}");
+    }
+    out.push('\n');
+}
+
 impl Page {
     fn report(&self, report: &Report) -> String {
         let mut out = String::new();
@@ -144,6 +157,7 @@ impl Page {
             "{}: {} nodes, {} edges, judged at {} ({source})\n",
             report.source, report.nodes, report.edges, report.as_of
         );
+        coverage(&mut out, &report.coverage);
         let findings = &report.findings;
         let (block_of, blocks) = blocks(findings);
         let summary = report.summary();
@@ -379,6 +393,7 @@ pub(crate) fn diff_text(d: &crate::diff::Diff, color: bool) -> String {
         why.join("; ")
     };
     let _ = writeln!(out, "{verdict}: {because}\n");
+    coverage(&mut out, &d.new.coverage);
 
     let gained: Vec<&crate::diff::AccessChange> =
         d.access.iter().filter(|a| a.change.is_gain()).collect();

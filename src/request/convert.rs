@@ -152,23 +152,14 @@ impl EstateImportRequest {
             crate::estate::import(&self.manifest)
         };
         refuse_warnings(self.strict, joined.graph.is_some(), &joined.problems)?;
-        let (sources, joins, n, e) = (joined.sources, joined.joins, joined.nodes, joined.edges);
+        let (coverage, joins, n, e) = (joined.coverage, joined.joins, joined.nodes, joined.edges);
         imported(joined.graph, &joined.problems, |g| {
             let mut lines = vec![format!(
                 "authpath: joined {} source(s) of {}: {n} nodes, {e} edges; {joins} principal(s) named by two sources joined",
-                sources.len(),
+                coverage.sources.len(),
                 self.manifest.display()
             )];
-            for s in &sources {
-                lines.push(format!(
-                    "authpath:   {} ({}): {} file(s), {} nodes, {} edges",
-                    s.name,
-                    s.kind.as_str(),
-                    s.files,
-                    s.nodes,
-                    s.edges
-                ));
-            }
+            lines.extend(coverage.lines().iter().map(|l| format!("authpath:   {l}")));
             (g, lines)
         })
     }

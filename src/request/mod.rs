@@ -123,6 +123,7 @@ pub fn load_input(
             // the graph, so that every answer says what was not evaluated.
             if let Some(g) = &mut loaded.graph {
                 g.notes = lines(&joined.problems);
+                g.coverage = Some(joined.coverage);
             }
             Ok(loaded)
         }

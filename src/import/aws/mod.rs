@@ -757,6 +757,23 @@ impl<'a> Builder<'a> {
                 }
                 let pid = self.provider(f);
                 self.trust_edge(&pid, &id, &why, &st.conditions, None);
+                // The estate's join decides which tokens each statement admits, so it
+                // needs the conditions as data, one statement apart from another.
+                let statement = json!({
+                    "statement": st.label,
+                    "conditions": st.conditions.iter().map(|c| json!({
+                        "operator": c.operator, "key": c.key, "values": c.values,
+                    })).collect::<Vec<_>>(),
+                });
+                if let Some(e) = self.g.edge_mut(&pid, &id, EdgeKind::Assumes) {
+                    match e.properties.get_mut("trust_statements") {
+                        Some(Value::Array(a)) => a.push(statement),
+                        _ => {
+                            e.properties
+                                .insert("trust_statements".into(), json!([statement]));
+                        }
+                    }
+                }
             }
             for a in p.aws.iter().filter(|a| !denied.denies_aws(a)) {
                 self.trusted_aws(a, &id, &why, &st.conditions, &mut info, &r.origin);

@@ -1,0 +1,699 @@
+//! The GitHub Actions OIDC seam: a role whose trust policy lets in GitHub's OIDC provider
+//! is reached from the branches, environments and repositories whose token subjects the
+//! statement's `sub` conditions allow.
+//!
+//! A job's token carries `sub` = `repo:ORG/REPO:QUALIFIER`, where the qualifier is
+//! `environment:E` when the job uses an environment, else `pull_request` for pull-request
+//! events, else `ref:refs/heads/B` or `ref:refs/tags/T`. So each start node stands for the
+//! subjects a job there can get: a branch `ref:refs/heads/B`; an environment
+//! `environment:E` (never a `ref:` subject); a repository its pull requests and tags; an
+//! organisation a repository not created yet. A start node matches when those subjects
+//! satisfy every `sub` condition of a statement. The start node exposes (to writers) a
+//! token node that authenticates as the role.
+//!
+//! Organisations the trust names that no source holds become external nodes with the same
+//! native keys (`github:ORG`, `github:ORG/REPO@BRANCH`…), so an `[[alias]]` can say whose
+//! they are. A statement that admits a subject of any organisation (`*`, `repo:*`, no
+//! `sub` condition) is reached from one partner node: any GitHub account.
+
+use super::{Item, id_of};
+use crate::coverage::{GITHUB_OIDC, SeamTally};
+use crate::import::aws::policy::{glob_intersects, glob_match};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A subject no organisation can be named after: it stands for "some other organisation".
+const SOMEONE_ELSE: &str = "repo:\u{1}authpath-any-owner/\u{1}authpath-any-repo";
+/// A repository not created yet, in an organisation of the estate.
+const NEW_REPO: &str = "\u{1}authpath-new-repo";
+
+/// The native key and id of the node for "any GitHub account".
+pub(super) const ANYONE: &str = "github:*";
+
+fn prop<'a>(n: &'a Item, key: &str) -> Option<&'a str> {
+    n.get(key).and_then(Value::as_str)
+}
+
+/// Whether a federated principal is GitHub's OIDC provider (or a GHEC custom issuer).
+pub(super) fn is_github_provider(arn: &str) -> bool {
+    arn.rsplit_once(":oidc-provider/")
+        .map(|(_, host)| host)
+        .is_some_and(|h| {
+            h == "token.actions.githubusercontent.com"
+                || h.strip_prefix("token.actions.githubusercontent.com/")
+                    .is_some_and(|slug| !slug.is_empty() && !slug.contains('/'))
+        })
+}
+
+/// Whether a condition key is the token's subject claim (keys compare without case).
+fn is_sub_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.strip_prefix("token.actions.githubusercontent.com")
+        .and_then(|r| r.strip_suffix(":sub"))
+        .is_some_and(|mid| {
+            mid.is_empty()
+                || mid.strip_prefix('/').is_some_and(|s| {
+                    !s.is_empty()
+                        && s.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                })
+        })
+}
+
+fn is_aud_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.starts_with("token.actions.githubusercontent.com") && k.ends_with(":aud")
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Test {
+    Equals,
+    EqualsIgnoreCase,
+    Like,
+}
+
+/// One condition on `sub`: a subject satisfies it when one value matches (or, negated, none).
+#[derive(Clone, Debug)]
+struct SubCondition {
+    test: Test,
+    negated: bool,
+    values: Vec<String>,
+    text: String,
+}
+
+impl SubCondition {
+    fn parse(operator: &str, values: Vec<String>, key: &str) -> Option<SubCondition> {
+        let op = operator
+            .strip_prefix("ForAnyValue:")
+            .or_else(|| operator.strip_prefix("ForAllValues:"))
+            .unwrap_or(operator);
+        let (test, negated) = match op {
+            "StringEquals" => (Test::Equals, false),
+            "StringEqualsIgnoreCase" => (Test::EqualsIgnoreCase, false),
+            "StringLike" => (Test::Like, false),
+            "StringNotEquals" => (Test::Equals, true),
+            "StringNotEqualsIgnoreCase" => (Test::EqualsIgnoreCase, true),
+            "StringNotLike" => (Test::Like, true),
+            _ => return None,
+        };
+        let text = format!("{operator} {key} {}", values.join("|"));
+        Some(SubCondition {
+            test,
+            negated,
+            values,
+            text,
+        })
+    }
+
+    fn one(&self, value: &str, sub: &str) -> bool {
+        match self.test {
+            Test::Equals => value == sub,
+            Test::EqualsIgnoreCase => value.eq_ignore_ascii_case(sub),
+            Test::Like => glob_match(value, sub, false),
+        }
+    }
+
+    fn admits(&self, sub: &str) -> bool {
+        self.values.iter().any(|v| self.one(v, sub)) != self.negated
+    }
+
+    /// Whether some subject with this literal head (any text after it) satisfies it.
+    fn admits_some_after(&self, head: &str) -> bool {
+        if self.negated {
+            // A negation rules out the whole family only when one value covers it.
+            return !self
+                .values
+                .iter()
+                .any(|v| self.test == Test::Like && v.strip_suffix('*') == Some(head));
+        }
+        self.values.iter().any(|v| match self.test {
+            Test::Equals => v.starts_with(head),
+            Test::EqualsIgnoreCase => v
+                .get(..head.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(head)),
+            Test::Like => glob_intersects(v, &format!("{head}*"), false),
+        })
+    }
+}
+
+/// A start node's kind, which says which subjects a job there gets.
+#[derive(Clone, Debug)]
+enum Start {
+    Org(String),
+    Repo(String),
+    Branch(String, String),
+    Environment(String, String),
+}
+
+impl Start {
+    fn of_key(key: &str) -> Option<Start> {
+        let rest = key.strip_prefix("github:")?;
+        if rest.starts_with("user:") || rest == "*" {
+            return None;
+        }
+        if let Some((repo, env)) = rest.split_once('#') {
+            return Some(Start::Environment(repo.into(), env.into()));
+        }
+        if let Some((repo, branch)) = rest.split_once('@') {
+            return Some(Start::Branch(repo.into(), branch.into()));
+        }
+        if rest.contains('/') {
+            return Some(Start::Repo(rest.into()));
+        }
+        Some(Start::Org(rest.into()))
+    }
+
+    /// Whether a job here can get a token every condition admits, and the subject that
+    /// shows it.
+    fn matched(&self, conds: &[SubCondition]) -> Option<String> {
+        let all = |sub: &str| conds.iter().all(|c| c.admits(sub));
+        let some_after = |head: &str| conds.iter().all(|c| c.admits_some_after(head));
+        match self {
+            Start::Branch(r, b) => {
+                let sub = format!("repo:{r}:ref:refs/heads/{b}");
+                all(&sub).then_some(sub)
+            }
+            Start::Environment(r, e) => {
+                let sub = format!("repo:{r}:environment:{e}");
+                all(&sub).then_some(sub)
+            }
+            Start::Repo(r) => {
+                let pr = format!("repo:{r}:pull_request");
+                if all(&pr) {
+                    return Some(pr);
+                }
+                let tags = format!("repo:{r}:ref:refs/tags/");
+                some_after(&tags).then(|| format!("{tags}*"))
+            }
+            Start::Org(o) => {
+                let head = format!("repo:{o}/{NEW_REPO}");
+                [":pull_request", ":ref:refs/heads/main"]
+                    .iter()
+                    .map(|q| format!("{head}{q}"))
+                    .find(|s| all(s))
+                    .map(|_| format!("repo:{o}/*"))
+            }
+        }
+    }
+}
+
+/// What one trusting edge resolved to.
+struct Resolved {
+    /// Start node ids (existing or external) with the subject that matched.
+    starts: Vec<(String, String)>,
+}
+
+/// Links the GitHub start nodes to the roles that trust GitHub's OIDC provider.
+pub(super) fn join(
+    nodes: &mut Vec<Item>,
+    edges: &mut Vec<Item>,
+    github_sources: &BTreeSet<&str>,
+    has_aws: bool,
+    tally: &mut SeamTally,
+) {
+    let has_github = !github_sources.is_empty();
+    if !has_aws {
+        tally.not_evaluated(
+            GITHUB_OIDC,
+            "no aws-iam source: no trust policy names GitHub's OIDC provider",
+        );
+        return;
+    }
+    let providers: BTreeMap<String, String> = nodes
+        .iter()
+        .filter(|n| prop(n, "aws_provider").is_some_and(is_github_provider))
+        .map(|n| {
+            (
+                id_of(n).to_string(),
+                prop(n, "source").unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    if has_github {
+        tally.evaluated(GITHUB_OIDC);
+    } else {
+        tally.not_evaluated(
+            GITHUB_OIDC,
+            "no GitHub source: who can get the tokens the trusts admit is unknown (only trusts that admit any GitHub account are linked)",
+        );
+    }
+    // Start nodes the GitHub sources hold, by native key.
+    let mut starts: Vec<(String, Start, String)> = Vec::new();
+    let mut orgs: BTreeSet<String> = BTreeSet::new();
+    for n in nodes.iter() {
+        let Some(key) = prop(n, "native_key") else {
+            continue;
+        };
+        if !prop(n, "source").is_some_and(|s| github_sources.contains(s)) {
+            continue;
+        }
+        if let Some(s) = Start::of_key(key) {
+            if let Start::Org(o) = &s {
+                orgs.insert(o.clone());
+            }
+            starts.push((id_of(n).to_string(), s, key.to_string()));
+        }
+    }
+    let names: BTreeMap<String, String> = nodes
+        .iter()
+        .map(|n| {
+            (
+                id_of(n).to_string(),
+                prop(n, "name").unwrap_or(id_of(n)).to_string(),
+            )
+        })
+        .collect();
+    let kinds: BTreeMap<String, String> = nodes
+        .iter()
+        .map(|n| {
+            (
+                id_of(n).to_string(),
+                prop(n, "kind").unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let mut out = Out::default();
+    for e in edges.iter() {
+        let (Some(from), Some(role), Some("assumes")) = (
+            prop(e, "from"),
+            prop(e, "to"),
+            e.get("kind").and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        let Some(source) = providers.get(from) else {
+            continue;
+        };
+        let role_name = names.get(role).cloned().unwrap_or_else(|| role.to_string());
+        let statements = e
+            .get("trust_statements")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for st in &statements {
+            let label = st
+                .get("statement")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let what = format!("trust policy of role {role_name} statement {label}");
+            let mut subs = Vec::new();
+            let mut unevaluated = Vec::new();
+            let mut refused = None;
+            for c in st
+                .get("conditions")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let op = c.get("operator").and_then(Value::as_str).unwrap_or("");
+                let key = c.get("key").and_then(Value::as_str).unwrap_or("");
+                let values: Vec<String> = c
+                    .get("values")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect();
+                if is_sub_key(key) {
+                    match SubCondition::parse(op, values, key) {
+                        Some(s) => subs.push(s),
+                        None => refused = Some(format!("{op} {key}")),
+                    }
+                } else if is_aud_key(key) {
+                    // The workflow chooses its token's audience: it restricts nobody.
+                } else {
+                    unevaluated.push(format!("{op} {key} {}", values.join("|")));
+                }
+            }
+            if let Some(c) = refused {
+                tally.undecided(
+                    GITHUB_OIDC,
+                    source,
+                    format!("{what}: condition {c}"),
+                    "operator on the sub claim not evaluated: no link drawn",
+                );
+                continue;
+            }
+            for c in &unevaluated {
+                tally.undecided(
+                    GITHUB_OIDC,
+                    source,
+                    format!("{what}: condition {c}"),
+                    "condition not evaluated: the link is drawn as if it held",
+                );
+            }
+            let rule = if subs.is_empty() {
+                "no condition on the sub claim".to_string()
+            } else {
+                subs.iter()
+                    .map(|s| s.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            };
+            let resolved = resolve(&subs, &starts, &orgs, has_github, &mut out);
+            if resolved.starts.is_empty() {
+                if has_github {
+                    tally.undecided(
+                        GITHUB_OIDC,
+                        source,
+                        format!("{what}: {rule}"),
+                        "dangling: no branch, environment or repository the sources hold matches it",
+                    );
+                } else {
+                    tally.undecided(
+                        GITHUB_OIDC,
+                        source,
+                        format!("{what}: {rule}"),
+                        "no GitHub source: the subjects it admits are not resolved",
+                    );
+                }
+                continue;
+            }
+            for (start, sub) in resolved.starts {
+                out.link(
+                    &start,
+                    role,
+                    json!({
+                        "seam": GITHUB_OIDC,
+                        "subject": sub,
+                        "trust": format!("{source}: {what}"),
+                        "rule": rule,
+                    }),
+                    &unevaluated,
+                );
+            }
+        }
+    }
+    tally.made(GITHUB_OIDC, out.links.len());
+    out.write(nodes, edges, &kinds);
+}
+
+/// The start nodes a statement's `sub` conditions admit.
+fn resolve(
+    subs: &[SubCondition],
+    starts: &[(String, Start, String)],
+    orgs: &BTreeSet<String>,
+    has_github: bool,
+    out: &mut Out,
+) -> Resolved {
+    let all = |sub: &str| subs.iter().all(|c| c.admits(sub));
+    let mut found = Vec::new();
+    // A subject of an organisation nobody names: any GitHub account can create one.
+    if [":pull_request", ":ref:refs/heads/main"]
+        .iter()
+        .any(|q| all(&format!("{SOMEONE_ELSE}{q}")))
+    {
+        found.push((out.anyone(), "any subject".to_string()));
+        return Resolved { starts: found };
+    }
+    if has_github {
+        for (id, s, _) in starts {
+            if let Some(sub) = s.matched(subs) {
+                found.push((id.clone(), sub));
+            }
+        }
+    }
+    // Organisations no source holds, as the subjects name them.
+    for c in subs.iter().filter(|c| !c.negated) {
+        for v in &c.values {
+            let Some(ext) = External::of(v) else { continue };
+            if !has_github || orgs.contains(&ext.org) {
+                continue;
+            }
+            let sub = ext.subject(v);
+            if all(&sub) {
+                found.push((out.external(&ext), sub));
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    Resolved { starts: found }
+}
+
+/// A start node of an organisation no source holds, as a subject names it.
+#[derive(Clone, Debug)]
+struct External {
+    org: String,
+    /// `github:ORG`, `github:ORG/REPO`, `github:ORG/REPO@BRANCH` or `github:ORG/REPO#ENV`.
+    key: String,
+}
+
+impl External {
+    fn of(value: &str) -> Option<External> {
+        let rest = value.strip_prefix("repo:")?;
+        let (owner, after) = rest.split_once('/')?;
+        if owner.is_empty() || owner.contains(['*', '?']) {
+            return None;
+        }
+        let (repo, qualifier) = after.split_once(':').unwrap_or((after, ""));
+        let wild = |s: &str| s.contains(['*', '?']);
+        let key = if repo.is_empty() || wild(repo) {
+            format!("github:{owner}")
+        } else if let Some(b) = qualifier.strip_prefix("ref:refs/heads/")
+            && !wild(b)
+            && !b.is_empty()
+        {
+            format!("github:{owner}/{repo}@{b}")
+        } else if let Some(e) = qualifier.strip_prefix("environment:")
+            && !wild(e)
+            && !e.is_empty()
+            && !e.contains(':')
+        {
+            format!("github:{owner}/{repo}#{e}")
+        } else {
+            format!("github:{owner}/{repo}")
+        };
+        Some(External {
+            org: owner.to_string(),
+            key,
+        })
+    }
+
+    /// A subject a job at this start node can get that the value names.
+    fn subject(&self, value: &str) -> String {
+        match Start::of_key(&self.key) {
+            Some(Start::Branch(r, b)) => format!("repo:{r}:ref:refs/heads/{b}"),
+            Some(Start::Environment(r, e)) => format!("repo:{r}:environment:{e}"),
+            // A repository or organisation: the value itself when literal, else a subject
+            // it admits with its wildcards filled in.
+            _ => value.replace(['*', '?'], "x"),
+        }
+    }
+}
+
+/// The nodes and edges the seam adds: token nodes, external start nodes, links.
+#[derive(Default)]
+struct Out {
+    /// (start id, role id) → the link's properties and unevaluated conditions.
+    links: BTreeMap<(String, String), (Value, BTreeSet<String>)>,
+    externals: BTreeMap<String, External>,
+    anyone: bool,
+}
+
+impl Out {
+    fn anyone(&mut self) -> String {
+        self.anyone = true;
+        format!("estate:{ANYONE}")
+    }
+
+    fn external(&mut self, e: &External) -> String {
+        let id = format!("estate:{}", e.key);
+        self.externals.insert(id.clone(), e.clone());
+        id
+    }
+
+    fn link(&mut self, start: &str, role: &str, props: Value, unevaluated: &[String]) {
+        let entry = self
+            .links
+            .entry((start.to_string(), role.to_string()))
+            .or_insert_with(|| (props, BTreeSet::new()));
+        entry.1.extend(unevaluated.iter().cloned());
+    }
+
+    fn write(self, nodes: &mut Vec<Item>, edges: &mut Vec<Item>, kinds: &BTreeMap<String, String>) {
+        let obj = |v: Value| v.as_object().cloned().unwrap_or_default();
+        let mut kinds = kinds.clone();
+        if self.anyone {
+            let id = format!("estate:{ANYONE}");
+            nodes.push(obj(json!({
+                "id": id, "kind": "partner", "name": "any GitHub account",
+                "source": "estate", "native_key": ANYONE,
+                "purpose": "a trust admits a GitHub Actions token of any repository of any organisation",
+            })));
+            kinds.insert(id, "partner".into());
+        }
+        let mut partners = BTreeSet::new();
+        for (id, e) in &self.externals {
+            let org_id = format!("estate:github:{}", e.org);
+            if partners.insert(org_id.clone()) {
+                nodes.push(obj(json!({
+                    "id": org_id, "kind": "partner",
+                    "name": format!("GitHub organisation {}", e.org),
+                    "source": "estate", "native_key": format!("github:{}", e.org),
+                })));
+                kinds.insert(org_id.clone(), "partner".into());
+            }
+            if *id != org_id {
+                let name = e.key.strip_prefix("github:").unwrap_or(&e.key);
+                nodes.push(obj(json!({
+                    "id": id, "kind": "resource", "org": org_id, "name": name,
+                    "source": "estate", "native_key": e.key,
+                })));
+                kinds.insert(id.clone(), "resource".into());
+                edges.push(obj(json!({
+                    "from": org_id, "to": id, "kind": "grants", "level": "write",
+                    "seam": GITHUB_OIDC,
+                    "derived_from": ["an organisation's members push to its repositories (outside the estate: assumed)"],
+                })));
+            }
+        }
+        // One token node per start node: what a job there can get.
+        let mut tokens = BTreeSet::new();
+        for ((start, role), (props, unevaluated)) in self.links {
+            let token = format!("estate:github-oidc:{start}");
+            if tokens.insert(token.clone()) {
+                nodes.push(obj(json!({
+                    "id": token, "kind": "credential", "credential_type": "oauth_token",
+                    "name": format!("GitHub Actions OIDC token of {}", start.strip_prefix("estate:").unwrap_or(&start)),
+                    "owner": start, "tags": ["builtin"], "source": "estate",
+                    "purpose": "minted by GitHub for each job; expires within the hour",
+                })));
+                let start_kind = kinds.get(&start).map(String::as_str).unwrap_or("");
+                let mut e = if start_kind == "resource" {
+                    json!({"from": start, "to": token, "kind": "exposes", "requires": "write"})
+                } else {
+                    json!({"from": start, "to": token, "kind": "holds"})
+                };
+                e["seam"] = json!(GITHUB_OIDC);
+                edges.push(obj(e));
+            }
+            let mut e = json!({"from": token, "to": role, "kind": "authenticates_as"});
+            for (k, v) in props.as_object().into_iter().flatten() {
+                e[k] = v.clone();
+            }
+            if !unevaluated.is_empty() {
+                e["unevaluated_conditions"] = json!(unevaluated);
+            }
+            edges.push(obj(e));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cond(op: &str, v: &[&str]) -> Vec<SubCondition> {
+        vec![
+            SubCondition::parse(
+                op,
+                v.iter().map(|s| s.to_string()).collect(),
+                "token.actions.githubusercontent.com:sub",
+            )
+            .unwrap(),
+        ]
+    }
+
+    fn key(k: &str) -> Start {
+        Start::of_key(k).unwrap()
+    }
+
+    #[test]
+    fn a_branch_subject_matches_its_branch_and_never_an_environment() {
+        let c = cond("StringEquals", &["repo:O/R:ref:refs/heads/main"]);
+        assert!(key("github:O/R@main").matched(&c).is_some());
+        assert!(key("github:O/R@dev").matched(&c).is_none());
+        assert!(key("github:O/R#main").matched(&c).is_none());
+        assert!(key("github:O/R").matched(&c).is_none());
+        // Join on ORG/REPO: another organisation's repository of the same name is not it.
+        assert!(key("github:P/R@main").matched(&c).is_none());
+    }
+
+    #[test]
+    fn a_repository_wide_pattern_starts_at_every_branch_environment_and_the_repository() {
+        let c = cond("StringLike", &["repo:O/R:*"]);
+        for k in ["github:O/R@main", "github:O/R#prod", "github:O/R"] {
+            assert!(key(k).matched(&c).is_some(), "{k}");
+        }
+        assert!(key("github:O").matched(&c).is_none());
+        assert!(key("github:O/S@main").matched(&c).is_none());
+        let org = cond("StringLike", &["repo:O/*"]);
+        assert!(key("github:O").matched(&org).is_some());
+        // StringEquals compares literally: the wildcard matches nothing.
+        let literal = cond("StringEquals", &["repo:O/R:*"]);
+        assert!(key("github:O/R@main").matched(&literal).is_none());
+        assert!(key("github:O/R").matched(&literal).is_none());
+    }
+
+    #[test]
+    fn tags_and_pull_requests_start_at_the_repository() {
+        let tags = cond("StringLike", &["repo:O/R:ref:refs/tags/v*"]);
+        assert!(key("github:O/R").matched(&tags).is_some());
+        assert!(key("github:O/R@main").matched(&tags).is_none());
+        let pr = cond("StringEquals", &["repo:O/R:pull_request"]);
+        assert!(key("github:O/R").matched(&pr).is_some());
+    }
+
+    #[test]
+    fn subjects_compare_with_case_unless_the_operator_ignores_it() {
+        let c = cond("StringEquals", &["repo:o/r:ref:refs/heads/main"]);
+        assert!(key("github:O/R@main").matched(&c).is_none());
+        let c = cond("StringEqualsIgnoreCase", &["repo:o/r:ref:refs/heads/main"]);
+        assert!(key("github:O/R@main").matched(&c).is_some());
+    }
+
+    #[test]
+    fn any_organisation_is_anyone_on_github() {
+        let mut out = Out::default();
+        for v in ["*", "repo:*", "repo:*/app:*"] {
+            let r = resolve(
+                &cond("StringLike", &[v]),
+                &[],
+                &BTreeSet::new(),
+                true,
+                &mut out,
+            );
+            assert_eq!(r.starts[0].0, "estate:github:*", "{v}");
+        }
+        let r = resolve(&[], &[], &BTreeSet::new(), true, &mut out);
+        assert_eq!(r.starts[0].0, "estate:github:*");
+    }
+
+    #[test]
+    fn an_organisation_no_source_holds_becomes_external_start_nodes() {
+        let mut out = Out::default();
+        let r = resolve(
+            &cond(
+                "StringLike",
+                &["repo:fab/deploy:ref:refs/heads/main", "repo:fab/tools:*"],
+            ),
+            &[],
+            &BTreeSet::new(),
+            true,
+            &mut out,
+        );
+        let ids: Vec<&str> = r.starts.iter().map(|(i, _)| i.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["estate:github:fab/deploy@main", "estate:github:fab/tools"]
+        );
+    }
+
+    #[test]
+    fn the_provider_and_the_sub_key_are_recognised_with_a_custom_issuer() {
+        assert!(is_github_provider(
+            "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"
+        ));
+        assert!(is_github_provider(
+            "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com/octo-ent"
+        ));
+        assert!(!is_github_provider(
+            "arn:aws:iam::1:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X"
+        ));
+        assert!(is_sub_key("token.actions.githubusercontent.com:sub"));
+        assert!(is_sub_key("Token.Actions.GitHubUserContent.com/octo-ent:SUB"));
+        assert!(!is_sub_key("token.actions.githubusercontent.com:aud"));
+        assert!(!is_sub_key("token.actions.githubusercontent.com/a/b:sub"));
+    }
+}

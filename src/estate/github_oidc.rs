@@ -273,7 +273,13 @@ pub(super) fn join(
         })
         .collect();
     let mut out = Out::default();
-    for e in edges.iter() {
+    for (id, _, key) in &starts {
+        out.keys.insert(id.clone(), key.clone());
+    }
+    // Trust edges whose every statement was decided: the seam's links say who the
+    // provider admits, so the provider no longer stands for "whoever it admits".
+    let mut decided: BTreeSet<usize> = BTreeSet::new();
+    for (ei, e) in edges.iter().enumerate() {
         let (Some(from), Some(role), Some("assumes")) = (
             prop(e, "from"),
             prop(e, "to"),
@@ -290,6 +296,7 @@ pub(super) fn join(
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
+        let mut all_decided = has_github && !statements.is_empty();
         for st in &statements {
             let label = st
                 .get("statement")
@@ -326,6 +333,7 @@ pub(super) fn join(
                 }
             }
             if let Some(c) = refused {
+                all_decided = false;
                 tally.undecided(
                     GITHUB_OIDC,
                     source,
@@ -383,8 +391,16 @@ pub(super) fn join(
                 );
             }
         }
+        if all_decided {
+            decided.insert(ei);
+        }
     }
     tally.made(GITHUB_OIDC, out.links.len());
+    let mut i = 0;
+    edges.retain(|_| {
+        i += 1;
+        !decided.contains(&(i - 1))
+    });
     out.write(nodes, edges, &kinds);
 }
 
@@ -489,17 +505,22 @@ struct Out {
     links: BTreeMap<(String, String), (Value, BTreeSet<String>)>,
     externals: BTreeMap<String, External>,
     anyone: bool,
+    /// Each start node's native key, for the token's name.
+    keys: BTreeMap<String, String>,
 }
 
 impl Out {
     fn anyone(&mut self) -> String {
         self.anyone = true;
-        format!("estate:{ANYONE}")
+        let id = format!("estate:{ANYONE}");
+        self.keys.insert(id.clone(), ANYONE.into());
+        id
     }
 
     fn external(&mut self, e: &External) -> String {
         let id = format!("estate:{}", e.key);
         self.externals.insert(id.clone(), e.clone());
+        self.keys.insert(id.clone(), e.key.clone());
         id
     }
 
@@ -555,7 +576,7 @@ impl Out {
             if tokens.insert(token.clone()) {
                 nodes.push(obj(json!({
                     "id": token, "kind": "credential", "credential_type": "oauth_token",
-                    "name": format!("GitHub Actions OIDC token of {}", start.strip_prefix("estate:").unwrap_or(&start)),
+                    "name": format!("the GitHub Actions OIDC token of {}", self.keys.get(&start).map_or(start.as_str(), |k| k.strip_prefix("github:").unwrap_or(k))),
                     "owner": start, "tags": ["builtin"], "source": "estate",
                     "purpose": "minted by GitHub for each job; expires within the hour",
                 })));

@@ -87,7 +87,14 @@ impl SourceKind {
                 "account",
                 "eks",
             ],
-            SourceKind::K8s => &["name", "kind", "path", "cluster", "eks"],
+            SourceKind::K8s => &[
+                "name",
+                "kind",
+                "path",
+                "cluster",
+                "eks",
+                "secret_sensitivity",
+            ],
             SourceKind::Opengraph => &["name", "kind", "path", "mapping"],
         }
     }
@@ -115,6 +122,8 @@ pub struct Source {
     /// The cluster's name (a `k8s` source; default: the source's name).
     pub cluster: Option<String>,
     pub mapping: Option<MappingRef>,
+    /// The sensitivity of the cluster's Secrets (a `k8s` source; default `high`).
+    pub secret_sensitivity: Option<crate::model::Sensitivity>,
     /// Whether an `eks` key was given (read by a later version: said so, never ignored).
     pub eks: bool,
     /// Line of its `[[source]]` table, for messages.
@@ -487,6 +496,18 @@ impl Reader<'_> {
                     }
                 }
             });
+            let secret_sensitivity = t.get("secret_sensitivity").and_then(|v| {
+                let s = self.string("secret_sensitivity", v)?;
+                let parsed = crate::model::Sensitivity::parse(&s);
+                if parsed.is_none() {
+                    self.error(
+                        v.span().start,
+                        format!("`secret_sensitivity` {} is not a sensitivity", quote(&s)),
+                        "write low, medium, high or critical".into(),
+                    );
+                }
+                parsed
+            });
             let eks = match t.get("eks") {
                 Some(v) => {
                     self.warn(
@@ -514,6 +535,7 @@ impl Reader<'_> {
                     account,
                     cluster,
                     mapping,
+                    secret_sensitivity,
                     eks,
                     line,
                 });

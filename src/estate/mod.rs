@@ -241,8 +241,11 @@ fn import_source(s: &Source) -> (Option<Imported>, Vec<Diagnostics>) {
             String::from_utf8_lossy(&bytes).into_owned()
         }
         SourceKind::K8s => {
-            let import =
-                crate::import::k8s::import(&s.paths, &crate::import::k8s::Options::default());
+            let mut options = crate::import::k8s::Options::default();
+            if let Some(sensitivity) = s.secret_sensitivity {
+                options.secret_sensitivity = sensitivity;
+            }
+            let import = crate::import::k8s::import(&s.paths, &options);
             problems.extend(import.problems);
             files = import.files;
             match import.graph {

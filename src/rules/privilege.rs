@@ -550,7 +550,31 @@ fn finding(ctx: &Context<'_>, p: &Pending, walk: &Walk) -> Finding {
         }
         _ => "",
     };
-    access_finding(ctx, p, walk, how)
+    match ended_partner(ctx, p.subject) {
+        Some(ended) => access_finding(ctx, p, walk, &format!("{ended}{how}")),
+        None => access_finding(ctx, p, walk, how),
+    }
+}
+
+/// For a subject that belongs to a partner whose contract has ended (or which is
+/// offboarded), the clause that says so: the access outlived the reason it was given. The
+/// partner itself is named in the sentence already, so only its members get the clause.
+fn ended_partner(ctx: &Context<'_>, subject: NodeIx) -> Option<String> {
+    let org = ctx.engine.org(subject).filter(|o| *o != subject)?;
+    let partner = ctx.model.node(org);
+    if partner.kind != crate::model::NodeKind::Partner {
+        return None;
+    }
+    let name = partner.display_name();
+    match partner.contract_end {
+        Some(end) if ctx.expired(Some(end)) => Some(format!(
+            ", though it belongs to {name}, whose contract ended on {end}"
+        )),
+        _ if partner.status == crate::model::Status::Offboarded => {
+            Some(format!(", though it belongs to {name}, which is offboarded"))
+        }
+        _ => None,
+    }
 }
 
 /// The finding of an access rule's record shown by `walk`, its sentence ending in `how`.

@@ -17,6 +17,10 @@ pub const SEAMS: &[(&str, &str)] = &[
         "one principal named by two sources (an aws-auth mapping's role and the account's role), joined by its native key",
     ),
     (
+        AWS_CROSS_ACCOUNT,
+        "a trust policy naming another account of the estate, resolved to that account's principals whose identity policies allow sts:AssumeRole on the role",
+    ),
+    (
         GITHUB_OIDC,
         "a role trusting GitHub Actions' OIDC provider, reached from the branches, environments and repositories whose token subjects its conditions allow",
     ),
@@ -25,6 +29,7 @@ pub const SEAMS: &[(&str, &str)] = &[
 pub const ALIAS: &str = "alias";
 pub const SAME_PRINCIPAL: &str = "same-principal";
 pub const GITHUB_OIDC: &str = "github-oidc";
+pub const AWS_CROSS_ACCOUNT: &str = "aws-cross-account";
 
 /// The coverage of one answer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
@@ -133,7 +138,10 @@ impl Coverage {
             out.push(format!(
                 "undecided [{}{}]: {}: {}",
                 u.source,
-                u.seam.as_deref().map(|s| format!(", {s}")).unwrap_or_default(),
+                u.seam
+                    .as_deref()
+                    .map(|s| format!(", {s}"))
+                    .unwrap_or_default(),
                 u.what,
                 u.why
             ));
@@ -259,8 +267,18 @@ mod tests {
         let mut t = SeamTally::new();
         t.evaluated(GITHUB_OIDC);
         t.made(GITHUB_OIDC, 2);
-        t.undecided(GITHUB_OIDC, "prod", "role a".into(), "condition not evaluated");
-        t.undecided(GITHUB_OIDC, "prod", "role b".into(), "condition not evaluated");
+        t.undecided(
+            GITHUB_OIDC,
+            "prod",
+            "role a".into(),
+            "condition not evaluated",
+        );
+        t.undecided(
+            GITHUB_OIDC,
+            "prod",
+            "role b".into(),
+            "condition not evaluated",
+        );
         t.not_evaluated(ALIAS, "the manifest declares no alias");
         let c = t.finish(Vec::new());
         let s = c.seams.iter().find(|s| s.kind == GITHUB_OIDC).unwrap();

@@ -441,6 +441,8 @@ struct EstateSource {
     account: Option<String>,
     /// `k8s`: the cluster's name (default: the source's name).
     cluster: Option<String>,
+    /// `k8s`: the sensitivity of the cluster's Secrets (default `high`).
+    secret_sensitivity: Option<crate::model::Sensitivity>,
     /// `aws-iam` (a table: cluster name → directory) or `k8s` (`SOURCE/CLUSTER`): not read
     /// by this version, which says so.
     eks: Option<serde_json::Value>,

@@ -42,13 +42,13 @@ fn the_sample_estate_joins_its_sources_and_merges_the_partner() {
     let run = authpath_in(&dir, &["import", "estate", "estate.toml"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stderr.contains("joined 3 source(s) of estate.toml: 19 nodes, 16 edges; 2 principal(s) named by two sources joined"),
+        run.stderr.contains("joined 5 source(s) of estate.toml: 39 nodes, 34 edges; 4 principal(s) named by two sources joined"),
         "{}",
         run.stderr
     );
     assert!(
         run.stderr
-            .contains("payments (k8s): 1 file(s), 14 nodes, 13 edges"),
+            .contains("source payments (k8s): 1 file(s), 16 node(s), 15 edge(s)"),
         "{}",
         run.stderr
     );
@@ -81,6 +81,10 @@ fn the_sample_estate_joins_its_sources_and_merges_the_partner() {
         partner["aliases"],
         serde_json::json!(["prod:aws:account:999999999999"])
     );
+    // The contractor's GitHub account is an identity: it stays itself, and is Fabrikam's.
+    let contractor = node(&g, "github:U_fab").expect("the GitHub user is not merged");
+    assert_eq!(contractor["org"], "partners:partner:fabrikam");
+    assert_eq!(contractor["native_key"], "github:user:fab-contractor");
 
     // Reading the manifest directly gives what reading the joined file gives.
     let tmp = tempfile::tempdir().unwrap();
@@ -95,7 +99,11 @@ fn the_sample_estate_joins_its_sources_and_merges_the_partner() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["rule"] == "transitive-privilege")
+        .find(|f| {
+            f["rule"] == "transitive-privilege"
+                && f["subject"] == "partners:partner:fabrikam"
+                && f["target"] == "payments:k8s:group:system:masters"
+        })
         .expect("the partner reaches the cluster's masters");
     assert_eq!(f["severity"], "critical");
     assert_eq!(f["subject"], "partners:partner:fabrikam");
@@ -149,9 +157,11 @@ fn native_keys_name_nodes_wherever_ids_do() {
     assert_eq!(
         subjects,
         vec![
+            "github:U_fab",
             "partners:partner:fabrikam",
             "payments:k8s:sa:payments/ledger",
-            ROLE
+            ROLE,
+            "prod:aws:role:payments-deployer",
         ]
     );
     let blast = json(

@@ -116,6 +116,7 @@ fn build(spec: &Spec) -> Graph {
         nodes,
         edges,
         notes: Vec::new(),
+        coverage: None,
     }
 }
 

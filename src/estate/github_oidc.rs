@@ -415,9 +415,22 @@ fn resolve(
     let all = |sub: &str| subs.iter().all(|c| c.admits(sub));
     let mut found = Vec::new();
     // A subject of an organisation nobody names: any GitHub account can create one.
-    if [":pull_request", ":ref:refs/heads/main"]
+    // A pattern whose owner is a wildcard (`repo:*/app:*`) admits a repository anyone can
+    // create in an organisation of their own: its wildcards filled in give such a subject.
+    let owner_wild = subs
         .iter()
-        .any(|q| all(&format!("{SOMEONE_ELSE}{q}")))
+        .filter(|c| !c.negated && c.test == Test::Like)
+        .flat_map(|c| &c.values)
+        .filter(|v| {
+            v.strip_prefix("repo:")
+                .and_then(|r| r.split('/').next())
+                .is_some_and(|owner| owner.contains(['*', '?']))
+        })
+        .any(|v| all(&v.replace(['*', '?'], "\u{1}")));
+    if owner_wild
+        || [":pull_request", ":ref:refs/heads/main"]
+            .iter()
+            .any(|q| all(&format!("{SOMEONE_ELSE}{q}")))
     {
         found.push((out.anyone(), "any subject".to_string()));
         return Resolved { starts: found };
@@ -713,7 +726,9 @@ mod tests {
             "arn:aws:iam::1:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X"
         ));
         assert!(is_sub_key("token.actions.githubusercontent.com:sub"));
-        assert!(is_sub_key("Token.Actions.GitHubUserContent.com/octo-ent:SUB"));
+        assert!(is_sub_key(
+            "Token.Actions.GitHubUserContent.com/octo-ent:SUB"
+        ));
         assert!(!is_sub_key("token.actions.githubusercontent.com:aud"));
         assert!(!is_sub_key("token.actions.githubusercontent.com/a/b:sub"));
     }

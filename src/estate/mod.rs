@@ -9,6 +9,7 @@
 //! inputs a second time: `manifest` reads `estate.toml`, `keys` names native keys, and this
 //! module runs the importers, prefixes, merges and writes the joined graph.
 
+mod cross_account;
 mod github_oidc;
 pub mod keys;
 pub mod manifest;
@@ -86,6 +87,8 @@ struct Imported {
     edges: Vec<Item>,
     as_of: Option<Timestamp>,
     files: usize,
+    /// An `aws-iam` source's principals' `sts:AssumeRole` permissions, by unprefixed id.
+    assume_role: BTreeMap<String, crate::import::aws::policy::Permissions>,
 }
 
 fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
@@ -111,6 +114,11 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
     let mut edges: Vec<Item> = Vec::new();
     let mut sources = Vec::new();
     let mut tally = SeamTally::new();
+    let mut assume: Vec<(
+        &str,
+        String,
+        BTreeMap<String, crate::import::aws::policy::Permissions>,
+    )> = Vec::new();
     let mut as_ofs: BTreeSet<Timestamp> = BTreeSet::new();
     for (s, g) in imported {
         if g.nodes.is_empty() {
@@ -142,9 +150,32 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
             edges: g.edges.len(),
         });
         let (n, e) = prefix(s, g.nodes, g.edges);
+        if s.kind == SourceKind::AwsIam
+            && let Some(account) = n.iter().find_map(|n| {
+                (n.get("kind") == Some(&json!("tenant")))
+                    .then(|| n.get("native_key").and_then(Value::as_str))
+                    .flatten()
+                    .and_then(|k| k.strip_prefix("aws:account:"))
+                    .map(str::to_string)
+            })
+        {
+            assume.push((s.name.as_str(), account, g.assume_role));
+        }
         nodes.extend(n);
         edges.extend(e);
     }
+    let accounts: Vec<cross_account::Account<'_>> = assume
+        .iter()
+        .map(|(source, account, perms)| cross_account::Account {
+            source,
+            account: account.clone(),
+            assume_role: perms
+                .iter()
+                .map(|(id, p)| (format!("{source}:{id}"), p))
+                .collect(),
+        })
+        .collect();
+    cross_account::join(&nodes, &mut edges, &accounts, &mut tally);
     let as_of = m.as_of.or_else(|| {
         if as_ofs.len() > 1 {
             joined.push(
@@ -220,6 +251,7 @@ fn import_source(s: &Source) -> (Option<Imported>, Vec<Diagnostics>) {
     let mut problems = Vec::new();
     // The files each importer read, as it counts them (a directory counts its manifests).
     let mut files = 1;
+    let mut assume_role = BTreeMap::new();
     let text = match s.kind {
         SourceKind::Graph => {
             // Read once: checked by the loader, then kept as JSON for the join.
@@ -255,6 +287,7 @@ fn import_source(s: &Source) -> (Option<Imported>, Vec<Diagnostics>) {
         }
         SourceKind::AwsIam => {
             let import = crate::import::aws::import(&s.paths[0], s.credential_report.as_deref());
+            assume_role = import.assume_role;
             problems.extend(import.problems);
             files += usize::from(s.credential_report.is_some());
             match import.graph {
@@ -320,6 +353,7 @@ fn import_source(s: &Source) -> (Option<Imported>, Vec<Diagnostics>) {
             edges: take("edges"),
             as_of,
             files,
+            assume_role,
         }),
         problems,
     )
@@ -454,14 +488,24 @@ fn same_principals(
             key.to_string(),
         ));
     }
+    let placeholders: BTreeSet<&str> = nodes
+        .iter()
+        .filter(|n| n.get("kind").and_then(Value::as_str) == Some("partner"))
+        .map(id_of)
+        .collect();
     let mut into = BTreeMap::new();
     for members in groups.values().filter(|m| m.len() > 1) {
         let Some(owner) = owner_kind(&members[0].2) else {
             continue;
         };
+        // Another account's export names this account only by a placeholder (a partner
+        // node): the owner is the node that is the principal itself.
         let owners: Vec<&(String, String, String)> = members
             .iter()
-            .filter(|(_, source, _)| source_kinds.get(source.as_str()) == Some(&owner))
+            .filter(|(id, source, _)| {
+                source_kinds.get(source.as_str()) == Some(&owner)
+                    && !placeholders.contains(id.as_str())
+            })
             .collect();
         let [principal] = owners.as_slice() else {
             continue;

@@ -570,9 +570,9 @@ fn ended_partner(ctx: &Context<'_>, subject: NodeIx) -> Option<String> {
         Some(end) if ctx.expired(Some(end)) => Some(format!(
             ", though it belongs to {name}, whose contract ended on {end}"
         )),
-        _ if partner.status == crate::model::Status::Offboarded => {
-            Some(format!(", though it belongs to {name}, which is offboarded"))
-        }
+        _ if partner.status == crate::model::Status::Offboarded => Some(format!(
+            ", though it belongs to {name}, which is offboarded"
+        )),
         _ => None,
     }
 }

@@ -40,6 +40,10 @@ pub struct Import {
     pub roles: usize,
     pub policies: usize,
     pub report_rows: usize,
+    /// What each principal's identity policies allow of `sts:AssumeRole` (denies and
+    /// boundaries applied), by node id: the reference to other accounts' roles that only
+    /// an estate holding those accounts can resolve.
+    pub assume_role: BTreeMap<String, Permissions>,
 }
 
 impl Import {
@@ -107,6 +111,7 @@ pub fn import(details: &Path, report: Option<&Path>) -> Import {
             roles: 0,
             policies: 0,
             report_rows: 0,
+            assume_role: BTreeMap::new(),
         },
     }
 }
@@ -127,10 +132,11 @@ pub fn import_text(details_name: &str, details_text: &str, report: Option<(&str,
         _ => Vec::new(),
     };
     let failed = diags.has_errors() || report_diags.as_ref().is_some_and(Diagnostics::has_errors);
-    let graph = if failed {
-        None
+    let (graph, assume_role) = if failed {
+        (None, BTreeMap::new())
     } else {
-        Some(Builder::new(&details, &rows, &mut diags, report_diags.as_mut()).build())
+        let (g, assume) = Builder::new(&details, &rows, &mut diags, report_diags.as_mut()).build();
+        (Some(g), assume)
     };
     let mut problems = vec![diags];
     problems.extend(report_diags);
@@ -143,6 +149,7 @@ pub fn import_text(details_name: &str, details_text: &str, report: Option<(&str,
         roles: details.roles.len(),
         policies: details.policies.len(),
         report_rows: rows.len(),
+        assume_role,
     }
 }
 
@@ -258,7 +265,7 @@ impl<'a> Builder<'a> {
         );
     }
 
-    fn build(mut self) -> GraphBuilder {
+    fn build(mut self) -> (GraphBuilder, BTreeMap<String, Permissions>) {
         for section in &self.d.missing {
             self.diags.push(
                 Diagnostic::warning(
@@ -283,7 +290,13 @@ impl<'a> Builder<'a> {
         self.credentials();
         self.finish_conditions();
         self.cover();
-        self.g
+        let assume = self
+            .denies
+            .iter()
+            .map(|(id, p)| (id.clone(), p.only(&["sts:AssumeRole"])))
+            .filter(|(_, p)| p.may("sts:AssumeRole"))
+            .collect();
+        (self.g, assume)
     }
 
     /// Broader resource patterns cover narrower ones (`import::cover`): every action on
@@ -934,6 +947,11 @@ impl<'a> Builder<'a> {
             n.properties.insert("aws_account_id".into(), json!(account));
             let principal = (!whole_account).then_some(a);
             self.trust_edge(&pid, role, why, conditions, principal);
+            if whole_account && let Some(e) = self.g.edge_mut(&pid, role, EdgeKind::Assumes) {
+                // The estate resolves this to the account's principals allowed to assume it.
+                e.properties
+                    .insert("trusted_whole_account".into(), json!(true));
+            }
         }
     }
 

@@ -1,0 +1,200 @@
+//! The cross-account AWS seam. A role's trust policy that names another account (or one of
+//! its principals) lets in only those principals of that account whose own identity
+//! policies allow `sts:AssumeRole` on the role: both sides must agree. When that account's
+//! export is a source of the estate, the trust is resolved to exactly those principals (and
+//! the account's root user, which no identity policy limits); otherwise the account stays
+//! an external node, and coverage says so.
+
+use super::{Item, id_of};
+use crate::coverage::{AWS_CROSS_ACCOUNT, SeamTally};
+use crate::import::aws::policy::Permissions;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One `aws-iam` source: its account and what its principals may assume.
+pub(super) struct Account<'a> {
+    pub source: &'a str,
+    pub account: String,
+    /// Prefixed principal id → its `sts:AssumeRole` permissions.
+    pub assume_role: BTreeMap<String, &'a Permissions>,
+}
+
+fn prop<'a>(n: &'a Item, key: &str) -> Option<&'a str> {
+    n.get(key).and_then(Value::as_str)
+}
+
+/// The same principal as IAM compares ARNs in a trust policy: exactly, except that an
+/// `assumed-role` session names its role.
+fn principal_arn(arn: &str) -> String {
+    match arn.split_once(":assumed-role/") {
+        Some((head, rest)) if head.starts_with("arn:") => {
+            let role = rest.split('/').next().unwrap_or(rest);
+            format!("{}:role/{role}", head.replacen(":sts:", ":iam:", 1))
+        }
+        _ => arn.to_string(),
+    }
+}
+
+/// Resolves trusts to accounts of the estate; returns the placeholder edges it replaced.
+pub(super) fn join(
+    nodes: &[Item],
+    edges: &mut Vec<Item>,
+    accounts: &[Account<'_>],
+    tally: &mut SeamTally,
+) {
+    if accounts.len() < 2 {
+        tally.not_evaluated(
+            AWS_CROSS_ACCOUNT,
+            "fewer than two aws-iam sources: a trust naming another account cannot be resolved to its principals",
+        );
+        return;
+    }
+    tally.evaluated(AWS_CROSS_ACCOUNT);
+    let by_account: BTreeMap<&str, &Account<'_>> =
+        accounts.iter().map(|a| (a.account.as_str(), a)).collect();
+    let node: BTreeMap<&str, &Item> = nodes.iter().map(|n| (id_of(n), n)).collect();
+    // Each account's principals by ARN, and its root user.
+    let mut arns: BTreeMap<&str, BTreeMap<String, String>> = BTreeMap::new();
+    for n in nodes {
+        let (Some(source), Some(arn)) = (prop(n, "source"), prop(n, "aws_arn")) else {
+            continue;
+        };
+        arns.entry(source)
+            .or_default()
+            .insert(arn.to_string(), id_of(n).to_string());
+    }
+    let mut added: Vec<Item> = Vec::new();
+    let mut replaced: BTreeSet<usize> = BTreeSet::new();
+    let mut made = 0;
+    for (ei, e) in edges.iter().enumerate() {
+        if e.get("kind").and_then(Value::as_str) != Some("assumes") {
+            continue;
+        }
+        let (Some(from), Some(role_id)) = (prop(e, "from"), prop(e, "to")) else {
+            continue;
+        };
+        let Some(placeholder) = node.get(from) else {
+            continue;
+        };
+        let Some(account) = prop(placeholder, "native_key")
+            .and_then(|k| k.strip_prefix("aws:account:"))
+            .filter(|_| prop(placeholder, "kind") == Some("partner"))
+        else {
+            continue;
+        };
+        let Some(target) = by_account.get(account) else {
+            continue;
+        };
+        let Some(role) = node.get(role_id) else {
+            continue;
+        };
+        let (Some(role_arn), Some(role_source)) = (prop(role, "aws_arn"), prop(role, "source"))
+        else {
+            continue;
+        };
+        if role_source == target.source {
+            continue;
+        }
+        replaced.insert(ei);
+        let whole = e.get("trusted_whole_account") == Some(&json!(true));
+        let named: Vec<String> = e
+            .get("trusted_principals")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(principal_arn))
+            .collect();
+        let mut candidates: Vec<String> = Vec::new();
+        let empty = BTreeMap::new();
+        let own = arns.get(target.source).unwrap_or(&empty);
+        if whole {
+            candidates.extend(target.assume_role.keys().cloned());
+            let root = format!("{}:aws:root:{account}", target.source);
+            if node.contains_key(root.as_str()) {
+                candidates.push(root);
+            }
+        }
+        for arn in &named {
+            match own.get(arn) {
+                Some(id) => candidates.push(id.clone()),
+                None => tally.undecided(
+                    AWS_CROSS_ACCOUNT,
+                    role_source,
+                    format!("trust of {role_arn} naming {arn}"),
+                    "the trusted principal is not in its account's export (deleted, or exported without it)",
+                ),
+            }
+        }
+        candidates.sort();
+        candidates.dedup();
+        for p in candidates {
+            let is_root = p.ends_with(&format!(":aws:root:{account}"));
+            let allowed = if is_root {
+                Some(None)
+            } else {
+                target
+                    .assume_role
+                    .get(&p)
+                    .and_then(|perms| perms.can("sts:AssumeRole", Some(role_arn)))
+                    .map(Some)
+            };
+            let Some(allowed) = allowed else { continue };
+            let mut edge = e.clone();
+            edge.insert("from".into(), json!(p));
+            edge.insert("seam".into(), json!(AWS_CROSS_ACCOUNT));
+            edge.remove("trusted_whole_account");
+            edge.remove("trusted_principals");
+            let why = match &allowed {
+                Some(a) => format!(
+                    "its identity policy allows sts:AssumeRole on {role_arn} ({})",
+                    a.source
+                ),
+                None => "the account's root user, whom no identity policy limits".into(),
+            };
+            let mut derived: Vec<Value> = e
+                .get("derived_from")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            derived.push(json!(why));
+            edge.insert("derived_from".into(), json!(derived));
+            if let Some(a) = &allowed
+                && !a.conditions.is_empty()
+            {
+                let mut c: Vec<Value> = e
+                    .get("conditions")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                c.extend(a.conditions.iter().map(|c| json!(c.describe())));
+                edge.insert("conditions".into(), json!(c));
+            }
+            added.push(edge);
+            made += 1;
+        }
+    }
+    tally.made(AWS_CROSS_ACCOUNT, made);
+    let mut i = 0;
+    edges.retain(|_| {
+        i += 1;
+        !replaced.contains(&(i - 1))
+    });
+    edges.extend(added);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_names_its_role() {
+        assert_eq!(
+            principal_arn("arn:aws:sts::1:assumed-role/deploy/ci-run"),
+            "arn:aws:iam::1:role/deploy"
+        );
+        assert_eq!(
+            principal_arn("arn:aws:iam::1:user/bob"),
+            "arn:aws:iam::1:user/bob"
+        );
+    }
+}

@@ -21,6 +21,18 @@ pub const SEAMS: &[(&str, &str)] = &[
         "a trust policy naming another account of the estate, resolved to that account's principals whose identity policies allow sts:AssumeRole on the role",
     ),
     (
+        EKS_ACCESS_ENTRY,
+        "an EKS access entry letting an IAM principal into a cluster as a user and groups, with its access policies' rules",
+    ),
+    (
+        EKS_POD_IDENTITY,
+        "an EKS Pod Identity association giving a service account a role whose trust lets EKS in",
+    ),
+    (
+        IRSA,
+        "a role whose trust admits a cluster's OIDC issuer, reached from the service accounts whose token subjects its conditions allow",
+    ),
+    (
         GITHUB_OIDC,
         "a role trusting GitHub Actions' OIDC provider, reached from the branches, environments and repositories whose token subjects its conditions allow",
     ),
@@ -30,6 +42,9 @@ pub const ALIAS: &str = "alias";
 pub const SAME_PRINCIPAL: &str = "same-principal";
 pub const GITHUB_OIDC: &str = "github-oidc";
 pub const AWS_CROSS_ACCOUNT: &str = "aws-cross-account";
+pub const EKS_ACCESS_ENTRY: &str = "eks-access-entry";
+pub const EKS_POD_IDENTITY: &str = "eks-pod-identity";
+pub const IRSA: &str = "irsa";
 
 /// The coverage of one answer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]

@@ -152,6 +152,8 @@ pub mod codes {
         ESTATE_AS_OF = "estate-as-of", Warning, "the estate's sources describe different instants and the manifest sets none";
         ESTATE_ALIAS = "estate-alias", Error, "an alias names no node of the estate, or a native key several nodes share";
         ESTATE_ALIAS_UNUSED = "estate-alias-unused", Warning, "an alias names an external principal that no source mentions";
+        EKS_ANSWER = "eks-answer", Warning, "a file of an EKS cluster's AWS CLI answers holds something authpath does not apply (another cluster's answer, a list without what it grants, an unknown shape, a policy for an entry not described)";
+        EKS_ACCESS = "eks-access", Warning, "an EKS access entry or access policy cannot take effect as written (its mode ignores it, an access policy without known rules, a pod identity whose role does not trust EKS)";
     }
 }
 

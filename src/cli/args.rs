@@ -981,6 +981,7 @@ impl K8sArgs {
                 as_of: self.as_of,
                 strict: self.strict,
                 secret_sensitivity: self.secret_sensitivity.sensitivity(),
+                eks: None,
             },
         }
     }

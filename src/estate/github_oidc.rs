@@ -18,7 +18,7 @@
 
 use super::{Item, id_of};
 use crate::coverage::{GITHUB_OIDC, SeamTally};
-use crate::import::aws::policy::{glob_intersects, glob_match};
+use super::subjects::{SubCondition, Test};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -63,77 +63,6 @@ fn is_sub_key(key: &str) -> bool {
 fn is_aud_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     k.starts_with("token.actions.githubusercontent.com") && k.ends_with(":aud")
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Test {
-    Equals,
-    EqualsIgnoreCase,
-    Like,
-}
-
-/// One condition on `sub`: a subject satisfies it when one value matches (or, negated, none).
-#[derive(Clone, Debug)]
-struct SubCondition {
-    test: Test,
-    negated: bool,
-    values: Vec<String>,
-    text: String,
-}
-
-impl SubCondition {
-    fn parse(operator: &str, values: Vec<String>, key: &str) -> Option<SubCondition> {
-        let op = operator
-            .strip_prefix("ForAnyValue:")
-            .or_else(|| operator.strip_prefix("ForAllValues:"))
-            .unwrap_or(operator);
-        let (test, negated) = match op {
-            "StringEquals" => (Test::Equals, false),
-            "StringEqualsIgnoreCase" => (Test::EqualsIgnoreCase, false),
-            "StringLike" => (Test::Like, false),
-            "StringNotEquals" => (Test::Equals, true),
-            "StringNotEqualsIgnoreCase" => (Test::EqualsIgnoreCase, true),
-            "StringNotLike" => (Test::Like, true),
-            _ => return None,
-        };
-        let text = format!("{operator} {key} {}", values.join("|"));
-        Some(SubCondition {
-            test,
-            negated,
-            values,
-            text,
-        })
-    }
-
-    fn one(&self, value: &str, sub: &str) -> bool {
-        match self.test {
-            Test::Equals => value == sub,
-            Test::EqualsIgnoreCase => value.eq_ignore_ascii_case(sub),
-            Test::Like => glob_match(value, sub, false),
-        }
-    }
-
-    fn admits(&self, sub: &str) -> bool {
-        self.values.iter().any(|v| self.one(v, sub)) != self.negated
-    }
-
-    /// Whether some subject with this literal head (any text after it) satisfies it.
-    fn admits_some_after(&self, head: &str) -> bool {
-        if self.negated {
-            // A negation rules out the whole family only when one value covers it.
-            return !self
-                .values
-                .iter()
-                .any(|v| self.test == Test::Like && v.strip_suffix('*') == Some(head));
-        }
-        self.values.iter().any(|v| match self.test {
-            Test::Equals => v.starts_with(head),
-            Test::EqualsIgnoreCase => v
-                .get(..head.len())
-                .is_some_and(|h| h.eq_ignore_ascii_case(head)),
-            Test::Like => glob_intersects(v, &format!("{head}*"), false),
-        })
-    }
 }
 
 /// A start node's kind, which says which subjects a job there gets.

@@ -124,8 +124,10 @@ pub struct Source {
     pub mapping: Option<MappingRef>,
     /// The sensitivity of the cluster's Secrets (a `k8s` source; default `high`).
     pub secret_sensitivity: Option<crate::model::Sensitivity>,
-    /// Whether an `eks` key was given (read by a later version: said so, never ignored).
-    pub eks: bool,
+    /// An `aws-iam` source's EKS clusters: name → the directory of its AWS CLI answers.
+    pub eks_clusters: Vec<(String, PathBuf)>,
+    /// A `k8s` source's EKS cluster: the `aws-iam` source and the key of its `eks` table.
+    pub eks: Option<(String, String)>,
     /// Line of its `[[source]]` table, for messages.
     pub line: u32,
 }
@@ -343,6 +345,9 @@ impl Reader<'_> {
             return Vec::new();
         };
         let mut out: Vec<Source> = Vec::new();
+        // (index of a k8s source, place of its `eks` key), checked once every source is read.
+        let mut refs: Vec<(usize, usize)> = Vec::new();
+        let mut table_at: Vec<usize> = Vec::new();
         for (at, t) in self.tables("source", v) {
             let line = self.loc.span(at).line;
             let name = match t.get("name") {
@@ -508,17 +513,38 @@ impl Reader<'_> {
                 }
                 parsed
             });
-            let eks = match t.get("eks") {
-                Some(v) => {
-                    self.warn(
+            let mut eks_clusters = Vec::new();
+            let mut eks_ref = None;
+            if let Some(v) = t.get("eks") {
+                match (kind, v.get_ref()) {
+                    (Some(SourceKind::AwsIam), DeValue::Table(clusters)) => {
+                        for (k, dir) in clusters.iter() {
+                            if let Some(d) = self.string("eks", dir) {
+                                eks_clusters.push((k.get_ref().to_string(), self.dir.join(d)));
+                            }
+                        }
+                    }
+                    (Some(SourceKind::AwsIam), other) => self.error(
                         v.span().start,
-                        format!("`eks` of {what} is not read by this version: EKS access entries, pod identity and the cluster's description are not joined"),
-                        "the cluster's aws-auth ConfigMap is read from the k8s source's manifests; remove `eks` to silence this",
-                    );
-                    true
+                        format!("`eks` of {what} must be a table of cluster name → directory, found {}", type_name(other)),
+                        "write `eks = { payments = \"prod/eks/payments/\" }`".into(),
+                    ),
+                    (_, _) => {
+                        if let Some(r) = self.string("eks", v) {
+                            match r.split_once('/') {
+                                Some((src, cluster)) if !src.is_empty() && !cluster.is_empty() => {
+                                    eks_ref = Some((src.to_string(), cluster.to_string(), v.span().start));
+                                }
+                                _ => self.error(
+                                    v.span().start,
+                                    format!("`eks` of {what} must be \"SOURCE/CLUSTER\", found {}", quote(&r)),
+                                    "name the aws-iam source and the key of its `eks` table that describe this cluster".into(),
+                                ),
+                            }
+                        }
+                    }
                 }
-                None => false,
-            };
+            }
             if kind == Some(SourceKind::AwsIam) && paths.as_ref().is_some_and(|p| p.len() > 1) {
                 self.error(
                     at,
@@ -526,6 +552,7 @@ impl Reader<'_> {
                     "an aws-iam source reads one authorization-details file".into(),
                 );
             }
+            let eks_ref_at = eks_ref.as_ref().map(|(_, _, at)| *at);
             if let (Some(name), Some(kind), Some(paths)) = (name, kind, paths) {
                 out.push(Source {
                     name,
@@ -536,10 +563,69 @@ impl Reader<'_> {
                     cluster,
                     mapping,
                     secret_sensitivity,
-                    eks,
+                    eks_clusters,
+                    eks: eks_ref.map(|(s, c, _)| (s, c)),
                     line,
                 });
+                table_at.push(at);
+                if let Some(at) = eks_ref_at {
+                    refs.push((out.len() - 1, at));
+                }
             }
+        }
+        for (i, at) in refs {
+            let Some((src, cluster)) = out[i].eks.clone() else {
+                continue;
+            };
+            let aws: Vec<&Source> = out
+                .iter()
+                .filter(|s| s.kind == SourceKind::AwsIam)
+                .collect();
+            match aws.iter().find(|s| s.name == src) {
+                None => self.error(
+                    at,
+                    format!("`eks` names source {}, which is no aws-iam source of the manifest", quote(&src)),
+                    format!(
+                        "name an aws-iam source{}",
+                        did_you_mean(&src, aws.iter().map(|s| s.name.as_str()))
+                            .map(|m| format!(": did you mean `{m}`?"))
+                            .unwrap_or_default()
+                    ),
+                ),
+                Some(s) if !s.eks_clusters.iter().any(|(c, _)| *c == cluster) => self.error(
+                    at,
+                    format!("source {} has no EKS cluster {} in its `eks` table", quote(&src), quote(&cluster)),
+                    format!(
+                        "add `eks = {{ {cluster} = \"DIRECTORY\" }}` to source {src}, or name one of its clusters{}",
+                        if s.eks_clusters.is_empty() { String::new() } else {
+                            format!(": {}", s.eks_clusters.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>().join(", "))
+                        }
+                    ),
+                ),
+                Some(_) => {}
+            }
+        }
+        let mut unnamed = Vec::new();
+        for (i, s) in out.iter().enumerate().filter(|(_, s)| s.kind == SourceKind::AwsIam) {
+            for (cluster, _) in &s.eks_clusters {
+                let named = out.iter().any(|k| {
+                    k.eks.as_ref().is_some_and(|(a, c)| *a == s.name && c == cluster)
+                });
+                if !named {
+                    unnamed.push((table_at[i], s.name.clone(), cluster.clone()));
+                }
+            }
+        }
+        for (at, source, cluster) in unnamed {
+            self.warn(
+                at,
+                format!(
+                    "EKS cluster {} of source {} is named by no k8s source: its access entries and pod identities are joined to no cluster",
+                    quote(&cluster),
+                    quote(&source)
+                ),
+                &format!("add `eks = \"{source}/{cluster}\"` to the k8s source of that cluster"),
+            );
         }
         out
     }

@@ -10,9 +10,11 @@
 //! module runs the importers, prefixes, merges and writes the joined graph.
 
 mod cross_account;
+mod eks;
 mod github_oidc;
 pub mod keys;
 pub mod manifest;
+mod subjects;
 
 use crate::coverage::{ALIAS, Coverage, SAME_PRINCIPAL, SeamTally, SourceCoverage};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes, quote};
@@ -89,6 +91,10 @@ struct Imported {
     files: usize,
     /// An `aws-iam` source's principals' `sts:AssumeRole` permissions, by unprefixed id.
     assume_role: BTreeMap<String, crate::import::aws::policy::Permissions>,
+    /// What the source's inputs cannot tell (what, why).
+    gaps: Vec<(String, String)>,
+    /// A `k8s` source's EKS cluster: its OIDC issuer, when its answers give it.
+    eks: Option<Option<String>>,
 }
 
 fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
@@ -99,7 +105,7 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
     let mut imported: Vec<(&Source, Imported)> = Vec::new();
     let mut failed_any = false;
     for s in &m.sources {
-        let (graph, mut p) = import_source(s);
+        let (graph, mut p) = import_source(s, m);
         failed_any |= p.iter().any(Diagnostics::has_errors) || graph.is_none();
         problems.append(&mut p);
         if let Some(g) = graph {
@@ -114,6 +120,7 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
     let mut edges: Vec<Item> = Vec::new();
     let mut sources = Vec::new();
     let mut tally = SeamTally::new();
+    let mut clusters: Vec<eks::Cluster> = Vec::new();
     let mut assume: Vec<(
         &str,
         String,
@@ -141,6 +148,16 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
         }
         if let Some(t) = g.as_of {
             as_ofs.insert(t);
+        }
+        for (what, why) in &g.gaps {
+            tally.gap(&s.name, what.clone(), why);
+        }
+        if let Some(issuer) = &g.eks {
+            clusters.push(eks::Cluster {
+                source: s.name.clone(),
+                name: s.cluster.clone().unwrap_or_else(|| s.name.clone()),
+                issuer: issuer.clone(),
+            });
         }
         sources.push(SourceCoverage {
             name: s.name.clone(),
@@ -200,6 +217,21 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
         .collect();
     let joins = same_principals(&mut nodes, &mut edges, &source_kinds);
     let has = |k: SourceKind| m.sources.iter().any(|s| s.kind == k);
+    let aws_sources: BTreeSet<&str> = m
+        .sources
+        .iter()
+        .filter(|s| s.kind == SourceKind::AwsIam)
+        .map(|s| s.name.as_str())
+        .collect();
+    let estate_accounts: BTreeSet<String> = accounts.iter().map(|a| a.account.clone()).collect();
+    eks::join(
+        &mut nodes,
+        &mut edges,
+        &clusters,
+        &aws_sources,
+        &estate_accounts,
+        &mut tally,
+    );
     if m.sources.len() > 1 {
         tally.evaluated(SAME_PRINCIPAL);
         tally.made(SAME_PRINCIPAL, joins);
@@ -226,7 +258,11 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
     }
     let aliased = alias(m, &mut nodes, &mut edges, &mut joined);
     tally.made(ALIAS, aliased);
-    gaps(&nodes, &source_kinds, &mut tally);
+    let issuers: BTreeSet<String> = clusters
+        .iter()
+        .filter_map(|c| c.issuer.as_ref().map(|i| i.to_ascii_lowercase()))
+        .collect();
+    gaps(&nodes, &source_kinds, &issuers, &mut tally);
     nodes.sort_by(|a, b| id_of(a).cmp(id_of(b)));
     if joined.has_errors() || joined.warning_count() > 0 {
         problems.push(joined);
@@ -247,11 +283,13 @@ fn id_of(n: &Item) -> &str {
 }
 
 /// Runs the source's importer: its graph, and its problems.
-fn import_source(s: &Source) -> (Option<Imported>, Vec<Diagnostics>) {
+fn import_source(s: &Source, m: &Manifest) -> (Option<Imported>, Vec<Diagnostics>) {
     let mut problems = Vec::new();
     // The files each importer read, as it counts them (a directory counts its manifests).
     let mut files = 1;
     let mut assume_role = BTreeMap::new();
+    let mut gaps = Vec::new();
+    let mut eks_issuer = None;
     let text = match s.kind {
         SourceKind::Graph => {
             // Read once: checked by the loader, then kept as JSON for the join.
@@ -277,9 +315,34 @@ fn import_source(s: &Source) -> (Option<Imported>, Vec<Diagnostics>) {
             if let Some(sensitivity) = s.secret_sensitivity {
                 options.secret_sensitivity = sensitivity;
             }
+            let mut eks_files = 0;
+            if let Some((source, cluster)) = &s.eks
+                && let Some(dir) = m
+                    .sources
+                    .iter()
+                    .find(|a| a.name == *source)
+                    .and_then(|a| a.eks_clusters.iter().find(|(c, _)| c == cluster))
+                    .map(|(_, d)| d)
+            {
+                let (eks, p) = crate::import::eks::read(dir, cluster);
+                let failed = p.iter().any(Diagnostics::has_errors);
+                problems.extend(p);
+                if failed {
+                    return (None, problems);
+                }
+                eks_files = eks.files;
+                eks_issuer = Some(eks.cluster.as_ref().and_then(|c| c.issuer.clone()));
+                options.eks = Some(eks);
+            }
             let import = crate::import::k8s::import(&s.paths, &options);
             problems.extend(import.problems);
-            files = import.files;
+            files = import.files + eks_files;
+            let cluster = s.cluster.clone().unwrap_or_else(|| s.name.clone());
+            gaps = import
+                .gaps
+                .into_iter()
+                .map(|(what, why)| (format!("{what} of cluster {cluster}"), why))
+                .collect();
             match import.graph {
                 Some(g) => g.to_json(None),
                 None => return (None, problems),
@@ -354,6 +417,8 @@ fn import_source(s: &Source) -> (Option<Imported>, Vec<Diagnostics>) {
             as_of,
             files,
             assume_role,
+            gaps,
+            eks: eks_issuer,
         }),
         problems,
     )
@@ -622,7 +687,12 @@ fn is_org_kind(kind: &str) -> bool {
 
 /// What the join could not decide beyond the seams it evaluates: accounts no source
 /// exports, and trusts to identity providers whose admissions no source shows.
-fn gaps(nodes: &[Item], source_kinds: &HashMap<&str, &'static str>, tally: &mut SeamTally) {
+fn gaps(
+    nodes: &[Item],
+    source_kinds: &HashMap<&str, &'static str>,
+    issuers: &BTreeSet<String>,
+    tally: &mut SeamTally,
+) {
     let prop = |n: &'_ Item, k: &str| n.get(k).and_then(Value::as_str).map(str::to_string);
     for n in nodes {
         let (Some(key), Some(source)) = (prop(n, "native_key"), prop(n, "source")) else {
@@ -641,6 +711,9 @@ fn gaps(nodes: &[Item], source_kinds: &HashMap<&str, &'static str>, tally: &mut 
         if let Some(provider) = prop(n, "aws_provider")
             && source_kinds.get(source.as_str()) == Some(&"aws-iam")
             && !github_oidc::is_github_provider(&provider)
+            && !provider
+                .rsplit_once(":oidc-provider/")
+                .is_some_and(|(_, h)| issuers.contains(&h.to_ascii_lowercase()))
         {
             let kind = if provider.contains(":saml-provider/") {
                 "SAML provider"

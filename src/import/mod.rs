@@ -5,6 +5,7 @@
 
 pub mod aws;
 pub mod cover;
+pub mod eks;
 pub mod k8s;
 pub mod opengraph;
 

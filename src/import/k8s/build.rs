@@ -757,7 +757,31 @@ impl<'a> Builder<'a> {
     /// groups it is given; `mapAccounts` lets every principal of an account in as an
     /// authenticated user.
     fn aws_auth(&mut self, configs: Vec<(ConfigMapObject, Origin)>) {
+        let eks = self.opts.eks.clone();
+        let mode = eks.as_ref().and_then(|e| e.cluster.as_ref()).and_then(|c| c.mode);
+        let read_config_map = mode.is_none_or(|m| m.reads_config_map());
+        let read_entries = mode.is_none_or(|m| m.reads_entries());
+        let entries = eks.as_ref().map(|e| e.entries.as_slice()).unwrap_or_default();
+        // In API_AND_CONFIG_MAP, a principal with an access entry is let in by the entry
+        // only: the ConfigMap's mapping of it (and its groups) no longer applies.
+        let replaced: BTreeSet<String> = if read_entries {
+            entries
+                .iter()
+                .map(|e| crate::import::eks::same_principal(&e.principal_arn))
+                .collect()
+        } else {
+            BTreeSet::new()
+        };
         for (cm, origin) in configs {
+            if !read_config_map {
+                self.warn(
+                    codes::EKS_ACCESS,
+                    &origin,
+                    "the cluster's authentication mode is API: EKS does not read the aws-auth ConfigMap, so it maps no one".into(),
+                    "remove the ConfigMap, or switch the cluster to API_AND_CONFIG_MAP if it is meant to count",
+                );
+                continue;
+            }
             let ns = self.namespace_of(&cm.metadata);
             if ns != "kube-system" {
                 self.warn(
@@ -776,6 +800,9 @@ impl<'a> Builder<'a> {
                     .push(w);
             }
             for m in read.mappings {
+                if replaced.contains(&crate::import::eks::same_principal(&m.arn)) {
+                    continue;
+                }
                 let why = format!("aws-auth {}", m.entry);
                 let account = self.aws_account(&m.account);
                 let (kind, word) = match m.principal {
@@ -813,8 +840,109 @@ impl<'a> Builder<'a> {
                 self.aws_principals.push(account);
             }
         }
+        for p in eks.as_ref().map(|e| e.pod_identities.as_slice()).unwrap_or_default() {
+            self.pod_identity(p);
+        }
+        if read_entries {
+            for e in entries {
+                self.access_entry(e);
+            }
+        } else if !entries.is_empty() {
+            let file = entries[0].file.clone();
+            self.problems
+                .entry(file.clone())
+                .or_insert_with(|| Diagnostics::new(file))
+                .push(
+                    Diagnostic::warning(
+                        codes::EKS_ACCESS,
+                        None,
+                        format!(
+                            "the cluster's authentication mode is CONFIG_MAP: its {} access entr{} let no one in",
+                            entries.len(),
+                            if entries.len() == 1 { "y" } else { "ies" }
+                        ),
+                    )
+                    .help("switch the cluster to API_AND_CONFIG_MAP or API for access entries to count"),
+                );
+        }
         self.aws_principals.sort();
         self.aws_principals.dedup();
+    }
+
+    /// An EKS access entry: the IAM principal (a node keyed by its ARN, as for aws-auth)
+    /// becomes its Kubernetes user and joins its groups; a node entry is a node identity.
+    fn access_entry(&mut self, e: &crate::import::eks::AccessEntry) {
+        let arn = &e.principal_arn;
+        let Some(parsed) = crate::import::aws::parse_arn(arn) else {
+            return;
+        };
+        let why = format!("EKS access entry of {arn} ({})", e.file);
+        let account = self.aws_account(parsed.account);
+        let (kind, word) = if parsed.resource.starts_with("user/") {
+            (NodeKind::Human, "user")
+        } else {
+            (NodeKind::Service, "role")
+        };
+        let name = parsed.resource.rsplit('/').next().unwrap_or(parsed.resource);
+        let n = self.g.node(arn, kind);
+        n.name = Some(format!("AWS {word} {name} in {}", parsed.account));
+        n.org = Some(account);
+        n.properties.insert("aws_arn".into(), json!(arn));
+        n.properties.insert("k8s_source".into(), json!(e.file));
+        let user = self.user(&super::eks::username(e));
+        if user.contains("{{") {
+            self.g
+                .node(&user, NodeKind::Human)
+                .properties
+                .insert("k8s_user_template".into(), json!(true));
+        }
+        let edge = self
+            .g
+            .edge(arn, &user, EdgeKind::Assumes, Level::Admin, &why);
+        edge.properties.insert("seam".into(), json!("eks-access-entry"));
+        if e.is_node() {
+            edge.properties
+                .insert("node_identity".into(), json!(e.kind.clone()));
+        }
+        for group in super::eks::groups(e) {
+            let gid = self.group(&group);
+            let edge = self
+                .g
+                .edge(arn, &gid, EdgeKind::MemberOf, Level::Admin, &why);
+            edge.properties.insert("seam".into(), json!("eks-access-entry"));
+        }
+        self.aws_principals.push(arn.clone());
+    }
+
+    /// An EKS Pod Identity association: pods running as the service account get the role's
+    /// credentials (and, with a target role, the target's, by role chaining). Whether the
+    /// role's trust lets EKS in is the estate's to check, which holds the role.
+    fn pod_identity(&mut self, p: &crate::import::eks::PodIdentity) {
+        let sa = self.account(&p.namespace, &p.service_account);
+        let why = format!(
+            "EKS Pod Identity association of {}/{} ({})",
+            p.namespace, p.service_account, p.file
+        );
+        let mut chain = vec![p.role_arn.clone()];
+        chain.extend(p.target_role_arn.clone());
+        let mut from = sa;
+        for arn in chain {
+            let Some(parsed) = crate::import::aws::parse_arn(&arn) else {
+                return;
+            };
+            let account = self.aws_account(parsed.account);
+            let name = parsed.resource.rsplit('/').next().unwrap_or(parsed.resource);
+            let n = self.g.node(&arn, NodeKind::Service);
+            n.name = Some(format!("AWS role {name} in {}", parsed.account));
+            n.org = Some(account);
+            n.properties.insert("aws_arn".into(), json!(arn));
+            n.properties.insert("k8s_source".into(), json!(p.file));
+            let e = self
+                .g
+                .edge(&from, &arn, EdgeKind::Assumes, Level::Admin, &why);
+            e.properties.insert("seam".into(), json!("eks-pod-identity"));
+            from = arn;
+        }
     }
 
     /// The node of an AWS account (`aws:account:ID`), an organisation of its own.

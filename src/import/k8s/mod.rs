@@ -13,6 +13,7 @@
 mod awsauth;
 mod build;
 mod builtin;
+mod eks;
 mod escalation;
 #[cfg(feature = "generators")]
 pub mod generate;
@@ -41,6 +42,9 @@ pub struct Options {
     /// The sensitivity of every Secret's node (a policy can make them critical by their
     /// tags `k8s-secret` and `k8s-secret-type:TYPE`).
     pub secret_sensitivity: crate::model::Sensitivity,
+    /// The cluster's EKS answers (its authentication mode, access entries and policies, pod
+    /// identity associations), when it is an EKS cluster whose AWS side is known.
+    pub eks: Option<crate::import::eks::Eks>,
 }
 
 impl Default for Options {
@@ -51,6 +55,7 @@ impl Default for Options {
             as_of: None,
             strict: false,
             secret_sensitivity: crate::model::Sensitivity::High,
+            eks: None,
         }
     }
 }
@@ -66,6 +71,9 @@ pub struct Import {
     pub objects: usize,
     /// Objects of kinds not modelled: per kind, the name of each.
     pub skipped: BTreeMap<String, Vec<String>>,
+    /// What the cluster's inputs cannot tell (what, why): an EKS cluster's creator, whose
+    /// admin no object records; an access policy whose rules are not known.
+    pub gaps: Vec<(String, String)>,
 }
 
 impl Import {
@@ -86,7 +94,7 @@ pub fn import_bytes(name: &str, bytes: &[u8], opts: &Options) -> Import {
 
 fn build(manifests: Manifests, opts: &Options) -> Import {
     let Manifests {
-        objects,
+        mut objects,
         skipped,
         files,
         documents,
@@ -96,6 +104,7 @@ fn build(manifests: Manifests, opts: &Options) -> Import {
         problems.into_iter().map(|d| (d.file.clone(), d)).collect();
     let failed = problems.values().any(Diagnostics::has_errors);
     let count = objects.len();
+    let gaps = eks_access(&mut objects, opts, &mut problems);
     let graph = if failed {
         None
     } else {
@@ -108,7 +117,80 @@ fn build(manifests: Manifests, opts: &Options) -> Import {
         documents,
         objects: count,
         skipped,
+        gaps,
     }
+}
+
+/// Adds the objects an EKS cluster's access policies stand for, and says what the
+/// cluster's inputs cannot tell.
+fn eks_access(
+    objects: &mut Vec<(manifest::Object, manifest::Origin)>,
+    opts: &Options,
+    problems: &mut BTreeMap<String, Diagnostics>,
+) -> Vec<(String, String)> {
+    use crate::diagnostics::{Diagnostic, codes};
+    let mut gaps = Vec::new();
+    let has_aws_auth = objects
+        .iter()
+        .any(|(o, _)| matches!(o, manifest::Object::AwsAuth(_)));
+    let Some(e) = &opts.eks else {
+        if has_aws_auth {
+            gaps.push((
+                "cluster creator".into(),
+                "the cluster's describe-cluster answer is not given: whether the IAM principal that created it holds system:masters that no object shows is unknown".into(),
+            ));
+        }
+        return gaps;
+    };
+    let mode = e.cluster.as_ref().and_then(|c| c.mode);
+    match &e.cluster {
+        None => gaps.push((
+            "authentication mode".into(),
+            "no describe-cluster answer: aws-auth and access entries are both counted".into(),
+        )),
+        Some(c) if c.mode.is_none_or(|m| m == crate::import::eks::AuthMode::ConfigMap) => {
+            gaps.push((
+                "cluster creator".into(),
+                "CONFIG_MAP clusters do not record it: the IAM principal that created the cluster holds system:masters that no object shows".into(),
+            ))
+        }
+        Some(_) => {}
+    }
+    if mode.is_some_and(|m| !m.reads_entries()) {
+        return gaps;
+    }
+    let known: std::collections::BTreeSet<String> = objects
+        .iter()
+        .flat_map(|(o, _)| {
+            let meta = manifest::metadata(o);
+            let own = matches!(o, manifest::Object::Namespace(_))
+                .then(|| meta.name.clone())
+                .flatten();
+            [meta.namespace.clone(), own]
+        })
+        .flatten()
+        .collect();
+    let (extra, unknown) = eks::policy_objects(e, &known);
+    objects.extend(extra);
+    for (principal, policy) in unknown {
+        let file = "EKS access policies".to_string();
+        problems
+            .entry(file.clone())
+            .or_insert_with(|| Diagnostics::new(file))
+            .push(
+                Diagnostic::warning(
+                    codes::EKS_ACCESS,
+                    None,
+                    format!("access policy {policy} of {principal}: its rules are not known to authpath, so it grants nothing here"),
+                )
+                .help("the EKS User Guide gives no rule table for it; coverage lists it as undecided"),
+            );
+        gaps.push((
+            format!("access policy {policy} of {principal}"),
+            "its Kubernetes rules are not published as a table: not evaluated".into(),
+        ));
+    }
+    gaps
 }
 
 /// Node ids, one scheme so that findings stay stable across imports.

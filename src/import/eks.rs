@@ -1,0 +1,407 @@
+//! An EKS cluster's AWS side, from the AWS CLI's JSON answers: `eks describe-cluster` (its
+//! OIDC issuer and authentication mode), `eks describe-access-entry` (who is let in, as
+//! which user and groups), `eks list-associated-access-policies` (the access policies an
+//! entry holds, on the cluster or on namespaces) and `eks describe-pod-identity-association`
+//! (which service account gets which role). Files are recognised by their shape, not their
+//! names; a file may hold one answer, an array of answers, or several answers one after
+//! another. What is read here is applied by the Kubernetes importer (the cluster's users and
+//! groups) and by the estate's join (the IAM side).
+
+use crate::diagnostics::{Diagnostic, Diagnostics, codes, quote};
+use crate::model::Span;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// The cluster's authentication mode: which of aws-auth and access entries count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthMode {
+    ConfigMap,
+    Api,
+    ApiAndConfigMap,
+}
+
+impl AuthMode {
+    fn parse(s: &str) -> Option<AuthMode> {
+        match s {
+            "CONFIG_MAP" => Some(AuthMode::ConfigMap),
+            "API" => Some(AuthMode::Api),
+            "API_AND_CONFIG_MAP" => Some(AuthMode::ApiAndConfigMap),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMode::ConfigMap => "CONFIG_MAP",
+            AuthMode::Api => "API",
+            AuthMode::ApiAndConfigMap => "API_AND_CONFIG_MAP",
+        }
+    }
+
+    pub fn reads_config_map(self) -> bool {
+        self != AuthMode::Api
+    }
+
+    pub fn reads_entries(self) -> bool {
+        self != AuthMode::ConfigMap
+    }
+}
+
+/// `describe-cluster`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Cluster {
+    pub name: String,
+    pub arn: Option<String>,
+    /// The OIDC issuer without its scheme (`oidc.eks.REGION.amazonaws.com/id/ID`).
+    pub issuer: Option<String>,
+    /// Absent in clusters older than access entries: they read aws-auth only.
+    pub mode: Option<AuthMode>,
+    pub bootstrap_creator_admin: Option<bool>,
+}
+
+/// An access policy associated with an entry, and where it applies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessPolicy {
+    /// The policy's name (`AmazonEKSAdminPolicy`), the last part of its ARN.
+    pub name: String,
+    /// Empty: the whole cluster; else these namespaces (a name may end in `*`).
+    pub namespaces: Vec<String>,
+}
+
+/// `describe-access-entry`, with the policies `list-associated-access-policies` gave it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessEntry {
+    pub principal_arn: String,
+    pub username: Option<String>,
+    pub groups: Vec<String>,
+    /// `STANDARD`, or a node type (`EC2_LINUX`, `EC2_WINDOWS`, `FARGATE_LINUX`,
+    /// `HYBRID_LINUX`).
+    pub kind: String,
+    pub policies: Vec<AccessPolicy>,
+    /// The file that described it.
+    pub file: String,
+}
+
+impl AccessEntry {
+    pub fn is_node(&self) -> bool {
+        self.kind != "STANDARD"
+    }
+}
+
+/// `describe-pod-identity-association`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodIdentity {
+    pub namespace: String,
+    pub service_account: String,
+    pub role_arn: String,
+    pub target_role_arn: Option<String>,
+    pub file: String,
+}
+
+/// What an `eks` directory holds for one cluster.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Eks {
+    pub cluster: Option<Cluster>,
+    pub entries: Vec<AccessEntry>,
+    pub pod_identities: Vec<PodIdentity>,
+    /// Files read.
+    pub files: usize,
+}
+
+/// Reads every `.json` file under `path` (a file or a directory) as `cluster`'s answers.
+pub fn read(path: &Path, cluster: &str) -> (Eks, Vec<Diagnostics>) {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut problems = Vec::new();
+    if path.is_dir() {
+        match std::fs::read_dir(path) {
+            Ok(entries) => {
+                files.extend(
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|e| e == "json")),
+                );
+            }
+            Err(e) => {
+                let mut d = Diagnostics::new(path.display().to_string());
+                d.push(
+                    Diagnostic::error(
+                        codes::READ_ERROR,
+                        None,
+                        format!("cannot read the directory: {e}"),
+                    )
+                    .help("check the path"),
+                );
+                problems.push(d);
+            }
+        }
+    } else {
+        files.push(path.to_path_buf());
+    }
+    files.sort();
+    let mut eks = Eks::default();
+    let mut policies: Vec<(String, AccessPolicy)> = Vec::new();
+    for f in &files {
+        let name = f.display().to_string();
+        let mut d = Diagnostics::new(&name);
+        match crate::source::read_text(f) {
+            Ok(text) => read_text(&name, &text, cluster, &mut eks, &mut policies, &mut d),
+            Err(e) => problems.push(e),
+        }
+        if d.error_count() + d.warning_count() > 0 {
+            problems.push(d);
+        }
+    }
+    eks.files = files.len();
+    for (arn, p) in policies {
+        match eks.entries.iter_mut().find(|e| e.principal_arn == arn) {
+            Some(e) => e.policies.push(p),
+            None => {
+                let mut d = Diagnostics::new(path.display().to_string());
+                d.push(
+                    Diagnostic::warning(
+                        codes::EKS_ANSWER,
+                        None,
+                        format!(
+                            "access policy {} is associated with {}, which no access entry describes: not applied",
+                            p.name,
+                            quote(&arn)
+                        ),
+                    )
+                    .help("add that principal's `eks describe-access-entry` answer"),
+                );
+                problems.push(d);
+            }
+        }
+    }
+    (eks, problems)
+}
+
+/// Reads one file's answers into `eks`.
+pub(crate) fn read_text(
+    name: &str,
+    text: &str,
+    cluster: &str,
+    eks: &mut Eks,
+    policies: &mut Vec<(String, AccessPolicy)>,
+    d: &mut Diagnostics,
+) {
+    let mut values = Vec::new();
+    let stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    for v in stream {
+        match v {
+            Ok(Value::Array(items)) => values.extend(items),
+            Ok(v) => values.push(v),
+            Err(e) => {
+                d.push(
+                    Diagnostic::error(
+                        codes::JSON_SYNTAX,
+                        Some(Span {
+                            line: e.line() as u32,
+                            column: e.column() as u32,
+                        }),
+                        format!("invalid JSON: {e}"),
+                    )
+                    .help("save the AWS CLI's answer as it printed it (--output json)"),
+                );
+                return;
+            }
+        }
+    }
+    let _ = name;
+    for (i, v) in values.iter().enumerate() {
+        let at = format!("answer {}", i + 1);
+        let mut warn = |message: String, help: &str| {
+            d.push(
+                Diagnostic::warning(codes::EKS_ANSWER, None, message)
+                    .about(at.clone())
+                    .help(help),
+            )
+        };
+        let other_cluster = |c: Option<&str>| c.is_some_and(|c| c != cluster);
+        if let Some(c) = v.get("cluster") {
+            let cname = str_of(c, "name").unwrap_or_default().to_string();
+            if other_cluster(Some(&cname)) {
+                warn(
+                    format!("describe-cluster of {}, not of {}: skipped", quote(&cname), quote(cluster)),
+                    "put each cluster's answers in its own directory",
+                );
+                continue;
+            }
+            let access = c.get("accessConfig");
+            eks.cluster = Some(Cluster {
+                name: cname,
+                arn: str_of(c, "arn").map(str::to_string),
+                issuer: c
+                    .get("identity")
+                    .and_then(|i| i.get("oidc"))
+                    .and_then(|o| str_of(o, "issuer"))
+                    .map(|s| s.trim_start_matches("https://").to_string()),
+                mode: access
+                    .and_then(|a| str_of(a, "authenticationMode"))
+                    .and_then(AuthMode::parse),
+                bootstrap_creator_admin: access
+                    .and_then(|a| a.get("bootstrapClusterCreatorAdminPermissions"))
+                    .and_then(Value::as_bool),
+            });
+        } else if let Some(e) = v.get("accessEntry") {
+            if other_cluster(str_of(e, "clusterName")) {
+                warn(
+                    "an access entry of another cluster: skipped".into(),
+                    "put each cluster's answers in its own directory",
+                );
+                continue;
+            }
+            let Some(arn) = str_of(e, "principalArn") else {
+                warn(
+                    "an access entry without `principalArn`: skipped".into(),
+                    "save the whole describe-access-entry answer",
+                );
+                continue;
+            };
+            eks.entries.push(AccessEntry {
+                principal_arn: arn.to_string(),
+                username: str_of(e, "username").map(str::to_string),
+                groups: strings(e.get("kubernetesGroups")),
+                kind: str_of(e, "type").unwrap_or("STANDARD").to_string(),
+                policies: Vec::new(),
+                file: name.to_string(),
+            });
+        } else if let Some(list) = v.get("associatedAccessPolicies") {
+            if other_cluster(str_of(v, "clusterName")) {
+                warn(
+                    "access policies of another cluster: skipped".into(),
+                    "put each cluster's answers in its own directory",
+                );
+                continue;
+            }
+            let Some(arn) = str_of(v, "principalArn") else {
+                warn(
+                    "associated access policies without `principalArn`: skipped".into(),
+                    "save the whole list-associated-access-policies answer",
+                );
+                continue;
+            };
+            for p in list.as_array().into_iter().flatten() {
+                let Some(policy) = str_of(p, "policyArn") else { continue };
+                let scope = p.get("accessScope");
+                let namespaced = scope.and_then(|s| str_of(s, "type")) == Some("namespace");
+                policies.push((
+                    arn.to_string(),
+                    AccessPolicy {
+                        name: policy.rsplit('/').next().unwrap_or(policy).to_string(),
+                        namespaces: if namespaced {
+                            strings(scope.and_then(|s| s.get("namespaces")))
+                        } else {
+                            Vec::new()
+                        },
+                    },
+                ));
+            }
+        } else if let Some(a) = v.get("association") {
+            if other_cluster(str_of(a, "clusterName")) {
+                warn(
+                    "a pod identity association of another cluster: skipped".into(),
+                    "put each cluster's answers in its own directory",
+                );
+                continue;
+            }
+            match (
+                str_of(a, "namespace"),
+                str_of(a, "serviceAccount"),
+                str_of(a, "roleArn"),
+            ) {
+                (Some(ns), Some(sa), Some(role)) => eks.pod_identities.push(PodIdentity {
+                    namespace: ns.to_string(),
+                    service_account: sa.to_string(),
+                    role_arn: role.to_string(),
+                    target_role_arn: str_of(a, "targetRoleArn").map(str::to_string),
+                    file: name.to_string(),
+                }),
+                _ => warn(
+                    "a pod identity association without namespace, serviceAccount or roleArn: skipped".into(),
+                    "save the describe-pod-identity-association answer (list-pod-identity-associations omits the role)",
+                ),
+            }
+        } else if v.get("accessEntries").is_some() || v.get("associations").is_some() {
+            warn(
+                "a list answer names entries without what they grant: skipped".into(),
+                "save `eks describe-access-entry` and `eks describe-pod-identity-association` for each",
+            );
+        } else {
+            warn(
+                "not an EKS answer authpath reads (describe-cluster, describe-access-entry, list-associated-access-policies, describe-pod-identity-association): skipped".into(),
+                "remove the file, or save one of those answers in it",
+            );
+        }
+    }
+}
+
+/// The key under which EKS matches an IAM principal: its ARN without case and, for a
+/// role, without its path (the authenticator's canonical form).
+pub fn same_principal(arn: &str) -> String {
+    let lower = arn.to_ascii_lowercase();
+    match lower.split_once(":role/") {
+        Some((head, role)) => format!("{head}:role/{}", role.rsplit('/').next().unwrap_or(role)),
+        None => lower,
+    }
+}
+
+fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_are_recognised_by_shape_one_or_many_per_file() {
+        let mut eks = Eks::default();
+        let mut policies = Vec::new();
+        let mut d = Diagnostics::new("a.json");
+        let text = r#"{"cluster": {"name": "c", "identity": {"oidc": {"issuer": "https://oidc.eks.us-east-2.amazonaws.com/id/X"}}, "accessConfig": {"authenticationMode": "API_AND_CONFIG_MAP"}}}
+[{"accessEntry": {"clusterName": "c", "principalArn": "arn:aws:iam::1:role/a", "kubernetesGroups": ["g"], "type": "STANDARD"}},
+ {"accessEntry": {"clusterName": "c", "principalArn": "arn:aws:iam::1:role/node", "type": "EC2_LINUX"}}]
+{"associatedAccessPolicies": [{"policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy", "accessScope": {"type": "namespace", "namespaces": ["dev-*"]}}], "clusterName": "c", "principalArn": "arn:aws:iam::1:role/a"}
+{"association": {"clusterName": "c", "namespace": "apps", "serviceAccount": "web", "roleArn": "arn:aws:iam::1:role/web"}}
+{"something": "else"}"#;
+        read_text("a.json", text, "c", &mut eks, &mut policies, &mut d);
+        let c = eks.cluster.unwrap();
+        assert_eq!(c.mode, Some(AuthMode::ApiAndConfigMap));
+        assert_eq!(
+            c.issuer.as_deref(),
+            Some("oidc.eks.us-east-2.amazonaws.com/id/X")
+        );
+        assert_eq!(eks.entries.len(), 2);
+        assert!(eks.entries[1].is_node());
+        assert_eq!(policies[0].1.namespaces, ["dev-*"]);
+        assert_eq!(eks.pod_identities[0].service_account, "web");
+        assert_eq!(d.warning_count(), 1, "{}", d.render());
+    }
+
+    #[test]
+    fn broken_json_is_an_error_at_its_place() {
+        let mut d = Diagnostics::new("a.json");
+        read_text(
+            "a.json",
+            "{\"cluster\": {\n  \"name\": }",
+            "c",
+            &mut Eks::default(),
+            &mut Vec::new(),
+            &mut d,
+        );
+        assert!(d.has_errors());
+        assert!(d.render().contains("a.json:2:"), "{}", d.render());
+    }
+}

@@ -103,6 +103,28 @@ pub fn mapping(data: &[u8]) {
     }
 }
 
+/// The EKS answers reader on any text, then the Kubernetes importer with what it read (a
+/// cluster of one aws-auth ConfigMap): problems that render, and a graph that loads.
+pub fn eks(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let (eks, d) = authpath::import::eks::read_answers("fuzz.json", text, "c");
+    let _ = d.render();
+    if d.has_errors() {
+        return;
+    }
+    let opts = authpath::import::k8s::Options {
+        eks: Some(eks),
+        ..Default::default()
+    };
+    let manifest = b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: aws-auth, namespace: kube-system}\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/a\n      groups: [system:masters]\n";
+    let import = authpath::import::k8s::import_bytes("fuzz.yaml", manifest, &opts);
+    if let Some(g) = &import.graph {
+        valid(&g.to_json(None));
+    }
+}
+
 /// The estate manifest reader (`estate.toml`) on any text: a manifest and its warnings, or
 /// problems that render; nothing is imported (paths resolve under a directory that does
 /// not exist).

@@ -79,4 +79,7 @@ fn the_importers_on_their_seeds_and_regressions() {
     let mut manifests = vec![root().join("graphs/estate/estate.toml")];
     manifests.extend(files(&root().join("fuzz/seeds/estate"), &["toml"]));
     assert!(replay("estate", manifests, targets::estate) >= 2);
+    let mut answers = files(&root().join("graphs/estate/prod/eks/payments"), &["json"]);
+    answers.extend(files(&root().join("fuzz/seeds/eks"), &["json"]));
+    assert!(replay("eks", answers, targets::eks) >= 4);
 }

@@ -54,9 +54,7 @@ pub(super) fn join(
             .and_then(|n| prop(n, "source"))
             .is_some_and(|s| aws_sources.contains(s))
     };
-    let account_of = |arn: &str| {
-        crate::import::aws::parse_arn(arn).map(|a| a.account.to_string())
-    };
+    let account_of = |arn: &str| crate::import::aws::parse_arn(arn).map(|a| a.account.to_string());
 
     // Access entries: links made, and principals their accounts' exports do not hold.
     tally.evaluated(EKS_ACCESS_ENTRY);
@@ -176,7 +174,9 @@ fn irsa(
     // Service accounts per k8s source: (id, namespace, name).
     let mut accounts: BTreeMap<&str, Vec<(String, String, String)>> = BTreeMap::new();
     for (id, n) in node {
-        let Some(source) = prop(n, "source") else { continue };
+        let Some(source) = prop(n, "source") else {
+            continue;
+        };
         let Some(rest) = id
             .strip_prefix(source)
             .and_then(|r| r.strip_prefix(":k8s:sa:"))
@@ -202,7 +202,9 @@ fn irsa(
         let Some(provider) = node.get(from).and_then(|n| prop(n, "aws_provider")) else {
             continue;
         };
-        let Some(host) = provider.rsplit_once(":oidc-provider/").map(|(_, h)| h.to_ascii_lowercase())
+        let Some(host) = provider
+            .rsplit_once(":oidc-provider/")
+            .map(|(_, h)| h.to_ascii_lowercase())
         else {
             continue;
         };
@@ -228,7 +230,10 @@ fn irsa(
             .into_iter()
             .flatten()
         {
-            let label = st.get("statement").and_then(Value::as_str).unwrap_or_default();
+            let label = st
+                .get("statement")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             let what = format!("trust policy of role {role_name} statement {label}");
             let mut subs = Vec::new();
             let mut unevaluated = Vec::new();

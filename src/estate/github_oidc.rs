@@ -16,9 +16,9 @@
 //! they are. A statement that admits a subject of any organisation (`*`, `repo:*`, no
 //! `sub` condition) is reached from one partner node: any GitHub account.
 
+use super::subjects::{SubCondition, Test};
 use super::{Item, id_of};
 use crate::coverage::{GITHUB_OIDC, SeamTally};
-use super::subjects::{SubCondition, Test};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -526,7 +526,10 @@ impl Reader<'_> {
                     }
                     (Some(SourceKind::AwsIam), other) => self.error(
                         v.span().start,
-                        format!("`eks` of {what} must be a table of cluster name → directory, found {}", type_name(other)),
+                        format!(
+                            "`eks` of {what} must be a table of cluster name → directory, found {}",
+                            type_name(other)
+                        ),
                         "write `eks = { payments = \"prod/eks/payments/\" }`".into(),
                     ),
                     (_, _) => {
@@ -606,10 +609,16 @@ impl Reader<'_> {
             }
         }
         let mut unnamed = Vec::new();
-        for (i, s) in out.iter().enumerate().filter(|(_, s)| s.kind == SourceKind::AwsIam) {
+        for (i, s) in out
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.kind == SourceKind::AwsIam)
+        {
             for (cluster, _) in &s.eks_clusters {
                 let named = out.iter().any(|k| {
-                    k.eks.as_ref().is_some_and(|(a, c)| *a == s.name && c == cluster)
+                    k.eks
+                        .as_ref()
+                        .is_some_and(|(a, c)| *a == s.name && c == cluster)
                 });
                 if !named {
                     unnamed.push((table_at[i], s.name.clone(), cluster.clone()));

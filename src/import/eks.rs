@@ -3,7 +3,8 @@
 //! which user and groups), `eks list-associated-access-policies` (the access policies an
 //! entry holds, on the cluster or on namespaces) and `eks describe-pod-identity-association`
 //! (which service account gets which role). Files are recognised by their shape, not their
-//! names; a file may hold one answer, an array of answers, or several answers one after
+//! names (`associate-access-policy`'s answer is read like `list-associated-access-policies`');
+//! a file may hold one answer, an array of answers, or several answers one after
 //! another. What is read here is applied by the Kubernetes importer (the cluster's users and
 //! groups) and by the estate's join (the IAM side).
 
@@ -177,6 +178,22 @@ pub fn read(path: &Path, cluster: &str) -> (Eks, Vec<Diagnostics>) {
     (eks, problems)
 }
 
+/// One file's answers, alone: what it holds for `cluster` and its problems (the policies
+/// it associates applied to the entries it describes).
+pub fn read_answers(name: &str, text: &str, cluster: &str) -> (Eks, Diagnostics) {
+    let mut eks = Eks::default();
+    let mut policies = Vec::new();
+    let mut d = Diagnostics::new(name);
+    read_text(name, text, cluster, &mut eks, &mut policies, &mut d);
+    for (arn, p) in policies {
+        if let Some(e) = eks.entries.iter_mut().find(|e| e.principal_arn == arn) {
+            e.policies.push(p);
+        }
+    }
+    eks.files = 1;
+    (eks, d)
+}
+
 /// Reads one file's answers into `eks`.
 pub(crate) fn read_text(
     name: &str,
@@ -223,7 +240,11 @@ pub(crate) fn read_text(
             let cname = str_of(c, "name").unwrap_or_default().to_string();
             if other_cluster(Some(&cname)) {
                 warn(
-                    format!("describe-cluster of {}, not of {}: skipped", quote(&cname), quote(cluster)),
+                    format!(
+                        "describe-cluster of {}, not of {}: skipped",
+                        quote(&cname),
+                        quote(cluster)
+                    ),
                     "put each cluster's answers in its own directory",
                 );
                 continue;
@@ -267,7 +288,11 @@ pub(crate) fn read_text(
                 policies: Vec::new(),
                 file: name.to_string(),
             });
-        } else if let Some(list) = v.get("associatedAccessPolicies") {
+        } else if let Some(list) = v.get("associatedAccessPolicies").cloned().or_else(|| {
+            v.get("associatedAccessPolicy")
+                .map(|p| Value::Array(vec![p.clone()]))
+        }) {
+            let list = &list;
             if other_cluster(str_of(v, "clusterName")) {
                 warn(
                     "access policies of another cluster: skipped".into(),
@@ -283,7 +308,9 @@ pub(crate) fn read_text(
                 continue;
             };
             for p in list.as_array().into_iter().flatten() {
-                let Some(policy) = str_of(p, "policyArn") else { continue };
+                let Some(policy) = str_of(p, "policyArn") else {
+                    continue;
+                };
                 let scope = p.get("accessScope");
                 let namespaced = scope.and_then(|s| str_of(s, "type")) == Some("namespace");
                 policies.push((
@@ -323,7 +350,10 @@ pub(crate) fn read_text(
                     "save the describe-pod-identity-association answer (list-pod-identity-associations omits the role)",
                 ),
             }
-        } else if v.get("accessEntries").is_some() || v.get("associations").is_some() {
+        } else if v.get("accessEntries").is_some()
+            || v.get("associations").is_some()
+            || v.get("accessPolicies").is_some()
+        {
             warn(
                 "a list answer names entries without what they grant: skipped".into(),
                 "save `eks describe-access-entry` and `eks describe-pod-identity-association` for each",

@@ -758,10 +758,16 @@ impl<'a> Builder<'a> {
     /// authenticated user.
     fn aws_auth(&mut self, configs: Vec<(ConfigMapObject, Origin)>) {
         let eks = self.opts.eks.clone();
-        let mode = eks.as_ref().and_then(|e| e.cluster.as_ref()).and_then(|c| c.mode);
+        let mode = eks
+            .as_ref()
+            .and_then(|e| e.cluster.as_ref())
+            .and_then(|c| c.mode);
         let read_config_map = mode.is_none_or(|m| m.reads_config_map());
         let read_entries = mode.is_none_or(|m| m.reads_entries());
-        let entries = eks.as_ref().map(|e| e.entries.as_slice()).unwrap_or_default();
+        let entries = eks
+            .as_ref()
+            .map(|e| e.entries.as_slice())
+            .unwrap_or_default();
         // In API_AND_CONFIG_MAP, a principal with an access entry is let in by the entry
         // only: the ConfigMap's mapping of it (and its groups) no longer applies.
         let replaced: BTreeSet<String> = if read_entries {
@@ -840,7 +846,11 @@ impl<'a> Builder<'a> {
                 self.aws_principals.push(account);
             }
         }
-        for p in eks.as_ref().map(|e| e.pod_identities.as_slice()).unwrap_or_default() {
+        for p in eks
+            .as_ref()
+            .map(|e| e.pod_identities.as_slice())
+            .unwrap_or_default()
+        {
             self.pod_identity(p);
         }
         if read_entries {
@@ -883,7 +893,11 @@ impl<'a> Builder<'a> {
         } else {
             (NodeKind::Service, "role")
         };
-        let name = parsed.resource.rsplit('/').next().unwrap_or(parsed.resource);
+        let name = parsed
+            .resource
+            .rsplit('/')
+            .next()
+            .unwrap_or(parsed.resource);
         let n = self.g.node(arn, kind);
         n.name = Some(format!("AWS {word} {name} in {}", parsed.account));
         n.org = Some(account);
@@ -899,7 +913,8 @@ impl<'a> Builder<'a> {
         let edge = self
             .g
             .edge(arn, &user, EdgeKind::Assumes, Level::Admin, &why);
-        edge.properties.insert("seam".into(), json!("eks-access-entry"));
+        edge.properties
+            .insert("seam".into(), json!("eks-access-entry"));
         if e.is_node() {
             edge.properties
                 .insert("node_identity".into(), json!(e.kind.clone()));
@@ -909,7 +924,8 @@ impl<'a> Builder<'a> {
             let edge = self
                 .g
                 .edge(arn, &gid, EdgeKind::MemberOf, Level::Admin, &why);
-            edge.properties.insert("seam".into(), json!("eks-access-entry"));
+            edge.properties
+                .insert("seam".into(), json!("eks-access-entry"));
         }
         self.aws_principals.push(arn.clone());
     }
@@ -931,7 +947,11 @@ impl<'a> Builder<'a> {
                 return;
             };
             let account = self.aws_account(parsed.account);
-            let name = parsed.resource.rsplit('/').next().unwrap_or(parsed.resource);
+            let name = parsed
+                .resource
+                .rsplit('/')
+                .next()
+                .unwrap_or(parsed.resource);
             let n = self.g.node(&arn, NodeKind::Service);
             n.name = Some(format!("AWS role {name} in {}", parsed.account));
             n.org = Some(account);
@@ -940,7 +960,8 @@ impl<'a> Builder<'a> {
             let e = self
                 .g
                 .edge(&from, &arn, EdgeKind::Assumes, Level::Admin, &why);
-            e.properties.insert("seam".into(), json!("eks-pod-identity"));
+            e.properties
+                .insert("seam".into(), json!("eks-pod-identity"));
             from = arn;
         }
     }

@@ -90,8 +90,12 @@ pub(super) fn policy_objects(
                 let mut namespaces: BTreeSet<&str> = BTreeSet::new();
                 for ns in &p.namespaces {
                     match ns.strip_suffix('*') {
-                        Some(prefix) => namespaces
-                            .extend(known.iter().filter(|k| k.starts_with(prefix)).map(String::as_str)),
+                        Some(prefix) => namespaces.extend(
+                            known
+                                .iter()
+                                .filter(|k| k.starts_with(prefix))
+                                .map(String::as_str),
+                        ),
                         None => {
                             namespaces.insert(ns);
                         }
@@ -111,7 +115,10 @@ pub(super) fn policy_objects(
     }
     let mut text = String::new();
     for doc in POLICIES.split("\n---\n").skip(1) {
-        if used.iter().any(|p| doc.contains(&format!("\"{}\"", policy_role(p)))) {
+        if used
+            .iter()
+            .any(|p| doc.contains(&format!("\"{}\"", policy_role(p))))
+        {
             text.push_str("---\n");
             text.push_str(doc);
             text.push('\n');
@@ -144,11 +151,17 @@ mod tests {
     #[test]
     fn default_usernames_are_eks_own() {
         assert_eq!(
-            username(&entry("arn:aws:iam::111122223333:role/ops/Admin", "STANDARD")),
+            username(&entry(
+                "arn:aws:iam::111122223333:role/ops/Admin",
+                "STANDARD"
+            )),
             "arn:aws:sts::111122223333:assumed-role/Admin/{{SessionName}}"
         );
         assert_eq!(
-            username(&entry("arn:aws:iam::111122223333:user/eks-admin-user", "STANDARD")),
+            username(&entry(
+                "arn:aws:iam::111122223333:user/eks-admin-user",
+                "STANDARD"
+            )),
             "arn:aws:iam::111122223333:user/eks-admin-user"
         );
         let node = entry("arn:aws:iam::1:role/node", "EC2_LINUX");

@@ -42,13 +42,13 @@ fn the_sample_estate_joins_its_sources_and_merges_the_partner() {
     let run = authpath_in(&dir, &["import", "estate", "estate.toml"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stderr.contains("joined 5 source(s) of estate.toml: 39 nodes, 34 edges; 4 principal(s) named by two sources joined"),
+        run.stderr.contains("joined 5 source(s) of estate.toml: 50 nodes, 46 edges; 7 principal(s) named by two sources joined"),
         "{}",
         run.stderr
     );
     assert!(
         run.stderr
-            .contains("source payments (k8s): 1 file(s), 16 node(s), 15 edge(s)"),
+            .contains("source payments (k8s): 5 file(s), 25 node(s), 22 edge(s)"),
         "{}",
         run.stderr
     );
@@ -162,6 +162,7 @@ fn native_keys_name_nodes_wherever_ids_do() {
             "payments:k8s:sa:payments/ledger",
             ROLE,
             "prod:aws:role:payments-deployer",
+            "shared:aws:role:ops-automation",
         ]
     );
     let blast = json(

@@ -20,9 +20,7 @@ pub(crate) fn is_subject(engine: &Engine<'_>, subjects: Subjects, n: NodeIx) -> 
     }
 }
 
-/// The tag that marks a platform's own identity (a Kubernetes controller, a cloud
-/// provider's service role): its findings are rated `info` unless `--include-builtin`.
-pub(crate) const BUILTIN_TAG: &str = "builtin";
+pub(crate) use crate::model::BUILTIN_TAG;
 
 /// What every rule reads: the graph prepared for searches, and the facts several rules share.
 pub struct Context<'a> {

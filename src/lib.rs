@@ -38,3 +38,4 @@ pub mod source;
 #[cfg(feature = "generators")]
 pub mod synth;
 pub mod timestamp;
+pub mod vocabulary;

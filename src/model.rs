@@ -181,6 +181,11 @@ impl EdgeKind {
     }
 }
 
+/// The tag that marks a platform's own identity (a Kubernetes controller, a cloud
+/// provider's service role, a CI system's per-job token): its findings are rated `info`
+/// unless `--include-builtin`. Importers write it; the rules read it.
+pub const BUILTIN_TAG: &str = "builtin";
+
 /// Index of a node in [`Graph::nodes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NodeIx(pub u32);

@@ -38,7 +38,7 @@
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, codes, did_you_mean, quote};
 use crate::findings::{Rule, Severity};
 use crate::model::{Level, Node, NodeKind, Sensitivity};
-use crate::source::Locator;
+use crate::source::{Locator, toml_type as type_name};
 use crate::timestamp::Timestamp;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -247,19 +247,6 @@ pub fn parse(name: &str, text: &str) -> Result<Policy, Diagnostics> {
 struct Validator<'t> {
     loc: Locator<'t>,
     diags: Diagnostics,
-}
-
-/// How a TOML value is named in messages (also the OpenGraph mapping reader's).
-pub(crate) fn type_name(v: &DeValue<'_>) -> &'static str {
-    match v {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) => "an integer",
-        DeValue::Float(_) => "a float",
-        DeValue::Boolean(_) => "a boolean",
-        DeValue::Datetime(_) => "a date-time",
-        DeValue::Array(_) => "an array",
-        DeValue::Table(_) => "a table",
-    }
 }
 
 impl Validator<'_> {

@@ -148,6 +148,20 @@ fn count_chars(bytes: &[u8]) -> u32 {
     bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count() as u32
 }
 
+/// How a TOML value is named in messages (the policy, the estate manifest and the
+/// OpenGraph mapping readers all say it the same way).
+pub(crate) fn toml_type(v: &toml::de::DeValue<'_>) -> &'static str {
+    match v {
+        toml::de::DeValue::String(_) => "a string",
+        toml::de::DeValue::Integer(_) => "an integer",
+        toml::de::DeValue::Float(_) => "a float",
+        toml::de::DeValue::Boolean(_) => "a boolean",
+        toml::de::DeValue::Datetime(_) => "a date-time",
+        toml::de::DeValue::Array(_) => "an array",
+        toml::de::DeValue::Table(_) => "a table",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

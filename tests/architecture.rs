@@ -1,5 +1,7 @@
 //! The shape of the crate that ARCHITECTURE.md promises: no two top-level modules depend on
-//! each other (directly or through others), and the command line stays a thin layer.
+//! each other (directly or through others), importers stand just above the model and the
+//! loader, the Kubernetes escalation table depends on no build phase, and the command line
+//! stays a thin layer.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -112,4 +114,32 @@ fn the_command_line_is_thin() {
         lines < 500,
         "src/cli.rs has {lines} lines: move what is not parsing, calling or writing into the library"
     );
+}
+
+#[test]
+fn importers_stand_just_above_the_model_and_the_loader() {
+    // An importer writes graph files: it may read the model, the loader, diagnostics and
+    // the shared vocabulary, never what analyses or renders a graph.
+    let deps = dependencies();
+    for importer in ["import", "estate"] {
+        for above in [
+            "analyze", "diff", "export", "render", "report", "rules", "reach", "request", "policy",
+            "picture", "cli",
+        ] {
+            assert!(
+                path_between(&deps, importer, above).is_none(),
+                "{importer} must not depend on {above}: {:?}",
+                path_between(&deps, importer, above)
+            );
+        }
+    }
+}
+
+#[test]
+fn the_kubernetes_escalation_table_depends_on_no_build_phase() {
+    // The build calls the table; the table draws through its `Graph` trait.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/import/k8s/escalation.rs");
+    let text = std::fs::read_to_string(src).unwrap();
+    assert!(!text.contains("build::"), "escalation.rs names the build");
+    assert!(text.contains("pub(super) trait Graph"));
 }

@@ -519,7 +519,7 @@ impl Out {
                 nodes.push(obj(json!({
                     "id": token, "kind": "credential", "credential_type": "oauth_token",
                     "name": format!("the GitHub Actions OIDC token of {}", self.keys.get(&start).map_or(start.as_str(), |k| k.strip_prefix("github:").unwrap_or(k))),
-                    "owner": start, "tags": ["builtin"], "source": "estate",
+                    "owner": start, "tags": [crate::model::BUILTIN_TAG], "source": "estate",
                     "purpose": "minted by GitHub for each job; expires within the hour",
                 })));
                 let start_kind = kinds.get(&start).map(String::as_str).unwrap_or("");

@@ -35,8 +35,8 @@
 //! ```
 
 use crate::diagnostics::{Diagnostic, Diagnostics, codes, did_you_mean, quote};
-use crate::policy::type_name;
 use crate::source::Locator;
+use crate::source::toml_type as type_name;
 use crate::timestamp::Timestamp;
 use std::path::{Path, PathBuf};
 use toml::Spanned;

@@ -213,7 +213,7 @@ fn nodes(
     for (i, n) in model.nodes.iter().enumerate() {
         row.clear();
         row.push(n.id.clone());
-        row.push(format!("AP_Node;{}", super::opengraph::node_kind(n.kind)));
+        row.push(format!("AP_Node;{}", crate::vocabulary::node_kind(n.kind)));
         let fields = node_fields(model, n);
         for (name, _) in NODE_COLUMNS {
             let v = match *name {

@@ -190,15 +190,3 @@ pub(crate) fn edge_fields(e: &crate::model::Edge) -> Vec<(&'static str, serde_js
     }
     out
 }
-
-/// The keys the exports add to a node's or edge's properties; an import drops them.
-pub(crate) const ANNOTATIONS: &[&str] = &[
-    "ap_usable",
-    "ap_critical",
-    "ap_subject",
-    "ap_external",
-    "ap_passes",
-    "ap_index",
-    "ap_findings",
-    "ap_max_severity",
-];

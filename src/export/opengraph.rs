@@ -8,45 +8,11 @@
 //! Written for the OpenGraph schema as BloodHound CE documents it (the node and edge JSON
 //! Schemas of `SpecterOps/bloodhound-docs`) and its extension definition schema.
 
-use super::{ANNOTATIONS, Facts, Membership, edge_fields, node_fields, worst};
+use super::{Facts, Membership, edge_fields, node_fields, worst};
 use crate::model::{EdgeKind, Graph, NodeKind};
+use crate::vocabulary::{ANNOTATIONS, NAMESPACE, SOURCE_KIND, edge_kind, node_kind};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
-
-/// The kind every exported node also gets from BloodHound (`metadata.source_kind`).
-pub(crate) const SOURCE_KIND: &str = "AuthPath";
-
-/// The namespace prefix of every kind authpath defines.
-pub(crate) const NAMESPACE: &str = "AP";
-
-/// `AP_` and the kind in CamelCase: `AP_Service`.
-pub(crate) fn node_kind(kind: NodeKind) -> &'static str {
-    match kind {
-        NodeKind::Human => "AP_Human",
-        NodeKind::Service => "AP_Service",
-        NodeKind::Agent => "AP_Agent",
-        NodeKind::App => "AP_App",
-        NodeKind::Partner => "AP_Partner",
-        NodeKind::Tenant => "AP_Tenant",
-        NodeKind::Group => "AP_Group",
-        NodeKind::Credential => "AP_Credential",
-        NodeKind::Resource => "AP_Resource",
-    }
-}
-
-/// `AP_` and the kind in CamelCase: `AP_AuthenticatesAs`.
-pub(crate) fn edge_kind(kind: EdgeKind) -> &'static str {
-    match kind {
-        EdgeKind::Holds => "AP_Holds",
-        EdgeKind::AuthenticatesAs => "AP_AuthenticatesAs",
-        EdgeKind::MemberOf => "AP_MemberOf",
-        EdgeKind::Assumes => "AP_Assumes",
-        EdgeKind::AdminOf => "AP_AdminOf",
-        EdgeKind::Mints => "AP_Mints",
-        EdgeKind::Grants => "AP_Grants",
-        EdgeKind::Exposes => "AP_Exposes",
-    }
-}
 
 /// Secondary kinds: what a BloodHound user most wants to select on.
 pub(crate) const CRITICAL_KIND: &str = "AP_Critical";

@@ -1,6 +1,6 @@
 //! BloodHound OpenGraph JSON into an authority graph (`authpath import opengraph`).
 //!
-//! Nodes and edges whose kinds authpath wrote (`AP_…`, see [`crate::export::opengraph`])
+//! Nodes and edges whose kinds authpath wrote (`AP_…`, see [`crate::vocabulary`])
 //! come back exactly: kinds, fields and free-form properties, annotations dropped. Foreign
 //! kinds (a collector's `GH_User`, `GH_HasRole`…) go through a mapping file (TOML) that
 //! names the authpath kind of each; a node or edge none of whose kinds is mapped is
@@ -15,12 +15,11 @@ pub use mapping::{
 };
 
 use crate::diagnostics::{Diagnostic, Diagnostics, codes, quote};
-use crate::export::ANNOTATIONS;
-use crate::export::opengraph::{NAMESPACE, SOURCE_KIND, edge_kind, node_kind};
 use crate::load::StrictValue;
 use crate::model::{CredentialType, EdgeKind, Level, NodeKind, Sensitivity, Span};
 use crate::source::Locator;
 use crate::timestamp::Timestamp;
+use crate::vocabulary::{ANNOTATIONS, NAMESPACE, SOURCE_KIND, edge_kind, node_kind};
 use serde::de::DeserializeSeed;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -27,7 +27,7 @@ pub use crate::policy::{Subjects, Thresholds};
 // What every rule reads; defined apart so that exposure and choke points, computed in the
 // rules' pass, depend on it and not on the rules.
 pub use crate::context::Context;
-pub(crate) use crate::context::{BUILTIN_TAG, is_subject};
+pub(crate) use crate::context::is_subject;
 
 /// What the rules found.
 pub struct Outcome {

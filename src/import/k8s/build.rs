@@ -3,7 +3,7 @@
 //! who holds which role, the credentials), and the escalation paths come last, when every
 //! account, workload and role they can reach is in the graph.
 
-use super::escalation;
+use super::escalation::{self, RoleIndex, RoleNode};
 use super::manifest::{
     self, BindingObject, ConfigMapObject, Meta, Object, Origin, PolicyRule, RoleObject,
     SecretObject, ServiceAccountObject, SubjectRef, Workload,
@@ -14,26 +14,6 @@ use crate::import::GraphBuilder;
 use crate::model::{EdgeKind, Level, NodeKind, Sensitivity, Span};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// A node whose rules give edges: a Role, a ClusterRole, or a ClusterRole held in one
-/// namespace.
-pub(super) struct RoleNode {
-    pub id: String,
-    pub scope: Scope,
-    pub rules: Vec<PolicyRule>,
-    /// Tagged tier0: it may already do everything.
-    pub tier0: bool,
-}
-
-/// Every role's rules, by the names bindings and derivations use for them.
-pub(super) struct RoleIndex {
-    /// ClusterRole name → its effective rules (aggregation applied).
-    pub cluster_rules: BTreeMap<String, Vec<PolicyRule>>,
-    /// (namespace, Role name) → its rules.
-    pub role_rules: BTreeMap<(String, String), Vec<PolicyRule>>,
-    /// (namespace, ClusterRole name) of every ClusterRole held inside one namespace.
-    pub instances: BTreeSet<(String, String)>,
-}
 
 struct ResourceNode {
     scope: Scope,
@@ -171,7 +151,7 @@ impl<'a> Builder<'a> {
         n.properties
             .insert("k8s_kind".into(), json!("ServiceAccount"));
         if builtin::is_builtin_account(ns, name) {
-            n.tags.insert(crate::rules::BUILTIN_TAG.into());
+            n.tags.insert(crate::model::BUILTIN_TAG.into());
         }
         id
     }
@@ -190,7 +170,7 @@ impl<'a> Builder<'a> {
         n.name = Some(name.to_string());
         n.properties.insert("k8s_kind".into(), json!("User"));
         if component {
-            n.tags.insert(crate::rules::BUILTIN_TAG.into());
+            n.tags.insert(crate::model::BUILTIN_TAG.into());
         }
         id
     }
@@ -1205,4 +1185,52 @@ fn workload_kind(kind: &str) -> &'static str {
         .iter()
         .find(|(k, _)| *k == kind)
         .map_or("Workload", |(k, _)| k)
+}
+
+/// The escalation paths draw through the builder: users, groups, accounts, workloads and
+/// resource nodes are the build's to create.
+impl escalation::Graph for Builder<'_> {
+    fn graph(&mut self) -> &mut GraphBuilder {
+        &mut self.g
+    }
+
+    fn user(&mut self, name: &str) -> String {
+        Builder::user(self, name)
+    }
+
+    fn group(&mut self, name: &str) -> String {
+        Builder::group(self, name)
+    }
+
+    fn edges_to_accounts(
+        &mut self,
+        role: &str,
+        scope: &Scope,
+        names: &rbac::Names,
+        kind: EdgeKind,
+        why: &str,
+    ) {
+        Builder::edges_to_accounts(self, role, scope, names, kind, why);
+    }
+
+    fn admin_of_workloads(
+        &mut self,
+        role: &str,
+        scope: &Scope,
+        why: &str,
+        pick: &dyn Fn(&str, &str) -> bool,
+    ) {
+        Builder::admin_of_workloads(self, role, scope, why, pick);
+    }
+
+    fn resource(
+        &mut self,
+        scope: &Scope,
+        group: &str,
+        resource: &str,
+        name: Option<&str>,
+        reads: bool,
+    ) -> String {
+        Builder::resource(self, scope, group, resource, name, reads)
+    }
 }

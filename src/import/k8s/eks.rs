@@ -57,6 +57,9 @@ pub(crate) fn groups(e: &AccessEntry) -> Vec<String> {
     g
 }
 
+/// An access policy whose rules are not known: (principal ARN, policy name).
+pub(super) type Unknown = (String, String);
+
 /// The manifests that stand for the entries' access policies: the ClusterRoles of the
 /// policies used and a binding of each to the entry's user, cluster-wide or in each
 /// namespace its scope names (a name ending in `*` matches the namespaces `known` holds).
@@ -64,7 +67,7 @@ pub(crate) fn groups(e: &AccessEntry) -> Vec<String> {
 pub(super) fn policy_objects(
     eks: &Eks,
     known: &BTreeSet<String>,
-) -> (Vec<(Object, Origin)>, Vec<(String, String)>) {
+) -> (Vec<(Object, Origin)>, Vec<Unknown>) {
     let policies = known_policies();
     let mut used: BTreeSet<&str> = BTreeSet::new();
     let mut unknown = Vec::new();

@@ -3,12 +3,68 @@
 //! grants. Each implements one numbered rule of `docs/k8s-import.md`, which gives its
 //! sources; the edge's `derived_from` says which.
 
-use super::build::{Builder, RoleIndex, RoleNode};
 use super::manifest::PolicyRule;
 use super::rbac::{self, Names};
 use super::{Scope, ids};
+use crate::import::GraphBuilder;
 use crate::model::{EdgeKind, Level, NodeKind};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A node whose rules give edges: a Role, a ClusterRole, or a ClusterRole held in one
+/// namespace.
+pub(super) struct RoleNode {
+    pub id: String,
+    pub scope: Scope,
+    pub rules: Vec<PolicyRule>,
+    /// Tagged tier0: it may already do everything.
+    pub tier0: bool,
+}
+
+/// Every role's rules, by the names bindings and derivations use for them.
+pub(super) struct RoleIndex {
+    /// ClusterRole name → its effective rules (aggregation applied).
+    pub cluster_rules: BTreeMap<String, Vec<PolicyRule>>,
+    /// (namespace, Role name) → its rules.
+    pub role_rules: BTreeMap<(String, String), Vec<PolicyRule>>,
+    /// (namespace, ClusterRole name) of every ClusterRole held inside one namespace.
+    pub instances: BTreeSet<(String, String)>,
+}
+
+/// What the escalation paths need of the graph being built. The build implements it, so
+/// that this table of paths depends on no phase of the build.
+pub(super) trait Graph {
+    fn graph(&mut self) -> &mut GraphBuilder;
+    /// The node of a Kubernetes user (created on first use).
+    fn user(&mut self, name: &str) -> String;
+    /// The node of a Kubernetes group (created on first use).
+    fn group(&mut self, name: &str) -> String;
+    /// `role -kind-> account` for every service account in scope that `names` covers.
+    fn edges_to_accounts(
+        &mut self,
+        role: &str,
+        scope: &Scope,
+        names: &Names,
+        kind: EdgeKind,
+        why: &str,
+    );
+    /// `role -admin_of-> workload` for every workload in scope that `pick(kind, name)` takes.
+    fn admin_of_workloads(
+        &mut self,
+        role: &str,
+        scope: &Scope,
+        why: &str,
+        pick: &dyn Fn(&str, &str) -> bool,
+    );
+    /// The resource node for (scope, group, resource, name), created on first use.
+    fn resource(
+        &mut self,
+        scope: &Scope,
+        group: &str,
+        resource: &str,
+        name: Option<&str>,
+        reads: bool,
+    ) -> String;
+}
 
 /// Workload controllers, with the API groups and resources they are written through: each
 /// creates pods from a template that names the account they run as.
@@ -55,7 +111,7 @@ fn is_cluster_scoped(resource: &str) -> bool {
     )
 }
 
-type Path = fn(&mut Builder<'_>, &RoleNode, &RoleIndex);
+type Path = fn(&mut dyn Graph, &RoleNode, &RoleIndex);
 
 /// The paths, in the order their edges are drawn (the order that first creates a node
 /// decides its kind and name), each named for the rule of docs/k8s-import.md it implements.
@@ -86,7 +142,7 @@ pub(super) const PATHS: &[(&str, Path)] = &[
 
 /// The edges one role's rules give it, within its scope: its grants, and unless it may
 /// already do everything, every path it holds.
-pub(super) fn derive(b: &mut Builder<'_>, role: &RoleNode, index: &RoleIndex) {
+pub(super) fn derive(b: &mut dyn Graph, role: &RoleNode, index: &RoleIndex) {
     grants(b, role);
     // A role that may do everything gains nothing from the paths: drawing them would only
     // report its members again through it.
@@ -99,7 +155,7 @@ pub(super) fn derive(b: &mut Builder<'_>, role: &RoleNode, index: &RoleIndex) {
 }
 
 /// Permissions as grants on resource nodes.
-fn grants(b: &mut Builder<'_>, role: &RoleNode) {
+fn grants(b: &mut dyn Graph, role: &RoleNode) {
     for ((group, resource, name), access) in rbac::targets(&role.rules) {
         if matches!(role.scope, Scope::Namespace(_)) && is_cluster_scoped(&resource) {
             continue; // a namespaced grant on a cluster-scoped resource grants nothing
@@ -113,13 +169,14 @@ fn grants(b: &mut Builder<'_>, role: &RoleNode) {
         );
         let verbs: Vec<&str> = access.verbs.iter().map(String::as_str).collect();
         let why = format!("verbs: {}", verbs.join(", "));
-        b.g.edge(&role.id, &id, EdgeKind::Grants, access.level, &why);
+        b.graph()
+            .edge(&role.id, &id, EdgeKind::Grants, access.level, &why);
     }
 }
 
 /// Rule 2: creating pods, or creating or changing anything that creates pods (the template
 /// names the account), runs code as any account there.
-fn runs_pods(b: &mut Builder<'_>, role: &RoleNode, _: &RoleIndex) {
+fn runs_pods(b: &mut dyn Graph, role: &RoleNode, _: &RoleIndex) {
     let rules = &role.rules;
     let runs = rbac::allows(rules, "", "pods", &["create"]) == Some(Names::All)
         || POD_CONTROLLERS
@@ -135,14 +192,14 @@ fn runs_pods(b: &mut Builder<'_>, role: &RoleNode, _: &RoleIndex) {
 }
 
 /// Rule 3: changing a workload changes the code that runs as its account.
-fn writes_workloads(b: &mut Builder<'_>, role: &RoleNode, _: &RoleIndex) {
+fn writes_workloads(b: &mut dyn Graph, role: &RoleNode, _: &RoleIndex) {
     for (kind, g, res) in POD_CONTROLLERS.iter().chain([&("Pod", "", "pods")]) {
         if let Some(names) = rbac::allows(&role.rules, g, res, WRITE) {
             let why = format!("writes {res} {}", role.scope.words());
             // Every workload runs as pods, and a running pod's image can be patched: write
             // on all pods reaches the pods behind every controller too.
             let pods_of_any = *res == "pods" && names == Names::All;
-            b.admin_of_workloads(&role.id, &role.scope, &why, |k, name| {
+            b.admin_of_workloads(&role.id, &role.scope, &why, &|k, name| {
                 (k == *kind && names.covers(name)) || pods_of_any
             });
         }
@@ -150,11 +207,11 @@ fn writes_workloads(b: &mut Builder<'_>, role: &RoleNode, _: &RoleIndex) {
 }
 
 /// Rule 4: exec/attach: a shell in a pod is its account.
-fn exec_attach(b: &mut Builder<'_>, role: &RoleNode, _: &RoleIndex) {
+fn exec_attach(b: &mut dyn Graph, role: &RoleNode, _: &RoleIndex) {
     for sub in ["pods/exec", "pods/attach"] {
         if let Some(names) = rbac::allows(&role.rules, "", sub, &["create", "get"]) {
             let why = format!("{sub} {}", role.scope.words());
-            b.admin_of_workloads(&role.id, &role.scope, &why, |k, name| {
+            b.admin_of_workloads(&role.id, &role.scope, &why, &|k, name| {
                 names == Names::All || (k == "Pod" && names.covers(name))
             });
         }
@@ -162,7 +219,7 @@ fn exec_attach(b: &mut Builder<'_>, role: &RoleNode, _: &RoleIndex) {
 }
 
 /// Rule 5, service accounts: impersonating one acts as it.
-fn impersonates_service_accounts(b: &mut Builder<'_>, role: &RoleNode, _: &RoleIndex) {
+fn impersonates_service_accounts(b: &mut dyn Graph, role: &RoleNode, _: &RoleIndex) {
     if let Some(names) = rbac::allows(&role.rules, "", "serviceaccounts", &["impersonate"]) {
         let why = format!("impersonates service accounts {}", role.scope.words());
         b.edges_to_accounts(&role.id, &role.scope, &names, EdgeKind::Assumes, &why);
@@ -170,7 +227,7 @@ fn impersonates_service_accounts(b: &mut Builder<'_>, role: &RoleNode, _: &RoleI
 }
 
 /// Rule 5, users and groups (cluster-wide only: they are not namespaced).
-fn impersonates_users_and_groups(b: &mut Builder<'_>, role: &RoleNode, _: &RoleIndex) {
+fn impersonates_users_and_groups(b: &mut dyn Graph, role: &RoleNode, _: &RoleIndex) {
     if role.scope != Scope::Cluster {
         return;
     }
@@ -193,15 +250,16 @@ fn impersonates_users_and_groups(b: &mut Builder<'_>, role: &RoleNode, _: &RoleI
             ids::group
         };
         let prefix = make("");
-        let mut targets: BTreeSet<String> =
-            b.g.nodes()
-                // Users are people or components (services); both are impersonated.
-                .filter(|(id, n)| {
-                    (n.kind == kind || kind == NodeKind::Human) && id.starts_with(&prefix)
-                })
-                .map(|(id, _)| id[prefix.len()..].to_string())
-                .filter(|n| names.covers(n))
-                .collect();
+        let mut targets: BTreeSet<String> = b
+            .graph()
+            .nodes()
+            // Users are people or components (services); both are impersonated.
+            .filter(|(id, n)| {
+                (n.kind == kind || kind == NodeKind::Human) && id.starts_with(&prefix)
+            })
+            .map(|(id, _)| id[prefix.len()..].to_string())
+            .filter(|n| names.covers(n))
+            .collect();
         match &names {
             Names::Only(named) => targets.extend(named.iter().cloned()),
             // Any group may be impersonated, system:masters included.
@@ -212,14 +270,15 @@ fn impersonates_users_and_groups(b: &mut Builder<'_>, role: &RoleNode, _: &RoleI
         }
         for t in targets {
             let id = make(&t);
-            if !b.g.has_node(&id) {
+            if !b.graph().has_node(&id) {
                 if kind == NodeKind::Human {
                     b.user(&t);
                 } else {
                     b.group(&t);
                 }
             }
-            b.g.edge(&role.id, &id, EdgeKind::Assumes, Level::Admin, &why);
+            b.graph()
+                .edge(&role.id, &id, EdgeKind::Assumes, Level::Admin, &why);
         }
     }
 }
@@ -247,7 +306,7 @@ fn either(a: Option<Names>, b: Option<Names>) -> Option<Names> {
 /// Rule 6: bind (with the right to write bindings) or escalate (with the right to change
 /// the role): a role one may bind freely or rewrite is a role one holds (RBAC reference,
 /// "Restrictions on role binding creation or update" and "…on role creation or update").
-fn binds_roles(b: &mut Builder<'_>, role: &RoleNode, index: &RoleIndex) {
+fn binds_roles(b: &mut dyn Graph, role: &RoleNode, index: &RoleIndex) {
     let rules = &role.rules;
     let Some(names) = either(
         may(rules, "roles", "bind", "rolebindings", WRITE),
@@ -260,7 +319,8 @@ fn binds_roles(b: &mut Builder<'_>, role: &RoleNode, index: &RoleIndex) {
         if role.scope.contains(ns) && names.covers(name) {
             let id = ids::role(ns, name);
             if id != role.id {
-                b.g.edge(&role.id, &id, EdgeKind::AdminOf, Level::Admin, &why);
+                b.graph()
+                    .edge(&role.id, &id, EdgeKind::AdminOf, Level::Admin, &why);
             }
         }
     }
@@ -268,7 +328,7 @@ fn binds_roles(b: &mut Builder<'_>, role: &RoleNode, index: &RoleIndex) {
 
 /// Rule 7, in the role's own scope: ClusterRoles it may bind there, or (cluster-wide)
 /// rewrite.
-fn binds_clusterroles(b: &mut Builder<'_>, role: &RoleNode, index: &RoleIndex) {
+fn binds_clusterroles(b: &mut dyn Graph, role: &RoleNode, index: &RoleIndex) {
     let rules = &role.rules;
     let binding_kind = match role.scope {
         Scope::Cluster => "clusterrolebindings",
@@ -304,14 +364,15 @@ fn binds_clusterroles(b: &mut Builder<'_>, role: &RoleNode, index: &RoleIndex) {
     };
     for id in targets {
         if id != role.id {
-            b.g.edge(&role.id, &id, EdgeKind::AdminOf, Level::Admin, &why);
+            b.graph()
+                .edge(&role.id, &id, EdgeKind::AdminOf, Level::Admin, &why);
         }
     }
 }
 
 /// Rule 7, cluster-wide: binding ClusterRoles with RoleBindings holds them in every
 /// namespace.
-fn binds_clusterroles_in_namespaces(b: &mut Builder<'_>, role: &RoleNode, index: &RoleIndex) {
+fn binds_clusterroles_in_namespaces(b: &mut dyn Graph, role: &RoleNode, index: &RoleIndex) {
     if role.scope != Scope::Cluster {
         return;
     }
@@ -322,7 +383,8 @@ fn binds_clusterroles_in_namespaces(b: &mut Builder<'_>, role: &RoleNode, index:
     for (ns, n) in &index.instances {
         let id = ids::cluster_role_in(ns, n);
         if names.covers(n) && id != role.id {
-            b.g.edge(&role.id, &id, EdgeKind::AdminOf, Level::Admin, why);
+            b.graph()
+                .edge(&role.id, &id, EdgeKind::AdminOf, Level::Admin, why);
         }
     }
 }
@@ -334,7 +396,7 @@ pub(super) fn binds_in_namespaces(rules: &[PolicyRule]) -> Option<Names> {
 }
 
 /// Rule 8: token requests mint a service account's credentials.
-fn token_request(b: &mut Builder<'_>, role: &RoleNode, _: &RoleIndex) {
+fn token_request(b: &mut dyn Graph, role: &RoleNode, _: &RoleIndex) {
     if let Some(names) = rbac::allows(&role.rules, "", "serviceaccounts/token", &["create"]) {
         let why = format!("creates service-account tokens {}", role.scope.words());
         b.edges_to_accounts(&role.id, &role.scope, &names, EdgeKind::Mints, &why);
@@ -344,7 +406,7 @@ fn token_request(b: &mut Builder<'_>, role: &RoleNode, _: &RoleIndex) {
 /// Rule 9: creating a token Secret for an account (the token controller fills it in) that
 /// one may then read mints its token — any Secret, since the new one's name is not known to
 /// a rule's resourceNames.
-fn creates_and_reads_secrets(b: &mut Builder<'_>, role: &RoleNode, _: &RoleIndex) {
+fn creates_and_reads_secrets(b: &mut dyn Graph, role: &RoleNode, _: &RoleIndex) {
     let rules = &role.rules;
     if rbac::allows(rules, "", "secrets", &["create"]) == Some(Names::All)
         && rbac::allows(rules, "", "secrets", &["get", "list", "watch"]) == Some(Names::All)
@@ -358,18 +420,18 @@ fn creates_and_reads_secrets(b: &mut Builder<'_>, role: &RoleNode, _: &RoleIndex
 }
 
 /// Rule 10: the kubelet API behind nodes/proxy runs commands in any pod.
-fn nodes_proxy(b: &mut Builder<'_>, role: &RoleNode, _: &RoleIndex) {
+fn nodes_proxy(b: &mut dyn Graph, role: &RoleNode, _: &RoleIndex) {
     if role.scope == Scope::Cluster
         && rbac::allows(&role.rules, "", "nodes/proxy", &["get", "create"]).is_some()
     {
         let why = "nodes/proxy: the kubelet API runs commands in any pod";
-        b.admin_of_workloads(&role.id, &role.scope, why, |_, _| true);
+        b.admin_of_workloads(&role.id, &role.scope, why, &|_, _| true);
     }
 }
 
 /// Rule 11: creating a client certificate request and approving it for the API server's
 /// client signer issues any identity, the system:masters group included.
-fn approves_client_certificates(b: &mut Builder<'_>, role: &RoleNode, _: &RoleIndex) {
+fn approves_client_certificates(b: &mut dyn Graph, role: &RoleNode, _: &RoleIndex) {
     if role.scope != Scope::Cluster {
         return;
     }
@@ -389,13 +451,13 @@ fn approves_client_certificates(b: &mut Builder<'_>, role: &RoleNode, _: &RoleIn
         });
     if approves {
         let masters = b.group("system:masters");
-        b.g.edge(&role.id, &masters, EdgeKind::Assumes, Level::Admin, "creates and approves client certificate requests: can issue a system:masters certificate");
+        b.graph().edge(&role.id, &masters, EdgeKind::Assumes, Level::Admin, "creates and approves client certificate requests: can issue a system:masters certificate");
     }
 }
 
 /// Rule 12: admission webhooks see every object written (Secrets included); mutating ones
 /// also rewrite every pod created, the account it runs as included.
-fn admission_webhooks(b: &mut Builder<'_>, role: &RoleNode, _: &RoleIndex) {
+fn admission_webhooks(b: &mut dyn Graph, role: &RoleNode, _: &RoleIndex) {
     if role.scope != Scope::Cluster {
         return;
     }
@@ -416,7 +478,7 @@ fn admission_webhooks(b: &mut Builder<'_>, role: &RoleNode, _: &RoleIndex) {
     .is_some();
     if mutating || validating {
         let secrets = b.resource(&Scope::Cluster, "", "secrets", None, true);
-        b.g.edge(
+        b.graph().edge(
             &role.id,
             &secrets,
             EdgeKind::Grants,

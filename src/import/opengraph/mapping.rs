@@ -179,7 +179,7 @@ impl Reader<'_, '_> {
             v.span().start,
             format!(
                 "`{key}` must be {expected}, found {}",
-                crate::policy::type_name(v.get_ref())
+                crate::source::toml_type(v.get_ref())
             ),
             format!("write `{key}` as {expected} (docs/interop.md, \"Importing OpenGraph\")"),
         );

@@ -29,7 +29,7 @@ pub(super) struct Cluster {
 }
 
 pub(super) fn join(
-    nodes: &mut [Item],
+    nodes: &[Item],
     edges: &mut Vec<Item>,
     clusters: &[Cluster],
     aws_sources: &BTreeSet<&str>,
@@ -45,10 +45,7 @@ pub(super) fn join(
         }
         return;
     }
-    let node: BTreeMap<String, Item> = nodes
-        .iter()
-        .map(|n| (id_of(n).to_string(), n.clone()))
-        .collect();
+    let node: BTreeMap<&str, &Item> = nodes.iter().map(|n| (id_of(n), n)).collect();
     let is_aws = |id: &str| {
         node.get(id)
             .and_then(|n| prop(n, "source"))
@@ -154,7 +151,7 @@ pub(super) fn join(
 
 /// IRSA: each cluster's service accounts to the roles whose trust admits their tokens.
 fn irsa(
-    node: &BTreeMap<String, Item>,
+    node: &BTreeMap<&str, &Item>,
     edges: &mut Vec<Item>,
     clusters: &[Cluster],
     tally: &mut SeamTally,
@@ -184,10 +181,11 @@ fn irsa(
             continue;
         };
         if let Some((ns, sa)) = rest.split_once('/') {
-            accounts
-                .entry(source)
-                .or_default()
-                .push((id.clone(), ns.to_string(), sa.to_string()));
+            accounts.entry(source).or_default().push((
+                id.to_string(),
+                ns.to_string(),
+                sa.to_string(),
+            ));
         }
     }
     let mut added: Vec<Item> = Vec::new();

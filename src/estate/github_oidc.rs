@@ -183,24 +183,30 @@ pub(super) fn join(
             starts.push((id_of(n).to_string(), s, key.to_string()));
         }
     }
-    let names: BTreeMap<String, String> = nodes
+    if providers.is_empty() {
+        return;
+    }
+    // Names of the roles the providers' trusts are on, and kinds of the start nodes.
+    let roles: BTreeSet<&str> = edges
         .iter()
-        .map(|n| {
-            (
-                id_of(n).to_string(),
-                prop(n, "name").unwrap_or(id_of(n)).to_string(),
-            )
-        })
+        .filter(|e| prop(e, "from").is_some_and(|f| providers.contains_key(f)))
+        .filter_map(|e| prop(e, "to"))
         .collect();
-    let kinds: BTreeMap<String, String> = nodes
-        .iter()
-        .map(|n| {
-            (
-                id_of(n).to_string(),
+    let start_ids: BTreeSet<&str> = starts.iter().map(|(id, _, _)| id.as_str()).collect();
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    let mut kinds: BTreeMap<String, String> = BTreeMap::new();
+    for n in nodes.iter() {
+        let id = id_of(n);
+        if roles.contains(id) {
+            names.insert(id.to_string(), prop(n, "name").unwrap_or(id).to_string());
+        }
+        if start_ids.contains(id) {
+            kinds.insert(
+                id.to_string(),
                 prop(n, "kind").unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
+            );
+        }
+    }
     let mut out = Out::default();
     for (id, _, key) in &starts {
         out.keys.insert(id.clone(), key.clone());

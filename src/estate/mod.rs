@@ -225,7 +225,7 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
         .collect();
     let estate_accounts: BTreeSet<String> = accounts.iter().map(|a| a.account.clone()).collect();
     eks::join(
-        &mut nodes,
+        &nodes,
         &mut edges,
         &clusters,
         &aws_sources,
@@ -290,7 +290,8 @@ fn import_source(s: &Source, m: &Manifest) -> (Option<Imported>, Vec<Diagnostics
     let mut assume_role = BTreeMap::new();
     let mut gaps = Vec::new();
     let mut eks_issuer = None;
-    let text = match s.kind {
+    // A graph file's (or an OpenGraph import's) text, or an importer's nodes and edges.
+    let text: Vec<u8> = match s.kind {
         SourceKind::Graph => {
             // Read once: checked by the loader, then kept as JSON for the join.
             let path = &s.paths[0];
@@ -308,7 +309,8 @@ fn import_source(s: &Source, m: &Manifest) -> (Option<Imported>, Vec<Diagnostics
             if loaded.graph.is_none() {
                 return (None, problems);
             }
-            String::from_utf8_lossy(&bytes).into_owned()
+            drop(loaded.graph);
+            bytes
         }
         SourceKind::K8s => {
             let mut options = crate::import::k8s::Options::default();
@@ -344,7 +346,15 @@ fn import_source(s: &Source, m: &Manifest) -> (Option<Imported>, Vec<Diagnostics
                 .map(|(what, why)| (format!("{what} of cluster {cluster}"), why))
                 .collect();
             match import.graph {
-                Some(g) => g.to_json(None),
+                Some(g) => {
+                    return finish(
+                        s,
+                        g.items(),
+                        None,
+                        extra(files, assume_role, gaps, eks_issuer),
+                        problems,
+                    );
+                }
                 None => return (None, problems),
             }
         }
@@ -354,17 +364,25 @@ fn import_source(s: &Source, m: &Manifest) -> (Option<Imported>, Vec<Diagnostics
             problems.extend(import.problems);
             files += usize::from(s.credential_report.is_some());
             match import.graph {
-                Some(g) => g.to_json(None),
+                Some(g) => {
+                    return finish(
+                        s,
+                        g.items(),
+                        None,
+                        extra(files, assume_role, gaps, eks_issuer),
+                        problems,
+                    );
+                }
                 None => return (None, problems),
             }
         }
         SourceKind::Opengraph => match opengraph(s, &mut problems) {
-            Some(t) => t,
+            Some(t) => t.into_bytes(),
             None => return (None, problems),
         },
     };
-    let v: Value = match serde_json::from_str(&text) {
-        Ok(v) => v,
+    let items = match parse_items(&text) {
+        Ok(items) => items,
         Err(e) => {
             let mut d = Diagnostics::new(s.paths[0].display().to_string());
             d.push(
@@ -375,17 +393,85 @@ fn import_source(s: &Source, m: &Manifest) -> (Option<Imported>, Vec<Diagnostics
             return (None, problems);
         }
     };
-    let take = |key: &str| -> Vec<Item> {
-        v.get(key)
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|x| x.as_object().cloned()).collect())
-            .unwrap_or_default()
-    };
-    let as_of = v
-        .get("as_of")
-        .and_then(Value::as_str)
-        .and_then(|t| Timestamp::parse(t).ok());
-    let mut nodes = take("nodes");
+    drop(text);
+    let (as_of, items) = items;
+    finish(
+        s,
+        items,
+        as_of,
+        extra(files, assume_role, gaps, eks_issuer),
+        problems,
+    )
+}
+
+/// A graph file's `as_of`, nodes and edges as JSON objects. The file was checked already;
+/// its elements are parsed on every thread, since a graph source may be a million nodes.
+fn parse_items(text: &[u8]) -> Result<(Option<Timestamp>, (Vec<Item>, Vec<Item>)), String> {
+    use rayon::prelude::*;
+    let text = std::str::from_utf8(text).map_err(|e| e.to_string())?;
+    let entries = crate::load::json::object_entries(text).map_err(|e| match e {
+        crate::load::json::NotObject::Json(e) => e.to_string(),
+        crate::load::json::NotObject::Type(t) => format!("the file is {t}, not an object"),
+    })?;
+    let mut as_of = None;
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    for e in entries {
+        match e.key.as_ref() {
+            "as_of" => {
+                as_of = serde_json::from_str::<String>(e.value.get())
+                    .ok()
+                    .and_then(|t| Timestamp::parse(&t).ok());
+            }
+            key @ ("nodes" | "edges") => {
+                let elements =
+                    crate::load::json::array_elements(e.value.get()).map_err(|e| e.to_string())?;
+                let items: Vec<Item> = elements
+                    .par_iter()
+                    .map(|r| serde_json::from_str::<Item>(r.get()).map_err(|e| e.to_string()))
+                    .collect::<Result<_, _>>()?;
+                if key == "nodes" {
+                    nodes = items;
+                } else {
+                    edges = items;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((as_of, (nodes, edges)))
+}
+
+/// What an importer hands the join besides its graph.
+struct Extra {
+    files: usize,
+    assume_role: BTreeMap<String, crate::import::aws::policy::Permissions>,
+    gaps: Vec<(String, String)>,
+    eks: Option<Option<String>>,
+}
+
+fn extra(
+    files: usize,
+    assume_role: BTreeMap<String, crate::import::aws::policy::Permissions>,
+    gaps: Vec<(String, String)>,
+    eks: Option<Option<String>>,
+) -> Extra {
+    Extra {
+        files,
+        assume_role,
+        gaps,
+        eks,
+    }
+}
+
+/// A source's nodes and edges checked against the manifest and given their native keys.
+fn finish(
+    s: &Source,
+    (mut nodes, edges): (Vec<Item>, Vec<Item>),
+    as_of: Option<Timestamp>,
+    extra: Extra,
+    mut problems: Vec<Diagnostics>,
+) -> (Option<Imported>, Vec<Diagnostics>) {
     // The export's account must be the one the manifest says.
     if let Some(account) = &s.account {
         let id = format!("aws:account:{account}");
@@ -413,12 +499,12 @@ fn import_source(s: &Source, m: &Manifest) -> (Option<Imported>, Vec<Diagnostics
     (
         Some(Imported {
             nodes,
-            edges: take("edges"),
+            edges,
             as_of,
-            files,
-            assume_role,
-            gaps,
-            eks: eks_issuer,
+            files: extra.files,
+            assume_role: extra.assume_role,
+            gaps: extra.gaps,
+            eks: extra.eks,
         }),
         problems,
     )
@@ -547,6 +633,10 @@ fn same_principals(
         ) else {
             continue;
         };
+        // Only keys another source can own are joined (a graph source's ids are its own).
+        if owner_kind(key).is_none() {
+            continue;
+        }
         groups.entry(identity(key)).or_default().push((
             id_of(n).to_string(),
             source.to_string(),
@@ -590,23 +680,33 @@ fn alias(m: &Manifest, nodes: &mut Vec<Item>, edges: &mut [Item], d: &mut Diagno
     if m.aliases.is_empty() {
         return 0;
     }
+    // Only the keys and nodes the aliases name are looked up.
+    let wanted: BTreeSet<&str> = m
+        .aliases
+        .iter()
+        .flat_map(|a| a.is.iter().chain(std::iter::once(&a.node)))
+        .map(String::as_str)
+        .collect();
     let mut by_key: HashMap<String, Vec<String>> = HashMap::new();
+    let mut kind_of: HashMap<String, String> = HashMap::new();
+    let mut ids: BTreeSet<String> = BTreeSet::new();
     for n in nodes.iter() {
-        if let Some(k) = n.get("native_key").and_then(Value::as_str) {
+        let id = id_of(n);
+        let key = n.get("native_key").and_then(Value::as_str);
+        let named = wanted.contains(id) || key.is_some_and(|k| wanted.contains(k));
+        if !named {
+            continue;
+        }
+        ids.insert(id.to_string());
+        let k = n.get("kind").and_then(Value::as_str).unwrap_or_default();
+        kind_of.insert(id.to_string(), k.to_string());
+        if let Some(k) = key {
             by_key
                 .entry(k.to_string())
                 .or_default()
-                .push(id_of(n).to_string());
+                .push(id.to_string());
         }
     }
-    let ids: BTreeSet<String> = nodes.iter().map(|n| id_of(n).to_string()).collect();
-    let kind_of: HashMap<String, String> = nodes
-        .iter()
-        .map(|n| {
-            let k = n.get("kind").and_then(Value::as_str).unwrap_or_default();
-            (id_of(n).to_string(), k.to_string())
-        })
-        .collect();
     let mut into: BTreeMap<String, String> = BTreeMap::new();
     let mut members: BTreeMap<String, String> = BTreeMap::new();
     let span = |line: u32| Some(crate::model::Span { line, column: 1 });
@@ -693,24 +793,26 @@ fn gaps(
     issuers: &BTreeSet<String>,
     tally: &mut SeamTally,
 ) {
-    let prop = |n: &'_ Item, k: &str| n.get(k).and_then(Value::as_str).map(str::to_string);
+    fn prop<'a>(n: &'a Item, k: &str) -> Option<&'a str> {
+        n.get(k).and_then(Value::as_str)
+    }
     for n in nodes {
         let (Some(key), Some(source)) = (prop(n, "native_key"), prop(n, "source")) else {
             continue;
         };
         if let Some(account) = key.strip_prefix("aws:account:")
-            && prop(n, "kind").as_deref() == Some("partner")
+            && prop(n, "kind") == Some("partner")
             && account != "*"
         {
             tally.gap(
-                &source,
+                source,
                 format!("AWS account {account}"),
                 "no source of the estate exports this account: its principals are unknown, and it stays an external node",
             );
         }
         if let Some(provider) = prop(n, "aws_provider")
-            && source_kinds.get(source.as_str()) == Some(&"aws-iam")
-            && !github_oidc::is_github_provider(&provider)
+            && source_kinds.get(source) == Some(&"aws-iam")
+            && !github_oidc::is_github_provider(provider)
             && !provider
                 .rsplit_once(":oidc-provider/")
                 .is_some_and(|(_, h)| issuers.contains(&h.to_ascii_lowercase()))
@@ -721,7 +823,7 @@ fn gaps(
                 "web identity provider"
             };
             tally.gap(
-                &source,
+                source,
                 format!("trusts to the {kind} {provider}"),
                 "who this provider admits is not evaluated: it stays a node meaning whoever it admits",
             );
@@ -736,8 +838,10 @@ fn merge(nodes: &mut Vec<Item>, edges: &mut [Item], into: &BTreeMap<String, Stri
     if into.is_empty() {
         return;
     }
+    let targets: BTreeSet<&str> = into.values().map(String::as_str).collect();
     let kinds: HashMap<String, String> = nodes
         .iter()
+        .filter(|n| targets.contains(id_of(n)))
         .map(|n| {
             (
                 id_of(n).to_string(),
@@ -782,18 +886,20 @@ fn merge(nodes: &mut Vec<Item>, edges: &mut [Item], into: &BTreeMap<String, Stri
             }
         }
     }
-    let merged: Vec<String> = into.keys().cloned().collect();
+    let mut absorbed: HashMap<&str, Vec<String>> = HashMap::new();
+    for (from, to) in into {
+        absorbed.entry(to.as_str()).or_default().push(from.clone());
+    }
     for n in nodes.iter_mut() {
-        let id = id_of(n).to_string();
-        let mut mine: Vec<String> = merged.iter().filter(|m| into[*m] == id).cloned().collect();
-        if !mine.is_empty() {
-            if let Some(Value::Array(before)) = n.get("aliases") {
-                mine.extend(before.iter().filter_map(|v| v.as_str().map(str::to_string)));
-            }
-            mine.sort();
-            mine.dedup();
-            n.insert("aliases".into(), json!(mine));
+        let Some(mut mine) = absorbed.get(id_of(n)).cloned() else {
+            continue;
+        };
+        if let Some(Value::Array(before)) = n.get("aliases") {
+            mine.extend(before.iter().filter_map(|v| v.as_str().map(str::to_string)));
         }
+        mine.sort();
+        mine.dedup();
+        n.insert("aliases".into(), json!(mine));
     }
 }
 

@@ -33,6 +33,10 @@ pub const SEAMS: &[(&str, &str)] = &[
         "a role whose trust admits a cluster's OIDC issuer, reached from the service accounts whose token subjects its conditions allow",
     ),
     (
+        SAML,
+        "a role a SAML provider may federate into, reached from the provider's node (whoever the identity provider admits); Identity Center roles named by their permission set",
+    ),
+    (
         GITHUB_OIDC,
         "a role trusting GitHub Actions' OIDC provider, reached from the branches, environments and repositories whose token subjects its conditions allow",
     ),
@@ -45,6 +49,7 @@ pub const AWS_CROSS_ACCOUNT: &str = "aws-cross-account";
 pub const EKS_ACCESS_ENTRY: &str = "eks-access-entry";
 pub const EKS_POD_IDENTITY: &str = "eks-pod-identity";
 pub const IRSA: &str = "irsa";
+pub const SAML: &str = "saml";
 
 /// The coverage of one answer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]

@@ -462,3 +462,58 @@ fn a_trust_naming_another_account_of_the_estate_reaches_only_the_principals_allo
             .any(|f| f["subject"] == "shared:aws:user:intern")
     );
 }
+
+#[test]
+fn saml_providers_stand_for_whoever_they_admit_and_identity_center_roles_name_their_set() {
+    // Team-made: a role federated from an ADFS SAML provider, and an Identity Center role
+    // (its reserved path and name, trusting the Identity Center's SAML provider).
+    let saml = |provider: &str| {
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::111122223333:saml-provider/{provider}"}}, "Action": "sts:AssumeRoleWithSAML", "Condition": {{"StringEquals": {{"SAML:aud": "https://signin.aws.amazon.com/saml"}}}}}}]}}"#
+        )
+    };
+    let role = |path: &str, name: &str, trust: String| {
+        serde_json::json!({
+            "Path": path, "RoleName": name, "RoleId": format!("AROA{}", name.len()),
+            "Arn": format!("arn:aws:iam::111122223333:role{path}{name}"),
+            "AssumeRolePolicyDocument": serde_json::from_str::<Value>(&trust).unwrap(),
+            "InstanceProfileList": [], "RolePolicyList": [],
+            "AttachedManagedPolicies": [{"PolicyName": "AdministratorAccess", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}],
+        })
+    };
+    let authz = serde_json::json!({"UserDetailList": [], "GroupDetailList": [], "Policies": [], "RoleDetailList": [
+        role("/", "adfs-admins", saml("ADFS")),
+        role("/aws-reserved/sso.amazonaws.com/", "AWSReservedSSO_Platform_Admin_0123456789abcdef", saml("AWSSSO_0123456789abcdef_DO_NOT_DELETE")),
+    ]});
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "authz.json", authz.to_string().as_bytes());
+    write(
+        tmp.path(),
+        "estate.toml",
+        b"version = 1\nas_of = \"2026-11-01T00:00:00Z\"\n[[source]]\nname = \"aws\"\nkind = \"aws-iam\"\npath = \"authz.json\"\n",
+    );
+    let doc = json(tmp.path(), &["analyze", "estate.toml", "--format", "json"]);
+    let s = seam(&doc["coverage"], "saml");
+    assert_eq!(s["evaluated"], true);
+    assert_eq!(s["edges"], 2);
+    assert_eq!(s["undecided"], 2, "{s}");
+    let run = authpath_in(tmp.path(), &["import", "estate", "estate.toml"]);
+    let g: Value = serde_json::from_str(&run.stdout).unwrap();
+    let sso = g["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == "aws:aws:role:AWSReservedSSO_Platform_Admin_0123456789abcdef")
+        .unwrap();
+    assert_eq!(sso["identity_center_permission_set"], "Platform_Admin");
+    // The provider is the subject: whoever the IdP admits administers the account.
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["subject"] == "aws:aws:idp:ADFS"),
+        "{}",
+        doc["findings"]
+    );
+}

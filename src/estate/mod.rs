@@ -16,7 +16,7 @@ pub mod keys;
 pub mod manifest;
 mod subjects;
 
-use crate::coverage::{ALIAS, Coverage, SAME_PRINCIPAL, SeamTally, SourceCoverage};
+use crate::coverage::{ALIAS, Coverage, SAME_PRINCIPAL, SAML, SeamTally, SourceCoverage};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes, quote};
 use crate::timestamp::Timestamp;
 use manifest::{Manifest, MappingRef, Source, SourceKind};
@@ -262,6 +262,7 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
         .iter()
         .filter_map(|c| c.issuer.as_ref().map(|i| i.to_ascii_lowercase()))
         .collect();
+    saml(&mut nodes, &edges, has(SourceKind::AwsIam), &mut tally);
     gaps(&nodes, &source_kinds, &issuers, &mut tally);
     nodes.sort_by(|a, b| id_of(a).cmp(id_of(b)));
     if joined.has_errors() || joined.warning_count() > 0 {
@@ -817,18 +818,82 @@ fn gaps(
                 .rsplit_once(":oidc-provider/")
                 .is_some_and(|(_, h)| issuers.contains(&h.to_ascii_lowercase()))
         {
-            let kind = if provider.contains(":saml-provider/") {
-                "SAML provider"
+            if provider.contains(":saml-provider/") {
+                tally.undecided(
+                    SAML,
+                    source,
+                    format!("trusts to the SAML provider {provider}"),
+                    "whom the identity provider puts in its assertions is not in the estate: the provider stays a node meaning whoever it admits",
+                );
             } else {
-                "web identity provider"
-            };
-            tally.gap(
-                source,
-                format!("trusts to the {kind} {provider}"),
-                "who this provider admits is not evaluated: it stays a node meaning whoever it admits",
-            );
+                tally.gap(
+                    source,
+                    format!("trusts to the web identity provider {provider}"),
+                    "who this provider admits is not evaluated: it stays a node meaning whoever it admits",
+                );
+            }
         }
     }
+}
+
+/// The SAML seam: every role a SAML provider may federate into is reached from the
+/// provider's node, which stands for whoever the identity provider admits (the AWS import
+/// draws those edges); an IAM Identity Center role (`AWSReservedSSO_SET_HASH`) is given the
+/// name of its permission set, the key to the Identity Center assignments that say who
+/// holds it.
+fn saml(nodes: &mut [Item], edges: &[Item], has_aws: bool, tally: &mut SeamTally) {
+    if !has_aws {
+        tally.not_evaluated(
+            SAML,
+            "no aws-iam source: no trust policy names a SAML provider",
+        );
+        return;
+    }
+    tally.evaluated(SAML);
+    let providers: BTreeSet<&str> = nodes
+        .iter()
+        .filter(|n| {
+            n.get("aws_provider")
+                .and_then(Value::as_str)
+                .is_some_and(|p| p.contains(":saml-provider/"))
+        })
+        .map(id_of)
+        .collect();
+    let roles: BTreeSet<String> = edges
+        .iter()
+        .filter(|e| {
+            e.get("kind").and_then(Value::as_str) == Some("assumes")
+                && e.get("from")
+                    .and_then(Value::as_str)
+                    .is_some_and(|f| providers.contains(f))
+        })
+        .filter_map(|e| e.get("to").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    tally.made(SAML, roles.len());
+    for n in nodes.iter_mut().filter(|n| roles.contains(id_of(n))) {
+        let name = n
+            .get("aws_arn")
+            .and_then(Value::as_str)
+            .and_then(|a| a.rsplit('/').next())
+            .unwrap_or_default();
+        if let Some(set) = permission_set(name) {
+            n.insert("identity_center_permission_set".into(), json!(set));
+        }
+    }
+}
+
+/// The permission set an IAM Identity Center role stands for:
+/// `AWSReservedSSO_<set>_<16 hex digits>`, the set's name taken up to the last `_` (names
+/// may contain `_`).
+fn permission_set(role: &str) -> Option<&str> {
+    let rest = role.strip_prefix("AWSReservedSSO_")?;
+    let (set, hash) = rest.rsplit_once('_')?;
+    (hash.len() == 16
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        && !set.is_empty())
+    .then_some(set)
 }
 
 /// Merges each node `into` names into its target: its edges start or end there, the nodes
@@ -924,6 +989,16 @@ mod tests {
             identity("arn:aws:iam::2:role/a")
         );
         assert_eq!(identity("github:SpecterTst"), "github:SpecterTst");
+    }
+
+    #[test]
+    fn an_identity_center_role_names_its_permission_set() {
+        assert_eq!(
+            permission_set("AWSReservedSSO_Admin_Access_0123456789abcdef"),
+            Some("Admin_Access")
+        );
+        assert_eq!(permission_set("AWSReservedSSO_Admin_0123"), None);
+        assert_eq!(permission_set("deploy"), None);
     }
 
     #[test]

@@ -482,3 +482,135 @@ fn pod_identity_needs_a_role_that_trusts_eks_and_irsa_matches_the_subject() {
     assert_eq!(seam(&doc, "irsa")["edges"], 4);
     assert_eq!(seam(&doc, "irsa")["evaluated"], true);
 }
+
+/// cartography's mock EKS data (re-expressed): its aws-auth ConfigMap and access entries
+/// for cluster `test-cluster` in account 123456789012, with the principals it lists.
+fn cartography_estate(dir: &Path, mode: &str, config_map: &str) {
+    let real = root().join("tests/data/real/cartography-eks");
+    let roles = [
+        "EKSNodeRole",
+        "EKSDevRole",
+        "EKSAdminRole",
+        "EKSViewerRole",
+        "EKSGroupOnlyRole",
+        "EKSServiceRole",
+        "EKSAccessRole",
+    ];
+    let users = ["alice", "bob", "charlie", "dana", "service-account"];
+    let authz = serde_json::json!({
+        "RoleDetailList": roles.iter().map(|r| serde_json::json!({
+            "Path": "/", "RoleName": r, "RoleId": format!("AROA{r}"),
+            "Arn": format!("arn:aws:iam::123456789012:role/{r}"),
+            "AssumeRolePolicyDocument": {"Statement": []},
+            "InstanceProfileList": [], "RolePolicyList": [], "AttachedManagedPolicies": []})).collect::<Vec<_>>(),
+        "UserDetailList": users.iter().map(|u| serde_json::json!({
+            "Path": "/", "UserName": u, "UserId": format!("AIDA{u}"),
+            "Arn": format!("arn:aws:iam::123456789012:user/{u}"),
+            "GroupList": [], "UserPolicyList": [], "AttachedManagedPolicies": []})).collect::<Vec<_>>(),
+        "GroupDetailList": [], "Policies": [],
+    });
+    write(dir, "authz.json", authz.to_string().as_bytes());
+    std::fs::create_dir_all(dir.join("eks")).unwrap();
+    std::fs::copy(
+        real.join("access-entries.json"),
+        dir.join("eks/access-entries.json"),
+    )
+    .unwrap();
+    write(
+        &dir.join("eks"),
+        "cluster.json",
+        format!("{{\"cluster\": {{\"name\": \"test-cluster\", \"accessConfig\": {{\"authenticationMode\": \"{mode}\"}}}}}}").as_bytes(),
+    );
+    std::fs::copy(real.join(config_map), dir.join("aws-auth.yaml")).unwrap();
+    // Team-made: bindings that give the mapped groups something to hold.
+    let bindings = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: devs}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects:\n- {kind: Group, name: developers}\n- {kind: Group, name: access-entry-devs}\n- {kind: Group, name: system:authenticated}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: view}\nrules:\n- {apiGroups: [''], resources: [pods], verbs: [get]}\n";
+    write(dir, "bindings.yaml", bindings.as_bytes());
+    let manifest = "version = 1\n[[source]]\nname = \"aws\"\nkind = \"aws-iam\"\npath = \"authz.json\"\neks = { test-cluster = \"eks/\" }\n[[source]]\nname = \"c\"\nkind = \"k8s\"\npath = [\"aws-auth.yaml\", \"bindings.yaml\"]\ncluster = \"test-cluster\"\neks = \"aws/test-cluster\"\n";
+    write(dir, "estate.toml", manifest.as_bytes());
+}
+
+fn groups_of(g: &Value, principal: &str) -> BTreeSet<String> {
+    g["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["from"] == principal && e["kind"] == "member_of")
+        .filter_map(|e| {
+            e["to"]
+                .as_str()?
+                .strip_prefix("c:k8s:group:")
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+#[test]
+fn cartographys_aws_auth_and_access_entries_import_as_eks_applies_them() {
+    // CONFIG_MAP: aws-auth as written; every mapped principal is also authenticated.
+    let tmp = tempfile::tempdir().unwrap();
+    cartography_estate(tmp.path(), "CONFIG_MAP", "aws-auth.yaml");
+    let (g, _) = import(tmp.path());
+    let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(
+        groups_of(&g, "aws:aws:user:bob"),
+        set(&["system:authenticated", "system:masters"])
+    );
+    assert_eq!(
+        groups_of(&g, "aws:aws:role:EKSNodeRole"),
+        set(&[
+            "system:authenticated",
+            "system:bootstrappers",
+            "system:nodes"
+        ])
+    );
+    assert_eq!(
+        groups_of(&g, "aws:aws:role:EKSGroupOnlyRole"),
+        set(&["automation", "ci-cd", "system:authenticated"])
+    );
+    assert_eq!(
+        groups_of(&g, "aws:aws:user:alice"),
+        set(&["dev-team", "developers", "system:authenticated"])
+    );
+
+    // API_AND_CONFIG_MAP: an access entry replaces its principal's mapping — bob is no
+    // longer system:masters, alice holds the entry's groups — and principals without an
+    // entry keep their mapping.
+    let tmp = tempfile::tempdir().unwrap();
+    cartography_estate(tmp.path(), "API_AND_CONFIG_MAP", "aws-auth.yaml");
+    let (g, _) = import(tmp.path());
+    assert!(!groups_of(&g, "aws:aws:user:bob").contains("system:masters"));
+    assert_eq!(
+        groups_of(&g, "aws:aws:user:alice"),
+        set(&[
+            "access-entry-devs",
+            "access-entry-team",
+            "system:authenticated"
+        ])
+    );
+    assert!(groups_of(&g, "aws:aws:role:EKSAdminRole").contains("system:masters"));
+    assert_eq!(
+        groups_of(&g, "aws:aws:role:EKSAccessRole"),
+        set(&[
+            "access-entry-admins",
+            "platform-team",
+            "system:authenticated"
+        ])
+    );
+
+    // mapAccounts: every principal of the account authenticates, so system:authenticated's
+    // binding covers the whole account.
+    let tmp = tempfile::tempdir().unwrap();
+    cartography_estate(tmp.path(), "CONFIG_MAP", "aws-auth-map-accounts.yaml");
+    let (g, _) = import(tmp.path());
+    let authenticated: Vec<&str> = g["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["to"] == "c:k8s:group:system:authenticated")
+        .map(|e| e["from"].as_str().unwrap())
+        .collect();
+    assert!(
+        authenticated.contains(&"aws:aws:account:123456789012"),
+        "{authenticated:?}"
+    );
+}

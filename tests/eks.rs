@@ -614,3 +614,44 @@ fn cartographys_aws_auth_and_access_entries_import_as_eks_applies_them() {
         "{authenticated:?}"
     );
 }
+
+#[test]
+fn import_k8s_reads_a_clusters_eks_answers_too() {
+    let dir = root().join("graphs/estate");
+    let run = authpath_in(
+        &dir,
+        &["import", "k8s", "payments/", "--eks", "prod/eks/payments/"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let g: Value = serde_json::from_str(&run.stdout).unwrap();
+    let entries = edges(&g, "eks-access-entry");
+    assert!(
+        entries.contains(&(
+            "arn:aws:iam::444455556666:role/ops-automation",
+            "k8s:user:arn:aws:sts::444455556666:assumed-role/ops-automation/{{SessionName}}"
+        )),
+        "{entries:?}"
+    );
+    assert_eq!(
+        edges(&g, "eks-pod-identity"),
+        [(
+            "k8s:sa:payments/ledger",
+            "arn:aws:iam::111122223333:role/ledger-reader"
+        )]
+    );
+    // Broken answers are refused at their place.
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "bad.json", b"{\"cluster\": ");
+    let run = authpath_in(
+        &dir,
+        &[
+            "import",
+            "k8s",
+            "payments/",
+            "--eks",
+            tmp.path().join("bad.json").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("bad.json:1:"), "{}", run.stderr);
+}

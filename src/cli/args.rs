@@ -391,6 +391,12 @@ pub struct K8sArgs {
     /// tags `k8s-secret` and `k8s-secret-type:TYPE`.
     #[arg(long, value_enum, value_name = "LEVEL", default_value = "high")]
     pub secret_sensitivity: SensitivityArg,
+    /// The cluster's EKS answers (a directory of `aws eks describe-cluster`,
+    /// `describe-access-entry`, `list-associated-access-policies` and
+    /// `describe-pod-identity-association` JSON): its authentication mode decides whether the
+    /// aws-auth ConfigMap, access entries or both count.
+    #[arg(long, value_name = "DIR")]
+    pub eks: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -983,6 +989,7 @@ impl K8sArgs {
                 secret_sensitivity: self.secret_sensitivity.sensitivity(),
                 eks: None,
             },
+            eks: self.eks.clone(),
         }
     }
 }

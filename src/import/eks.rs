@@ -109,7 +109,8 @@ pub struct Eks {
     pub files: usize,
 }
 
-/// Reads every `.json` file under `path` (a file or a directory) as `cluster`'s answers.
+/// Reads every `.json` file under `path` (a file or a directory) as `cluster`'s answers
+/// (`""`: whatever cluster they name).
 pub fn read(path: &Path, cluster: &str) -> (Eks, Vec<Diagnostics>) {
     let mut files: Vec<PathBuf> = Vec::new();
     let mut problems = Vec::new();
@@ -235,7 +236,9 @@ pub(crate) fn read_text(
                     .help(help),
             )
         };
-        let other_cluster = |c: Option<&str>| c.is_some_and(|c| c != cluster);
+        // An empty `cluster` takes every cluster's answers.
+        let other_cluster =
+            |c: Option<&str>| c.is_some_and(|c| !cluster.is_empty() && c != cluster);
         if let Some(c) = v.get("cluster") {
             let cname = str_of(c, "name").unwrap_or_default().to_string();
             if other_cluster(Some(&cname)) {

@@ -170,14 +170,32 @@ impl EstateImportRequest {
 pub struct K8sImportRequest {
     pub paths: Vec<PathBuf>,
     pub options: crate::import::k8s::Options,
+    /// A directory (or file) of the cluster's EKS answers: its authentication mode, access
+    /// entries and policies, Pod Identity associations.
+    pub eks: Option<PathBuf>,
 }
 
 impl K8sImportRequest {
     pub fn run(&self, progress: &Progress) -> Result<Imported> {
-        let import = {
+        let mut options = self.options.clone();
+        let mut eks_problems = Vec::new();
+        if let Some(dir) = &self.eks {
+            // Any cluster's answers: the directory is this cluster's.
+            let (eks, problems) = crate::import::eks::read(dir, "");
+            if problems
+                .iter()
+                .any(crate::diagnostics::Diagnostics::has_errors)
+            {
+                return Err(Error::input(&problems.iter().collect::<Vec<_>>()));
+            }
+            eks_problems = problems;
+            options.eks = Some(eks);
+        }
+        let mut import = {
             let _p = progress.phase("reading manifests");
-            crate::import::k8s::import(&self.paths, &self.options)
+            crate::import::k8s::import(&self.paths, &options)
         };
+        import.problems.extend(eks_problems);
         refuse_warnings(
             self.options.strict,
             import.graph.is_some(),

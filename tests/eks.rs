@@ -397,6 +397,31 @@ fn the_aws_cli_example_answers_import() {
             ),
         ])
     );
+    // describe-cluster, read for its own cluster: the mode (API_AND_CONFIG_MAP, so no
+    // unrecorded creator) and the issuer (so IRSA is evaluated).
+    let only = tempfile::tempdir().unwrap();
+    let page = rst_outputs(&dir.join("describe-cluster.rst"));
+    estate(
+        only.path(),
+        &authz(&[]),
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: default, namespace: default}\n",
+        &[("describe-cluster.json", page[0].to_string())],
+    );
+    let manifest = std::fs::read_to_string(only.path().join("estate.toml"))
+        .unwrap()
+        .replace("eks = { c = \"eks/\" }", "eks = { my-eks-cluster = \"eks/\" }")
+        .replace("eks = \"aws/c\"", "eks = \"aws/my-eks-cluster\"");
+    write(only.path(), "estate.toml", manifest.as_bytes());
+    let doc = analyze(only.path());
+    assert_eq!(seam(&doc, "irsa")["evaluated"], true, "{}", doc["coverage"]);
+    assert!(
+        !doc["coverage"]["undecided"]
+            .to_string()
+            .contains("cluster creator"),
+        "{}",
+        doc["coverage"]
+    );
+
     // Pod Identity: default/default gets my-role, whose trust lets EKS in.
     assert_eq!(
         edges(&g, "eks-pod-identity"),

@@ -407,7 +407,7 @@ fn import_source(s: &Source, m: &Manifest) -> (Option<Imported>, Vec<Diagnostics
 
 /// A graph file's `as_of`, nodes and edges as JSON objects. The file was checked already;
 /// its elements are parsed on every thread, since a graph source may be a million nodes.
-fn parse_items(text: &[u8]) -> Result<(Option<Timestamp>, (Vec<Item>, Vec<Item>)), String> {
+fn parse_items(text: &[u8]) -> Result<(Option<Timestamp>, crate::import::Items), String> {
     use rayon::prelude::*;
     let text = std::str::from_utf8(text).map_err(|e| e.to_string())?;
     let entries = crate::load::json::object_entries(text).map_err(|e| match e {
@@ -468,7 +468,7 @@ fn extra(
 /// A source's nodes and edges checked against the manifest and given their native keys.
 fn finish(
     s: &Source,
-    (mut nodes, edges): (Vec<Item>, Vec<Item>),
+    (mut nodes, edges): crate::import::Items,
     as_of: Option<Timestamp>,
     extra: Extra,
     mut problems: Vec<Diagnostics>,

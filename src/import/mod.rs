@@ -115,7 +115,7 @@ impl GraphBuilder {
 
     /// The graph's nodes and edges as the format's JSON objects, in the order `to_json`
     /// writes them (the estate joins these without writing and reading them back).
-    pub(crate) fn items(&self) -> (Vec<Map<String, Value>>, Vec<Map<String, Value>>) {
+    pub(crate) fn items(&self) -> Items {
         let nodes: Vec<Map<String, Value>> = self
             .nodes
             .iter()
@@ -168,6 +168,9 @@ impl GraphBuilder {
         (nodes, edges)
     }
 }
+
+/// A graph's nodes and edges as the format's JSON objects.
+pub(crate) type Items = (Vec<Map<String, Value>>, Vec<Map<String, Value>>);
 
 /// A graph file from its nodes and edges, in their order: one node or edge per line.
 pub(crate) fn write_graph(

@@ -409,7 +409,10 @@ fn the_aws_cli_example_answers_import() {
     );
     let manifest = std::fs::read_to_string(only.path().join("estate.toml"))
         .unwrap()
-        .replace("eks = { c = \"eks/\" }", "eks = { my-eks-cluster = \"eks/\" }")
+        .replace(
+            "eks = { c = \"eks/\" }",
+            "eks = { my-eks-cluster = \"eks/\" }",
+        )
         .replace("eks = \"aws/c\"", "eks = \"aws/my-eks-cluster\"");
     write(only.path(), "estate.toml", manifest.as_bytes());
     let doc = analyze(only.path());

@@ -15,6 +15,8 @@
 pub mod actions;
 pub mod details;
 pub mod escalation;
+#[cfg(feature = "generators")]
+pub mod generate;
 pub mod policy;
 pub mod report;
 

@@ -207,6 +207,7 @@ pub(super) fn join(
             );
         }
     }
+    let heads: Vec<String> = starts.iter().map(|(_, s, _)| head(s)).collect();
     let mut out = Out::default();
     for (id, _, key) in &starts {
         out.keys.insert(id.clone(), key.clone());
@@ -293,7 +294,7 @@ pub(super) fn join(
                     .collect::<Vec<_>>()
                     .join(" and ")
             };
-            let resolved = resolve(&subs, &starts, &orgs, has_github, &mut out);
+            let resolved = resolve(&subs, &starts, &heads, &orgs, has_github, &mut out);
             if resolved.starts.is_empty() {
                 if has_github {
                     tally.undecided(
@@ -343,6 +344,7 @@ pub(super) fn join(
 fn resolve(
     subs: &[SubCondition],
     starts: &[(String, Start, String)],
+    heads: &[String],
     orgs: &BTreeSet<String>,
     has_github: bool,
     out: &mut Out,
@@ -371,7 +373,8 @@ fn resolve(
         return Resolved { starts: found };
     }
     if has_github {
-        for (id, s, _) in starts {
+        for i in candidates(subs, heads) {
+            let (id, s, _) = &starts[i];
             if let Some(sub) = s.matched(subs) {
                 found.push((id.clone(), sub));
             }
@@ -393,6 +396,42 @@ fn resolve(
     found.sort();
     found.dedup();
     Resolved { starts: found }
+}
+
+/// The subjects' common head at a start node: `repo:ORG/REPO:` for a repository, its
+/// branches and environments, `repo:ORG/` for an organisation.
+fn head(s: &Start) -> String {
+    match s {
+        Start::Org(o) => format!("repo:{o}/"),
+        Start::Repo(r) | Start::Branch(r, _) | Start::Environment(r, _) => format!("repo:{r}:"),
+    }
+}
+
+/// The start nodes a statement can match: those whose head agrees with the literal part (up
+/// to its first wildcard) of some value of its first positive, case-sensitive condition.
+/// Exact: a subject a value matches begins with the value's literal part. Every start node
+/// when no condition narrows them.
+fn candidates(subs: &[SubCondition], heads: &[String]) -> Vec<usize> {
+    let Some(c) = subs
+        .iter()
+        .find(|c| !c.negated && c.test != Test::EqualsIgnoreCase)
+    else {
+        return (0..heads.len()).collect();
+    };
+    let mut out: Vec<usize> = (0..heads.len())
+        .filter(|&i| {
+            c.values.iter().any(|v| {
+                let literal = match c.test {
+                    Test::Like => v.split(['*', '?']).next().unwrap_or_default(),
+                    _ => v.as_str(),
+                };
+                let h = &heads[i];
+                h.starts_with(literal) || literal.starts_with(h.as_str())
+            })
+        })
+        .collect();
+    out.dedup();
+    out
 }
 
 /// A start node of an organisation no source holds, as a subject names it.
@@ -619,13 +658,14 @@ mod tests {
             let r = resolve(
                 &cond("StringLike", &[v]),
                 &[],
+                &[],
                 &BTreeSet::new(),
                 true,
                 &mut out,
             );
             assert_eq!(r.starts[0].0, "estate:github:*", "{v}");
         }
-        let r = resolve(&[], &[], &BTreeSet::new(), true, &mut out);
+        let r = resolve(&[], &[], &[], &BTreeSet::new(), true, &mut out);
         assert_eq!(r.starts[0].0, "estate:github:*");
     }
 
@@ -637,6 +677,7 @@ mod tests {
                 "StringLike",
                 &["repo:fab/deploy:ref:refs/heads/main", "repo:fab/tools:*"],
             ),
+            &[],
             &[],
             &BTreeSet::new(),
             true,

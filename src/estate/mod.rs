@@ -104,8 +104,12 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
     }
     let mut imported: Vec<(&Source, Imported)> = Vec::new();
     let mut failed_any = false;
-    for s in &m.sources {
-        let (graph, mut p) = import_source(s, m);
+    // Each importer runs on one thread: the sources are imported side by side, and their
+    // results taken in the manifest's order.
+    use rayon::prelude::*;
+    let results: Vec<(Option<Imported>, Vec<Diagnostics>)> =
+        m.sources.par_iter().map(|s| import_source(s, m)).collect();
+    for (s, (graph, mut p)) in m.sources.iter().zip(results) {
         failed_any |= p.iter().any(Diagnostics::has_errors) || graph.is_none();
         problems.append(&mut p);
         if let Some(g) = graph {

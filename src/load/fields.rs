@@ -120,6 +120,43 @@ fn near_miss<'k>(key: &str, defined: impl Iterator<Item = &'k str> + Clone) -> O
     None
 }
 
+/// Answers of `near_miss`, per set of defined keys (their tables' addresses) and key.
+type NearMisses = std::collections::HashMap<
+    [(usize, usize); 2],
+    std::collections::HashMap<String, Option<&'static str>>,
+>;
+
+thread_local! {
+    /// `near_miss` per set of defined keys and free-form key: a graph repeats a handful of
+    /// property names millions of times, and each answer is an edit-distance search.
+    static NEAR_MISS: std::cell::RefCell<NearMisses> = std::cell::RefCell::new(NearMisses::new());
+}
+
+fn near_miss_cached(key: &str, defined: &[&'static [&'static str]]) -> Option<&'static str> {
+    let keys = || defined.iter().flat_map(|d| d.iter().copied());
+    // The sets of defined keys are static tables: their addresses name them.
+    let mut set = [(0, 0); 2];
+    if defined.len() > set.len() {
+        return near_miss(key, keys());
+    }
+    for (slot, d) in set.iter_mut().zip(defined) {
+        *slot = (d.as_ptr() as usize, d.len());
+    }
+    NEAR_MISS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let known = cache.entry(set).or_default();
+        if let Some(answer) = known.get(key) {
+            return *answer;
+        }
+        let answer = near_miss(key, keys());
+        // Bounded: a hostile file of distinct keys keeps the search, not the memory.
+        if known.len() < 4096 {
+            known.insert(key.to_string(), answer);
+        }
+        answer
+    })
+}
+
 /// What ignoring a misspelt field means, for the warning's help.
 fn consequence(meant: &str) -> &'static str {
     match meant {
@@ -342,9 +379,9 @@ impl<'a> Reader<'_, 'a> {
         subject: &Subject<'_>,
         e: &Entry<'a>,
         props: &mut Properties,
-        defined: &[&[&str]],
+        defined: &[&'static [&'static str]],
     ) {
-        if let Some(meant) = near_miss(&e.key, defined.iter().flat_map(|d| d.iter().copied())) {
+        if let Some(meant) = near_miss_cached(&e.key, defined) {
             let span = self.loc.span(e.key_offset(self.loc));
             self.diags.push(
                 Diagnostic::warning(

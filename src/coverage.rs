@@ -95,6 +95,20 @@ pub struct SeamCoverage {
     pub reasons: Vec<ReasonCount>,
 }
 
+impl SeamCoverage {
+    /// A seam not looked at yet.
+    fn new(kind: &str) -> SeamCoverage {
+        SeamCoverage {
+            kind: kind.to_string(),
+            evaluated: false,
+            why: None,
+            edges: 0,
+            undecided: 0,
+            reasons: Vec::new(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct ReasonCount {
@@ -183,14 +197,7 @@ impl SeamTally {
         SeamTally {
             seams: SEAMS
                 .iter()
-                .map(|(kind, _)| SeamCoverage {
-                    kind: kind.to_string(),
-                    evaluated: false,
-                    why: None,
-                    edges: 0,
-                    undecided: 0,
-                    reasons: Vec::new(),
-                })
+                .map(|(kind, _)| SeamCoverage::new(kind))
                 .collect(),
             undecided: Vec::new(),
         }
@@ -202,14 +209,7 @@ impl SeamTally {
             .iter()
             .position(|s| s.kind == kind)
             .unwrap_or_else(|| {
-                self.seams.push(SeamCoverage {
-                    kind: kind.to_string(),
-                    evaluated: false,
-                    why: None,
-                    edges: 0,
-                    undecided: 0,
-                    reasons: Vec::new(),
-                });
+                self.seams.push(SeamCoverage::new(kind));
                 self.seams.len() - 1
             });
         &mut self.seams[i]

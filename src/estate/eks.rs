@@ -11,7 +11,7 @@
 //!   conditions admit `system:serviceaccount:NS:NAME` (no `sub` condition: every service
 //!   account of the cluster).
 
-use super::subjects::SubCondition;
+use super::subjects::Statement;
 use super::{Item, id_of};
 use crate::coverage::{EKS_ACCESS_ENTRY, EKS_POD_IDENTITY, IRSA, SeamTally};
 use serde_json::{Value, json};
@@ -228,42 +228,19 @@ fn irsa(
             .into_iter()
             .flatten()
         {
-            let label = st
-                .get("statement")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
+            // A pod chooses its projected token's audience: `aud` restricts nobody.
+            let Statement {
+                label,
+                subs,
+                unevaluated,
+                refused,
+            } = Statement::read(
+                st,
+                |k| k.eq_ignore_ascii_case(&sub_key),
+                |k| k.eq_ignore_ascii_case(&aud_key),
+            );
             let what = format!("trust policy of role {role_name} statement {label}");
-            let mut subs = Vec::new();
-            let mut unevaluated = Vec::new();
-            let mut refused = false;
-            for c in st
-                .get("conditions")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let op = c.get("operator").and_then(Value::as_str).unwrap_or("");
-                let key = c.get("key").and_then(Value::as_str).unwrap_or("");
-                let values: Vec<String> = c
-                    .get("values")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect();
-                let k = key.to_ascii_lowercase();
-                if k == sub_key {
-                    match SubCondition::parse(op, values, key) {
-                        Some(s) => subs.push(s),
-                        None => refused = true,
-                    }
-                } else if k == aud_key {
-                    // A pod chooses its projected token's audience: it restricts nobody.
-                } else {
-                    unevaluated.push(format!("{op} {key} {}", values.join("|")));
-                }
-            }
-            if refused {
+            if refused.is_some() {
                 all_decided = false;
                 tally.undecided(
                     IRSA,

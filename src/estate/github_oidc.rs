@@ -16,7 +16,7 @@
 //! they are. A statement that admits a subject of any organisation (`*`, `repo:*`, no
 //! `sub` condition) is reached from one partner node: any GitHub account.
 
-use super::subjects::{SubCondition, Test};
+use super::subjects::{Statement, SubCondition, Test};
 use super::{Item, id_of};
 use crate::coverage::{GITHUB_OIDC, SeamTally};
 use serde_json::{Value, json};
@@ -234,40 +234,14 @@ pub(super) fn join(
             .unwrap_or_default();
         let mut all_decided = has_github && !statements.is_empty();
         for st in &statements {
-            let label = st
-                .get("statement")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
+            // The workflow chooses its token's audience: `aud` restricts nobody.
+            let Statement {
+                label,
+                subs,
+                unevaluated,
+                refused,
+            } = Statement::read(st, is_sub_key, is_aud_key);
             let what = format!("trust policy of role {role_name} statement {label}");
-            let mut subs = Vec::new();
-            let mut unevaluated = Vec::new();
-            let mut refused = None;
-            for c in st
-                .get("conditions")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let op = c.get("operator").and_then(Value::as_str).unwrap_or("");
-                let key = c.get("key").and_then(Value::as_str).unwrap_or("");
-                let values: Vec<String> = c
-                    .get("values")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect();
-                if is_sub_key(key) {
-                    match SubCondition::parse(op, values, key) {
-                        Some(s) => subs.push(s),
-                        None => refused = Some(format!("{op} {key}")),
-                    }
-                } else if is_aud_key(key) {
-                    // The workflow chooses its token's audience: it restricts nobody.
-                } else {
-                    unevaluated.push(format!("{op} {key} {}", values.join("|")));
-                }
-            }
             if let Some(c) = refused {
                 all_decided = false;
                 tally.undecided(

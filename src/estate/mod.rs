@@ -350,36 +350,24 @@ fn import_source(s: &Source, m: &Manifest) -> (Option<Imported>, Vec<Diagnostics
                 .into_iter()
                 .map(|(what, why)| (format!("{what} of cluster {cluster}"), why))
                 .collect();
-            match import.graph {
-                Some(g) => {
-                    return finish(
-                        s,
-                        g.items(),
-                        None,
-                        extra(files, assume_role, gaps, eks_issuer),
-                        problems,
-                    );
-                }
-                None => return (None, problems),
-            }
+            return finish_import(
+                s,
+                import.graph,
+                extra(files, assume_role, gaps, eks_issuer),
+                problems,
+            );
         }
         SourceKind::AwsIam => {
             let import = crate::import::aws::import(&s.paths[0], s.credential_report.as_deref());
             assume_role = import.assume_role;
             problems.extend(import.problems);
             files += usize::from(s.credential_report.is_some());
-            match import.graph {
-                Some(g) => {
-                    return finish(
-                        s,
-                        g.items(),
-                        None,
-                        extra(files, assume_role, gaps, eks_issuer),
-                        problems,
-                    );
-                }
-                None => return (None, problems),
-            }
+            return finish_import(
+                s,
+                import.graph,
+                extra(files, assume_role, gaps, eks_issuer),
+                problems,
+            );
         }
         SourceKind::Opengraph => match opengraph(s, &mut problems) {
             Some(t) => t.into_bytes(),
@@ -445,6 +433,19 @@ fn parse_items(text: &[u8]) -> Result<(Option<Timestamp>, crate::import::Items),
         }
     }
     Ok((as_of, (nodes, edges)))
+}
+
+/// An importer's graph (none when its input had an error) handed to the join.
+fn finish_import(
+    s: &Source,
+    graph: Option<crate::import::GraphBuilder>,
+    extra: Extra,
+    problems: Vec<Diagnostics>,
+) -> (Option<Imported>, Vec<Diagnostics>) {
+    match graph {
+        Some(g) => finish(s, g.items(), None, extra, problems),
+        None => (None, problems),
+    }
 }
 
 /// What an importer hands the join besides its graph.

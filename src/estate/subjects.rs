@@ -3,6 +3,7 @@
 //! an EKS cluster's service accounts).
 
 use crate::import::aws::policy::{glob_intersects, glob_match};
+use serde_json::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Test {
@@ -72,5 +73,61 @@ impl SubCondition {
                 .is_some_and(|h| h.eq_ignore_ascii_case(head)),
             Test::Like => glob_intersects(v, &format!("{head}*"), false),
         })
+    }
+}
+
+/// One trust statement's conditions (as the AWS importer writes them on a provider's edge),
+/// sorted for a token seam: the conditions on `sub`, the conditions not evaluated (any key
+/// but `sub` and `aud`, whose value the token's holder chooses), and an operator on `sub`
+/// that cannot be evaluated.
+pub(super) struct Statement {
+    pub label: String,
+    pub subs: Vec<SubCondition>,
+    pub unevaluated: Vec<String>,
+    pub refused: Option<String>,
+}
+
+impl Statement {
+    pub(super) fn read(
+        st: &Value,
+        is_sub: impl Fn(&str) -> bool,
+        is_aud: impl Fn(&str) -> bool,
+    ) -> Statement {
+        let mut out = Statement {
+            label: st
+                .get("statement")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            subs: Vec::new(),
+            unevaluated: Vec::new(),
+            refused: None,
+        };
+        for c in st
+            .get("conditions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let op = c.get("operator").and_then(Value::as_str).unwrap_or("");
+            let key = c.get("key").and_then(Value::as_str).unwrap_or("");
+            let values: Vec<String> = c
+                .get("values")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
+            if is_sub(key) {
+                match SubCondition::parse(op, values, key) {
+                    Some(s) => out.subs.push(s),
+                    None => out.refused = Some(format!("{op} {key}")),
+                }
+            } else if !is_aud(key) {
+                out.unevaluated
+                    .push(format!("{op} {key} {}", values.join("|")));
+            }
+        }
+        out
     }
 }

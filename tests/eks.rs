@@ -459,10 +459,15 @@ fn pod_identity_needs_a_role_that_trusts_eks_and_irsa_matches_the_subject() {
     ];
     let pod = r#"{"association": {"clusterName": "c", "namespace": "apps", "serviceAccount": "web", "roleArn": "arn:aws:iam::111122223333:role/no-eks-trust"}}"#;
     let tmp = tempfile::tempdir().unwrap();
+    // Team-made: a service account whose annotation names a role whose trust admits another
+    // account only (a dead link), and one naming a role no source holds.
+    let annotated = cluster("arn:aws:iam::111122223333:role/none")
+        + "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ghost\n  namespace: apps\n  annotations: {eks.amazonaws.com/role-arn: \"arn:aws:iam::111122223333:role/web\"}\n"
+        + "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: elsewhere\n  namespace: apps\n  annotations: {eks.amazonaws.com/role-arn: \"arn:aws:iam::999988887777:role/x\"}\n";
     estate(
         tmp.path(),
         &authz(&roles),
-        &cluster("arn:aws:iam::111122223333:role/none"),
+        &annotated,
         &[
             ("cluster.json", describe_cluster(Some("API_AND_CONFIG_MAP"))),
             ("pod.json", pod.to_string()),
@@ -477,6 +482,8 @@ fn pod_identity_needs_a_role_that_trusts_eks_and_irsa_matches_the_subject() {
             ("c:k8s:sa:jobs/batch", "aws:aws:role:jobs"),
             ("c:k8s:sa:apps/web", "aws:aws:role:anyone-in-cluster"),
             ("c:k8s:sa:jobs/batch", "aws:aws:role:anyone-in-cluster"),
+            ("c:k8s:sa:apps/ghost", "aws:aws:role:anyone-in-cluster"),
+            ("c:k8s:sa:apps/elsewhere", "aws:aws:role:anyone-in-cluster"),
         ])
     );
     // The dead Pod Identity link is not drawn.
@@ -507,7 +514,18 @@ fn pod_identity_needs_a_role_that_trusts_eks_and_irsa_matches_the_subject() {
                 && u.contains("does not let pods.eks.amazonaws.com in")),
         "{undecided:?}"
     );
-    assert_eq!(seam(&doc, "irsa")["edges"], 4);
+    assert!(
+        undecided.iter().any(|u| u.starts_with("annotation eks.amazonaws.com/role-arn of apps/ghost: arn:aws:iam::111122223333:role/web: the role's trust does not admit this service account's token: a dead link")),
+        "{undecided:?}"
+    );
+    assert!(
+        undecided.iter().any(|u| u
+            .starts_with("annotation eks.amazonaws.com/role-arn of apps/elsewhere")
+            && u.contains("in no source")),
+        "{undecided:?}"
+    );
+    // `anyone-in-cluster` has no sub condition: the two annotated accounts reach it too.
+    assert_eq!(seam(&doc, "irsa")["edges"], 6);
     assert_eq!(seam(&doc, "irsa")["evaluated"], true);
 }
 

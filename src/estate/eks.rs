@@ -291,6 +291,46 @@ fn irsa(
             decided.insert(ei);
         }
     }
+    // An annotation names the role its pods ask for; without a trust that admits the
+    // account, the request fails: a dead link.
+    let linked: BTreeSet<(String, String)> = added
+        .iter()
+        .filter_map(|e| {
+            let role = node.get(prop(e, "to")?)?;
+            Some((
+                prop(e, "from")?.to_string(),
+                crate::import::eks::same_principal(prop(role, "aws_arn")?),
+            ))
+        })
+        .collect();
+    let roles: BTreeSet<String> = node
+        .values()
+        .filter(|n| !n.contains_key("k8s_source"))
+        .filter_map(|n| prop(n, "aws_arn"))
+        .map(crate::import::eks::same_principal)
+        .collect();
+    for c in &issuers {
+        for (sa, ns, name) in accounts.get(c.0.source.as_str()).into_iter().flatten() {
+            let Some(arn) = node.get(sa.as_str()).and_then(|n| prop(n, "eks_role_arn")) else {
+                continue;
+            };
+            let key = crate::import::eks::same_principal(arn);
+            if linked.contains(&(sa.clone(), key.clone())) {
+                continue;
+            }
+            let why = if roles.contains(&key) {
+                "the role's trust does not admit this service account's token: a dead link"
+            } else {
+                "the role is in no source of the estate: its trust is not verified"
+            };
+            tally.undecided(
+                IRSA,
+                &c.0.source,
+                format!("annotation eks.amazonaws.com/role-arn of {ns}/{name}: {arn}"),
+                why,
+            );
+        }
+    }
     tally.made(IRSA, added.len());
     let mut k = 0;
     edges.retain(|_| {

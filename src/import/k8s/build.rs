@@ -275,10 +275,13 @@ impl<'a> Builder<'a> {
         let name = sa.metadata.name.clone().unwrap_or_default();
         let id = self.account(&ns, &name);
         self.accounts.insert((ns, name), sa.automount);
-        self.g
-            .node(&id, NodeKind::Service)
-            .properties
-            .insert("k8s_source".into(), source);
+        let n = self.g.node(&id, NodeKind::Service);
+        n.properties.insert("k8s_source".into(), source);
+        // IRSA's hint to the pod identity webhook: which role the account's pods ask for.
+        // Whether the role's trust admits the account is the estate's to check.
+        if let Some(role) = sa.metadata.annotations.get("eks.amazonaws.com/role-arn") {
+            n.properties.insert("eks_role_arn".into(), json!(role));
+        }
     }
 
     /// Every Secret is a resource node (`k8s:res:NS:/secrets/NAME`, the node a grant naming

@@ -29,6 +29,10 @@ pub const SEAMS: &[(&str, &str)] = &[
         "an EKS Pod Identity association giving a service account a role whose trust lets EKS in",
     ),
     (
+        EKS_IDENTITY_PROVIDER,
+        "an OIDC identity provider an EKS cluster trusts, standing for whoever it admits, as the users and groups its prefixes allow",
+    ),
+    (
         IRSA,
         "a role whose trust admits a cluster's OIDC issuer, reached from the service accounts whose token subjects its conditions allow",
     ),
@@ -49,6 +53,7 @@ pub const AWS_CROSS_ACCOUNT: &str = "aws-cross-account";
 pub const EKS_ACCESS_ENTRY: &str = "eks-access-entry";
 pub const EKS_POD_IDENTITY: &str = "eks-pod-identity";
 pub const IRSA: &str = "irsa";
+pub const EKS_IDENTITY_PROVIDER: &str = "eks-identity-provider";
 pub const SAML: &str = "saml";
 
 /// The coverage of one answer.

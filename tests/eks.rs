@@ -701,3 +701,39 @@ fn import_k8s_reads_a_clusters_eks_answers_too() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("bad.json:1:"), "{}", run.stderr);
 }
+
+#[test]
+fn an_oidc_identity_provider_becomes_the_users_and_groups_its_prefixes_allow() {
+    // cartography's Okta provider config (re-expressed): users `okta:…`, and no groups claim,
+    // so its tokens carry no groups whatever its groups prefix.
+    let real = root().join("tests/data/real/cartography-eks/identity-provider.json");
+    let bindings = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: b}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}\nsubjects:\n- {kind: User, name: \"okta:jane\"}\n- {kind: User, name: bob}\n- {kind: Group, name: \"okta:platform\"}\n- {kind: Group, name: platform}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: admin}\nrules:\n- {apiGroups: ['*'], resources: ['*'], verbs: ['*']}\n";
+    let idp_edges = |answer: &str| -> BTreeSet<String> {
+        let tmp = tempfile::tempdir().unwrap();
+        write(tmp.path(), "rbac.yaml", bindings.as_bytes());
+        write(tmp.path(), "idp.json", answer.as_bytes());
+        let run = authpath_in(
+            tmp.path(),
+            &["import", "k8s", "rbac.yaml", "--eks", "idp.json"],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let g: Value = serde_json::from_str(&run.stdout).unwrap();
+        edges(&g, "eks-identity-provider")
+            .into_iter()
+            .map(|(f, t)| format!("{f} -> {t}"))
+            .collect()
+    };
+    assert_eq!(
+        idp_edges(&std::fs::read_to_string(real).unwrap()),
+        BTreeSet::from(["k8s:idp:okta-provider -> k8s:user:okta:jane".to_string()])
+    );
+    // Team-made: with a groups claim, the prefixed groups too.
+    let with_groups = r#"{"identityProviderConfig": {"oidc": {"identityProviderConfigName": "okta", "issuerUrl": "https://company.okta.com", "usernamePrefix": "okta:", "groupsClaim": "groups", "groupsPrefix": "okta:"}}}"#;
+    assert_eq!(
+        idp_edges(with_groups),
+        BTreeSet::from([
+            "k8s:idp:okta -> k8s:group:okta:platform".to_string(),
+            "k8s:idp:okta -> k8s:user:okta:jane".to_string(),
+        ])
+    );
+}

@@ -13,7 +13,7 @@
 
 use super::subjects::Statement;
 use super::{Item, id_of};
-use crate::coverage::{EKS_ACCESS_ENTRY, EKS_POD_IDENTITY, IRSA, SeamTally};
+use crate::coverage::{EKS_ACCESS_ENTRY, EKS_IDENTITY_PROVIDER, EKS_POD_IDENTITY, IRSA, SeamTally};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -37,7 +37,12 @@ pub(super) fn join(
     tally: &mut SeamTally,
 ) {
     if clusters.is_empty() {
-        for seam in [EKS_ACCESS_ENTRY, EKS_POD_IDENTITY, IRSA] {
+        for seam in [
+            EKS_ACCESS_ENTRY,
+            EKS_POD_IDENTITY,
+            EKS_IDENTITY_PROVIDER,
+            IRSA,
+        ] {
             tally.not_evaluated(
                 seam,
                 "no k8s source names its EKS cluster's AWS answers (`eks`)",
@@ -145,6 +150,24 @@ pub(super) fn join(
         k += 1;
         !dead.contains(&(k - 1))
     });
+
+    // Identity providers: whom each admits is the provider's to say.
+    tally.evaluated(EKS_IDENTITY_PROVIDER);
+    let idp_links = edges
+        .iter()
+        .filter(|e| prop(e, "seam") == Some(EKS_IDENTITY_PROVIDER))
+        .count();
+    tally.made(EKS_IDENTITY_PROVIDER, idp_links);
+    for n in nodes {
+        if let (Some(issuer), Some(source)) = (prop(n, "oidc_issuer"), prop(n, "source")) {
+            tally.undecided(
+                EKS_IDENTITY_PROVIDER,
+                source,
+                format!("OIDC identity provider {issuer}"),
+                "whom the identity provider admits is not in the estate: its node stands for whoever it admits",
+            );
+        }
+    }
 
     irsa(&node, edges, clusters, tally);
 }

@@ -1,8 +1,9 @@
 //! An EKS cluster's AWS side, from the AWS CLI's JSON answers: `eks describe-cluster` (its
 //! OIDC issuer and authentication mode), `eks describe-access-entry` (who is let in, as
 //! which user and groups), `eks list-associated-access-policies` (the access policies an
-//! entry holds, on the cluster or on namespaces) and `eks describe-pod-identity-association`
-//! (which service account gets which role). Files are recognised by their shape, not their
+//! entry holds, on the cluster or on namespaces), `eks describe-pod-identity-association`
+//! (which service account gets which role) and `eks describe-identity-provider-config` (an
+//! OIDC identity provider the cluster trusts). Files are recognised by their shape, not their
 //! names (`associate-access-policy`'s answer is read like `list-associated-access-policies`');
 //! a file may hold one answer, an array of answers, or several answers one after
 //! another. What is read here is applied by the Kubernetes importer (the cluster's users and
@@ -99,12 +100,26 @@ pub struct PodIdentity {
     pub file: String,
 }
 
+/// `describe-identity-provider-config`: an OIDC identity provider whose tokens the cluster
+/// accepts; its users become `usernamePrefix` + their claim, its groups `groupsPrefix` +
+/// theirs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdentityProvider {
+    pub name: String,
+    pub issuer: String,
+    pub username_prefix: String,
+    /// `None` when the config names no groups claim: the provider's tokens carry no groups.
+    pub groups_prefix: Option<String>,
+    pub file: String,
+}
+
 /// What an `eks` directory holds for one cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Eks {
     pub cluster: Option<Cluster>,
     pub entries: Vec<AccessEntry>,
     pub pod_identities: Vec<PodIdentity>,
+    pub identity_providers: Vec<IdentityProvider>,
     /// Files read.
     pub files: usize,
 }
@@ -328,6 +343,46 @@ pub(crate) fn read_text(
                     },
                 ));
             }
+        } else if let Some(config) = v
+            .get("identityProviderConfig")
+            .map(|c| c.get("oidc").unwrap_or(c))
+        {
+            if other_cluster(str_of(config, "clusterName")) {
+                warn(
+                    "an identity provider config of another cluster: skipped".into(),
+                    "put each cluster's answers in its own directory",
+                );
+                continue;
+            }
+            let Some(issuer) = str_of(config, "issuerUrl") else {
+                warn(
+                    "an identity provider config without `issuerUrl`: skipped".into(),
+                    "save the whole describe-identity-provider-config answer",
+                );
+                continue;
+            };
+            eks.identity_providers.push(IdentityProvider {
+                name: str_of(config, "identityProviderConfigName")
+                    .unwrap_or(issuer)
+                    .to_string(),
+                issuer: issuer.to_string(),
+                // Kubernetes prefixes a username from any claim but `email` with the issuer
+                // and `#` unless the config names a prefix.
+                username_prefix: match (
+                    str_of(config, "usernamePrefix"),
+                    str_of(config, "usernameClaim"),
+                ) {
+                    (Some(p), _) => p.to_string(),
+                    (None, Some("email")) => String::new(),
+                    (None, _) => format!("{issuer}#"),
+                },
+                groups_prefix: str_of(config, "groupsClaim").map(|_| {
+                    str_of(config, "groupsPrefix")
+                        .unwrap_or_default()
+                        .to_string()
+                }),
+                file: name.to_string(),
+            });
         } else if let Some(a) = v.get("association") {
             if other_cluster(str_of(a, "clusterName")) {
                 warn(
@@ -363,7 +418,7 @@ pub(crate) fn read_text(
             );
         } else {
             warn(
-                "not an EKS answer authpath reads (describe-cluster, describe-access-entry, list-associated-access-policies, describe-pod-identity-association): skipped".into(),
+                "not an EKS answer authpath reads (describe-cluster, describe-access-entry, list-associated-access-policies, describe-pod-identity-association, describe-identity-provider-config): skipped".into(),
                 "remove the file, or save one of those answers in it",
             );
         }

@@ -836,6 +836,13 @@ impl<'a> Builder<'a> {
         {
             self.pod_identity(p);
         }
+        for idp in eks
+            .as_ref()
+            .map(|e| e.identity_providers.as_slice())
+            .unwrap_or_default()
+        {
+            self.identity_provider(idp);
+        }
         if read_entries {
             for e in entries {
                 self.access_entry(e);
@@ -946,6 +953,48 @@ impl<'a> Builder<'a> {
             e.properties
                 .insert("seam".into(), json!("eks-pod-identity"));
             from = arn;
+        }
+    }
+
+    /// An OIDC identity provider the cluster trusts: a partner node standing for whoever the
+    /// provider admits, which can become every user its prefix allows and join every group
+    /// its groups prefix allows (never a `system:` one), among those the bindings name.
+    fn identity_provider(&mut self, idp: &crate::import::eks::IdentityProvider) {
+        let id = format!("k8s:idp:{}", idp.name);
+        let why = format!(
+            "EKS identity provider config {} ({}): tokens of {} are accepted",
+            idp.name, idp.file, idp.issuer
+        );
+        let n = self.g.node(&id, NodeKind::Partner);
+        n.name = Some(format!(
+            "OIDC identity provider {} ({})",
+            idp.name, idp.issuer
+        ));
+        n.properties.insert("oidc_issuer".into(), json!(idp.issuer));
+        let users = ids::user("");
+        let groups = ids::group("");
+        let mut targets: Vec<(String, EdgeKind)> = Vec::new();
+        for (node, _) in self.g.nodes() {
+            // Not a session template or an IAM identity: those are aws-auth's and entries'.
+            if let Some(u) = node.strip_prefix(&users)
+                && u.starts_with(&idp.username_prefix)
+                && !u.starts_with("system:")
+                && !u.contains("{{")
+                && !u.starts_with("arn:")
+            {
+                targets.push((node.clone(), EdgeKind::Assumes));
+            }
+            if let (Some(g), Some(prefix)) = (node.strip_prefix(&groups), &idp.groups_prefix)
+                && g.starts_with(prefix.as_str())
+                && !g.starts_with("system:")
+            {
+                targets.push((node.clone(), EdgeKind::MemberOf));
+            }
+        }
+        for (t, kind) in targets {
+            let e = self.g.edge(&id, &t, kind, Level::Admin, &why);
+            e.properties
+                .insert("seam".into(), json!("eks-identity-provider"));
         }
     }
 

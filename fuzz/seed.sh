@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 c=fuzz/corpus
-mkdir -p "$c"/{load,analyze,policy,import_k8s,import_aws,import_opengraph,mapping,estate,eks}
+mkdir -p "$c"/{load,analyze,policy,import_k8s,import_aws,import_opengraph,mapping,estate,eks,identity_center}
 for g in graphs/*.json; do
   cp "$g" "$c/load/"; cp "$g" "$c/analyze/"
 done
@@ -17,6 +17,7 @@ cp tests/data/real/bloodhound-opengraph/opengraph-minimal.json "$c/import_opengr
 cp graphs/opengraph/*.toml fuzz/seeds/mapping/*.toml "$c/mapping/"
 cp graphs/estate/estate.toml fuzz/seeds/estate/*.toml "$c/estate/"
 cp graphs/estate/prod/eks/payments/*.json fuzz/seeds/eks/*.json "$c/eks/"
+cp fuzz/seeds/identity_center/*.json "$c/identity_center/"
 bin=target/release/authpath
 [ -x "$bin" ] || cargo build --release --quiet
 for g in graphs/ci-secrets.json graphs/msp-delegated-admin.json; do

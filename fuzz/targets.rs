@@ -125,6 +125,16 @@ pub fn eks(data: &[u8]) {
     }
 }
 
+/// The IAM Identity Center answers reader on any text: problems that render, never a panic.
+pub fn identity_center(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let mut ic = authpath::import::identity_center::IdentityCenter::default();
+    let d = authpath::import::identity_center::read_text("fuzz.json", text, &mut ic);
+    let _ = d.render();
+}
+
 /// The estate manifest reader (`estate.toml`) on any text: a manifest and its warnings, or
 /// problems that render; nothing is imported (paths resolve under a directory that does
 /// not exist).

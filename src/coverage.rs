@@ -41,6 +41,10 @@ pub const SEAMS: &[(&str, &str)] = &[
         "a role a SAML provider may federate into, reached from the provider's node (whoever the identity provider admits); Identity Center roles named by their permission set",
     ),
     (
+        IDENTITY_CENTER,
+        "an IAM Identity Center user or group reaching the AWSReservedSSO role of each permission set assigned to it in an account",
+    ),
+    (
         GITHUB_OIDC,
         "a role trusting GitHub Actions' OIDC provider, reached from the branches, environments and repositories whose token subjects its conditions allow",
     ),
@@ -55,6 +59,7 @@ pub const EKS_POD_IDENTITY: &str = "eks-pod-identity";
 pub const IRSA: &str = "irsa";
 pub const EKS_IDENTITY_PROVIDER: &str = "eks-identity-provider";
 pub const SAML: &str = "saml";
+pub const IDENTITY_CENTER: &str = "identity-center";
 
 /// The coverage of one answer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]

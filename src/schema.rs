@@ -443,9 +443,11 @@ struct EstateSource {
     cluster: Option<String>,
     /// `k8s`: the sensitivity of the cluster's Secrets (default `high`).
     secret_sensitivity: Option<crate::model::Sensitivity>,
-    /// `aws-iam` (a table: cluster name → directory) or `k8s` (`SOURCE/CLUSTER`): not read
-    /// by this version, which says so.
+    /// `aws-iam` (a table: cluster name → directory of its EKS answers) or `k8s`
+    /// (`SOURCE/CLUSTER`: the aws-iam source and its cluster).
     eks: Option<serde_json::Value>,
+    /// `aws-iam`: a directory (or file) of IAM Identity Center answers.
+    identity_center: Option<String>,
     /// `opengraph`: a mapping file, or a built-in mapping (`githound`).
     mapping: Option<String>,
 }

@@ -82,4 +82,6 @@ fn the_importers_on_their_seeds_and_regressions() {
     let mut answers = files(&root().join("graphs/estate/prod/eks/payments"), &["json"]);
     answers.extend(files(&root().join("fuzz/seeds/eks"), &["json"]));
     assert!(replay("eks", answers, targets::eks) >= 4);
+    let ic = files(&root().join("fuzz/seeds/identity_center"), &["json"]);
+    assert!(replay("identity_center", ic, targets::identity_center) >= 2);
 }

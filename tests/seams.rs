@@ -517,3 +517,93 @@ fn saml_providers_stand_for_whoever_they_admit_and_identity_center_roles_name_th
         doc["findings"]
     );
 }
+
+#[test]
+fn identity_center_assignments_reach_the_permission_sets_reserved_roles() {
+    // Team-made: an Identity Center role (reserved path and name) in account 111122223333,
+    // and the Identity Center answers that assign its permission set to a group.
+    let trust = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE"}, "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession"]}]}"#;
+    let authz = serde_json::json!({"UserDetailList": [], "GroupDetailList": [], "Policies": [], "RoleDetailList": [{
+        "Path": "/aws-reserved/sso.amazonaws.com/", "RoleName": "AWSReservedSSO_Platform_Admin_0123456789abcdef", "RoleId": "AROASSO",
+        "Arn": "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Platform_Admin_0123456789abcdef",
+        "AssumeRolePolicyDocument": serde_json::from_str::<Value>(trust).unwrap(),
+        "InstanceProfileList": [], "RolePolicyList": [],
+        "AttachedManagedPolicies": [{"PolicyName": "AdministratorAccess", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}]}]});
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "authz.json", authz.to_string().as_bytes());
+    std::fs::create_dir_all(tmp.path().join("sso")).unwrap();
+    write(
+        &tmp.path().join("sso"),
+        "answers.json",
+        br#"{"AccountAssignments": [
+  {"AccountId": "111122223333", "PermissionSetArn": "arn:aws:sso:::permissionSet/ssoins-1/ps-admin", "PrincipalType": "GROUP", "PrincipalId": "g-1"},
+  {"AccountId": "111122223333", "PermissionSetArn": "arn:aws:sso:::permissionSet/ssoins-1/ps-unknown", "PrincipalType": "USER", "PrincipalId": "u-1"},
+  {"AccountId": "999999999999", "PermissionSetArn": "arn:aws:sso:::permissionSet/ssoins-1/ps-admin", "PrincipalType": "USER", "PrincipalId": "u-1"}]}
+{"PermissionSet": {"Name": "Platform_Admin", "PermissionSetArn": "arn:aws:sso:::permissionSet/ssoins-1/ps-admin"}}
+{"Users": [{"UserName": "jo@example.com", "UserId": "u-1", "ExternalIds": [{"Issuer": "https://scim.aws.com/1", "Id": "entra-object-1"}]}]}
+{"Groups": [{"DisplayName": "Platform admins", "GroupId": "g-1"}]}
+{"GroupMemberships": [{"GroupId": "g-1", "MemberId": {"UserId": "u-1"}}]}
+"#,
+    );
+    write(
+        tmp.path(),
+        "estate.toml",
+        b"version = 1\nas_of = \"2026-11-01T00:00:00Z\"\n[[source]]\nname = \"aws\"\nkind = \"aws-iam\"\npath = \"authz.json\"\nidentity_center = \"sso/\"\n",
+    );
+    let run = authpath_in(tmp.path(), &["import", "estate", "estate.toml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let g: Value = serde_json::from_str(&run.stdout).unwrap();
+    let has = |from: &str, to: &str, kind: &str| {
+        g["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["from"] == from && e["to"] == to && e["kind"] == kind)
+    };
+    let role = "aws:aws:role:AWSReservedSSO_Platform_Admin_0123456789abcdef";
+    assert!(has("aws:identitystore:group:g-1", role, "assumes"));
+    assert!(has(
+        "aws:identitystore:user:u-1",
+        "aws:identitystore:group:g-1",
+        "member_of"
+    ));
+    let doc = json(
+        tmp.path(),
+        &[
+            "analyze",
+            "estate.toml",
+            "--format",
+            "json",
+            "--subjects",
+            "all",
+        ],
+    );
+    let s = seam(&doc["coverage"], "identity-center");
+    assert_eq!(
+        (s["edges"].as_u64(), s["undecided"].as_u64()),
+        (Some(1), Some(2)),
+        "{s}"
+    );
+    let why: Vec<&str> = doc["coverage"]["undecided"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["why"].as_str().unwrap())
+        .collect();
+    assert!(
+        why.iter()
+            .any(|w| w.contains("no describe-permission-set answer")),
+        "{why:?}"
+    );
+    assert!(why.contains(&"the account is not in the estate"), "{why:?}");
+    // The user reaches the account's everything through the group and the reserved role.
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["subject"] == "aws:identitystore:user:u-1"),
+        "{}",
+        doc["findings"]
+    );
+}

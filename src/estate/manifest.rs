@@ -86,6 +86,7 @@ impl SourceKind {
                 "credential_report",
                 "account",
                 "eks",
+                "identity_center",
             ],
             SourceKind::K8s => &[
                 "name",
@@ -124,6 +125,8 @@ pub struct Source {
     pub mapping: Option<MappingRef>,
     /// The sensitivity of the cluster's Secrets (a `k8s` source; default `high`).
     pub secret_sensitivity: Option<crate::model::Sensitivity>,
+    /// An `aws-iam` source's IAM Identity Center answers (a directory or file).
+    pub identity_center: Option<PathBuf>,
     /// An `aws-iam` source's EKS clusters: name → the directory of its AWS CLI answers.
     pub eks_clusters: Vec<(String, PathBuf)>,
     /// A `k8s` source's EKS cluster: the `aws-iam` source and the key of its `eks` table.
@@ -457,6 +460,7 @@ impl Reader<'_> {
                     .map(|p| r.dir.join(p))
             };
             let credential_report = opt_path(self, "credential_report");
+            let identity_center = opt_path(self, "identity_center");
             let account = t.get("account").and_then(|v| {
                 let s = match v.get_ref() {
                     DeValue::Integer(i) => Some(format!("{:0>12}", i.as_str())),
@@ -566,6 +570,7 @@ impl Reader<'_> {
                     cluster,
                     mapping,
                     secret_sensitivity,
+                    identity_center,
                     eks_clusters,
                     eks: eks_ref.map(|(s, c, _)| (s, c)),
                     line,

@@ -12,6 +12,7 @@
 mod cross_account;
 mod eks;
 mod github_oidc;
+mod identity_center;
 pub mod keys;
 pub mod manifest;
 mod subjects;
@@ -95,6 +96,8 @@ struct Imported {
     gaps: Vec<(String, String)>,
     /// A `k8s` source's EKS cluster: its OIDC issuer, when its answers give it.
     eks: Option<Option<String>>,
+    /// An `aws-iam` source's Identity Center answers.
+    identity_center: Option<crate::import::identity_center::IdentityCenter>,
 }
 
 fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
@@ -125,13 +128,14 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
     let mut sources = Vec::new();
     let mut tally = SeamTally::new();
     let mut clusters: Vec<eks::Cluster> = Vec::new();
+    let mut centers: Vec<(&str, crate::import::identity_center::IdentityCenter)> = Vec::new();
     let mut assume: Vec<(
         &str,
         String,
         BTreeMap<String, crate::import::aws::policy::Permissions>,
     )> = Vec::new();
     let mut as_ofs: BTreeSet<Timestamp> = BTreeSet::new();
-    for (s, g) in imported {
+    for (s, mut g) in imported {
         if g.nodes.is_empty() {
             joined.push(
                 Diagnostic::warning(
@@ -155,6 +159,9 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
         }
         for (what, why) in &g.gaps {
             tally.gap(&s.name, what.clone(), why);
+        }
+        if let Some(ic) = g.identity_center.take() {
+            centers.push((s.name.as_str(), ic));
         }
         if let Some(issuer) = &g.eks {
             clusters.push(eks::Cluster {
@@ -267,6 +274,15 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
         .filter_map(|c| c.issuer.as_ref().map(|i| i.to_ascii_lowercase()))
         .collect();
     saml(&mut nodes, &edges, has(SourceKind::AwsIam), &mut tally);
+    let center_refs: Vec<(&str, &crate::import::identity_center::IdentityCenter)> =
+        centers.iter().map(|(s, ic)| (*s, ic)).collect();
+    identity_center::join(
+        &mut nodes,
+        &mut edges,
+        &center_refs,
+        &estate_accounts,
+        &mut tally,
+    );
     gaps(&nodes, &source_kinds, &issuers, &mut tally);
     nodes.sort_by(|a, b| id_of(a).cmp(id_of(b)));
     if joined.has_errors() || joined.warning_count() > 0 {
@@ -362,12 +378,18 @@ fn import_source(s: &Source, m: &Manifest) -> (Option<Imported>, Vec<Diagnostics
             assume_role = import.assume_role;
             problems.extend(import.problems);
             files += usize::from(s.credential_report.is_some());
-            return finish_import(
-                s,
-                import.graph,
-                extra(files, assume_role, gaps, eks_issuer),
-                problems,
-            );
+            let mut extra = extra(files, assume_role, gaps, eks_issuer);
+            if let Some(dir) = &s.identity_center {
+                let (ic, p) = crate::import::identity_center::read(dir);
+                let failed = p.iter().any(Diagnostics::has_errors);
+                problems.extend(p);
+                if failed {
+                    return (None, problems);
+                }
+                extra.files += ic.files;
+                extra.identity_center = Some(ic);
+            }
+            return finish_import(s, import.graph, extra, problems);
         }
         SourceKind::Opengraph => match opengraph(s, &mut problems) {
             Some(t) => t.into_bytes(),
@@ -454,6 +476,7 @@ struct Extra {
     assume_role: BTreeMap<String, crate::import::aws::policy::Permissions>,
     gaps: Vec<(String, String)>,
     eks: Option<Option<String>>,
+    identity_center: Option<crate::import::identity_center::IdentityCenter>,
 }
 
 fn extra(
@@ -467,6 +490,7 @@ fn extra(
         assume_role,
         gaps,
         eks,
+        identity_center: None,
     }
 }
 
@@ -511,6 +535,7 @@ fn finish(
             assume_role: extra.assume_role,
             gaps: extra.gaps,
             eks: extra.eks,
+            identity_center: extra.identity_center,
         }),
         problems,
     )
@@ -890,7 +915,7 @@ fn saml(nodes: &mut [Item], edges: &[Item], has_aws: bool, tally: &mut SeamTally
 /// The permission set an IAM Identity Center role stands for:
 /// `AWSReservedSSO_<set>_<16 hex digits>`, the set's name taken up to the last `_` (names
 /// may contain `_`).
-fn permission_set(role: &str) -> Option<&str> {
+pub(super) fn permission_set(role: &str) -> Option<&str> {
     let rest = role.strip_prefix("AWSReservedSSO_")?;
     let (set, hash) = rest.rsplit_once('_')?;
     (hash.len() == 16

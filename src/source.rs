@@ -162,6 +162,64 @@ pub(crate) fn toml_type(v: &toml::de::DeValue<'_>) -> &'static str {
     }
 }
 
+/// The `.json` files of a directory in name order, or the one file `path` names: the AWS
+/// CLI answers an estate source points at.
+pub(crate) fn json_files(path: &Path) -> Result<Vec<std::path::PathBuf>, Diagnostics> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    match std::fs::read_dir(path) {
+        Ok(entries) => {
+            let mut files: Vec<std::path::PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .collect();
+            files.sort();
+            Ok(files)
+        }
+        Err(e) => {
+            let mut d = Diagnostics::new(path.display().to_string());
+            d.push(
+                Diagnostic::error(
+                    codes::READ_ERROR,
+                    None,
+                    format!("cannot read the directory: {e}"),
+                )
+                .help("check the path"),
+            );
+            Err(d)
+        }
+    }
+}
+
+/// The JSON answers of one file: one value, an array of them, or several one after
+/// another; `None` (the error at its line and column pushed to `d`) when the JSON is broken.
+pub(crate) fn json_answers(text: &str, d: &mut Diagnostics) -> Option<Vec<serde_json::Value>> {
+    let mut values = Vec::new();
+    for v in serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>() {
+        match v {
+            Ok(serde_json::Value::Array(items)) => values.extend(items),
+            Ok(v) => values.push(v),
+            Err(e) => {
+                d.push(
+                    Diagnostic::error(
+                        codes::JSON_SYNTAX,
+                        Some(Span {
+                            line: e.line() as u32,
+                            column: e.column() as u32,
+                        }),
+                        format!("invalid JSON: {e}"),
+                    )
+                    .help("save the AWS CLI's answer as it printed it (--output json)"),
+                );
+                return None;
+            }
+        }
+    }
+    Some(values)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

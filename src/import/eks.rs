@@ -10,9 +10,8 @@
 //! groups) and by the estate's join (the IAM side).
 
 use crate::diagnostics::{Diagnostic, Diagnostics, codes, quote};
-use crate::model::Span;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The cluster's authentication mode: which of aws-auth and access entries count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,35 +126,11 @@ pub struct Eks {
 /// Reads every `.json` file under `path` (a file or a directory) as `cluster`'s answers
 /// (`""`: whatever cluster they name).
 pub fn read(path: &Path, cluster: &str) -> (Eks, Vec<Diagnostics>) {
-    let mut files: Vec<PathBuf> = Vec::new();
     let mut problems = Vec::new();
-    if path.is_dir() {
-        match std::fs::read_dir(path) {
-            Ok(entries) => {
-                files.extend(
-                    entries
-                        .filter_map(Result::ok)
-                        .map(|e| e.path())
-                        .filter(|p| p.extension().is_some_and(|e| e == "json")),
-                );
-            }
-            Err(e) => {
-                let mut d = Diagnostics::new(path.display().to_string());
-                d.push(
-                    Diagnostic::error(
-                        codes::READ_ERROR,
-                        None,
-                        format!("cannot read the directory: {e}"),
-                    )
-                    .help("check the path"),
-                );
-                problems.push(d);
-            }
-        }
-    } else {
-        files.push(path.to_path_buf());
-    }
-    files.sort();
+    let files = crate::source::json_files(path).unwrap_or_else(|d| {
+        problems.push(d);
+        Vec::new()
+    });
     let mut eks = Eks::default();
     let mut policies: Vec<(String, AccessPolicy)> = Vec::new();
     for f in &files {
@@ -219,29 +194,9 @@ pub(crate) fn read_text(
     policies: &mut Vec<(String, AccessPolicy)>,
     d: &mut Diagnostics,
 ) {
-    let mut values = Vec::new();
-    let stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
-    for v in stream {
-        match v {
-            Ok(Value::Array(items)) => values.extend(items),
-            Ok(v) => values.push(v),
-            Err(e) => {
-                d.push(
-                    Diagnostic::error(
-                        codes::JSON_SYNTAX,
-                        Some(Span {
-                            line: e.line() as u32,
-                            column: e.column() as u32,
-                        }),
-                        format!("invalid JSON: {e}"),
-                    )
-                    .help("save the AWS CLI's answer as it printed it (--output json)"),
-                );
-                return;
-            }
-        }
-    }
-    let _ = name;
+    let Some(values) = crate::source::json_answers(text, d) else {
+        return;
+    };
     for (i, v) in values.iter().enumerate() {
         let at = format!("answer {}", i + 1);
         let mut warn = |message: String, help: &str| {

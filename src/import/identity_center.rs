@@ -6,10 +6,9 @@
 //! a file may hold one answer, an array of answers, or several one after another.
 
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
-use crate::model::Span;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// One account assignment.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,33 +44,11 @@ pub struct IdentityCenter {
 
 /// Reads every `.json` file under `path` (a file or a directory).
 pub fn read(path: &Path) -> (IdentityCenter, Vec<Diagnostics>) {
-    let mut files: Vec<PathBuf> = Vec::new();
     let mut problems = Vec::new();
-    if path.is_dir() {
-        match std::fs::read_dir(path) {
-            Ok(entries) => files.extend(
-                entries
-                    .filter_map(Result::ok)
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|e| e == "json")),
-            ),
-            Err(e) => {
-                let mut d = Diagnostics::new(path.display().to_string());
-                d.push(
-                    Diagnostic::error(
-                        codes::READ_ERROR,
-                        None,
-                        format!("cannot read the directory: {e}"),
-                    )
-                    .help("check the path"),
-                );
-                problems.push(d);
-            }
-        }
-    } else {
-        files.push(path.to_path_buf());
-    }
-    files.sort();
+    let files = crate::source::json_files(path).unwrap_or_else(|d| {
+        problems.push(d);
+        Vec::new()
+    });
     let mut out = IdentityCenter::default();
     for f in &files {
         let name = f.display().to_string();
@@ -112,27 +89,9 @@ fn principal(v: &Value, id_key: &str, name_key: &str) -> Option<Principal> {
 /// One file's answers into `out`; its problems.
 pub fn read_text(name: &str, text: &str, out: &mut IdentityCenter) -> Diagnostics {
     let mut d = Diagnostics::new(name);
-    let mut values = Vec::new();
-    for v in serde_json::Deserializer::from_str(text).into_iter::<Value>() {
-        match v {
-            Ok(Value::Array(items)) => values.extend(items),
-            Ok(v) => values.push(v),
-            Err(e) => {
-                d.push(
-                    Diagnostic::error(
-                        codes::JSON_SYNTAX,
-                        Some(Span {
-                            line: e.line() as u32,
-                            column: e.column() as u32,
-                        }),
-                        format!("invalid JSON: {e}"),
-                    )
-                    .help("save the AWS CLI's answer as it printed it (--output json)"),
-                );
-                return d;
-            }
-        }
-    }
+    let Some(values) = crate::source::json_answers(text, &mut d) else {
+        return d;
+    };
     let list = |v: &Value, key: &str| -> Vec<Value> {
         v.get(key)
             .and_then(Value::as_array)

@@ -1007,65 +1007,6 @@ impl<'a> Builder<'a> {
         node
     }
 
-    /// `role -kind-> account` for every service account in scope whose name `names` covers.
-    /// Accounts are looked up by namespace: only the rules that fire ask, so a cluster of
-    /// many roles and accounts stays linear.
-    pub(crate) fn edges_to_accounts(
-        &mut self,
-        role: &str,
-        scope: &Scope,
-        names: &rbac::Names,
-        kind: EdgeKind,
-        why: &str,
-    ) {
-        let range = match scope {
-            Scope::Cluster => self.accounts.range::<(String, String), _>(..),
-            Scope::Namespace(ns) => self
-                .accounts
-                .range((ns.clone(), String::new())..(format!("{ns}\u{0}"), String::new())),
-        };
-        let targets: Vec<String> = range
-            .filter(|((ns, sa), _)| scope.contains(ns) && names.covers(sa))
-            .map(|((ns, sa), _)| ids::service_account(ns, sa))
-            .collect();
-        for t in targets {
-            self.g.edge(role, &t, kind, Level::Admin, why);
-        }
-    }
-
-    /// `role -admin_of-> workload` for every workload in scope that `pick(kind, name)` takes.
-    pub(crate) fn admin_of_workloads(
-        &mut self,
-        role: &str,
-        scope: &Scope,
-        why: &str,
-        pick: impl Fn(&str, &str) -> bool,
-    ) {
-        let range = match scope {
-            Scope::Cluster => 0..self.workloads.len(),
-            Scope::Namespace(ns) => {
-                let from = self.workloads.partition_point(|(n, _)| n < ns);
-                let to = self.workloads.partition_point(|(n, _)| n <= ns);
-                from..to
-            }
-        };
-        let targets: Vec<String> = self.workloads[range]
-            .iter()
-            .map(|(ns, w)| {
-                (
-                    ns,
-                    w.kind.as_str(),
-                    w.metadata.name.as_deref().unwrap_or_default(),
-                )
-            })
-            .filter(|(_, k, name)| pick(k, name))
-            .map(|(ns, k, name)| ids::workload(ns, k, name))
-            .collect();
-        for t in targets {
-            self.g.edge(role, &t, EdgeKind::AdminOf, Level::Admin, why);
-        }
-    }
-
     /// The resource node for (scope, group, resource, name), created on first use. A grant
     /// that cannot read Secrets goes to a `#write-only` node of its own, which reveals nothing.
     pub fn resource(
@@ -1262,7 +1203,21 @@ impl escalation::Graph for Builder<'_> {
         kind: EdgeKind,
         why: &str,
     ) {
-        Builder::edges_to_accounts(self, role, scope, names, kind, why);
+        // Accounts are looked up by namespace: only the rules that fire ask, so a cluster of
+        // many roles and accounts stays linear.
+        let range = match scope {
+            Scope::Cluster => self.accounts.range::<(String, String), _>(..),
+            Scope::Namespace(ns) => self
+                .accounts
+                .range((ns.clone(), String::new())..(format!("{ns}\u{0}"), String::new())),
+        };
+        let targets: Vec<String> = range
+            .filter(|((ns, sa), _)| scope.contains(ns) && names.covers(sa))
+            .map(|((ns, sa), _)| ids::service_account(ns, sa))
+            .collect();
+        for t in targets {
+            self.g.edge(role, &t, kind, Level::Admin, why);
+        }
     }
 
     fn admin_of_workloads(
@@ -1272,7 +1227,29 @@ impl escalation::Graph for Builder<'_> {
         why: &str,
         pick: &dyn Fn(&str, &str) -> bool,
     ) {
-        Builder::admin_of_workloads(self, role, scope, why, pick);
+        let range = match scope {
+            Scope::Cluster => 0..self.workloads.len(),
+            Scope::Namespace(ns) => {
+                let from = self.workloads.partition_point(|(n, _)| n < ns);
+                let to = self.workloads.partition_point(|(n, _)| n <= ns);
+                from..to
+            }
+        };
+        let targets: Vec<String> = self.workloads[range]
+            .iter()
+            .map(|(ns, w)| {
+                (
+                    ns,
+                    w.kind.as_str(),
+                    w.metadata.name.as_deref().unwrap_or_default(),
+                )
+            })
+            .filter(|(_, k, name)| pick(k, name))
+            .map(|(ns, k, name)| ids::workload(ns, k, name))
+            .collect();
+        for t in targets {
+            self.g.edge(role, &t, EdgeKind::AdminOf, Level::Admin, why);
+        }
     }
 
     fn resource(

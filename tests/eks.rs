@@ -737,3 +737,60 @@ fn an_oidc_identity_provider_becomes_the_users_and_groups_its_prefixes_allow() {
         ])
     );
 }
+
+#[test]
+fn pod_identity_role_chaining_needs_the_source_role_allowed_into_the_target() {
+    // Team-made: `chain-src` trusts EKS Pod Identity and may assume `chain-ok`, whose trust
+    // names it; `chain-bad` trusts only EC2.
+    let role = |name: &str, trust: Value, policy: Option<Value>| {
+        serde_json::json!({
+            "Path": "/", "RoleName": name, "RoleId": format!("AROA{}", name.to_uppercase()),
+            "Arn": format!("arn:aws:iam::111122223333:role/{name}"),
+            "AssumeRolePolicyDocument": trust,
+            "InstanceProfileList": [], "AttachedManagedPolicies": [],
+            "RolePolicyList": policy.map(|p| vec![serde_json::json!({"PolicyName": "p", "PolicyDocument": p})]).unwrap_or_default(),
+        })
+    };
+    let pods = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}]});
+    let from_src = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/chain-src"}, "Action": "sts:AssumeRole"}]});
+    let allow = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::111122223333:role/chain-*"}]});
+    let authz = serde_json::json!({"UserDetailList": [], "GroupDetailList": [], "Policies": [], "RoleDetailList": [
+        role("chain-src", pods, Some(allow)),
+        role("chain-ok", from_src, None),
+        role("chain-bad", serde_json::from_str::<Value>(SERVICE_TRUST).unwrap(), None),
+    ]});
+    let association = |sa: &str, target: &str| {
+        format!(
+            r#"{{"association": {{"clusterName": "c", "namespace": "apps", "serviceAccount": "{sa}", "roleArn": "arn:aws:iam::111122223333:role/chain-src", "targetRoleArn": "arn:aws:iam::111122223333:role/{target}"}}}}"#
+        )
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    estate(
+        tmp.path(),
+        &authz.to_string(),
+        &cluster("arn:aws:iam::111122223333:role/none"),
+        &[
+            ("cluster.json", describe_cluster(Some("API_AND_CONFIG_MAP"))),
+            ("ok.json", association("web", "chain-ok")),
+            ("bad.json", association("ghost", "chain-bad")),
+        ],
+    );
+    let (g, _) = import(tmp.path());
+    let links: BTreeSet<(&str, &str)> = edges(&g, "eks-pod-identity").into_iter().collect();
+    assert!(
+        links.contains(&("aws:aws:role:chain-src", "aws:aws:role:chain-ok")),
+        "{links:?}"
+    );
+    assert!(
+        !links.contains(&("aws:aws:role:chain-src", "aws:aws:role:chain-bad")),
+        "{links:?}"
+    );
+    let doc = analyze(tmp.path());
+    assert!(
+        doc["coverage"]["undecided"]
+            .to_string()
+            .contains("may not assume its target role"),
+        "{}",
+        doc["coverage"]
+    );
+}

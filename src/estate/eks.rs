@@ -91,6 +91,11 @@ pub(super) fn join(
 
     // Pod Identity: the role's trust must let EKS in.
     tally.evaluated(EKS_POD_IDENTITY);
+    let chains: BTreeSet<(&str, &str)> = edges
+        .iter()
+        .filter(|e| prop(e, "kind") == Some("assumes") && prop(e, "seam") != Some(EKS_POD_IDENTITY))
+        .filter_map(|e| Some((prop(e, "from")?, prop(e, "to")?)))
+        .collect();
     let mut dead: BTreeSet<usize> = BTreeSet::new();
     let mut pod_links = 0;
     for (i, e) in edges.iter().enumerate() {
@@ -117,15 +122,19 @@ pub(super) fn join(
             continue;
         }
         if is_aws(from) {
-            // Role chaining to the association's target role: the target's trust (with the
-            // association's external id) is not evaluated.
-            tally.undecided(
-                EKS_POD_IDENTITY,
-                prop(role, "source").unwrap_or("estate"),
-                what,
-                "role chaining to the association's target role: the target's trust is not evaluated, the link is drawn as if it held",
-            );
-            pod_links += 1;
+            // Role chaining to the association's target role: the accounts' own graphs say
+            // whether the role may assume the target (the target's trust, the role's policy).
+            if chains.contains(&(from, to)) {
+                pod_links += 1;
+            } else {
+                dead.insert(i);
+                tally.undecided(
+                    EKS_POD_IDENTITY,
+                    prop(role, "source").unwrap_or("estate"),
+                    what,
+                    "the association's role may not assume its target role (the target's trust or the role's policy does not allow it): a dead link, not drawn",
+                );
+            }
             continue;
         }
         let trusts_eks = role

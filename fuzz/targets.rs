@@ -109,7 +109,7 @@ pub fn eks(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let (eks, d) = authpath::import::eks::read_answers("fuzz.json", text, "c");
+    let (eks, d) = authpath::import::eks::read_answers("fuzz.json", text, Some("c"));
     let _ = d.render();
     if d.has_errors() {
         return;

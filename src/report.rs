@@ -38,9 +38,8 @@ pub struct Document {
     pub by_rule: BTreeMap<&'static str, (usize, usize)>,
     pub exposure: Option<ExposureOut>,
     pub choke_nodes: Vec<(String, u64)>,
-    /// What the answer is based on (sources, seams, what could not be decided), and the
-    /// same as one line per fact for the page.
-    pub coverage: crate::coverage::Coverage,
+    /// What the answer is based on (sources, seams, what could not be decided), one line
+    /// per fact.
     pub coverage_lines: Vec<String>,
     /// What the page calls each id it names (findings' subjects and targets, organisations,
     /// choke points, query lists) that is not a shown node and is not its own label; shown
@@ -527,7 +526,6 @@ fn build(
             exposed: e.exposed,
         }),
         choke_nodes,
-        coverage: report.coverage.clone(),
         coverage_lines: report.coverage.lines(),
         labels: label_table,
         nodes,

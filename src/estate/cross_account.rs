@@ -5,7 +5,7 @@
 //! the account's root user, which no identity policy limits); otherwise the account stays
 //! an external node, and coverage says so.
 
-use super::{Item, id_of};
+use super::{Item, drop_edges, id_of, prop};
 use crate::coverage::{AWS_CROSS_ACCOUNT, SeamTally};
 use crate::import::aws::policy::Permissions;
 use serde_json::{Value, json};
@@ -17,10 +17,6 @@ pub(super) struct Account<'a> {
     pub account: String,
     /// Prefixed principal id → its `sts:AssumeRole` permissions.
     pub assume_role: BTreeMap<String, &'a Permissions>,
-}
-
-fn prop<'a>(n: &'a Item, key: &str) -> Option<&'a str> {
-    n.get(key).and_then(Value::as_str)
 }
 
 /// The same principal as IAM compares ARNs in a trust policy: exactly, except that an
@@ -174,11 +170,7 @@ pub(super) fn join(
         }
     }
     tally.made(AWS_CROSS_ACCOUNT, made);
-    let mut i = 0;
-    edges.retain(|_| {
-        i += 1;
-        !replaced.contains(&(i - 1))
-    });
+    drop_edges(edges, &replaced);
     edges.extend(added);
 }
 

@@ -12,14 +12,10 @@
 //!   account of the cluster).
 
 use super::subjects::Statement;
-use super::{Item, id_of};
+use super::{Item, drop_edges, id_of, prop};
 use crate::coverage::{EKS_ACCESS_ENTRY, EKS_IDENTITY_PROVIDER, EKS_POD_IDENTITY, IRSA, SeamTally};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-
-fn prop<'a>(n: &'a Item, key: &str) -> Option<&'a str> {
-    n.get(key).and_then(Value::as_str)
-}
 
 /// A cluster the estate knows the AWS side of: its k8s source and its OIDC issuer.
 pub(super) struct Cluster {
@@ -121,44 +117,37 @@ pub(super) fn join(
             pod_links += 1;
             continue;
         }
-        if is_aws(from) {
-            // Role chaining to the association's target role: the accounts' own graphs say
-            // whether the role may assume the target (the target's trust, the role's policy).
-            if chains.contains(&(from, to)) {
-                pod_links += 1;
-            } else {
+        // Role chaining to the association's target role stands when the accounts' own
+        // graphs let the role assume the target (its trust, the role's policy); the role
+        // itself must let EKS Pod Identity in.
+        let dead_why = if is_aws(from) {
+            (!chains.contains(&(from, to))).then_some(
+                "the association's role may not assume its target role (the target's trust or the role's policy does not allow it): a dead link, not drawn",
+            )
+        } else {
+            let trusts_eks = role
+                .get("aws_trusted_services")
+                .and_then(Value::as_array)
+                .is_some_and(|s| s.iter().any(|v| v == "pods.eks.amazonaws.com"));
+            (!trusts_eks).then_some(
+                "the role's trust policy does not let pods.eks.amazonaws.com in: a dead link, not drawn",
+            )
+        };
+        match dead_why {
+            None => pod_links += 1,
+            Some(why) => {
                 dead.insert(i);
                 tally.undecided(
                     EKS_POD_IDENTITY,
                     prop(role, "source").unwrap_or("estate"),
                     what,
-                    "the association's role may not assume its target role (the target's trust or the role's policy does not allow it): a dead link, not drawn",
+                    why,
                 );
             }
-            continue;
-        }
-        let trusts_eks = role
-            .get("aws_trusted_services")
-            .and_then(Value::as_array)
-            .is_some_and(|s| s.iter().any(|v| v == "pods.eks.amazonaws.com"));
-        if trusts_eks {
-            pod_links += 1;
-        } else {
-            dead.insert(i);
-            tally.undecided(
-                EKS_POD_IDENTITY,
-                prop(role, "source").unwrap_or("estate"),
-                what,
-                "the role's trust policy does not let pods.eks.amazonaws.com in: a dead link, not drawn",
-            );
         }
     }
     tally.made(EKS_POD_IDENTITY, pod_links);
-    let mut k = 0;
-    edges.retain(|_| {
-        k += 1;
-        !dead.contains(&(k - 1))
-    });
+    drop_edges(edges, &dead);
 
     // Identity providers: whom each admits is the provider's to say.
     tally.evaluated(EKS_IDENTITY_PROVIDER);
@@ -364,10 +353,6 @@ fn irsa(
         }
     }
     tally.made(IRSA, added.len());
-    let mut k = 0;
-    edges.retain(|_| {
-        k += 1;
-        !decided.contains(&(k - 1))
-    });
+    drop_edges(edges, &decided);
     edges.extend(added);
 }

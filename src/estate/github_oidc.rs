@@ -17,7 +17,7 @@
 //! `sub` condition) is reached from one partner node: any GitHub account.
 
 use super::subjects::{Statement, SubCondition, Test};
-use super::{Item, id_of};
+use super::{Item, drop_edges, id_of, prop};
 use crate::coverage::{GITHUB_OIDC, SeamTally};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,10 +29,6 @@ const NEW_REPO: &str = "\u{1}authpath-new-repo";
 
 /// The native key and id of the node for "any GitHub account".
 pub(super) const ANYONE: &str = "github:*";
-
-fn prop<'a>(n: &'a Item, key: &str) -> Option<&'a str> {
-    n.get(key).and_then(Value::as_str)
-}
 
 /// Whether a federated principal is GitHub's OIDC provider (or a GHEC custom issuer).
 pub(super) fn is_github_provider(arn: &str) -> bool {
@@ -124,12 +120,6 @@ impl Start {
             }
         }
     }
-}
-
-/// What one trusting edge resolved to.
-struct Resolved {
-    /// Start node ids (existing or external) with the subject that matched.
-    starts: Vec<(String, String)>,
 }
 
 /// Links the GitHub start nodes to the roles that trust GitHub's OIDC provider.
@@ -269,7 +259,7 @@ pub(super) fn join(
                     .join(" and ")
             };
             let resolved = resolve(&subs, &starts, &heads, &orgs, has_github, &mut out);
-            if resolved.starts.is_empty() {
+            if resolved.is_empty() {
                 if has_github {
                     tally.undecided(
                         GITHUB_OIDC,
@@ -287,7 +277,7 @@ pub(super) fn join(
                 }
                 continue;
             }
-            for (start, sub) in resolved.starts {
+            for (start, sub) in resolved {
                 out.link(
                     &start,
                     role,
@@ -306,15 +296,12 @@ pub(super) fn join(
         }
     }
     tally.made(GITHUB_OIDC, out.links.len());
-    let mut i = 0;
-    edges.retain(|_| {
-        i += 1;
-        !decided.contains(&(i - 1))
-    });
+    drop_edges(edges, &decided);
     out.write(nodes, edges, &kinds);
 }
 
-/// The start nodes a statement's `sub` conditions admit.
+/// The start nodes a statement's `sub` conditions admit (ids of existing or external
+/// nodes), each with the subject that matched.
 fn resolve(
     subs: &[SubCondition],
     starts: &[(String, Start, String)],
@@ -322,7 +309,7 @@ fn resolve(
     orgs: &BTreeSet<String>,
     has_github: bool,
     out: &mut Out,
-) -> Resolved {
+) -> Vec<(String, String)> {
     let all = |sub: &str| subs.iter().all(|c| c.admits(sub));
     let mut found = Vec::new();
     // A subject of an organisation nobody names: any GitHub account can create one.
@@ -344,7 +331,7 @@ fn resolve(
             .any(|q| all(&format!("{SOMEONE_ELSE}{q}")))
     {
         found.push((out.anyone(), "any subject".to_string()));
-        return Resolved { starts: found };
+        return found;
     }
     if has_github {
         for i in candidates(subs, heads) {
@@ -369,7 +356,7 @@ fn resolve(
     }
     found.sort();
     found.dedup();
-    Resolved { starts: found }
+    found
 }
 
 /// The subjects' common head at a start node: `repo:ORG/REPO:` for a repository, its
@@ -637,10 +624,10 @@ mod tests {
                 true,
                 &mut out,
             );
-            assert_eq!(r.starts[0].0, "estate:github:*", "{v}");
+            assert_eq!(r[0].0, "estate:github:*", "{v}");
         }
         let r = resolve(&[], &[], &[], &BTreeSet::new(), true, &mut out);
-        assert_eq!(r.starts[0].0, "estate:github:*");
+        assert_eq!(r[0].0, "estate:github:*");
     }
 
     #[test]
@@ -657,7 +644,7 @@ mod tests {
             true,
             &mut out,
         );
-        let ids: Vec<&str> = r.starts.iter().map(|(i, _)| i.as_str()).collect();
+        let ids: Vec<&str> = r.iter().map(|(i, _)| i.as_str()).collect();
         assert_eq!(
             ids,
             ["estate:github:fab/deploy@main", "estate:github:fab/tools"]

@@ -13,6 +13,7 @@
 //! implicit group) gets `SOURCE:ID`, its id in the joined graph.
 
 use super::manifest::{Source, SourceKind};
+use super::prop;
 use serde_json::{Map, Value, json};
 
 /// Sets `native_key` on every node of one source's graph (ids not yet prefixed).
@@ -38,10 +39,6 @@ pub fn annotate(s: &Source, nodes: &mut [Map<String, Value>]) {
         let key = key.unwrap_or_else(|| format!("{}:{id}", s.name));
         n.insert("native_key".into(), json!(key));
     }
-}
-
-fn prop<'a>(n: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    n.get(key).and_then(Value::as_str)
 }
 
 fn aws(

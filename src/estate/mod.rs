@@ -89,17 +89,8 @@ struct Imported {
     nodes: Vec<Item>,
     edges: Vec<Item>,
     as_of: Option<Timestamp>,
-    files: usize,
-    /// An `aws-iam` source's principals' `sts:AssumeRole` permissions, by unprefixed id.
-    assume_role: BTreeMap<String, crate::import::aws::policy::Permissions>,
-    /// What the source's inputs cannot tell (what, why).
-    gaps: Vec<(String, String)>,
-    /// A `k8s` source's EKS cluster: its OIDC issuer, when its answers give it.
-    eks: Option<Option<String>>,
-    /// An `aws-iam` source's Identity Center answers.
-    identity_center: Option<crate::import::identity_center::IdentityCenter>,
+    extra: Extra,
 }
-
 fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
     let mut problems: Vec<Diagnostics> = Vec::new();
     if manifest_warnings.warning_count() > 0 {
@@ -157,13 +148,13 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
         if let Some(t) = g.as_of {
             as_ofs.insert(t);
         }
-        for (what, why) in &g.gaps {
+        for (what, why) in &g.extra.gaps {
             tally.gap(&s.name, what.clone(), why);
         }
-        if let Some(ic) = g.identity_center.take() {
+        if let Some(ic) = g.extra.identity_center.take() {
             centers.push((s.name.as_str(), ic));
         }
-        if let Some(issuer) = &g.eks {
+        if let Some(issuer) = &g.extra.eks {
             clusters.push(eks::Cluster {
                 source: s.name.clone(),
                 name: s.cluster.clone().unwrap_or_else(|| s.name.clone()),
@@ -173,7 +164,7 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
         sources.push(SourceCoverage {
             name: s.name.clone(),
             kind: s.kind.as_str().to_string(),
-            files: g.files,
+            files: g.extra.files,
             nodes: g.nodes.len(),
             edges: g.edges.len(),
         });
@@ -187,7 +178,7 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
                     .map(str::to_string)
             })
         {
-            assume.push((s.name.as_str(), account, g.assume_role));
+            assume.push((s.name.as_str(), account, g.extra.assume_role));
         }
         nodes.extend(n);
         edges.extend(e);
@@ -303,14 +294,30 @@ fn id_of(n: &Item) -> &str {
     n.get("id").and_then(Value::as_str).unwrap_or_default()
 }
 
+/// A node's or edge's string field.
+fn prop<'a>(n: &'a Item, key: &str) -> Option<&'a str> {
+    n.get(key).and_then(Value::as_str)
+}
+
+/// Removes the edges at the indices `drop` holds (links a seam replaced or found dead).
+fn drop_edges(edges: &mut Vec<Item>, drop: &BTreeSet<usize>) {
+    if drop.is_empty() {
+        return;
+    }
+    let mut i = 0;
+    edges.retain(|_| {
+        i += 1;
+        !drop.contains(&(i - 1))
+    });
+}
+
 /// Runs the source's importer: its graph, and its problems.
 fn import_source(s: &Source, m: &Manifest) -> (Option<Imported>, Vec<Diagnostics>) {
     let mut problems = Vec::new();
-    // The files each importer read, as it counts them (a directory counts its manifests).
-    let mut files = 1;
-    let mut assume_role = BTreeMap::new();
-    let mut gaps = Vec::new();
-    let mut eks_issuer = None;
+    let mut extra = Extra {
+        files: 1,
+        ..Extra::default()
+    };
     // A graph file's (or an OpenGraph import's) text, or an importer's nodes and edges.
     let text: Vec<u8> = match s.kind {
         SourceKind::Graph => {
@@ -334,11 +341,12 @@ fn import_source(s: &Source, m: &Manifest) -> (Option<Imported>, Vec<Diagnostics
             bytes
         }
         SourceKind::K8s => {
+            // Counted by the importers: a directory counts its manifests, not itself.
+            extra.files = 0;
             let mut options = crate::import::k8s::Options::default();
             if let Some(sensitivity) = s.secret_sensitivity {
                 options.secret_sensitivity = sensitivity;
             }
-            let mut eks_files = 0;
             if let Some((source, cluster)) = &s.eks
                 && let Some(dir) = m
                     .sources
@@ -347,38 +355,32 @@ fn import_source(s: &Source, m: &Manifest) -> (Option<Imported>, Vec<Diagnostics
                     .and_then(|a| a.eks_clusters.iter().find(|(c, _)| c == cluster))
                     .map(|(_, d)| d)
             {
-                let (eks, p) = crate::import::eks::read(dir, cluster);
+                let (eks, p) = crate::import::eks::read(dir, Some(cluster));
                 let failed = p.iter().any(Diagnostics::has_errors);
                 problems.extend(p);
                 if failed {
                     return (None, problems);
                 }
-                eks_files = eks.files;
-                eks_issuer = Some(eks.cluster.as_ref().and_then(|c| c.issuer.clone()));
+                extra.files += eks.files;
+                extra.eks = Some(eks.cluster.as_ref().and_then(|c| c.issuer.clone()));
                 options.eks = Some(eks);
             }
             let import = crate::import::k8s::import(&s.paths, &options);
             problems.extend(import.problems);
-            files = import.files + eks_files;
+            extra.files += import.files;
             let cluster = s.cluster.clone().unwrap_or_else(|| s.name.clone());
-            gaps = import
+            extra.gaps = import
                 .gaps
                 .into_iter()
                 .map(|(what, why)| (format!("{what} of cluster {cluster}"), why))
                 .collect();
-            return finish_import(
-                s,
-                import.graph,
-                extra(files, assume_role, gaps, eks_issuer),
-                problems,
-            );
+            return finish_import(s, import.graph, extra, problems);
         }
         SourceKind::AwsIam => {
             let import = crate::import::aws::import(&s.paths[0], s.credential_report.as_deref());
-            assume_role = import.assume_role;
+            extra.assume_role = import.assume_role;
             problems.extend(import.problems);
-            files += usize::from(s.credential_report.is_some());
-            let mut extra = extra(files, assume_role, gaps, eks_issuer);
+            extra.files += usize::from(s.credential_report.is_some());
             if let Some(dir) = &s.identity_center {
                 let (ic, p) = crate::import::identity_center::read(dir);
                 let failed = p.iter().any(Diagnostics::has_errors);
@@ -410,13 +412,7 @@ fn import_source(s: &Source, m: &Manifest) -> (Option<Imported>, Vec<Diagnostics
     };
     drop(text);
     let (as_of, items) = items;
-    finish(
-        s,
-        items,
-        as_of,
-        extra(files, assume_role, gaps, eks_issuer),
-        problems,
-    )
+    finish(s, items, as_of, extra, problems)
 }
 
 /// A graph file's `as_of`, nodes and edges as JSON objects. The file was checked already;
@@ -471,27 +467,18 @@ fn finish_import(
 }
 
 /// What an importer hands the join besides its graph.
+#[derive(Default)]
 struct Extra {
+    /// The files its importer read, as it counts them (a directory counts its manifests).
     files: usize,
+    /// An `aws-iam` source's principals' `sts:AssumeRole` permissions, by unprefixed id.
     assume_role: BTreeMap<String, crate::import::aws::policy::Permissions>,
+    /// What the source's inputs cannot tell (what, why).
     gaps: Vec<(String, String)>,
+    /// A `k8s` source's EKS cluster: its OIDC issuer, when its answers give it.
     eks: Option<Option<String>>,
+    /// An `aws-iam` source's Identity Center answers.
     identity_center: Option<crate::import::identity_center::IdentityCenter>,
-}
-
-fn extra(
-    files: usize,
-    assume_role: BTreeMap<String, crate::import::aws::policy::Permissions>,
-    gaps: Vec<(String, String)>,
-    eks: Option<Option<String>>,
-) -> Extra {
-    Extra {
-        files,
-        assume_role,
-        gaps,
-        eks,
-        identity_center: None,
-    }
 }
 
 /// A source's nodes and edges checked against the manifest and given their native keys.
@@ -531,11 +518,7 @@ fn finish(
             nodes,
             edges,
             as_of,
-            files: extra.files,
-            assume_role: extra.assume_role,
-            gaps: extra.gaps,
-            eks: extra.eks,
-            identity_center: extra.identity_center,
+            extra,
         }),
         problems,
     )
@@ -824,9 +807,6 @@ fn gaps(
     issuers: &BTreeSet<String>,
     tally: &mut SeamTally,
 ) {
-    fn prop<'a>(n: &'a Item, k: &str) -> Option<&'a str> {
-        n.get(k).and_then(Value::as_str)
-    }
     for n in nodes {
         let (Some(key), Some(source)) = (prop(n, "native_key"), prop(n, "source")) else {
             continue;

@@ -124,8 +124,8 @@ pub struct Eks {
 }
 
 /// Reads every `.json` file under `path` (a file or a directory) as `cluster`'s answers
-/// (`""`: whatever cluster they name).
-pub fn read(path: &Path, cluster: &str) -> (Eks, Vec<Diagnostics>) {
+/// (`None`: whatever cluster they name).
+pub fn read(path: &Path, cluster: Option<&str>) -> (Eks, Vec<Diagnostics>) {
     let mut problems = Vec::new();
     let files = crate::source::json_files(path).unwrap_or_else(|d| {
         problems.push(d);
@@ -171,7 +171,7 @@ pub fn read(path: &Path, cluster: &str) -> (Eks, Vec<Diagnostics>) {
 
 /// One file's answers, alone: what it holds for `cluster` and its problems (the policies
 /// it associates applied to the entries it describes).
-pub fn read_answers(name: &str, text: &str, cluster: &str) -> (Eks, Diagnostics) {
+pub fn read_answers(name: &str, text: &str, cluster: Option<&str>) -> (Eks, Diagnostics) {
     let mut eks = Eks::default();
     let mut policies = Vec::new();
     let mut d = Diagnostics::new(name);
@@ -189,7 +189,7 @@ pub fn read_answers(name: &str, text: &str, cluster: &str) -> (Eks, Diagnostics)
 pub(crate) fn read_text(
     name: &str,
     text: &str,
-    cluster: &str,
+    cluster: Option<&str>,
     eks: &mut Eks,
     policies: &mut Vec<(String, AccessPolicy)>,
     d: &mut Diagnostics,
@@ -208,7 +208,7 @@ pub(crate) fn read_text(
         };
         // An empty `cluster` takes every cluster's answers.
         let other_cluster =
-            |c: Option<&str>| c.is_some_and(|c| !cluster.is_empty() && c != cluster);
+            |c: Option<&str>| c.is_some_and(|c| cluster.is_some_and(|want| c != want));
         if let Some(c) = v.get("cluster") {
             let cname = str_of(c, "name").unwrap_or_default().to_string();
             if other_cluster(Some(&cname)) {
@@ -216,7 +216,7 @@ pub(crate) fn read_text(
                     format!(
                         "describe-cluster of {}, not of {}: skipped",
                         quote(&cname),
-                        quote(cluster)
+                        quote(cluster.unwrap_or_default())
                     ),
                     "put each cluster's answers in its own directory",
                 );
@@ -419,7 +419,7 @@ mod tests {
 {"associatedAccessPolicies": [{"policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy", "accessScope": {"type": "namespace", "namespaces": ["dev-*"]}}], "clusterName": "c", "principalArn": "arn:aws:iam::1:role/a"}
 {"association": {"clusterName": "c", "namespace": "apps", "serviceAccount": "web", "roleArn": "arn:aws:iam::1:role/web"}}
 {"something": "else"}"#;
-        read_text("a.json", text, "c", &mut eks, &mut policies, &mut d);
+        read_text("a.json", text, Some("c"), &mut eks, &mut policies, &mut d);
         let c = eks.cluster.unwrap();
         assert_eq!(c.mode, Some(AuthMode::ApiAndConfigMap));
         assert_eq!(
@@ -439,7 +439,7 @@ mod tests {
         read_text(
             "a.json",
             "{\"cluster\": {\n  \"name\": }",
-            "c",
+            Some("c"),
             &mut Eks::default(),
             &mut Vec::new(),
             &mut d,

@@ -180,8 +180,8 @@ impl K8sImportRequest {
         let mut options = self.options.clone();
         let mut eks_problems = Vec::new();
         if let Some(dir) = &self.eks {
-            // Any cluster's answers: the directory is this cluster's.
-            let (eks, problems) = crate::import::eks::read(dir, "");
+            // Whatever cluster they name: the directory is this cluster's.
+            let (eks, problems) = crate::import::eks::read(dir, None);
             if problems
                 .iter()
                 .any(crate::diagnostics::Diagnostics::has_errors)

@@ -8,7 +8,7 @@ use super::manifest::{
     self, BindingObject, ConfigMapObject, Meta, Object, Origin, PolicyRule, RoleObject,
     SecretObject, ServiceAccountObject, SubjectRef, Workload,
 };
-use super::{Options, Scope, awsauth, builtin, ids, rbac};
+use super::{Options, Scope, awsauth, builtin, ids, push_problem, rbac};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, codes, quote};
 use crate::import::GraphBuilder;
 use crate::model::{EdgeKind, Level, NodeKind, Sensitivity, Span};
@@ -107,21 +107,20 @@ impl<'a> Builder<'a> {
     }
 
     fn warn(&mut self, code: Code, origin: &Origin, message: String, help: &str) {
-        self.problems
-            .entry(origin.file.clone())
-            .or_insert_with(|| Diagnostics::new(origin.file.clone()))
-            .push(
-                Diagnostic::warning(
-                    code,
-                    Some(Span {
-                        line: origin.line,
-                        column: 1,
-                    }),
-                    message,
-                )
-                .about(origin.describe())
-                .help(help),
-            );
+        push_problem(
+            self.problems,
+            &origin.file,
+            Diagnostic::warning(
+                code,
+                Some(Span {
+                    line: origin.line,
+                    column: 1,
+                }),
+                message,
+            )
+            .about(origin.describe())
+            .help(help),
+        );
     }
 
     fn namespace_of(&self, meta: &Meta) -> String {
@@ -783,10 +782,7 @@ impl<'a> Builder<'a> {
             }
             let read = awsauth::read(&cm, &origin);
             for w in read.warnings {
-                self.problems
-                    .entry(origin.file.clone())
-                    .or_insert_with(|| Diagnostics::new(origin.file.clone()))
-                    .push(w);
+                push_problem(self.problems, &origin.file, w);
             }
             for m in read.mappings {
                 if replaced.contains(&crate::import::eks::same_principal(&m.arn)) {
@@ -848,22 +844,20 @@ impl<'a> Builder<'a> {
                 self.access_entry(e);
             }
         } else if !entries.is_empty() {
-            let file = entries[0].file.clone();
-            self.problems
-                .entry(file.clone())
-                .or_insert_with(|| Diagnostics::new(file))
-                .push(
-                    Diagnostic::warning(
-                        codes::EKS_ACCESS,
-                        None,
-                        format!(
-                            "the cluster's authentication mode is CONFIG_MAP: its {} access entr{} let no one in",
-                            entries.len(),
-                            if entries.len() == 1 { "y" } else { "ies" }
-                        ),
-                    )
-                    .help("switch the cluster to API_AND_CONFIG_MAP or API for access entries to count"),
-                );
+            push_problem(
+                self.problems,
+                &entries[0].file,
+                Diagnostic::warning(
+                    codes::EKS_ACCESS,
+                    None,
+                    format!(
+                        "the cluster's authentication mode is CONFIG_MAP: its {} access entr{} let no one in",
+                        entries.len(),
+                        if entries.len() == 1 { "y" } else { "ies" }
+                    ),
+                )
+                .help("switch the cluster to API_AND_CONFIG_MAP or API for access entries to count"),
+            );
         }
         self.aws_principals.sort();
         self.aws_principals.dedup();

@@ -13,18 +13,21 @@ use std::collections::BTreeSet;
 const POLICIES: &str = include_str!("eks-access-policies.yaml");
 
 /// The ClusterRole name of an access policy.
-pub(super) fn policy_role(policy: &str) -> String {
+fn policy_role(policy: &str) -> String {
     format!("eks:access-policy:{policy}")
 }
 
-/// The policies `POLICIES` defines.
-pub(super) fn known_policies() -> Vec<String> {
-    POLICIES
-        .lines()
-        .filter_map(|l| l.strip_prefix("metadata: {name: \"eks:access-policy:"))
-        .filter_map(|l| l.strip_suffix("\"}"))
-        .map(str::to_string)
-        .collect()
+/// The ClusterRoles `POLICIES` defines, read as any manifest is.
+fn policy_roles() -> Vec<(Object, Origin)> {
+    manifest::read_bytes("EKS access policies", POLICIES.as_bytes()).objects
+}
+
+/// The access policy a ClusterRole of `POLICIES` stands for.
+fn policy_of(o: &Object) -> Option<&str> {
+    manifest::metadata(o)
+        .name
+        .as_deref()?
+        .strip_prefix("eks:access-policy:")
 }
 
 /// The Kubernetes username an entry authenticates as: its own, else EKS's default (an IAM
@@ -68,14 +71,15 @@ pub(super) fn policy_objects(
     eks: &Eks,
     known: &BTreeSet<String>,
 ) -> (Vec<(Object, Origin)>, Vec<Unknown>) {
-    let policies = known_policies();
+    let roles = policy_roles();
+    let policies: BTreeSet<&str> = roles.iter().filter_map(|(o, _)| policy_of(o)).collect();
     let mut used: BTreeSet<&str> = BTreeSet::new();
     let mut unknown = Vec::new();
     let mut docs = Vec::new();
     for (i, e) in eks.entries.iter().enumerate() {
         let user = username(e);
         for p in &e.policies {
-            if !policies.contains(&p.name) {
+            if !policies.contains(p.name.as_str()) {
                 unknown.push((e.principal_arn.clone(), p.name.clone()));
                 continue;
             }
@@ -116,24 +120,14 @@ pub(super) fn policy_objects(
     if docs.is_empty() {
         return (Vec::new(), unknown);
     }
-    let mut text = String::new();
-    for doc in POLICIES.split("\n---\n").skip(1) {
-        if used
-            .iter()
-            .any(|p| doc.contains(&format!("\"{}\"", policy_role(p))))
-        {
-            text.push_str("---\n");
-            text.push_str(doc);
-            text.push('\n');
-        }
-    }
-    for d in docs {
-        text.push_str("---\n");
-        text.push_str(&d.to_string());
-        text.push('\n');
-    }
-    let read = manifest::read_bytes("EKS access policies", text.as_bytes());
-    (read.objects, unknown)
+    let mut objects: Vec<(Object, Origin)> = roles
+        .iter()
+        .filter(|(o, _)| policy_of(o).is_some_and(|p| used.contains(p)))
+        .cloned()
+        .collect();
+    let text: String = docs.iter().map(|d| format!("---\n{d}\n")).collect();
+    objects.extend(manifest::read_bytes("EKS access policies", text.as_bytes()).objects);
+    (objects, unknown)
 }
 
 #[cfg(test)]
@@ -174,8 +168,10 @@ mod tests {
 
     #[test]
     fn the_known_policies_are_the_guides_tables() {
+        let roles = policy_roles();
+        let known: Vec<&str> = roles.iter().filter_map(|(o, _)| policy_of(o)).collect();
         assert_eq!(
-            known_policies(),
+            known,
             [
                 "AmazonEKSAdminPolicy",
                 "AmazonEKSClusterAdminPolicy",

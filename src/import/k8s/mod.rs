@@ -121,6 +121,18 @@ fn build(manifests: Manifests, opts: &Options) -> Import {
     }
 }
 
+/// Files a problem under its file's diagnostics.
+fn push_problem(
+    problems: &mut BTreeMap<String, Diagnostics>,
+    file: &str,
+    d: crate::diagnostics::Diagnostic,
+) {
+    problems
+        .entry(file.to_string())
+        .or_insert_with(|| Diagnostics::new(file))
+        .push(d);
+}
+
 /// Adds the objects an EKS cluster's access policies stand for, and says what the
 /// cluster's inputs cannot tell.
 fn eks_access(
@@ -173,18 +185,16 @@ fn eks_access(
     let (extra, unknown) = eks::policy_objects(e, &known);
     objects.extend(extra);
     for (principal, policy) in unknown {
-        let file = "EKS access policies".to_string();
-        problems
-            .entry(file.clone())
-            .or_insert_with(|| Diagnostics::new(file))
-            .push(
-                Diagnostic::warning(
-                    codes::EKS_ACCESS,
-                    None,
-                    format!("access policy {policy} of {principal}: its rules are not known to authpath, so it grants nothing here"),
-                )
-                .help("the EKS User Guide gives no rule table for it; coverage lists it as undecided"),
-            );
+        push_problem(
+            problems,
+            "EKS access policies",
+            Diagnostic::warning(
+                codes::EKS_ACCESS,
+                None,
+                format!("access policy {policy} of {principal}: its rules are not known to authpath, so it grants nothing here"),
+            )
+            .help("the EKS User Guide gives no rule table for it; coverage lists it as undecided"),
+        );
         gaps.push((
             format!("access policy {policy} of {principal}"),
             "its Kubernetes rules are not published as a table: not evaluated".into(),

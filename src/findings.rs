@@ -65,10 +65,11 @@ pub enum Rule {
     OverScopedCredential,
     SharedCredential,
     AssertionViolated,
+    OpenTrust,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 11] = [
+    pub const ALL: [Rule; 12] = [
         Rule::TransitivePrivilege,
         Rule::ExternalCriticalAccess,
         Rule::IndirectPartnerAccess,
@@ -80,6 +81,7 @@ impl Rule {
         Rule::OverScopedCredential,
         Rule::SharedCredential,
         Rule::AssertionViolated,
+        Rule::OpenTrust,
     ];
 
     pub fn name(self) -> &'static str {
@@ -95,6 +97,7 @@ impl Rule {
             Rule::OverScopedCredential => "over-scoped-credential",
             Rule::SharedCredential => "shared-credential",
             Rule::AssertionViolated => "assertion-violated",
+            Rule::OpenTrust => "open-trust",
         }
     }
 
@@ -133,6 +136,9 @@ impl Rule {
             Rule::SharedCredential => "One credential is held from two or more organisations.",
             Rule::AssertionViolated => {
                 "A subject's effective level over a target exceeds what a policy assertion allows."
+            }
+            Rule::OpenTrust => {
+                "Anyone at all can become an identity: its trust admits every account."
             }
         }
     }
@@ -175,6 +181,9 @@ impl Rule {
             Rule::AssertionViolated => {
                 "A reachability assertion of the policy file is broken: a subject it selects holds more than the allowed level over a target it selects."
             }
+            Rule::OpenTrust => {
+                "A node tagged anyone stands for every account of a system anyone can join (any GitHub account); it reaches an identity through credentials alone, so whoever signs up there can act as that identity: a federated trust with no subject condition, or one that admits every repository of every organisation."
+            }
         }
     }
 
@@ -212,13 +221,18 @@ impl Rule {
             Rule::AssertionViolated => {
                 "Remove the path the witness shows, or change the assertion if the architecture's intent changed."
             }
+            Rule::OpenTrust => {
+                "Pin the trust to your own organisation and repository, and to the branch or environment that deploys (a `sub` condition with StringEquals), or remove the trust."
+            }
         }
     }
 
     /// The highest severity the rule can report.
     pub(crate) fn highest_severity(self) -> Severity {
         match self {
-            Rule::TransitivePrivilege | Rule::ExternalCriticalAccess => Severity::Critical,
+            Rule::TransitivePrivilege | Rule::ExternalCriticalAccess | Rule::OpenTrust => {
+                Severity::Critical
+            }
             Rule::IndirectPartnerAccess
             | Rule::DelegationCycle
             | Rule::RedelegableAdmin

@@ -186,6 +186,11 @@ impl EdgeKind {
 /// unless `--include-builtin`. Importers write it; the rules read it.
 pub const BUILTIN_TAG: &str = "builtin";
 
+/// The tag that marks a node standing for every account of a system anyone can join (any
+/// GitHub account): what it reaches, anyone at all can. The estate's join writes it; the
+/// `open-trust` rule reads it.
+pub const ANYONE_TAG: &str = "anyone";
+
 /// Index of a node in [`Graph::nodes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NodeIx(pub u32);

@@ -613,3 +613,44 @@ fn shared_credential_spans_organisations() {
         "a tenant and its own services are one org"
     );
 }
+
+// ---------------------------------------------------------------- open-trust
+
+#[test]
+fn open_trust_names_each_identity_anyone_becomes_through_credentials_alone() {
+    let nodes = r#"{"id": "any", "kind": "partner", "tags": ["anyone"]},
+        {"id": "tok", "kind": "credential"}, {"id": "tok2", "kind": "credential"},
+        {"id": "role:a", "kind": "service"}, {"id": "role:b", "kind": "service"},
+        {"id": "role:c", "kind": "service"}, {"id": "bucket", "kind": "resource"},
+        {"id": "someone", "kind": "partner"}, {"id": "gone", "kind": "service", "status": "disabled"}"#;
+    let fs = run(
+        nodes,
+        r#"{"from": "any", "to": "tok", "kind": "holds"},
+           {"from": "tok", "to": "role:a", "kind": "authenticates_as", "level": "read"},
+           {"from": "any", "to": "tok2", "kind": "holds", "level": "write"},
+           {"from": "tok2", "to": "role:a", "kind": "authenticates_as"},
+           {"from": "tok", "to": "role:b", "kind": "authenticates_as"},
+           {"from": "role:a", "to": "role:c", "kind": "assumes"},
+           {"from": "any", "to": "bucket", "kind": "grants"},
+           {"from": "any", "to": "gone", "kind": "assumes"},
+           {"from": "someone", "to": "role:c", "kind": "assumes"}"#,
+    );
+    let open: Vec<&Finding> = fs
+        .iter()
+        .filter(|f| f.rule.name() == "open-trust")
+        .collect();
+    let targets: Vec<&str> = open.iter().filter_map(|f| f.target.as_deref()).collect();
+    // role:c is behind an identity, the bucket behind a grant, `gone` is disabled; the
+    // untagged partner is nobody's "anyone".
+    assert_eq!(targets, ["role:a", "role:b"], "{open:?}");
+    // Two tokens lead to role:a: the witness is the one carrying the higher level.
+    let a = find(&fs, "open-trust", "any", Some("role:a")).unwrap();
+    assert_eq!(
+        (a.severity, a.level),
+        (Severity::Critical, Some(Level::Write))
+    );
+    assert_eq!(a.path, ["any", "tok2", "role:a"]);
+    let b = find(&fs, "open-trust", "any", Some("role:b")).unwrap();
+    assert_eq!(b.path, ["any", "tok", "role:b"]);
+    assert_eq!(b.level, Some(Level::Admin));
+}

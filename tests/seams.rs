@@ -6,7 +6,7 @@
 mod common;
 
 use common::{authpath_in, root, write};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -362,15 +362,36 @@ fn github_oidc_trusts_match_githounds_branches_environments_and_repositories() {
     ] {
         assert!(run.stderr.contains(what), "{what}: {}", run.stderr);
     }
-    // Any GitHub account reaching an administrator role is a critical finding.
+    // A trust that admits any GitHub account is a critical finding of its own, on the role
+    // anyone can become (and only that role: what the role reaches is the access rules').
     let doc = json(&dir, &["analyze", "estate.toml", "--format", "json"]);
-    let anyone = doc["findings"]
+    let open: Vec<&Value> = doc["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["subject"] == "estate:github:*")
-        .expect("any GitHub account reaches the administrator role");
-    assert_eq!(anyone["severity"], "critical");
+        .filter(|f| f["rule"] == "open-trust")
+        .collect();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0]["severity"], "critical");
+    assert_eq!(open[0]["subject"], "estate:github:*");
+    assert_eq!(open[0]["target"], "aws:aws:role:GithubActionsTest-Anyone");
+    assert_eq!(open[0]["level"], "admin");
+    assert_eq!(open[0]["path_edges"], json!(["holds", "authenticates_as"]));
+    assert!(
+        open[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("any GitHub account (partner), that is anyone who signs up, can administer GithubActionsTest-Anyone"),
+        "{}",
+        open[0]["message"]
+    );
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| { f["rule"] == "transitive-privilege" && f["subject"] == "estate:github:*" })
+    );
 }
 
 #[test]

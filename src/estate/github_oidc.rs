@@ -487,7 +487,7 @@ impl Out {
             let id = format!("estate:{ANYONE}");
             nodes.push(obj(json!({
                 "id": id, "kind": "partner", "name": "any GitHub account",
-                "source": "estate", "native_key": ANYONE,
+                "source": "estate", "native_key": ANYONE, "tags": [crate::model::ANYONE_TAG],
                 "purpose": "a trust admits a GitHub Actions token of any repository of any organisation",
             })));
             kinds.insert(id, "partner".into());

@@ -952,6 +952,11 @@ fn step_of(kind: EdgeKind, cap: Level, requires: Level, held: Level) -> Option<L
     }
 }
 
+/// The level carried past `e` when `held` is carried into it; `None` when it cannot be used.
+pub fn step(e: &Edge, held: Level) -> Option<Level> {
+    step_of(e.kind, e.level, e.requires, held)
+}
+
 fn encode(n: NodeIx, level: u8, flag: u8) -> u32 {
     n.0 * 6 + u32::from(level) * 2 + u32::from(flag)
 }

@@ -6,6 +6,7 @@
 //! - `credentials`: orphaned-, stale-, over-scoped- and shared-credential
 //! - `governance`: ungoverned-access
 //! - `assertions`: assertion-violated (the policy's `[[assert]]` entries)
+//! - `trust`: open-trust (identities anyone at all can become)
 
 pub mod assertions;
 mod credentials;
@@ -13,6 +14,7 @@ mod delegation;
 mod governance;
 mod partner;
 pub mod privilege;
+mod trust;
 
 pub use privilege::{Pending, Tally};
 
@@ -118,7 +120,7 @@ fn run_rules(
     store: bool,
 ) -> Ran {
     let on = |r: Rule| policy.rule(r).enabled;
-    let ((reach, partner), ((cycles, redelegable), ((credentials, governance), asserted))) =
+    let ((reach, partner), ((cycles, redelegable), ((credentials, governance), (asserted, open)))) =
         rayon::join(
             || {
                 rayon::join(
@@ -160,8 +162,11 @@ fn run_rules(
                                 )
                             },
                             || {
-                                on(Rule::AssertionViolated)
-                                    .then(|| assertions::check(ctx, &policy.asserts))
+                                (
+                                    on(Rule::AssertionViolated)
+                                        .then(|| assertions::check(ctx, &policy.asserts)),
+                                    on(Rule::OpenTrust).then(|| trust::check(ctx)),
+                                )
                             },
                         )
                     },
@@ -170,11 +175,18 @@ fn run_rules(
         );
     crate::reach::matrix::release_buffers();
     let (asserted, checked) = asserted.unwrap_or_default();
-    let mut others: Vec<Finding> = [cycles, redelegable, credentials, governance, Some(asserted)]
-        .into_iter()
-        .flatten()
-        .flatten()
-        .collect();
+    let mut others: Vec<Finding> = [
+        cycles,
+        redelegable,
+        credentials,
+        governance,
+        Some(asserted),
+        open,
+    ]
+    .into_iter()
+    .flatten()
+    .flatten()
+    .collect();
     others.retain(|f| on(f.rule));
     for f in &mut others {
         // As for the access rules, classified at info first; a policy override of the

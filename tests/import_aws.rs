@@ -420,7 +420,7 @@ fn credentials_and_login_profiles_are_minted() {
 }
 
 #[test]
-fn rewriting_policies_controls_the_principal_and_oneself_the_account() {
+fn rewriting_oneself_controls_the_account_and_another_only_with_a_way_to_become_it() {
     let managed = json!({
         "PolicyName": "Shared", "PolicyId": "ANPAShared", "Arn": format!("arn:aws:iam::{ACCOUNT}:policy/Shared"),
         "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": 1, "PermissionsBoundaryUsageCount": 0, "IsAttachable": true,
@@ -489,10 +489,8 @@ fn rewriting_policies_controls_the_principal_and_oneself_the_account() {
         i.edges_from("aws:user:self-put"),
         [format!("admin_of {ACCOUNT_NODE}")]
     );
-    assert_eq!(
-        i.edges_from("aws:user:other-attach"),
-        ["admin_of aws:user:self-put"]
-    );
+    // Changing another principal's policy, with no way to act as it, gives nothing.
+    assert!(i.edges_from("aws:user:other-attach").is_empty());
     // A group that may rewrite its own policy puts every member in charge of the account.
     assert_eq!(
         i.edges_from("aws:group:ops"),
@@ -508,15 +506,8 @@ fn rewriting_policies_controls_the_principal_and_oneself_the_account() {
         i.finding("transitive-privilege", "aws:role:SelfRole", ACCOUNT_NODE)
             .is_none()
     );
-    assert_eq!(
-        i.edges_from("aws:role:OtherRole"),
-        ["admin_of aws:role:Worker"]
-    );
-    // A customer managed policy's new version rewrites everyone it is attached to.
-    assert_eq!(
-        i.edges_from("aws:role:Versioner"),
-        ["admin_of aws:role:Worker"]
-    );
+    assert!(i.edges_from("aws:role:OtherRole").is_empty());
+    assert!(i.edges_from("aws:role:Versioner").is_empty());
     assert_eq!(i.edges_from("aws:role:Trustee"), ["assumes aws:role:Admin"]);
     assert_eq!(
         i.path("transitive-privilege", "aws:role:Trustee", ACCOUNT_NODE),
@@ -1196,4 +1187,81 @@ fn strict_refuses_warnings() {
         run.stderr
     );
     assert!(!dir.path().join("g.json").exists());
+}
+
+#[test]
+fn changing_a_principal_and_acting_as_it_together_control_the_account() {
+    let authz = details(
+        json!([user("ops", &[], json!([allow(&["s3:GetObject"], "*")])),]),
+        json!([]),
+        json!([
+            role(
+                "deploy",
+                trust_account(),
+                json!([allow(&["s3:GetObject"], "*")])
+            ),
+            role(
+                "dev",
+                trust_service("ec2.amazonaws.com"),
+                json!([allow(
+                    &["iam:PutRolePolicy", "sts:AssumeRole"],
+                    &arn("role", "deploy")
+                )])
+            ),
+            // Only half of it: may change the role, may not assume it.
+            role(
+                "half",
+                trust_service("ec2.amazonaws.com"),
+                json!([allow(&["iam:PutRolePolicy"], &arn("role", "deploy"))])
+            ),
+            // Through a credential: attach a policy to a user, then mint its key.
+            role(
+                "keysmith",
+                trust_service("ec2.amazonaws.com"),
+                json!([allow(
+                    &["iam:AttachUserPolicy", "iam:CreateAccessKey"],
+                    &arn("user", "ops")
+                )])
+            ),
+        ]),
+        json!([]),
+    );
+    let i = import(&authz, None);
+    let both = "aws:role:deploy#rewritten-by:aws:role:dev";
+    assert_eq!(
+        i.path("transitive-privilege", "aws:role:dev", ACCOUNT_NODE),
+        ["aws:role:dev", both, ACCOUNT_NODE]
+    );
+    let sentence = i
+        .finding("transitive-privilege", "aws:role:dev", ACCOUNT_NODE)
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        sentence
+            .contains("its policy rewritten by dev, who can then act as it (it assumes deploy)"),
+        "{sentence}"
+    );
+    let why = i.edge("aws:role:dev", both, "admin_of").unwrap()["derived_from"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        why.contains("iam:PutRolePolicy on role deploy") && why.contains("it assumes deploy"),
+        "{why}"
+    );
+    assert!(i.edges_from("aws:role:half").is_empty());
+    assert!(
+        i.finding("transitive-privilege", "aws:role:half", ACCOUNT_NODE)
+            .is_none()
+    );
+    assert_eq!(
+        i.path("transitive-privilege", "aws:role:keysmith", ACCOUNT_NODE),
+        [
+            "aws:role:keysmith",
+            "aws:user:ops#rewritten-by:aws:role:keysmith",
+            ACCOUNT_NODE
+        ]
+    );
 }

@@ -59,12 +59,21 @@ impl GraphBuilder {
         })
     }
 
+    pub(crate) fn get_node(&self, id: &str) -> Option<&NodeOut> {
+        self.nodes.get(id)
+    }
+
     pub(crate) fn has_node(&self, id: &str) -> bool {
         self.nodes.contains_key(id)
     }
 
     pub fn nodes(&self) -> impl Iterator<Item = (&String, &NodeOut)> {
         self.nodes.iter()
+    }
+
+    /// Every edge so far, keyed by (from, to, kind), in that order.
+    pub(crate) fn edges(&self) -> impl Iterator<Item = (&(String, String, EdgeKind), &EdgeOut)> {
+        self.edges.iter()
     }
 
     /// Adds `from -kind-> to` at `level` (ignored on `exposes`, which requires read), or raises

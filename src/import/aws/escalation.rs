@@ -110,6 +110,9 @@ pub struct Derived {
     pub kind: EdgeKind,
     pub why: String,
     pub conditions: Vec<Condition>,
+    /// The actor can change `to`'s permissions: not an edge by itself (rewriting another
+    /// principal gives the rewriter nothing until it can also act as that principal).
+    pub rewrites: bool,
 }
 
 type Method = fn(&Ctx, &Actor<'_>, &mut Vec<Derived>);
@@ -159,7 +162,16 @@ fn push(
         kind,
         why,
         conditions,
+        rewrites: false,
     });
+}
+
+/// The capability to change `to`'s permissions (a policy written, attached or versioned).
+fn push_rewrite(out: &mut Vec<Derived>, to: &str, why: String, allowed: &[&Allowed]) {
+    push(out, Some(to), EdgeKind::AdminOf, why, allowed);
+    if let Some(d) = out.last_mut() {
+        d.rewrites = true;
+    }
 }
 
 fn sources(allowed: &[&Allowed]) -> String {
@@ -243,18 +255,13 @@ fn rewrite(
                 if actor.is_or_in(&t.id) && !actor.unbounded() {
                     break;
                 }
-                let (to, why) = if actor.is_or_in(&t.id) {
-                    (
-                        None,
-                        format!("{action} on its own {what} {} ({})", t.name, a.source),
-                    )
+                if actor.is_or_in(&t.id) {
+                    let why = format!("{action} on its own {what} {} ({})", t.name, a.source);
+                    push(out, None, EdgeKind::AdminOf, why, &[&a]);
                 } else {
-                    (
-                        Some(t.id.as_str()),
-                        format!("{action} on {what} {} ({})", t.name, a.source),
-                    )
-                };
-                push(out, to, EdgeKind::AdminOf, why, &[&a]);
+                    let why = format!("{action} on {what} {} ({})", t.name, a.source);
+                    push_rewrite(out, &t.id, why, &[&a]);
+                }
                 break;
             }
         }
@@ -325,8 +332,11 @@ fn policy_version(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
                 "{action} on policy {}, attached to it ({})",
                 p.name, a.source
             );
-            let to = (!actor.is_or_in(t)).then_some(t.as_str());
-            push(out, to, EdgeKind::AdminOf, why, &[&a]);
+            if actor.is_or_in(t) {
+                push(out, None, EdgeKind::AdminOf, why, &[&a]);
+            } else {
+                push_rewrite(out, t, why, &[&a]);
+            }
         }
     }
 }
@@ -417,12 +427,27 @@ const PASS_TARGETS: &[Launch] = &[
                 "ec2:CreateLaunchTemplate",
                 "autoscaling:CreateAutoScalingGroup",
             ],
-            // Data Pipeline runs its activities on EC2 instances as the pipeline's resource role.
-            &[
-                "datapipeline:CreatePipeline",
-                "datapipeline:PutPipelineDefinition",
-            ],
         ],
+    ),
+    // A pipeline runs as the role passed to it once activated (pathfinding.cloud
+    // datapipeline-001); an EMR-backed pipeline's role trusts elasticmapreduce.
+    (
+        "datapipeline.amazonaws.com",
+        false,
+        &[&[
+            "datapipeline:CreatePipeline",
+            "datapipeline:PutPipelineDefinition",
+            "datapipeline:ActivatePipeline",
+        ]],
+    ),
+    (
+        "elasticmapreduce.amazonaws.com",
+        false,
+        &[&[
+            "datapipeline:CreatePipeline",
+            "datapipeline:PutPipelineDefinition",
+            "datapipeline:ActivatePipeline",
+        ]],
     ),
     (
         "lambda.amazonaws.com",
@@ -440,6 +465,9 @@ const PASS_TARGETS: &[Launch] = &[
             &["glue:CreateDevEndpoint"],
             &["glue:CreateJob", "glue:StartJobRun"],
             &["glue:CreateJob", "glue:CreateTrigger"],
+            // An existing job given the passed role, then run (glue-005, glue-006).
+            &["glue:UpdateJob", "glue:StartJobRun"],
+            &["glue:UpdateJob", "glue:CreateTrigger"],
         ],
     ),
     (
@@ -451,6 +479,8 @@ const PASS_TARGETS: &[Launch] = &[
                 "cloudformation:CreateStackSet",
                 "cloudformation:CreateStackInstances",
             ],
+            // An existing stack set given the passed role (cloudformation-004).
+            &["cloudformation:UpdateStackSet"],
         ],
     ),
     (
@@ -466,10 +496,9 @@ const PASS_TARGETS: &[Launch] = &[
         "sagemaker.amazonaws.com",
         false,
         &[
-            &[
-                "sagemaker:CreateNotebookInstance",
-                "sagemaker:CreatePresignedNotebookInstanceUrl",
-            ],
+            // The notebook's lifecycle or its own terminal runs code as the role
+            // (sagemaker-001).
+            &["sagemaker:CreateNotebookInstance"],
             &["sagemaker:CreateTrainingJob"],
             &["sagemaker:CreateProcessingJob"],
         ],
@@ -486,6 +515,15 @@ const PASS_TARGETS: &[Launch] = &[
         "tasks.apprunner.amazonaws.com",
         false,
         &[&["apprunner:CreateService"]],
+    ),
+    (
+        "bedrock-agentcore.amazonaws.com",
+        false,
+        &[&[
+            "bedrock-agentcore:CreateCodeInterpreter",
+            "bedrock-agentcore:StartCodeInterpreterSession",
+            "bedrock-agentcore:InvokeCodeInterpreter",
+        ]],
     ),
 ];
 
@@ -554,21 +592,23 @@ const EXISTING: &[Launch] = &[
             &["lambda:UpdateFunctionConfiguration"],
         ],
     ),
-    (
-        "glue.amazonaws.com",
-        false,
-        &[
-            &["glue:UpdateDevEndpoint"],
-            &["glue:UpdateJob", "glue:StartJobRun"],
-        ],
-    ),
+    ("glue.amazonaws.com", false, &[&["glue:UpdateDevEndpoint"]]),
     (
         "ec2.amazonaws.com",
         true,
         &[
             &["ssm:SendCommand"],
             &["ssm:StartSession"],
-            &["ec2-instance-connect:SendSSHPublicKey"],
+            // The instance must be found to be reached (ec2instanceconnect-003).
+            &[
+                "ec2-instance-connect:SendSSHPublicKey",
+                "ec2:DescribeInstances",
+            ],
+            // A launch template's new default version, used by the next launch (ec2-004).
+            &[
+                "ec2:CreateLaunchTemplateVersion",
+                "ec2:ModifyLaunchTemplate",
+            ],
             &[
                 "ec2:ModifyInstanceAttribute",
                 "ec2:StopInstances",
@@ -580,7 +620,17 @@ const EXISTING: &[Launch] = &[
     (
         "sagemaker.amazonaws.com",
         false,
-        &[&["sagemaker:CreatePresignedNotebookInstanceUrl"]],
+        &[
+            &["sagemaker:CreatePresignedNotebookInstanceUrl"],
+            // A lifecycle configuration given to a stopped notebook runs on its start
+            // (sagemaker-005).
+            &[
+                "sagemaker:CreateNotebookInstanceLifecycleConfig",
+                "sagemaker:StopNotebookInstance",
+                "sagemaker:UpdateNotebookInstance",
+                "sagemaker:StartNotebookInstance",
+            ],
+        ],
     ),
     (
         "codebuild.amazonaws.com",
@@ -602,6 +652,14 @@ const EXISTING: &[Launch] = &[
         "tasks.apprunner.amazonaws.com",
         false,
         &[&["apprunner:UpdateService"]],
+    ),
+    (
+        "bedrock-agentcore.amazonaws.com",
+        false,
+        &[&[
+            "bedrock-agentcore:StartCodeInterpreterSession",
+            "bedrock-agentcore:InvokeCodeInterpreter",
+        ]],
     ),
 ];
 

@@ -91,6 +91,10 @@ pub mod ids {
     pub fn everything() -> String {
         resource("*", "*")
     }
+    /// A principal with a policy of its changer's choosing (see `Builder::compose`).
+    pub fn rewritten(principal: &str, changer: &str) -> String {
+        format!("{principal}#rewritten-by:{changer}")
+    }
 }
 
 /// Reads the files and builds their graph.
@@ -985,6 +989,7 @@ impl<'a> Builder<'a> {
 
     fn escalations(&mut self, ctx: &Ctx, perms: &BTreeMap<String, (Permissions, Permissions)>) {
         let mut by_group: BTreeMap<String, Vec<Derived>> = BTreeMap::new();
+        let mut rewrites: Vec<(String, ActorKind, Derived)> = Vec::new();
         let actors = ctx
             .groups
             .iter()
@@ -1031,12 +1036,132 @@ impl<'a> Builder<'a> {
                 });
             }
             for d in &derived {
+                if d.rewrites {
+                    rewrites.push((p.id.clone(), kind, d.clone()));
+                    continue;
+                }
                 let to = d.to.clone().unwrap_or_else(ids::everything);
                 let conditions = d.conditions.clone();
                 self.add_edge(&p.id, &to, d.kind, Level::Admin, &d.why, &conditions);
             }
             if kind == ActorKind::Group {
                 by_group.insert(p.id.clone(), derived);
+            }
+        }
+        self.compose(ctx, &rewrites);
+    }
+
+    /// Composite methods: changing a principal's permissions gives the changer nothing by
+    /// itself, and neither does acting as that principal — together they are control of the
+    /// account. For each such capability, the changer (each member, for a group) is searched
+    /// for a walk of the edges drawn so far by which it becomes the principal (`assumes`,
+    /// `mints`, credentials, and for a group, joining it); where one exists, the changer gets
+    /// `admin_of` a node standing for the principal with a policy of the changer's choosing,
+    /// which administers everything. The capabilities combine through the graph, so no pair
+    /// of methods is listed; the edge's `derived_from` names both halves.
+    fn compose(&mut self, ctx: &Ctx, rewrites: &[(String, ActorKind, Derived)]) {
+        if rewrites.is_empty() {
+            return;
+        }
+        // The ways of becoming another principal, drawn so far: from → (to, kind, the
+        // conditions the edge holds under, none when it holds without any).
+        let mut next: Becomes = BTreeMap::new();
+        for ((from, to, kind), _) in self.g.edges() {
+            if !matches!(
+                kind,
+                EdgeKind::Assumes
+                    | EdgeKind::Mints
+                    | EdgeKind::AuthenticatesAs
+                    | EdgeKind::Holds
+                    | EdgeKind::MemberOf
+            ) {
+                continue;
+            }
+            let conditions = match self.conditions.get(&(from.clone(), to.clone(), *kind)) {
+                Some(c) if c.unconditional.is_none() => c.conditions.iter().cloned().collect(),
+                _ => Vec::new(),
+            };
+            next.entry(from.clone())
+                .or_default()
+                .push((to.clone(), *kind, conditions));
+        }
+        #[allow(clippy::type_complexity)]
+        let mut composites: Vec<(
+            String,
+            String,
+            String,
+            String,
+            Vec<Condition>,
+            Vec<String>,
+        )> = Vec::new();
+        for (actor, kind, d) in rewrites {
+            let Some(target) = &d.to else { continue };
+            let starts: Vec<String> = if *kind == ActorKind::Group {
+                ctx.members
+                    .get(actor)
+                    .map(|m| m.iter().cloned().collect())
+                    .unwrap_or_default()
+            } else {
+                vec![actor.clone()]
+            };
+            for start in starts {
+                if let Some((walk, conditions)) = become_walk(&next, &start, target) {
+                    let walk: Vec<String> = walk
+                        .iter()
+                        .map(|(kind, to)| format!("{} {}", verb(*kind), self.name_of(to)))
+                        .collect();
+                    composites.push((
+                        start,
+                        target.clone(),
+                        walk.join(", then "),
+                        d.why.clone(),
+                        d.conditions.clone(),
+                        conditions,
+                    ));
+                }
+            }
+        }
+        let everything = ids::everything();
+        for (from, target, walk, rewrite, conditions, walk_conditions) in composites {
+            // One node per (changer, principal): its name tells both halves, so the finding's
+            // sentence does.
+            let id = ids::rewritten(&target, &from);
+            let name = format!(
+                "{}, its policy rewritten by {}, who can then act as it ({walk})",
+                self.name_of(&target),
+                self.name_of(&from)
+            );
+            let why = format!("{rewrite}; and it can act as it: {walk}");
+            let n = self.g.node(&id, NodeKind::Group);
+            n.name = Some(name);
+            n.org = Some(self.account.clone());
+            self.add_edge(
+                &id,
+                &everything,
+                EdgeKind::AdminOf,
+                Level::Admin,
+                "a principal's policy written by whoever changes it can allow every action on every resource",
+                &[],
+            );
+            self.add_edge(
+                &from,
+                &id,
+                EdgeKind::AdminOf,
+                Level::Admin,
+                &why,
+                &conditions,
+            );
+            if !walk_conditions.is_empty() {
+                let c = self
+                    .conditions
+                    .entry((from.clone(), id.clone(), EdgeKind::AdminOf))
+                    .or_default();
+                if conditions.is_empty() {
+                    // Added as unconditional above; the walk's conditions say otherwise.
+                    c.unconditional = None;
+                }
+                c.conditional = Some(Level::Admin);
+                c.conditions.extend(walk_conditions);
             }
         }
     }
@@ -1181,6 +1306,14 @@ impl<'a> Builder<'a> {
     }
 
     /// Adds an edge and notes whether it holds without conditions.
+    /// A node's name as the graph gives it, else its id.
+    fn name_of(&self, id: &str) -> String {
+        self.g
+            .get_node(id)
+            .and_then(|n| n.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+
     fn add_edge(
         &mut self,
         from: &str,
@@ -1423,4 +1556,59 @@ fn administrator_access() -> &'static Document {
         )
         .unwrap_or_default()
     })
+}
+
+/// From each node, the ways of becoming another: (to, kind, the conditions it holds under).
+type Becomes = BTreeMap<String, Vec<(String, EdgeKind, Vec<String>)>>;
+
+/// A walk's steps (kind, node reached) and the conditions of its conditional edges.
+type BecomeWalk = (Vec<(EdgeKind, String)>, Vec<String>);
+
+/// A step of a walk in words: `assumes`, `mints a credential of`.
+fn verb(kind: EdgeKind) -> &'static str {
+    match kind {
+        EdgeKind::Assumes => "it assumes",
+        EdgeKind::Mints => "it mints a credential of",
+        EdgeKind::MemberOf => "it joins",
+        EdgeKind::Holds => "it holds",
+        EdgeKind::AuthenticatesAs => "which authenticates as",
+        _ => "it reaches",
+    }
+}
+
+/// The fewest-edge walk by which `start` becomes `target` (or, for a group, joins it), over
+/// `next`: unconditional edges first, then any; its steps and the conditions of its
+/// conditional edges.
+fn become_walk(next: &Becomes, start: &str, target: &str) -> Option<BecomeWalk> {
+    for conditional in [false, true] {
+        let mut back: BTreeMap<&str, (&str, EdgeKind)> = BTreeMap::new();
+        let mut queue = std::collections::VecDeque::from([start]);
+        let mut seen = BTreeSet::from([start]);
+        while let Some(x) = queue.pop_front() {
+            if x == target {
+                let mut steps = Vec::new();
+                let mut conditions = Vec::new();
+                let mut at = x;
+                while let Some((from, kind)) = back.get(at) {
+                    steps.push((*kind, at.to_string()));
+                    if let Some((_, _, c)) =
+                        next[*from].iter().find(|(t, k, _)| t == at && k == kind)
+                    {
+                        conditions.extend(c.iter().cloned());
+                    }
+                    at = from;
+                }
+                steps.reverse();
+                return Some((steps, conditions));
+            }
+            for (to, kind, c) in next.get(x).into_iter().flatten() {
+                if (!conditional && !c.is_empty()) || !seen.insert(to.as_str()) {
+                    continue;
+                }
+                back.insert(to.as_str(), (x, *kind));
+                queue.push_back(to.as_str());
+            }
+        }
+    }
+    None
 }

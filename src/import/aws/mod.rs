@@ -1094,6 +1094,8 @@ impl<'a> Builder<'a> {
             Vec<Condition>,
             Vec<String>,
         )> = Vec::new();
+        // One search per changer, however many principals it may change.
+        let mut searches: BTreeMap<String, [Back<'_>; 2]> = BTreeMap::new();
         for (actor, kind, d) in rewrites {
             let Some(target) = &d.to else { continue };
             let starts: Vec<String> = if *kind == ActorKind::Group {
@@ -1105,7 +1107,10 @@ impl<'a> Builder<'a> {
                 vec![actor.clone()]
             };
             for start in starts {
-                if let Some((walk, conditions)) = become_walk(&next, &start, target) {
+                let backs = searches
+                    .entry(start.clone())
+                    .or_insert_with(|| [search(&next, &start, false), search(&next, &start, true)]);
+                if let Some((walk, conditions)) = become_walk(&next, backs, &start, target) {
                     let walk: Vec<String> = walk
                         .iter()
                         .map(|(kind, to)| format!("{} {}", verb(*kind), self.name_of(to)))
@@ -1579,36 +1584,50 @@ fn verb(kind: EdgeKind) -> &'static str {
 /// The fewest-edge walk by which `start` becomes `target` (or, for a group, joins it), over
 /// `next`: unconditional edges first, then any; its steps and the conditions of its
 /// conditional edges.
-fn become_walk(next: &Becomes, start: &str, target: &str) -> Option<BecomeWalk> {
-    for conditional in [false, true] {
-        let mut back: BTreeMap<&str, (&str, EdgeKind)> = BTreeMap::new();
-        let mut queue = std::collections::VecDeque::from([start]);
-        let mut seen = BTreeSet::from([start]);
-        while let Some(x) = queue.pop_front() {
-            if x == target {
-                let mut steps = Vec::new();
-                let mut conditions = Vec::new();
-                let mut at = x;
-                while let Some((from, kind)) = back.get(at) {
-                    steps.push((*kind, at.to_string()));
-                    if let Some((_, _, c)) =
-                        next[*from].iter().find(|(t, k, _)| t == at && k == kind)
-                    {
-                        conditions.extend(c.iter().cloned());
-                    }
-                    at = from;
-                }
-                steps.reverse();
-                return Some((steps, conditions));
+fn become_walk(
+    next: &Becomes,
+    backs: &[Back<'_>; 2],
+    start: &str,
+    target: &str,
+) -> Option<BecomeWalk> {
+    let back = backs.iter().find(|b| b.contains_key(target))?;
+    let mut steps = Vec::new();
+    let mut conditions = Vec::new();
+    let mut at = target;
+    while at != start {
+        let (from, kind) = back[at];
+        steps.push((kind, at.to_string()));
+        if let Some((_, _, c)) = next[from].iter().find(|(t, k, _)| t == at && *k == kind) {
+            conditions.extend(c.iter().cloned());
+        }
+        at = from;
+    }
+    steps.reverse();
+    Some((steps, conditions))
+}
+
+/// For each node a breadth-first search from `start` reaches (over unconditional edges
+/// only, unless `conditional`), the node and edge kind it was first reached from.
+type Back<'a> = BTreeMap<&'a str, (&'a str, EdgeKind)>;
+
+fn search<'a>(next: &'a Becomes, start: &str, conditional: bool) -> Back<'a> {
+    let mut back: Back<'a> = BTreeMap::new();
+    // Borrowed from `next`, as every node the walks hold is; nothing leaves a node without
+    // edges.
+    let Some((start, _)) = next.get_key_value(start) else {
+        return back;
+    };
+    let start = start.as_str();
+    let mut queue = std::collections::VecDeque::from([start]);
+    let mut seen = BTreeSet::from([start]);
+    while let Some(x) = queue.pop_front() {
+        for (to, kind, c) in next.get(x).into_iter().flatten() {
+            if (!conditional && !c.is_empty()) || !seen.insert(to.as_str()) {
+                continue;
             }
-            for (to, kind, c) in next.get(x).into_iter().flatten() {
-                if (!conditional && !c.is_empty()) || !seen.insert(to.as_str()) {
-                    continue;
-                }
-                back.insert(to.as_str(), (x, *kind));
-                queue.push_back(to.as_str());
-            }
+            back.insert(to.as_str(), (x, *kind));
+            queue.push_back(to.as_str());
         }
     }
-    None
+    back
 }

@@ -49,10 +49,13 @@ pub fn import_aws(data: &[u8]) {
     ) else {
         return;
     };
-    let import = authpath::import::aws::import_text(
+    // Judged at an instant, so the time conditions' judgement is exercised too.
+    let at = authpath::timestamp::Timestamp::parse("2026-11-01T00:00:00Z").ok();
+    let import = authpath::import::aws::import_text_at(
         "authz.json",
         details,
         report.map(|r| ("report.csv", r)),
+        at,
     );
     if let Some(g) = &import.graph {
         valid(&g.to_json(None));

@@ -61,6 +61,20 @@ impl Timestamp {
         Timestamp(UtcDateTime::from_unix_timestamp(secs).unwrap_or(UtcDateTime::UNIX_EPOCH))
     }
 
+    /// Whole seconds since 1970-01-01T00:00:00Z (a fraction is dropped).
+    pub fn unix_seconds(self) -> i64 {
+        self.0.unix_timestamp()
+    }
+
+    /// The instant `secs` seconds after 1970-01-01T00:00:00Z; `None` outside years
+    /// 0000–9999.
+    pub fn from_unix_seconds(secs: i64) -> Option<Timestamp> {
+        if !(-62_167_219_200..=253_402_300_799).contains(&secs) {
+            return None;
+        }
+        UtcDateTime::from_unix_timestamp(secs).ok().map(Timestamp)
+    }
+
     /// The current wall-clock time.
     pub fn now() -> Timestamp {
         Timestamp(UtcDateTime::now())

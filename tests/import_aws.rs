@@ -1265,3 +1265,120 @@ fn changing_a_principal_and_acting_as_it_together_control_the_account() {
         ]
     );
 }
+
+/// Team-made: policies limited in time, the shapes the IAM guide gives for
+/// `aws:CurrentTime` and `aws:TokenIssueTime` (no real export with them was found).
+#[test]
+fn time_conditions_are_judged_at_the_import_instant() {
+    let timed = |name: &str, op: &str, key: &str, value: &str| {
+        role(
+            name,
+            trust_service("ec2.amazonaws.com"),
+            json!([{"Effect": "Allow", "Action": "*", "Resource": "*",
+                    "Condition": {op: {key: value}}}]),
+        )
+    };
+    let mut frozen = role(
+        "frozen",
+        trust_service("ec2.amazonaws.com"),
+        json!([
+            allow(&["s3:GetObject"], "*"),
+            {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*",
+             "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}}
+        ]),
+    );
+    frozen["Tags"] = json!([]);
+    let authz = details(
+        json!([]),
+        json!([]),
+        json!([
+            timed(
+                "old-admin",
+                "DateLessThan",
+                "aws:TokenIssueTime",
+                "2020-01-01T00:00:00Z"
+            ),
+            timed(
+                "contractor",
+                "DateLessThan",
+                "aws:CurrentTime",
+                "2027-01-01T00:00:00Z"
+            ),
+            timed(
+                "not-yet",
+                "DateGreaterThan",
+                "aws:CurrentTime",
+                "2030-01-01T00:00:00Z"
+            ),
+            timed("mfa", "Bool", "aws:MultiFactorAuthPresent", "true"),
+            frozen,
+        ]),
+        json!([]),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "authz.json", authz.as_bytes());
+    let args = [
+        "import",
+        "aws-iam",
+        "authz.json",
+        "--as-of",
+        "2026-11-01T00:00:00Z",
+        "-o",
+        "g.json",
+    ];
+    let i = import_in(dir.path(), &args);
+    assert!(
+        i.stderr.contains(
+            "2 statement(s) already expired or not yet in force, left out; 2 time test(s) decided"
+        ),
+        "{}",
+        i.stderr
+    );
+    // Expired, or not in force yet: no path to control.
+    assert!(
+        i.edge("aws:role:old-admin", ACCOUNT_NODE, "grants")
+            .is_none()
+    );
+    assert!(i.edge("aws:role:not-yet", ACCOUNT_NODE, "grants").is_none());
+    assert!(
+        i.finding("transitive-privilege", "aws:role:old-admin", ACCOUNT_NODE)
+            .is_none()
+    );
+    // In force until a future instant: unconditional, ending then.
+    let e = i
+        .edge("aws:role:contractor", ACCOUNT_NODE, "grants")
+        .unwrap();
+    assert_eq!(e["expires_at"], "2027-01-01T00:00:00Z");
+    assert!(e.get("conditions").is_none(), "{e}");
+    // A request-time key stays undecided, carrying its key.
+    let e = i.edge("aws:role:mfa", ACCOUNT_NODE, "grants").unwrap();
+    assert_eq!(
+        e["conditions"],
+        json!(["Bool aws:MultiFactorAuthPresent true"])
+    );
+    // A deny in force since 2020 applies.
+    assert!(
+        i.edge("aws:role:frozen", "aws:res:s3:*", "grants")
+            .is_none()
+    );
+    // Without an instant nothing is decided: the old statement is a conditional edge.
+    let dir2 = tempfile::tempdir().unwrap();
+    write(dir2.path(), "authz.json", authz.as_bytes());
+    let undecided = import_in(
+        dir2.path(),
+        &["import", "aws-iam", "authz.json", "-o", "g.json"],
+    );
+    let e = undecided
+        .edge("aws:role:old-admin", ACCOUNT_NODE, "grants")
+        .unwrap();
+    assert_eq!(
+        e["conditions"],
+        json!(["DateLessThan aws:TokenIssueTime 2020-01-01T00:00:00Z"])
+    );
+    // (and the deny, conditional then, is not applied)
+    assert!(
+        undecided
+            .edge("aws:role:frozen", "aws:res:s3:*", "grants")
+            .is_some()
+    );
+}

@@ -377,7 +377,9 @@ fn import_source(s: &Source, m: &Manifest) -> (Option<Imported>, Vec<Diagnostics
             return finish_import(s, import.graph, extra, problems);
         }
         SourceKind::AwsIam => {
-            let import = crate::import::aws::import(&s.paths[0], s.credential_report.as_deref());
+            // Time conditions are judged at the estate's instant when the manifest sets one.
+            let import =
+                crate::import::aws::import_at(&s.paths[0], s.credential_report.as_deref(), m.as_of);
             extra.assume_role = import.assume_role;
             problems.extend(import.problems);
             extra.files += usize::from(s.credential_report.is_some());

@@ -248,7 +248,11 @@ impl AwsImportRequest {
     pub fn run(&self, progress: &Progress) -> Result<Imported> {
         let import = {
             let _p = progress.phase("reading the authorization details");
-            crate::import::aws::import(&self.details, self.credential_report.as_deref())
+            crate::import::aws::import_at(
+                &self.details,
+                self.credential_report.as_deref(),
+                self.as_of,
+            )
         };
         refuse_warnings(self.strict, import.graph.is_some(), &import.problems)?;
         imported(import.graph.as_ref(), &import.problems, |g| {
@@ -267,7 +271,15 @@ impl AwsImportRequest {
                 g.node_count(),
                 g.edge_count()
             ));
-            (g.to_json(self.as_of), vec![line])
+            let mut lines = vec![line];
+            let j = import.judged;
+            if let Some(at) = self.as_of {
+                lines.push(format!(
+                    "authpath: time conditions judged at {at}: {} statement(s) already expired or not yet in force, left out; {} time test(s) decided",
+                    j.dead, j.decided
+                ));
+            }
+            (g.to_json(self.as_of), lines)
         })
     }
 }

@@ -13,6 +13,7 @@
 //! approximated.
 
 pub mod actions;
+pub mod conditions;
 pub mod details;
 pub mod escalation;
 #[cfg(feature = "generators")]
@@ -23,6 +24,7 @@ pub mod report;
 use super::GraphBuilder;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, codes, quote};
 use crate::model::{EdgeKind, Level, NodeKind, Span};
+use crate::timestamp::Timestamp;
 use details::{Attached, Details, Inline, Origin};
 use escalation::{Actor, ActorKind, Ctx, Derived, PolicyInfo, Principal, RoleInfo};
 use policy::{Condition, Document, Permission, Permissions, Resources};
@@ -46,6 +48,8 @@ pub struct Import {
     /// boundaries applied), by node id: the reference to other accounts' roles that only
     /// an estate holding those accounts can resolve.
     pub assume_role: BTreeMap<String, Permissions>,
+    /// What judging the time conditions at the instant given did.
+    pub judged: conditions::Judged,
 }
 
 impl Import {
@@ -97,17 +101,24 @@ pub mod ids {
     }
 }
 
-/// Reads the files and builds their graph.
+/// Reads the files and builds their graph, leaving every condition undecided.
 pub fn import(details: &Path, report: Option<&Path>) -> Import {
+    import_at(details, report, None)
+}
+
+/// Reads the files and builds their graph; with `as_of`, the time conditions are judged
+/// at that instant (`conditions`).
+pub fn import_at(details: &Path, report: Option<&Path>, as_of: Option<Timestamp>) -> Import {
     let mut problems = Vec::new();
     let details_text = read_text(details, &mut problems);
     let report_text = report.map(|p| (p, read_text(p, &mut problems)));
     match (details_text, report_text) {
-        (Some(d), None) => import_text(&details.display().to_string(), &d, None),
-        (Some(d), Some((p, Some(r)))) => import_text(
+        (Some(d), None) => import_text_at(&details.display().to_string(), &d, None, as_of),
+        (Some(d), Some((p, Some(r)))) => import_text_at(
             &details.display().to_string(),
             &d,
             Some((&p.display().to_string(), &r)),
+            as_of,
         ),
         _ => Import {
             graph: None,
@@ -118,6 +129,7 @@ pub fn import(details: &Path, report: Option<&Path>) -> Import {
             policies: 0,
             report_rows: 0,
             assume_role: BTreeMap::new(),
+            judged: conditions::Judged::default(),
         },
     }
 }
@@ -130,8 +142,21 @@ fn read_text(path: &Path, problems: &mut Vec<Diagnostics>) -> Option<String> {
 
 /// Builds the graph from the files' text (`report`: its name and text).
 pub fn import_text(details_name: &str, details_text: &str, report: Option<(&str, &str)>) -> Import {
+    import_text_at(details_name, details_text, report, None)
+}
+
+/// `import_text`, with the time conditions judged at `as_of` when given.
+pub fn import_text_at(
+    details_name: &str,
+    details_text: &str,
+    report: Option<(&str, &str)>,
+    as_of: Option<Timestamp>,
+) -> Import {
     let mut diags = Diagnostics::new(details_name);
-    let details = details::read(details_text, &mut diags);
+    let mut details = details::read(details_text, &mut diags);
+    let judged = as_of.map_or_else(conditions::Judged::default, |at| {
+        conditions::judge(&mut details, at)
+    });
     let mut report_diags = report.map(|(name, _)| Diagnostics::new(name));
     let rows = match (report, report_diags.as_mut()) {
         (Some((_, text)), Some(d)) => report::read(text, d),
@@ -156,6 +181,7 @@ pub fn import_text(details_name: &str, details_text: &str, report: Option<(&str,
         policies: details.policies.len(),
         report_rows: rows.len(),
         assume_role,
+        judged,
     }
 }
 
@@ -194,6 +220,8 @@ struct Conditional {
     unconditional: Option<Level>,
     conditional: Option<Level>,
     conditions: BTreeSet<String>,
+    /// The highest level reached under time limits alone, and the latest limit at it.
+    until: Option<(Level, Timestamp)>,
 }
 
 struct Builder<'a> {
@@ -1333,7 +1361,15 @@ impl<'a> Builder<'a> {
             .conditions
             .entry((from.to_string(), to.to_string(), kind))
             .or_default();
-        if conditions.is_empty() {
+        let until = conditions.iter().filter_map(Condition::expiry).min();
+        let proper = conditions.iter().any(|c| c.expiry().is_none());
+        if let (Some(t), false) = (until, proper) {
+            // Holds until `t`, whatever else is asked.
+            c.until = match c.until {
+                Some((l, u)) if l > level || (l == level && u >= t) => Some((l, u)),
+                _ => Some((level, t)),
+            };
+        } else if conditions.is_empty() {
             c.unconditional = c.unconditional.max(Some(level));
         } else {
             c.conditional = c.conditional.max(Some(level));
@@ -1346,10 +1382,23 @@ impl<'a> Builder<'a> {
     /// that holds without them.
     fn finish_conditions(&mut self) {
         for ((from, to, kind), c) in std::mem::take(&mut self.conditions) {
+            // What holds now without a condition proper: for ever, or until a time limit.
+            let holds = c.unconditional.max(c.until.map(|(l, _)| l));
+            if let Some((level, t)) = c.until
+                && c.unconditional.is_none()
+                && c.conditional.is_none_or(|cl| cl <= level)
+                && let Some(e) = self.g.edge_mut(&from, &to, kind)
+            {
+                // Only time limits stand above nothing: the edge ends with the latest. (With
+                // a lower level that holds for ever, the edge keeps no expiry: one edge has
+                // one level.)
+                e.properties
+                    .insert("expires_at".into(), json!(t.to_string()));
+            }
             let (Some(cond), false) = (c.conditional, c.conditions.is_empty()) else {
                 continue;
             };
-            if c.unconditional.is_some_and(|u| u >= cond) {
+            if holds.is_some_and(|u| u >= cond) {
                 // Another statement lets the same principal in without conditions: an
                 // external id is not what protects this edge.
                 if let Some(e) = self.g.edge_mut(&from, &to, kind) {
@@ -1362,7 +1411,7 @@ impl<'a> Builder<'a> {
                     .insert("conditions".into(), json!(c.conditions));
                 e.properties.insert(
                     "unconditional_level".into(),
-                    json!(c.unconditional.map_or("none", Level::as_str)),
+                    json!(holds.map_or("none", Level::as_str)),
                 );
             }
         }

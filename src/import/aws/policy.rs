@@ -46,9 +46,30 @@ pub struct Condition {
     pub values: Vec<String>,
 }
 
+/// The operator of the marker that stands for time tests decided to hold until an instant
+/// (`conditions::judge`): not IAM's, never read from a policy as such.
+pub(crate) const UNTIL: &str = "Until";
+
 impl Condition {
     pub fn describe(&self) -> String {
         format!("{} {} {}", self.operator, self.key, self.values.join("|"))
+    }
+
+    /// The marker for "holds until `t`".
+    pub(crate) fn until(t: crate::timestamp::Timestamp) -> Condition {
+        Condition {
+            operator: UNTIL.into(),
+            key: "aws:CurrentTime".into(),
+            values: vec![t.to_string()],
+        }
+    }
+
+    /// The instant an `Until` marker ends at; `None` for a condition proper.
+    pub(crate) fn expiry(&self) -> Option<crate::timestamp::Timestamp> {
+        if self.operator != UNTIL {
+            return None;
+        }
+        crate::timestamp::Timestamp::parse(self.values.first()?).ok()
     }
 }
 
@@ -608,8 +629,10 @@ pub struct Permission {
 }
 
 impl Permission {
+    /// Whether a condition proper restricts it (a decided time limit does not: it holds
+    /// until then).
     pub(crate) fn is_conditional(&self) -> bool {
-        !self.conditions.is_empty()
+        self.conditions.iter().any(|c| c.expiry().is_none())
     }
 }
 

@@ -1382,3 +1382,62 @@ fn time_conditions_are_judged_at_the_import_instant() {
             .is_some()
     );
 }
+
+#[test]
+fn a_role_passed_only_to_one_service_reaches_only_that_services_roles() {
+    let mut ec2_role = role(
+        "on-ec2",
+        trust_service("ec2.amazonaws.com"),
+        json!([allow(&["*"], "*")]),
+    );
+    ec2_role["InstanceProfileList"] = json!([{
+        "Path": "/", "InstanceProfileName": "on-ec2", "InstanceProfileId": "AIPAONEC2",
+        "Arn": format!("arn:aws:iam::{ACCOUNT}:instance-profile/on-ec2"),
+        "CreateDate": "2024-01-01T00:00:00+00:00", "Roles": []
+    }]);
+    let pass_to = |name: &str, op: &str, service: &str| {
+        role(
+            name,
+            trust_service("ec2.amazonaws.com"),
+            json!([
+                {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*",
+                 "Condition": {op: {"iam:PassedToService": service}}},
+                allow(&["ec2:RunInstances", "lambda:CreateFunction", "lambda:InvokeFunction"], "*")
+            ]),
+        )
+    };
+    let authz = details(
+        json!([]),
+        json!([]),
+        json!([
+            ec2_role,
+            role(
+                "on-lambda",
+                trust_service("lambda.amazonaws.com"),
+                json!([allow(&["*"], "*")])
+            ),
+            pass_to("lambda-only", "StringEquals", "lambda.amazonaws.com"),
+            pass_to("not-lambda", "StringNotEquals", "lambda.amazonaws.com"),
+            pass_to("any-service", "StringLike", "*.amazonaws.com"),
+        ]),
+        json!([]),
+    );
+    let i = import(&authz, None);
+    // The test is decided: the edge holds without it, and only to the service it names.
+    assert_eq!(
+        i.edges_from("aws:role:lambda-only"),
+        ["assumes aws:role:on-lambda"]
+    );
+    let e = i
+        .edge("aws:role:lambda-only", "aws:role:on-lambda", "assumes")
+        .unwrap();
+    assert!(e.get("conditions").is_none(), "{e}");
+    assert_eq!(
+        i.edges_from("aws:role:not-lambda"),
+        ["assumes aws:role:on-ec2"]
+    );
+    assert_eq!(
+        i.edges_from("aws:role:any-service"),
+        ["assumes aws:role:on-ec2", "assumes aws:role:on-lambda"]
+    );
+}

@@ -554,7 +554,7 @@ fn pass_role(ctx: &Ctx, actor: &Actor<'_>, out: &mut Vec<Derived>) {
             .iter()
             .filter(|r| r.principal.id != actor.id && r.services.contains(*service))
         {
-            let Some(pass) = passing.can("iam:PassRole", Some(&r.principal.arn)) else {
+            let Some(pass) = passing.can_pass(&r.principal.arn, service) else {
                 continue;
             };
             let profile = if *needs_profile && !r.instance_profile {

@@ -349,6 +349,31 @@ fn conditions(v: &Value, at: &str, problems: &mut Problems) -> Vec<Condition> {
     out
 }
 
+/// Whether an `iam:PassedToService` test admits `service`; `None` for another key or an
+/// operator it does not decide.
+fn passed_to(c: &Condition, service: &str) -> Option<bool> {
+    if !c.key.eq_ignore_ascii_case("iam:PassedToService") {
+        return None;
+    }
+    let op = c
+        .operator
+        .strip_prefix("ForAnyValue:")
+        .or_else(|| c.operator.strip_prefix("ForAllValues:"))
+        .unwrap_or(&c.operator);
+    // The key is present whenever a role is passed, so `IfExists` changes nothing.
+    let op = op.strip_suffix("IfExists").unwrap_or(op);
+    let any = |f: &dyn Fn(&str) -> bool| c.values.iter().any(|v| f(v));
+    Some(match op {
+        "StringEquals" => any(&|v| v == service),
+        "StringEqualsIgnoreCase" => any(&|v| v.eq_ignore_ascii_case(service)),
+        "StringLike" => any(&|v| glob_match(v, service, false)),
+        "StringNotEquals" => !any(&|v| v == service),
+        "StringNotEqualsIgnoreCase" => !any(&|v| v.eq_ignore_ascii_case(service)),
+        "StringNotLike" => !any(&|v| glob_match(v, service, false)),
+        _ => return None,
+    })
+}
+
 /// Condition values may be strings, numbers or booleans.
 fn scalar(v: &Value) -> String {
     match v {
@@ -879,6 +904,45 @@ impl Permissions {
     /// what they act on). An unconditional permission wins over conditional ones.
     pub fn can(&self, action: &str, arn: Option<&str>) -> Option<Allowed> {
         self.allowed(action, arn, |r| arn.is_none_or(|a| r.allows(a)))
+    }
+
+    /// `iam:PassRole` on `arn` to `service`: a permission whose `iam:PassedToService` test
+    /// refuses that service does not count, and one whose test admits it holds without that
+    /// test (the input decides it); other conditions stay. An unconditional permission if
+    /// any, else the first conditional one.
+    pub(crate) fn can_pass(&self, arn: &str, service: &str) -> Option<Allowed> {
+        if self.denied("iam:PassRole", Some(arn)) {
+            return None;
+        }
+        let mut best: Option<Allowed> = None;
+        for p in self
+            .allows
+            .iter()
+            .filter(|p| p.actions.allows("iam:PassRole") && p.resources.allows(arn))
+        {
+            let mut conditions = Vec::new();
+            let mut refused = false;
+            for c in &p.conditions {
+                match passed_to(c, service) {
+                    Some(true) => {}
+                    Some(false) => refused = true,
+                    None => conditions.push(c.clone()),
+                }
+            }
+            if refused {
+                continue;
+            }
+            let unconditional = conditions.iter().all(|c| c.expiry().is_some());
+            let a = Allowed {
+                conditions,
+                source: p.source.clone(),
+            };
+            if unconditional {
+                return Some(a);
+            }
+            best.get_or_insert(a);
+        }
+        best
     }
 
     /// Whether `action` is allowed on some resource matching `pattern` (a resource yet to be

@@ -1350,7 +1350,12 @@ fn time_conditions_are_judged_at_the_import_instant() {
         .unwrap();
     assert_eq!(e["expires_at"], "2027-01-01T00:00:00Z");
     assert!(e.get("conditions").is_none(), "{e}");
-    // A request-time key stays undecided, carrying its key.
+    // A request-time key stays undecided, carrying its key, and the import lists it.
+    assert!(
+        i.stderr.contains("condition keys not evaluated, their edges drawn as if they held: aws:MultiFactorAuthPresent (10 edge(s))"),
+        "{}",
+        i.stderr
+    );
     let e = i.edge("aws:role:mfa", ACCOUNT_NODE, "grants").unwrap();
     assert_eq!(
         e["conditions"],

@@ -381,6 +381,23 @@ fn import_source(s: &Source, m: &Manifest) -> (Option<Imported>, Vec<Diagnostics
             let import =
                 crate::import::aws::import_at(&s.paths[0], s.credential_report.as_deref(), m.as_of);
             extra.assume_role = import.assume_role;
+            // Keys of an OIDC provider (`token.actions.githubusercontent.com:sub`) are the
+            // web-identity seams' to decide; they report their own.
+            extra.gaps.extend(
+                import
+                    .undecided
+                    .iter()
+                    .filter(|(key, _)| {
+                        !key.split(':').next().is_some_and(|host| host.contains('.'))
+                    })
+                    .map(|(key, n)| {
+                        (
+                    format!("condition key {key} on {n} edge(s)"),
+                    "not evaluated (the request decides it): the edges are drawn as if it held"
+                        .to_string(),
+                )
+                    }),
+            );
             problems.extend(import.problems);
             extra.files += usize::from(s.credential_report.is_some());
             if let Some(dir) = &s.identity_center {

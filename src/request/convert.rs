@@ -272,6 +272,17 @@ impl AwsImportRequest {
                 g.edge_count()
             ));
             let mut lines = vec![line];
+            if !import.undecided.is_empty() {
+                let keys: Vec<String> = import
+                    .undecided
+                    .iter()
+                    .map(|(k, n)| format!("{k} ({n} edge(s))"))
+                    .collect();
+                lines.push(format!(
+                    "authpath: condition keys not evaluated, their edges drawn as if they held: {}",
+                    keys.join(", ")
+                ));
+            }
             let j = import.judged;
             if let Some(at) = self.as_of {
                 lines.push(format!(

@@ -50,6 +50,8 @@ pub struct Import {
     pub assume_role: BTreeMap<String, Permissions>,
     /// What judging the time conditions at the instant given did.
     pub judged: conditions::Judged,
+    /// Each condition key left undecided, with the number of edges drawn as if it held.
+    pub undecided: BTreeMap<String, usize>,
 }
 
 impl Import {
@@ -130,6 +132,7 @@ pub fn import_at(details: &Path, report: Option<&Path>, as_of: Option<Timestamp>
             report_rows: 0,
             assume_role: BTreeMap::new(),
             judged: conditions::Judged::default(),
+            undecided: BTreeMap::new(),
         },
     }
 }
@@ -163,11 +166,12 @@ pub fn import_text_at(
         _ => Vec::new(),
     };
     let failed = diags.has_errors() || report_diags.as_ref().is_some_and(Diagnostics::has_errors);
-    let (graph, assume_role) = if failed {
-        (None, BTreeMap::new())
+    let (graph, assume_role, undecided) = if failed {
+        (None, BTreeMap::new(), BTreeMap::new())
     } else {
-        let (g, assume) = Builder::new(&details, &rows, &mut diags, report_diags.as_mut()).build();
-        (Some(g), assume)
+        let (g, assume, undecided) =
+            Builder::new(&details, &rows, &mut diags, report_diags.as_mut()).build();
+        (Some(g), assume, undecided)
     };
     let mut problems = vec![diags];
     problems.extend(report_diags);
@@ -182,6 +186,7 @@ pub fn import_text_at(
         report_rows: rows.len(),
         assume_role,
         judged,
+        undecided,
     }
 }
 
@@ -222,6 +227,8 @@ struct Conditional {
     conditions: BTreeSet<String>,
     /// The highest level reached under time limits alone, and the latest limit at it.
     until: Option<(Level, Timestamp)>,
+    /// The keys of the conditions proper.
+    keys: BTreeSet<String>,
 }
 
 struct Builder<'a> {
@@ -299,7 +306,14 @@ impl<'a> Builder<'a> {
         );
     }
 
-    fn build(mut self) -> (GraphBuilder, BTreeMap<String, Permissions>) {
+    #[allow(clippy::type_complexity)]
+    fn build(
+        mut self,
+    ) -> (
+        GraphBuilder,
+        BTreeMap<String, Permissions>,
+        BTreeMap<String, usize>,
+    ) {
         for section in &self.d.missing {
             self.diags.push(
                 Diagnostic::warning(
@@ -322,7 +336,7 @@ impl<'a> Builder<'a> {
         let ctx = self.trust();
         self.escalations(&ctx, &perms);
         self.credentials();
-        self.finish_conditions();
+        let undecided = self.finish_conditions();
         self.cover();
         let assume = self
             .denies
@@ -330,7 +344,7 @@ impl<'a> Builder<'a> {
             .map(|(id, p)| (id.clone(), p.only(&["sts:AssumeRole"])))
             .filter(|(_, p)| p.may("sts:AssumeRole"))
             .collect();
-        (self.g, assume)
+        (self.g, assume, undecided)
     }
 
     /// Broader resource patterns cover narrower ones (`import::cover`): every action on
@@ -1375,12 +1389,20 @@ impl<'a> Builder<'a> {
             c.conditional = c.conditional.max(Some(level));
             c.conditions
                 .extend(conditions.iter().map(Condition::describe));
+            c.keys.extend(
+                conditions
+                    .iter()
+                    .filter(|c| c.expiry().is_none())
+                    .map(|c| c.key.clone()),
+            );
         }
     }
 
     /// An edge whose level holds only under conditions says so: its conditions, and the level
     /// that holds without them.
-    fn finish_conditions(&mut self) {
+    /// Returns each condition key left undecided on an edge, with how many edges.
+    fn finish_conditions(&mut self) -> BTreeMap<String, usize> {
+        let mut undecided: BTreeMap<String, usize> = BTreeMap::new();
         for ((from, to, kind), c) in std::mem::take(&mut self.conditions) {
             // What holds now without a condition proper: for ever, or until a time limit.
             let holds = c.unconditional.max(c.until.map(|(l, _)| l));
@@ -1406,6 +1428,9 @@ impl<'a> Builder<'a> {
                 }
                 continue;
             }
+            for key in &c.keys {
+                *undecided.entry(key.clone()).or_default() += 1;
+            }
             if let Some(e) = self.g.edge_mut(&from, &to, kind) {
                 e.properties
                     .insert("conditions".into(), json!(c.conditions));
@@ -1415,6 +1440,7 @@ impl<'a> Builder<'a> {
                 );
             }
         }
+        undecided
     }
 }
 

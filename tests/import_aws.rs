@@ -1446,3 +1446,52 @@ fn a_role_passed_only_to_one_service_reaches_only_that_services_roles() {
         ["assumes aws:role:on-ec2", "assumes aws:role:on-lambda"]
     );
 }
+
+/// Team-made: one file naming principals of two accounts (no real export of that shape was
+/// found): a role of the other account is never passed, nor its users' keys minted.
+#[test]
+fn a_file_mixing_two_accounts_gets_no_cross_account_escalation() {
+    let other = |kind: &str, name: &str| format!("arn:aws:iam::999988887777:{kind}/{name}");
+    let mut foreign_admin = role(
+        "foreign-admin",
+        trust_service("ec2.amazonaws.com"),
+        json!([allow(&["*"], "*")]),
+    );
+    foreign_admin["Arn"] = json!(other("role", "foreign-admin"));
+    foreign_admin["InstanceProfileList"] = json!([{
+        "Path": "/", "InstanceProfileName": "fa", "InstanceProfileId": "AIPAFA",
+        "Arn": "arn:aws:iam::999988887777:instance-profile/fa",
+        "CreateDate": "2024-01-01T00:00:00+00:00", "Roles": []
+    }]);
+    let mut foreign_user = user("foreign-user", &[], json!([allow(&["*"], "*")]));
+    foreign_user["Arn"] = json!(other("user", "foreign-user"));
+    let mut home_admin = role(
+        "home-admin",
+        trust_service("ec2.amazonaws.com"),
+        json!([allow(&["*"], "*")]),
+    );
+    home_admin["InstanceProfileList"] = foreign_admin["InstanceProfileList"].clone();
+    let authz = details(
+        json!([
+            user(
+                "dev",
+                &[],
+                json!([allow(
+                    &["iam:PassRole", "ec2:RunInstances", "iam:CreateAccessKey"],
+                    "*"
+                )])
+            ),
+            foreign_user,
+        ]),
+        json!([]),
+        json!([home_admin, foreign_admin]),
+        json!([]),
+    );
+    let i = import(&authz, None);
+    assert!(i.stderr.contains("the file mixes accounts"), "{}", i.stderr);
+    assert_eq!(
+        i.edges_from("aws:user:dev"),
+        ["assumes aws:role:home-admin"],
+        "no PassRole of another account's role, no key of another account's user"
+    );
+}

@@ -54,6 +54,8 @@ pub struct Ctx {
     pub passwords: BTreeMap<String, bool>,
     /// User id → how many access keys it has (from the credential report).
     pub key_counts: BTreeMap<String, usize>,
+    /// Principal id → its ARN, for the account a target is in.
+    pub arns: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,12 +135,22 @@ pub(crate) const METHODS: &[(&str, Method)] = &[
     ("new-principal", new_principal),
 ];
 
-/// Every edge every method derives for `actor`.
+/// Every edge every method derives for `actor`. IAM's actions and a passed role act in the
+/// caller's own account only: in a file that mixes accounts, a target of another account is
+/// out of reach (a cross-account role is assumed through its trust, drawn apart).
 pub fn derive(ctx: &Ctx, actor: &Actor<'_>) -> Vec<Derived> {
     let mut out = Vec::new();
     for (_, method) in METHODS {
         method(ctx, actor, &mut out);
     }
+    let account = |arn: &str| arn.split(':').nth(4).map(str::to_string);
+    let mine = account(actor.arn);
+    out.retain(|d| match &d.to {
+        Some(to) => ctx.arns.get(to).is_none_or(|arn| account(arn) == mine),
+        // Control of the account is the file's account's: a principal of another account
+        // controls its own, which this file does not model.
+        None => mine.as_deref().is_none_or(|m| m == ctx.account_id),
+    });
     out
 }
 

@@ -771,6 +771,24 @@ impl<'a> Builder<'a> {
                 .iter()
                 .map(|r| (ids::user(&r.user), r.keys.iter().flatten().count()))
                 .collect(),
+            arns: self
+                .d
+                .users
+                .iter()
+                .map(|u| (ids::user(&u.name), u.arn.clone()))
+                .chain(
+                    self.d
+                        .groups
+                        .iter()
+                        .map(|g| (ids::group(&g.name), g.arn.clone())),
+                )
+                .chain(
+                    self.d
+                        .roles
+                        .iter()
+                        .map(|r| (ids::role(&r.name), r.arn.clone())),
+                )
+                .collect(),
         }
     }
 

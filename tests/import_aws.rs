@@ -1311,6 +1311,18 @@ fn time_conditions_are_judged_at_the_import_instant() {
                 "2030-01-01T00:00:00Z"
             ),
             timed("mfa", "Bool", "aws:MultiFactorAuthPresent", "true"),
+            timed(
+                "own-account",
+                "StringEquals",
+                "aws:PrincipalAccount",
+                ACCOUNT
+            ),
+            timed(
+                "other-account",
+                "StringEquals",
+                "aws:PrincipalAccount",
+                "999988887777"
+            ),
             frozen,
         ]),
         json!([]),
@@ -1328,9 +1340,8 @@ fn time_conditions_are_judged_at_the_import_instant() {
     ];
     let i = import_in(dir.path(), &args);
     assert!(
-        i.stderr.contains(
-            "2 statement(s) already expired or not yet in force, left out; 2 time test(s) decided"
-        ),
+        i.stderr
+            .contains("3 statement(s) that cannot hold left out; 3 test(s) decided"),
         "{}",
         i.stderr
     );
@@ -1344,6 +1355,15 @@ fn time_conditions_are_judged_at_the_import_instant() {
         i.finding("transitive-privilege", "aws:role:old-admin", ACCOUNT_NODE)
             .is_none()
     );
+    // The principal's own account is the one it is in.
+    let e = i
+        .edge("aws:role:own-account", ACCOUNT_NODE, "grants")
+        .unwrap();
+    assert!(e.get("conditions").is_none(), "{e}");
+    assert!(
+        i.edge("aws:role:other-account", ACCOUNT_NODE, "grants")
+            .is_none()
+    );
     // In force until a future instant: unconditional, ending then.
     let e = i
         .edge("aws:role:contractor", ACCOUNT_NODE, "grants")
@@ -1352,7 +1372,7 @@ fn time_conditions_are_judged_at_the_import_instant() {
     assert!(e.get("conditions").is_none(), "{e}");
     // A request-time key stays undecided, carrying its key, and the import lists it.
     assert!(
-        i.stderr.contains("condition keys not evaluated, their edges drawn as if they held: aws:MultiFactorAuthPresent (10 edge(s))"),
+        i.stderr.contains("condition keys not evaluated, their edges drawn as if they held: aws:MultiFactorAuthPresent (14 edge(s))"),
         "{}",
         i.stderr
     );

@@ -284,9 +284,13 @@ impl AwsImportRequest {
                 ));
             }
             let j = import.judged;
-            if let Some(at) = self.as_of {
+            let which = match self.as_of {
+                Some(at) => format!("aws:PrincipalAccount, and the time keys at {at}"),
+                None => "aws:PrincipalAccount; the time keys need --as-of".to_string(),
+            };
+            if self.as_of.is_some() || j.dead + j.decided > 0 {
                 lines.push(format!(
-                    "authpath: time conditions judged at {at}: {} statement(s) already expired or not yet in force, left out; {} time test(s) decided",
+                    "authpath: conditions decided ({which}): {} statement(s) that cannot hold left out; {} test(s) decided",
                     j.dead, j.decided
                 ));
             }

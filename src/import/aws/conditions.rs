@@ -1,5 +1,7 @@
-//! Conditions the input decides: the time keys (`aws:CurrentTime`, `aws:EpochTime`,
-//! `aws:TokenIssueTime`) judged at the instant the graph is judged at. A statement whose
+//! Conditions the input decides. `aws:PrincipalAccount` in an identity policy is the account
+//! of the principal the policy belongs to (a managed policy: the file's account). The time
+//! keys (`aws:CurrentTime`, `aws:EpochTime`, `aws:TokenIssueTime`) are judged at the instant
+//! the graph is judged at, when one is given. A statement whose
 //! time test is already false is dead — an `Allow` that expired allows nothing, a `Deny` that
 //! expired denies nothing — and is removed; a test that holds for ever is removed from the
 //! statement; one that holds until an instant becomes an `Until` marker, which the edges the
@@ -18,33 +20,71 @@ pub struct Judged {
     pub decided: usize,
 }
 
-/// Judges every statement of every document in `d` at `at`.
-pub fn judge(d: &mut Details, at: Timestamp) -> Judged {
+/// Judges every statement of every document in `d`: the principal account always, the
+/// time keys at `at` when given.
+pub fn judge(d: &mut Details, at: Option<Timestamp>) -> Judged {
     let mut j = Judged::default();
-    let docs = d
+    let account = |arn: &str| arn.split(':').nth(4).unwrap_or_default().to_string();
+    let file_account = d
         .users
-        .iter_mut()
-        .flat_map(|u| u.inline.iter_mut().map(|i| &mut i.document))
-        .chain(
-            d.groups
+        .iter()
+        .map(|u| &u.arn)
+        .chain(d.roles.iter().map(|r| &r.arn))
+        .chain(d.groups.iter().map(|g| &g.arn))
+        .map(|a| account(a))
+        .find(|a| !a.is_empty());
+    // (the document, the account of the principal whose identity policy it is; none for a
+    // trust policy, whose principal is the caller)
+    let mut docs: Vec<(&mut Document, Option<String>)> = Vec::new();
+    for u in &mut d.users {
+        let a = account(&u.arn);
+        docs.extend(
+            u.inline
                 .iter_mut()
-                .flat_map(|g| g.inline.iter_mut().map(|i| &mut i.document)),
-        )
-        .chain(d.roles.iter_mut().flat_map(|r| {
-            std::iter::once(&mut r.trust).chain(r.inline.iter_mut().map(|i| &mut i.document))
-        }))
-        .chain(d.policies.iter_mut().map(|p| &mut p.document));
-    for doc in docs {
-        judge_document(doc, at, &mut j);
+                .map(|i| (&mut i.document, Some(a.clone()))),
+        );
+    }
+    for g in &mut d.groups {
+        let a = account(&g.arn);
+        docs.extend(
+            g.inline
+                .iter_mut()
+                .map(|i| (&mut i.document, Some(a.clone()))),
+        );
+    }
+    for r in &mut d.roles {
+        let a = account(&r.arn);
+        docs.push((&mut r.trust, None));
+        docs.extend(
+            r.inline
+                .iter_mut()
+                .map(|i| (&mut i.document, Some(a.clone()))),
+        );
+    }
+    for p in &mut d.policies {
+        docs.push((&mut p.document, file_account.clone()));
+    }
+    for (doc, principal_account) in docs {
+        judge_document(doc, at, principal_account.as_deref(), &mut j);
     }
     j
 }
 
-fn judge_document(doc: &mut Document, at: Timestamp, j: &mut Judged) {
+fn judge_document(
+    doc: &mut Document,
+    at: Option<Timestamp>,
+    principal_account: Option<&str>,
+    j: &mut Judged,
+) {
     doc.statements.retain_mut(|st| {
         let mut until: Option<Timestamp> = None;
         let mut alive = true;
-        st.conditions.retain(|c| match test(c, at) {
+        let verdict = |c: &Condition| {
+            principal_account
+                .and_then(|a| account_test(c, a))
+                .or_else(|| at.and_then(|at| test(c, at)))
+        };
+        st.conditions.retain(|c| match verdict(c) {
             None => true,
             Some(Verdict::False) => {
                 alive = false;
@@ -78,6 +118,34 @@ enum Verdict {
     Always,
     /// It holds at the instant, and until the instant given (not at or after it).
     Until(Timestamp),
+}
+
+/// An `aws:PrincipalAccount` test, whose value is `account`; `None` for another key or an
+/// operator it does not decide.
+fn account_test(c: &Condition, account: &str) -> Option<Verdict> {
+    if !c.key.eq_ignore_ascii_case("aws:PrincipalAccount") || account.is_empty() {
+        return None;
+    }
+    let op = c
+        .operator
+        .strip_prefix("ForAnyValue:")
+        .or_else(|| c.operator.strip_prefix("ForAllValues:"))
+        .unwrap_or(&c.operator);
+    let op = op.strip_suffix("IfExists").unwrap_or(op);
+    let any = |f: &dyn Fn(&str) -> bool| c.values.iter().any(|v| f(v));
+    let glob = |v: &str| super::policy::glob_match(v, account, false);
+    let holds = match op {
+        "StringEquals" | "StringEqualsIgnoreCase" => any(&|v| v == account),
+        "StringLike" => any(&glob),
+        "StringNotEquals" | "StringNotEqualsIgnoreCase" => !any(&|v| v == account),
+        "StringNotLike" => !any(&glob),
+        _ => return None,
+    };
+    Some(if holds {
+        Verdict::Always
+    } else {
+        Verdict::False
+    })
 }
 
 const TIME_KEYS: [&str; 3] = ["aws:currenttime", "aws:epochtime", "aws:tokenissuetime"];

@@ -157,9 +157,7 @@ pub fn import_text_at(
 ) -> Import {
     let mut diags = Diagnostics::new(details_name);
     let mut details = details::read(details_text, &mut diags);
-    let judged = as_of.map_or_else(conditions::Judged::default, |at| {
-        conditions::judge(&mut details, at)
-    });
+    let judged = conditions::judge(&mut details, as_of);
     let mut report_diags = report.map(|(name, _)| Diagnostics::new(name));
     let rows = match (report, report_diags.as_mut()) {
         (Some((_, text)), Some(d)) => report::read(text, d),

@@ -26,28 +26,24 @@ pub fn judge(d: &mut Details, at: Option<Timestamp>) -> Judged {
     let mut j = Judged::default();
     let account = |arn: &str| arn.split(':').nth(4).unwrap_or_default().to_string();
     let file_account = d
-        .users
-        .iter()
-        .map(|u| &u.arn)
-        .chain(d.roles.iter().map(|r| &r.arn))
-        .chain(d.groups.iter().map(|g| &g.arn))
+        .principal_arns()
         .map(|a| account(a))
         .find(|a| !a.is_empty());
     // (the document, the account of the principal whose identity policy it is; none for a
     // trust policy, whose principal is the caller)
     let mut docs: Vec<(&mut Document, Option<String>)> = Vec::new();
-    for u in &mut d.users {
-        let a = account(&u.arn);
-        docs.extend(
-            u.inline
+    let inline = d
+        .users
+        .iter_mut()
+        .map(|u| (account(&u.arn), &mut u.inline))
+        .chain(
+            d.groups
                 .iter_mut()
-                .map(|i| (&mut i.document, Some(a.clone()))),
+                .map(|g| (account(&g.arn), &mut g.inline)),
         );
-    }
-    for g in &mut d.groups {
-        let a = account(&g.arn);
+    for (a, policies) in inline {
         docs.extend(
-            g.inline
+            policies
                 .iter_mut()
                 .map(|i| (&mut i.document, Some(a.clone()))),
         );
@@ -126,22 +122,7 @@ fn account_test(c: &Condition, account: &str) -> Option<Verdict> {
     if !c.key.eq_ignore_ascii_case("aws:PrincipalAccount") || account.is_empty() {
         return None;
     }
-    let op = c
-        .operator
-        .strip_prefix("ForAnyValue:")
-        .or_else(|| c.operator.strip_prefix("ForAllValues:"))
-        .unwrap_or(&c.operator);
-    let op = op.strip_suffix("IfExists").unwrap_or(op);
-    let any = |f: &dyn Fn(&str) -> bool| c.values.iter().any(|v| f(v));
-    let glob = |v: &str| super::policy::glob_match(v, account, false);
-    let holds = match op {
-        "StringEquals" | "StringEqualsIgnoreCase" => any(&|v| v == account),
-        "StringLike" => any(&glob),
-        "StringNotEquals" | "StringNotEqualsIgnoreCase" => !any(&|v| v == account),
-        "StringNotLike" => !any(&glob),
-        _ => return None,
-    };
-    Some(if holds {
+    Some(if c.string_test(account)? {
         Verdict::Always
     } else {
         Verdict::False
@@ -156,14 +137,7 @@ fn test(c: &Condition, at: Timestamp) -> Option<Verdict> {
     if !TIME_KEYS.contains(&c.key.to_ascii_lowercase().as_str()) || c.values.is_empty() {
         return None;
     }
-    // A time key is always present in a request, so `…IfExists` changes nothing; a
-    // set qualifier on a single-valued key tests that one value.
-    let op = c
-        .operator
-        .strip_prefix("ForAnyValue:")
-        .or_else(|| c.operator.strip_prefix("ForAllValues:"))
-        .unwrap_or(&c.operator);
-    let op = op.strip_suffix("IfExists").unwrap_or(op);
+    let op = c.base_operator();
     let base = op
         .strip_prefix("Date")
         .or_else(|| op.strip_prefix("Numeric"))?;

@@ -95,6 +95,17 @@ pub struct Details {
     pub missing: Vec<&'static str>,
 }
 
+impl Details {
+    /// The ARNs of its users, roles and groups, in that order.
+    pub fn principal_arns(&self) -> impl Iterator<Item = &String> {
+        self.users
+            .iter()
+            .map(|u| &u.arn)
+            .chain(self.roles.iter().map(|r| &r.arn))
+            .chain(self.groups.iter().map(|g| &g.arn))
+    }
+}
+
 const SECTIONS: [&str; 4] = [
     "UserDetailList",
     "GroupDetailList",

@@ -257,11 +257,7 @@ impl<'a> Builder<'a> {
         report_diags: Option<&'a mut Diagnostics>,
     ) -> Self {
         let first = d
-            .users
-            .iter()
-            .map(|u| &u.arn)
-            .chain(d.roles.iter().map(|r| &r.arn))
-            .chain(d.groups.iter().map(|g| &g.arn))
+            .principal_arns()
             .chain(rows.iter().map(|r| &r.arn))
             .find_map(|a| parse_arn(a).filter(|a| !a.account.is_empty()));
         let (partition, account_id) = match first {

@@ -64,6 +64,34 @@ impl Condition {
         }
     }
 
+    /// The operator without the set qualifier (`ForAnyValue:`, `ForAllValues:`) and without
+    /// `IfExists`: for the single-valued keys the input decides, neither changes the test
+    /// (the key is always present in the requests concerned).
+    pub(crate) fn base_operator(&self) -> &str {
+        let op = self
+            .operator
+            .strip_prefix("ForAnyValue:")
+            .or_else(|| self.operator.strip_prefix("ForAllValues:"))
+            .unwrap_or(&self.operator);
+        op.strip_suffix("IfExists").unwrap_or(op)
+    }
+
+    /// Whether a `String…` test holds when its key's value is `value`; `None` for another
+    /// operator.
+    pub(crate) fn string_test(&self, value: &str) -> Option<bool> {
+        let any = |f: &dyn Fn(&str) -> bool| self.values.iter().any(|v| f(v));
+        let like = |v: &str| glob_match(v, value, false);
+        Some(match self.base_operator() {
+            "StringEquals" => any(&|v| v == value),
+            "StringEqualsIgnoreCase" => any(&|v| v.eq_ignore_ascii_case(value)),
+            "StringLike" => any(&like),
+            "StringNotEquals" => !any(&|v| v == value),
+            "StringNotEqualsIgnoreCase" => !any(&|v| v.eq_ignore_ascii_case(value)),
+            "StringNotLike" => !any(&like),
+            _ => return None,
+        })
+    }
+
     /// The instant an `Until` marker ends at; `None` for a condition proper.
     pub(crate) fn expiry(&self) -> Option<crate::timestamp::Timestamp> {
         if self.operator != UNTIL {
@@ -355,23 +383,7 @@ fn passed_to(c: &Condition, service: &str) -> Option<bool> {
     if !c.key.eq_ignore_ascii_case("iam:PassedToService") {
         return None;
     }
-    let op = c
-        .operator
-        .strip_prefix("ForAnyValue:")
-        .or_else(|| c.operator.strip_prefix("ForAllValues:"))
-        .unwrap_or(&c.operator);
-    // The key is present whenever a role is passed, so `IfExists` changes nothing.
-    let op = op.strip_suffix("IfExists").unwrap_or(op);
-    let any = |f: &dyn Fn(&str) -> bool| c.values.iter().any(|v| f(v));
-    Some(match op {
-        "StringEquals" => any(&|v| v == service),
-        "StringEqualsIgnoreCase" => any(&|v| v.eq_ignore_ascii_case(service)),
-        "StringLike" => any(&|v| glob_match(v, service, false)),
-        "StringNotEquals" => !any(&|v| v == service),
-        "StringNotEqualsIgnoreCase" => !any(&|v| v.eq_ignore_ascii_case(service)),
-        "StringNotLike" => !any(&|v| glob_match(v, service, false)),
-        _ => return None,
-    })
+    c.string_test(service)
 }
 
 /// Condition values may be strings, numbers or booleans.

@@ -205,11 +205,8 @@ pub(crate) fn json_answers(text: &str, d: &mut Diagnostics) -> Option<Vec<serde_
                 d.push(
                     Diagnostic::error(
                         codes::JSON_SYNTAX,
-                        Some(Span {
-                            line: e.line() as u32,
-                            column: e.column() as u32,
-                        }),
-                        format!("invalid JSON: {e}"),
+                        Some(Locator::new(text).span_of_error(&e)),
+                        format!("invalid JSON: {}", strip_position(&e)),
                     )
                     .help("save the AWS CLI's answer as it printed it (--output json)"),
                 );
@@ -218,6 +215,16 @@ pub(crate) fn json_answers(text: &str, d: &mut Diagnostics) -> Option<Vec<serde_
         }
     }
     Some(values)
+}
+
+/// A `serde_json` message without the " at line L column C" it appends, for when the caller
+/// names the place itself.
+pub(crate) fn strip_position(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg,
+    }
 }
 
 #[cfg(test)]

@@ -379,7 +379,7 @@ fn candidates(subs: &[SubCondition], heads: &[String]) -> Vec<usize> {
     else {
         return (0..heads.len()).collect();
     };
-    let mut out: Vec<usize> = (0..heads.len())
+    (0..heads.len())
         .filter(|&i| {
             c.values.iter().any(|v| {
                 let literal = match c.test {
@@ -390,9 +390,7 @@ fn candidates(subs: &[SubCondition], heads: &[String]) -> Vec<usize> {
                 h.starts_with(literal) || literal.starts_with(h.as_str())
             })
         })
-        .collect();
-    out.dedup();
-    out
+        .collect()
 }
 
 /// A start node of an organisation no source holds, as a subject names it.

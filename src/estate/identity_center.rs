@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub(super) fn join(
     nodes: &mut Vec<Item>,
     edges: &mut Vec<Item>,
-    centers: &[(&str, &IdentityCenter)],
+    centers: &[(&str, IdentityCenter)],
     accounts: &BTreeSet<String>,
     tally: &mut SeamTally,
 ) {

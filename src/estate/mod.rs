@@ -265,12 +265,10 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
         .filter_map(|c| c.issuer.as_ref().map(|i| i.to_ascii_lowercase()))
         .collect();
     saml(&mut nodes, &edges, has(SourceKind::AwsIam), &mut tally);
-    let center_refs: Vec<(&str, &crate::import::identity_center::IdentityCenter)> =
-        centers.iter().map(|(s, ic)| (*s, ic)).collect();
     identity_center::join(
         &mut nodes,
         &mut edges,
-        &center_refs,
+        &centers,
         &estate_accounts,
         &mut tally,
     );

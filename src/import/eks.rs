@@ -239,11 +239,12 @@ pub(crate) fn read_text(
                     .and_then(Value::as_bool),
             });
         } else if let Some(e) = v.get("accessEntry") {
-            if other_cluster(str_of(e, "clusterName")) {
-                warn(
-                    "an access entry of another cluster: skipped".into(),
-                    "put each cluster's answers in its own directory",
-                );
+            if foreign(
+                str_of(e, "clusterName"),
+                cluster,
+                "an access entry",
+                &mut warn,
+            ) {
                 continue;
             }
             let Some(arn) = str_of(e, "principalArn") else {
@@ -266,11 +267,12 @@ pub(crate) fn read_text(
                 .map(|p| Value::Array(vec![p.clone()]))
         }) {
             let list = &list;
-            if other_cluster(str_of(v, "clusterName")) {
-                warn(
-                    "access policies of another cluster: skipped".into(),
-                    "put each cluster's answers in its own directory",
-                );
+            if foreign(
+                str_of(v, "clusterName"),
+                cluster,
+                "access policies",
+                &mut warn,
+            ) {
                 continue;
             }
             let Some(arn) = str_of(v, "principalArn") else {
@@ -302,11 +304,12 @@ pub(crate) fn read_text(
             .get("identityProviderConfig")
             .map(|c| c.get("oidc").unwrap_or(c))
         {
-            if other_cluster(str_of(config, "clusterName")) {
-                warn(
-                    "an identity provider config of another cluster: skipped".into(),
-                    "put each cluster's answers in its own directory",
-                );
+            if foreign(
+                str_of(config, "clusterName"),
+                cluster,
+                "an identity provider config",
+                &mut warn,
+            ) {
                 continue;
             }
             let Some(issuer) = str_of(config, "issuerUrl") else {
@@ -339,11 +342,12 @@ pub(crate) fn read_text(
                 file: name.to_string(),
             });
         } else if let Some(a) = v.get("association") {
-            if other_cluster(str_of(a, "clusterName")) {
-                warn(
-                    "a pod identity association of another cluster: skipped".into(),
-                    "put each cluster's answers in its own directory",
-                );
+            if foreign(
+                str_of(a, "clusterName"),
+                cluster,
+                "a pod identity association",
+                &mut warn,
+            ) {
                 continue;
             }
             match (
@@ -402,6 +406,24 @@ fn strings(v: Option<&Value>) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Whether an answer names another cluster than `cluster` (none: every cluster is wanted);
+/// if so, a warning says `what` was skipped.
+fn foreign(
+    named: Option<&str>,
+    cluster: Option<&str>,
+    what: &str,
+    warn: &mut impl FnMut(String, &str),
+) -> bool {
+    let other = named.is_some_and(|c| cluster.is_some_and(|want| c != want));
+    if other {
+        warn(
+            format!("{what} of another cluster: skipped"),
+            "put each cluster's answers in its own directory",
+        );
+    }
+    other
 }
 
 #[cfg(test)]

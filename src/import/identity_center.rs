@@ -92,20 +92,19 @@ pub fn read_text(name: &str, text: &str, out: &mut IdentityCenter) -> Diagnostic
     let Some(values) = crate::source::json_answers(text, &mut d) else {
         return d;
     };
-    let list = |v: &Value, key: &str| -> Vec<Value> {
+    fn list<'v>(v: &'v Value, key: &str) -> &'v [Value] {
         v.get(key)
             .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default()
-    };
+            .map_or(&[], Vec::as_slice)
+    }
     for (i, v) in values.iter().enumerate() {
         if v.get("AccountAssignments").is_some() {
             for a in list(v, "AccountAssignments") {
                 match (
-                    str_of(&a, "AccountId"),
-                    str_of(&a, "PermissionSetArn"),
-                    str_of(&a, "PrincipalType"),
-                    str_of(&a, "PrincipalId"),
+                    str_of(a, "AccountId"),
+                    str_of(a, "PermissionSetArn"),
+                    str_of(a, "PrincipalType"),
+                    str_of(a, "PrincipalId"),
                 ) {
                     (Some(acc), Some(ps), Some(t), Some(id)) => out.assignments.push(Assignment {
                         account: acc.to_string(),
@@ -143,7 +142,7 @@ pub fn read_text(name: &str, text: &str, out: &mut IdentityCenter) -> Diagnostic
         } else if v.get("GroupMemberships").is_some() {
             for m in list(v, "GroupMemberships") {
                 if let (Some(g), Some(u)) = (
-                    str_of(&m, "GroupId"),
+                    str_of(m, "GroupId"),
                     m.get("MemberId").and_then(|x| str_of(x, "UserId")),
                 ) {
                     out.memberships.push((g.to_string(), u.to_string()));

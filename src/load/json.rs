@@ -149,15 +149,7 @@ pub(crate) fn free_value(raw: &RawValue) -> Result<serde_json::Value, String> {
     de::Deserializer::deserialize_any(&mut de, StrictValue).map_err(|e| strip_position(&e))
 }
 
-/// A `serde_json` message without the " at line L column C" it appends, for when the caller
-/// names the place itself.
-pub(crate) fn strip_position(e: &serde_json::Error) -> String {
-    let msg = e.to_string();
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_owned(),
-        None => msg,
-    }
-}
+pub(crate) use crate::source::strip_position;
 
 /// A JSON value that refuses a key repeated in one object, read from any serde input (the
 /// graph loader's JSON, the importers' YAML): keeping one of two values silently could hide

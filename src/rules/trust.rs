@@ -44,7 +44,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
     out
 }
 
-/// A walk being grown: its nodes and edges, and the level it carries.
+/// A walk being grown: its nodes and edges (its level is the key it is filed under).
 #[derive(Clone)]
 struct Partial {
     nodes: Vec<NodeIx>,

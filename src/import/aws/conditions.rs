@@ -181,7 +181,7 @@ fn test(c: &Condition, at: Timestamp) -> Option<Verdict> {
         }
         "NotEquals" => {
             // False only at the listed instants themselves.
-            if holds(&|t| now != t) || values.len() > 1 {
+            if values.iter().all(|t| t.unix_seconds() != now) {
                 Verdict::Always
             } else {
                 Verdict::False

@@ -167,9 +167,8 @@ pub fn import_text_at(
     let (graph, assume_role, undecided) = if failed {
         (None, BTreeMap::new(), BTreeMap::new())
     } else {
-        let (g, assume, undecided) =
-            Builder::new(&details, &rows, &mut diags, report_diags.as_mut()).build();
-        (Some(g), assume, undecided)
+        let b = Builder::new(&details, &rows, &mut diags, report_diags.as_mut()).build();
+        (Some(b.graph), b.assume_role, b.undecided)
     };
     let mut problems = vec![diags];
     problems.extend(report_diags);
@@ -227,6 +226,13 @@ struct Conditional {
     until: Option<(Level, Timestamp)>,
     /// The keys of the conditions proper.
     keys: BTreeSet<String>,
+}
+
+/// What the builder hands back (see `Import` for the last two).
+struct Built {
+    graph: GraphBuilder,
+    assume_role: BTreeMap<String, Permissions>,
+    undecided: BTreeMap<String, usize>,
 }
 
 struct Builder<'a> {
@@ -300,14 +306,7 @@ impl<'a> Builder<'a> {
         );
     }
 
-    #[allow(clippy::type_complexity)]
-    fn build(
-        mut self,
-    ) -> (
-        GraphBuilder,
-        BTreeMap<String, Permissions>,
-        BTreeMap<String, usize>,
-    ) {
+    fn build(mut self) -> Built {
         for section in &self.d.missing {
             self.diags.push(
                 Diagnostic::warning(
@@ -338,7 +337,11 @@ impl<'a> Builder<'a> {
             .map(|(id, p)| (id.clone(), p.only(&["sts:AssumeRole"])))
             .filter(|(_, p)| p.may("sts:AssumeRole"))
             .collect();
-        (self.g, assume, undecided)
+        Built {
+            graph: self.g,
+            assume_role: assume,
+            undecided,
+        }
     }
 
     /// Broader resource patterns cover narrower ones (`import::cover`): every action on
@@ -1139,15 +1142,6 @@ impl<'a> Builder<'a> {
                 .or_default()
                 .push((to.clone(), *kind, conditions));
         }
-        #[allow(clippy::type_complexity)]
-        let mut composites: Vec<(
-            String,
-            String,
-            String,
-            String,
-            Vec<Condition>,
-            Vec<String>,
-        )> = Vec::new();
         // One search per changer, however many principals it may change.
         let mut searches: BTreeMap<String, [Back<'_>; 2]> = BTreeMap::new();
         for (actor, kind, d) in rewrites {
@@ -1165,63 +1159,66 @@ impl<'a> Builder<'a> {
                     .entry(start.clone())
                     .or_insert_with(|| [search(&next, &start, false), search(&next, &start, true)]);
                 if let Some((walk, conditions)) = become_walk(&next, backs, &start, target) {
-                    let walk: Vec<String> = walk
-                        .iter()
-                        .map(|(kind, to)| format!("{} {}", verb(*kind), self.name_of(to)))
-                        .collect();
-                    composites.push((
-                        start,
-                        target.clone(),
-                        walk.join(", then "),
-                        d.why.clone(),
-                        d.conditions.clone(),
-                        conditions,
-                    ));
+                    self.composite(&start, target, d, &walk, conditions);
                 }
             }
         }
-        let everything = ids::everything();
-        for (from, target, walk, rewrite, conditions, walk_conditions) in composites {
-            // One node per (changer, principal): its name tells both halves, so the finding's
-            // sentence does.
-            let id = ids::rewritten(&target, &from);
-            let name = format!(
-                "{}, its policy rewritten by {}, who can then act as it ({walk})",
-                self.name_of(&target),
-                self.name_of(&from)
-            );
-            let why = format!("{rewrite}; and it can act as it: {walk}");
-            let n = self.g.node(&id, NodeKind::Group);
-            n.name = Some(name);
-            n.org = Some(self.account.clone());
-            self.add_edge(
-                &id,
-                &everything,
-                EdgeKind::AdminOf,
-                Level::Admin,
-                "a principal's policy written by whoever changes it can allow every action on every resource",
-                &[],
-            );
-            self.add_edge(
-                &from,
-                &id,
-                EdgeKind::AdminOf,
-                Level::Admin,
-                &why,
-                &conditions,
-            );
-            if !walk_conditions.is_empty() {
-                let c = self
-                    .conditions
-                    .entry((from.clone(), id.clone(), EdgeKind::AdminOf))
-                    .or_default();
-                if conditions.is_empty() {
-                    // Added as unconditional above; the walk's conditions say otherwise.
-                    c.unconditional = None;
-                }
-                c.conditional = Some(Level::Admin);
-                c.conditions.extend(walk_conditions);
+    }
+
+    /// The edges of one composite: `from` changes `target` (`d`) and becomes it by `walk`,
+    /// whose conditional edges hold under `walk_conditions`. One node per (changer,
+    /// principal): its name tells both halves, so the finding's sentence does.
+    fn composite(
+        &mut self,
+        from: &str,
+        target: &str,
+        d: &Derived,
+        walk: &[(EdgeKind, String)],
+        walk_conditions: Vec<String>,
+    ) {
+        let walk: Vec<String> = walk
+            .iter()
+            .map(|(kind, to)| format!("{} {}", verb(*kind), self.name_of(to)))
+            .collect();
+        let walk = walk.join(", then ");
+        let id = ids::rewritten(target, from);
+        let name = format!(
+            "{}, its policy rewritten by {}, who can then act as it ({walk})",
+            self.name_of(target),
+            self.name_of(from)
+        );
+        let n = self.g.node(&id, NodeKind::Group);
+        n.name = Some(name);
+        n.org = Some(self.account.clone());
+        self.add_edge(
+            &id,
+            &ids::everything(),
+            EdgeKind::AdminOf,
+            Level::Admin,
+            "a principal's policy written by whoever changes it can allow every action on every resource",
+            &[],
+        );
+        let why = format!("{}; and it can act as it: {walk}", d.why);
+        self.add_edge(
+            from,
+            &id,
+            EdgeKind::AdminOf,
+            Level::Admin,
+            &why,
+            &d.conditions,
+        );
+        if !walk_conditions.is_empty() {
+            // The walk's conditions are already in words (`Becomes`): the edge holds under
+            // them too.
+            let c = self
+                .conditions
+                .entry((from.to_string(), id, EdgeKind::AdminOf))
+                .or_default();
+            if d.conditions.is_empty() {
+                c.unconditional = None;
             }
+            c.conditional = Some(Level::Admin);
+            c.conditions.extend(walk_conditions);
         }
     }
 

@@ -920,41 +920,14 @@ impl Permissions {
 
     /// `iam:PassRole` on `arn` to `service`: a permission whose `iam:PassedToService` test
     /// refuses that service does not count, and one whose test admits it holds without that
-    /// test (the input decides it); other conditions stay. An unconditional permission if
-    /// any, else the first conditional one.
+    /// test (the input decides it); other conditions stay.
     pub(crate) fn can_pass(&self, arn: &str, service: &str) -> Option<Allowed> {
-        if self.denied("iam:PassRole", Some(arn)) {
-            return None;
-        }
-        let mut best: Option<Allowed> = None;
-        for p in self
-            .allows
-            .iter()
-            .filter(|p| p.actions.allows("iam:PassRole") && p.resources.allows(arn))
-        {
-            let mut conditions = Vec::new();
-            let mut refused = false;
-            for c in &p.conditions {
-                match passed_to(c, service) {
-                    Some(true) => {}
-                    Some(false) => refused = true,
-                    None => conditions.push(c.clone()),
-                }
-            }
-            if refused {
-                continue;
-            }
-            let unconditional = conditions.iter().all(|c| c.expiry().is_some());
-            let a = Allowed {
-                conditions,
-                source: p.source.clone(),
-            };
-            if unconditional {
-                return Some(a);
-            }
-            best.get_or_insert(a);
-        }
-        best
+        self.allowed_deciding(
+            "iam:PassRole",
+            Some(arn),
+            |r| r.allows(arn),
+            |c| passed_to(c, service),
+        )
     }
 
     /// Whether `action` is allowed on some resource matching `pattern` (a resource yet to be
@@ -971,23 +944,43 @@ impl Permissions {
         arn: Option<&str>,
         fits: impl Fn(&Resources) -> bool,
     ) -> Option<Allowed> {
+        self.allowed_deciding(action, arn, fits, |_| None)
+    }
+
+    /// `allowed`, where `decide` settles the conditions the input decides: a permission with
+    /// a condition decided false does not count, and one decided true is dropped from it.
+    fn allowed_deciding(
+        &self,
+        action: &str,
+        arn: Option<&str>,
+        fits: impl Fn(&Resources) -> bool,
+        decide: impl Fn(&Condition) -> Option<bool>,
+    ) -> Option<Allowed> {
         if self.denied(action, arn) {
             return None;
         }
-        let mut matching = self
-            .allows
-            .iter()
-            .filter(|p| p.actions.allows(action) && fits(&p.resources));
-        let first = matching.next()?;
-        let best = if first.is_conditional() {
-            matching.find(|p| !p.is_conditional()).unwrap_or(first)
-        } else {
-            first
+        let undecided = |c: &&Condition| decide(c).is_none();
+        let allowed = |p: &Permission| Allowed {
+            conditions: p.conditions.iter().filter(undecided).cloned().collect(),
+            source: p.source.clone(),
         };
-        Some(Allowed {
-            conditions: best.conditions.clone(),
-            source: best.source.clone(),
-        })
+        let mut first = None;
+        for p in self.allows.iter().filter(|p| {
+            p.actions.allows(action)
+                && fits(&p.resources)
+                && !p.conditions.iter().any(|c| decide(c) == Some(false))
+        }) {
+            // A decided time limit is no condition: it holds until then.
+            if p.conditions
+                .iter()
+                .filter(undecided)
+                .all(|c| c.expiry().is_some())
+            {
+                return Some(allowed(p));
+            }
+            first.get_or_insert(p);
+        }
+        first.map(allowed)
     }
 
     pub(crate) fn denied(&self, action: &str, arn: Option<&str>) -> bool {

@@ -898,7 +898,7 @@ impl<'a> Builder<'a> {
             .g
             .edge(arn, &user, EdgeKind::Assumes, Level::Admin, &why);
         edge.properties
-            .insert("seam".into(), json!("eks-access-entry"));
+            .insert("seam".into(), json!(crate::coverage::EKS_ACCESS_ENTRY));
         if e.is_node() {
             edge.properties
                 .insert("node_identity".into(), json!(e.kind.clone()));
@@ -909,7 +909,7 @@ impl<'a> Builder<'a> {
                 .g
                 .edge(arn, &gid, EdgeKind::MemberOf, Level::Admin, &why);
             edge.properties
-                .insert("seam".into(), json!("eks-access-entry"));
+                .insert("seam".into(), json!(crate::coverage::EKS_ACCESS_ENTRY));
         }
         self.aws_principals.push(arn.clone());
     }
@@ -945,7 +945,7 @@ impl<'a> Builder<'a> {
                 .g
                 .edge(&from, &arn, EdgeKind::Assumes, Level::Admin, &why);
             e.properties
-                .insert("seam".into(), json!("eks-pod-identity"));
+                .insert("seam".into(), json!(crate::coverage::EKS_POD_IDENTITY));
             from = arn;
         }
     }
@@ -988,7 +988,7 @@ impl<'a> Builder<'a> {
         for (t, kind) in targets {
             let e = self.g.edge(&id, &t, kind, Level::Admin, &why);
             e.properties
-                .insert("seam".into(), json!("eks-identity-provider"));
+                .insert("seam".into(), json!(crate::coverage::EKS_IDENTITY_PROVIDER));
         }
     }
 

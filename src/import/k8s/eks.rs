@@ -71,6 +71,10 @@ pub(super) fn policy_objects(
     eks: &Eks,
     known: &BTreeSet<String>,
 ) -> (Vec<(Object, Origin)>, Vec<Unknown>) {
+    // The policies' manifests are parsed only when an entry names one.
+    if eks.entries.iter().all(|e| e.policies.is_empty()) {
+        return (Vec::new(), Vec::new());
+    }
     let roles = policy_roles();
     let policies: BTreeSet<&str> = roles.iter().filter_map(|(o, _)| policy_of(o)).collect();
     let mut used: BTreeSet<&str> = BTreeSet::new();

@@ -138,6 +138,22 @@ pub fn identity_center(data: &[u8]) {
     let _ = d.render();
 }
 
+/// The organization reader (`import aws-iam --organization`) on any text: its answers
+/// read, the scope of an account worked out, problems that render.
+pub fn organization(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let mut org = authpath::import::aws::organization::Organization::default();
+    let mut d =
+        authpath::import::aws::organization::read_text("targets-p-fuzz0001.json", text, &mut org);
+    authpath::import::aws::organization::finish(&org, &mut d);
+    let _ = d.render();
+    for account in org.accounts.keys().take(4) {
+        let _ = org.scope(account);
+    }
+}
+
 /// The estate manifest reader (`estate.toml`) on any text: a manifest and its warnings, or
 /// problems that render; nothing is imported (paths resolve under a directory that does
 /// not exist).

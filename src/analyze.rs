@@ -100,7 +100,21 @@ impl Report {
 /// The graph's coverage: an estate's own, else the file as its one source.
 pub fn coverage_of(model: &Graph) -> crate::coverage::Coverage {
     model.coverage.clone().unwrap_or_else(|| {
-        crate::coverage::Coverage::single(&model.source, model.nodes.len(), model.edges.len())
+        let mut c =
+            crate::coverage::Coverage::single(&model.source, model.nodes.len(), model.edges.len());
+        let props = model
+            .edges
+            .iter()
+            .filter_map(|e| e.extra.as_ref().map(|x| x.properties.as_slice()));
+        for (key, n) in crate::coverage::condition_keys(props) {
+            c.undecided.push(crate::coverage::Undecided {
+                source: model.source.clone(),
+                seam: None,
+                what: format!("condition key {key} on {n} edge(s)"),
+                why: crate::coverage::CONDITION_KEYS_WHY.to_string(),
+            });
+        }
+        c
     })
 }
 

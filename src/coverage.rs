@@ -139,6 +139,34 @@ pub struct Undecided {
     pub why: String,
 }
 
+/// The edge property in which an importer lists the condition keys it left undecided: the
+/// edge is drawn as if they held.
+pub const CONDITION_KEYS: &str = "condition_keys";
+
+/// Why an edge with undecided condition keys is counted.
+pub const CONDITION_KEYS_WHY: &str =
+    "not evaluated (the request decides it): the edges are drawn as if it held";
+
+/// Each undecided condition key of a graph's edges (their `condition_keys`), with how many
+/// edges carry it.
+pub fn condition_keys<'a>(
+    properties: impl Iterator<Item = &'a [(String, serde_json::Value)]>,
+) -> std::collections::BTreeMap<String, usize> {
+    let mut keys = std::collections::BTreeMap::new();
+    for props in properties {
+        let listed = props
+            .iter()
+            .filter(|(k, _)| k == CONDITION_KEYS)
+            .filter_map(|(_, v)| v.as_array())
+            .flatten()
+            .filter_map(serde_json::Value::as_str);
+        for key in listed {
+            *keys.entry(key.to_string()).or_default() += 1;
+        }
+    }
+    keys
+}
+
 impl Coverage {
     /// A graph file read alone: one source, no seams.
     pub fn single(name: &str, nodes: usize, edges: usize) -> Coverage {

@@ -154,6 +154,9 @@ pub mod codes {
         ESTATE_ALIAS_UNUSED = "estate-alias-unused", Warning, "an alias names an external principal that no source mentions";
         EKS_ANSWER = "eks-answer", Warning, "a file of an EKS cluster's AWS CLI answers holds something authpath does not apply (another cluster's answer, a list without what it grants, an unknown shape, a policy for an entry not described)";
         EKS_ACCESS = "eks-access", Warning, "an EKS access entry or access policy cannot take effect as written (its mode ignores it, an access policy without known rules, a pod identity whose role does not trust EKS)";
+        AWS_ORGANIZATION = "aws-organization", Error, "the organization's answers cannot be read, or lack the organization or its accounts, which SCPs need";
+        AWS_ORGANIZATION_ANSWER = "aws-organization-answer", Warning, "a file of the organization's answers holds something authpath does not apply (an unknown shape, a list without its subject, a policy without content)";
+        AWS_SCP_UNAPPLIED = "aws-scp-unapplied", Warning, "part of what SCPs would cut for the account is unknown (a level without its policies, a policy without its content, an account outside the organization), so less is cut";
         IDENTITY_CENTER_ANSWER = "identity-center-answer", Warning, "a file of an aws-iam source's Identity Center answers holds something authpath does not apply (an unknown shape, an assignment without its fields)";
     }
 }

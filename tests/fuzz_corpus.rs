@@ -84,4 +84,6 @@ fn the_importers_on_their_seeds_and_regressions() {
     assert!(replay("eks", answers, targets::eks) >= 4);
     let ic = files(&root().join("fuzz/seeds/identity_center"), &["json"]);
     assert!(replay("identity_center", ic, targets::identity_center) >= 2);
+    let org = files(&root().join("fuzz/seeds/organization"), &["json"]);
+    assert!(replay("organization", org, targets::organization) >= 2);
 }

@@ -1515,3 +1515,298 @@ fn a_file_mixing_two_accounts_gets_no_cross_account_escalation() {
         "no PassRole of another account's role, no key of another account's user"
     );
 }
+
+/// The answer of an AWS CLI example page: the JSON after its last `::`, as printed.
+fn rst_answer(page: &str) -> String {
+    let text = std::fs::read_to_string(
+        root()
+            .join("tests/data/real/aws-cli-examples/organizations")
+            .join(page),
+    )
+    .unwrap();
+    // ARNs hold `::` too: the answer follows the last line that ends with it.
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        at += line.len();
+        if line.trim_end().ends_with("::") {
+            let after = &text[at..];
+            if let Some(brace) = after.find('{') {
+                return after[brace..].trim_end().to_string();
+            }
+        }
+    }
+    panic!("no answer on {page}")
+}
+
+/// The organization of the AWS CLI's examples (real answers), with what they leave out
+/// added, team-made: the parent of the OU, the content of `p-FullAWSAccess`, and an SCP
+/// denying IAM attached to the OU that holds account 444444444444.
+fn organization(dir: &Path) {
+    let org = dir.join("org");
+    std::fs::create_dir_all(&org).unwrap();
+    // The page's answer lacks one `}`; repaired here, refused as printed below.
+    let described = rst_answer("describe-organization.rst").replace(
+        "\"SERVICE_CONTROL_POLICY\"\n      ]",
+        "\"SERVICE_CONTROL_POLICY\"\n      }]",
+    );
+    write(&org, "organization.json", described.as_bytes());
+    for (page, file) in [
+        ("list-accounts.rst", "accounts.json"),
+        ("list-roots.rst", "roots.json"),
+        ("describe-policy.rst", "policy-s3.json"),
+        (
+            "list-targets-for-policy.rst",
+            "targets-p-FullAWSAccess.json",
+        ),
+        ("list-parents.rst", "parents-444444444444.json"),
+    ] {
+        write(&org, file, rst_answer(page).as_bytes());
+    }
+    let policy = |id: &str, name: &str, content: Value| {
+        json!({"Policy": {"PolicySummary": {"Id": id, "Name": name, "Type": "SERVICE_CONTROL_POLICY"},
+                          "Content": content.to_string()}})
+        .to_string()
+    };
+    let full = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+    let deny_iam = json!({"Version": "2012-10-17", "Statement": [{"Sid": "NoIam", "Effect": "Deny", "Action": "iam:*", "Resource": "*"}]});
+    write(
+        &org,
+        "policy-full.json",
+        policy("p-FullAWSAccess", "FullAWSAccess", full).as_bytes(),
+    );
+    write(
+        &org,
+        "policy-deny-iam.json",
+        policy("p-denyiam0001", "DenyIam", deny_iam).as_bytes(),
+    );
+    write(
+        &org,
+        "targets-p-denyiam0001.json",
+        json!({"Targets": [{"TargetId": "ou-examplerootid111-exampleouid111", "Type": "ORGANIZATIONAL_UNIT", "Name": "Accounting"}]})
+            .to_string()
+            .as_bytes(),
+    );
+    write(
+        &org,
+        "parents-ou-examplerootid111-exampleouid111.json",
+        json!({"Parents": [{"Id": "r-examplerootid111", "Type": "ROOT"}]})
+            .to_string()
+            .as_bytes(),
+    );
+}
+
+/// Real organization answers (AWS CLI examples) plus a team-made SCP: what it denies is cut
+/// for every principal of a member account, the root user included, and not for the
+/// management account; `aws:PrincipalOrgID` and a service trust's `aws:SourceAccount` are
+/// decided.
+#[test]
+fn service_control_policies_cut_what_they_deny_in_member_accounts() {
+    let org_only = |op: &str| {
+        json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+                "Condition": {op: {"aws:PrincipalOrgID": "o-exampleorgid"}}}])
+    };
+    let authz = details(
+        json!([
+            user("dev", &[], json!([allow(&["*"], "*")])),
+            user(
+                "keysmith",
+                &[],
+                json!([allow(&["iam:CreateAccessKey"], &arn("user", "admin"))])
+            ),
+            user("admin", &[], json!([allow(&["*"], "*")])),
+            user("in-org", &[], org_only("StringEquals")),
+            user("outside-org", &[], org_only("StringNotEquals")),
+            user(
+                "mfa",
+                &[],
+                json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+                        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}])
+            ),
+        ]),
+        json!([]),
+        json!([role(
+            "worker",
+            json!([{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}]),
+            json!([allow(&["s3:GetObject"], "*")])
+        )]),
+        json!([]),
+    );
+    let report = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated\n<root_account>,arn:aws:iam::111122223333:root,2020-01-01T00:00:00+00:00,true,2026-01-01T00:00:00+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n";
+    let in_account = |account: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        organization(dir.path());
+        write(
+            dir.path(),
+            "authz.json",
+            authz.replace(ACCOUNT, account).as_bytes(),
+        );
+        write(
+            dir.path(),
+            "report.csv",
+            report.replace(ACCOUNT, account).as_bytes(),
+        );
+        let args = [
+            "import",
+            "aws-iam",
+            "authz.json",
+            "--credential-report",
+            "report.csv",
+            "--organization",
+            "org",
+            "-o",
+            "g.json",
+        ];
+        let i = import_in(dir.path(), &args);
+        (i, dir)
+    };
+
+    let (member, _d) = in_account("444444444444");
+    assert!(
+        member.stderr.contains(
+            "the SCPs of organization o-exampleorgid bind account 444444444444 at 2 level(s)"
+        ),
+        "{}",
+        member.stderr
+    );
+    // The real targets do not attach anything to the account itself: said, not guessed.
+    assert!(
+        member
+            .stderr
+            .contains("no SCP is known to be attached to 444444444444"),
+        "{}",
+        member.stderr
+    );
+    assert!(!member.tier0("aws:user:dev"));
+    assert!(!member.tier0("aws:root:444444444444"));
+    assert!(
+        member
+            .finding("transitive-privilege", "aws:user:dev", ACCOUNT_NODE)
+            .is_none()
+    );
+    assert!(
+        member
+            .edge("aws:user:dev", ACCOUNT_NODE, "grants")
+            .is_none()
+    );
+    assert!(
+        member
+            .edge("aws:user:dev", "aws:res:any:*", "grants")
+            .is_some(),
+        "what IAM leaves: every other service"
+    );
+    assert!(
+        member.edges_from("aws:user:keysmith").is_empty(),
+        "no key minted under the SCP"
+    );
+    let why = member
+        .edge("aws:user:dev", "aws:res:any:*", "grants")
+        .unwrap()["derived_from"]
+        .to_string();
+    assert!(why.contains("narrowed by the organization's SCPs"), "{why}");
+    // aws:PrincipalOrgID and aws:SourceAccount decided: no condition left on what holds.
+    let in_org = member
+        .edge("aws:user:in-org", "aws:res:s3:*", "grants")
+        .unwrap();
+    assert!(in_org.get("conditions").is_none(), "{in_org}");
+    assert!(
+        member
+            .edge("aws:user:outside-org", "aws:res:s3:*", "grants")
+            .is_none()
+    );
+    // What stays undecided is on the edge and in the analysis' coverage.
+    let mfa = member
+        .edge("aws:user:mfa", "aws:res:s3:*", "grants")
+        .unwrap();
+    assert_eq!(
+        mfa["condition_keys"],
+        json!(["aws:MultiFactorAuthPresent"]),
+        "{mfa}"
+    );
+    let run = authpath_in(_d.path(), &["analyze", "g.json", "--format", "json"]);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        report["coverage"]["undecided"],
+        json!([{"source": "g.json", "what": "condition key aws:MultiFactorAuthPresent on 1 edge(s)",
+                "why": "not evaluated (the request decides it): the edges are drawn as if it held"}]),
+        "{}",
+        run.stderr
+    );
+
+    // The same answers named by an estate's aws-iam source.
+    let (_, dir) = in_account("444444444444");
+    write(
+        dir.path(),
+        "estate.toml",
+        b"version = 1\n[[source]]\nname = \"test\"\nkind = \"aws-iam\"\npath = \"authz.json\"\norganization = \"org\"\n",
+    );
+    let run = authpath_in(dir.path(), &["import", "estate", "estate.toml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let joined: Value = serde_json::from_str(&run.stdout).unwrap();
+    let dev = joined["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == "test:aws:user:dev")
+        .unwrap();
+    assert!(!dev["tags"].to_string().contains("tier0"), "{dev}");
+
+    let (management, _d) = in_account("111111111111");
+    assert!(
+        management.stderr.contains("management account"),
+        "{}",
+        management.stderr
+    );
+    assert!(management.tier0("aws:user:dev"));
+    assert!(management.tier0("aws:root:111111111111"));
+    assert!(!management.edges_from("aws:user:keysmith").is_empty());
+}
+
+#[test]
+fn broken_organization_answers_exit_2_naming_file_and_place() {
+    let dir = tempfile::tempdir().unwrap();
+    organization(dir.path());
+    let authz = details(
+        json!([user("dev", &[], json!([allow(&["*"], "*")]))]),
+        json!([]),
+        json!([]),
+        json!([]),
+    );
+    write(dir.path(), "authz.json", authz.as_bytes());
+    // The describe-organization answer exactly as the AWS CLI's example page prints it.
+    write(
+        &dir.path().join("org"),
+        "organization.json",
+        rst_answer("describe-organization.rst").as_bytes(),
+    );
+    std::fs::remove_file(dir.path().join("org/accounts.json")).unwrap();
+    write(
+        &dir.path().join("org"),
+        "bad-scp.json",
+        br#"{"Policy": {"PolicySummary": {"Id": "p-bad00001", "Name": "Bad"}, "Content": "{\"Statement\": 3}"}}"#,
+    );
+    let run = authpath_in(
+        dir.path(),
+        &[
+            "import",
+            "aws-iam",
+            "authz.json",
+            "--organization",
+            "org",
+            "-o",
+            "g.json",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!dir.path().join("g.json").exists());
+    for expected in [
+        "org/organization.json:13:",
+        "[json-syntax]",
+        "bad-scp.json",
+        "SCP \"Bad\"",
+        "[aws-organization]",
+        "no `list-accounts` answer",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}: {}", run.stderr);
+    }
+}

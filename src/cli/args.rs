@@ -357,6 +357,11 @@ pub struct AwsIamArgs {
     /// Write this instant as the graph's `as_of` (RFC 3339): when the files were exported.
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub as_of: Option<Timestamp>,
+    /// The AWS organization's answers (a directory of `aws organizations` JSON answers, or
+    /// one file holding them): its service control policies bind the account, and
+    /// `aws:PrincipalOrgID` is decided.
+    #[arg(long, value_name = "DIR_OR_JSON")]
+    pub organization: Option<PathBuf>,
     /// Warnings are errors (an unknown key, a truncated export, a statement that cannot be
     /// evaluated): nothing is written (exit 2).
     #[arg(long)]
@@ -1000,6 +1005,7 @@ impl AwsIamArgs {
             details: self.details.clone(),
             credential_report: self.credential_report.clone(),
             as_of: self.as_of,
+            organization: self.organization.clone(),
             strict: self.strict,
         }
     }

@@ -87,6 +87,7 @@ impl SourceKind {
                 "account",
                 "eks",
                 "identity_center",
+                "organization",
             ],
             SourceKind::K8s => &[
                 "name",
@@ -127,6 +128,8 @@ pub struct Source {
     pub secret_sensitivity: Option<crate::model::Sensitivity>,
     /// An `aws-iam` source's IAM Identity Center answers (a directory or file).
     pub identity_center: Option<PathBuf>,
+    /// An `aws-iam` source's AWS Organizations answers (a directory or file): its SCPs.
+    pub organization: Option<PathBuf>,
     /// An `aws-iam` source's EKS clusters: name → the directory of its AWS CLI answers.
     pub eks_clusters: Vec<(String, PathBuf)>,
     /// A `k8s` source's EKS cluster: the `aws-iam` source and the key of its `eks` table.
@@ -461,6 +464,7 @@ impl Reader<'_> {
             };
             let credential_report = opt_path(self, "credential_report");
             let identity_center = opt_path(self, "identity_center");
+            let organization = opt_path(self, "organization");
             let account = t.get("account").and_then(|v| {
                 let s = match v.get_ref() {
                     DeValue::Integer(i) => Some(format!("{:0>12}", i.as_str())),
@@ -571,6 +575,7 @@ impl Reader<'_> {
                     mapping,
                     secret_sensitivity,
                     identity_center,
+                    organization,
                     eks_clusters,
                     eks: eks_ref.map(|(s, c, _)| (s, c)),
                     line,

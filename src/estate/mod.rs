@@ -375,9 +375,28 @@ fn import_source(s: &Source, m: &Manifest) -> (Option<Imported>, Vec<Diagnostics
             return finish_import(s, import.graph, extra, problems);
         }
         SourceKind::AwsIam => {
+            let org = match &s.organization {
+                Some(path) => {
+                    let (org, p) = crate::import::aws::organization::read(path);
+                    problems.extend(p);
+                    extra.files += org.as_ref().map_or(0, |o| o.files);
+                    if org.is_none() {
+                        return (None, problems);
+                    }
+                    org
+                }
+                None => None,
+            };
             // Time conditions are judged at the estate's instant when the manifest sets one.
-            let import =
-                crate::import::aws::import_at(&s.paths[0], s.credential_report.as_deref(), m.as_of);
+            let settings = crate::import::aws::Settings {
+                as_of: m.as_of,
+                organization: org.as_ref(),
+            };
+            let import = crate::import::aws::import_with(
+                &s.paths[0],
+                s.credential_report.as_deref(),
+                settings,
+            );
             extra.assume_role = import.assume_role;
             // Keys of an OIDC provider (`token.actions.githubusercontent.com:sub`) are the
             // web-identity seams' to decide; they report their own.
@@ -390,10 +409,9 @@ fn import_source(s: &Source, m: &Manifest) -> (Option<Imported>, Vec<Diagnostics
                     })
                     .map(|(key, n)| {
                         (
-                    format!("condition key {key} on {n} edge(s)"),
-                    "not evaluated (the request decides it): the edges are drawn as if it held"
-                        .to_string(),
-                )
+                            format!("condition key {key} on {n} edge(s)"),
+                            crate::coverage::CONDITION_KEYS_WHY.to_string(),
+                        )
                     }),
             );
             problems.extend(import.problems);

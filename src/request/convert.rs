@@ -240,20 +240,43 @@ pub struct AwsImportRequest {
     pub credential_report: Option<PathBuf>,
     /// Written as the graph's `as_of` when given.
     pub as_of: Option<Timestamp>,
+    /// The organization's answers (a directory or a JSON file): its SCPs bind the account.
+    pub organization: Option<PathBuf>,
     /// Warnings are errors: nothing is written.
     pub strict: bool,
 }
 
 impl AwsImportRequest {
     pub fn run(&self, progress: &Progress) -> Result<Imported> {
-        let import = {
+        let (org, mut org_problems) = match &self.organization {
+            Some(path) => {
+                let _p = progress.phase("reading the organization");
+                let (org, problems) = crate::import::aws::organization::read(path);
+                (org, problems)
+            }
+            None => (None, Vec::new()),
+        };
+        let mut import = {
             let _p = progress.phase("reading the authorization details");
-            crate::import::aws::import_at(
+            let settings = crate::import::aws::Settings {
+                as_of: self.as_of,
+                organization: org.as_ref(),
+            };
+            crate::import::aws::import_with(
                 &self.details,
                 self.credential_report.as_deref(),
-                self.as_of,
+                settings,
             )
         };
+        // The details are read even so, so that every problem of every file is listed.
+        if org_problems
+            .iter()
+            .any(crate::diagnostics::Diagnostics::has_errors)
+        {
+            import.graph = None;
+        }
+        org_problems.append(&mut import.problems);
+        import.problems = org_problems;
         refuse_warnings(self.strict, import.graph.is_some(), &import.problems)?;
         imported(import.graph.as_ref(), &import.problems, |g| {
             let mut line = format!(
@@ -283,10 +306,18 @@ impl AwsImportRequest {
                     keys.join(", ")
                 ));
             }
+            if let Some(scp) = &import.scp {
+                lines.push(format!("authpath: {scp}"));
+            }
             let j = import.judged;
+            let principal = if org.is_some() {
+                "aws:PrincipalAccount, aws:PrincipalOrgID, aws:SourceAccount"
+            } else {
+                "aws:PrincipalAccount, aws:SourceAccount"
+            };
             let which = match self.as_of {
-                Some(at) => format!("aws:PrincipalAccount, and the time keys at {at}"),
-                None => "aws:PrincipalAccount; the time keys need --as-of".to_string(),
+                Some(at) => format!("{principal}, and the time keys at {at}"),
+                None => format!("{principal}; the time keys need --as-of"),
             };
             if self.as_of.is_some() || j.dead + j.decided > 0 {
                 lines.push(format!(

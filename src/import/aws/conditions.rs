@@ -1,5 +1,9 @@
 //! Conditions the input decides. `aws:PrincipalAccount` in an identity policy is the account
-//! of the principal the policy belongs to (a managed policy: the file's account). The time
+//! of the principal the policy belongs to (a managed policy: the file's account), and
+//! `aws:PrincipalOrgID` its organization's id when the organization is given and lists the
+//! account. In a trust statement that lets in services alone, `aws:SourceAccount` (and
+//! `aws:SourceOrgID`) is the role's own account: the service acts for a resource, and the
+//! resources this import reaches are that account's. The time
 //! keys (`aws:CurrentTime`, `aws:EpochTime`, `aws:TokenIssueTime`) are judged at the instant
 //! the graph is judged at, when one is given. A statement whose
 //! time test is already false is dead — an `Allow` that expired allows nothing, a `Deny` that
@@ -8,7 +12,8 @@
 //! statement draws carry as `expires_at`. Every other condition stays, undecided.
 
 use super::details::Details;
-use super::policy::{Condition, Document};
+use super::organization::Organization;
+use super::policy::{Condition, Document, Statement};
 use crate::timestamp::Timestamp;
 
 /// What judging the time conditions did.
@@ -20,18 +25,18 @@ pub struct Judged {
     pub decided: usize,
 }
 
-/// Judges every statement of every document in `d`: the principal account always, the
-/// time keys at `at` when given.
-pub fn judge(d: &mut Details, at: Option<Timestamp>) -> Judged {
+/// Judges every statement of every document in `d`: the principal's account and
+/// organization always (the organization's id when `org` lists the account), the time keys
+/// at `at` when given.
+pub fn judge(d: &mut Details, at: Option<Timestamp>, org: Option<&Organization>) -> Judged {
     let mut j = Judged::default();
     let account = |arn: &str| arn.split(':').nth(4).unwrap_or_default().to_string();
     let file_account = d
         .principal_arns()
         .map(|a| account(a))
         .find(|a| !a.is_empty());
-    // (the document, the account of the principal whose identity policy it is; none for a
-    // trust policy, whose principal is the caller)
-    let mut docs: Vec<(&mut Document, Option<String>)> = Vec::new();
+    // (the document, whose it is)
+    let mut docs: Vec<(&mut Document, Whose)> = Vec::new();
     let inline = d
         .users
         .iter_mut()
@@ -45,41 +50,86 @@ pub fn judge(d: &mut Details, at: Option<Timestamp>) -> Judged {
         docs.extend(
             policies
                 .iter_mut()
-                .map(|i| (&mut i.document, Some(a.clone()))),
+                .map(|i| (&mut i.document, Whose::Identity(a.clone()))),
         );
     }
     for r in &mut d.roles {
         let a = account(&r.arn);
-        docs.push((&mut r.trust, None));
+        docs.push((&mut r.trust, Whose::Trust(a.clone())));
         docs.extend(
             r.inline
                 .iter_mut()
-                .map(|i| (&mut i.document, Some(a.clone()))),
+                .map(|i| (&mut i.document, Whose::Identity(a.clone()))),
         );
     }
     for p in &mut d.policies {
-        docs.push((&mut p.document, file_account.clone()));
+        if let Some(a) = &file_account {
+            docs.push((&mut p.document, Whose::Identity(a.clone())));
+        }
     }
-    for (doc, principal_account) in docs {
-        judge_document(doc, at, principal_account.as_deref(), &mut j);
+    for (doc, whose) in docs {
+        judge_document(doc, at, &whose, org, &mut j);
     }
     j
+}
+
+/// Whose policy a document is, which decides the keys that name the principal.
+enum Whose {
+    /// An identity policy of a principal of this account: `aws:PrincipalAccount`,
+    /// `aws:PrincipalOrgID` are its.
+    Identity(String),
+    /// The trust policy of a role of this account. The caller is anyone it names, so its
+    /// principal keys stay undecided; but a service principal acts for a resource, and the
+    /// resources this import draws are the role's account's (`aws:SourceAccount`,
+    /// `aws:SourceOrgID`).
+    Trust(String),
+}
+
+/// The keys a statement's request carries that the input knows, with their values.
+fn known_keys<'a>(
+    st: &Statement,
+    whose: &'a Whose,
+    org: Option<&'a Organization>,
+) -> Vec<(&'static str, &'a str)> {
+    let (account, keys) = match whose {
+        Whose::Identity(a) => (a, ["aws:principalaccount", "aws:principalorgid"]),
+        Whose::Trust(a) => {
+            let services_only = st.principals.as_ref().is_some_and(|p| {
+                !p.service.is_empty()
+                    && !p.anyone
+                    && p.aws.is_empty()
+                    && p.federated.is_empty()
+                    && p.canonical.is_empty()
+            }) && !st.not_principal;
+            if !services_only {
+                return Vec::new();
+            }
+            (a, ["aws:sourceaccount", "aws:sourceorgid"])
+        }
+    };
+    let mut known = Vec::new();
+    if !account.is_empty() {
+        known.push((keys[0], account.as_str()));
+        if let Some(id) = org.and_then(|o| o.id_of(account)) {
+            known.push((keys[1], id));
+        }
+    }
+    known
 }
 
 fn judge_document(
     doc: &mut Document,
     at: Option<Timestamp>,
-    principal_account: Option<&str>,
+    whose: &Whose,
+    org: Option<&Organization>,
     j: &mut Judged,
 ) {
     doc.statements.retain_mut(|st| {
+        let known = known_keys(st, whose, org);
         let mut until: Option<Timestamp> = None;
         let mut alive = true;
-        let verdict = |c: &Condition| {
-            principal_account
-                .and_then(|a| account_test(c, a))
-                .or_else(|| at.and_then(|at| test(c, at)))
-        };
+        let verdict =
+            |c: &Condition| known_test(c, &known).or_else(|| at.and_then(|at| test(c, at)));
         st.conditions.retain(|c| match verdict(c) {
             None => true,
             Some(Verdict::False) => {
@@ -116,13 +166,18 @@ enum Verdict {
     Until(Timestamp),
 }
 
-/// An `aws:PrincipalAccount` test, whose value is `account`; `None` for another key or an
+/// A `String…` test of a key whose value the input knows; `None` for another key or an
 /// operator it does not decide.
-fn account_test(c: &Condition, account: &str) -> Option<Verdict> {
-    if !c.key.eq_ignore_ascii_case("aws:PrincipalAccount") || account.is_empty() {
-        return None;
-    }
-    Some(if c.string_test(account)? {
+fn known_test(c: &Condition, known: &[(&str, &str)]) -> Option<Verdict> {
+    let key = c.key.to_ascii_lowercase();
+    let (_, value) = known.iter().find(|(k, _)| *k == key)?;
+    // `Null` asks whether the key is absent: it is present.
+    let holds = if c.base_operator() == "Null" {
+        c.values.iter().any(|v| v == "false")
+    } else {
+        c.string_test(value)?
+    };
+    Some(if holds {
         Verdict::Always
     } else {
         Verdict::False
@@ -283,5 +338,44 @@ mod tests {
             None
         );
         assert_eq!(verdict(c("StringLike", "aws:CurrentTime", &[future])), None);
+    }
+
+    fn trust_statement(principal: serde_json::Value, condition: serde_json::Value) -> Statement {
+        let doc = serde_json::json!({"Statement": [{"Effect": "Allow", "Principal": principal,
+            "Action": "sts:AssumeRole", "Condition": condition}]});
+        let doc = super::super::policy::parse_document(&doc, "", &mut Vec::new()).unwrap();
+        doc.statements.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn a_services_trust_knows_its_source_account_and_a_principals_policy_its_own() {
+        let whose = Whose::Trust("111122223333".into());
+        let cond = serde_json::json!({"StringEquals": {"aws:SourceAccount": "111122223333"}});
+        let service = trust_statement(
+            serde_json::json!({"Service": "ec2.amazonaws.com"}),
+            cond.clone(),
+        );
+        let known = known_keys(&service, &whose, None);
+        assert!(matches!(
+            known_test(&service.conditions[0], &known),
+            Some(Verdict::Always)
+        ));
+        // Another account's resource: the service acting for it is not this import's.
+        let other = c("StringEquals", "aws:SourceAccount", &["999999999999"]);
+        assert!(matches!(known_test(&other, &known), Some(Verdict::False)));
+        // A principal of an account: the key is the request's, undecided.
+        let person = trust_statement(
+            serde_json::json!({"AWS": "arn:aws:iam::111122223333:root"}),
+            cond,
+        );
+        assert!(known_keys(&person, &whose, None).is_empty());
+        // Null asks whether the key is absent.
+        let identity = Whose::Identity("111122223333".into());
+        let known = known_keys(&person, &identity, None);
+        assert!(matches!(
+            known_test(&c("Null", "aws:PrincipalAccount", &["true"]), &known),
+            Some(Verdict::False)
+        ));
+        assert!(known_test(&c("Null", "aws:PrincipalOrgID", &["true"]), &known).is_none());
     }
 }

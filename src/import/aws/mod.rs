@@ -18,6 +18,7 @@ pub mod details;
 pub mod escalation;
 #[cfg(feature = "generators")]
 pub mod generate;
+pub mod organization;
 pub mod policy;
 pub mod report;
 
@@ -35,7 +36,7 @@ use std::path::Path;
 
 /// What an import produced: the graph (absent when an input had an error) and every
 /// problem, per file.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Import {
     pub graph: Option<GraphBuilder>,
     pub problems: Vec<Diagnostics>,
@@ -52,6 +53,8 @@ pub struct Import {
     pub judged: conditions::Judged,
     /// Each condition key left undecided, with the number of edges drawn as if it held.
     pub undecided: BTreeMap<String, usize>,
+    /// With an organization: what its SCPs do to the account, in a sentence.
+    pub scp: Option<String>,
 }
 
 impl Import {
@@ -108,31 +111,44 @@ pub fn import(details: &Path, report: Option<&Path>) -> Import {
     import_at(details, report, None)
 }
 
+/// What an import is told besides its files.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Settings<'a> {
+    /// The instant the time conditions are judged at (`conditions`); none: undecided.
+    pub as_of: Option<Timestamp>,
+    /// The organization whose SCPs bind the account, and whose id `aws:PrincipalOrgID` is.
+    pub organization: Option<&'a organization::Organization>,
+}
+
 /// Reads the files and builds their graph; with `as_of`, the time conditions are judged
 /// at that instant (`conditions`).
 pub fn import_at(details: &Path, report: Option<&Path>, as_of: Option<Timestamp>) -> Import {
+    import_with(
+        details,
+        report,
+        Settings {
+            as_of,
+            organization: None,
+        },
+    )
+}
+
+/// Reads the files and builds their graph under `settings`.
+pub fn import_with(details: &Path, report: Option<&Path>, settings: Settings<'_>) -> Import {
     let mut problems = Vec::new();
     let details_text = read_text(details, &mut problems);
     let report_text = report.map(|p| (p, read_text(p, &mut problems)));
     match (details_text, report_text) {
-        (Some(d), None) => import_text_at(&details.display().to_string(), &d, None, as_of),
-        (Some(d), Some((p, Some(r)))) => import_text_at(
+        (Some(d), None) => import_text_with(&details.display().to_string(), &d, None, settings),
+        (Some(d), Some((p, Some(r)))) => import_text_with(
             &details.display().to_string(),
             &d,
             Some((&p.display().to_string(), &r)),
-            as_of,
+            settings,
         ),
         _ => Import {
-            graph: None,
             problems,
-            users: 0,
-            groups: 0,
-            roles: 0,
-            policies: 0,
-            report_rows: 0,
-            assume_role: BTreeMap::new(),
-            judged: conditions::Judged::default(),
-            undecided: BTreeMap::new(),
+            ..Import::default()
         },
     }
 }
@@ -155,20 +171,36 @@ pub fn import_text_at(
     report: Option<(&str, &str)>,
     as_of: Option<Timestamp>,
 ) -> Import {
+    let settings = Settings {
+        as_of,
+        organization: None,
+    };
+    import_text_with(details_name, details_text, report, settings)
+}
+
+/// `import_text` under `settings`.
+pub fn import_text_with(
+    details_name: &str,
+    details_text: &str,
+    report: Option<(&str, &str)>,
+    settings: Settings<'_>,
+) -> Import {
     let mut diags = Diagnostics::new(details_name);
     let mut details = details::read(details_text, &mut diags);
-    let judged = conditions::judge(&mut details, as_of);
+    let judged = conditions::judge(&mut details, settings.as_of, settings.organization);
     let mut report_diags = report.map(|(name, _)| Diagnostics::new(name));
     let rows = match (report, report_diags.as_mut()) {
         (Some((_, text)), Some(d)) => report::read(text, d),
         _ => Vec::new(),
     };
     let failed = diags.has_errors() || report_diags.as_ref().is_some_and(Diagnostics::has_errors);
-    let (graph, assume_role, undecided) = if failed {
-        (None, BTreeMap::new(), BTreeMap::new())
+    let (graph, assume_role, undecided, scp) = if failed {
+        (None, BTreeMap::new(), BTreeMap::new(), None)
     } else {
-        let b = Builder::new(&details, &rows, &mut diags, report_diags.as_mut()).build();
-        (Some(b.graph), b.assume_role, b.undecided)
+        let mut b = Builder::new(&details, &rows, &mut diags, report_diags.as_mut());
+        let scp = settings.organization.map(|o| b.bind(o));
+        let b = b.build();
+        (Some(b.graph), b.assume_role, b.undecided, scp)
     };
     let mut problems = vec![diags];
     problems.extend(report_diags);
@@ -184,6 +216,7 @@ pub fn import_text_at(
         assume_role,
         judged,
         undecided,
+        scp,
     }
 }
 
@@ -253,6 +286,8 @@ struct Builder<'a> {
     denies: BTreeMap<String, Permissions>,
     /// Principals with a permissions boundary.
     bounded: BTreeSet<String>,
+    /// The SCP levels binding the account, root first (none: unbound or not known).
+    scp: Vec<Permissions>,
 }
 
 impl<'a> Builder<'a> {
@@ -295,6 +330,46 @@ impl<'a> Builder<'a> {
                         .map(|r| ids::role(&r.name)),
                 )
                 .collect(),
+            scp: Vec::new(),
+        }
+    }
+
+    /// Takes the SCPs of `org` that bind the account; says what they do.
+    fn bind(&mut self, org: &organization::Organization) -> String {
+        let (scope, notes) = org.scope(&self.account_id);
+        for note in notes {
+            self.diags.push(
+                Diagnostic::warning(codes::AWS_SCP_UNAPPLIED, None, note)
+                    .help("add the organization's missing answers (docs/aws-import.md, SCPs)"),
+            );
+        }
+        match scope {
+            organization::Scope::Unbound(why) => why,
+            organization::Scope::Levels(levels) => {
+                self.scp = levels;
+                format!(
+                    "the SCPs of organization {} bind account {} at {} level(s)",
+                    org.id,
+                    self.account_id,
+                    self.scp.len()
+                )
+            }
+        }
+    }
+
+    /// Narrows permissions to what the SCPs allow; a permission they narrowed says so.
+    fn bind_scp(&self, p: &mut Permissions) {
+        if self.scp.is_empty() {
+            return;
+        }
+        let before = p.allows.clone();
+        for level in &self.scp {
+            p.bound_by(level);
+        }
+        for a in &mut p.allows {
+            if !before.contains(a) {
+                a.source.push_str(" (narrowed by the organization's SCPs)");
+            }
         }
     }
 
@@ -593,6 +668,7 @@ impl<'a> Builder<'a> {
                 p.add(doc, &format!("group {} {src}", g.name), None);
             }
             p.apply_denies();
+            self.bind_scp(&mut p);
             out.insert(ids::group(&g.name), (p.clone(), p));
             group_docs.insert(g.name.as_str(), docs);
         }
@@ -605,6 +681,14 @@ impl<'a> Builder<'a> {
             p.apply_denies();
             if let Some(b) = self.boundary(r.boundary.as_ref(), &r.origin, None) {
                 p.bound_by(&b);
+            }
+            // Service-linked roles are the one kind of principal SCPs do not bind.
+            if !r
+                .path
+                .as_deref()
+                .is_some_and(|p| p.starts_with("/aws-service-role/"))
+            {
+                self.bind_scp(&mut p);
             }
             out.insert(ids::role(&r.name), (p.clone(), p));
         }
@@ -634,6 +718,8 @@ impl<'a> Builder<'a> {
                 own.bound_by(b);
                 all.bound_by(b);
             }
+            self.bind_scp(&mut own);
+            self.bind_scp(&mut all);
             let narrowed = !own.denies.is_empty() || boundary.is_some();
             if from_groups && narrowed {
                 let msg = "its permissions boundary or denies cannot be applied to what it holds through its groups in the graph (a group's edges serve every member): those are shown as granted".to_string();
@@ -656,6 +742,13 @@ impl<'a> Builder<'a> {
     /// `grants` from each principal's own permissions, one edge per resource pattern.
     fn grants(&mut self, perms: &BTreeMap<String, (Permissions, Permissions)>) {
         for (principal, (own, _)) in perms {
+            self.grant(principal, own);
+        }
+    }
+
+    /// One principal's `grants`, one edge per resource pattern.
+    fn grant(&mut self, principal: &str, own: &Permissions) {
+        {
             for p in &own.allows {
                 let (node, name) = self.resource_node(p);
                 let level = actions::level(&p.actions);
@@ -1242,17 +1335,25 @@ impl<'a> Builder<'a> {
             }
             let user = if row.is_root() {
                 let id = ids::root(&self.account_id);
+                // No identity policy limits the root user; the SCPs of a member account do.
+                let mut own = Permissions::default();
+                own.add(administrator_access(), "the account's root user", None);
+                self.bind_scp(&mut own);
                 let n = self.g.node(&id, NodeKind::Human);
                 n.name = Some(format!("root user of AWS account {}", self.account_id));
                 n.org = Some(self.account.clone());
-                n.tags.insert("tier0".into());
-                self.g.edge(
-                    &id,
-                    &ids::everything(),
-                    EdgeKind::Grants,
-                    Level::Admin,
-                    "the account's root user",
-                );
+                if own.everything().is_some() {
+                    n.tags.insert("tier0".into());
+                    self.g.edge(
+                        &id,
+                        &ids::everything(),
+                        EdgeKind::Grants,
+                        Level::Admin,
+                        "the account's root user",
+                    );
+                } else {
+                    self.grant(&id, &own);
+                }
                 id
             } else {
                 let id = ids::user(&row.user);
@@ -1443,6 +1544,9 @@ impl<'a> Builder<'a> {
             if let Some(e) = self.g.edge_mut(&from, &to, kind) {
                 e.properties
                     .insert("conditions".into(), json!(c.conditions));
+                // What a reader (and coverage) counts: the keys the import left undecided.
+                e.properties
+                    .insert(crate::coverage::CONDITION_KEYS.into(), json!(c.keys));
                 e.properties.insert(
                     "unconditional_level".into(),
                     json!(holds.map_or("none", Level::as_str)),
@@ -1634,7 +1738,7 @@ fn negation(p: &Permission) -> String {
     )
 }
 
-fn administrator_access() -> &'static Document {
+pub(crate) fn administrator_access() -> &'static Document {
     static DOC: std::sync::OnceLock<Document> = std::sync::OnceLock::new();
     DOC.get_or_init(|| {
         let mut problems = Vec::new();

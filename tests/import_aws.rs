@@ -1810,3 +1810,109 @@ fn broken_organization_answers_exit_2_naming_file_and_place() {
         assert!(run.stderr.contains(expected), "{expected}: {}", run.stderr);
     }
 }
+
+/// Team-made: two accounts' exports in one file, each with a `dev` user. Each account is
+/// modelled in its own right: its own control node, ids that keep the two `dev`s apart, and
+/// a trust between them that holds only where the caller's own policy allows
+/// `sts:AssumeRole`.
+#[test]
+fn a_file_of_two_accounts_models_each_and_joins_their_trusts_both_sides_agreeing() {
+    const OTHER: &str = "999988887777";
+    let other = |v: Value| -> Value {
+        // `HOME` names the file's own account inside another account's entries.
+        let text = v
+            .to_string()
+            .replace(ACCOUNT, OTHER)
+            .replace("HOME", ACCOUNT);
+        serde_json::from_str(&text).unwrap()
+    };
+    let shared_trust = json!([{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{OTHER}:root")}, "Action": "sts:AssumeRole"}]);
+    let named_trust = json!([{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{OTHER}:user/nope")}, "Action": "sts:AssumeRole"}]);
+    let authz = details(
+        json!([
+            user("dev", &[], json!([allow(&["s3:GetObject"], "*")])),
+            user("ops", &[], json!([allow(&["s3:GetObject"], "*")])),
+            other(user("dev", &[], json!([allow(&["*"], "*")]))),
+            other(user("nope", &[], json!([allow(&["s3:GetObject"], "*")]))),
+        ]),
+        json!([]),
+        json!([
+            role("shared", shared_trust, json!([allow(&["*"], "*")])),
+            role("named", named_trust, json!([allow(&["*"], "*")])),
+            other(role(
+                "caller",
+                trust_service("ec2.amazonaws.com"),
+                json!([allow(&["sts:AssumeRole"], "arn:aws:iam::HOME:role/shared")])
+            )),
+        ]),
+        json!([]),
+    );
+    let i = import(&authz, None);
+    assert!(
+        i.stderr.contains("the file mixes accounts: 111122223333 (4 principal(s), the file's own), 999988887777 (3 principal(s))"),
+        "{}",
+        i.stderr
+    );
+    let q = |id: &str, account: &str| {
+        if account == ACCOUNT {
+            id.to_string()
+        } else {
+            let (kind, rest) = id.strip_prefix("aws:").unwrap().split_once(':').unwrap();
+            format!("aws:{kind}:{account}/{rest}")
+        }
+    };
+    let other_dev = q("aws:user:dev", OTHER);
+    let home_dev = q("aws:user:dev", ACCOUNT);
+    assert_ne!(other_dev, home_dev);
+    assert!(i.tier0(&other_dev));
+    assert!(!i.tier0(&home_dev));
+    // Each account's control is its own node.
+    let other_all = q(ACCOUNT_NODE, OTHER);
+    let home_all = q(ACCOUNT_NODE, ACCOUNT);
+    assert!(i.edge(&other_dev, &other_all, "grants").is_some());
+    assert!(i.edge(&other_dev, &home_all, "grants").is_none());
+    assert!(
+        i.edge(&q("aws:role:shared", ACCOUNT), &home_all, "grants")
+            .is_some()
+    );
+    assert_eq!(
+        i.node(&format!("aws:account:{OTHER}"))["kind"],
+        "tenant",
+        "not a partner: the file holds it"
+    );
+    // The trust of the whole other account: only the principals whose policy agrees.
+    let shared = q("aws:role:shared", ACCOUNT);
+    let caller = q("aws:role:caller", OTHER);
+    let e = i
+        .edge(&caller, &shared, "assumes")
+        .expect("caller may assume shared");
+    assert!(
+        e["derived_from"]
+            .to_string()
+            .contains("its identity policy allows sts:AssumeRole"),
+        "{e}"
+    );
+    assert!(
+        i.edge(&q("aws:user:nope", OTHER), &shared, "assumes")
+            .is_none()
+    );
+    assert!(
+        i.edge(&format!("aws:account:{OTHER}"), &shared, "assumes")
+            .is_none(),
+        "the placeholder edge is resolved"
+    );
+    // Named in the trust, but its own policy does not allow it: no edge.
+    let named = q("aws:role:named", ACCOUNT);
+    let into_named = i.graph["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["to"] == named.as_str() && e["kind"] == "assumes")
+        .count();
+    assert_eq!(into_named, 0);
+    // The caller reaches the other account's control through the joined trust.
+    assert_eq!(
+        i.path("transitive-privilege", &caller, &home_all),
+        [caller.as_str(), shared.as_str(), home_all.as_str()]
+    );
+}

@@ -7,6 +7,7 @@
 
 use super::{Item, drop_edges, id_of, prop};
 use crate::coverage::{AWS_CROSS_ACCOUNT, SeamTally};
+use crate::import::aws::cross_account::{Principals, principal_arn, reason};
 use crate::import::aws::policy::Permissions;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,18 +18,6 @@ pub(super) struct Account<'a> {
     pub account: String,
     /// Prefixed principal id → its `sts:AssumeRole` permissions.
     pub assume_role: BTreeMap<String, &'a Permissions>,
-}
-
-/// The same principal as IAM compares ARNs in a trust policy: exactly, except that an
-/// `assumed-role` session names its role.
-fn principal_arn(arn: &str) -> String {
-    match arn.split_once(":assumed-role/") {
-        Some((head, rest)) if head.starts_with("arn:") => {
-            let role = rest.split('/').next().unwrap_or(rest);
-            format!("{}:role/{role}", head.replacen(":sts:", ":iam:", 1))
-        }
-        _ => arn.to_string(),
-    }
 }
 
 /// Resolves trusts to accounts of the estate; returns the placeholder edges it replaced.
@@ -59,6 +48,18 @@ pub(super) fn join(
             .or_default()
             .insert(arn.to_string(), id_of(n).to_string());
     }
+    let principals: BTreeMap<&str, Principals<'_>> = accounts
+        .iter()
+        .map(|a| {
+            let root = format!("{}:aws:root:{}", a.source, a.account);
+            let p = Principals {
+                arns: arns.remove(a.source).unwrap_or_default(),
+                assume_role: a.assume_role.clone(),
+                root: node.contains_key(root.as_str()).then_some(root),
+            };
+            (a.account.as_str(), p)
+        })
+        .collect();
     let mut added: Vec<Item> = Vec::new();
     let mut replaced: BTreeSet<usize> = BTreeSet::new();
     let mut made = 0;
@@ -98,61 +99,29 @@ pub(super) fn join(
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
-            .filter_map(|v| v.as_str().map(principal_arn))
+            .filter_map(|v| v.as_str().map(str::to_string))
             .collect();
-        let mut candidates: Vec<String> = Vec::new();
-        let empty = BTreeMap::new();
-        let own = arns.get(target.source).unwrap_or(&empty);
-        if whole {
-            candidates.extend(target.assume_role.keys().cloned());
-            let root = format!("{}:aws:root:{account}", target.source);
-            if node.contains_key(root.as_str()) {
-                candidates.push(root);
-            }
+        let (admitted, missing) = principals[account].admitted(whole, &named, role_arn);
+        for arn in missing {
+            tally.undecided(
+                AWS_CROSS_ACCOUNT,
+                role_source,
+                format!("trust of {role_arn} naming {}", principal_arn(&arn)),
+                "the trusted principal is not in its account's export (deleted, or exported without it)",
+            );
         }
-        for arn in &named {
-            match own.get(arn) {
-                Some(id) => candidates.push(id.clone()),
-                None => tally.undecided(
-                    AWS_CROSS_ACCOUNT,
-                    role_source,
-                    format!("trust of {role_arn} naming {arn}"),
-                    "the trusted principal is not in its account's export (deleted, or exported without it)",
-                ),
-            }
-        }
-        candidates.sort();
-        candidates.dedup();
-        for p in candidates {
-            let is_root = p.ends_with(&format!(":aws:root:{account}"));
-            let allowed = if is_root {
-                Some(None)
-            } else {
-                target
-                    .assume_role
-                    .get(&p)
-                    .and_then(|perms| perms.can("sts:AssumeRole", Some(role_arn)))
-                    .map(Some)
-            };
-            let Some(allowed) = allowed else { continue };
+        for (p, allowed) in admitted {
             let mut edge = e.clone();
             edge.insert("from".into(), json!(p));
             edge.insert("seam".into(), json!(AWS_CROSS_ACCOUNT));
             edge.remove("trusted_whole_account");
             edge.remove("trusted_principals");
-            let why = match &allowed {
-                Some(a) => format!(
-                    "its identity policy allows sts:AssumeRole on {role_arn} ({})",
-                    a.source
-                ),
-                None => "the account's root user, whom no identity policy limits".into(),
-            };
             let mut derived: Vec<Value> = e
                 .get("derived_from")
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
-            derived.push(json!(why));
+            derived.push(json!(reason(role_arn, allowed.as_ref())));
             edge.insert("derived_from".into(), json!(derived));
             if let Some(a) = &allowed
                 && !a.conditions.is_empty()
@@ -172,21 +141,4 @@ pub(super) fn join(
     tally.made(AWS_CROSS_ACCOUNT, made);
     drop_edges(edges, &replaced);
     edges.extend(added);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_session_names_its_role() {
-        assert_eq!(
-            principal_arn("arn:aws:sts::1:assumed-role/deploy/ci-run"),
-            "arn:aws:iam::1:role/deploy"
-        );
-        assert_eq!(
-            principal_arn("arn:aws:iam::1:user/bob"),
-            "arn:aws:iam::1:user/bob"
-        );
-    }
 }

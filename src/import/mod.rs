@@ -113,6 +113,60 @@ impl GraphBuilder {
         self.nodes.len()
     }
 
+    /// Renames every node (and the nodes its `owner`, its `covers` and the edges name) by
+    /// `f`.
+    pub(crate) fn rename(&mut self, f: impl Fn(&str) -> String) {
+        self.nodes = std::mem::take(&mut self.nodes)
+            .into_iter()
+            .map(|(id, mut n)| {
+                n.owner = n.owner.map(|o| f(&o));
+                // A cover group names the node it covers for (`cover`).
+                if let Some(Value::String(c)) = n.properties.get_mut("covers") {
+                    *c = f(c);
+                }
+                (f(&id), n)
+            })
+            .collect();
+        self.edges = std::mem::take(&mut self.edges)
+            .into_iter()
+            .map(|((from, to, kind), e)| ((f(&from), f(&to), kind), e))
+            .collect();
+    }
+
+    /// Takes in another builder's nodes and edges. A node both have keeps this one's
+    /// fields, unless this one is a mere placeholder for it (`placeholder` says which
+    /// nodes are); an edge both have keeps the higher level and every reason.
+    pub(crate) fn absorb(&mut self, other: GraphBuilder, placeholder: impl Fn(&NodeOut) -> bool) {
+        for (id, n) in other.nodes {
+            match self.nodes.get_mut(&id) {
+                Some(mine) if placeholder(mine) && !placeholder(&n) => *mine = n,
+                Some(_) => {}
+                None => {
+                    self.nodes.insert(id, n);
+                }
+            }
+        }
+        for (key, e) in other.edges {
+            match self.edges.get_mut(&key) {
+                Some(mine) => {
+                    mine.level = mine.level.max(e.level);
+                    mine.derived_from.extend(e.derived_from);
+                    for (k, v) in e.properties {
+                        mine.properties.entry(k).or_insert(v);
+                    }
+                }
+                None => {
+                    self.edges.insert(key, e);
+                }
+            }
+        }
+    }
+
+    /// Removes the edge `from -kind-> to`, returning it.
+    pub(crate) fn remove_edge(&mut self, from: &str, to: &str, kind: EdgeKind) -> Option<EdgeOut> {
+        self.edges.remove(&(from.to_string(), to.to_string(), kind))
+    }
+
     pub(crate) fn edge_count(&self) -> usize {
         self.edges.len()
     }

@@ -104,6 +104,60 @@ impl Details {
             .chain(self.roles.iter().map(|r| &r.arn))
             .chain(self.groups.iter().map(|g| &g.arn))
     }
+
+    /// The accounts its principals' ARNs name, the one with the most principals first (the
+    /// file's own; on a tie, the first named).
+    pub fn accounts(&self) -> Vec<String> {
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for arn in self.principal_arns() {
+            let Some(a) = arn.split(':').nth(4).filter(|a| !a.is_empty()) else {
+                continue;
+            };
+            match counts.iter_mut().find(|(x, _)| x == a) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((a.to_string(), 1)),
+            }
+        }
+        // A stable sort keeps the first named ahead of a tie.
+        counts.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+        counts.into_iter().map(|(a, _)| a).collect()
+    }
+
+    /// The entries of one account: its principals, its customer managed policies and every
+    /// AWS managed one.
+    pub fn of_account(&self, account: &str) -> Details {
+        let mine = |arn: &str| arn.split(':').nth(4) == Some(account);
+        Details {
+            users: self
+                .users
+                .iter()
+                .filter(|u| mine(&u.arn))
+                .cloned()
+                .collect(),
+            groups: self
+                .groups
+                .iter()
+                .filter(|g| mine(&g.arn))
+                .cloned()
+                .collect(),
+            roles: self
+                .roles
+                .iter()
+                .filter(|r| mine(&r.arn))
+                .cloned()
+                .collect(),
+            policies: self
+                .policies
+                .iter()
+                .filter(|p| {
+                    let a = p.arn.split(':').nth(4).unwrap_or_default();
+                    a == account || a == "aws" || a.is_empty()
+                })
+                .cloned()
+                .collect(),
+            missing: self.missing.clone(),
+        }
+    }
 }
 
 const SECTIONS: [&str; 4] = [

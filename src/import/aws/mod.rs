@@ -14,6 +14,7 @@
 
 pub mod actions;
 pub mod conditions;
+pub(crate) mod cross_account;
 pub mod details;
 pub mod escalation;
 #[cfg(feature = "generators")]
@@ -99,6 +100,21 @@ pub mod ids {
     /// Every action on every resource: control of the account.
     pub fn everything() -> String {
         resource("*", "*")
+    }
+    /// A node of another account than the file's own, in a file that mixes accounts:
+    /// `aws:user:ACCOUNT/NAME`, `aws:res:ACCOUNT/s3:*`; account and root nodes already name
+    /// theirs.
+    pub fn qualified(id: &str, account: &str) -> String {
+        if let Some((base, changer)) = id.split_once("#rewritten-by:") {
+            return rewritten(&qualified(base, account), &qualified(changer, account));
+        }
+        let (base, suffix) = id.split_at(id.find('#').unwrap_or(id.len()));
+        match base.strip_prefix("aws:").and_then(|r| r.split_once(':')) {
+            Some((kind, rest)) if kind != "account" && kind != "root" => {
+                format!("aws:{kind}:{account}/{rest}{suffix}")
+            }
+            _ => id.to_string(),
+        }
     }
     /// A principal with a policy of its changer's choosing (see `Builder::compose`).
     pub fn rewritten(principal: &str, changer: &str) -> String {
@@ -186,37 +202,244 @@ pub fn import_text_with(
     settings: Settings<'_>,
 ) -> Import {
     let mut diags = Diagnostics::new(details_name);
-    let mut details = details::read(details_text, &mut diags);
-    let judged = conditions::judge(&mut details, settings.as_of, settings.organization);
+    let details = details::read(details_text, &mut diags);
     let mut report_diags = report.map(|(name, _)| Diagnostics::new(name));
     let rows = match (report, report_diags.as_mut()) {
         (Some((_, text)), Some(d)) => report::read(text, d),
         _ => Vec::new(),
     };
     let failed = diags.has_errors() || report_diags.as_ref().is_some_and(Diagnostics::has_errors);
-    let (graph, assume_role, undecided, scp) = if failed {
-        (None, BTreeMap::new(), BTreeMap::new(), None)
-    } else {
-        let mut b = Builder::new(&details, &rows, &mut diags, report_diags.as_mut());
-        let scp = settings.organization.map(|o| b.bind(o));
-        let b = b.build();
-        (Some(b.graph), b.assume_role, b.undecided, scp)
-    };
-    let mut problems = vec![diags];
-    problems.extend(report_diags);
-    problems.retain(|d| d.error_count() + d.warning_count() > 0);
-    Import {
-        graph,
-        problems,
+    let mut import = Import {
         users: details.users.len(),
         groups: details.groups.len(),
         roles: details.roles.len(),
         policies: details.policies.len(),
         report_rows: rows.len(),
-        assume_role,
-        judged,
-        undecided,
-        scp,
+        ..Import::default()
+    };
+    if !failed {
+        let accounts = details.accounts();
+        let parts: Vec<(String, Details)> = if accounts.len() > 1 {
+            mixed_accounts(&details, &accounts, &mut diags);
+            accounts
+                .iter()
+                .map(|a| (a.clone(), details.of_account(a)))
+                .collect()
+        } else {
+            vec![(accounts.first().cloned().unwrap_or_default(), details)]
+        };
+        let mut out = Accounts::default();
+        for (i, (account, mut part)) in parts.into_iter().enumerate() {
+            let j = conditions::judge(&mut part, settings.as_of, settings.organization);
+            import.judged.dead += j.dead;
+            import.judged.decided += j.decided;
+            // A row of an account the file does not hold goes with the file's own.
+            let row_account = |r: &Row| parse_arn(&r.arn).map(|a| a.account.to_string());
+            let part_rows: Vec<Row> = rows
+                .iter()
+                .filter(|r| {
+                    accounts.len() < 2
+                        || row_account(r).as_ref() == Some(&account)
+                        || (i == 0 && !row_account(r).is_some_and(|a| accounts.contains(&a)))
+                })
+                .cloned()
+                .collect();
+            let mut b = Builder::new(&part, &part_rows, &mut diags, report_diags.as_mut());
+            let scp = settings.organization.map(|o| b.bind(o));
+            let built = b.build();
+            // The file's own account keeps the short ids.
+            let other = (i > 0).then_some(account.as_str());
+            out.add(&account, &part, built, other, scp);
+        }
+        out.join_trusts();
+        import.graph = Some(out.graph);
+        import.assume_role = out.assume_role;
+        import.undecided = out.undecided;
+        import.scp = (!out.scp.is_empty()).then(|| out.scp.join("; "));
+    }
+    let mut problems = vec![diags];
+    problems.extend(report_diags);
+    problems.retain(|d| d.error_count() + d.warning_count() > 0);
+    import.problems = problems;
+    import
+}
+
+/// Says, once, that the file holds several accounts' principals, and how they are modelled.
+fn mixed_accounts(d: &Details, accounts: &[String], diags: &mut Diagnostics) {
+    let count = |a: &str| {
+        d.principal_arns()
+            .filter(|arn| arn.split(':').nth(4) == Some(a))
+            .count()
+    };
+    let listed: Vec<String> = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let own = if i == 0 { ", the file's own" } else { "" };
+            format!("{a} ({} principal(s){own})", count(a))
+        })
+        .collect();
+    diags.push(
+        Diagnostic::warning(
+            codes::AWS_OTHER_ACCOUNT,
+            Some(Span { line: 1, column: 1 }),
+            format!(
+                "the file mixes accounts: {}. Each is modelled in its own account (nothing passes a role, mints a key or rewrites a policy across them; a trust between them holds only where the caller's own policy allows sts:AssumeRole); the ids of another account's nodes carry it (aws:user:ACCOUNT/NAME)",
+                listed.join(", ")
+            ),
+        )
+        .help("import one account's authorization details at a time, or accept the split"),
+    );
+}
+
+/// The accounts of one file, each built on its own and gathered into one graph.
+#[derive(Default)]
+struct Accounts {
+    graph: GraphBuilder,
+    assume_role: BTreeMap<String, Permissions>,
+    undecided: BTreeMap<String, usize>,
+    scp: Vec<String>,
+    /// Each account's principals by ARN (node ids as written), and its root user's node.
+    principals: BTreeMap<String, (BTreeMap<String, String>, Option<String>)>,
+}
+
+impl Accounts {
+    /// Takes in one account's graph; `other`: the account, when it is not the file's own
+    /// and its ids carry it.
+    fn add(
+        &mut self,
+        account: &str,
+        d: &Details,
+        built: Built,
+        other: Option<&str>,
+        scp: Option<String>,
+    ) {
+        let qualify = |id: &str| match other {
+            Some(a) => ids::qualified(id, a),
+            None => id.to_string(),
+        };
+        let mut graph = built.graph;
+        if other.is_some() {
+            graph.rename(qualify);
+        }
+        let root = qualify(&ids::root(account));
+        let arns = d
+            .users
+            .iter()
+            .map(|u| (u.arn.clone(), qualify(&ids::user(&u.name))))
+            .chain(
+                d.roles
+                    .iter()
+                    .map(|r| (r.arn.clone(), qualify(&ids::role(&r.name)))),
+            )
+            .collect();
+        let root = graph.has_node(&root).then_some(root);
+        self.principals.insert(account.to_string(), (arns, root));
+        if self.graph.node_count() == 0 {
+            self.graph = graph;
+        } else {
+            self.graph.absorb(graph, |n| n.kind == NodeKind::Partner);
+        }
+        if other.is_some() {
+            self.assume_role.extend(
+                built
+                    .assume_role
+                    .into_iter()
+                    .map(|(id, p)| (qualify(&id), p)),
+            );
+        } else {
+            self.assume_role.extend(built.assume_role);
+        }
+        for (k, n) in built.undecided {
+            *self.undecided.entry(k).or_default() += n;
+        }
+        self.scp.extend(scp);
+    }
+
+    /// A trust of one account's role naming another account of the file is resolved to
+    /// the principals of that account it admits (`cross_account`).
+    fn join_trusts(&mut self) {
+        if self.principals.len() < 2 {
+            return;
+        }
+        let placeholders: Vec<(String, String, String)> = self
+            .graph
+            .edges()
+            .filter(|((_, _, kind), _)| *kind == EdgeKind::Assumes)
+            .filter_map(|((from, to, _), _)| {
+                let account = from.strip_prefix("aws:account:")?;
+                self.principals.contains_key(account).then_some(())?;
+                let role_arn = self
+                    .graph
+                    .get_node(to)?
+                    .properties
+                    .get("aws_arn")?
+                    .as_str()?;
+                (parse_arn(role_arn)?.account != account)
+                    .then(|| (from.clone(), to.clone(), role_arn.to_string()))
+            })
+            .collect();
+        let Accounts {
+            graph,
+            assume_role,
+            principals,
+            ..
+        } = self;
+        let principals: BTreeMap<&str, cross_account::Principals<'_>> = principals
+            .iter()
+            .map(|(account, (arns, root))| {
+                let ids: BTreeSet<&String> = arns.values().collect();
+                let p = cross_account::Principals {
+                    arns: arns.clone(),
+                    assume_role: assume_role
+                        .iter()
+                        .filter(|(id, _)| ids.contains(id))
+                        .map(|(id, p)| (id.clone(), p))
+                        .collect(),
+                    root: root.clone(),
+                };
+                (account.as_str(), p)
+            })
+            .collect();
+        for (from, to, role_arn) in placeholders {
+            let account = &from["aws:account:".len()..];
+            let Some(e) = graph.remove_edge(&from, &to, EdgeKind::Assumes) else {
+                continue;
+            };
+            let principals = &principals[account];
+            let whole = e.properties.get("trusted_whole_account") == Some(&json!(true));
+            let named: Vec<String> = e
+                .properties
+                .get("trusted_principals")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
+            let (admitted, _) = principals.admitted(whole, &named, &role_arn);
+            for (p, allowed) in admitted {
+                let edge = graph.edge(&p, &to, EdgeKind::Assumes, e.level, "");
+                edge.derived_from.remove("");
+                edge.derived_from.extend(e.derived_from.iter().cloned());
+                edge.derived_from
+                    .insert(cross_account::reason(&role_arn, allowed.as_ref()));
+                for (k, v) in &e.properties {
+                    if !k.starts_with("trusted_") {
+                        edge.properties.entry(k.clone()).or_insert(v.clone());
+                    }
+                }
+                if let Some(a) = allowed.filter(|a| !a.conditions.is_empty()) {
+                    let described: Vec<String> =
+                        a.conditions.iter().map(Condition::describe).collect();
+                    let keys: Vec<String> = a.conditions.iter().map(|c| c.key.clone()).collect();
+                    add_to_list(&mut edge.properties, "conditions", &described);
+                    add_to_list(&mut edge.properties, crate::coverage::CONDITION_KEYS, &keys);
+                    edge.properties
+                        .entry("unconditional_level".into())
+                        .or_insert(json!("none"));
+                }
+            }
+        }
     }
 }
 

@@ -1916,3 +1916,94 @@ fn a_file_of_two_accounts_models_each_and_joins_their_trusts_both_sides_agreeing
         [caller.as_str(), shared.as_str(), home_all.as_str()]
     );
 }
+
+/// Team-made: creating a principal and giving it a policy (and, for a user, a credential)
+/// is control of the account; any one step missing is not.
+#[test]
+fn creating_a_principal_with_a_policy_controls_the_account() {
+    let creator = |name: &str, actions: &[&str]| {
+        role(
+            name,
+            trust_service("ec2.amazonaws.com"),
+            json!([allow(actions, "*")]),
+        )
+    };
+    let authz = details(
+        json!([]),
+        json!([]),
+        json!([
+            creator("role-maker", &["iam:CreateRole", "iam:PutRolePolicy"]),
+            creator("role-only", &["iam:CreateRole"]),
+            creator(
+                "user-maker",
+                &[
+                    "iam:CreateUser",
+                    "iam:AttachUserPolicy",
+                    "iam:CreateAccessKey"
+                ]
+            ),
+            creator("user-no-key", &["iam:CreateUser", "iam:AttachUserPolicy"]),
+        ]),
+        json!([]),
+    );
+    let i = import(&authz, None);
+    assert_eq!(
+        i.edges_from("aws:role:role-maker"),
+        [format!("admin_of {ACCOUNT_NODE}")]
+    );
+    assert_eq!(
+        i.edges_from("aws:role:user-maker"),
+        [format!("admin_of {ACCOUNT_NODE}")]
+    );
+    let why = i
+        .edge("aws:role:user-maker", ACCOUNT_NODE, "admin_of")
+        .unwrap()["derived_from"]
+        .to_string();
+    assert!(
+        why.contains("iam:CreateUser with a policy and a credential"),
+        "{why}"
+    );
+    assert!(i.edges_from("aws:role:role-only").is_empty());
+    assert!(i.edges_from("aws:role:user-no-key").is_empty());
+}
+
+/// Team-made: a user's boundary narrows its own grants, but not what a group's edges give
+/// every member: the user is flagged and a warning says so.
+#[test]
+fn a_users_boundary_cannot_narrow_its_groups_and_says_so() {
+    let mut bounded = user("bounded", &["admins"], json!([allow(&["s3:*"], "*")]));
+    bounded["PermissionsBoundary"] = json!({"PermissionsBoundaryType": "Policy",
+        "PermissionsBoundaryArn": format!("arn:aws:iam::{ACCOUNT}:policy/only-s3")});
+    let boundary = json!({
+        "PolicyName": "only-s3", "PolicyId": "ANPAONLYS3", "Arn": format!("arn:aws:iam::{ACCOUNT}:policy/only-s3"),
+        "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": 1, "PermissionsBoundaryUsageCount": 1,
+        "IsAttachable": true, "CreateDate": "2024-01-01T00:00:00+00:00", "UpdateDate": "2024-01-01T00:00:00+00:00",
+        "PolicyVersionList": [{"Document": doc(json!([allow(&["s3:GetObject"], "*")])), "VersionId": "v1",
+                               "IsDefaultVersion": true, "CreateDate": "2024-01-01T00:00:00+00:00"}]
+    });
+    let authz = details(
+        json!([bounded]),
+        json!([group("admins", json!([allow(&["*"], "*")]))]),
+        json!([]),
+        json!([boundary]),
+    );
+    let i = import(&authz, None);
+    assert!(
+        i.stderr.contains("[aws-unapplied-restriction]"),
+        "{}",
+        i.stderr
+    );
+    assert_eq!(
+        i.node("aws:user:bounded")["aws_boundary_not_applied_to_groups"],
+        true
+    );
+    // Its own grant is narrowed to the boundary: s3:GetObject, a read.
+    let own = i
+        .edge("aws:user:bounded", "aws:res:s3:*", "grants")
+        .unwrap();
+    assert_eq!(
+        own.get("level").and_then(Value::as_str),
+        Some("read"),
+        "{own}"
+    );
+}

@@ -378,4 +378,37 @@ mod tests {
         ));
         assert!(known_test(&c("Null", "aws:PrincipalOrgID", &["true"]), &known).is_none());
     }
+
+    #[test]
+    fn an_unknown_operator_is_never_decided() {
+        let past = "2020-01-01T00:00:00Z";
+        assert_eq!(
+            verdict(c("DateSomedayBefore", "aws:CurrentTime", &[past])),
+            None
+        );
+        let known = [("aws:principalaccount", "111122223333")];
+        assert!(known_test(&c("ArnLikeFancy", "aws:PrincipalAccount", &["1"]), &known).is_none());
+        // Kept on the statement: judging leaves it in place.
+        let mut doc = Document {
+            statements: vec![Statement {
+                label: "0".into(),
+                effect: super::super::policy::Effect::Allow,
+                actions: super::super::policy::Matcher::Only(vec!["*".into()]),
+                resources: super::super::policy::Matcher::Only(vec!["*".into()]),
+                principals: None,
+                not_principal: false,
+                conditions: vec![c("DateSomedayBefore", "aws:CurrentTime", &[past])],
+            }],
+        };
+        let mut j = Judged::default();
+        judge_document(
+            &mut doc,
+            Some(at()),
+            &Whose::Identity("111122223333".into()),
+            None,
+            &mut j,
+        );
+        assert_eq!(doc.statements[0].conditions.len(), 1);
+        assert_eq!(j, Judged::default());
+    }
 }

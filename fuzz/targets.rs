@@ -154,6 +154,21 @@ pub fn organization(data: &[u8]) {
     }
 }
 
+/// The Entra importer (`import entra`) on any text as an AzureHound file: a graph or
+/// problems that render.
+pub fn entra(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let import = authpath::import::entra::import_text("fuzz.json", text);
+    for d in &import.problems {
+        let _ = d.render();
+    }
+    if let Some(g) = import.graph {
+        let _ = g.to_json(None);
+    }
+}
+
 /// The estate manifest reader (`estate.toml`) on any text: a manifest and its warnings, or
 /// problems that render; nothing is imported (paths resolve under a directory that does
 /// not exist).

@@ -181,6 +181,9 @@ impl Invocation {
             Command::Import(ImportCommand::AwsIam(a)) => {
                 self.imported(a.output.as_deref(), a.request().run(p)?)
             }
+            Command::Import(ImportCommand::Entra(a)) => {
+                self.imported(a.output.as_deref(), a.request().run(p)?)
+            }
             Command::Import(ImportCommand::Estate(a)) => {
                 self.imported(a.output.as_deref(), a.request().run(p)?)
             }

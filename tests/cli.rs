@@ -311,6 +311,7 @@ fn help_ends_with_examples_and_says_what_options_shape() {
         &["import", "k8s"],
         &["import", "aws-iam"],
         &["import", "opengraph"],
+        &["import", "entra"],
         &["export", "opengraph"],
         &["export", "cypher"],
         &["explain"],

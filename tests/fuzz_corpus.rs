@@ -84,6 +84,10 @@ fn the_importers_on_their_seeds_and_regressions() {
     assert!(replay("eks", answers, targets::eks) >= 4);
     let ic = files(&root().join("fuzz/seeds/identity_center"), &["json"]);
     assert!(replay("identity_center", ic, targets::identity_center) >= 2);
+    let mut entra = files(&root().join("fuzz/seeds/entra"), &["json"]);
+    entra.extend(files(&root().join("graphs/entra"), &["json"]));
+    entra.extend(files(&root().join("tests/data/real/entra"), &["json"]));
+    assert!(replay("entra", entra, targets::entra) >= 3);
     let org = files(&root().join("fuzz/seeds/organization"), &["json"]);
     assert!(replay("organization", org, targets::organization) >= 2);
 }

@@ -116,10 +116,6 @@ impl Imported {
             .collect()
     }
 
-    fn node(&self, id: &str) -> &Value {
-        self.find_node(id).unwrap_or_else(|| panic!("no node {id}"))
-    }
-
     fn tier0(&self, id: &str) -> bool {
         self.node(id)["tags"]
             .as_array()

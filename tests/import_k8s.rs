@@ -77,10 +77,6 @@ impl Imported {
     fn path(&self, subject: &str, target: &str) -> Vec<String> {
         self.path_of("transitive-privilege", subject, target)
     }
-
-    fn node(&self, id: &str) -> Option<&Value> {
-        self.find_node(id)
-    }
 }
 
 const ADMIN: &str = "k8s:clusterrole:cluster-admin";
@@ -147,7 +143,7 @@ subjects: [{{kind: ServiceAccount, name: reader}}]
         "read"
     );
     assert_eq!(
-        i.node("k8s:role:kube-system/secret-reader").unwrap()["org"],
+        i.find_node("k8s:role:kube-system/secret-reader").unwrap()["org"],
         "k8s:ns:kube-system"
     );
 }
@@ -282,7 +278,7 @@ rules: [{{apiGroups: [apps], resources: [deployments], verbs: [create]}}]
             .unwrap()["severity"],
         "high"
     );
-    assert_eq!(i.node("k8s:sa:ci/runner").unwrap()["org"], "k8s:ns:ci");
+    assert_eq!(i.find_node("k8s:sa:ci/runner").unwrap()["org"], "k8s:ns:ci");
 }
 
 #[test]
@@ -359,7 +355,7 @@ rules:
             .is_some()
     );
     assert!(
-        i.node(ADMIN).unwrap()["tags"]
+        i.find_node(ADMIN).unwrap()["tags"]
             .as_array()
             .unwrap()
             .contains(&"tier0".into())
@@ -489,7 +485,7 @@ spec:
         .is_none()
     );
     // No serviceAccountName: the namespace's `default` account, here not mounted.
-    assert!(i.node("k8s:sa:apps/default").is_some());
+    assert!(i.find_node("k8s:sa:apps/default").is_some());
     assert!(
         i.edge(
             "k8s:workload:apps/Pod/bare",
@@ -498,7 +494,10 @@ spec:
         )
         .is_none()
     );
-    assert_eq!(i.node("k8s:workload:apps/Pod/bare").unwrap()["kind"], "app");
+    assert_eq!(
+        i.find_node("k8s:workload:apps/Pod/bare").unwrap()["kind"],
+        "app"
+    );
 }
 
 #[test]
@@ -589,7 +588,7 @@ metadata: {name: s}
         "{}",
         i.stderr
     );
-    assert!(i.node("k8s:user:bob").is_none());
+    assert!(i.find_node("k8s:user:bob").is_none());
     assert!(
         i.graph["edges"]
             .as_array()
@@ -702,7 +701,7 @@ fn the_real_default_rbac_and_kube_state_metrics_import() {
         &[],
     );
     assert!(
-        i.node(ADMIN).unwrap()["tags"]
+        i.find_node(ADMIN).unwrap()["tags"]
             .as_array()
             .unwrap()
             .contains(&"tier0".into())
@@ -819,12 +818,12 @@ rules: [{{apiGroups: ['*'], resources: ['*'], verbs: ['*']}}]
     );
     // Administering one namespace is not administering the cluster.
     assert!(
-        i.node("k8s:role:team/everything-here")
+        i.find_node("k8s:role:team/everything-here")
             .unwrap()
             .get("tags")
             .is_none()
     );
-    assert!(i.node("k8s:res:*:*/*").unwrap().get("tags").is_none());
+    assert!(i.find_node("k8s:res:*:*/*").unwrap().get("tags").is_none());
 }
 
 #[test]
@@ -1309,12 +1308,12 @@ fn a_secret_is_reached_by_every_grant_that_covers_it() {
     write(dir.path(), "m.yaml", trial().as_bytes());
     let i = import_in(dir.path(), &["m.yaml"], &[]);
     // Every Secret is a node, named, with its type, never its values.
-    let secret = i.node(DB_SECRET).expect("the Secret is a node");
+    let secret = i.find_node(DB_SECRET).expect("the Secret is a node");
     assert_eq!(secret["kind"], "resource");
     assert_eq!(secret["name"], "Secret payments/db-password");
     assert_eq!(secret["k8s_secret_type"], "Opaque");
     assert_eq!(secret["sensitivity"], "high");
-    assert!(i.node("k8s:res:payments:/secrets/card-keys").is_some());
+    assert!(i.find_node("k8s:res:payments:/secrets/card-keys").is_some());
 
     // The cluster admins (by binding and by system:masters) reach it at admin, through the
     // cover groups of the patterns they hold; the reader at read.
@@ -1487,9 +1486,12 @@ fn the_real_aws_auth_files_import_identically_with_their_mappings() {
         let admin = "arn:aws:iam::555555555555:user/admin";
         let nodes =
             "arn:aws:iam::555555555555:role/devel-worker-nodes-NodeInstanceRole-74RF4UBDUKL6";
-        assert_eq!(i.node(admin).unwrap()["kind"], "human", "{file}");
-        assert_eq!(i.node(admin).unwrap()["org"], "aws:account:555555555555");
-        assert_eq!(i.node(nodes).unwrap()["kind"], "service");
+        assert_eq!(i.find_node(admin).unwrap()["kind"], "human", "{file}");
+        assert_eq!(
+            i.find_node(admin).unwrap()["org"],
+            "aws:account:555555555555"
+        );
+        assert_eq!(i.find_node(nodes).unwrap()["kind"], "service");
         assert!(
             i.edge(admin, "k8s:group:system:masters", "member_of")
                 .is_some(),
@@ -1512,10 +1514,10 @@ fn the_real_aws_auth_files_import_identically_with_their_mappings() {
             )
             .is_some()
         );
-        assert!(i.node("aws:account:555555555555").is_some());
+        assert!(i.find_node("aws:account:555555555555").is_some());
         // system:masters may do everything: tier0, and admin on every resource.
         assert!(
-            i.node("k8s:group:system:masters").unwrap()["tags"]
+            i.find_node("k8s:group:system:masters").unwrap()["tags"]
                 .as_array()
                 .unwrap()
                 .iter()

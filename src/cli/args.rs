@@ -202,22 +202,24 @@ pub enum ImportCommand {
     /// catalogued privilege-escalation methods. See docs/aws-import.md.
     #[command(
         name = "aws-iam",
-        after_help = "Examples:\n  aws iam get-account-authorization-details > authz.json\n  aws iam get-credential-report --query Content --output text | base64 -d > report.csv\n  authpath import aws-iam authz.json --credential-report report.csv --as-of 2026-11-01T00:00:00Z -o account.json"
-    )]
-    #[command(
-        after_help = "Examples:\n  aws iam get-account-authorization-details > details.json\n  authpath import aws-iam details.json --credential-report report.csv -o account.json"
+        after_help = "Examples:\n  authpath import aws-iam authz.json --credential-report report.csv -o account.json\n  authpath import aws-iam authz.json --organization org/ -o account.json"
     )]
     AwsIam(AwsIamArgs),
     /// BloodHound OpenGraph JSON: what `export opengraph` wrote comes back whole; a
     /// collector's kinds (GitHound's `GH_*`…) go through a mapping file (TOML) to authpath's;
     /// unmapped kinds are counted and skipped. See docs/interop.md.
     #[command(
-        after_help = "Examples:\n  authpath import opengraph graph.opengraph.json -o graph.json\n  authpath import opengraph githound.json --mapping graphs/opengraph/githound-mapping.toml -o github.json"
-    )]
-    #[command(
         after_help = "Examples:\n  authpath import opengraph exported.json -o graph.json\n  authpath import opengraph githound.json --mapping githound-mapping.toml -o github.json"
     )]
     Opengraph(OpengraphImportArgs),
+    /// A Microsoft Entra ID tenant from AzureHound's JSON output (files or directories):
+    /// users and guests, groups and owners, applications and service principals, directory
+    /// roles and PIM eligibility, Microsoft Graph application permissions, app role
+    /// assignments and federated identity credentials. See docs/entra-import.md.
+    #[command(
+        after_help = "Examples:\n  authpath import entra azurehound.json -o tenant.json\n  authpath import entra azurehound/ --as-of 2026-11-01T00:00:00Z -o tenant.json"
+    )]
+    Entra(EntraArgs),
     /// An estate manifest (`estate.toml`): every source it names (hand-written graphs, AWS
     /// accounts, Kubernetes clusters, OpenGraph documents) imported and joined into one
     /// graph, ids prefixed with their source's name, native keys kept. Every command that
@@ -366,6 +368,34 @@ pub struct AwsIamArgs {
     /// evaluated): nothing is written (exit 2).
     #[arg(long)]
     pub strict: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EntraArgs {
+    /// AzureHound JSON files, or directories of them (walked for .json); `-` reads standard
+    /// input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Write the graph to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Write this instant as the graph's `as_of` (RFC 3339): when AzureHound collected.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub as_of: Option<Timestamp>,
+    /// Warnings are errors (a record that cannot be read, an object the files do not list,
+    /// a federated credential that matches nothing): nothing is written (exit 2).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl EntraArgs {
+    pub fn request(&self) -> crate::request::convert::EntraImportRequest {
+        crate::request::convert::EntraImportRequest {
+            paths: self.paths.clone(),
+            as_of: self.as_of,
+            strict: self.strict,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]

@@ -6,6 +6,7 @@
 pub mod aws;
 pub mod cover;
 pub mod eks;
+pub mod entra;
 pub mod identity_center;
 pub mod k8s;
 pub mod opengraph;

@@ -233,6 +233,58 @@ impl K8sImportRequest {
     }
 }
 
+/// `import entra PATHS`: a Microsoft Entra ID tenant from AzureHound's JSON output.
+#[derive(Clone, Debug)]
+pub struct EntraImportRequest {
+    pub paths: Vec<PathBuf>,
+    /// Written as the graph's `as_of` when given.
+    pub as_of: Option<Timestamp>,
+    /// Warnings are errors: nothing is written.
+    pub strict: bool,
+}
+
+impl EntraImportRequest {
+    pub fn run(&self, progress: &Progress) -> Result<Imported> {
+        let import = {
+            let _p = progress.phase("reading AzureHound's records");
+            crate::import::entra::import(&self.paths)
+        };
+        refuse_warnings(self.strict, import.graph.is_some(), &import.problems)?;
+        imported(import.graph.as_ref(), &import.problems, |g| {
+            let kinds: Vec<String> = import
+                .kinds
+                .iter()
+                .map(|(k, n)| format!("{n} {k}"))
+                .collect();
+            let mut lines = vec![format!(
+                "authpath: imported tenant {} from {} file(s), {} record(s) ({}): {} nodes, {} edges",
+                import.tenant.as_deref().unwrap_or("unknown"),
+                import.files,
+                import.records,
+                if kinds.is_empty() {
+                    "none".to_string()
+                } else {
+                    kinds.join(", ")
+                },
+                g.node_count(),
+                g.edge_count()
+            )];
+            if !import.skipped.is_empty() {
+                let skipped: Vec<String> = import
+                    .skipped
+                    .iter()
+                    .map(|(k, n)| format!("{n} {k}"))
+                    .collect();
+                lines.push(format!(
+                    "authpath: records of kinds not modelled, left out: {}",
+                    skipped.join(", ")
+                ));
+            }
+            (g.to_json(self.as_of), lines)
+        })
+    }
+}
+
 /// `import aws-iam DETAILS [--credential-report CSV]`: an AWS account's IAM.
 #[derive(Clone, Debug)]
 pub struct AwsImportRequest {

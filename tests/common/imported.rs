@@ -84,4 +84,9 @@ impl Imported {
             .iter()
             .find(|n| n["id"] == id)
     }
+
+    /// The node `id`, which must be there.
+    pub fn node(&self, id: &str) -> &Value {
+        self.find_node(id).unwrap_or_else(|| panic!("no node {id}"))
+    }
 }

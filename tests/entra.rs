@@ -1,0 +1,375 @@
+//! `authpath import entra` end to end: AzureHound's federated credentials of a real test
+//! tenant (BloodHound's fixture, tests/data/real/entra), the team-made Contoso tenant in
+//! graphs/entra, the case-insensitivity of GUIDs, and hostile files.
+
+mod common;
+
+use common::imported::Imported;
+use common::{authpath_in, root, write};
+use serde_json::{Value, json};
+use std::path::Path;
+
+const CONTOSO: &str = "6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7";
+
+fn import_file(file: &Path) -> (Imported, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(file, dir.path().join("in.json")).unwrap();
+    let run = authpath_in(
+        dir.path(),
+        &[
+            "import",
+            "entra",
+            "in.json",
+            "--as-of",
+            "2026-11-01T00:00:00Z",
+            "-o",
+            "g.json",
+        ],
+    );
+    (Imported::check(dir.path(), run), dir)
+}
+
+fn edges<'a>(g: &'a Value, kind: &str) -> Vec<&'a Value> {
+    g["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == kind)
+        .collect()
+}
+
+fn real_fics() -> std::path::PathBuf {
+    root().join("tests/data/real/entra/federated_identity_credentials.json")
+}
+
+/// The fixture's 14 credentials on 7 applications: 12 drawn, each listed on the edge from
+/// its issuer, and the two classic `repo:…:*` subjects, which match no token, reported.
+#[test]
+fn the_real_federated_credentials_are_drawn_and_the_literal_wildcards_reported() {
+    let (i, _d) = import_file(&real_fics());
+    let assumes = edges(&i.graph, "assumes");
+    let listed: Vec<&Value> = assumes
+        .iter()
+        .flat_map(|e| e["entra_federated_credentials"].as_array().unwrap().iter())
+        .collect();
+    assert_eq!(listed.len(), 12, "{assumes:#?}");
+    let subjects: Vec<&str> = listed
+        .iter()
+        .filter_map(|c| c["subject"].as_str())
+        .collect();
+    for s in [
+        "repo:SpecterTst/oidc-actions-test-1:ref:refs/heads/prod",
+        "repo:SpecterTst/oidc-actions-test-1:ref:refs/heads/jared",
+        "repo:SpecterTst/oidc-actions-test-2:ref:refs/heads/main",
+        "repo:SpecterTst/oidc-actions-test-2:environment:Production",
+        "BADSUBJECT",
+    ] {
+        assert!(subjects.contains(&s), "{s} in {subjects:?}");
+    }
+    assert!(!subjects.iter().any(|s| s.ends_with(":*")));
+    for literal in [
+        "repo:SpecterTst/oidc-actions-test-1:*",
+        "repo:SpecterTst/oidc-actions-test-2:*",
+    ] {
+        assert!(
+            i.stderr.contains(literal),
+            "{literal} reported: {}",
+            i.stderr
+        );
+    }
+    assert_eq!(
+        i.stderr.matches("matches no token").count(),
+        2,
+        "{}",
+        i.stderr
+    );
+    // Seven applications, known from their credentials; GitHub's issuer one node.
+    let apps = i.graph["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "app" && n["id"].as_str().unwrap().starts_with("entra:app:"))
+        .count();
+    assert_eq!(apps, 7);
+    let github = assumes
+        .iter()
+        .filter(|e| e["from"] == "entra:issuer:token.actions.githubusercontent.com")
+        .count();
+    assert_eq!(github, 4, "one edge per (issuer, application)");
+}
+
+/// AzureHound 3 upper-cases GUIDs; older versions do not: the graph is the same.
+#[test]
+fn guids_compare_whatever_their_case() {
+    let text = std::fs::read_to_string(real_fics()).unwrap();
+    let upper = upper_ids(&text);
+    assert_ne!(upper, text);
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "lower.json", text.as_bytes());
+    write(dir.path(), "upper.json", upper.as_bytes());
+    let a = authpath_in(dir.path(), &["import", "entra", "lower.json"]);
+    let b = authpath_in(dir.path(), &["import", "entra", "upper.json"]);
+    assert_eq!(a.code, 0, "{}", a.stderr);
+    assert_eq!(a.stdout, b.stdout);
+}
+
+/// The ids upper-cased as AzureHound 3 writes them (`id`, `appId`, `tenantId`), the rest
+/// as it was.
+fn upper_ids(text: &str) -> String {
+    fn walk(v: &mut Value) {
+        match v {
+            Value::Object(o) => {
+                for (k, x) in o.iter_mut() {
+                    match (k.as_str(), &*x) {
+                        ("id" | "appId" | "tenantId", Value::String(s)) => {
+                            *x = json!(s.to_ascii_uppercase())
+                        }
+                        _ => walk(x),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut v: Value = serde_json::from_str(text).unwrap();
+    walk(&mut v);
+    v.to_string()
+}
+
+fn contoso() -> (Imported, tempfile::TempDir) {
+    import_file(&root().join("graphs/entra/contoso.azurehound.json"))
+}
+
+fn finding<'a>(i: &'a Imported, rule: &str, subject: &str) -> Option<&'a Value> {
+    i.findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule && f["subject"] == subject)
+}
+
+#[test]
+fn a_vendors_multi_tenant_app_that_can_make_itself_global_admin_is_a_critical_partner_finding() {
+    let (i, _d) = contoso();
+    let vendor = "entra:tenant:b2d7e8f9-0a1b-4c2d-8e3f-4a5b6c7d8e9f";
+    let f =
+        finding(&i, "transitive-privilege", vendor).expect("the vendor's tenant reaches Contoso");
+    assert_eq!(f["severity"], "critical");
+    assert_eq!(f["target"], format!("entra:tenant:{CONTOSO}"));
+    assert_eq!(
+        f["path"],
+        json!([
+            vendor,
+            "entra:app:0c000002-0000-4000-8000-00000000000b",
+            "entra:sp:0e000001-0000-4000-8000-000000000003",
+            format!("entra:tenant:{CONTOSO}")
+        ])
+    );
+    let sentence = f["message"].as_str().unwrap();
+    assert!(sentence.starts_with("Entra tenant b2d7e8f9-0a1b-4c2d-8e3f-4a5b6c7d8e9f (registers Northwind Backup) (partner) can administer Entra tenant Contoso"), "{sentence}");
+    let why = i
+        .edge(
+            "entra:sp:0e000001-0000-4000-8000-000000000003",
+            &format!("entra:tenant:{CONTOSO}"),
+            "admin_of",
+        )
+        .unwrap()["derived_from"]
+        .to_string();
+    assert!(why.contains("RoleManagement.ReadWrite.Directory"), "{why}");
+    // Microsoft's own Graph service principal is Microsoft's, not a partner's.
+    let graph = i.node("entra:sp:0e000001-0000-4000-8000-000000000004");
+    assert_eq!(graph["entra_first_party"], "Microsoft Services");
+    assert!(
+        !i.graph["nodes"]
+            .to_string()
+            .contains("entra:tenant:f8cdef31")
+    );
+}
+
+#[test]
+fn guests_roles_pim_owners_and_app_roles() {
+    let (i, d) = contoso();
+    // A guest holding Application Administrator reaches the tenant through an application.
+    let carol = "entra:user:0a000001-0000-4000-8000-000000000003";
+    assert_eq!(i.node(carol)["org"], "entra:domain:fabrikam.com");
+    assert_eq!(i.node("entra:domain:fabrikam.com")["kind"], "partner");
+    let f = finding(&i, "transitive-privilege", carol).expect("the guest's role is a finding");
+    assert_eq!(f["severity"], "critical");
+    // PIM eligibility is latent: a disabled node between Alice and Global Administrator.
+    let alice = "entra:user:0a000001-0000-4000-8000-000000000001";
+    let ga = format!("entra:role:62e90394-69f5-4237-9190-012177145e10@{CONTOSO}");
+    let eligible = format!("{alice}#eligible:{ga}");
+    assert_eq!(i.node(&eligible)["status"], "disabled");
+    let tenant = format!("entra:tenant:{CONTOSO}");
+    let plain = authpath_in(
+        d.path(),
+        &[
+            "blast-radius",
+            "g.json",
+            "--from",
+            alice,
+            "--format",
+            "json",
+        ],
+    );
+    assert!(!plain.stdout.contains(&tenant), "{}", plain.stdout);
+    let latent = authpath_in(
+        d.path(),
+        &[
+            "blast-radius",
+            "g.json",
+            "--from",
+            alice,
+            "--format",
+            "json",
+            "--include-inactive",
+        ],
+    );
+    assert!(latent.stdout.contains(&tenant), "{}", latent.stdout);
+    // A role-assignable group is not among the groups Group.ReadWrite.All reaches.
+    let groups = format!("entra:tenant:{CONTOSO}#groups");
+    assert!(
+        i.edge(
+            &groups,
+            "entra:group:0b000001-0000-4000-8000-000000000002",
+            "admin_of"
+        )
+        .is_some()
+    );
+    assert!(
+        i.edge(
+            &groups,
+            "entra:group:0b000001-0000-4000-8000-000000000001",
+            "admin_of"
+        )
+        .is_none()
+    );
+    // Owners administer what they own, and are accountable for the app's credentials.
+    let eve = "entra:user:0a000001-0000-4000-8000-000000000005";
+    assert!(
+        i.edge(
+            eve,
+            "entra:app:0c000001-0000-4000-8000-000000000001",
+            "admin_of"
+        )
+        .is_some()
+    );
+    assert_eq!(
+        i.node(
+            "entra:secret:0c000001-0000-4000-8000-000000000001/0f000001-0000-4000-8000-000000000001"
+        )["owner"],
+        eve
+    );
+    assert!(
+        finding(
+            &i,
+            "stale-credential",
+            "entra:secret:0c000001-0000-4000-8000-000000000001/0f000001-0000-4000-8000-000000000001"
+        )
+        .is_some()
+    );
+    // The AWS application's role is kept with its value, for the SAML join.
+    let role = i.node("entra:sp:0e000001-0000-4000-8000-000000000002#approle:7f000001-0000-4000-8000-000000000001");
+    assert_eq!(
+        role["entra_app_role_value"],
+        "arn:aws:iam::111122223333:role/EntraAdmin,arn:aws:iam::111122223333:saml-provider/Entra"
+    );
+    assert!(
+        i.edge(
+            "entra:group:0b000001-0000-4000-8000-000000000003",
+            role["id"].as_str().unwrap(),
+            "member_of"
+        )
+        .is_some()
+    );
+    // A disabled user stays, disabled; a device is counted, not modelled.
+    assert_eq!(
+        i.node("entra:user:0a000001-0000-4000-8000-000000000004")["status"],
+        "disabled"
+    );
+    assert!(i.stderr.contains("left out: 1 AZDevice"), "{}", i.stderr);
+}
+
+#[test]
+fn hostile_files_exit_2_naming_file_and_place() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "cut.json",
+        b"{\"data\": [\n  {\"kind\": \"AZUser\", \"data\": {\"id\": \"1\"}},\n",
+    );
+    write(dir.path(), "array.json", b"[1, 2]");
+    let run = authpath_in(
+        dir.path(),
+        &[
+            "import",
+            "entra",
+            "cut.json",
+            "array.json",
+            "missing.json",
+            "-o",
+            "g.json",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!dir.path().join("g.json").exists());
+    for expected in [
+        "cut.json:3:",
+        "array.json:1:1",
+        "missing.json",
+        "[json-syntax]",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}: {}", run.stderr);
+    }
+    // Records that cannot be read are warnings: written, unless --strict.
+    write(
+        dir.path(),
+        "odd.json",
+        br#"{"data": [{"kind": "AZUser"}, {"kind": "AZGroup", "data": {"displayName": "no id"}}, 7], "meta": {"type": "azure", "version": 5}}"#,
+    );
+    let run = authpath_in(dir.path(), &["import", "entra", "odd.json", "-o", "g.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("record 1 of `data`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("record 2: AZGroup without `id`"),
+        "{}",
+        run.stderr
+    );
+    let strict = authpath_in(
+        dir.path(),
+        &["import", "entra", "odd.json", "--strict", "-o", "s.json"],
+    );
+    assert_eq!(strict.code, 2);
+    assert!(!dir.path().join("s.json").exists());
+}
+
+#[test]
+fn a_directory_of_files_is_one_tenant_and_output_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        std::fs::read_to_string(root().join("graphs/entra/contoso.azurehound.json")).unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    // The same records split over files by kind, as `azurehound list users -o …` writes.
+    let mut by_kind: std::collections::BTreeMap<String, Vec<Value>> = Default::default();
+    for r in v["data"].as_array().unwrap() {
+        by_kind
+            .entry(r["kind"].as_str().unwrap().to_string())
+            .or_default()
+            .push(r.clone());
+    }
+    std::fs::create_dir(dir.path().join("ah")).unwrap();
+    for (kind, records) in &by_kind {
+        let doc = json!({"data": records, "meta": {"type": "azure", "version": 5, "count": records.len()}});
+        write(
+            &dir.path().join("ah"),
+            &format!("{kind}.json"),
+            doc.to_string().as_bytes(),
+        );
+    }
+    write(dir.path(), "whole.json", text.as_bytes());
+    let split = authpath_in(dir.path(), &["import", "entra", "ah"]);
+    let whole = authpath_in(dir.path(), &["import", "entra", "whole.json"]);
+    assert_eq!(split.code, 0, "{}", split.stderr);
+    assert_eq!(split.stdout, whole.stdout);
+}

@@ -373,3 +373,198 @@ fn a_directory_of_files_is_one_tenant_and_output_is_deterministic() {
     assert_eq!(split.code, 0, "{}", split.stderr);
     assert_eq!(split.stdout, whole.stdout);
 }
+
+fn estate_dir(manifest: &str, files: &[(&str, &Path)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, from) in files {
+        std::fs::copy(from, dir.path().join(name)).unwrap();
+    }
+    write(dir.path(), "estate.toml", manifest.as_bytes());
+    dir
+}
+
+/// The real GitHound sample and the real federated credentials of the same test
+/// organisation, joined: exactly the links GitHub's subjects allow.
+#[test]
+fn github_branches_reach_entra_applications_through_their_federated_credentials() {
+    let dir = estate_dir(
+        "version = 1\nas_of = \"2026-11-01T00:00:00Z\"\n[[source]]\nname = \"github\"\nkind = \"opengraph\"\npath = \"gh.json\"\nmapping = \"githound\"\n[[source]]\nname = \"entra\"\nkind = \"entra\"\npath = \"fics.json\"\n",
+        &[
+            (
+                "gh.json",
+                &root().join("tests/data/real/bloodhound-opengraph/githound_O_kgDOCoV2OQ.json"),
+            ),
+            ("fics.json", &real_fics()),
+        ],
+    );
+    let run = authpath_in(dir.path(), &["import", "estate", "estate.toml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let g: Value = serde_json::from_str(&run.stdout).unwrap();
+    let nodes: std::collections::BTreeMap<&str, &Value> = g["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| (n["id"].as_str().unwrap(), n))
+        .collect();
+    let mut links: Vec<(String, String)> = edges(&g, "authenticates_as")
+        .into_iter()
+        .filter(|e| e["seam"] == "github-oidc")
+        .map(|e| {
+            let token = nodes[e["from"].as_str().unwrap()];
+            let start = nodes[token["owner"].as_str().unwrap()];
+            (
+                start["native_key"].as_str().unwrap().to_string(),
+                e["to"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    links.sort();
+    let app = |id: &str| format!("entra:entra:app:{id}");
+    assert_eq!(
+        links,
+        [
+            (
+                "github:BloodHound/AzureHound@main".to_string(),
+                app("5c6189d9-f96f-445a-9430-5afbd9863337")
+            ),
+            (
+                "github:SpecterTst/oidc-actions-test-1@jared".to_string(),
+                app("75414635-8836-4d31-82c5-1f783e520873")
+            ),
+            (
+                "github:SpecterTst/oidc-actions-test-1@prod".to_string(),
+                app("e9577faa-1c62-48a8-92f7-668164336fc3")
+            ),
+            (
+                "github:SpecterTst/oidc-actions-test-2@main".to_string(),
+                app("a7b9f1c5-1e4b-48d9-b71a-1444fc64cddc")
+            ),
+            (
+                "github:wald0AzureResearch/AzureOIDC@main".to_string(),
+                app("5c6189d9-f96f-445a-9430-5afbd9863337")
+            ),
+            (
+                "github:wald0AzureResearch/AzureOIDC@main".to_string(),
+                app("75414635-8836-4d31-82c5-1f783e520873")
+            ),
+        ]
+    );
+    // The other organisations' branches are outside nodes, their organisations partners.
+    for key in ["github:BloodHound", "github:wald0AzureResearch"] {
+        let org = nodes.values().find(|n| n["native_key"] == key).unwrap();
+        assert_eq!(org["kind"], "partner", "{key}");
+    }
+    let analysis = authpath_in(dir.path(), &["analyze", "estate.toml", "--format", "json"]);
+    let coverage: Value =
+        serde_json::from_str::<Value>(&analysis.stdout).unwrap()["coverage"].clone();
+    let undecided = coverage["undecided"].as_array().unwrap();
+    let whys = |part: &str| {
+        undecided
+            .iter()
+            .filter(|u| u["why"].as_str().unwrap().contains(part))
+            .count()
+    };
+    assert_eq!(whys("the `*` matches no token"), 2, "{undecided:#?}");
+    assert_eq!(
+        whys("dangling"),
+        1,
+        "the Production environment GitHound did not collect"
+    );
+    assert_eq!(whys("its issuer is not GitHub Actions"), 5);
+    let seam = coverage["seams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "github-oidc")
+        .unwrap();
+    assert_eq!(
+        (seam["edges"].as_u64(), seam["undecided"].as_u64()),
+        (Some(6), Some(1))
+    );
+}
+
+/// Team-made: Contoso's tenant with the hand-written partner contracts and an AWS account
+/// whose role trusts Entra's SAML application. A guest of the partner whose contract ended
+/// holds a directory role: a finding that says so; the AWS application's app role reaches
+/// the AWS role.
+#[test]
+fn guests_belong_to_their_partner_and_entra_app_roles_reach_aws_through_saml() {
+    let role = json!({"Path": "/", "RoleName": "EntraAdmin", "RoleId": "AROAENTRA", "Arn": "arn:aws:iam::111122223333:role/EntraAdmin",
+        "CreateDate": "2024-01-01T00:00:00Z",
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Federated": "arn:aws:iam::111122223333:saml-provider/Entra"}, "Action": "sts:AssumeRoleWithSAML"}]},
+        "InstanceProfileList": [], "AttachedManagedPolicies": [], "Tags": [], "RoleLastUsed": {},
+        "RolePolicyList": [{"PolicyName": "admin", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}]});
+    let dir = estate_dir(
+        "version = 1\nas_of = \"2026-11-01T00:00:00Z\"\n[[source]]\nname = \"partners\"\nkind = \"graph\"\npath = \"partners.json\"\n[[source]]\nname = \"contoso\"\nkind = \"entra\"\npath = \"contoso.json\"\ntenant = \"6F1C2A3B-4D5E-4F60-8A71-92B3C4D5E6F7\"\n[[source]]\nname = \"prod\"\nkind = \"aws-iam\"\npath = \"authz.json\"\n[[alias]]\nnode = \"partners:partner:fabrikam\"\nis = [\"domain:fabrikam.com\"]\n",
+        &[
+            ("partners.json", &root().join("graphs/estate/partners.json")),
+            (
+                "contoso.json",
+                &root().join("graphs/entra/contoso.azurehound.json"),
+            ),
+        ],
+    );
+    let authz = json!({"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [role], "Policies": []});
+    write(dir.path(), "authz.json", authz.to_string().as_bytes());
+    let run = authpath_in(dir.path(), &["analyze", "estate.toml", "--format", "json"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let carol = "contoso:entra:user:0a000001-0000-4000-8000-000000000003";
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["subject"] == carol && f["target"] == format!("contoso:entra:tenant:{CONTOSO}"))
+        .expect("the guest's role is a finding");
+    let message = f["message"].as_str().unwrap();
+    assert!(message.contains("though it belongs to Fabrikam Managed Services, whose contract ended on 2026-10-01T00:00:00Z"), "{message}");
+    // Eve, in AWS Admins, holds the AWS application's app role, which the role trusts.
+    let who = authpath_in(
+        dir.path(),
+        &[
+            "who-can",
+            "estate.toml",
+            "--reach",
+            "prod:aws:res:*:*",
+            "--subjects",
+            "all",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(who.code, 0, "{}", who.stderr);
+    assert!(
+        who.stdout
+            .contains("contoso:entra:user:0a000001-0000-4000-8000-000000000005"),
+        "{}",
+        who.stdout
+    );
+    // Dave is in the group too, but disabled.
+    assert!(
+        !who.stdout
+            .contains("contoso:entra:user:0a000001-0000-4000-8000-000000000004")
+    );
+    let joined = authpath_in(dir.path(), &["import", "estate", "estate.toml"]);
+    let g: Value = serde_json::from_str(&joined.stdout).unwrap();
+    let saml: Vec<&Value> = edges(&g, "assumes")
+        .into_iter()
+        .filter(|e| e["seam"] == "saml")
+        .collect();
+    assert_eq!(saml.len(), 1, "{saml:#?}");
+    assert_eq!(saml[0]["to"], "prod:aws:role:EntraAdmin");
+    // A tenant the manifest names that the records are not of is refused.
+    let wrong = std::fs::read_to_string(dir.path().join("estate.toml"))
+        .unwrap()
+        .replace("6F1C2A3B", "00000000");
+    write(dir.path(), "estate.toml", wrong.as_bytes());
+    let refused = authpath_in(dir.path(), &["import", "estate", "estate.toml"]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused
+            .stderr
+            .contains("the records are of tenant 6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7"),
+        "{}",
+        refused.stderr
+    );
+}

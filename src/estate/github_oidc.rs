@@ -134,7 +134,7 @@ pub(super) fn join(
     if !has_aws {
         tally.not_evaluated(
             GITHUB_OIDC,
-            "no aws-iam source: no trust policy names GitHub's OIDC provider",
+            "no aws-iam or entra source: no trust names GitHub's OIDC tokens",
         );
         return;
     }
@@ -173,7 +173,19 @@ pub(super) fn join(
             starts.push((id_of(n).to_string(), s, key.to_string()));
         }
     }
-    if providers.is_empty() {
+    // Entra federated credentials: one edge per issuer and application.
+    let issuers: BTreeMap<String, (String, bool)> = nodes
+        .iter()
+        .filter_map(|n| {
+            let issuer = prop(n, "native_key")?.strip_prefix("entra:issuer:")?;
+            let github = is_github_provider(&format!("arn:aws:iam::0:oidc-provider/{issuer}"));
+            Some((
+                id_of(n).to_string(),
+                (prop(n, "source").unwrap_or_default().to_string(), github),
+            ))
+        })
+        .collect();
+    if providers.is_empty() && issuers.is_empty() {
         return;
     }
     // Names of the roles the providers' trusts are on, and kinds of the start nodes.
@@ -295,9 +307,117 @@ pub(super) fn join(
             decided.insert(ei);
         }
     }
+    let names: BTreeMap<String, String> = nodes
+        .iter()
+        .filter(|n| prop(n, "native_key").is_some_and(|k| k.starts_with("entra:")))
+        .map(|n| {
+            (
+                id_of(n).to_string(),
+                prop(n, "name").unwrap_or(id_of(n)).to_string(),
+            )
+        })
+        .collect();
+    for (ei, e) in edges.iter().enumerate() {
+        let (Some(from), Some(to)) = (prop(e, "from"), prop(e, "to")) else {
+            continue;
+        };
+        let Some((source, github)) = issuers.get(from) else {
+            continue;
+        };
+        let credentials = e
+            .get("entra_federated_credentials")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let app = names.get(to).cloned().unwrap_or_else(|| to.to_string());
+        let mut all_decided = has_github && *github && !credentials.is_empty();
+        for c in &credentials {
+            let name = c.get("name").and_then(Value::as_str).unwrap_or("?");
+            let what = format!("federated credential {name} of {app}");
+            if !github {
+                tally.gap(
+                    source,
+                    what,
+                    "its issuer is not GitHub Actions: who gets its tokens is not joined",
+                );
+                continue;
+            }
+            let Some(cond) = entra_subject(c) else {
+                all_decided = false;
+                tally.undecided(
+                    GITHUB_OIDC,
+                    source,
+                    what,
+                    "claims-matching expression not evaluated: no link drawn",
+                );
+                continue;
+            };
+            let rule = cond.text.clone();
+            let resolved = resolve(
+                std::slice::from_ref(&cond),
+                &starts,
+                &heads,
+                &orgs,
+                has_github,
+                &mut out,
+            );
+            if resolved.is_empty() {
+                let why = if has_github {
+                    "dangling: no branch, environment or repository the sources hold matches it"
+                } else {
+                    "no GitHub source: the subjects it admits are not resolved"
+                };
+                tally.undecided(GITHUB_OIDC, source, format!("{what}: {rule}"), why);
+                continue;
+            }
+            for (start, sub) in resolved {
+                out.link(
+                    &start,
+                    to,
+                    json!({
+                        "seam": GITHUB_OIDC,
+                        "subject": sub,
+                        "trust": format!("{source}: {what}"),
+                        "rule": rule,
+                    }),
+                    &[],
+                );
+            }
+        }
+        if all_decided {
+            decided.insert(ei);
+        }
+    }
     tally.made(GITHUB_OIDC, out.links.len());
     drop_edges(edges, &decided);
     out.write(nodes, edges, &kinds);
+}
+
+/// An Entra federated credential's subject test: a classic credential's subject exactly; a
+/// flexible one's `claims['sub'] matches 'PATTERN'` (or `eq 'VALUE'`) as a glob (or
+/// exactly). `None` for an expression of another shape.
+fn entra_subject(c: &Value) -> Option<SubCondition> {
+    let key = "sub";
+    if let Some(expr) = c.get("claims_matching_expression").and_then(Value::as_str) {
+        let e = expr.trim();
+        let rest = e
+            .strip_prefix("claims['sub']")
+            .or_else(|| e.strip_prefix("claims[\"sub\"]"))?
+            .trim_start();
+        let (op, value) = if let Some(v) = rest.strip_prefix("matches") {
+            ("StringLike", v)
+        } else {
+            ("StringEquals", rest.strip_prefix("eq")?)
+        };
+        let v = value.trim();
+        let v = v.strip_prefix('\'')?.strip_suffix('\'')?;
+        if v.contains('\'') {
+            return None;
+        }
+        return SubCondition::parse(op, vec![v.to_string()], key);
+    }
+    let subject = c.get("subject").and_then(Value::as_str)?;
+    SubCondition::parse("StringEquals", vec![subject.to_string()], key)
 }
 
 /// The start nodes a statement's `sub` conditions admit (ids of existing or external

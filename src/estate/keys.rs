@@ -7,6 +7,7 @@
 //! | `graph` | the node's id as written |
 //! | `aws-iam` | the ARN (`aws_arn`); an account `aws:account:ID`; an access key `ARN#key1` |
 //! | `k8s` | `CLUSTER/NAMESPACE/KIND/NAME`, `CLUSTER/KIND/NAME`, `CLUSTER/User/NAME`, `CLUSTER/Group/NAME`; an AWS principal of aws-auth its ARN |
+//! | `entra` | the id: `entra:tenant:ID`, `entra:user:ID`, `entra:group:ID`, `entra:app:APP_ID`, `entra:sp:ID`, `entra:role:TEMPLATE@TENANT`; a guests' home domain `domain:DOMAIN` |
 //! | `opengraph` (GitHub) | `github:ORG`, `github:ORG/REPO`, `github:ORG/REPO@BRANCH`, `github:ORG/REPO#ENV`, `github:user:LOGIN` |
 //!
 //! A node that stands for no object of its system (a resource pattern, a cover group, an
@@ -35,6 +36,7 @@ pub fn annotate(s: &Source, nodes: &mut [Map<String, Value>]) {
             SourceKind::AwsIam => aws(&id, n, &arns),
             SourceKind::K8s => k8s(&cluster, &id, n),
             SourceKind::Opengraph => github(n),
+            SourceKind::Entra => entra(&id),
         };
         let key = key.unwrap_or_else(|| format!("{}:{id}", s.name));
         n.insert("native_key".into(), json!(key));
@@ -100,6 +102,15 @@ fn k8s(cluster: &str, id: &str, n: &Map<String, Value>) -> Option<String> {
         "secret" => namespaced("Secret").map(|k| format!("{k}#token")),
         _ => None,
     }
+}
+
+/// An Entra node's id is its native key (`entra:user:OBJECT_ID`…), but for the home
+/// organisation of a domain's guests, which an alias names `domain:DOMAIN`.
+fn entra(id: &str) -> Option<String> {
+    if let Some(domain) = id.strip_prefix("entra:domain:") {
+        return Some(format!("domain:{domain}"));
+    }
+    id.starts_with("entra:").then(|| id.to_string())
 }
 
 fn github(n: &Map<String, Value>) -> Option<String> {

@@ -49,12 +49,13 @@ pub enum SourceKind {
     AwsIam,
     K8s,
     Opengraph,
+    Entra,
 }
 
 impl SourceKind {
-    pub const NAMES: &[&str] = &["graph", "aws-iam", "k8s", "opengraph"];
+    pub const NAMES: &[&str] = &["graph", "aws-iam", "k8s", "opengraph", "entra"];
     /// Kinds the manifest format names that this version cannot read yet.
-    const LATER: &[&str] = &["entra", "terraform"];
+    const LATER: &[&str] = &["terraform"];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -62,6 +63,7 @@ impl SourceKind {
             SourceKind::AwsIam => "aws-iam",
             SourceKind::K8s => "k8s",
             SourceKind::Opengraph => "opengraph",
+            SourceKind::Entra => "entra",
         }
     }
 
@@ -71,6 +73,7 @@ impl SourceKind {
             "aws-iam" => SourceKind::AwsIam,
             "k8s" => SourceKind::K8s,
             "opengraph" => SourceKind::Opengraph,
+            "entra" => SourceKind::Entra,
             _ => return None,
         })
     }
@@ -98,6 +101,7 @@ impl SourceKind {
                 "secret_sensitivity",
             ],
             SourceKind::Opengraph => &["name", "kind", "path", "mapping"],
+            SourceKind::Entra => &["name", "kind", "path", "tenant"],
         }
     }
 }
@@ -123,6 +127,8 @@ pub struct Source {
     pub account: Option<String>,
     /// The cluster's name (a `k8s` source; default: the source's name).
     pub cluster: Option<String>,
+    /// An `entra` source's tenant id (lower-cased), when the manifest names it.
+    pub tenant: Option<String>,
     pub mapping: Option<MappingRef>,
     /// The sensitivity of the cluster's Secrets (a `k8s` source; default `high`).
     pub secret_sensitivity: Option<crate::model::Sensitivity>,
@@ -482,6 +488,10 @@ impl Reader<'_> {
                 }
             });
             let cluster = t.get("cluster").and_then(|v| self.string("cluster", v));
+            let tenant = t
+                .get("tenant")
+                .and_then(|v| self.string("tenant", v))
+                .map(|s| s.trim().to_ascii_lowercase());
             let mapping = t.get("mapping").and_then(|v| {
                 let s = self.string("mapping", v)?;
                 match BUILTIN_MAPPINGS.iter().find(|(n, _)| *n == s) {
@@ -572,6 +582,7 @@ impl Reader<'_> {
                     credential_report,
                     account,
                     cluster,
+                    tenant,
                     mapping,
                     secret_sensitivity,
                     identity_center,

@@ -250,7 +250,7 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
         &mut nodes,
         &mut edges,
         &github,
-        has(SourceKind::AwsIam),
+        has(SourceKind::AwsIam) || has(SourceKind::Entra),
         &mut tally,
     );
     if m.aliases.is_empty() {
@@ -264,7 +264,7 @@ fn join(name: &str, m: &Manifest, manifest_warnings: Diagnostics) -> Joined {
         .iter()
         .filter_map(|c| c.issuer.as_ref().map(|i| i.to_ascii_lowercase()))
         .collect();
-    saml(&mut nodes, &edges, has(SourceKind::AwsIam), &mut tally);
+    saml(&mut nodes, &mut edges, has(SourceKind::AwsIam), &mut tally);
     identity_center::join(
         &mut nodes,
         &mut edges,
@@ -426,6 +426,39 @@ fn import_source(s: &Source, m: &Manifest) -> (Option<Imported>, Vec<Diagnostics
                 extra.files += ic.files;
                 extra.identity_center = Some(ic);
             }
+            return finish_import(s, import.graph, extra, problems);
+        }
+        SourceKind::Entra => {
+            let import = crate::import::entra::import(&s.paths);
+            problems.extend(import.problems);
+            extra.files = import.files;
+            if let (Some(want), Some(got)) = (&s.tenant, &import.tenant)
+                && want != got
+                && import.graph.is_some()
+            {
+                let mut d = Diagnostics::new(s.paths[0].display().to_string());
+                d.push(
+                    Diagnostic::error(
+                        codes::ESTATE_SOURCE,
+                        None,
+                        format!(
+                            "the records are of tenant {got}, not {want} as source `{}` says",
+                            s.name
+                        ),
+                    )
+                    .help("point the source at its tenant's AzureHound files, or correct `tenant`"),
+                );
+                problems.push(d);
+                return (None, problems);
+            }
+            // A classic credential whose subject holds `*` lets nobody in: a
+            // misconfiguration the coverage lists.
+            extra.gaps.extend(import.misconfigured.iter().map(|(app, name, subject)| {
+                (
+                    format!("federated credential {name} of {app}: subject {subject}"),
+                    "a classic credential compares its subject exactly: the `*` matches no token, no link drawn".to_string(),
+                )
+            }));
             return finish_import(s, import.graph, extra, problems);
         }
         SourceKind::Opengraph => match opengraph(s, &mut problems) {
@@ -886,7 +919,7 @@ fn gaps(
 /// draws those edges); an IAM Identity Center role (`AWSReservedSSO_SET_HASH`) is given the
 /// name of its permission set, the key to the Identity Center assignments that say who
 /// holds it.
-fn saml(nodes: &mut [Item], edges: &[Item], has_aws: bool, tally: &mut SeamTally) {
+fn saml(nodes: &mut [Item], edges: &mut Vec<Item>, has_aws: bool, tally: &mut SeamTally) {
     if !has_aws {
         tally.not_evaluated(
             SAML,
@@ -914,7 +947,8 @@ fn saml(nodes: &mut [Item], edges: &[Item], has_aws: bool, tally: &mut SeamTally
         })
         .filter_map(|e| e.get("to").and_then(Value::as_str).map(str::to_string))
         .collect();
-    tally.made(SAML, roles.len());
+    let entra = entra_app_roles(nodes, edges, &providers);
+    tally.made(SAML, roles.len() + entra.len());
     for n in nodes.iter_mut().filter(|n| roles.contains(id_of(n))) {
         let name = n
             .get("aws_arn")
@@ -925,6 +959,62 @@ fn saml(nodes: &mut [Item], edges: &[Item], has_aws: bool, tally: &mut SeamTally
             n.insert("identity_center_permission_set".into(), json!(set));
         }
     }
+}
+
+/// The Entra side of SAML into AWS: an app role whose value is `ROLE_ARN,PROVIDER_ARN` (the
+/// AWS application's, in either order) puts that role in the assertion of whoever holds
+/// it; where the role's trust admits that provider, the app role assumes the role. Returns
+/// the links added.
+fn entra_app_roles(
+    nodes: &[Item],
+    edges: &mut Vec<Item>,
+    providers: &BTreeSet<&str>,
+) -> Vec<(String, String)> {
+    let by_arn: BTreeMap<&str, &str> = nodes
+        .iter()
+        .filter_map(|n| Some((prop(n, "aws_arn")?, id_of(n))))
+        .collect();
+    let provider_arns: BTreeMap<&str, &str> = nodes
+        .iter()
+        .filter(|n| providers.contains(id_of(n)))
+        .filter_map(|n| Some((id_of(n), prop(n, "aws_provider")?)))
+        .collect();
+    // (role id, provider ARN) of every trust a SAML provider has.
+    let trusts: BTreeSet<(String, &str)> = edges
+        .iter()
+        .filter(|e| prop(e, "kind") == Some("assumes"))
+        .filter_map(|e| {
+            let provider = provider_arns.get(prop(e, "from")?)?;
+            Some((prop(e, "to")?.to_string(), *provider))
+        })
+        .collect();
+    let mut added = Vec::new();
+    for n in nodes {
+        let Some(value) = prop(n, "entra_app_role_value") else {
+            continue;
+        };
+        let parts: Vec<&str> = value.split(',').map(str::trim).collect();
+        let [a, b] = parts.as_slice() else { continue };
+        let (role_arn, provider_arn) = if a.contains(":saml-provider/") {
+            (*b, *a)
+        } else {
+            (*a, *b)
+        };
+        let Some(role) = by_arn.get(role_arn) else {
+            continue;
+        };
+        if !trusts.contains(&(role.to_string(), provider_arn)) {
+            continue;
+        }
+        let app_role = id_of(n);
+        added.push((app_role.to_string(), role.to_string()));
+        let why = format!(
+            "whoever holds the Entra app role {value} gets {role_arn} in its SAML assertion, and the role trusts {provider_arn}"
+        );
+        let e = json!({"from": app_role, "to": role, "kind": "assumes", "seam": SAML, "derived_from": [why]});
+        edges.push(e.as_object().cloned().unwrap_or_default());
+    }
+    added
 }
 
 /// The permission set an IAM Identity Center role stands for:

@@ -643,8 +643,12 @@ impl Builder<'_> {
             {
                 // A classic credential's subject is compared exactly: `*` is a literal no
                 // token carries, so it lets nobody in.
-                self.misconfigured
-                    .push((aid.clone(), name.clone(), s.clone()));
+                let label = self
+                    .g
+                    .get_node(&aid)
+                    .and_then(|n| n.name.clone())
+                    .unwrap_or_else(|| aid.clone());
+                self.misconfigured.push((label, name.clone(), s.clone()));
                 let msg = format!(
                     "federated credential {} of application {} has subject {}: a classic credential matches its subject exactly, so this `*` matches no token; not drawn",
                     quote(&name),

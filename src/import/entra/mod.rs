@@ -81,8 +81,8 @@ pub struct Import {
     pub skipped: BTreeMap<String, usize>,
     /// The tenant's id.
     pub tenant: Option<String>,
-    /// Federated credentials whose subject can never match, by node id of their app:
-    /// (credential name, subject).
+    /// Federated credentials whose subject can never match: (their application, the
+    /// credential's name, its subject).
     pub misconfigured: Vec<(String, String, String)>,
 }
 

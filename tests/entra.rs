@@ -568,3 +568,180 @@ fn guests_belong_to_their_partner_and_entra_app_roles_reach_aws_through_saml() {
         refused.stderr
     );
 }
+
+/// BloodHound's test graphs for the Microsoft Graph permissions and the application
+/// administrator roles (tests/data/real/entra/harnesses, arrows.app drawings): each is
+/// turned into the AzureHound records that hold its input, and every edge BloodHound
+/// derives from it (drawn in colour) must hold through authpath: its target reached at
+/// admin, or, for a role or the tenant, control of the tenant.
+#[test]
+fn every_bloodhound_harness_escalation_holds() {
+    let dir = root().join("tests/data/real/entra/harnesses");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 8);
+    let mut checked = 0;
+    for (h, file) in files.iter().enumerate() {
+        let drawing: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let tenant = format!("{h:08x}-0000-4000-8000-000000000000");
+        let guid = |node: &str| {
+            format!(
+                "{h:08x}-0000-4000-8000-{:012x}",
+                node.trim_start_matches('n').trim().parse::<u64>().unwrap() + 1
+            )
+        };
+        let caption = |id: &str| {
+            drawing["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|n| n["id"] == id)
+                .unwrap()["caption"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let rels = drawing["relationships"].as_array().unwrap();
+        let input = rels.iter().find(|r| {
+            r["type"].as_str().unwrap().starts_with("AZMG")
+                && r["style"].get("arrow-color").is_none()
+        });
+        let graph_sp = input.map(|r| r["toId"].as_str().unwrap().to_string());
+        let mut data = vec![
+            json!({"kind": "AZTenant", "data": {"tenantId": tenant, "collected": true, "displayName": "harness"}}),
+        ];
+        let t = |mut v: Value| {
+            v["tenantId"] = json!(tenant);
+            v
+        };
+        // The principal that holds each administrator role.
+        let holder = |node: &str| {
+            format!(
+                "{h:08x}-0000-4000-9000-{:012x}",
+                node.trim_start_matches('n').trim().parse::<u64>().unwrap() + 1
+            )
+        };
+        for n in drawing["nodes"].as_array().unwrap() {
+            let id = n["id"].as_str().unwrap();
+            let g = guid(id);
+            match n["caption"].as_str().unwrap() {
+                "AZServicePrincipal" if Some(id.to_string()) == graph_sp => data.push(json!({"kind": "AZServicePrincipal", "data": t(json!({
+                    "id": g, "appId": "00000003-0000-0000-c000-000000000000", "displayName": "Microsoft Graph",
+                    "appOwnerOrganizationId": "f8cdef31-a31e-4b4a-93e4-5f571e91255a", "accountEnabled": true}))})),
+                "AZServicePrincipal" => data.push(json!({"kind": "AZServicePrincipal", "data": t(json!({
+                    "id": g, "appId": format!("{h:08x}-0000-4000-a000-{:012x}", 1 + data.len()), "appOwnerOrganizationId": tenant, "accountEnabled": true}))})),
+                "AZApp" => data.push(json!({"kind": "AZApp", "data": t(json!({"id": g, "appId": g}))})),
+                "AZGroup" => data.push(json!({"kind": "AZGroup", "data": t(json!({"id": g, "securityEnabled": true}))})),
+                "AZRole" => data.push(json!({"kind": "AZRole", "data": t(json!({"id": g, "templateId": g}))})),
+                role @ ("AppAdminRole" | "CloudAppAdminRole") => {
+                    let template = if role == "AppAdminRole" { "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3" } else { "158c047a-c907-4556-b7ef-446551a6b5f7" };
+                    data.push(json!({"kind": "AZUser", "data": t(json!({"id": holder(id), "userPrincipalName": format!("{role}@harness"), "accountEnabled": true}))}));
+                    data.push(json!({"kind": "AZRoleAssignment", "data": t(json!({"roleDefinitionId": template,
+                        "roleAssignments": [{"principalId": holder(id), "roleDefinitionId": template, "directoryScopeId": "/"}]}))}));
+                }
+                "AZTenant" => {}
+                other => panic!("{file:?}: caption {other}"),
+            }
+        }
+        let without = data.clone();
+        if let Some(r) = input {
+            let from = r["fromId"].as_str().unwrap();
+            let app_role = drawing["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|n| n["id"] == from)
+                .unwrap()["properties"]["appRoleId"]
+                .as_str()
+                .unwrap();
+            data.push(json!({"kind": "AZAppRoleAssignment", "data": t(json!({"principalId": guid(from), "principalType": "ServicePrincipal",
+                "resourceId": guid(r["toId"].as_str().unwrap()), "appId": "00000003-0000-0000-c000-000000000000", "appRoleId": app_role}))}));
+        }
+        let work = tempfile::tempdir().unwrap();
+        let doc =
+            json!({"data": data, "meta": {"type": "azure", "version": 5, "count": data.len()}});
+        write(work.path(), "h.json", doc.to_string().as_bytes());
+        let run = authpath_in(work.path(), &["import", "entra", "h.json", "-o", "g.json"]);
+        assert_eq!(run.code, 0, "{file:?}: {}", run.stderr);
+        let node_of = |id: &str| match caption(id).as_str() {
+            "AZServicePrincipal" => format!("entra:sp:{}", guid(id)),
+            "AZApp" => format!("entra:app:{}", guid(id)),
+            "AZGroup" => format!("entra:group:{}", guid(id)),
+            "AppAdminRole" | "CloudAppAdminRole" => format!("entra:user:{}", holder(id)),
+            _ => format!("entra:tenant:{tenant}"),
+        };
+        for r in rels
+            .iter()
+            .filter(|r| r["style"].get("arrow-color").is_some())
+        {
+            let (from, to) = (r["fromId"].as_str().unwrap(), r["toId"].as_str().unwrap());
+            let blast = authpath_in(
+                work.path(),
+                &[
+                    "blast-radius",
+                    "g.json",
+                    "--from",
+                    &node_of(from),
+                    "--format",
+                    "json",
+                ],
+            );
+            let reached: Value =
+                serde_json::from_str(&blast.stdout).unwrap_or_else(|_| panic!("{}", blast.stderr));
+            let target = node_of(to);
+            let admin = reached["reached"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["node"] == target.as_str() && x["level"] == "admin");
+            assert!(
+                admin,
+                "{file:?}: {} {} -> {} does not hold: {}",
+                caption(from),
+                r["type"],
+                caption(to),
+                blast.stdout
+            );
+            checked += 1;
+        }
+        // The near miss: the same tenant without the permission reaches none of it.
+        if input.is_some() {
+            let doc = json!({"data": without, "meta": {"type": "azure", "version": 5, "count": without.len()}});
+            write(work.path(), "n.json", doc.to_string().as_bytes());
+            let run = authpath_in(
+                work.path(),
+                &["import", "entra", "n.json", "-o", "n-g.json"],
+            );
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            for r in rels
+                .iter()
+                .filter(|r| r["style"].get("arrow-color").is_some())
+            {
+                let from = node_of(r["fromId"].as_str().unwrap());
+                let blast = authpath_in(
+                    work.path(),
+                    &[
+                        "blast-radius",
+                        "n-g.json",
+                        "--from",
+                        &from,
+                        "--format",
+                        "json",
+                    ],
+                );
+                let reached: Value = serde_json::from_str(&blast.stdout).unwrap();
+                assert!(
+                    !reached["reached"]
+                        .to_string()
+                        .contains(&node_of(r["toId"].as_str().unwrap())),
+                    "{file:?}: without the permission: {}",
+                    blast.stdout
+                );
+            }
+        }
+    }
+    assert!(checked >= 25, "{checked} derived edges checked");
+}

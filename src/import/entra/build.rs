@@ -36,6 +36,25 @@ impl Builder<'_> {
         self.roles();
         self.app_roles();
         self.fics();
+        // Control of the tenant is control of everything in it: whoever reaches the tenant
+        // reaches its applications, service principals and groups too.
+        let home = self.tenant_node();
+        for suffix in [
+            catalogue::APPLICATIONS,
+            catalogue::SERVICE_PRINCIPALS,
+            catalogue::GROUPS,
+        ] {
+            let cover = format!("{home}{suffix}");
+            if self.g.has_node(&cover) {
+                self.g.edge(
+                    &home,
+                    &cover,
+                    EdgeKind::AdminOf,
+                    Level::Admin,
+                    "control of the tenant is control of everything in it",
+                );
+            }
+        }
     }
 
     fn tenant_node(&self) -> String {

@@ -34,9 +34,67 @@ pub struct NodeOut {
 #[derive(Clone, Debug)]
 pub struct EdgeOut {
     pub level: Level,
-    pub derived_from: BTreeSet<String>,
+    pub derived_from: Reasons,
     /// Free-form properties (conditions, external ids…), written after `derived_from`.
     pub properties: BTreeMap<String, Value>,
+}
+
+/// An edge's reasons, sorted and without repeats. Most edges have one: a vector costs a
+/// fraction of a tree's node, which counts over millions of edges.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct Reasons(Vec<String>);
+
+impl Reasons {
+    /// Adds a reason; false when it was there already.
+    pub fn insert(&mut self, why: String) -> bool {
+        match self.0.binary_search(&why) {
+            Ok(_) => false,
+            Err(i) => {
+                self.0.insert(i, why);
+                true
+            }
+        }
+    }
+
+    pub fn remove(&mut self, why: &str) -> bool {
+        match self.0.binary_search_by(|r| r.as_str().cmp(why)) {
+            Ok(i) => {
+                self.0.remove(i);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, String> {
+        self.0.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Extend<String> for Reasons {
+    fn extend<I: IntoIterator<Item = String>>(&mut self, reasons: I) {
+        for r in reasons {
+            self.insert(r);
+        }
+    }
+}
+
+impl IntoIterator for Reasons {
+    type Item = String;
+    type IntoIter = std::vec::IntoIter<String>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -92,7 +150,7 @@ impl GraphBuilder {
             .entry((from.to_string(), to.to_string(), kind))
             .or_insert(EdgeOut {
                 level,
-                derived_from: BTreeSet::new(),
+                derived_from: Reasons::default(),
                 properties: BTreeMap::new(),
             });
         e.level = e.level.max(level);
@@ -174,64 +232,69 @@ impl GraphBuilder {
 
     /// The graph file: one node or edge per line, so that two imports diff line by line.
     pub fn to_json(&self, as_of: Option<Timestamp>) -> String {
-        let (nodes, edges) = self.items();
-        write_graph(as_of, &nodes, &edges)
+        // Each object is made and written in turn: the whole graph is never held as JSON
+        // values as well as text.
+        let nodes: Vec<(&String, &NodeOut)> = self.nodes.iter().collect();
+        let edges: Vec<(&(String, String, EdgeKind), &EdgeOut)> = self.edges.iter().collect();
+        write_objects(
+            as_of,
+            &nodes,
+            |(id, n)| to_text(&node_item(id, n)),
+            &edges,
+            |(key, e)| to_text(&edge_item(key, e)),
+        )
     }
 
     /// The graph's nodes and edges as the format's JSON objects, in the order `to_json`
     /// writes them (the estate joins these without writing and reading them back).
     pub(crate) fn items(&self) -> Items {
-        let nodes: Vec<Map<String, Value>> = self
-            .nodes
-            .iter()
-            .map(|(id, n)| {
-                let mut m = Map::new();
-                m.insert("id".into(), json!(id));
-                m.insert("kind".into(), json!(n.kind.as_str()));
-                if let Some(name) = &n.name {
-                    m.insert("name".into(), json!(name));
-                }
-                if let Some(org) = &n.org {
-                    m.insert("org".into(), json!(org));
-                }
-                if let Some(owner) = &n.owner {
-                    m.insert("owner".into(), json!(owner));
-                }
-                if let Some(s) = n.sensitivity {
-                    m.insert("sensitivity".into(), json!(s.as_str()));
-                }
-                if !n.tags.is_empty() {
-                    m.insert("tags".into(), json!(n.tags));
-                }
-                if let Some(t) = n.credential_type {
-                    m.insert("credential_type".into(), json!(t));
-                }
-                for (k, v) in &n.properties {
-                    m.insert(k.clone(), v.clone());
-                }
-                m
-            })
-            .collect();
-        let edges: Vec<Map<String, Value>> = self
-            .edges
-            .iter()
-            .map(|((from, to, kind), e)| {
-                let mut m = Map::new();
-                m.insert("from".into(), json!(from));
-                m.insert("to".into(), json!(to));
-                m.insert("kind".into(), json!(kind.as_str()));
-                if *kind != EdgeKind::Exposes && e.level != Level::Admin {
-                    m.insert("level".into(), json!(e.level.as_str()));
-                }
-                m.insert("derived_from".into(), json!(e.derived_from));
-                for (k, v) in &e.properties {
-                    m.insert(k.clone(), v.clone());
-                }
-                m
-            })
-            .collect();
+        let nodes = self.nodes.iter().map(|(id, n)| node_item(id, n)).collect();
+        let edges = self.edges.iter().map(|(k, e)| edge_item(k, e)).collect();
         (nodes, edges)
     }
+}
+
+fn node_item(id: &str, n: &NodeOut) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("id".into(), json!(id));
+    m.insert("kind".into(), json!(n.kind.as_str()));
+    if let Some(name) = &n.name {
+        m.insert("name".into(), json!(name));
+    }
+    if let Some(org) = &n.org {
+        m.insert("org".into(), json!(org));
+    }
+    if let Some(owner) = &n.owner {
+        m.insert("owner".into(), json!(owner));
+    }
+    if let Some(s) = n.sensitivity {
+        m.insert("sensitivity".into(), json!(s.as_str()));
+    }
+    if !n.tags.is_empty() {
+        m.insert("tags".into(), json!(n.tags));
+    }
+    if let Some(t) = n.credential_type {
+        m.insert("credential_type".into(), json!(t));
+    }
+    for (k, v) in &n.properties {
+        m.insert(k.clone(), v.clone());
+    }
+    m
+}
+
+fn edge_item((from, to, kind): &(String, String, EdgeKind), e: &EdgeOut) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("from".into(), json!(from));
+    m.insert("to".into(), json!(to));
+    m.insert("kind".into(), json!(kind.as_str()));
+    if *kind != EdgeKind::Exposes && e.level != Level::Admin {
+        m.insert("level".into(), json!(e.level.as_str()));
+    }
+    m.insert("derived_from".into(), json!(e.derived_from));
+    for (k, v) in &e.properties {
+        m.insert(k.clone(), v.clone());
+    }
+    m
 }
 
 /// A graph's nodes and edges as the format's JSON objects.
@@ -243,26 +306,48 @@ pub(crate) fn write_graph(
     nodes: &[Map<String, Value>],
     edges: &[Map<String, Value>],
 ) -> String {
+    write_objects(as_of, nodes, to_text, edges, to_text)
+}
+
+fn to_text(m: &Map<String, Value>) -> String {
+    serde_json::to_string(m).unwrap_or_default()
+}
+
+/// The graph file of `nodes` and `edges`, each written as JSON by `node` or `edge` in turn.
+fn write_objects<N: Sync, E: Sync>(
+    as_of: Option<Timestamp>,
+    nodes: &[N],
+    node: impl Fn(&N) -> String + Sync,
+    edges: &[E],
+    edge: impl Fn(&E) -> String + Sync,
+) -> String {
     let mut out = String::from("{\n  \"version\": 1,\n");
     if let Some(t) = as_of {
         out.push_str(&format!("  \"as_of\": {},\n", json!(t.to_string())));
     }
-    for (key, items, last) in [("nodes", nodes, false), ("edges", edges, true)] {
-        out.push_str(&format!("  \"{key}\": ["));
-        // Serialised in parallel chunks and joined in order: the same bytes as one by one.
-        use rayon::prelude::*;
-        let parts: Vec<String> = items
-            .par_chunks(4096)
+    out.push_str("  \"nodes\": [");
+    write_list(&mut out, nodes, &node);
+    out.push_str("\n  ],\n  \"edges\": [");
+    write_list(&mut out, edges, &edge);
+    out.push_str("\n  ]\n}\n");
+    out
+}
+
+/// Serialised in parallel chunks and joined in order: the same bytes as one by one. Chunks
+/// go in batches, so the text is never held twice whole.
+fn write_list<T: Sync>(out: &mut String, items: &[T], object: &(impl Fn(&T) -> String + Sync)) {
+    use rayon::prelude::*;
+    const CHUNK: usize = 4096;
+    for (b, batch) in items.chunks(CHUNK * 64).enumerate() {
+        let parts: Vec<String> = batch
+            .par_chunks(CHUNK)
             .enumerate()
             .map(|(c, chunk)| {
                 let mut part = String::new();
-                for (i, m) in chunk.iter().enumerate() {
-                    part.push_str(if c == 0 && i == 0 {
-                        "\n    "
-                    } else {
-                        ",\n    "
-                    });
-                    part.push_str(&serde_json::to_string(m).unwrap_or_default());
+                for (i, x) in chunk.iter().enumerate() {
+                    let first = b == 0 && c == 0 && i == 0;
+                    part.push_str(if first { "\n    " } else { ",\n    " });
+                    part.push_str(&object(x));
                 }
                 part
             })
@@ -270,8 +355,5 @@ pub(crate) fn write_graph(
         for p in parts {
             out.push_str(&p);
         }
-        out.push_str("\n  ]");
-        out.push_str(if last { "\n}\n" } else { ",\n" });
     }
-    out
 }

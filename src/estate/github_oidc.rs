@@ -787,4 +787,46 @@ mod tests {
         assert!(!is_sub_key("token.actions.githubusercontent.com:aud"));
         assert!(!is_sub_key("token.actions.githubusercontent.com/a/b:sub"));
     }
+
+    #[test]
+    fn an_entra_credential_matches_exactly_or_as_its_expression_says() {
+        let classic = entra_subject(&json!({"subject": "repo:O/R:ref:refs/heads/main"})).unwrap();
+        assert!(
+            key("github:O/R@main")
+                .matched(std::slice::from_ref(&classic))
+                .is_some()
+        );
+        assert!(
+            key("github:O/R@dev")
+                .matched(std::slice::from_ref(&classic))
+                .is_none()
+        );
+        let literal = entra_subject(&json!({"subject": "repo:O/R:*"})).unwrap();
+        assert!(
+            key("github:O/R@main")
+                .matched(std::slice::from_ref(&literal))
+                .is_none()
+        );
+        let flexible = entra_subject(&json!({"claims_matching_expression": "claims['sub'] matches 'repo:O/R:ref:refs/heads/*'"})).unwrap();
+        assert!(
+            key("github:O/R@dev")
+                .matched(std::slice::from_ref(&flexible))
+                .is_some()
+        );
+        assert!(
+            key("github:O/R#prod")
+                .matched(std::slice::from_ref(&flexible))
+                .is_none()
+        );
+        let eq = entra_subject(
+            &json!({"claims_matching_expression": "claims['sub'] eq 'repo:O/R:environment:prod'"}),
+        )
+        .unwrap();
+        assert!(
+            key("github:O/R#prod")
+                .matched(std::slice::from_ref(&eq))
+                .is_some()
+        );
+        assert!(entra_subject(&json!({"claims_matching_expression": "claims['sub'] matches 'a' or claims['aud'] eq 'b'"})).is_none());
+    }
 }

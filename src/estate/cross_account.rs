@@ -7,7 +7,7 @@
 
 use super::{Item, drop_edges, id_of, prop};
 use crate::coverage::{AWS_CROSS_ACCOUNT, SeamTally};
-use crate::import::aws::cross_account::{Principals, principal_arn, reason};
+use crate::import::aws::cross_account::{Principals, principal_arn, reason, trusted};
 use crate::import::aws::policy::Permissions;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -93,14 +93,7 @@ pub(super) fn join(
             continue;
         }
         replaced.insert(ei);
-        let whole = e.get("trusted_whole_account") == Some(&json!(true));
-        let named: Vec<String> = e
-            .get("trusted_principals")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect();
+        let (whole, named) = trusted(|k| e.get(k));
         let (admitted, missing) = principals[account].admitted(whole, &named, role_arn);
         for arn in missing {
             tally.undecided(

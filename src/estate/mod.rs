@@ -436,19 +436,15 @@ fn import_source(s: &Source, m: &Manifest) -> (Option<Imported>, Vec<Diagnostics
                 && want != got
                 && import.graph.is_some()
             {
-                let mut d = Diagnostics::new(s.paths[0].display().to_string());
-                d.push(
-                    Diagnostic::error(
-                        codes::ESTATE_SOURCE,
-                        None,
-                        format!(
-                            "the records are of tenant {got}, not {want} as source `{}` says",
-                            s.name
-                        ),
-                    )
-                    .help("point the source at its tenant's AzureHound files, or correct `tenant`"),
+                let msg = format!(
+                    "the records are of tenant {got}, not {want} as source {} says",
+                    quote(&s.name)
                 );
-                problems.push(d);
+                problems.push(not_what_it_says(
+                    s,
+                    msg,
+                    "point the source at its tenant's AzureHound files, or correct `tenant`",
+                ));
                 return (None, problems);
             }
             // A classic credential whose subject holds `*` lets nobody in: a
@@ -534,6 +530,14 @@ fn finish_import(
     }
 }
 
+/// A source whose files are not of what the manifest says (another account, another
+/// tenant): the error, at the source's first path.
+fn not_what_it_says(s: &Source, message: String, help: &str) -> Diagnostics {
+    let mut d = Diagnostics::new(s.paths[0].display().to_string());
+    d.push(Diagnostic::error(codes::ESTATE_SOURCE, None, message).help(help));
+    d
+}
+
 /// What an importer hands the join besides its graph.
 #[derive(Default)]
 struct Extra {
@@ -564,19 +568,15 @@ fn finish(
             .iter()
             .any(|n| id_of(n) == id && n.get("kind") == Some(&json!("tenant")))
         {
-            let mut d = Diagnostics::new(s.paths[0].display().to_string());
-            d.push(
-                Diagnostic::error(
-                    codes::ESTATE_SOURCE,
-                    None,
-                    format!(
-                        "source {} says account {account}, but the export's principals are of another account",
-                        quote(&s.name)
-                    ),
-                )
-                .help("fix `account` in the manifest, or point `path` at that account's export"),
+            let msg = format!(
+                "source {} says account {account}, but the export's principals are of another account",
+                quote(&s.name)
             );
-            problems.push(d);
+            problems.push(not_what_it_says(
+                s,
+                msg,
+                "fix `account` in the manifest, or point `path` at that account's export",
+            ));
             return (None, problems);
         }
     }

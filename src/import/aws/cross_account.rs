@@ -75,6 +75,21 @@ impl Principals<'_> {
     }
 }
 
+/// Whom the placeholder edge of a trust names, from its properties (`get`): the whole
+/// account (`trusted_whole_account`), and the principals' ARNs (`trusted_principals`).
+pub(crate) fn trusted<'a>(
+    get: impl Fn(&str) -> Option<&'a serde_json::Value>,
+) -> (bool, Vec<String>) {
+    let whole = get("trusted_whole_account") == Some(&serde_json::Value::Bool(true));
+    let named = get("trusted_principals")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    (whole, named)
+}
+
 /// Why an admitted principal's `assumes` edge holds, for its `derived_from`.
 pub(crate) fn reason(role_arn: &str, allowed: Option<&Allowed>) -> String {
     match allowed {

@@ -407,15 +407,7 @@ impl Accounts {
                 continue;
             };
             let principals = &principals[account];
-            let whole = e.properties.get("trusted_whole_account") == Some(&json!(true));
-            let named: Vec<String> = e
-                .properties
-                .get("trusted_principals")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect();
+            let (whole, named) = cross_account::trusted(|k| e.properties.get(k));
             let (admitted, _) = principals.admitted(whole, &named, &role_arn);
             for (p, allowed) in admitted {
                 let edge = graph.edge(&p, &to, EdgeKind::Assumes, e.level, "");

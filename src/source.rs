@@ -193,6 +193,33 @@ pub(crate) fn json_files(path: &Path) -> Result<Vec<std::path::PathBuf>, Diagnos
     }
 }
 
+/// Reads every `.json` file under `path` (a file or a directory) and hands each one's name
+/// and text to `read`, which returns its problems; returns how many files there were and
+/// every problem worth showing.
+pub(crate) fn read_json_files(
+    path: &Path,
+    mut read: impl FnMut(&str, &str) -> Diagnostics,
+) -> (usize, Vec<Diagnostics>) {
+    let mut problems = Vec::new();
+    let files = json_files(path).unwrap_or_else(|d| {
+        problems.push(d);
+        Vec::new()
+    });
+    for f in &files {
+        let name = f.display().to_string();
+        match read_text(f) {
+            Ok(text) => {
+                let d = read(&name, &text);
+                if d.error_count() + d.warning_count() > 0 {
+                    problems.push(d);
+                }
+            }
+            Err(e) => problems.push(e),
+        }
+    }
+    (files.len(), problems)
+}
+
 /// The JSON answers of one file: one value, an array of them, or several one after
 /// another; `None` (the error at its line and column pushed to `d`) when the JSON is broken.
 pub(crate) fn json_answers(text: &str, d: &mut Diagnostics) -> Option<Vec<serde_json::Value>> {

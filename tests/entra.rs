@@ -202,31 +202,22 @@ fn guests_roles_pim_owners_and_app_roles() {
     let eligible = format!("{alice}#eligible:{ga}");
     assert_eq!(i.node(&eligible)["status"], "disabled");
     let tenant = format!("entra:tenant:{CONTOSO}");
-    let plain = authpath_in(
-        d.path(),
-        &[
+    let blast = |extra: &[&str]| {
+        let mut args = vec![
             "blast-radius",
             "g.json",
             "--from",
             alice,
             "--format",
             "json",
-        ],
-    );
-    assert!(!plain.stdout.contains(&tenant), "{}", plain.stdout);
-    let latent = authpath_in(
-        d.path(),
-        &[
-            "blast-radius",
-            "g.json",
-            "--from",
-            alice,
-            "--format",
-            "json",
-            "--include-inactive",
-        ],
-    );
-    assert!(latent.stdout.contains(&tenant), "{}", latent.stdout);
+        ];
+        args.extend_from_slice(extra);
+        authpath_in(d.path(), &args).stdout
+    };
+    let plain = blast(&[]);
+    assert!(!plain.contains(&tenant), "{plain}");
+    let latent = blast(&["--include-inactive"]);
+    assert!(latent.contains(&tenant), "{latent}");
     // A role-assignable group is not among the groups Group.ReadWrite.All reaches.
     let groups = format!("entra:tenant:{CONTOSO}#groups");
     assert!(

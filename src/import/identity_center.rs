@@ -44,25 +44,10 @@ pub struct IdentityCenter {
 
 /// Reads every `.json` file under `path` (a file or a directory).
 pub fn read(path: &Path) -> (IdentityCenter, Vec<Diagnostics>) {
-    let mut problems = Vec::new();
-    let files = crate::source::json_files(path).unwrap_or_else(|d| {
-        problems.push(d);
-        Vec::new()
-    });
     let mut out = IdentityCenter::default();
-    for f in &files {
-        let name = f.display().to_string();
-        match crate::source::read_text(f) {
-            Ok(text) => {
-                let d = read_text(&name, &text, &mut out);
-                if d.error_count() + d.warning_count() > 0 {
-                    problems.push(d);
-                }
-            }
-            Err(e) => problems.push(e),
-        }
-    }
-    out.files = files.len();
+    let (files, problems) =
+        crate::source::read_json_files(path, |name, text| read_text(name, text, &mut out));
+    out.files = files;
     (out, problems)
 }
 

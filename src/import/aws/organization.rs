@@ -156,25 +156,10 @@ impl Organization {
 
 /// Reads every `.json` file under `path` (a file or a directory).
 pub fn read(path: &Path) -> (Option<Organization>, Vec<Diagnostics>) {
-    let mut problems = Vec::new();
-    let files = crate::source::json_files(path).unwrap_or_else(|d| {
-        problems.push(d);
-        Vec::new()
-    });
     let mut org = Organization::default();
-    for f in &files {
-        let name = f.display().to_string();
-        match crate::source::read_text(f) {
-            Ok(text) => {
-                let d = read_text(&name, &text, &mut org);
-                if d.error_count() + d.warning_count() > 0 {
-                    problems.push(d);
-                }
-            }
-            Err(e) => problems.push(e),
-        }
-    }
-    org.files = files.len();
+    let (files, mut problems) =
+        crate::source::read_json_files(path, |name, text| read_text(name, text, &mut org));
+    org.files = files;
     let mut d = Diagnostics::new(path.display().to_string());
     finish(&org, &mut d);
     if d.error_count() + d.warning_count() > 0 {

@@ -158,6 +158,7 @@ pub mod codes {
         AWS_ORGANIZATION_ANSWER = "aws-organization-answer", Warning, "a file of the organization's answers holds something authpath does not apply (an unknown shape, a list without its subject, a policy without content)";
         AWS_SCP_UNAPPLIED = "aws-scp-unapplied", Warning, "part of what SCPs would cut for the account is unknown (a level without its policies, a policy without its content, an account outside the organization), so less is cut";
         ENTRA_FILE = "entra-file", Error, "a file is JSON but not AzureHound's output (no `data` array of records)";
+        ENTRA_TENANTS = "entra-tenants", Error, "the AzureHound files hold records of more than one tenant";
         ENTRA_RECORD = "entra-record", Warning, "an AzureHound record cannot be read or applied (no kind, no data, a field missing, an object the files do not list, a federated credential whose subject can never match)";
         IDENTITY_CENTER_ANSWER = "identity-center-answer", Warning, "a file of an aws-iam source's Identity Center answers holds something authpath does not apply (an unknown shape, an assignment without its fields)";
     }

@@ -153,8 +153,10 @@ fn finding<'a>(i: &'a Imported, rule: &str, subject: &str) -> Option<&'a Value> 
 fn a_vendors_multi_tenant_app_that_can_make_itself_global_admin_is_a_critical_partner_finding() {
     let (i, _d) = contoso();
     let vendor = "entra:tenant:b2d7e8f9-0a1b-4c2d-8e3f-4a5b6c7d8e9f";
-    let f =
-        finding(&i, "transitive-privilege", vendor).expect("the vendor's tenant reaches Contoso");
+    let tenant = format!("entra:tenant:{CONTOSO}");
+    let f = i
+        .finding("transitive-privilege", vendor, &tenant)
+        .expect("the vendor's tenant reaches Contoso");
     assert_eq!(f["severity"], "critical");
     assert_eq!(f["target"], format!("entra:tenant:{CONTOSO}"));
     assert_eq!(
@@ -724,4 +726,126 @@ fn every_bloodhound_harness_escalation_holds() {
         }
     }
     assert!(checked >= 25, "{checked} derived edges checked");
+}
+
+/// Team-made records for the cases an import must not get wrong: scoped assignments and
+/// eligibilities, the tenant's reach to role-assignable groups, an app role that only looks
+/// like the AWS application's, and records of two tenants.
+#[test]
+fn scopes_role_assignable_groups_look_alike_app_roles_and_mixed_tenants() {
+    const T: &str = "11111111-0000-4000-8000-000000000000";
+    let app_admin = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3";
+    let t = |mut v: Value| {
+        v["tenantId"] = json!(T);
+        v
+    };
+    let rec = |kind: &str, data: Value| json!({"kind": kind, "data": data});
+    let records = vec![
+        rec("AZTenant", json!({"tenantId": T, "collected": true})),
+        rec(
+            "AZUser",
+            t(json!({"id": "u1", "userPrincipalName": "u1@x", "accountEnabled": true})),
+        ),
+        rec(
+            "AZUser",
+            t(json!({"id": "u2", "userPrincipalName": "u2@x", "accountEnabled": true})),
+        ),
+        rec(
+            "AZGroup",
+            t(json!({"id": "g-ra", "isAssignableToRole": true, "securityEnabled": true})),
+        ),
+        // An enterprise application whose registration the files do not hold.
+        rec(
+            "AZServicePrincipal",
+            t(
+                json!({"id": "sp-only", "appId": "APP-ONLY", "appOwnerOrganizationId": T, "accountEnabled": true}),
+            ),
+        ),
+        // An application that defines an app role with the AWS application's text.
+        rec(
+            "AZServicePrincipal",
+            t(
+                json!({"id": "sp-fake", "appId": "app-fake", "appOwnerOrganizationId": T, "accountEnabled": true,
+            "appRoles": [{"id": "r1", "value": "arn:aws:iam::111122223333:role/X,arn:aws:iam::111122223333:saml-provider/P"}]}),
+            ),
+        ),
+        rec(
+            "AZRoleAssignment",
+            t(json!({"roleDefinitionId": app_admin, "roleAssignments": [
+            {"principalId": "u1", "roleDefinitionId": app_admin, "directoryScopeId": "/app-only"}]})),
+        ),
+        rec(
+            "AZRoleEligibilityScheduleInstance",
+            t(
+                json!({"principalId": "U2", "roleDefinitionId": app_admin, "directoryScopeId": "/APP-ONLY"}),
+            ),
+        ),
+        rec(
+            "AZRoleEligibilityScheduleInstance",
+            t(
+                json!({"principalId": "nobody", "roleDefinitionId": app_admin, "directoryScopeId": "/"}),
+            ),
+        ),
+        rec(
+            "AZAppRoleAssignment",
+            t(
+                json!({"principalId": "u1", "principalType": "User", "resourceId": "sp-fake", "appId": "app-fake", "appRoleId": "r1"}),
+            ),
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let doc = json!({"data": records, "meta": {"type": "azure", "version": 5}});
+    write(dir.path(), "t.json", doc.to_string().as_bytes());
+    let run = authpath_in(dir.path(), &["import", "entra", "t.json", "-o", "g.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let g: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("g.json")).unwrap()).unwrap();
+    let has = |from: &str, to: &str, kind: &str| {
+        g["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["from"] == from && e["to"] == to && e["kind"] == kind)
+    };
+    // Scoped to an enterprise application the files hold only as a service principal.
+    assert!(has("entra:user:u1", "entra:sp:sp-only", "admin_of"), "{g}");
+    // An eligibility keeps its scope: latent control of that one application, not of all.
+    let eligible = "entra:user:u2#eligible:entra:sp:sp-only";
+    assert!(has("entra:user:u2", eligible, "member_of"));
+    assert!(has(eligible, "entra:sp:sp-only", "admin_of"));
+    assert!(!g.to_string().contains("entra:user:u2#eligible:entra:role"));
+    assert!(
+        run.stderr
+            .contains("or eligibilities name a principal the files do not list"),
+        "{}",
+        run.stderr
+    );
+    // Control of the tenant reaches a role-assignable group.
+    assert!(has(
+        &format!("entra:tenant:{T}"),
+        "entra:group:g-ra",
+        "admin_of"
+    ));
+    // An app role of an application that is not AWS's is not a way into AWS.
+    let fake = g["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == "entra:sp:sp-fake#approle:r1")
+        .unwrap();
+    assert!(fake.get("entra_aws_saml").is_none(), "{fake}");
+    // Records of a second tenant are refused.
+    let mut two = doc.clone();
+    two["data"].as_array_mut().unwrap().push(rec(
+        "AZUser",
+        json!({"id": "m", "tenantId": "22222222-0000-4000-8000-000000000000"}),
+    ));
+    write(dir.path(), "two.json", two.to_string().as_bytes());
+    let run = authpath_in(
+        dir.path(),
+        &["import", "entra", "two.json", "-o", "two-g.json"],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("[entra-tenants]"), "{}", run.stderr);
+    assert!(!dir.path().join("two-g.json").exists());
 }

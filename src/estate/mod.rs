@@ -990,7 +990,11 @@ fn entra_app_roles(
         .collect();
     let mut added = Vec::new();
     for n in nodes {
-        let Some(value) = prop(n, "entra_app_role_value") else {
+        // Only the AWS application signs the assertions AWS trusts: another application's
+        // app role with the same text puts nobody in a role.
+        let Some(value) = prop(n, "entra_app_role_value")
+            .filter(|_| n.get("entra_aws_saml") == Some(&json!(true)))
+        else {
             continue;
         };
         let parts: Vec<&str> = value.split(',').map(str::trim).collect();

@@ -63,20 +63,26 @@ impl Builder<'_> {
 
     fn tenant(&mut self) {
         let t = self.t;
-        self.tenant = t
-            .collected
-            .clone()
-            .or_else(|| t.ids.iter().next().cloned())
-            .unwrap_or_else(|| "unknown".into());
-        if t.collected.is_none() && t.ids.len() > 1 {
-            let listed: Vec<&str> = t.ids.iter().map(String::as_str).collect();
-            let msg = format!(
-                "the records name several tenants ({}) and none is marked collected: {} is taken as the tenant",
-                listed.join(", "),
-                self.tenant
+        // One collection is one tenant: the one marked collected, else the one its objects
+        // name. Records of two tenants would join one tenant's admins to another's roles.
+        let mut named: BTreeSet<&String> = t.collected.iter().collect();
+        named.extend(&t.ids);
+        if t.collected.len() > 1 || named.len() > 1 {
+            let listed: Vec<&str> = named.iter().map(|s| s.as_str()).collect();
+            self.d.push(
+                Diagnostic::error(
+                    codes::ENTRA_TENANTS,
+                    None,
+                    format!("the records are of several tenants ({}): one collection is of one tenant", listed.join(", ")),
+                )
+                .help("import each tenant's AzureHound files on their own (in an estate, one entra source each)"),
             );
-            self.warn(msg, "import one tenant's AzureHound output at a time");
         }
+        self.tenant = named
+            .into_iter()
+            .next()
+            .cloned()
+            .unwrap_or_else(|| "unknown".into());
         let id = self.tenant_node();
         let name = t.names.get(&self.tenant).cloned();
         let n = self.g.node(&id, NodeKind::Tenant);
@@ -151,6 +157,14 @@ impl Builder<'_> {
             if g.role_assignable {
                 n.properties
                     .insert("entra_role_assignable".into(), json!(true));
+                // Outside what group permissions reach; control of the tenant reaches it.
+                self.g.edge(
+                    &home,
+                    &gid,
+                    EdgeKind::AdminOf,
+                    Level::Admin,
+                    "control of the tenant reaches a role-assignable group (a Privileged Role Administrator manages it)",
+                );
             } else {
                 let cover = self.cover(catalogue::GROUPS);
                 self.g.edge(
@@ -485,84 +499,98 @@ impl Builder<'_> {
         rid
     }
 
+    /// Where an assignment of `role` scoped to `scope` lands: the role node when it is
+    /// tenant-wide (`/`); the application (or, when the tenant holds only its service
+    /// principal, the service principal with that appId) for an application-administering
+    /// role scoped to `/APP_ID`; `None` when the scope names nothing the files hold or a
+    /// role whose power there is not modelled.
+    fn scoped_target(
+        &mut self,
+        role: &str,
+        scope: &str,
+    ) -> Option<(String, EdgeKind, &'static str)> {
+        if scope == "/" {
+            let rid = self.role_node(role);
+            return Some((
+                rid,
+                EdgeKind::MemberOf,
+                "directory role assignment, tenant-wide (directoryScopeId /)",
+            ));
+        }
+        let t = self.t;
+        let template = t.roles.get(role).map_or(role, |(tpl, _)| tpl.as_str());
+        let administers_apps = catalogue::role(template)
+            .is_some_and(|k| matches!(k.power, catalogue::Power::Applications));
+        if !administers_apps {
+            return None;
+        }
+        let app_id = scope.trim_start_matches('/');
+        let why = "directory role assignment scoped to the application (directoryScopeId /APPID)";
+        if self.g.has_node(&ids::app(app_id)) {
+            return Some((ids::app(app_id), EdgeKind::AdminOf, why));
+        }
+        t.sps
+            .iter()
+            .find(|(_, sp)| sp.app_id == app_id)
+            .map(|(id, _)| (ids::sp(id), EdgeKind::AdminOf, why))
+    }
+
     fn roles(&mut self) {
         let t = self.t;
         let mut unknown = 0;
         let mut flattened = 0;
+        let mut unresolved = 0;
         for a in &t.assignments {
             let Some(p) = self.object(&a.principal, "") else {
                 unknown += 1;
                 continue;
             };
-            let rid = self.role_node(&a.role);
-            if a.scope == "/" {
-                self.g.edge(
-                    &p,
-                    &rid,
-                    EdgeKind::MemberOf,
-                    Level::Admin,
-                    "directory role assignment, tenant-wide (directoryScopeId /)",
-                );
-                if a.flattened {
-                    flattened += 1;
-                    if let Some(e) = self.g.edge_mut(&p, &rid, EdgeKind::MemberOf) {
-                        e.properties
-                            .insert("entra_scope_approximated".into(), json!(true));
-                    }
-                }
+            let Some((to, kind, why)) = self.scoped_target(&a.role, &a.scope) else {
+                unresolved += 1;
                 continue;
+            };
+            self.g.edge(&p, &to, kind, Level::Admin, why);
+            if a.flattened {
+                flattened += 1;
+                if let Some(e) = self.g.edge_mut(&p, &to, kind) {
+                    e.properties
+                        .insert("entra_scope_approximated".into(), json!(true));
+                }
             }
-            // Scoped to one application: the app-administering roles administer it; any
-            // other role's power there is not modelled.
-            let app_id = a.scope.trim_start_matches('/');
-            let (template, _) = t
-                .roles
-                .get(&a.role)
-                .cloned()
-                .unwrap_or_else(|| (a.role.clone(), None));
-            let administers_apps = catalogue::role(&template)
-                .is_some_and(|k| matches!(k.power, catalogue::Power::Applications));
-            if administers_apps && t.apps.contains_key(app_id) {
-                self.g.edge(
-                    &p,
-                    &ids::app(app_id),
-                    EdgeKind::AdminOf,
-                    Level::Admin,
-                    "directory role assignment scoped to the application (directoryScopeId /APPID)",
-                );
-            }
-        }
-        if unknown > 0 {
-            self.warn(
-                format!("{unknown} directory role assignment(s) name a principal the files do not list: not drawn"),
-                "give every AzureHound file of the collection",
-            );
-        }
-        if flattened > 0 {
-            self.warn(
-                format!("{flattened} directory role assignment(s) are scoped to something AzureHound writes as / (an administrative unit): drawn tenant-wide, marked entra_scope_approximated"),
-                "check those assignments' scope in the Entra admin center",
-            );
         }
         // PIM: an eligible assignment is latent. It is a disabled node between the principal
-        // and the role, so that only the inactive-path queries follow it.
+        // and what the role gives at its scope, so that only the inactive-path queries
+        // follow it.
         for a in &t.eligible {
             let Some(p) = self.object(&a.principal, "") else {
+                unknown += 1;
+                continue;
+            };
+            let Some((to, kind, _)) = self.scoped_target(&a.role, &a.scope) else {
+                unresolved += 1;
                 continue;
             };
             let rid = self.role_node(&a.role);
-            let eid = ids::eligible(&p, &rid);
-            let name = format!(
-                "eligibility of {} for {}",
-                self.g
-                    .get_node(&p)
+            let eid = ids::eligible(&p, &to);
+            let name_of = |g: &GraphBuilder, id: &str| {
+                g.get_node(id)
                     .and_then(|n| n.name.clone())
-                    .unwrap_or_else(|| p.clone()),
-                self.g
-                    .get_node(&rid)
-                    .and_then(|n| n.name.clone())
-                    .unwrap_or_else(|| rid.clone())
-            );
+                    .unwrap_or_else(|| id.to_string())
+            };
+            let name = if to == rid {
+                format!(
+                    "eligibility of {} for {}",
+                    name_of(&self.g, &p),
+                    name_of(&self.g, &rid)
+                )
+            } else {
+                format!(
+                    "eligibility of {} for {} over {}",
+                    name_of(&self.g, &p),
+                    name_of(&self.g, &rid),
+                    name_of(&self.g, &to)
+                )
+            };
             let home = self.tenant_node();
             let n = self.g.node(&eid, NodeKind::Group);
             n.name = Some(name);
@@ -578,12 +606,30 @@ impl Builder<'_> {
                 Level::Admin,
                 "PIM eligibility (AZRoleEligibilityScheduleInstance): activating it is one step",
             );
-            self.g.edge(
-                &eid,
-                &rid,
-                EdgeKind::MemberOf,
-                Level::Admin,
-                "the role an activated eligibility assigns",
+            let why = "what an activated eligibility assigns";
+            if kind == EdgeKind::MemberOf {
+                self.g
+                    .edge(&eid, &to, EdgeKind::MemberOf, Level::Admin, why);
+            } else {
+                self.g.edge(&eid, &to, EdgeKind::AdminOf, Level::Admin, why);
+            }
+        }
+        if unknown > 0 {
+            self.warn(
+                format!("{unknown} directory role assignment(s) or eligibilities name a principal the files do not list: not drawn"),
+                "give every AzureHound file of the collection",
+            );
+        }
+        if flattened > 0 {
+            self.warn(
+                format!("{flattened} directory role assignment(s) are scoped to something AzureHound writes as / (an administrative unit): drawn tenant-wide, marked entra_scope_approximated"),
+                "check those assignments' scope in the Entra admin center",
+            );
+        }
+        if unresolved > 0 {
+            self.warn(
+                format!("{unresolved} directory role assignment(s) or eligibilities are scoped to something the files do not hold (an object id, an administrative unit), or give a role whose power at that scope is not modelled: not drawn"),
+                "check those assignments' scope in the Entra admin center",
             );
         }
     }
@@ -638,6 +684,10 @@ impl Builder<'_> {
             n.org = Some(home.clone());
             if let Some(v) = value {
                 n.properties.insert("entra_app_role_value".into(), json!(v));
+            }
+            if sp.aws_saml {
+                // Its assertions are the ones AWS checks against the SAML provider.
+                n.properties.insert("entra_aws_saml".into(), json!(true));
             }
             n.properties
                 .insert("entra_resource_app_id".into(), json!(sp.app_id));

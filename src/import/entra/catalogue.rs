@@ -154,3 +154,19 @@ pub fn microsoft_tenant(id: &str) -> Option<&'static str> {
         _ => None,
     }
 }
+
+/// Whether a service principal name is AWS's SAML sign-in, which the AWS applications carry
+/// (`https://signin.aws.amazon.com/saml`, a region's, GovCloud's or China's).
+pub fn is_aws_saml(name: &str) -> bool {
+    let host = name
+        .strip_prefix("https://")
+        .unwrap_or(name)
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    host.starts_with("signin.aws.amazon.com")
+        || host.ends_with(".signin.aws.amazon.com")
+        || host.starts_with("signin.amazonaws-us-gov.com")
+        || host.starts_with("signin.amazonaws.cn")
+}

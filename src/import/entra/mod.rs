@@ -194,7 +194,10 @@ fn finish(
         b.build();
         import.tenant = Some(b.tenant.clone());
         import.misconfigured = std::mem::take(&mut b.misconfigured);
-        import.graph = Some(b.g);
+        let graph = b.g;
+        if !d.has_errors() {
+            import.graph = Some(graph);
+        }
     }
     if d.error_count() + d.warning_count() > 0 {
         problems.push(d);

@@ -56,8 +56,10 @@ pub(super) struct Sp {
     pub(super) owner_org: Option<String>,
     pub(super) sp_type: Option<String>,
     pub(super) enabled: bool,
-    /// App role id → its value (or display name).
+    /// App role id → its value.
     pub(super) app_roles: BTreeMap<String, String>,
+    /// It signs SAML assertions for AWS (a `servicePrincipalNames` entry is AWS's sign-in).
+    pub(super) aws_saml: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -93,9 +95,11 @@ pub(super) struct Fic {
 /// Everything read from the files, before the graph is drawn.
 #[derive(Debug, Default)]
 pub(super) struct Tenant {
+    /// The tenants the records of objects name (every kind but `AZTenant`).
     pub(super) ids: BTreeSet<String>,
     pub(super) names: BTreeMap<String, String>,
-    pub(super) collected: Option<String>,
+    /// The tenants marked `collected`: the collection's own.
+    pub(super) collected: BTreeSet<String>,
     pub(super) users: BTreeMap<String, User>,
     pub(super) groups: BTreeMap<String, Group>,
     pub(super) apps: BTreeMap<String, App>,
@@ -126,7 +130,10 @@ impl Tenant {
     pub(super) fn take(&mut self, r: &Record) -> Result<(), String> {
         let v = &r.data;
         if let Some(t) = guid_of(v, "tenantId") {
-            self.ids.insert(t.clone());
+            // An AZTenant record may list another tenant the collector could see.
+            if r.kind != "AZTenant" {
+                self.ids.insert(t.clone());
+            }
             if let Some(n) = str_of(v, "tenantName") {
                 self.names.entry(t).or_insert_with(|| n.to_string());
             }
@@ -136,7 +143,7 @@ impl Tenant {
             "AZTenant" => {
                 let id = need("tenantId")?;
                 if flag(v, "collected") {
-                    self.collected = Some(id.clone());
+                    self.collected.insert(id.clone());
                 }
                 if let Some(n) = str_of(v, "displayName") {
                     self.names.insert(id, n.to_string());
@@ -224,15 +231,13 @@ impl Tenant {
             }
             "AZServicePrincipal" => {
                 let id = need("id")?;
+                // Only an app role's `value` goes into a token or an assertion.
                 let app_roles = list(v, "appRoles")
-                    .filter_map(|a| {
-                        let rid = guid_of(a, "id")?;
-                        let value = str_of(a, "value")
-                            .or_else(|| str_of(a, "displayName"))
-                            .unwrap_or_default();
-                        Some((rid, value.to_string()))
-                    })
+                    .filter_map(|a| Some((guid_of(a, "id")?, str_of(a, "value")?.to_string())))
                     .collect();
+                let aws_saml = list(v, "servicePrincipalNames")
+                    .filter_map(Value::as_str)
+                    .any(catalogue::is_aws_saml);
                 self.sps.insert(
                     id,
                     Sp {
@@ -242,6 +247,7 @@ impl Tenant {
                         sp_type: str_of(v, "servicePrincipalType").map(str::to_string),
                         enabled: flag(v, "accountEnabled"),
                         app_roles,
+                        aws_saml,
                     },
                 );
             }

@@ -220,6 +220,11 @@ pub(crate) fn read_json_files(
     (files.len(), problems)
 }
 
+/// A string field of a JSON answer.
+pub(crate) fn str_of<'a>(v: &'a serde_json::Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(serde_json::Value::as_str)
+}
+
 /// The JSON answers of one file: one value, an array of them, or several one after
 /// another; `None` (the error at its line and column pushed to `d`) when the JSON is broken.
 pub(crate) fn json_answers(text: &str, d: &mut Diagnostics) -> Option<Vec<serde_json::Value>> {

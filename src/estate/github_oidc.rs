@@ -790,43 +790,24 @@ mod tests {
 
     #[test]
     fn an_entra_credential_matches_exactly_or_as_its_expression_says() {
-        let classic = entra_subject(&json!({"subject": "repo:O/R:ref:refs/heads/main"})).unwrap();
-        assert!(
-            key("github:O/R@main")
-                .matched(std::slice::from_ref(&classic))
-                .is_some()
+        let hits = |k: &str, c: &SubCondition| key(k).matched(std::slice::from_ref(c)).is_some();
+        let of = |v: Value| entra_subject(&v).unwrap();
+        let classic = of(json!({"subject": "repo:O/R:ref:refs/heads/main"}));
+        assert!(hits("github:O/R@main", &classic));
+        assert!(!hits("github:O/R@dev", &classic));
+        assert!(!hits(
+            "github:O/R@main",
+            &of(json!({"subject": "repo:O/R:*"}))
+        ));
+        let flexible = of(
+            json!({"claims_matching_expression": "claims['sub'] matches 'repo:O/R:ref:refs/heads/*'"}),
         );
-        assert!(
-            key("github:O/R@dev")
-                .matched(std::slice::from_ref(&classic))
-                .is_none()
+        assert!(hits("github:O/R@dev", &flexible));
+        assert!(!hits("github:O/R#prod", &flexible));
+        let eq = of(
+            json!({"claims_matching_expression": "claims['sub'] eq 'repo:O/R:environment:prod'"}),
         );
-        let literal = entra_subject(&json!({"subject": "repo:O/R:*"})).unwrap();
-        assert!(
-            key("github:O/R@main")
-                .matched(std::slice::from_ref(&literal))
-                .is_none()
-        );
-        let flexible = entra_subject(&json!({"claims_matching_expression": "claims['sub'] matches 'repo:O/R:ref:refs/heads/*'"})).unwrap();
-        assert!(
-            key("github:O/R@dev")
-                .matched(std::slice::from_ref(&flexible))
-                .is_some()
-        );
-        assert!(
-            key("github:O/R#prod")
-                .matched(std::slice::from_ref(&flexible))
-                .is_none()
-        );
-        let eq = entra_subject(
-            &json!({"claims_matching_expression": "claims['sub'] eq 'repo:O/R:environment:prod'"}),
-        )
-        .unwrap();
-        assert!(
-            key("github:O/R#prod")
-                .matched(std::slice::from_ref(&eq))
-                .is_some()
-        );
+        assert!(hits("github:O/R#prod", &eq));
         assert!(entra_subject(&json!({"claims_matching_expression": "claims['sub'] matches 'a' or claims['aud'] eq 'b'"})).is_none());
     }
 }

@@ -10,6 +10,7 @@
 //! groups) and by the estate's join (the IAM side).
 
 use crate::diagnostics::{Diagnostic, Diagnostics, codes, quote};
+use crate::source::str_of;
 use serde_json::Value;
 use std::path::Path;
 
@@ -392,10 +393,6 @@ pub fn same_principal(arn: &str) -> String {
         Some((head, role)) => format!("{head}:role/{}", role.rsplit('/').next().unwrap_or(role)),
         None => lower,
     }
-}
-
-fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str)
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {

@@ -6,6 +6,7 @@
 //! a file may hold one answer, an array of answers, or several one after another.
 
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
+use crate::source::str_of;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -49,10 +50,6 @@ pub fn read(path: &Path) -> (IdentityCenter, Vec<Diagnostics>) {
         crate::source::read_json_files(path, |name, text| read_text(name, text, &mut out));
     out.files = files;
     (out, problems)
-}
-
-fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str)
 }
 
 fn principal(v: &Value, id_key: &str, name_key: &str) -> Option<Principal> {

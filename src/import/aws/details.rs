@@ -124,9 +124,13 @@ impl Details {
     }
 
     /// The entries of one account: its principals, its customer managed policies and every
-    /// AWS managed one.
-    pub fn of_account(&self, account: &str) -> Details {
-        let mine = |arn: &str| arn.split(':').nth(4) == Some(account);
+    /// AWS managed one; with `unplaced`, also the principals whose ARN names no account
+    /// (the file's own account takes them, so that nothing is lost).
+    pub fn of_account(&self, account: &str, unplaced: bool) -> Details {
+        let mine = |arn: &str| {
+            let a = arn.split(':').nth(4).unwrap_or_default();
+            a == account || (unplaced && a.is_empty())
+        };
         Details {
             users: self
                 .users

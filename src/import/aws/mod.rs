@@ -223,7 +223,8 @@ pub fn import_text_with(
             mixed_accounts(&details, &accounts, &mut diags);
             accounts
                 .iter()
-                .map(|a| (a.clone(), details.of_account(a)))
+                .enumerate()
+                .map(|(i, a)| (a.clone(), details.of_account(a, i == 0)))
                 .collect()
         } else {
             vec![(accounts.first().cloned().unwrap_or_default(), details)]

@@ -17,6 +17,7 @@
 
 use super::policy::{Document, Permissions, parse_document};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes, quote};
+use crate::source::str_of;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -194,10 +195,6 @@ pub fn finish(org: &Organization, d: &mut Diagnostics) {
     }
 }
 
-fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str)
-}
-
 /// The subject an answer that does not name it takes from its file's name.
 fn subject_in_name(name: &str, policy: bool) -> Option<String> {
     let stem = Path::new(name).file_stem()?.to_str()?;
@@ -324,41 +321,26 @@ pub fn read_text(name: &str, text: &str, org: &mut Organization) -> Diagnostics 
                 continue;
             };
             // Organizations returns the document as a JSON string, not URL-encoded.
+            let mut problems = Vec::new();
             let document = match serde_json::from_str::<Value>(content) {
-                Ok(doc) => {
-                    let mut problems = Vec::new();
-                    let doc = parse_document(&doc, "Content", &mut problems);
-                    for (place, message) in problems {
-                        d.push(
-                            Diagnostic::error(
-                                codes::AWS_ORGANIZATION,
-                                None,
-                                format!("SCP {} ({}): {place} {message}", quote(&name), quote(id)),
-                            )
-                            .about(at.clone())
-                            .help("give the policy as describe-policy printed it"),
-                        );
-                    }
-                    doc
-                }
+                Ok(doc) => parse_document(&doc, "Content", &mut problems),
                 Err(e) => {
-                    d.push(
-                        Diagnostic::error(
-                            codes::AWS_ORGANIZATION,
-                            None,
-                            format!(
-                                "SCP {} ({}): its Content is not JSON: {}",
-                                quote(&name),
-                                quote(id),
-                                crate::source::strip_position(&e)
-                            ),
-                        )
-                        .about(at.clone())
-                        .help("give the policy as describe-policy printed it"),
-                    );
+                    let why = crate::source::strip_position(&e);
+                    problems.push(("its Content is not JSON:".into(), why));
                     None
                 }
             };
+            for (place, message) in problems {
+                d.push(
+                    Diagnostic::error(
+                        codes::AWS_ORGANIZATION,
+                        None,
+                        format!("SCP {} ({}): {place} {message}", quote(&name), quote(id)),
+                    )
+                    .about(at.clone())
+                    .help("give the policy as describe-policy printed it"),
+                );
+            }
             org.policies.insert(id.to_string(), Scp { name, document });
         } else if let Some(list) = v.get("Policies").and_then(Value::as_array) {
             for p in list {

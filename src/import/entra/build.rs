@@ -345,27 +345,19 @@ impl Builder<'_> {
         }
     }
 
-    /// The node of a directory object by its id and odata type; `None` when the file does
+    /// The node of a directory object by its id; `None` when the file does
     /// not have it (then a placeholder is not made: the edge would go nowhere known).
-    fn object(&self, id: &str, odata: &str) -> Option<String> {
+    fn object(&self, id: &str) -> Option<String> {
+        // Object ids are unique across users, groups and service principals: the table
+        // that holds it says what it is, whatever `@odata.type` the record gave.
         let t = self.t;
-        let by_type = match odata {
-            "user" => t.users.contains_key(id).then(|| ids::user(id)),
-            "group" => t.groups.contains_key(id).then(|| ids::group(id)),
-            "servicePrincipal" => t.sps.contains_key(id).then(|| ids::sp(id)),
-            _ => None,
-        };
-        by_type.or_else(|| {
-            if t.users.contains_key(id) {
-                Some(ids::user(id))
-            } else if t.groups.contains_key(id) {
-                Some(ids::group(id))
-            } else if t.sps.contains_key(id) {
-                Some(ids::sp(id))
-            } else {
-                None
-            }
-        })
+        if t.users.contains_key(id) {
+            Some(ids::user(id))
+        } else if t.groups.contains_key(id) {
+            Some(ids::group(id))
+        } else {
+            t.sps.contains_key(id).then(|| ids::sp(id))
+        }
     }
 
     fn memberships(&mut self) {
@@ -375,7 +367,7 @@ impl Builder<'_> {
                 unknown += 1;
                 continue;
             }
-            match self.object(member, odata) {
+            match self.object(member) {
                 Some(m) => {
                     self.g.edge(
                         &m,
@@ -400,7 +392,7 @@ impl Builder<'_> {
     fn ownership(&mut self) {
         let mut unknown = 0;
         let mut owned: BTreeMap<String, BTreeSet<(bool, String)>> = BTreeMap::new();
-        for (what, target, owner, odata) in &self.t.owners {
+        for (what, target, owner) in &self.t.owners {
             let tid = match *what {
                 "group" => self
                     .t
@@ -410,7 +402,7 @@ impl Builder<'_> {
                 "app" => (self.t.apps.contains_key(target)).then(|| ids::app(target)),
                 _ => self.t.sps.contains_key(target).then(|| ids::sp(target)),
             };
-            let (Some(tid), Some(oid)) = (tid, self.object(owner, odata)) else {
+            let (Some(tid), Some(oid)) = (tid, self.object(owner)) else {
                 unknown += 1;
                 continue;
             };
@@ -529,10 +521,9 @@ impl Builder<'_> {
         if self.g.has_node(&ids::app(app_id)) {
             return Some((ids::app(app_id), EdgeKind::AdminOf, why));
         }
-        t.sps
-            .iter()
-            .find(|(_, sp)| sp.app_id == app_id)
-            .map(|(id, _)| (ids::sp(id), EdgeKind::AdminOf, why))
+        t.sp_by_app
+            .get(app_id)
+            .map(|id| (ids::sp(id), EdgeKind::AdminOf, why))
     }
 
     fn roles(&mut self) {
@@ -541,7 +532,7 @@ impl Builder<'_> {
         let mut flattened = 0;
         let mut unresolved = 0;
         for a in &t.assignments {
-            let Some(p) = self.object(&a.principal, "") else {
+            let Some(p) = self.object(&a.principal) else {
                 unknown += 1;
                 continue;
             };
@@ -562,7 +553,7 @@ impl Builder<'_> {
         // and what the role gives at its scope, so that only the inactive-path queries
         // follow it.
         for a in &t.eligible {
-            let Some(p) = self.object(&a.principal, "") else {
+            let Some(p) = self.object(&a.principal) else {
                 unknown += 1;
                 continue;
             };
@@ -638,7 +629,7 @@ impl Builder<'_> {
         let t = self.t;
         let home = self.tenant_node();
         for a in &t.app_role_assignments {
-            let Some(p) = self.object(&a.principal, &lower_first(&a.principal_type)) else {
+            let Some(p) = self.object(&a.principal) else {
                 continue;
             };
             let resource_app = t
@@ -735,11 +726,7 @@ impl Builder<'_> {
             let i = self.g.node(&iid, NodeKind::App);
             i.name = Some(format!("tokens of {}", f.issuer));
             i.properties.insert("entra_issuer".into(), json!(f.issuer));
-            let to = t
-                .sps
-                .iter()
-                .find(|(_, s)| s.app_id == f.app_id)
-                .map_or(aid, |(id, _)| ids::sp(id));
+            let to = t.sp_by_app.get(&f.app_id).map_or(aid, |id| ids::sp(id));
             let why = match (&f.subject, &f.expression) {
                 (_, Some(e)) => format!(
                     "federated credential {name}: a token of {} whose claims match {e}",
@@ -774,15 +761,6 @@ impl Builder<'_> {
                 }
             }
         }
-    }
-}
-
-/// `ServicePrincipal` → `servicePrincipal`, as odata types are written.
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_ascii_lowercase().to_string() + c.as_str(),
-        None => String::new(),
     }
 }
 

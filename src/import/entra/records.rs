@@ -12,8 +12,9 @@ fn guid(s: &str) -> String {
     s.trim().to_ascii_lowercase()
 }
 
+/// A string field; AzureHound writes absent ones empty.
 fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+    crate::source::str_of(v, key).filter(|s| !s.is_empty())
 }
 
 fn guid_of(v: &Value, key: &str) -> Option<String> {
@@ -75,7 +76,6 @@ pub(super) struct Assignment {
 #[derive(Clone, Debug)]
 pub(super) struct AppRoleAssignment {
     pub(super) principal: String,
-    pub(super) principal_type: String,
     pub(super) resource: String,
     pub(super) resource_app: Option<String>,
     pub(super) app_role: String,
@@ -104,12 +104,14 @@ pub(super) struct Tenant {
     pub(super) groups: BTreeMap<String, Group>,
     pub(super) apps: BTreeMap<String, App>,
     pub(super) sps: BTreeMap<String, Sp>,
+    /// An application's service principal in the tenant, by `appId` (the first by id).
+    pub(super) sp_by_app: BTreeMap<String, String>,
     /// Role definition id → template id and name.
     pub(super) roles: BTreeMap<String, (String, Option<String>)>,
     /// (group, member, its `@odata.type`).
     pub(super) members: Vec<(String, String, String)>,
-    /// (what kind is owned, its id, the owner, its `@odata.type`).
-    pub(super) owners: Vec<(&'static str, String, String, String)>,
+    /// (what kind is owned, its id, the owner).
+    pub(super) owners: Vec<(&'static str, String, String)>,
     pub(super) assignments: Vec<Assignment>,
     pub(super) eligible: Vec<Assignment>,
     pub(super) app_role_assignments: Vec<AppRoleAssignment>,
@@ -197,7 +199,7 @@ impl Tenant {
                 for o in list(v, "owners") {
                     let owner = o.get("owner").unwrap_or(o);
                     if let Some(id) = guid_of(owner, "id") {
-                        self.owners.push((what, target.clone(), id, odata(owner)));
+                        self.owners.push((what, target.clone(), id));
                     }
                 }
             }
@@ -238,10 +240,20 @@ impl Tenant {
                 let aws_saml = list(v, "servicePrincipalNames")
                     .filter_map(Value::as_str)
                     .any(catalogue::is_aws_saml);
+                let app_id = guid_of(v, "appId").unwrap_or_default();
+                if !app_id.is_empty() {
+                    let first = self
+                        .sp_by_app
+                        .entry(app_id.clone())
+                        .or_insert_with(|| id.clone());
+                    if id < *first {
+                        first.clone_from(&id);
+                    }
+                }
                 self.sps.insert(
                     id,
                     Sp {
-                        app_id: guid_of(v, "appId").unwrap_or_default(),
+                        app_id,
                         name: str_of(v, "displayName").map(str::to_string),
                         owner_org: guid_of(v, "appOwnerOrganizationId"),
                         sp_type: str_of(v, "servicePrincipalType").map(str::to_string),
@@ -293,7 +305,6 @@ impl Tenant {
             "AZAppRoleAssignment" => {
                 self.app_role_assignments.push(AppRoleAssignment {
                     principal: need("principalId")?,
-                    principal_type: str_of(v, "principalType").unwrap_or_default().to_string(),
                     resource: need("resourceId")?,
                     resource_app: guid_of(v, "appId"),
                     app_role: guid_of(v, "appRoleId")
